@@ -1,0 +1,262 @@
+/*
+ * core.c -- bqw.core, the Lua binding of libbqw. Thin on purpose: it turns C
+ * structs into Lua tables and codes into luv-style failures (nil, message, name);
+ * the API users script against is lua/bqw/init.lua. Builds against Lua 5.4 and
+ * LuaJIT (compat.h); links no Lua library, the host provides it.
+ */
+#include "bqw.h"
+#include "compat.h"
+
+#include <string.h>
+
+#define DATASET_MT "bqw.core.dataset"
+
+#if defined(__GNUC__)
+#define BQW_LUA_EXPORT __attribute__((visibility("default")))
+#else
+#define BQW_LUA_EXPORT
+#endif
+
+typedef struct handle {
+  bqw_dataset *ds;
+} handle;
+
+static bqw_dataset *check_dataset(lua_State *L) {
+  handle *h = luaL_checkudata(L, 1, DATASET_MT);
+  if (!h->ds)
+    luaL_error(L, "bqw: dataset is closed");
+  return h->ds;
+}
+
+static void set_string(lua_State *L, const char *key, const char *value) {
+  if (value) {
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, key);
+  }
+}
+
+static void set_integer(lua_State *L, const char *key, lua_Integer value) {
+  lua_pushinteger(L, value);
+  lua_setfield(L, -2, key);
+}
+
+/* Pushes the dataset, or nil, message, name when there is none to return. */
+static int push_loaded(lua_State *L, int rc, bqw_dataset *ds) {
+  if (!ds) {
+    lua_pushnil(L);
+    lua_pushstring(L, bqw_strerror(rc));
+    lua_pushstring(L, bqw_err_name(rc));
+    return 3;
+  }
+  handle *h = lua_newuserdata(L, sizeof *h);
+  h->ds = ds;
+  luaL_setmetatable(L, DATASET_MT);
+  return 1;
+}
+
+/* core.load([path]) -> dataset | nil, message, name */
+static int l_load(lua_State *L) {
+  bqw_dataset *ds = NULL;
+  int rc = lua_isnoneornil(L, 1) ? bqw_load_default(&ds)
+                                 : bqw_load_file(luaL_checkstring(L, 1), &ds);
+  return push_loaded(L, rc, ds);
+}
+
+/* core.load_buffer(bytes [, name]) -> dataset | nil, message, name */
+static int l_load_buffer(lua_State *L) {
+  size_t len;
+  const char *bytes = luaL_checklstring(L, 1, &len);
+  const char *name = luaL_optstring(L, 2, "(buffer)");
+  bqw_dataset *ds = NULL;
+  int rc = bqw_load_buffer(name, bytes, len, &ds);
+  return push_loaded(L, rc, ds);
+}
+
+/* core.default_digest() -> the embedded digest's bytes */
+static int l_default_digest(lua_State *L) {
+  size_t len;
+  const unsigned char *bytes = bqw_default_digest(&len);
+  lua_pushlstring(L, (const char *)bytes, len);
+  return 1;
+}
+
+static int l_gc(lua_State *L) {
+  handle *h = luaL_checkudata(L, 1, DATASET_MT);
+  bqw_dataset_free(h->ds);
+  h->ds = NULL;
+  return 0;
+}
+
+/* ds:status() -> 0 | negative code, name */
+static int l_status(lua_State *L) {
+  int rc = bqw_dataset_status(check_dataset(L));
+  lua_pushinteger(L, rc);
+  lua_pushstring(L, bqw_err_name(rc));
+  return 2;
+}
+
+static int l_name(lua_State *L) {
+  lua_pushstring(L, bqw_dataset_name(check_dataset(L)));
+  return 1;
+}
+
+static int l_count(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)bqw_record_count(check_dataset(L)));
+  return 1;
+}
+
+static void push_record(lua_State *L, const bqw_record *r, size_t index) {
+  lua_createtable(L, 0, 16);
+  set_integer(L, "id", (lua_Integer)index + 1);
+  set_string(L, "kind", bqw_kind_name(r->kind));
+  set_string(L, "section", bqw_section_name(r->section));
+  set_string(L, "section_title", r->section_title);
+  set_integer(L, "line", r->line);
+  if (r->parent)
+    set_integer(L, "parent", r->parent);
+  set_string(L, "category", r->category);
+  set_string(L, "city", r->city);
+  set_string(L, "region", r->region);
+  set_string(L, "headline", r->headline);
+  set_string(L, "title", r->title);
+  set_string(L, "text", r->text);
+  set_string(L, "date", r->date);
+  if (r->year)
+    set_integer(L, "year", r->year);
+  if (r->action != BQW_ACTION_NONE)
+    set_string(L, "action", bqw_action_name(r->action));
+  if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY) {
+    lua_createtable(L, (int)r->measure_count, 0);
+    for (size_t i = 0; i < r->measure_count; i++) {
+      lua_pushstring(L, r->measures[i].text);
+      lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "measures");
+    lua_createtable(L, (int)r->measure_count, 0);
+    for (size_t i = 0; i < r->measure_count; i++) {
+      lua_pushinteger(L, r->measures[i].line);
+      lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "measure_lines");
+  }
+}
+
+/* ds:record(id) -> table | nil */
+static int l_record(lua_State *L) {
+  bqw_dataset *ds = check_dataset(L);
+  lua_Integer id = luaL_checkinteger(L, 2);
+  const bqw_record *r = id >= 1 ? bqw_record_at(ds, (size_t)id - 1) : NULL;
+  if (!r) {
+    lua_pushnil(L);
+    return 1;
+  }
+  push_record(L, r, (size_t)id - 1);
+  return 1;
+}
+
+/* ds:records() -> array of tables, in source order */
+static int l_records(lua_State *L) {
+  bqw_dataset *ds = check_dataset(L);
+  size_t n = bqw_record_count(ds);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    push_record(L, bqw_record_at(ds, i), i);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 1;
+}
+
+static int l_meta(lua_State *L) {
+  const bqw_meta *m = bqw_dataset_meta(check_dataset(L));
+  lua_createtable(L, 0, 5);
+  set_string(L, "introduction", m->introduction);
+  set_string(L, "byline", m->byline);
+  set_string(L, "credits", m->credits);
+  set_string(L, "source_note", m->source_note);
+  set_string(L, "source", m->source);
+  return 1;
+}
+
+static int l_stats(lua_State *L) {
+  bqw_stats s;
+  bqw_dataset_stats(check_dataset(L), &s);
+  lua_createtable(L, 0, 9);
+  set_integer(L, "provincial_documents", (lua_Integer)s.provincial_documents);
+  set_integer(L, "provincial_measures", (lua_Integer)s.provincial_measures);
+  set_integer(L, "city_entries", (lua_Integer)s.city_entries);
+  set_integer(L, "city_measures", (lua_Integer)s.city_measures);
+  set_integer(L, "guiding_documents", (lua_Integer)s.guiding_documents);
+  set_integer(L, "targets", (lua_Integer)s.targets);
+  set_integer(L, "meetings", (lua_Integer)s.meetings);
+  set_integer(L, "measures", (lua_Integer)s.measures);
+  set_integer(L, "other", (lua_Integer)s.other);
+  return 1;
+}
+
+static int l_report(lua_State *L) {
+  const bqw_report *r = bqw_dataset_report(check_dataset(L));
+  lua_createtable(L, 0, 9);
+  set_integer(L, "bytes", (lua_Integer)r->bytes);
+  set_integer(L, "lines", (lua_Integer)r->lines);
+  set_integer(L, "residue_removed", (lua_Integer)r->residue_removed);
+  set_integer(L, "repairs_applied", (lua_Integer)r->repairs_applied);
+  set_integer(L, "normalized_runs", (lua_Integer)r->normalized_runs);
+  lua_pushboolean(L, r->had_bom);
+  lua_setfield(L, -2, "had_bom");
+  lua_pushboolean(L, r->had_cr);
+  lua_setfield(L, -2, "had_cr");
+  set_integer(L, "errors", (lua_Integer)r->errors);
+  set_integer(L, "warnings", (lua_Integer)r->warnings);
+  return 1;
+}
+
+/* ds:diagnostics() -> array of { severity, line, col, message, formatted } */
+static int l_diagnostics(lua_State *L) {
+  bqw_dataset *ds = check_dataset(L);
+  size_t n = bqw_diag_count(ds);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    const bqw_diag *d = bqw_diag_at(ds, i);
+    char buf[1400];
+    int len = bqw_diag_format(ds, d, buf, sizeof buf);
+    lua_createtable(L, 0, 5);
+    set_string(L, "severity", bqw_severity_name(d->severity));
+    set_integer(L, "line", d->line);
+    set_integer(L, "col", d->col);
+    set_string(L, "message", d->message);
+    lua_pushlstring(L, buf, len < (int)sizeof buf ? (size_t)len : sizeof buf - 1);
+    lua_setfield(L, -2, "formatted");
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 1;
+}
+
+static int l_close(lua_State *L) { return l_gc(L); }
+
+static const luaL_Reg dataset_methods[] = {
+    {"status", l_status},     {"name", l_name},     {"count", l_count},
+    {"record", l_record},     {"records", l_records}, {"meta", l_meta},
+    {"stats", l_stats},       {"report", l_report}, {"diagnostics", l_diagnostics},
+    {"close", l_close},       {NULL, NULL}};
+
+static const luaL_Reg functions[] = {{"load", l_load},
+                                     {"load_buffer", l_load_buffer},
+                                     {"default_digest", l_default_digest},
+                                     {NULL, NULL}};
+
+BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
+  if (luaL_newmetatable(L, DATASET_MT)) {
+    lua_pushcfunction(L, l_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_newtable(L);
+    luaL_setfuncs(L, dataset_methods, 0);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, functions);
+  lua_pushstring(L, bqw_version());
+  lua_setfield(L, -2, "version");
+  lua_pushstring(L, LUA_VERSION);
+  lua_setfield(L, -2, "lua_abi");
+  return 1;
+}

@@ -1,0 +1,95 @@
+/*
+ * arena.c -- bump allocation for a dataset's strings and tables, and a growable
+ * byte buffer. An arena's memory is returned in one arena_free().
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+  arena_chunk *next;
+  size_t used, size;
+  max_align_t data[];
+};
+
+void arena_init(arena *a, size_t chunk_size) {
+  a->head = NULL;
+  a->chunk_size = chunk_size;
+  a->total = 0;
+}
+
+void arena_free(arena *a) {
+  arena_chunk *c = a->head;
+  while (c) {
+    arena_chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  a->head = NULL;
+  a->total = 0;
+}
+
+void *arena_alloc(arena *a, size_t size) {
+  size = (size + 7) & ~(size_t)7;
+  arena_chunk *c = a->head;
+  if (!c || c->size - c->used < size) {
+    /* A request larger than a quarter chunk gets a chunk of its own, placed behind
+     * the head so the head's free space is not wasted. */
+    size_t want = size > a->chunk_size / 4 ? size : a->chunk_size;
+    arena_chunk *fresh = malloc(sizeof *fresh + want);
+    if (!fresh)
+      return NULL;
+    fresh->used = 0;
+    fresh->size = want;
+    a->total += want;
+    if (c && want != a->chunk_size) {
+      fresh->next = c->next;
+      c->next = fresh;
+    } else {
+      fresh->next = c;
+      a->head = fresh;
+    }
+    c = fresh;
+  }
+  void *p = (char *)c->data + c->used;
+  c->used += size;
+  return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t len) {
+  char *p = arena_alloc(a, len + 1);
+  if (!p)
+    return NULL;
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+bool buffer_reserve(buffer *b, size_t extra) {
+  if (b->cap - b->len >= extra)
+    return true;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap - b->len < extra)
+    cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (!p)
+    return false;
+  b->data = p;
+  b->cap = cap;
+  return true;
+}
+
+bool buffer_append(buffer *b, const void *data, size_t len) {
+  if (!buffer_reserve(b, len))
+    return false;
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+  return true;
+}
+
+void buffer_free(buffer *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}

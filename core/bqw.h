@@ -1,0 +1,221 @@
+/*
+ * bqw.h -- public C API of libbqw, the core of bqw.
+ *
+ * libbqw turns the raw digest of Guangdong's 百县千镇万村高质量发展工程 policies into
+ * clean, structured records: strict UTF-8 validation, NFC, removal of the pinyin
+ * ruby residue, curated repairs, and a parser that keys on the text's structure.
+ *
+ * Conventions (after libuv): functions that can fail return an int, 0 on success
+ * or a negative BQW_E* code; bqw_err_name() and bqw_strerror() map codes to text.
+ * Every object is owned by a handle: a bqw_dataset owns its records, strings and
+ * diagnostics, all freed by one bqw_dataset_free(). Strings are UTF-8, NUL
+ * terminated, and NULL where a field does not apply. The library keeps no global
+ * mutable state; distinct datasets may be used from distinct threads.
+ */
+#ifndef BQW_H
+#define BQW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define BQW_API __attribute__((visibility("default")))
+#else
+#define BQW_API
+#endif
+
+#define BQW_VERSION_MAJOR 0
+#define BQW_VERSION_MINOR 1
+#define BQW_VERSION_PATCH 0
+#define BQW_VERSION_STRING "0.1.0"
+
+/* Error codes. Negative, so `if (rc < 0)` tests for failure. */
+#define BQW_ERRNO_MAP(XX)                                                      \
+  XX(ENOMEM, -1, "out of memory")                                              \
+  XX(EIO, -2, "file cannot be read")                                           \
+  XX(EENCODING, -3, "text is not valid UTF-8")                                 \
+  XX(EINVAL, -4, "invalid argument")                                           \
+  XX(ERANGE, -5, "index out of range")
+
+typedef enum bqw_errno {
+  BQW_OK = 0,
+#define XX(name, value, text) BQW_##name = value,
+  BQW_ERRNO_MAP(XX)
+#undef XX
+} bqw_errno;
+
+/* Returns the code's name ("EIO"), or "UNKNOWN" for a code this library does not define. */
+BQW_API const char *bqw_err_name(int err);
+/* Returns a short English description of the code. */
+BQW_API const char *bqw_strerror(int err);
+/* Returns BQW_VERSION_STRING of the library actually linked. */
+BQW_API const char *bqw_version(void);
+
+/* ---- records ------------------------------------------------------------ */
+
+typedef enum bqw_kind {
+  BQW_KIND_DOCUMENT, /* a provincial document: ●《title》 then ◎ measures */
+  BQW_KIND_CITY,     /* a city entry: city line, headline, ◎ measures */
+  BQW_KIND_GUIDING,  /* the guiding document 《…》 */
+  BQW_KIND_TARGET,   /* a target of the guiding document: year line, text */
+  BQW_KIND_MEETING,  /* a timeline entry: date line, text */
+  BQW_KIND_OTHER     /* a line or section the parser did not recognise (warned) */
+} bqw_kind;
+
+typedef enum bqw_section {
+  BQW_SECTION_PREAMBLE, /* before the first heading: introduction, byline, credits */
+  BQW_SECTION_PROVINCE, /* 全省政策 */
+  BQW_SECTION_CITY,     /* 地市政策 */
+  BQW_SECTION_GUIDING,  /* 总体指导文件 */
+  BQW_SECTION_TIMELINE, /* 重要会议一览 */
+  BQW_SECTION_OTHER     /* a heading the parser does not know */
+} bqw_section;
+
+typedef enum bqw_action {
+  BQW_ACTION_NONE,     /* not a city entry */
+  BQW_ACTION_ISSUE,    /* the headline issues a document (印发《…》) */
+  BQW_ACTION_MEETING,  /* the headline reports a meeting (召开…) */
+  BQW_ACTION_STATEMENT /* any other headline */
+} bqw_action;
+
+/* One ◎ measure: its text without the ◎, and its 1-based source line. */
+typedef struct bqw_measure {
+  const char *text;
+  uint32_t line;
+} bqw_measure;
+
+/* One record. Which fields are set depends on kind (see doc/bqw.txt). */
+typedef struct bqw_record {
+  bqw_kind kind;
+  bqw_section section;
+  uint32_t line;            /* 1-based source line where the record starts */
+  uint32_t parent;          /* target: index + 1 of its guiding document; else 0 */
+  const char *section_title; /* the section heading as published */
+  const char *category;     /* document: category heading (县域发展, …) */
+  const char *city;         /* city: gazetteer name, Simplified (广州) */
+  const char *region;       /* city: gazetteer region, Simplified (珠三角) */
+  const char *headline;     /* city: the line under the city name */
+  const char *title;        /* document, guiding, city with 《…》, other: without 《》 */
+  const char *text;         /* target, meeting, other: the prose */
+  const char *date;         /* meeting: ISO 8601 date, YYYY-MM-DD */
+  int year;                 /* target: the year; else 0 */
+  bqw_action action;        /* city: issue, meeting or statement */
+  size_t measure_count;
+  const bqw_measure *measures;
+} bqw_record;
+
+/* Dataset metadata from the preamble and the closing source line. */
+typedef struct bqw_meta {
+  const char *introduction; /* paragraphs joined by "\n" */
+  const char *byline;       /* without the leading ● */
+  const char *credits;
+  const char *source_note;
+  const char *source;
+} bqw_meta;
+
+/* Record counts; the keys of `bqw stats --json`. */
+typedef struct bqw_stats {
+  size_t provincial_documents;
+  size_t provincial_measures;
+  size_t city_entries;
+  size_t city_measures;
+  size_t guiding_documents;
+  size_t targets;
+  size_t meetings;
+  size_t measures; /* provincial_measures + city_measures */
+  size_t other;
+} bqw_stats;
+
+/* What the loader did to the text. */
+typedef struct bqw_report {
+  size_t bytes;              /* input size */
+  size_t lines;              /* physical lines */
+  size_t residue_removed;    /* pinyin readings removed */
+  size_t repairs_applied;    /* curated repairs applied (occurrences) */
+  size_t normalized_runs;    /* runs that needed NFC */
+  int had_bom;               /* a UTF-8 BOM was dropped */
+  int had_cr;                /* CRLF or CR line ends were seen */
+  size_t errors;
+  size_t warnings;
+} bqw_report;
+
+typedef enum bqw_severity { BQW_NOTE, BQW_WARNING, BQW_ERROR } bqw_severity;
+
+/* One diagnostic: 1-based line and column (column counted in characters). */
+typedef struct bqw_diag {
+  bqw_severity severity;
+  uint32_t line;
+  uint32_t col;
+  const char *message;
+} bqw_diag;
+
+typedef struct bqw_dataset bqw_dataset;
+
+/* ---- loading ------------------------------------------------------------ */
+
+/*
+ * Loads the digest at `path`. On return *out holds a dataset the caller frees with
+ * bqw_dataset_free(), whatever the result, so its diagnostics can be read; only when
+ * BQW_ENOMEM leaves nothing to report is *out NULL.
+ * Returns 0, BQW_EIO when the file cannot be read, BQW_EENCODING when the text has
+ * errors (invalid UTF-8, wrong encoding), BQW_ENOMEM, or BQW_EINVAL for NULL arguments.
+ */
+BQW_API int bqw_load_file(const char *path, bqw_dataset **out);
+
+/*
+ * As bqw_load_file(), from `len` bytes at `data`; `name` (may be NULL) is the file
+ * name diagnostics carry. The bytes are not retained.
+ */
+BQW_API int bqw_load_buffer(const char *name, const void *data, size_t len,
+                            bqw_dataset **out);
+
+/* As bqw_load_file(), from the digest embedded in the library at build time. */
+BQW_API int bqw_load_default(bqw_dataset **out);
+
+/* The embedded digest's bytes and length, as published. */
+BQW_API const unsigned char *bqw_default_digest(size_t *len);
+
+/* Frees the dataset and everything it owns. NULL is ignored. */
+BQW_API void bqw_dataset_free(bqw_dataset *ds);
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* The name given at load: the path, or "(embedded)/bqw-digest-2023.txt". */
+BQW_API const char *bqw_dataset_name(const bqw_dataset *ds);
+/* The load result: 0, or the negative code bqw_load_* returned. */
+BQW_API int bqw_dataset_status(const bqw_dataset *ds);
+
+/* Records in source order; index from 0 to bqw_record_count() - 1. */
+BQW_API size_t bqw_record_count(const bqw_dataset *ds);
+/* Returns NULL when index is out of range. */
+BQW_API const bqw_record *bqw_record_at(const bqw_dataset *ds, size_t index);
+
+BQW_API const bqw_meta *bqw_dataset_meta(const bqw_dataset *ds);
+BQW_API void bqw_dataset_stats(const bqw_dataset *ds, bqw_stats *out);
+BQW_API const bqw_report *bqw_dataset_report(const bqw_dataset *ds);
+
+/* Diagnostics in the order found; index from 0 to bqw_diag_count() - 1. */
+BQW_API size_t bqw_diag_count(const bqw_dataset *ds);
+BQW_API const bqw_diag *bqw_diag_at(const bqw_dataset *ds, size_t index);
+
+/*
+ * Writes "FILE:LINE:COL: severity: message" into buf (NUL terminated, truncated to
+ * size) and returns the length the full text needs, as snprintf does.
+ */
+BQW_API int bqw_diag_format(const bqw_dataset *ds, const bqw_diag *d, char *buf,
+                            size_t size);
+
+/* Names for the enums, as used by the Lua API and JSON ("document", "province", …). */
+BQW_API const char *bqw_kind_name(bqw_kind kind);
+BQW_API const char *bqw_section_name(bqw_section section);
+BQW_API const char *bqw_action_name(bqw_action action);
+BQW_API const char *bqw_severity_name(bqw_severity severity);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BQW_H */

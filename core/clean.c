@@ -1,0 +1,476 @@
+/*
+ * clean.c -- from bytes to clean lines: encoding checks, strict UTF-8 validation,
+ * line ends, NFC, trimming, curated repairs, pinyin residue, known defects.
+ *
+ * Each physical line is cleaned on its own (no step crosses a line end), so
+ * diagnostics keep the published line numbers. Lines that are valid and hold no
+ * character whose NFC could differ are copied through untouched: that is nearly all
+ * CJK text, and it makes NFC cost nothing where it cannot change anything.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+#define UTF8_LIMIT_ERRORS 100
+
+typedef struct cleaner {
+  bqw_dataset *ds;
+  buffer fixed;  /* the line after U+FFFD substitution and NFC */
+  buffer staged; /* the line after repairs */
+  size_t utf8_errors;
+} cleaner;
+
+/* ---- encoding sniffing ---- */
+
+static const char *utf16_or_32_bom(const unsigned char *b, size_t n) {
+  if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0)
+    return "UTF-32 (little-endian byte order mark)";
+  if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF)
+    return "UTF-32 (big-endian byte order mark)";
+  if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE)
+    return "UTF-16 (little-endian byte order mark)";
+  if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF)
+    return "UTF-16 (big-endian byte order mark)";
+  return NULL;
+}
+
+/* UTF-16 text without a BOM has a NUL in nearly every other byte of ASCII. */
+static bool looks_utf16(const unsigned char *b, size_t n) {
+  size_t probe = n < 4096 ? n : 4096, nuls = 0;
+  for (size_t i = 0; i < probe; i++)
+    nuls += b[i] == 0;
+  return probe >= 8 && nuls * 4 >= probe;
+}
+
+/* Text that fails as UTF-8 more often than it passes, and is well formed as
+ * GB18030 (two-byte 81-FE 40-FE, four-byte 81-FE 30-39 81-FE 30-39), is GB text. */
+static bool looks_gb18030(const unsigned char *b, size_t n) {
+  size_t valid_multi = 0, invalid = 0;
+  for (size_t i = 0; i < n;) {
+    int32_t cp;
+    size_t k = b[i] < 0x80 ? 1 : text_decode(b + i, n - i, &cp);
+    if (k == 0) {
+      invalid++;
+      i++;
+    } else {
+      valid_multi += k > 1;
+      i += k;
+    }
+  }
+  if (invalid <= valid_multi)
+    return false;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = b[i];
+    if (c < 0x80) {
+      i++;
+    } else if (c >= 0x81 && c <= 0xFE && i + 1 < n) {
+      unsigned char d = b[i + 1];
+      if (d >= 0x40 && d <= 0xFE && d != 0x7F)
+        i += 2;
+      else if (d >= 0x30 && d <= 0x39 && i + 3 < n && b[i + 2] >= 0x81 &&
+               b[i + 2] <= 0xFE && b[i + 3] >= 0x30 && b[i + 3] <= 0x39)
+        i += 4;
+      else
+        return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* ---- NFC of the runs that can change ---- */
+
+static size_t prev_char_start(const char *s, size_t pos) {
+  while (pos > 0 && ((unsigned char)s[--pos] & 0xC0) == 0x80)
+    ;
+  return pos;
+}
+
+/* Appends src to out with every run that NFC could change normalized. A run starts
+ * at the starter before an unstable character and ends before the next character
+ * that is stable (NFC_QC=Yes and ccc=0): such a character neither composes with
+ * what precedes it nor reorders, so runs can be normalized one by one. */
+static int nfc_runs(cleaner *c, const char *src, size_t len, buffer *out) {
+  size_t done = 0, i = 0;
+  while (i < len) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)src + i, len - i, &cp);
+    if (!text_nfc_unstable(cp)) {
+      i += k;
+      continue;
+    }
+    size_t start = prev_char_start(src, i);
+    if (start < done)
+      start = done;
+    size_t end = i + k;
+    while (end < len) {
+      size_t k2 = text_decode((const unsigned char *)src + end, len - end, &cp);
+      if (!text_nfc_unstable(cp))
+        break;
+      end += k2;
+    }
+    utf8proc_uint8_t *norm = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)src + start,
+                                      (utf8proc_ssize_t)(end - start), &norm,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0)
+      return n == UTF8PROC_ERROR_NOMEM ? BQW_ENOMEM : BQW_EENCODING;
+    bool ok = buffer_append(out, src + done, start - done) &&
+              buffer_append(out, norm, (size_t)n);
+    free(norm);
+    if (!ok)
+      return BQW_ENOMEM;
+    c->ds->report.normalized_runs++;
+    done = i = end;
+  }
+  return buffer_append(out, src + done, len - done) ? 0 : BQW_ENOMEM;
+}
+
+/* ---- trimming ---- */
+
+static size_t space_at(const char *s, size_t len) {
+  unsigned char c = (unsigned char)s[0];
+  if (c == ' ' || c == '\t' || c == '\f' || c == '\v')
+    return 1;
+  if (len >= 2 && c == 0xC2 && (unsigned char)s[1] == 0xA0)
+    return 2; /* U+00A0 */
+  if (len >= 3 && c == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+    return 3; /* U+3000 ideographic space */
+  return 0;
+}
+
+static void trim(const char **s, size_t *len) {
+  size_t k;
+  while (*len && (k = space_at(*s, *len))) {
+    *s += k;
+    *len -= k;
+  }
+  while (*len) {
+    size_t start = prev_char_start(*s, *len);
+    if (space_at(*s + start, *len - start) != *len - start)
+      break;
+    *len = start;
+  }
+}
+
+/* ---- repairs ---- */
+
+/* Applies every repair to the line; returns the repaired text in c->staged or the
+ * input unchanged. */
+static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t number) {
+  facts *f = &c->ds->facts;
+  for (size_t r = 0; r < f->repair_count; r++) {
+    repair *rep = &f->repairs[r];
+    const char *hit = memmem(*s, *len, rep->corrupted, rep->corrupted_len);
+    if (!hit)
+      continue;
+    buffer out = {0};
+    const char *p = *s, *end = *s + *len;
+    while (hit) {
+      if (!buffer_append(&out, p, (size_t)(hit - p)) ||
+          !buffer_append(&out, rep->correct, rep->correct_len)) {
+        buffer_free(&out);
+        return BQW_ENOMEM;
+      }
+      if (!rep->applied++)
+        rep->first_line = number;
+      c->ds->report.repairs_applied++;
+      p = hit + rep->corrupted_len;
+      hit = memmem(p, (size_t)(end - p), rep->corrupted, rep->corrupted_len);
+    }
+    if (!buffer_append(&out, p, (size_t)(end - p))) {
+      buffer_free(&out);
+      return BQW_ENOMEM;
+    }
+    buffer_free(&c->staged);
+    c->staged = out;
+    *s = c->staged.data;
+    *len = c->staged.len;
+  }
+  return 0;
+}
+
+/* ---- pinyin residue ---- */
+
+/* A pinyin letter: a-z, ü, or a vowel (or ḿ ń ň ǹ) with a tone mark. Returns its
+ * length and sets *toned, or 0 when s does not start with one. */
+static size_t pinyin_letter(const unsigned char *s, size_t n, bool *toned) {
+  *toned = false;
+  if (s[0] >= 'a' && s[0] <= 'z')
+    return 1;
+  int32_t cp;
+  size_t k = text_decode(s, n, &cp);
+  if (!k)
+    return 0;
+  switch (cp) {
+  case 0xFC: /* ü */
+    return k;
+  case 0x101: case 0xE1: case 0x1CE: case 0xE0: /* ā á ǎ à */
+  case 0x113: case 0xE9: case 0x11B: case 0xE8: /* ē é ě è */
+  case 0x12B: case 0xED: case 0x1D0: case 0xEC: /* ī í ǐ ì */
+  case 0x14D: case 0xF3: case 0x1D2: case 0xF2: /* ō ó ǒ ò */
+  case 0x16B: case 0xFA: case 0x1D4: case 0xF9: /* ū ú ǔ ù */
+  case 0x1D6: case 0x1D8: case 0x1DA: case 0x1DC: /* ǖ ǘ ǚ ǜ */
+  case 0x1E3F: case 0x144: case 0x148: case 0x1F9: /* ḿ ń ň ǹ */
+    *toned = true;
+    return k;
+  default:
+    return 0;
+  }
+}
+
+/* Length of a reading "(xiāng)" at s: 1-6 pinyin letters, at least one toned, in
+ * ASCII parentheses; 0 when s is not one. */
+static size_t reading_at(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 1, letters = 0;
+  bool any_tone = false;
+  while (i < n && u[i] != ')') {
+    bool toned;
+    size_t k = pinyin_letter(u + i, n - i, &toned);
+    if (!k || ++letters > 6)
+      return 0;
+    any_tone |= toned;
+    i += k;
+  }
+  return i < n && letters && any_tone ? i + 1 : 0;
+}
+
+size_t clean_residue(const char *s, size_t len, char *out, size_t *removed) {
+  size_t o = 0, done = 0;
+  const char *paren = memchr(s, '(', len);
+  while (paren) {
+    size_t at = (size_t)(paren - s);
+    size_t k = reading_at(paren, len - at);
+    bool after_han = false;
+    if (k && at > done) {
+      size_t prev = prev_char_start(s, at);
+      int32_t cp;
+      after_han = text_decode((const unsigned char *)s + prev, at - prev, &cp) &&
+                  text_is_han(cp);
+    }
+    size_t next = at + 1;
+    if (after_han) {
+      memcpy(out + o, s + done, at - done);
+      o += at - done;
+      done = next = at + k;
+      (*removed)++;
+    }
+    paren = next < len ? memchr(s + next, '(', len - next) : NULL;
+  }
+  memcpy(out + o, s + done, len - done);
+  return o + len - done;
+}
+
+/* ---- known defects ---- */
+
+static void check_defects(cleaner *c, const char *s, size_t len, uint32_t number) {
+  facts *f = &c->ds->facts;
+  for (size_t i = 0; i < f->defect_count; i++)
+    if (len >= f->defects[i].len && !memcmp(s, f->defects[i].text, f->defects[i].len))
+      diag_add(c->ds, BQW_WARNING, number, 1, "known defect: %s", f->defects[i].message);
+}
+
+/* ---- lines ---- */
+
+static int push_line(bqw_dataset *ds, const char *text, size_t len, uint32_t number) {
+  if (ds->line_count == ds->line_cap) {
+    size_t cap = ds->line_cap ? ds->line_cap * 2 : 256;
+    text_line *p = realloc(ds->lines, cap * sizeof *p);
+    if (!p)
+      return BQW_ENOMEM;
+    ds->lines = p;
+    ds->line_cap = cap;
+  }
+  ds->lines[ds->line_count++] = (text_line){text, (uint32_t)len, number};
+  return 0;
+}
+
+/* Cleans one physical line [s, s+len) that validate_line found in need of fixing
+ * (invalid sequences or unstable characters) or not; the result goes to the arena. */
+static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number) {
+  trim(&s, &len);
+  int rc = apply_repairs(c, &s, &len, number);
+  if (rc)
+    return rc;
+  char *out = arena_alloc(&c->ds->mem, len + 1);
+  if (!out)
+    return BQW_ENOMEM;
+  size_t n = clean_residue(s, len, out, &c->ds->report.residue_removed);
+  out[n] = '\0';
+  check_defects(c, out, n, number);
+  return push_line(c->ds, out, n, number);
+}
+
+/* Validates the line starting at b[i]; stops at a line end. Reports invalid
+ * sequences. Sets *end to the line end, *dirty when a byte is invalid, *unstable when
+ * a character may change under NFC. */
+static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i,
+                          uint32_t number, size_t *end, bool *dirty, bool *unstable) {
+  size_t col = 1;
+  *dirty = *unstable = false;
+  while (i < n) {
+    unsigned char ch = b[i];
+    if (ch >= 0x20 && ch < 0x80) {
+      i++;
+      col++;
+      continue;
+    }
+    if (ch == '\n' || ch == '\r')
+      break;
+    int32_t cp;
+    size_t k = ch ? text_decode(b + i, n - i, &cp) : 0;
+    if (k) {
+      *unstable |= text_nfc_unstable(cp);
+      i += k;
+    } else {
+      char msg[200];
+      k = text_utf8_problem(b + i, n - i, msg, sizeof msg);
+      if (++c->utf8_errors <= UTF8_LIMIT_ERRORS)
+        diag_add(c->ds, BQW_ERROR, number, (uint32_t)col,
+                 "%s; fix or remove the bytes, or re-save the file as UTF-8", msg);
+      else if (c->utf8_errors == UTF8_LIMIT_ERRORS + 1)
+        diag_add(c->ds, BQW_NOTE, number, (uint32_t)col,
+                 "too many UTF-8 errors; the rest are counted but not listed");
+      *dirty = true;
+      i += k;
+    }
+    col++;
+  }
+  *end = i;
+}
+
+/* Copies the line with each invalid sequence replaced by U+FFFD. */
+static int substitute_invalid(buffer *out, const unsigned char *b, size_t n) {
+  for (size_t i = 0; i < n;) {
+    int32_t cp;
+    size_t k = b[i] ? text_decode(b + i, n - i, &cp) : 0;
+    if (k) {
+      if (!buffer_append(out, b + i, k))
+        return BQW_ENOMEM;
+      i += k;
+    } else {
+      char msg[8];
+      i += text_utf8_problem(b + i, n - i, msg, sizeof msg);
+      if (!buffer_append(out, REPLACEMENT, 3))
+        return BQW_ENOMEM;
+    }
+  }
+  return 0;
+}
+
+static int clean_lines(cleaner *c, const unsigned char *b, size_t n) {
+  bqw_dataset *ds = c->ds;
+  uint32_t number = 1;
+  size_t i = 0;
+  for (;;) {
+    size_t end;
+    bool dirty, unstable;
+    validate_line(c, b, n, i, number, &end, &dirty, &unstable);
+    const char *s = (const char *)b + i;
+    size_t len = end - i;
+    if (dirty || unstable) {
+      buffer tmp = {0};
+      int rc = dirty ? substitute_invalid(&tmp, b + i, len)
+                     : (buffer_append(&tmp, s, len) ? 0 : BQW_ENOMEM);
+      c->fixed.len = 0;
+      if (!rc)
+        rc = nfc_runs(c, tmp.data ? tmp.data : "", tmp.len, &c->fixed);
+      buffer_free(&tmp);
+      if (rc)
+        return rc;
+      s = c->fixed.data ? c->fixed.data : "";
+      len = c->fixed.len;
+    }
+    int rc = finish_line(c, s, len, number);
+    if (rc)
+      return rc;
+    if (end >= n)
+      break;
+    if (b[end] == '\r') {
+      ds->report.had_cr = 1;
+      end += end + 1 < n && b[end + 1] == '\n' ? 2 : 1;
+    } else {
+      end++;
+    }
+    if (end >= n)
+      break; /* a final line end does not open another line */
+    i = end;
+    number++;
+  }
+  ds->report.lines = number;
+  return 0;
+}
+
+static void report_repairs(bqw_dataset *ds) {
+  facts *f = &ds->facts;
+  for (size_t r = 0; r < f->repair_count; r++) {
+    repair *rep = &f->repairs[r];
+    if (rep->applied == 1)
+      continue;
+    if (rep->applied == 0)
+      diag_add(ds, BQW_WARNING, 1, 1,
+               "repair did not match: \"%s\" (%s) is not in the text; check "
+               "data/repairs.tsv against this file",
+               rep->corrupted, rep->reason);
+    else
+      diag_add(ds, BQW_WARNING, rep->first_line, 1,
+               "repair matched %zu times, expected once: \"%s\" -> \"%s\" applied to "
+               "every occurrence",
+               rep->applied, rep->corrupted, rep->correct);
+  }
+}
+
+int clean_text(bqw_dataset *ds, const unsigned char *b, size_t n) {
+  ds->report.bytes = n;
+  const char *wide = utf16_or_32_bom(b, n);
+  if (!wide && looks_utf16(b, n))
+    wide = "UTF-16 (no byte order mark, but NUL in every other byte)";
+  if (wide) {
+    ds->wrong_encoding = true;
+    diag_add(ds, BQW_ERROR, 1, 1,
+             "file is %s, not UTF-8; convert it: iconv -f %s -t UTF-8 %s > out.txt", wide,
+             strncmp(wide, "UTF-32", 6) ? "UTF-16" : "UTF-32", ds->name);
+    return BQW_EENCODING;
+  }
+  if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+    ds->report.had_bom = 1;
+    b += 3;
+    n -= 3;
+  }
+  cleaner c = {.ds = ds};
+  int rc = clean_lines(&c, b, n);
+  if (!rc && c.utf8_errors && looks_gb18030(b, n)) {
+    /* One clear error beats a hundred about bytes that were never UTF-8. */
+    size_t keep = 0;
+    for (size_t i = 0; i < ds->diag_count; i++)
+      if (ds->diags[i].severity != BQW_ERROR && strncmp(ds->diags[i].message, "too many", 8))
+        ds->diags[keep++] = ds->diags[i];
+    bqw_diag first = {BQW_ERROR, 0, 0, NULL};
+    for (size_t i = 0; i < ds->diag_count; i++)
+      if (ds->diags[i].severity == BQW_ERROR) {
+        first = ds->diags[i];
+        break;
+      }
+    ds->diag_count = keep;
+    ds->report.errors = 0;
+    ds->diag_dropped = 0;
+    ds->wrong_encoding = true;
+    diag_add(ds, BQW_ERROR, first.line, first.col,
+             "file is not UTF-8; it looks like GB18030/GBK; convert it: iconv -f GB18030 "
+             "-t UTF-8 %s > out.txt",
+             ds->name);
+  }
+  if (!rc)
+    report_repairs(ds);
+  buffer_free(&c.fixed);
+  buffer_free(&c.staged);
+  if (rc)
+    return rc;
+  return c.utf8_errors ? BQW_EENCODING : 0;
+}

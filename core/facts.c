@@ -1,0 +1,119 @@
+/*
+ * facts.c -- the curated tables of data/ (repairs, gazetteer, structure words, known
+ * defects), embedded at build time and parsed into a dataset's arena at load.
+ * Format: UTF-8, one row a line, fields separated by TAB, '#' starts a comment line.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+extern const unsigned char bqw_data_repairs[], bqw_data_regions[], bqw_data_structure[],
+    bqw_data_defects[];
+extern const size_t bqw_data_repairs_len, bqw_data_regions_len, bqw_data_structure_len,
+    bqw_data_defects_len;
+
+#define MAX_FIELDS 4
+
+/* Calls row() for each data row with its fields (NUL terminated, in the arena). */
+static int each_row(arena *a, const unsigned char *data, size_t len, size_t want,
+                    int (*row)(void *ctx, char **fields), void *ctx) {
+  const char *p = (const char *)data, *end = p + len;
+  while (p < end) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    if (!eol)
+      eol = end;
+    if (eol > p && *p != '#') {
+      char *fields[MAX_FIELDS] = {0};
+      size_t nf = 0;
+      const char *f = p;
+      while (nf < want) {
+        const char *tab = memchr(f, '\t', (size_t)(eol - f));
+        const char *fe = tab && nf + 1 < want ? tab : eol;
+        if (!(fields[nf++] = arena_strndup(a, f, (size_t)(fe - f))))
+          return BQW_ENOMEM;
+        if (fe == eol)
+          break;
+        f = fe + 1;
+      }
+      int rc = row(ctx, fields);
+      if (rc)
+        return rc;
+    }
+    p = eol + 1;
+  }
+  return 0;
+}
+
+typedef struct table {
+  arena *a;
+  void **items;
+  size_t *count;
+  size_t item_size;
+  size_t cap;
+} table;
+
+static void *table_push(table *t) {
+  if (*t->count == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 16;
+    void *p = arena_alloc(t->a, cap * t->item_size);
+    if (!p)
+      return NULL;
+    if (*t->count)
+      memcpy(p, *t->items, *t->count * t->item_size);
+    *t->items = p;
+    t->cap = cap;
+  }
+  return (char *)*t->items + (*t->count)++ * t->item_size;
+}
+
+static const char *or_empty(const char *s) { return s ? s : ""; }
+
+static int repair_row(void *ctx, char **f) {
+  repair *r = table_push(ctx);
+  if (!r)
+    return BQW_ENOMEM;
+  *r = (repair){.corrupted = f[0], .correct = or_empty(f[1]), .reason = or_empty(f[2])};
+  r->corrupted_len = strlen(r->corrupted);
+  r->correct_len = strlen(r->correct);
+  return 0;
+}
+
+static int place_row(void *ctx, char **f) {
+  place *p = table_push(ctx);
+  if (!p)
+    return BQW_ENOMEM;
+  *p = (place){f[0], or_empty(f[1]), or_empty(f[2]), or_empty(f[3])};
+  return 0;
+}
+
+static int keyword_row(void *ctx, char **f) {
+  keyword *k = table_push(ctx);
+  if (!k)
+    return BQW_ENOMEM;
+  *k = (keyword){f[0], or_empty(f[1]), strlen(or_empty(f[1]))};
+  return 0;
+}
+
+static int defect_row(void *ctx, char **f) {
+  defect *d = table_push(ctx);
+  if (!d)
+    return BQW_ENOMEM;
+  *d = (defect){f[0], or_empty(f[1]), strlen(f[0])};
+  return 0;
+}
+
+int facts_load(facts *f, arena *a) {
+  memset(f, 0, sizeof *f);
+  table repairs = {a, (void **)&f->repairs, &f->repair_count, sizeof(repair), 0};
+  table places = {a, (void **)&f->places, &f->place_count, sizeof(place), 0};
+  table keywords = {a, (void **)&f->keywords, &f->keyword_count, sizeof(keyword), 0};
+  table defects = {a, (void **)&f->defects, &f->defect_count, sizeof(defect), 0};
+  int rc;
+  if ((rc = each_row(a, bqw_data_repairs, bqw_data_repairs_len, 3, repair_row, &repairs)) ||
+      (rc = each_row(a, bqw_data_regions, bqw_data_regions_len, 4, place_row, &places)) ||
+      (rc = each_row(a, bqw_data_structure, bqw_data_structure_len, 2, keyword_row,
+                     &keywords)) ||
+      (rc = each_row(a, bqw_data_defects, bqw_data_defects_len, 2, defect_row, &defects)))
+    return rc;
+  return 0;
+}

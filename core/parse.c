@@ -1,0 +1,525 @@
+/*
+ * parse.c -- the digest parser: clean lines in, records out.
+ *
+ * Recognition keys on structure: ● 《》 open a document, ◎ a measure, a gazetteer
+ * name a city entry, "2025年" a target, "2023年1月3日" a meeting, and the words of
+ * data/structure.tsv the section headings, labels, source line and city actions.
+ * Never on line numbers or order. What it cannot place it keeps, as an `other`
+ * record, and warns about.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BULLET "\xE2\x97\x8F"  /* ● */
+#define MEASURE "\xE2\x97\x8E" /* ◎ */
+#define LQUOTE "\xE3\x80\x8A"  /* 《 */
+#define RQUOTE "\xE3\x80\x8B"  /* 》 */
+#define HEADING_MAX_CHARS 24
+
+typedef struct parser {
+  bqw_dataset *ds;
+  bqw_section section;
+  const char *section_title;
+  const char *category;
+  size_t current;  /* index + 1 of the record taking ◎ measures */
+  size_t guiding;  /* index + 1 of the guiding document */
+  size_t awaiting; /* index + 1 of a target or meeting awaiting its text */
+  size_t other;    /* index + 1 of the open unknown-section record */
+  bool expect_headline;
+  bool seen[BQW_SECTION_OTHER + 1];
+  bool byline_seen;
+} parser;
+
+static bool starts_with(const char *s, size_t len, const char *prefix) {
+  size_t n = strlen(prefix);
+  return len >= n && !memcmp(s, prefix, n);
+}
+
+static const char *find(const char *s, size_t len, const char *needle) {
+  return memmem(s, len, needle, strlen(needle));
+}
+
+static const char *find_last(const char *s, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;)
+    if (!memcmp(s + i, needle, n))
+      return s + i;
+  return NULL;
+}
+
+/* ---- words from data/structure.tsv ---- */
+
+static bool keyword_match(const bqw_dataset *ds, const char *role, const char *s,
+                          size_t len, bool prefix_only) {
+  for (size_t i = 0; i < ds->facts.keyword_count; i++) {
+    const keyword *k = &ds->facts.keywords[i];
+    if (strcmp(k->role, role) || !k->len)
+      continue;
+    if (prefix_only ? starts_with(s, len, k->text) : find(s, len, k->text) != NULL)
+      return true;
+  }
+  return false;
+}
+
+static bool keyword_is(const bqw_dataset *ds, const char *role, const char *s,
+                       size_t len) {
+  for (size_t i = 0; i < ds->facts.keyword_count; i++) {
+    const keyword *k = &ds->facts.keywords[i];
+    if (!strcmp(k->role, role) && k->len == len && !memcmp(k->text, s, len))
+      return true;
+  }
+  return false;
+}
+
+/* A heading is short and reads like a title, not a sentence or an item. */
+static bool heading_like(const char *s, size_t len) {
+  static const char *const stops[] = {"\xE3\x80\x82", "\xEF\xBC\x8C", ",", "\xEF\xBC\x9B",
+                                      ";",            "\xEF\xBC\x9A", ":", "\xEF\xBC\x81",
+                                      "!",            "\xEF\xBC\x9F", "?"};
+  if (!len || starts_with(s, len, BULLET) || starts_with(s, len, MEASURE) ||
+      starts_with(s, len, LQUOTE))
+    return false;
+  if (text_count_chars(s, len) > HEADING_MAX_CHARS)
+    return false;
+  for (size_t i = 0; i < sizeof stops / sizeof *stops; i++)
+    if (find(s, len, stops[i]))
+      return false;
+  return true;
+}
+
+static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) {
+  static const struct {
+    const char *role;
+    bqw_section section;
+  } roles[] = {{"section.province", BQW_SECTION_PROVINCE},
+               {"section.city", BQW_SECTION_CITY},
+               {"section.guiding", BQW_SECTION_GUIDING},
+               {"section.timeline", BQW_SECTION_TIMELINE}};
+  if (!heading_like(s, len))
+    return BQW_SECTION_PREAMBLE;
+  for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
+    if (keyword_match(ds, roles[i].role, s, len, false))
+      return roles[i].section;
+  return BQW_SECTION_PREAMBLE;
+}
+
+static const place *find_place(const bqw_dataset *ds, const char *s, size_t len) {
+  static const char city_suffix[] = "\xE5\xB8\x82"; /* 市 */
+  if (len > 3 && !memcmp(s + len - 3, city_suffix, 3))
+    len -= 3;
+  for (size_t i = 0; i < ds->facts.place_count; i++) {
+    const place *p = &ds->facts.places[i];
+    if ((strlen(p->name_hans) == len && !memcmp(p->name_hans, s, len)) ||
+        (strlen(p->name_hant) == len && !memcmp(p->name_hant, s, len)))
+      return p;
+  }
+  return NULL;
+}
+
+/* ---- dates ---- */
+
+/* Reads up to max digits (ASCII or full-width) at *pos; returns the count. */
+static int read_digits(const char *s, size_t len, size_t *pos, int max, int *value) {
+  int n = 0;
+  *value = 0;
+  while (n < max && *pos < len) {
+    unsigned char c = (unsigned char)s[*pos];
+    if (c >= '0' && c <= '9') {
+      *value = *value * 10 + (c - '0');
+      *pos += 1;
+    } else if (c == 0xEF && *pos + 2 < len && (unsigned char)s[*pos + 1] == 0xBC &&
+               (unsigned char)s[*pos + 2] >= 0x90 && (unsigned char)s[*pos + 2] <= 0x99) {
+      *value = *value * 10 + ((unsigned char)s[*pos + 2] - 0x90);
+      *pos += 3;
+    } else {
+      break;
+    }
+    n++;
+  }
+  return n;
+}
+
+static bool read_word(const char *s, size_t len, size_t *pos, const char *word) {
+  size_t n = strlen(word);
+  if (len - *pos < n || memcmp(s + *pos, word, n))
+    return false;
+  *pos += n;
+  return true;
+}
+
+/* "2025年" alone on a line. */
+static bool year_line(const char *s, size_t len, int *year) {
+  size_t pos = 0;
+  return read_digits(s, len, &pos, 4, year) == 4 && read_word(s, len, &pos, "\xE5\xB9\xB4") &&
+         pos == len;
+}
+
+/* "2023年1月3日" alone on a line; 0 = no, 1 = yes, -1 = shaped so but impossible. */
+static int date_line(const char *s, size_t len, int *y, int *m, int *d) {
+  size_t pos = 0;
+  if (read_digits(s, len, &pos, 4, y) != 4 || !read_word(s, len, &pos, "\xE5\xB9\xB4") ||
+      read_digits(s, len, &pos, 2, m) < 1 || !read_word(s, len, &pos, "\xE6\x9C\x88") ||
+      read_digits(s, len, &pos, 2, d) < 1 || !read_word(s, len, &pos, "\xE6\x97\xA5") ||
+      pos != len)
+    return 0;
+  static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (*m < 1 || *m > 12 || *d < 1 || *d > days[*m - 1])
+    return -1;
+  if (*m == 2 && *d == 29 && !((*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0))
+    return -1;
+  return 1;
+}
+
+/* ---- building records ---- */
+
+static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
+  bqw_dataset *ds = p->ds;
+  if (ds->record_count == ds->record_cap) {
+    size_t cap = ds->record_cap ? ds->record_cap * 2 : 64;
+    bqw_record *r = realloc(ds->records, cap * sizeof *r);
+    if (!r)
+      return NULL;
+    ds->records = r;
+    ds->record_cap = cap;
+  }
+  bqw_record *r = &ds->records[ds->record_count++];
+  *r = (bqw_record){.kind = kind,
+                    .section = p->section,
+                    .line = l->number,
+                    .section_title = p->section_title};
+  return r;
+}
+
+static int push_measure(parser *p, const char *text, uint32_t number) {
+  bqw_dataset *ds = p->ds;
+  if (ds->measure_count == ds->measure_cap) {
+    size_t cap = ds->measure_cap ? ds->measure_cap * 2 : 64;
+    bqw_measure *m = realloc(ds->measures, cap * sizeof *m);
+    if (!m)
+      return BQW_ENOMEM;
+    ds->measures = m;
+    ds->measure_cap = cap;
+  }
+  ds->measures[ds->measure_count++] = (bqw_measure){text, number};
+  ds->records[p->current - 1].measure_count++;
+  return 0;
+}
+
+/* Joins a further line onto a text field with "\n". */
+static const char *append_text(parser *p, const char *old, const char *more) {
+  if (!old)
+    return more;
+  size_t a = strlen(old), b = strlen(more);
+  char *s = arena_alloc(&p->ds->mem, a + b + 2);
+  if (!s)
+    return NULL;
+  memcpy(s, old, a);
+  s[a] = '\n';
+  memcpy(s + a + 1, more, b + 1);
+  return s;
+}
+
+/* The text inside the first 《 and the last 》, or NULL when there is no 《. */
+static const char *quoted_title(parser *p, const text_line *l, const char *s, size_t len) {
+  const char *open = find(s, len, LQUOTE);
+  if (!open)
+    return NULL;
+  const char *inner = open + 3;
+  const char *close = find_last(inner, (size_t)(s + len - inner), RQUOTE);
+  if (!close) {
+    diag_add(p->ds, BQW_WARNING, l->number, (uint32_t)text_count_chars(l->text, (size_t)(open - l->text)) + 1,
+             "unclosed 《: title taken to the end of the line");
+    close = s + len;
+  }
+  return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
+}
+
+static void close_open_items(parser *p) {
+  p->current = p->awaiting = p->other = 0;
+  p->expect_headline = false;
+}
+
+static int keep_unrecognised(parser *p, const text_line *l) {
+  diag_add(p->ds, BQW_WARNING, l->number, 1,
+           "line not recognised in section \"%s\"; kept as an 'other' record",
+           p->section_title ? p->section_title : "(preamble)");
+  bqw_record *r = push_record(p, BQW_KIND_OTHER, l);
+  if (!r)
+    return BQW_ENOMEM;
+  r->text = l->text;
+  return 0;
+}
+
+static int open_unknown_section(parser *p, const text_line *l) {
+  diag_add(p->ds, BQW_WARNING, l->number, 1,
+           "unknown section heading \"%s\"; its lines are kept as an 'other' record",
+           l->text);
+  close_open_items(p);
+  p->section = BQW_SECTION_OTHER;
+  p->section_title = l->text;
+  p->seen[BQW_SECTION_OTHER] = true;
+  bqw_record *r = push_record(p, BQW_KIND_OTHER, l);
+  if (!r)
+    return BQW_ENOMEM;
+  r->title = l->text;
+  p->other = p->ds->record_count;
+  return 0;
+}
+
+static const text_line *next_nonblank(const bqw_dataset *ds, size_t i) {
+  for (i++; i < ds->line_count; i++)
+    if (ds->lines[i].len)
+      return &ds->lines[i];
+  return NULL;
+}
+
+static int measure(parser *p, const text_line *l) {
+  const char *text = l->text + strlen(MEASURE);
+  while (*text == ' ')
+    text++;
+  if (!p->current)
+    return keep_unrecognised(p, l);
+  return push_measure(p, text, l->number);
+}
+
+static int new_document(parser *p, const text_line *l, bqw_kind kind) {
+  bqw_record *r = push_record(p, kind, l);
+  if (!r)
+    return BQW_ENOMEM;
+  r->category = kind == BQW_KIND_DOCUMENT ? p->category : NULL;
+  const char *title = quoted_title(p, l, l->text, l->len);
+  if (!title)
+    return BQW_ENOMEM;
+  p->ds->records[p->ds->record_count - 1].title = title;
+  p->current = kind == BQW_KIND_DOCUMENT ? p->ds->record_count : 0;
+  if (kind == BQW_KIND_GUIDING)
+    p->guiding = p->ds->record_count;
+  return 0;
+}
+
+static int province_line(parser *p, size_t i, const text_line *l) {
+  if (starts_with(l->text, l->len, BULLET LQUOTE))
+    return new_document(p, l, BQW_KIND_DOCUMENT);
+  if (starts_with(l->text, l->len, MEASURE))
+    return measure(p, l);
+  if (heading_like(l->text, l->len)) {
+    const text_line *next = next_nonblank(p->ds, i);
+    if (next && starts_with(next->text, next->len, BULLET LQUOTE)) {
+      p->category = l->text;
+      p->current = 0;
+      return 0;
+    }
+    return open_unknown_section(p, l);
+  }
+  return keep_unrecognised(p, l);
+}
+
+static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
+  if (keyword_match(ds, "action.issue", l->text, l->len, true))
+    return BQW_ACTION_ISSUE;
+  if (keyword_match(ds, "action.meeting", l->text, l->len, true))
+    return BQW_ACTION_MEETING;
+  return find(l->text, l->len, LQUOTE) ? BQW_ACTION_ISSUE : BQW_ACTION_STATEMENT;
+}
+
+static int city_line(parser *p, const text_line *l) {
+  const place *pl = heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
+  if (pl) {
+    bqw_record *r = push_record(p, BQW_KIND_CITY, l);
+    if (!r)
+      return BQW_ENOMEM;
+    r->city = pl->name_hans;
+    r->region = pl->region_hans;
+    p->current = p->ds->record_count;
+    p->expect_headline = true;
+    return 0;
+  }
+  if (starts_with(l->text, l->len, MEASURE)) {
+    if (p->expect_headline) {
+      diag_add(p->ds, BQW_WARNING, l->number, 1, "city entry has no headline before its measures");
+      p->expect_headline = false;
+    }
+    return measure(p, l);
+  }
+  if (p->expect_headline) {
+    bqw_record *r = &p->ds->records[p->current - 1];
+    r->headline = l->text;
+    r->action = headline_action(p->ds, l);
+    if (find(l->text, l->len, LQUOTE) && !(r->title = quoted_title(p, l, l->text, l->len)))
+      return BQW_ENOMEM;
+    p->expect_headline = false;
+    return 0;
+  }
+  if (heading_like(l->text, l->len))
+    return open_unknown_section(p, l);
+  return keep_unrecognised(p, l);
+}
+
+/* The text under a year or date line: its first line whatever it looks like; further
+ * lines join it unless they look like a heading, which opens an unknown section. */
+static int item_text(parser *p, const text_line *l) {
+  bqw_record *r = p->awaiting ? &p->ds->records[p->awaiting - 1] : NULL;
+  if (r && !r->text)
+    return (r->text = l->text) ? 0 : BQW_ENOMEM;
+  if (heading_like(l->text, l->len))
+    return open_unknown_section(p, l);
+  if (r)
+    return (r->text = append_text(p, r->text, l->text)) ? 0 : BQW_ENOMEM;
+  return keep_unrecognised(p, l);
+}
+
+static int guiding_line(parser *p, const text_line *l) {
+  int year;
+  if (starts_with(l->text, l->len, LQUOTE) || starts_with(l->text, l->len, BULLET LQUOTE)) {
+    p->awaiting = 0;
+    return new_document(p, l, BQW_KIND_GUIDING);
+  }
+  if (keyword_is(p->ds, "label.targets", l->text, l->len))
+    return 0;
+  if (year_line(l->text, l->len, &year)) {
+    bqw_record *r = push_record(p, BQW_KIND_TARGET, l);
+    if (!r)
+      return BQW_ENOMEM;
+    r->year = year;
+    r->parent = (uint32_t)p->guiding;
+    p->awaiting = p->ds->record_count;
+    return 0;
+  }
+  return item_text(p, l);
+}
+
+static int timeline_line(parser *p, const text_line *l) {
+  int y, m, d;
+  int shape = date_line(l->text, l->len, &y, &m, &d);
+  if (shape) {
+    bqw_record *r = push_record(p, BQW_KIND_MEETING, l);
+    if (!r)
+      return BQW_ENOMEM;
+    if (shape < 0)
+      diag_add(p->ds, BQW_WARNING, l->number, 1, "impossible date \"%s\"; kept without an ISO date",
+               l->text);
+    else {
+      char iso[48];
+      snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+      if (!(r->date = arena_strndup(&p->ds->mem, iso, strlen(iso))))
+        return BQW_ENOMEM;
+    }
+    p->awaiting = p->ds->record_count;
+    return 0;
+  }
+  return item_text(p, l);
+}
+
+static int preamble_line(parser *p, const text_line *l) {
+  bqw_meta *m = &p->ds->meta;
+  const char *colon = find(l->text, l->len, ":");
+  const char *wide_colon = find(l->text, l->len, "\xEF\xBC\x9A");
+  if (!colon || (wide_colon && wide_colon < colon))
+    colon = wide_colon;
+  if (starts_with(l->text, l->len, BULLET) && !starts_with(l->text, l->len, BULLET LQUOTE)) {
+    const char *s = l->text + strlen(BULLET);
+    while (*s == ' ')
+      s++;
+    m->byline = s;
+    p->byline_seen = true;
+    return 0;
+  }
+  /* A credits line is a short label and a colon: "统筹:…". */
+  if (colon && text_count_chars(l->text, (size_t)(colon - l->text)) <= 4) {
+    m->credits = l->text;
+    return 0;
+  }
+  if (p->byline_seen)
+    return (m->source_note = append_text(p, m->source_note, l->text)) ? 0 : BQW_ENOMEM;
+  if (starts_with(l->text, l->len, BULLET LQUOTE) || starts_with(l->text, l->len, MEASURE))
+    return keep_unrecognised(p, l);
+  return (m->introduction = append_text(p, m->introduction, l->text)) ? 0 : BQW_ENOMEM;
+}
+
+static int dispatch(parser *p, size_t i, const text_line *l) {
+  bqw_section s = section_of(p->ds, l->text, l->len);
+  if (s != BQW_SECTION_PREAMBLE) {
+    close_open_items(p);
+    p->section = s;
+    p->section_title = l->text;
+    p->category = NULL;
+    p->seen[s] = true;
+    return 0;
+  }
+  if (keyword_match(p->ds, "source", l->text, l->len, true) && heading_like(l->text, l->len)) {
+    p->ds->meta.source = l->text;
+    return 0;
+  }
+  switch (p->section) {
+  case BQW_SECTION_PREAMBLE:
+    return preamble_line(p, l);
+  case BQW_SECTION_PROVINCE:
+    return province_line(p, i, l);
+  case BQW_SECTION_CITY:
+    return city_line(p, l);
+  case BQW_SECTION_GUIDING:
+    return guiding_line(p, l);
+  case BQW_SECTION_TIMELINE:
+    return timeline_line(p, l);
+  case BQW_SECTION_OTHER: {
+    bqw_record *r = &p->ds->records[p->other - 1];
+    return (r->text = append_text(p, r->text, l->text)) ? 0 : BQW_ENOMEM;
+  }
+  }
+  return 0;
+}
+
+/* Warnings for what a complete digest has and this one lacks. */
+static void check_complete(parser *p) {
+  bqw_dataset *ds = p->ds;
+  uint32_t last = ds->line_count ? ds->lines[ds->line_count - 1].number : 1;
+  static const struct {
+    bqw_section s;
+    const char *name;
+  } expected[] = {{BQW_SECTION_PROVINCE, "provincial policies (全省政策)"},
+                  {BQW_SECTION_CITY, "city policies (地市政策)"},
+                  {BQW_SECTION_GUIDING, "guiding document (总体指导文件)"},
+                  {BQW_SECTION_TIMELINE, "meeting timeline (重要会议一览)"}};
+  for (size_t i = 0; i < sizeof expected / sizeof *expected; i++)
+    if (!p->seen[expected[i].s])
+      diag_add(ds, BQW_WARNING, last, 1, "no %s section found; is the file truncated?",
+               expected[i].name);
+  if (!ds->meta.source)
+    diag_add(ds, BQW_WARNING, last, 1,
+             "no source line (转自…) found at the end; is the file truncated?");
+  for (size_t i = 0; i < ds->record_count; i++) {
+    const bqw_record *r = &ds->records[i];
+    if ((r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY) && !r->measure_count)
+      diag_add(ds, BQW_WARNING, r->line, 1, "%s has no ◎ measures",
+               r->kind == BQW_KIND_DOCUMENT ? "document" : "city entry");
+    if (r->kind == BQW_KIND_CITY && !r->headline)
+      diag_add(ds, BQW_WARNING, r->line, 1, "city entry %s has no headline", r->city);
+    if ((r->kind == BQW_KIND_TARGET || r->kind == BQW_KIND_MEETING) && !r->text)
+      diag_add(ds, BQW_WARNING, r->line, 1, "%s has no text",
+               r->kind == BQW_KIND_TARGET ? "target" : "meeting");
+  }
+}
+
+int parse_digest(bqw_dataset *ds) {
+  parser p = {.ds = ds};
+  for (size_t i = 0; i < ds->line_count; i++) {
+    const text_line *l = &ds->lines[i];
+    if (!l->len)
+      continue;
+    int rc = dispatch(&p, i, l);
+    if (rc)
+      return rc;
+  }
+  /* Measures were appended in record order; hand each record its slice. */
+  size_t next = 0;
+  for (size_t i = 0; i < ds->record_count; i++) {
+    bqw_record *r = &ds->records[i];
+    r->measures = r->measure_count ? ds->measures + next : NULL;
+    next += r->measure_count;
+  }
+  check_complete(&p);
+  return 0;
+}

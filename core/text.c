@@ -1,0 +1,152 @@
+/*
+ * text.c -- UTF-8 decoding and the Unicode properties the loader needs, from
+ * tables generated at build time out of the Unicode Character Database.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+
+#include "ucd_tables.h"
+
+static unsigned ucd_flags(int32_t cp) {
+  if (cp < 0 || cp > 0x10FFFF)
+    return 0;
+  return ucd_stage2[ucd_stage1[cp >> 8]][cp & 0xFF];
+}
+
+bool text_is_han(int32_t cp) { return ucd_flags(cp) & UCD_FLAG_HAN; }
+
+bool text_nfc_unstable(int32_t cp) {
+  return cp >= 0x300 && (ucd_flags(cp) & UCD_FLAG_NFC_UNSTABLE);
+}
+
+static bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+size_t text_decode(const unsigned char *s, size_t n, int32_t *cp) {
+  unsigned char c = s[0];
+  if (c < 0x80) {
+    *cp = c;
+    return c ? 1 : 0; /* NUL is not accepted as text */
+  }
+  if (c < 0xC2)
+    return 0;
+  if (c < 0xE0) {
+    if (n < 2 || !is_cont(s[1]))
+      return 0;
+    *cp = ((c & 0x1F) << 6) | (s[1] & 0x3F);
+    return 2;
+  }
+  if (c < 0xF0) {
+    if (n < 3 || !is_cont(s[1]) || !is_cont(s[2]))
+      return 0;
+    if (c == 0xE0 && s[1] < 0xA0)
+      return 0; /* overlong */
+    if (c == 0xED && s[1] >= 0xA0)
+      return 0; /* surrogate */
+    *cp = ((c & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    return 3;
+  }
+  if (c < 0xF5) {
+    if (n < 4 || !is_cont(s[1]) || !is_cont(s[2]) || !is_cont(s[3]))
+      return 0;
+    if (c == 0xF0 && s[1] < 0x90)
+      return 0; /* overlong */
+    if (c == 0xF4 && s[1] >= 0x90)
+      return 0; /* above U+10FFFF */
+    *cp = ((c & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) |
+          (s[3] & 0x3F);
+    return 4;
+  }
+  return 0;
+}
+
+size_t text_encode(int32_t cp, char out[4]) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+size_t text_count_chars(const char *s, size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++)
+    n += !is_cont((unsigned char)s[i]);
+  return n;
+}
+
+/* Bytes of the sequence a lead byte announces, or 0 when c cannot lead. */
+static size_t announced_length(unsigned char c) {
+  if (c >= 0xC0 && c < 0xE0)
+    return 2;
+  if (c >= 0xE0 && c < 0xF0)
+    return 3;
+  if (c >= 0xF0 && c < 0xF8)
+    return 4;
+  return 0;
+}
+
+size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg,
+                         size_t msg_size) {
+  unsigned char c = s[0];
+  if (c == 0) {
+    snprintf(msg, msg_size, "NUL byte in text");
+    return 1;
+  }
+  if (is_cont(c)) {
+    snprintf(msg, msg_size,
+             "invalid UTF-8: stray continuation byte 0x%02X with no lead byte", c);
+    return 1;
+  }
+  size_t want = announced_length(c);
+  if (!want) {
+    snprintf(msg, msg_size, "invalid UTF-8: byte 0x%02X never occurs in UTF-8", c);
+    return 1;
+  }
+  size_t have = 1;
+  while (have < want && have < n && is_cont(s[have]))
+    have++;
+  if (have < want) {
+    snprintf(msg, msg_size,
+             "invalid UTF-8: truncated sequence: lead byte 0x%02X announces %zu bytes, "
+             "%s after %zu",
+             c, want, have < n ? "a non-continuation byte follows" : "the file ends",
+             have);
+    return have;
+  }
+  /* Complete shape; the value is the problem. */
+  uint32_t cp = c & (0xFF >> (want + 1));
+  for (size_t i = 1; i < want; i++)
+    cp = (cp << 6) | (s[i] & 0x3F);
+  static const uint32_t min_for_length[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_length[want])
+    snprintf(msg, msg_size,
+             "invalid UTF-8: overlong %zu-byte encoding of U+%04X (must be %d bytes)",
+             want, (unsigned)cp, cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3);
+  else if (cp >= 0xD800 && cp <= 0xDFFF)
+    snprintf(msg, msg_size,
+             "invalid UTF-8: encoded UTF-16 surrogate U+%04X (CESU-8 or broken UTF-16 "
+             "conversion)",
+             (unsigned)cp);
+  else if (cp > 0x10FFFF)
+    snprintf(msg, msg_size, "invalid UTF-8: code point U+%X is above U+10FFFF",
+             (unsigned)cp);
+  else
+    snprintf(msg, msg_size, "invalid UTF-8 sequence starting with 0x%02X", c);
+  return want;
+}

@@ -1,0 +1,113 @@
+/*
+ * bqw.c -- the bqw command: a small host that embeds Lua 5.4, makes bqw.core
+ * available, finds the Lua sources, and hands argv to lua/bqw/cli.lua. All command
+ * logic lives in Lua.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int luaopen_bqw_core(lua_State *L);
+
+/* Directory holding the running executable, or "." when it cannot be found. */
+static void exe_dir(char *out, size_t size) {
+  char path[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) {
+    snprintf(out, size, ".");
+    return;
+  }
+  path[n] = '\0';
+  snprintf(out, size, "%s", dirname(path));
+}
+
+static int dir_exists(const char *path) { return access(path, R_OK | X_OK) == 0; }
+
+/* Where the Lua sources are: $BQW_LUA_DIR, then an install prefix beside the
+ * executable, then the source tree the executable was built from. */
+static void find_dirs(char *lua_dir, char *plugin_dir, size_t size) {
+  char dir[PATH_MAX], candidate[PATH_MAX + 32];
+  exe_dir(dir, sizeof dir);
+  const char *env = getenv("BQW_LUA_DIR");
+  snprintf(candidate, sizeof candidate, "%s/../share/bqw/lua", dir);
+  if (env && *env)
+    snprintf(lua_dir, size, "%s", env);
+  else if (dir_exists(candidate))
+    snprintf(lua_dir, size, "%s", candidate);
+  else
+    snprintf(lua_dir, size, "%s", BQW_SOURCE_LUA_DIR);
+  snprintf(candidate, sizeof candidate, "%s/../share/bqw/plugins", dir);
+  snprintf(plugin_dir, size, "%s", dir_exists(candidate) ? candidate : BQW_SOURCE_PLUGIN_DIR);
+}
+
+static int traceback(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+  return 1;
+}
+
+static int run(lua_State *L) {
+  int argc = (int)lua_tointeger(L, 1);
+  char **argv = lua_touserdata(L, 2);
+  char lua_dir[PATH_MAX + 64], plugin_dir[PATH_MAX + 64];
+  luaL_openlibs(L);
+  luaL_requiref(L, "bqw.core", luaopen_bqw_core, 0);
+  lua_pop(L, 1);
+  find_dirs(lua_dir, plugin_dir, sizeof lua_dir);
+
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", lua_dir, lua_dir, lua_tostring(L, -1));
+  lua_setfield(L, -3, "path");
+  lua_pop(L, 1);
+  lua_getfield(L, -1, "loaded");
+  lua_getfield(L, -1, "bqw.core");
+  lua_pushstring(L, plugin_dir);
+  lua_setfield(L, -2, "builtin_plugin_dir");
+  lua_pop(L, 3);
+
+  lua_createtable(L, argc, 1); /* arg, as lua.c makes it */
+  for (int i = 0; i < argc; i++) {
+    lua_pushstring(L, argv[i]);
+    lua_rawseti(L, -2, i);
+  }
+  lua_setglobal(L, "arg");
+
+  lua_getglobal(L, "require");
+  lua_pushstring(L, "bqw.cli");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "main");
+  lua_getglobal(L, "arg");
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  lua_State *L = luaL_newstate();
+  if (!L) {
+    fprintf(stderr, "bqw: error: cannot create the Lua state (out of memory)\n");
+    return 70;
+  }
+  lua_pushcfunction(L, traceback);
+  lua_pushcfunction(L, run);
+  lua_pushinteger(L, argc);
+  lua_pushlightuserdata(L, argv);
+  int status = lua_pcall(L, 2, 1, 1);
+  int code = 0;
+  if (status != LUA_OK) {
+    fprintf(stderr, "bqw: internal error: %s\n", lua_tostring(L, -1));
+    code = 70;
+  } else if (lua_isinteger(L, -1)) {
+    code = (int)lua_tointeger(L, -1);
+  }
+  fflush(stdout);
+  lua_close(L);
+  return code;
+}

@@ -1,0 +1,2 @@
+local core = require("bqw.core")
+return { version = core.version, core = core }
