@@ -10,7 +10,8 @@
 
 #if LUA_VERSION_NUM < 502
 #ifndef luaL_newlib
-#define luaL_newlib(L, l) (lua_createtable(L, 0, sizeof(l) / sizeof((l)[0]) - 1), luaL_setfuncs(L, l, 0))
+#define luaL_newlib(L, l)                                                                \
+  (lua_createtable(L, 0, sizeof(l) / sizeof((l)[0]) - 1), luaL_setfuncs(L, l, 0))
 #endif
 #define lua_rawlen lua_objlen
 #endif

@@ -233,11 +233,17 @@ static int l_diagnostics(lua_State *L) {
 
 static int l_close(lua_State *L) { return l_gc(L); }
 
-static const luaL_Reg dataset_methods[] = {
-    {"status", l_status},     {"name", l_name},     {"count", l_count},
-    {"record", l_record},     {"records", l_records}, {"meta", l_meta},
-    {"stats", l_stats},       {"report", l_report}, {"diagnostics", l_diagnostics},
-    {"close", l_close},       {NULL, NULL}};
+static const luaL_Reg dataset_methods[] = {{"status", l_status},
+                                           {"name", l_name},
+                                           {"count", l_count},
+                                           {"record", l_record},
+                                           {"records", l_records},
+                                           {"meta", l_meta},
+                                           {"stats", l_stats},
+                                           {"report", l_report},
+                                           {"diagnostics", l_diagnostics},
+                                           {"close", l_close},
+                                           {NULL, NULL}};
 
 static const luaL_Reg functions[] = {{"load", l_load},
                                      {"load_buffer", l_load_buffer},

@@ -34,11 +34,11 @@ extern "C" {
 #define BQW_VERSION_STRING "0.1.0"
 
 /* Error codes. Negative, so `if (rc < 0)` tests for failure. */
-#define BQW_ERRNO_MAP(XX)                                                      \
-  XX(ENOMEM, -1, "out of memory")                                              \
-  XX(EIO, -2, "file cannot be read")                                           \
-  XX(EENCODING, -3, "text is not valid UTF-8")                                 \
-  XX(EINVAL, -4, "invalid argument")                                           \
+#define BQW_ERRNO_MAP(XX)                                                                \
+  XX(ENOMEM, -1, "out of memory")                                                        \
+  XX(EIO, -2, "file cannot be read")                                                     \
+  XX(EENCODING, -3, "text is not valid UTF-8")                                           \
+  XX(EINVAL, -4, "invalid argument")                                                     \
   XX(ERANGE, -5, "index out of range")
 
 typedef enum bqw_errno {
@@ -48,7 +48,8 @@ typedef enum bqw_errno {
 #undef XX
 } bqw_errno;
 
-/* Returns the code's name ("EIO"), or "UNKNOWN" for a code this library does not define. */
+/* Returns the code's name ("EIO"), or "UNKNOWN" for a code this library does not define.
+ */
 BQW_API const char *bqw_err_name(int err);
 /* Returns a short English description of the code. */
 BQW_API const char *bqw_strerror(int err);
@@ -92,18 +93,18 @@ typedef struct bqw_measure {
 typedef struct bqw_record {
   bqw_kind kind;
   bqw_section section;
-  uint32_t line;            /* 1-based source line where the record starts */
-  uint32_t parent;          /* target: index + 1 of its guiding document; else 0 */
+  uint32_t line;             /* 1-based source line where the record starts */
+  uint32_t parent;           /* target: index + 1 of its guiding document; else 0 */
   const char *section_title; /* the section heading as published */
-  const char *category;     /* document: category heading (县域发展, …) */
-  const char *city;         /* city: gazetteer name, Simplified (广州) */
-  const char *region;       /* city: gazetteer region, Simplified (珠三角) */
-  const char *headline;     /* city: the line under the city name */
-  const char *title;        /* document, guiding, city with 《…》, other: without 《》 */
-  const char *text;         /* target, meeting, other: the prose */
-  const char *date;         /* meeting: ISO 8601 date, YYYY-MM-DD */
-  int year;                 /* target: the year; else 0 */
-  bqw_action action;        /* city: issue, meeting or statement */
+  const char *category;      /* document: category heading (县域发展, …) */
+  const char *city;          /* city: gazetteer name, Simplified (广州) */
+  const char *region;        /* city: gazetteer region, Simplified (珠三角) */
+  const char *headline;      /* city: the line under the city name */
+  const char *title; /* document, guiding, city with 《…》, other: without 《》 */
+  const char *text;  /* target, meeting, other: the prose */
+  const char *date;  /* meeting: ISO 8601 date, YYYY-MM-DD */
+  int year;          /* target: the year; else 0 */
+  bqw_action action; /* city: issue, meeting or statement */
   size_t measure_count;
   const bqw_measure *measures;
 } bqw_record;
@@ -132,13 +133,13 @@ typedef struct bqw_stats {
 
 /* What the loader did to the text. */
 typedef struct bqw_report {
-  size_t bytes;              /* input size */
-  size_t lines;              /* physical lines */
-  size_t residue_removed;    /* pinyin readings removed */
-  size_t repairs_applied;    /* curated repairs applied (occurrences) */
-  size_t normalized_runs;    /* runs that needed NFC */
-  int had_bom;               /* a UTF-8 BOM was dropped */
-  int had_cr;                /* CRLF or CR line ends were seen */
+  size_t bytes;           /* input size */
+  size_t lines;           /* physical lines */
+  size_t residue_removed; /* pinyin readings removed */
+  size_t repairs_applied; /* curated repairs applied (occurrences) */
+  size_t normalized_runs; /* runs that needed NFC */
+  int had_bom;            /* a UTF-8 BOM was dropped */
+  int had_cr;             /* CRLF or CR line ends were seen */
   size_t errors;
   size_t warnings;
 } bqw_report;

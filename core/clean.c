@@ -210,13 +210,34 @@ static size_t pinyin_letter(const unsigned char *s, size_t n, bool *toned) {
   switch (cp) {
   case 0xFC: /* ü */
     return k;
-  case 0x101: case 0xE1: case 0x1CE: case 0xE0: /* ā á ǎ à */
-  case 0x113: case 0xE9: case 0x11B: case 0xE8: /* ē é ě è */
-  case 0x12B: case 0xED: case 0x1D0: case 0xEC: /* ī í ǐ ì */
-  case 0x14D: case 0xF3: case 0x1D2: case 0xF2: /* ō ó ǒ ò */
-  case 0x16B: case 0xFA: case 0x1D4: case 0xF9: /* ū ú ǔ ù */
-  case 0x1D6: case 0x1D8: case 0x1DA: case 0x1DC: /* ǖ ǘ ǚ ǜ */
-  case 0x1E3F: case 0x144: case 0x148: case 0x1F9: /* ḿ ń ň ǹ */
+  case 0x101:
+  case 0xE1:
+  case 0x1CE:
+  case 0xE0: /* ā á ǎ à */
+  case 0x113:
+  case 0xE9:
+  case 0x11B:
+  case 0xE8: /* ē é ě è */
+  case 0x12B:
+  case 0xED:
+  case 0x1D0:
+  case 0xEC: /* ī í ǐ ì */
+  case 0x14D:
+  case 0xF3:
+  case 0x1D2:
+  case 0xF2: /* ō ó ǒ ò */
+  case 0x16B:
+  case 0xFA:
+  case 0x1D4:
+  case 0xF9: /* ū ú ǔ ù */
+  case 0x1D6:
+  case 0x1D8:
+  case 0x1DA:
+  case 0x1DC: /* ǖ ǘ ǚ ǜ */
+  case 0x1E3F:
+  case 0x144:
+  case 0x148:
+  case 0x1F9: /* ḿ ń ň ǹ */
     *toned = true;
     return k;
   default:
@@ -251,8 +272,8 @@ size_t clean_residue(const char *s, size_t len, char *out, size_t *removed) {
     if (k && at > done) {
       size_t prev = prev_char_start(s, at);
       int32_t cp;
-      after_han = text_decode((const unsigned char *)s + prev, at - prev, &cp) &&
-                  text_is_han(cp);
+      after_han =
+          text_decode((const unsigned char *)s + prev, at - prev, &cp) && text_is_han(cp);
     }
     size_t next = at + 1;
     if (after_han) {
@@ -449,7 +470,8 @@ int clean_text(bqw_dataset *ds, const unsigned char *b, size_t n) {
     /* One clear error beats a hundred about bytes that were never UTF-8. */
     size_t keep = 0;
     for (size_t i = 0; i < ds->diag_count; i++)
-      if (ds->diags[i].severity != BQW_ERROR && strncmp(ds->diags[i].message, "too many", 8))
+      if (ds->diags[i].severity != BQW_ERROR &&
+          strncmp(ds->diags[i].message, "too many", 8))
         ds->diags[keep++] = ds->diags[i];
     bqw_diag first = {BQW_ERROR, 0, 0, NULL};
     for (size_t i = 0; i < ds->diag_count; i++)

@@ -18,8 +18,8 @@ const char *bqw_err_name(int err) {
   switch (err) {
   case BQW_OK:
     return "OK";
-#define XX(name, value, text)                                                    \
-  case BQW_##name:                                                               \
+#define XX(name, value, text)                                                            \
+  case BQW_##name:                                                                       \
     return #name;
     BQW_ERRNO_MAP(XX)
 #undef XX
@@ -31,8 +31,8 @@ const char *bqw_strerror(int err) {
   switch (err) {
   case BQW_OK:
     return "success";
-#define XX(name, value, text)                                                    \
-  case BQW_##name:                                                               \
+#define XX(name, value, text)                                                            \
+  case BQW_##name:                                                                       \
     return text;
     BQW_ERRNO_MAP(XX)
 #undef XX
@@ -228,13 +228,14 @@ int bqw_diag_format(const bqw_dataset *ds, const bqw_diag *d, char *buf, size_t 
 }
 
 const char *bqw_kind_name(bqw_kind kind) {
-  static const char *const names[] = {"document", "city", "guiding", "target", "meeting", "other"};
+  static const char *const names[] = {"document", "city",    "guiding",
+                                      "target",   "meeting", "other"};
   return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "unknown";
 }
 
 const char *bqw_section_name(bqw_section section) {
-  static const char *const names[] = {"preamble", "province", "city", "guiding", "timeline",
-                                      "other"};
+  static const char *const names[] = {"preamble", "province", "city",
+                                      "guiding",  "timeline", "other"};
   return (unsigned)section < sizeof names / sizeof *names ? names[section] : "unknown";
 }
 

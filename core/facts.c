@@ -109,7 +109,8 @@ int facts_load(facts *f, arena *a) {
   table keywords = {a, (void **)&f->keywords, &f->keyword_count, sizeof(keyword), 0};
   table defects = {a, (void **)&f->defects, &f->defect_count, sizeof(defect), 0};
   int rc;
-  if ((rc = each_row(a, bqw_data_repairs, bqw_data_repairs_len, 3, repair_row, &repairs)) ||
+  if ((rc = each_row(a, bqw_data_repairs, bqw_data_repairs_len, 3, repair_row,
+                     &repairs)) ||
       (rc = each_row(a, bqw_data_regions, bqw_data_regions_len, 4, place_row, &places)) ||
       (rc = each_row(a, bqw_data_structure, bqw_data_structure_len, 2, keyword_row,
                      &keywords)) ||

@@ -76,9 +76,17 @@ static bool keyword_is(const bqw_dataset *ds, const char *role, const char *s,
 
 /* A heading is short and reads like a title, not a sentence or an item. */
 static bool heading_like(const char *s, size_t len) {
-  static const char *const stops[] = {"\xE3\x80\x82", "\xEF\xBC\x8C", ",", "\xEF\xBC\x9B",
-                                      ";",            "\xEF\xBC\x9A", ":", "\xEF\xBC\x81",
-                                      "!",            "\xEF\xBC\x9F", "?"};
+  static const char *const stops[] = {"\xE3\x80\x82",
+                                      "\xEF\xBC\x8C",
+                                      ",",
+                                      "\xEF\xBC\x9B",
+                                      ";",
+                                      "\xEF\xBC\x9A",
+                                      ":",
+                                      "\xEF\xBC\x81",
+                                      "!",
+                                      "\xEF\xBC\x9F",
+                                      "?"};
   if (!len || starts_with(s, len, BULLET) || starts_with(s, len, MEASURE) ||
       starts_with(s, len, LQUOTE))
     return false;
@@ -153,8 +161,8 @@ static bool read_word(const char *s, size_t len, size_t *pos, const char *word) 
 /* "2025年" alone on a line. */
 static bool year_line(const char *s, size_t len, int *year) {
   size_t pos = 0;
-  return read_digits(s, len, &pos, 4, year) == 4 && read_word(s, len, &pos, "\xE5\xB9\xB4") &&
-         pos == len;
+  return read_digits(s, len, &pos, 4, year) == 4 &&
+         read_word(s, len, &pos, "\xE5\xB9\xB4") && pos == len;
 }
 
 /* "2023年1月3日" alone on a line; 0 = no, 1 = yes, -1 = shaped so but impossible. */
@@ -223,14 +231,16 @@ static const char *append_text(parser *p, const char *old, const char *more) {
 }
 
 /* The text inside the first 《 and the last 》, or NULL when there is no 《. */
-static const char *quoted_title(parser *p, const text_line *l, const char *s, size_t len) {
+static const char *quoted_title(parser *p, const text_line *l, const char *s,
+                                size_t len) {
   const char *open = find(s, len, LQUOTE);
   if (!open)
     return NULL;
   const char *inner = open + 3;
   const char *close = find_last(inner, (size_t)(s + len - inner), RQUOTE);
   if (!close) {
-    diag_add(p->ds, BQW_WARNING, l->number, (uint32_t)text_count_chars(l->text, (size_t)(open - l->text)) + 1,
+    diag_add(p->ds, BQW_WARNING, l->number,
+             (uint32_t)text_count_chars(l->text, (size_t)(open - l->text)) + 1,
              "unclosed 《: title taken to the end of the line");
     close = s + len;
   }
@@ -326,7 +336,8 @@ static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
 }
 
 static int city_line(parser *p, const text_line *l) {
-  const place *pl = heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
+  const place *pl =
+      heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
   if (pl) {
     bqw_record *r = push_record(p, BQW_KIND_CITY, l);
     if (!r)
@@ -339,7 +350,8 @@ static int city_line(parser *p, const text_line *l) {
   }
   if (starts_with(l->text, l->len, MEASURE)) {
     if (p->expect_headline) {
-      diag_add(p->ds, BQW_WARNING, l->number, 1, "city entry has no headline before its measures");
+      diag_add(p->ds, BQW_WARNING, l->number, 1,
+               "city entry has no headline before its measures");
       p->expect_headline = false;
     }
     return measure(p, l);
@@ -348,7 +360,8 @@ static int city_line(parser *p, const text_line *l) {
     bqw_record *r = &p->ds->records[p->current - 1];
     r->headline = l->text;
     r->action = headline_action(p->ds, l);
-    if (find(l->text, l->len, LQUOTE) && !(r->title = quoted_title(p, l, l->text, l->len)))
+    if (find(l->text, l->len, LQUOTE) &&
+        !(r->title = quoted_title(p, l, l->text, l->len)))
       return BQW_ENOMEM;
     p->expect_headline = false;
     return 0;
@@ -373,7 +386,8 @@ static int item_text(parser *p, const text_line *l) {
 
 static int guiding_line(parser *p, const text_line *l) {
   int year;
-  if (starts_with(l->text, l->len, LQUOTE) || starts_with(l->text, l->len, BULLET LQUOTE)) {
+  if (starts_with(l->text, l->len, LQUOTE) ||
+      starts_with(l->text, l->len, BULLET LQUOTE)) {
     p->awaiting = 0;
     return new_document(p, l, BQW_KIND_GUIDING);
   }
@@ -399,8 +413,8 @@ static int timeline_line(parser *p, const text_line *l) {
     if (!r)
       return BQW_ENOMEM;
     if (shape < 0)
-      diag_add(p->ds, BQW_WARNING, l->number, 1, "impossible date \"%s\"; kept without an ISO date",
-               l->text);
+      diag_add(p->ds, BQW_WARNING, l->number, 1,
+               "impossible date \"%s\"; kept without an ISO date", l->text);
     else {
       char iso[48];
       snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
@@ -419,7 +433,8 @@ static int preamble_line(parser *p, const text_line *l) {
   const char *wide_colon = find(l->text, l->len, "\xEF\xBC\x9A");
   if (!colon || (wide_colon && wide_colon < colon))
     colon = wide_colon;
-  if (starts_with(l->text, l->len, BULLET) && !starts_with(l->text, l->len, BULLET LQUOTE)) {
+  if (starts_with(l->text, l->len, BULLET) &&
+      !starts_with(l->text, l->len, BULLET LQUOTE)) {
     const char *s = l->text + strlen(BULLET);
     while (*s == ' ')
       s++;
@@ -434,7 +449,8 @@ static int preamble_line(parser *p, const text_line *l) {
   }
   if (p->byline_seen)
     return (m->source_note = append_text(p, m->source_note, l->text)) ? 0 : BQW_ENOMEM;
-  if (starts_with(l->text, l->len, BULLET LQUOTE) || starts_with(l->text, l->len, MEASURE))
+  if (starts_with(l->text, l->len, BULLET LQUOTE) ||
+      starts_with(l->text, l->len, MEASURE))
     return keep_unrecognised(p, l);
   return (m->introduction = append_text(p, m->introduction, l->text)) ? 0 : BQW_ENOMEM;
 }
@@ -449,7 +465,8 @@ static int dispatch(parser *p, size_t i, const text_line *l) {
     p->seen[s] = true;
     return 0;
   }
-  if (keyword_match(p->ds, "source", l->text, l->len, true) && heading_like(l->text, l->len)) {
+  if (keyword_match(p->ds, "source", l->text, l->len, true) &&
+      heading_like(l->text, l->len)) {
     p->ds->meta.source = l->text;
     return 0;
   }

@@ -53,8 +53,8 @@ size_t text_decode(const unsigned char *s, size_t n, int32_t *cp) {
       return 0; /* overlong */
     if (c == 0xF4 && s[1] >= 0x90)
       return 0; /* above U+10FFFF */
-    *cp = ((c & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) |
-          (s[3] & 0x3F);
+    *cp =
+        ((c & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
     return 4;
   }
   return 0;
@@ -101,8 +101,7 @@ static size_t announced_length(unsigned char c) {
   return 0;
 }
 
-size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg,
-                         size_t msg_size) {
+size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg_size) {
   unsigned char c = s[0];
   if (c == 0) {
     snprintf(msg, msg_size, "NUL byte in text");
@@ -137,7 +136,10 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg,
   if (cp < min_for_length[want])
     snprintf(msg, msg_size,
              "invalid UTF-8: overlong %zu-byte encoding of U+%04X (must be %d bytes)",
-             want, (unsigned)cp, cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3);
+             want, (unsigned)cp,
+             cp < 0x80    ? 1
+             : cp < 0x800 ? 2
+                          : 3);
   else if (cp >= 0xD800 && cp <= 0xDFFF)
     snprintf(msg, msg_size,
              "invalid UTF-8: encoded UTF-16 surrogate U+%04X (CESU-8 or broken UTF-16 "

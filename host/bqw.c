@@ -44,7 +44,8 @@ static void find_dirs(char *lua_dir, char *plugin_dir, size_t size) {
   else
     snprintf(lua_dir, size, "%s", BQW_SOURCE_LUA_DIR);
   snprintf(candidate, sizeof candidate, "%s/../share/bqw/plugins", dir);
-  snprintf(plugin_dir, size, "%s", dir_exists(candidate) ? candidate : BQW_SOURCE_PLUGIN_DIR);
+  snprintf(plugin_dir, size, "%s",
+           dir_exists(candidate) ? candidate : BQW_SOURCE_PLUGIN_DIR);
 }
 
 static int traceback(lua_State *L) {

@@ -1,0 +1,6 @@
+-- One Lua source runs on Lua 5.4 and LuaJIT: check against the common subset.
+std = "lua51+lua54"
+max_line_length = 120
+files["tests"] = { std = "+busted" }
+files["tests/nvim"] = { globals = { "vim" } }
+files["lua/bqw/nvim"] = { globals = { "vim" } }

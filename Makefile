@@ -1,0 +1,44 @@
+# bqw: `make run` sets up, builds and prints the overview; `make test` runs every test.
+# Everything below wraps CMake; see README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build run test test-fast test-asan bench lint format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@$(BUILD)/bqw overview
+
+# The whole suite: gcc build, then a clang build under ASan+UBSan.
+test: test-fast test-asan
+
+test-fast: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBQW_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE nosan
+
+bench: build
+	@cmake --build $(BUILD) --target bench_load -j $(JOBS)
+	@bench/run.sh $(BUILD)
+
+lint:
+	@luacheck -q lua plugins tests examples bench
+	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c
+
+format:
+	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

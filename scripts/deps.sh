@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages bqw needs, when missing. As root it runs apt-get;
+# otherwise it prints the exact command to run and stops.
+set -eu
+PACKAGES="gcc clang make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev
+unicode-data lua-busted lua-argparse lua-dkjson lua-check jq python3"
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "deps: installing:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "deps: missing Debian packages:$missing" >&2
+  echo "deps: run this, then try again:" >&2
+  echo "  sudo apt-get install -y --no-install-recommends$missing" >&2
+  exit 1
+fi
