@@ -245,7 +245,43 @@ static const luaL_Reg dataset_methods[] = {{"status", l_status},
                                            {"close", l_close},
                                            {NULL, NULL}};
 
+/* core.width(s) -> display cells */
+static int l_width(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_pushinteger(L, (lua_Integer)bqw_display_width(s, len));
+  return 1;
+}
+
+/* core.truncate(s, width [, ellipsis = "…"]) -> s cut to fit width cells, ellipsis
+ * included when cut; and the cells it takes */
+static int l_truncate(lua_State *L) {
+  size_t len, elen;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_Integer width = luaL_checkinteger(L, 2);
+  const char *ellipsis = luaL_optlstring(L, 3, "\xE2\x80\xA6", &elen);
+  size_t total = bqw_display_width(s, len);
+  if (width < 0)
+    width = 0;
+  if (total <= (size_t)width) {
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, (lua_Integer)total);
+    return 2;
+  }
+  size_t ewidth = bqw_display_width(ellipsis, elen), used;
+  if (ewidth > (size_t)width)
+    ewidth = elen = 0;
+  size_t keep = bqw_fit_width(s, len, (size_t)width - ewidth, &used);
+  lua_pushlstring(L, s, keep);
+  lua_pushlstring(L, ellipsis, elen);
+  lua_concat(L, 2);
+  lua_pushinteger(L, (lua_Integer)(used + ewidth));
+  return 2;
+}
+
 static const luaL_Reg functions[] = {{"load", l_load},
+                                     {"width", l_width},
+                                     {"truncate", l_truncate},
                                      {"load_buffer", l_load_buffer},
                                      {"default_digest", l_default_digest},
                                      {NULL, NULL}};

@@ -210,6 +210,16 @@ BQW_API const bqw_diag *bqw_diag_at(const bqw_dataset *ds, size_t index);
 BQW_API int bqw_diag_format(const bqw_dataset *ds, const bqw_diag *d, char *buf,
                             size_t size);
 
+/* ---- text ---------------------------------------------------------------- */
+
+/* Display width of `len` bytes of UTF-8 in terminal cells, by utf8proc_charwidth: a
+ * Han character takes 2, a combining mark 0; an invalid byte counts 1. */
+BQW_API size_t bqw_display_width(const char *s, size_t len);
+
+/* Bytes of the longest prefix of s (whole characters) that fits in `width` cells;
+ * *used (may be NULL) receives the cells it takes. */
+BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, size_t *used);
+
 /* Names for the enums, as used by the Lua API and JSON ("document", "province", …). */
 BQW_API const char *bqw_kind_name(bqw_kind kind);
 BQW_API const char *bqw_section_name(bqw_section section);

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <utf8proc.h>
 
 #include "ucd_tables.h"
 
@@ -151,4 +152,36 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg
   else
     snprintf(msg, msg_size, "invalid UTF-8 sequence starting with 0x%02X", c);
   return want;
+}
+
+static size_t char_width(const unsigned char *s, size_t n, size_t *k) {
+  int32_t cp;
+  *k = text_decode(s, n, &cp);
+  if (!*k) {
+    *k = 1;
+    return 1;
+  }
+  int w = utf8proc_charwidth(cp);
+  return w > 0 ? (size_t)w : 0;
+}
+
+size_t bqw_display_width(const char *s, size_t len) {
+  size_t width = 0, k;
+  for (size_t i = 0; i < len; i += k)
+    width += char_width((const unsigned char *)s + i, len - i, &k);
+  return width;
+}
+
+size_t bqw_fit_width(const char *s, size_t len, size_t width, size_t *used) {
+  size_t cells = 0, i = 0, k;
+  while (i < len) {
+    size_t w = char_width((const unsigned char *)s + i, len - i, &k);
+    if (cells + w > width)
+      break;
+    cells += w;
+    i += k;
+  }
+  if (used)
+    *used = cells;
+  return i;
 }

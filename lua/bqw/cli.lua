@@ -1,7 +1,382 @@
+--- The bqw command line. host/bqw.c calls main(arg) and exits with what it returns:
+--- 0 success, 1 the data has errors (check) or a script failed (run), 2 the file
+--- cannot be read or the usage is wrong.
+local bqw = require("bqw")
+local argparse = require("argparse")
+local json = require("dkjson")
+
 local M = {}
-function M.main(arg)
-  local bqw = require("bqw")
-  print(bqw.version)
-  return 0
+
+local EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+local out = io.stdout
+local function say(...)
+  out:write(...)
+  out:write("\n")
 end
+
+local function complain(fmt, ...)
+  io.stderr:write("bqw: error: ", fmt:format(...), "\n")
+end
+
+-- ---- formatting helpers ------------------------------------------------------------
+
+--- s padded with spaces to width cells (display width, not bytes).
+local function pad(s, width)
+  local w = bqw.width(s)
+  return w >= width and s or s .. string.rep(" ", width - w)
+end
+
+local function plural(n, one, many)
+  return ("%d %s"):format(n, n == 1 and one or (many or one .. "s"))
+end
+
+--- s cut to width cells with "…" (the string only).
+local function fit(s, width)
+  return (bqw.truncate(s, width))
+end
+
+local function one_line(s)
+  return (s or ""):gsub("\n", " ")
+end
+
+--- A record's label: what a reader would call it.
+local function label(r)
+  if r.kind == "document" or r.kind == "guiding" then
+    return r.title
+  elseif r.kind == "city" then
+    return r.city .. "：" .. (r.headline or "")
+  elseif r.kind == "target" then
+    return ("%d年：%s"):format(r.year, one_line(r.text))
+  elseif r.kind == "meeting" then
+    return (r.date or "?") .. "：" .. one_line(r.text)
+  end
+  return one_line(r.title or r.text)
+end
+
+local function load_or_fail(path)
+  local ds, message, name = bqw.load(path)
+  if not ds then
+    io.stderr:write(message, "\n")
+    return nil, name == "EIO" and EXIT_USAGE or EXIT_ERRORS
+  end
+  return ds
+end
+
+-- ---- commands ----------------------------------------------------------------------
+
+local commands = {}
+
+function commands.stats(args)
+  local ds, code = load_or_fail(args.data)
+  if not ds then
+    return code
+  end
+  local stats = ds:stats()
+  if args.json then
+    say(json.encode(stats, { keyorder = bqw.STATS_KEYS }))
+    return EXIT_OK
+  end
+  for _, key in ipairs(bqw.STATS_KEYS) do
+    say(pad(key, 22), ("%5d"):format(stats[key]))
+  end
+  return EXIT_OK
+end
+
+function commands.list(args)
+  local ds, code = load_or_fail(args.data)
+  if not ds then
+    return code
+  end
+  local records = ds:records()
+  if args.json then
+    say(json.encode(records, { indent = false }))
+    return EXIT_OK
+  end
+  local width = tonumber(os.getenv("COLUMNS") or "") or 100
+  for _, r in ipairs(records) do
+    local head = ("%3d  %-8s  L%-4d "):format(r.id, r.kind, r.line)
+    say(head, fit(label(r), math.max(width - #head, 20)))
+  end
+  return EXIT_OK
+end
+
+--- The whole parsed dataset as one JSON document: meta, stats, records, report,
+--- diagnostics. tests/golden/digest.json holds this for the shipped digest.
+function commands.dump(args)
+  local ds, code = load_or_fail(args.data)
+  if not ds then
+    return code
+  end
+  local doc = {
+    bqw = bqw.version,
+    meta = ds:meta(),
+    stats = ds:stats(),
+    report = ds:report(),
+    diagnostics = ds:diagnostics(),
+    records = ds:records(),
+  }
+  -- The name of the file is where it was loaded from, not part of the data.
+  doc.report.bytes = nil
+  for _, d in ipairs(doc.diagnostics) do
+    d.formatted = nil
+  end
+  say(json.encode(doc, {
+    indent = true,
+    keyorder = {
+      "bqw",
+      "meta",
+      "stats",
+      "report",
+      "diagnostics",
+      "records",
+      "id",
+      "kind",
+      "section",
+      "section_title",
+      "line",
+    },
+  }))
+  return EXIT_OK
+end
+
+function commands.check(args)
+  local path = args.file or args.data
+  local result, message = bqw.check(path)
+  if not result then
+    complain("%s", message)
+    return EXIT_USAGE
+  end
+  for _, d in ipairs(result.diagnostics) do
+    say(d.formatted)
+  end
+  if result.status == "EIO" then
+    return EXIT_USAGE
+  end
+  local r, s = result.report, result.stats
+  local errors, warnings = r.errors, r.warnings
+  io.stderr:write(
+    ("%s: %s, %s; removed %s; applied %s; %s, %s\n"):format(
+      result.name,
+      plural(r.lines, "line"),
+      plural(r.bytes, "byte"),
+      plural(r.residue_removed, "pinyin reading"),
+      plural(r.repairs_applied, "repair"),
+      plural(errors, "error"),
+      plural(warnings, "warning")
+    ),
+    ("%s: %d documents (%d measures), %d city entries (%d measures), %d guiding, %d targets, %d meetings%s\n"):format(
+      result.name,
+      s.provincial_documents,
+      s.provincial_measures,
+      s.city_entries,
+      s.city_measures,
+      s.guiding_documents,
+      s.targets,
+      s.meetings,
+      (r.had_bom and "; dropped a BOM" or "") .. (r.had_cr and "; CR line ends" or "")
+    )
+  )
+  return errors > 0 and EXIT_ERRORS or EXIT_OK
+end
+
+function commands.overview(args)
+  local ds, code = load_or_fail(args.data)
+  if not ds then
+    return code
+  end
+  local records, stats, report = ds:records(), ds:stats(), ds:report()
+  local width = 100
+  say(("bqw %s — 百县千镇万村高质量发展工程 policy digest"):format(bqw.version))
+  say(
+    ("%s: %s, %s, %s"):format(
+      ds:name(),
+      plural(report.lines, "line"),
+      plural(#records, "record"),
+      plural(report.warnings, "warning")
+    )
+  )
+
+  say("", "\nSections")
+  local sections, order = {}, {}
+  for _, r in ipairs(records) do
+    local key = r.section_title or r.section
+    if not sections[key] then
+      sections[key] = { counts = {}, measures = 0, categories = {}, category_order = {} }
+      order[#order + 1] = key
+    end
+    local sec = sections[key]
+    sec.counts[r.kind] = (sec.counts[r.kind] or 0) + 1
+    sec.measures = sec.measures + #(r.measures or {})
+    if r.category then
+      if not sec.categories[r.category] then
+        sec.category_order[#sec.category_order + 1] = r.category
+      end
+      sec.categories[r.category] = (sec.categories[r.category] or 0) + 1
+    end
+  end
+  local kind_names = {
+    document = { "document", "documents" },
+    city = { "city entry", "city entries" },
+    guiding = { "guiding document", "guiding documents" },
+    target = { "target", "targets" },
+    meeting = { "meeting", "meetings" },
+    other = { "unrecognised record", "unrecognised records" },
+  }
+  for _, key in ipairs(order) do
+    local sec, parts = sections[key], {}
+    for _, kind in ipairs({ "document", "city", "guiding", "target", "meeting", "other" }) do
+      if sec.counts[kind] then
+        parts[#parts + 1] = plural(sec.counts[kind], kind_names[kind][1], kind_names[kind][2])
+      end
+    end
+    if sec.measures > 0 then
+      parts[#parts + 1] = plural(sec.measures, "measure")
+    end
+    say("  ", pad(key, 28), table.concat(parts, ", "))
+    for _, cat in ipairs(sec.category_order) do
+      say("    ", pad(cat, 26), plural(sec.categories[cat], "document"))
+    end
+  end
+
+  say("", "\nCity entries by region")
+  local regions, region_order = {}, {}
+  for _, r in ipairs(records) do
+    if r.kind == "city" then
+      if not regions[r.region] then
+        regions[r.region] = {}
+        region_order[#region_order + 1] = r.region
+      end
+      table.insert(regions[r.region], r.city)
+    end
+  end
+  table.sort(region_order, function(a, b)
+    if #regions[a] ~= #regions[b] then
+      return #regions[a] > #regions[b]
+    end
+    return a < b
+  end)
+  for _, region in ipairs(region_order) do
+    local cities = regions[region]
+    say("  ", pad(region, 8), ("%2d  "):format(#cities), table.concat(cities, " "))
+  end
+
+  say("", "\nTimeline")
+  for _, r in ipairs(records) do
+    if r.kind == "meeting" then
+      say("  ", r.date or "????-??-??", "  ", fit(one_line(r.text), width - 14))
+    end
+  end
+  for _, r in ipairs(records) do
+    if r.kind == "target" then
+      say("  ", ("%d target "):format(r.year), "  ", fit(one_line(r.text), width - 14))
+    end
+  end
+  say(
+    "",
+    ("\n%d measures in all (%d provincial, %d city)."):format(
+      stats.measures,
+      stats.provincial_measures,
+      stats.city_measures
+    )
+  )
+  return EXIT_OK
+end
+
+--- bqw run SCRIPT [ARGS]: runs a Lua script with bqw loaded (as the global `bqw` and
+--- through require). The script sees its arguments in `arg` and `...`; an integer it
+--- returns is the exit status.
+function commands.run(args)
+  local script = args.script
+  local chunk, message = loadfile(script)
+  if not chunk then
+    local unreadable = not io.open(script, "r")
+    complain("%s", message)
+    return unreadable and EXIT_USAGE or EXIT_ERRORS
+  end
+  if args.data then
+    bqw.setup({ data = args.data })
+  end
+  local script_args = { [0] = script }
+  for i, a in ipairs(args.args or {}) do
+    script_args[i] = a
+  end
+  _G.arg = script_args
+  _G.bqw = bqw
+  local ok, result = xpcall(chunk, debug.traceback, table.unpack(script_args))
+  if not ok then
+    io.stderr:write("bqw: error in ", script, ": ", tostring(result), "\n")
+    return EXIT_ERRORS
+  end
+  return math.type(result) == "integer" and result or EXIT_OK
+end
+
+-- ---- argument parsing --------------------------------------------------------------
+
+local function build_parser()
+  local parser = argparse("bqw", "Browse, check and script the 百千万工程 policy digest.")
+    :epilog(table.concat({
+      "With no command, bqw prints the overview.",
+      "--data FILE (or $BQW_DATA) reads another digest instead of the shipped one.",
+      "Exit status: 0 success, 1 errors in the data or the script, 2 unreadable file or bad usage.",
+      "Docs: README.md, doc/bqw.txt (:help bqw).",
+    }, "\n"))
+    :command_target("command")
+    :require_command(false)
+    :help_max_width(100)
+  parser:flag("--version", "Print the version and exit."):action(function()
+    say("bqw ", bqw.version, " (", bqw.lua_abi, ")")
+    os.exit(EXIT_OK)
+  end)
+  parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
+
+  local function data_option(cmd)
+    cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
+    return cmd
+  end
+  data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))
+  data_option(parser:command("stats", "Record and measure counts.")):flag("--json", "One JSON object.")
+  data_option(parser:command("list", "One line per record.")):flag("--json", "A JSON array of the records.")
+  data_option(parser:command("dump", "The whole parsed dataset as JSON."))
+  local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
+  check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")
+  local run = data_option(parser:command("run", "Run a Lua script with bqw available."))
+  run:argument("script", "The Lua script.")
+  run:argument("args", "Arguments for the script."):args("*")
+  return parser
+end
+
+function M.main(argv)
+  local args_in = {}
+  for i = 1, #argv do
+    args_in[i] = argv[i]
+  end
+  -- Everything after `run SCRIPT` belongs to the script, options included, so `run`
+  -- is split off before the parser sees the words.
+  local i = 1
+  while args_in[i] and args_in[i]:sub(1, 1) == "-" do
+    i = i + ((args_in[i] == "--data") and 2 or 1)
+  end
+  if args_in[i] == "run" then
+    local ok, top = build_parser():pparse({ table.unpack(args_in, 1, i - 1) })
+    if not ok then
+      complain("%s\nTry 'bqw --help'.", top)
+      return EXIT_USAGE
+    end
+    local script = args_in[i + 1]
+    if not script then
+      complain("run needs a script\nusage: bqw run SCRIPT.lua [ARGS]")
+      return EXIT_USAGE
+    end
+    return commands.run({ data = top.data, script = script, args = { table.unpack(args_in, i + 2) } })
+  end
+  local parser = build_parser()
+  local ok, args = parser:pparse(args_in)
+  if not ok then
+    complain("%s\nTry 'bqw --help'.", args)
+    return EXIT_USAGE
+  end
+  return commands[args.command or "overview"](args)
+end
+
 return M
