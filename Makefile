@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-fast test-asan bench lint format clean
+.PHONY: all deps build run test test-fast test-asan bench lint format golden clean
 
 all: build
 
@@ -13,7 +13,7 @@ deps:
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 run: build
 	@$(BUILD)/bqw overview
@@ -42,3 +42,8 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Regenerates the golden JSON of the parsed digest: a deliberate act; review the diff.
+golden: build
+	@$(BUILD)/bqw dump > tests/golden/digest.json
+	@git --no-pager diff --stat -- tests/golden/digest.json

@@ -3,7 +3,7 @@
 --- cannot be read or the usage is wrong.
 local bqw = require("bqw")
 local argparse = require("argparse")
-local json = require("dkjson")
+local json = require("bqw.json")
 
 local M = {}
 
@@ -90,7 +90,7 @@ function commands.list(args)
   end
   local records = ds:records()
   if args.json then
-    say(json.encode(records, { indent = false }))
+    say(json.encode(records))
     return EXIT_OK
   end
   local width = tonumber(os.getenv("COLUMNS") or "") or 100
@@ -121,22 +121,7 @@ function commands.dump(args)
   for _, d in ipairs(doc.diagnostics) do
     d.formatted = nil
   end
-  say(json.encode(doc, {
-    indent = true,
-    keyorder = {
-      "bqw",
-      "meta",
-      "stats",
-      "report",
-      "diagnostics",
-      "records",
-      "id",
-      "kind",
-      "section",
-      "section_title",
-      "line",
-    },
-  }))
+  say(json.encode(doc, { indent = true, keyorder = { "bqw", "meta", "stats" } }))
   return EXIT_OK
 end
 

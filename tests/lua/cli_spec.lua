@@ -1,0 +1,170 @@
+-- The bqw command: every command and exit code.
+local H = require("tests.lua.helpers")
+local json = require("dkjson")
+
+describe("bqw stats", function()
+  it("--json prints exactly the documented keys and counts", function()
+    local out, err, code = H.bqw({ "stats", "--json" })
+    assert.equal(0, code, err)
+    local obj = json.decode(out)
+    assert.same({
+      provincial_documents = 21,
+      provincial_measures = 31,
+      city_entries = 21,
+      city_measures = 32,
+      guiding_documents = 1,
+      targets = 3,
+      meetings = 10,
+      measures = 63,
+    }, obj)
+    assert.truthy(out:find('^{"provincial_documents":21,'))
+  end)
+
+  it("reads --data FILE", function()
+    local path = H.temp_file("\239\187\191" .. require("bqw").default_digest():gsub("\n", "\r\n"))
+    local out, _, code = H.bqw({ "stats", "--json", "--data", path })
+    assert.equal(0, code)
+    assert.equal(63, json.decode(out).measures)
+    out, _, code = H.bqw({ "--data", path, "stats", "--json" })
+    assert.equal(0, code)
+    assert.equal(21, json.decode(out).city_entries)
+    os.remove(path)
+  end)
+
+  it("prints a table without --json", function()
+    local out, _, code = H.bqw({ "stats" })
+    assert.equal(0, code)
+    assert.truthy(out:find("city_measures%s+32"))
+  end)
+end)
+
+describe("bqw list", function()
+  it("prints one line per record, clean of residue", function()
+    local out, _, code = H.bqw({ "list" })
+    assert.equal(0, code)
+    local n = 0
+    for line in out:gmatch("[^\n]+") do
+      n = n + 1
+      assert.is_nil(line:find("(xi", 1, true))
+      assert.is_nil(line:find("?", 1, true))
+      assert.is_nil(line:find("</", 1, true))
+    end
+    assert.equal(56, n)
+  end)
+
+  it("--json is an array of the records", function()
+    local out, _, code = H.bqw({ "list", "--json" })
+    assert.equal(0, code)
+    local records = json.decode(out)
+    assert.equal(56, #records)
+    assert.equal("meeting", records[56].kind)
+  end)
+end)
+
+describe("bqw check", function()
+  it("exits 0 on the shipped digest and summarises", function()
+    local out, err, code = H.bqw({ "check", H.root .. "/data/bqw-digest-2023.txt" })
+    assert.equal(0, code)
+    assert.truthy(out:find("bqw%-digest%-2023%.txt:1:1: warning: known defect"))
+    assert.truthy(err:find("removed 807 pinyin readings", 1, true))
+    assert.truthy(err:find("applied 6 repairs", 1, true))
+    assert.truthy(err:find("0 errors, 1 warning", 1, true))
+  end)
+
+  it("exits 1 with FILE:LINE:COL errors", function()
+    local path = H.temp_file("全省政策\n縣域發展\n●《題\237\160\128》\n")
+    local out, _, code = H.bqw({ "check", path })
+    os.remove(path)
+    assert.equal(1, code)
+    assert.truthy(out:find(path .. ":3:4: error: invalid UTF-8: encoded UTF-16 surrogate U+D800", 1, true), out)
+  end)
+
+  it("exits 2 when the file cannot be read", function()
+    local out, _, code = H.bqw({ "check", "/nonexistent/x.txt" })
+    assert.equal(2, code)
+    assert.truthy(out:find("/nonexistent/x.txt: error: cannot read file", 1, true))
+  end)
+
+  it("names UTF-16 and the fix", function()
+    local path = H.temp_file("\255\254" .. ("a\0b\0"):rep(10))
+    local out, _, code = H.bqw({ "check", path })
+    os.remove(path)
+    assert.equal(1, code)
+    assert.truthy(out:find("UTF-16", 1, true))
+    assert.truthy(out:find("iconv -f UTF-16 -t UTF-8", 1, true))
+  end)
+end)
+
+describe("bqw run", function()
+  it("runs a script with bqw, arguments and exit status", function()
+    local script = H.temp_file(
+      'local n = #bqw.load():records()\nprint(n, arg[1], select("#", ...), ...)\nreturn 7\n',
+      ".lua"
+    )
+    local out, _, code = H.bqw({ "run", script, "x", "--flag" })
+    os.remove(script)
+    assert.equal(7, code)
+    assert.equal("56\tx\t2\tx\t--flag\n", out)
+  end)
+
+  it("passes --data to bqw.load()", function()
+    local data = H.temp_file(require("bqw").default_digest())
+    local script = H.temp_file("print(bqw.load():name())", ".lua")
+    local out, _, code = H.bqw({ "--data", data, "run", script })
+    assert.equal(0, code)
+    assert.equal(data .. "\n", out)
+    os.remove(data)
+    os.remove(script)
+  end)
+
+  it("exits 1 when the script fails and 2 when it is missing", function()
+    local script = H.temp_file("error('boom')", ".lua")
+    local _, err, code = H.bqw({ "run", script })
+    os.remove(script)
+    assert.equal(1, code)
+    assert.truthy(err:find("boom", 1, true))
+    _, err, code = H.bqw({ "run", "/nonexistent/s.lua" })
+    assert.equal(2, code)
+    assert.truthy(err:find("bqw: error:", 1, true))
+    _, _, code = H.bqw({ "run" })
+    assert.equal(2, code)
+  end)
+end)
+
+describe("usage", function()
+  it("--help and --version exit 0", function()
+    local out, _, code = H.bqw({ "--help" })
+    assert.equal(0, code)
+    assert.truthy(out:find("Usage: bqw", 1, true))
+    out, _, code = H.bqw({ "--version" })
+    assert.equal(0, code)
+    assert.truthy(out:find("^bqw %d+%.%d+%.%d+"))
+  end)
+
+  it("an unknown command or option exits 2 with a clear message", function()
+    local _, err, code = H.bqw({ "frobnicate" })
+    assert.equal(2, code)
+    assert.truthy(err:find("bqw: error: unknown command 'frobnicate'", 1, true))
+    _, err, code = H.bqw({ "stats", "--jsn" })
+    assert.equal(2, code)
+    assert.truthy(err:find("unknown option '--jsn'", 1, true))
+    _, _, code = H.bqw({ "stats", "--data" })
+    assert.equal(2, code)
+  end)
+
+  it("with no command prints the overview", function()
+    local out, _, code = H.bqw({})
+    assert.equal(0, code)
+    assert.truthy(out:find("City entries by region", 1, true))
+    assert.truthy(out:find("珠三角%s+9"))
+    assert.truthy(out:find("2022-12-08", 1, true))
+  end)
+
+  it("a bad --data file exits 2 for every dataset command", function()
+    for _, cmd in ipairs({ "overview", "stats", "list", "dump" }) do
+      local _, err, code = H.bqw({ cmd, "--data", "/nonexistent/d.txt" })
+      assert.equal(2, code, cmd)
+      assert.truthy(err:find("/nonexistent/d.txt: error:", 1, true), cmd)
+    end
+  end)
+end)

@@ -1,0 +1,50 @@
+-- Shared by the specs: run the bqw command and capture what it prints.
+local H = {}
+
+H.exe = os.getenv("BQW_EXE") or "build/bqw"
+H.root = os.getenv("BQW_SOURCE_DIR") or "."
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+H.quote = shell_quote
+
+local function read_all(path)
+  local fh = io.open(path, "rb")
+  if not fh then
+    return ""
+  end
+  local data = fh:read("a")
+  fh:close()
+  os.remove(path)
+  return data
+end
+
+--- Runs bqw with the given words; returns stdout, stderr, exit code.
+function H.bqw(words, env)
+  local parts = {}
+  for k, v in pairs(env or {}) do
+    parts[#parts + 1] = k .. "=" .. shell_quote(v)
+  end
+  parts[#parts + 1] = shell_quote(H.exe)
+  for _, w in ipairs(words) do
+    parts[#parts + 1] = shell_quote(w)
+  end
+  local err_path = os.tmpname()
+  local cmd = table.concat(parts, " ") .. " 2>" .. shell_quote(err_path)
+  local pipe = assert(io.popen(cmd, "r"))
+  local stdout = pipe:read("a")
+  local _, _, code = pipe:close()
+  return stdout, read_all(err_path), code
+end
+
+--- Writes data to a fresh temporary file and returns its path.
+function H.temp_file(data, suffix)
+  local path = os.tmpname() .. (suffix or ".txt")
+  local fh = assert(io.open(path, "wb"))
+  fh:write(data)
+  fh:close()
+  return path
+end
+
+return H
