@@ -435,7 +435,7 @@ static void report_repairs(bqw_dataset *ds) {
     if (rep->applied == 1)
       continue;
     if (rep->applied == 0)
-      diag_add(ds, BQW_WARNING, 1, 1,
+      diag_add(ds, BQW_WARNING, 0, 0,
                "repair did not match: \"%s\" (%s) is not in the text; check "
                "data/repairs.tsv against this file",
                rep->corrupted, rep->reason);

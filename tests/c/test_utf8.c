@@ -1,0 +1,375 @@
+/*
+ * test_utf8.c -- strict UTF-8 validation, line ends, BOMs, foreign encodings and NFC,
+ * all through bqw_load_buffer().
+ *
+ * The table below is written by hand: each row is a complete small file with one
+ * byte sequence placed at a known line and column (columns count characters,
+ * 1-based, as the loader's diagnostics do). Beware C hex escapes: "\xAF" "a" is split
+ * in two literals so the 'a' is not read as a hex digit. The text around the bytes is
+ * Chinese on purpose: a short file where invalid sequences outnumber valid multibyte
+ * characters is (rightly) taken for GB18030, which is tested separately.
+ */
+#include "bqw.h"
+#include "check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct row {
+  const char *name;
+  const char *bytes;
+  size_t len;
+  int status;       /* 0 or BQW_EENCODING */
+  unsigned line;    /* of the first error diagnostic (invalid rows) */
+  unsigned col;     /* of the first error diagnostic (invalid rows) */
+  const char *what; /* substring of its message, or for valid rows the exact text */
+} row;
+
+#define VALID(name, lit) {name, lit, sizeof(lit) - 1, 0, 0, 0, lit}
+#define INVALID(name, lit, line, col, what)                                              \
+  {name, lit, sizeof(lit) - 1, BQW_EENCODING, line, col, what}
+
+/* Valid rows are one line of preamble, so the loaded introduction is exactly the
+ * input. */
+static const row rows[] = {
+    /* ---- valid: every length, at the boundaries ---- */
+    VALID("1-byte U+0041", "甲乙A丙丁"),
+    VALID("1-byte U+007F (last 1-byte)", "甲乙\x7F丙丁"),
+    VALID("2-byte U+0080 (first 2-byte)", "甲乙\xC2\x80丙丁"),
+    VALID("2-byte U+00E9", "甲乙\xC3\xA9丙丁"),
+    VALID("2-byte U+07FF (last 2-byte)", "甲乙\xDF\xBF丙丁"),
+    VALID("3-byte U+0800 (first 3-byte)", "甲乙\xE0\xA0\x80丙丁"),
+    VALID("3-byte U+D7FF (below surrogates)", "甲乙\xED\x9F\xBF丙丁"),
+    VALID("3-byte U+E000 (above surrogates)", "甲乙\xEE\x80\x80丙丁"),
+    VALID("3-byte U+FFFD", "甲乙\xEF\xBF\xBD丙丁"),
+    VALID("3-byte U+FFFF (last 3-byte)", "甲乙\xEF\xBF\xBF丙丁"),
+    VALID("4-byte U+10000 (first 4-byte)", "甲乙\xF0\x90\x80\x80丙丁"),
+    VALID("4-byte U+20000 (CJK Ext. B)", "甲乙\xF0\xA0\x80\x80丙丁"),
+    VALID("4-byte U+10FFFF (last code point)", "甲乙\xF4\x8F\xBF\xBF丙丁"),
+    VALID("tab and ASCII", "甲乙a\tb丙丁"),
+
+    /* ---- overlong ---- */
+    INVALID("overlong 2-byte C0 AF ('/')", "標題\n甲乙\xC0\xAF丙丁\n", 2, 3,
+            "overlong 2-byte encoding of U+002F"),
+    INVALID("overlong 2-byte C1 BF", "標題\n甲乙\xC1\xBF丙丁\n", 2, 3,
+            "overlong 2-byte encoding of U+007F"),
+    INVALID("overlong 3-byte E0 80 AF", "標題\n甲乙\xE0\x80\xAF丙丁\n", 2, 3,
+            "overlong 3-byte encoding of U+002F"),
+    INVALID("overlong 3-byte E0 9F BF (U+07FF)", "標題\nab甲\xE0\x9F\xBF丙丁\n", 2, 4,
+            "overlong 3-byte encoding of U+07FF"),
+    INVALID("overlong 4-byte F0 80 80 AF", "標題\n甲乙\xF0\x80\x80\xAF丙丁\n", 2, 3,
+            "overlong 4-byte encoding of U+002F"),
+    INVALID("overlong 4-byte F0 8F BF BF (U+FFFF)", "標題\n甲\xF0\x8F\xBF\xBF乙丙丁\n", 2,
+            2, "overlong 4-byte encoding of U+FFFF"),
+
+    /* ---- surrogates ---- */
+    INVALID("surrogate ED A0 80 (U+D800)", "標題\n甲乙\xED\xA0\x80丙丁\n", 2, 3,
+            "surrogate U+D800"),
+    INVALID("surrogate ED BF BF (U+DFFF)", "標題\n甲乙\xED\xBF\xBF丙丁\n", 2, 3,
+            "surrogate U+DFFF"),
+    INVALID("surrogate pair as CESU-8", "標題\n甲乙\xED\xA0\xBD\xED\xB8\x80丙丁\n", 2, 3,
+            "surrogate U+D83D"),
+
+    /* ---- above U+10FFFF ---- */
+    INVALID("above max F4 90 80 80", "標題\n甲乙\xF4\x90\x80\x80丙丁\n", 2, 3,
+            "U+110000 is above U+10FFFF"),
+    INVALID("above max F5 80 80 80", "標題\n甲乙\xF5\x80\x80\x80丙丁\n", 2, 3,
+            "above U+10FFFF"),
+    INVALID("above max F7 BF BF BF", "標題\n甲乙\xF7\xBF\xBF\xBF丙丁\n", 2, 3,
+            "U+1FFFFF is above U+10FFFF"),
+
+    /* ---- continuation bytes without a lead ---- */
+    INVALID("lone continuation 0x80", "標題\n甲乙\x80丙丁\n", 2, 3,
+            "stray continuation byte 0x80"),
+    INVALID("lone continuation 0xBF", "標題\n甲乙丙\xBF丁\n", 2, 4,
+            "stray continuation byte 0xBF"),
+    INVALID("continuation after a complete char", "標題\n甲乙\xC3\xA9\xA9丙丁\n", 2, 4,
+            "continuation"),
+
+    /* ---- truncated ---- */
+    INVALID("truncated 3-byte mid-line", "標題\n甲乙\xE4\xB8"
+                                         "x丙丁\n",
+            2, 3, "truncated sequence: lead byte 0xE4 announces 3 bytes, a non-"),
+    INVALID("truncated 2-byte before a space", "標題\n甲乙\xC3 丙丁\n", 2, 3,
+            "lead byte 0xC3 announces 2 bytes, a non-continuation byte follows after 1"),
+    INVALID("truncated 4-byte mid-line", "標題\n甲乙\xF0\x9F\x98丙丁\n", 2, 3,
+            "announces 4 bytes, a non-continuation byte follows after 3"),
+    INVALID("truncated before the line end", "標題\n甲乙\xE4\xB8\n丙丁\n", 2, 3,
+            "truncated"),
+    INVALID("truncated at end of file", "標題\n甲乙\xE4\xB8", 2, 3,
+            "announces 3 bytes, the file ends after 2"),
+    INVALID("truncated 4-byte at end of file", "標題\n甲乙丙\xF0\x9F", 2, 4,
+            "truncated sequence: lead byte 0xF0 announces 4 bytes, the file ends"),
+
+    /* ---- bytes that are never UTF-8 ---- */
+    INVALID("NUL byte", "標題\n甲乙\x00丙丁\n", 2, 3, "NUL byte"),
+    INVALID("byte 0xFE", "標題\n甲乙\xFE丙丁\n", 2, 3, "byte 0xFE never occurs in UTF-8"),
+    INVALID("byte 0xFF", "標題\n甲乙\xFF丙丁\n", 2, 3, "byte 0xFF never occurs in UTF-8"),
+    INVALID("byte 0xF8 (5-byte lead)", "標題\n甲乙\xF8\x88\x80\x80\x80丙丁\n", 2, 3,
+            "byte 0xF8 never occurs"),
+
+    /* ---- line and column counting ---- */
+    INVALID("first line, first column", "\xFF甲乙丙丁\n", 1, 1, "never occurs"),
+    INVALID("column after ASCII and a tab", "標題\nabc\tdef\xFF甲乙\n", 2, 8,
+            "never occurs"),
+    INVALID("column after 4-byte characters", "標題\n\xF0\xA0\x80\x80\xF0\xA0\x80\x80\xFF"
+                                              "甲乙\n",
+            2, 3, "never occurs"),
+    INVALID("column after decomposed e + U+0301", "標題\ne\xCC\x81\xFF甲乙\n", 2, 3,
+            "never occurs"),
+    INVALID("CRLF line ends", "一\r\n二\r\n甲乙\xFF丙\r\n", 3, 3, "never occurs"),
+    INVALID("lone CR line ends", "一\r二\r甲乙\xFF丙", 3, 3, "never occurs"),
+    INVALID("CR then CRLF: two line ends", "一\r\r\n\xFF甲乙丙\n", 3, 1, "never occurs"),
+    INVALID("LF then CR: two line ends", "一\n\r二\xFF甲乙丙\n", 3, 2, "never occurs"),
+    INVALID("mixed LF, CRLF, CR", "一\n二\r\n三\r四\n甲\xFF乙丙\n", 5, 2, "never occurs"),
+    INVALID("blank lines count", "一\n\n\n甲乙\xFF丙\n", 4, 3, "never occurs"),
+};
+
+static const bqw_diag *first_error(const bqw_dataset *ds) {
+  for (size_t i = 0; i < bqw_diag_count(ds); i++)
+    if (bqw_diag_at(ds, i)->severity == BQW_ERROR)
+      return bqw_diag_at(ds, i);
+  return NULL;
+}
+
+static size_t count_errors(const bqw_dataset *ds) {
+  size_t n = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds); i++)
+    n += bqw_diag_at(ds, i)->severity == BQW_ERROR;
+  return n;
+}
+
+static void test_table(void) {
+  for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+    const row *r = &rows[i];
+    check_context(r->name);
+    bqw_dataset *ds = NULL;
+    int rc = bqw_load_buffer("utf8.txt", r->bytes, r->len, &ds);
+    CHECK_EQ_INT(rc, r->status);
+    if (!CHECK(ds != NULL))
+      continue;
+    CHECK_EQ_INT(bqw_dataset_status(ds), r->status);
+    const bqw_diag *e = first_error(ds);
+    const bqw_meta *m = bqw_dataset_meta(ds);
+    if (r->status == 0) {
+      CHECK(e == NULL);
+      CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 0);
+      CHECK_STR(m->introduction, r->what);
+    } else if (CHECK(e != NULL)) {
+      CHECK_EQ_INT(e->line, r->line);
+      CHECK_EQ_INT(e->col, r->col);
+      CHECK_CONTAINS(e->message, r->what);
+      CHECK_LACKS(e->message, "GB18030");
+      CHECK(bqw_dataset_report(ds)->errors >= 1);
+      /* The line is kept, with U+FFFD where the bytes were. */
+      CHECK_CONTAINS(m->introduction, "\xEF\xBF\xBD");
+      char buf[512];
+      char want[64];
+      snprintf(want, sizeof want, "utf8.txt:%u:%u: error: ", r->line, r->col);
+      bqw_diag_format(ds, e, buf, sizeof buf);
+      CHECK_PREFIX(buf, want);
+    }
+    bqw_dataset_free(ds);
+  }
+  check_context(NULL);
+}
+
+/* Every invalid sequence is reported, each at its own column, and the count is
+ * exact. */
+static void test_several_errors(void) {
+  static const char text[] = "標題\n甲\xFF乙\xC0\xAF丙\xED\xA0\x80丁\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("x", text, sizeof text - 1, &ds), BQW_EENCODING);
+  CHECK_EQ_INT(count_errors(ds), 3);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 3);
+  static const unsigned cols[] = {2, 4, 6};
+  static const char *const what[] = {"never occurs", "overlong", "surrogate"};
+  size_t k = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds) && k < 3; i++) {
+    const bqw_diag *d = bqw_diag_at(ds, i);
+    if (d->severity != BQW_ERROR)
+      continue;
+    CHECK_EQ_INT(d->line, 2);
+    CHECK_EQ_INT(d->col, cols[k]);
+    CHECK_CONTAINS(d->message, what[k]);
+    k++;
+  }
+  CHECK_STR(bqw_dataset_meta(ds)->introduction,
+            "標題\n甲\xEF\xBF\xBD乙\xEF\xBF\xBD丙\xEF\xBF\xBD丁");
+  bqw_dataset_free(ds);
+}
+
+static void test_bom(void) {
+  /* A UTF-8 BOM is dropped: reported, and columns do not count it. */
+  static const char text[] = "\xEF\xBB\xBF甲\xFF乙\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("bom.txt", text, sizeof text - 1, &ds), BQW_EENCODING);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->had_bom, 1);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->bytes, sizeof text - 1);
+  const bqw_diag *e = first_error(ds);
+  if (CHECK(e != NULL)) {
+    CHECK_EQ_INT(e->line, 1);
+    CHECK_EQ_INT(e->col, 2);
+  }
+  bqw_dataset_free(ds);
+
+  static const char ok[] = "\xEF\xBB\xBF甲乙丙\n";
+  CHECK_EQ_INT(bqw_load_buffer("bom.txt", ok, sizeof ok - 1, &ds), 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->had_bom, 1);
+  CHECK_STR(bqw_dataset_meta(ds)->introduction, "甲乙丙");
+  bqw_dataset_free(ds);
+
+  static const char none[] = "甲乙丙\n";
+  CHECK_EQ_INT(bqw_load_buffer("x", none, sizeof none - 1, &ds), 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->had_bom, 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->had_cr, 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->lines, 1);
+  bqw_dataset_free(ds);
+}
+
+static void test_line_ends(void) {
+  bqw_dataset *ds = NULL;
+  static const char crlf[] = "一\r\n二\r\n三\r\n";
+  CHECK_EQ_INT(bqw_load_buffer("x", crlf, sizeof crlf - 1, &ds), 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->had_cr, 1);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->lines, 3);
+  CHECK_STR(bqw_dataset_meta(ds)->introduction, "一\n二\n三");
+  bqw_dataset_free(ds);
+
+  static const char cr[] = "一\r二\r三";
+  CHECK_EQ_INT(bqw_load_buffer("x", cr, sizeof cr - 1, &ds), 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->had_cr, 1);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->lines, 3);
+  CHECK_STR(bqw_dataset_meta(ds)->introduction, "一\n二\n三");
+  bqw_dataset_free(ds);
+}
+
+static void check_wide(const char *label, const char *bytes, size_t len,
+                       const char *want1, const char *want2) {
+  check_context(label);
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("wide.txt", bytes, len, &ds), BQW_EENCODING);
+  CHECK_EQ_INT(bqw_diag_count(ds), 1);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 1);
+  CHECK_EQ_INT(bqw_record_count(ds), 0);
+  const bqw_diag *e = bqw_diag_at(ds, 0);
+  if (CHECK(e != NULL)) {
+    CHECK_EQ_INT(e->severity, BQW_ERROR);
+    CHECK_EQ_INT(e->line, 1);
+    CHECK_EQ_INT(e->col, 1);
+    CHECK_CONTAINS(e->message, want1);
+    CHECK_CONTAINS(e->message, want2);
+    CHECK_CONTAINS(e->message, "iconv");
+    CHECK_CONTAINS(e->message, "-t UTF-8 wide.txt");
+  }
+  bqw_dataset_free(ds);
+  check_context(NULL);
+}
+
+static void test_utf16_32(void) {
+  /* "甲乙\n" in each encoding, written out byte by byte. */
+  static const char le[] = "\xFF\xFE\x32\x75\x59\x4E\x0A\x00";
+  static const char be[] = "\xFE\xFF\x75\x32\x4E\x59\x00\x0A";
+  static const char le32[] = "\xFF\xFE\x00\x00\x32\x75\x00\x00\x0A\x00\x00\x00";
+  static const char nobom[] = "2\0000\0002\0003\0\x74\x5E\n\0";
+  check_wide("UTF-16LE BOM", le, sizeof le - 1, "UTF-16 (little-endian",
+             "iconv -f UTF-16 -t UTF-8");
+  check_wide("UTF-16BE BOM", be, sizeof be - 1, "UTF-16 (big-endian",
+             "iconv -f UTF-16 -t UTF-8");
+  check_wide("UTF-32LE BOM", le32, sizeof le32 - 1, "UTF-32 (little-endian",
+             "iconv -f UTF-32 -t UTF-8");
+  check_wide("UTF-16 without BOM", nobom, sizeof nobom - 1, "UTF-16 (no byte order mark",
+             "iconv -f UTF-16 -t UTF-8");
+}
+
+static void test_gb18030(void) {
+  /* printf '2023年廣東省\n百縣千鎮萬村高質量發展工程\n' | iconv -t GB18030 | xxd -i
+   * The first byte that fails as UTF-8 is 0xC4 (of 年, C4 EA) at line 1, column 5. */
+  static const unsigned char gb[] = {
+      0x32, 0x30, 0x32, 0x33, 0xc4, 0xea, 0x8f, 0x56, 0x96, 0x7c, 0xca, 0xa1,
+      0x0a, 0xb0, 0xd9, 0xbf, 0x68, 0xc7, 0xa7, 0xe6, 0x82, 0xc8, 0x66, 0xb4,
+      0xe5, 0xb8, 0xdf, 0xd9, 0x7c, 0xc1, 0xbf, 0xb0, 0x6c, 0xd5, 0xb9, 0xb9,
+      0xa4, 0xb3, 0xcc, 0x0a};
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("gb.txt", gb, sizeof gb, &ds), BQW_EENCODING);
+  CHECK_EQ_INT(bqw_dataset_status(ds), BQW_EENCODING);
+  CHECK_EQ_INT(count_errors(ds), 1);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 1);
+  CHECK_EQ_INT(bqw_record_count(ds), 0);
+  const bqw_diag *e = first_error(ds);
+  if (CHECK(e != NULL)) {
+    CHECK_EQ_INT(e->line, 1);
+    CHECK_EQ_INT(e->col, 5);
+    CHECK_CONTAINS(e->message, "GB18030");
+    CHECK_CONTAINS(e->message, "iconv -f GB18030 -t UTF-8 gb.txt");
+  }
+  bqw_dataset_free(ds);
+}
+
+static void test_nfc(void) {
+  bqw_dataset *ds = NULL;
+  /* e + U+0301 -> U+00E9; U+F900 (CJK compatibility) -> U+8C48; two runs. */
+  static const char text[] = "標題\nCafe\xCC\x81 \xEF\xA4\x80字\n";
+  CHECK_EQ_INT(bqw_load_buffer("nfc.txt", text, sizeof text - 1, &ds), 0);
+  CHECK_STR(bqw_dataset_meta(ds)->introduction, "標題\nCaf\xC3\xA9 \xE8\xB1\x88字");
+  CHECK_EQ_INT(bqw_dataset_report(ds)->normalized_runs, 2);
+  bqw_dataset_free(ds);
+
+  /* Combining marks are reordered and composed: e + U+0301 + U+0323 -> U+1EB9 U+0301;
+   * conjoining jamo compose: U+1100 U+1161 -> U+AC00. */
+  static const char more[] = "e\xCC\x81\xCC\xA3 \xE1\x84\x80\xE1\x85\xA1\n";
+  CHECK_EQ_INT(bqw_load_buffer("nfc.txt", more, sizeof more - 1, &ds), 0);
+  CHECK_STR(bqw_dataset_meta(ds)->introduction, "\xE1\xBA\xB9\xCC\x81 \xEA\xB0\x80");
+  CHECK_EQ_INT(bqw_dataset_report(ds)->normalized_runs, 2);
+  bqw_dataset_free(ds);
+
+  /* Already NFC: nothing to do. */
+  static const char done[] = "Caf\xC3\xA9 \xE8\xB1\x88 鄉\n";
+  CHECK_EQ_INT(bqw_load_buffer("nfc.txt", done, sizeof done - 1, &ds), 0);
+  CHECK_STR(bqw_dataset_meta(ds)->introduction, "Caf\xC3\xA9 \xE8\xB1\x88 鄉");
+  CHECK_EQ_INT(bqw_dataset_report(ds)->normalized_runs, 0);
+  bqw_dataset_free(ds);
+
+  /* NFC reaches record text, not just the preamble: a measure under a document. */
+  static const char doc[] = "全省政策\n縣域發展\n●《標題》\n◎Cafe\xCC\x81與\xEF\xA4\x80。\n";
+  CHECK_EQ_INT(bqw_load_buffer("nfc.txt", doc, sizeof doc - 1, &ds), 0);
+  const bqw_record *r = bqw_record_at(ds, 0);
+  if (CHECK(r != NULL) && CHECK_EQ_INT(r->measure_count, 1))
+    CHECK_STR(r->measures[0].text, "Caf\xC3\xA9與\xE8\xB1\x88。");
+  CHECK_EQ_INT(bqw_dataset_report(ds)->normalized_runs, 2);
+  bqw_dataset_free(ds);
+
+  /* The shipped digest is NFC throughout. */
+  CHECK_EQ_INT(bqw_load_default(&ds), 0);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->normalized_runs, 0);
+  bqw_dataset_free(ds);
+}
+
+static void test_arguments(void) {
+  bqw_dataset *ds = (bqw_dataset *)&ds;
+  CHECK_EQ_INT(bqw_load_buffer("x", NULL, 3, &ds), BQW_EINVAL);
+  CHECK(ds == NULL);
+  CHECK_EQ_INT(bqw_load_buffer("x", "abc", 3, NULL), BQW_EINVAL);
+  /* An empty buffer is valid UTF-8 (and warned about as an incomplete digest). */
+  CHECK_EQ_INT(bqw_load_buffer(NULL, NULL, 0, &ds), 0);
+  if (CHECK(ds != NULL)) {
+    CHECK_STR(bqw_dataset_name(ds), "(buffer)");
+    CHECK_EQ_INT(bqw_record_count(ds), 0);
+    CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 0);
+  }
+  bqw_dataset_free(ds);
+  CHECK_STR(bqw_err_name(BQW_EENCODING), "EENCODING");
+  CHECK_STR(bqw_err_name(-99), "UNKNOWN");
+}
+
+int main(void) {
+  test_table();
+  test_several_errors();
+  test_bom();
+  test_line_ends();
+  test_utf16_32();
+  test_gb18030();
+  test_nfc();
+  test_arguments();
+  return check_report("test_utf8");
+}
