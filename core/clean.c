@@ -22,6 +22,13 @@ typedef struct cleaner {
   buffer fixed;  /* the line after U+FFFD substitution and NFC */
   buffer staged; /* the line after repairs */
   size_t utf8_errors;
+  uint32_t gb_line, gb_col; /* where text that looks like GB18030 first fails */
+  size_t valid_multi;       /* valid multibyte characters in the lines before */
+  /* Repair anchors (see repair.anchor): which repairs a character may start, so the
+   * line scan learns which repairs are worth searching for. */
+  uint64_t ascii_anchor[128];
+  uint64_t bmp_anchor_bits[65536 / 64];
+  uint64_t unscanned; /* repairs whose anchor the scan cannot track: always search */
 } cleaner;
 
 /* ---- encoding sniffing ---- */
@@ -48,8 +55,8 @@ static bool looks_utf16(const unsigned char *b, size_t n) {
 
 /* Text that fails as UTF-8 more often than it passes, and is well formed as
  * GB18030 (two-byte 81-FE 40-FE, four-byte 81-FE 30-39 81-FE 30-39), is GB text. */
-static bool looks_gb18030(const unsigned char *b, size_t n) {
-  size_t valid_multi = 0, invalid = 0;
+static bool looks_gb18030(const unsigned char *b, size_t n, size_t valid_before) {
+  size_t valid_multi = valid_before, invalid = 0;
   for (size_t i = 0; i < n;) {
     int32_t cp;
     size_t k = b[i] < 0x80 ? 1 : text_decode(b + i, n - i, &cp);
@@ -162,10 +169,13 @@ static void trim(const char **s, size_t *len) {
 
 /* Applies every repair to the line; returns the repaired text in c->staged or the
  * input unchanged. */
-static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t number) {
+static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t number,
+                         uint64_t candidates) {
   facts *f = &c->ds->facts;
   for (size_t r = 0; r < f->repair_count; r++) {
     repair *rep = &f->repairs[r];
+    if (r < 64 && !(candidates & (UINT64_C(1) << r)))
+      continue;
     const char *hit = memmem(*s, *len, rep->corrupted, rep->corrupted_len);
     if (!hit)
       continue;
@@ -277,14 +287,14 @@ size_t clean_residue(const char *s, size_t len, char *out, size_t *removed) {
     }
     size_t next = at + 1;
     if (after_han) {
-      memcpy(out + o, s + done, at - done);
+      memmove(out + o, s + done, at - done);
       o += at - done;
       done = next = at + k;
       (*removed)++;
     }
     paren = next < len ? memchr(s + next, '(', len - next) : NULL;
   }
-  memcpy(out + o, s + done, len - done);
+  memmove(out + o, s + done, len - done);
   return o + len - done;
 }
 
@@ -312,14 +322,18 @@ static int push_line(bqw_dataset *ds, const char *text, size_t len, uint32_t num
   return 0;
 }
 
-/* Cleans one physical line [s, s+len) that validate_line found in need of fixing
- * (invalid sequences or unstable characters) or not; the result goes to the arena. */
-static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number) {
+/* Trims, repairs and strips residue from one line and records it. When `in_place`,
+ * s lies in the loader's own buffer with room for a NUL at s[len], and the clean text
+ * is written over it (every step only shrinks the text); otherwise it goes to the
+ * arena. */
+static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number,
+                       bool in_place, uint64_t candidates) {
   trim(&s, &len);
-  int rc = apply_repairs(c, &s, &len, number);
+  const char *before = s;
+  int rc = apply_repairs(c, &s, &len, number, candidates);
   if (rc)
     return rc;
-  char *out = arena_alloc(&c->ds->mem, len + 1);
+  char *out = in_place && s == before ? (char *)s : arena_alloc(&c->ds->mem, len + 1);
   if (!out)
     return BQW_ENOMEM;
   size_t n = clean_residue(s, len, out, &c->ds->report.residue_removed);
@@ -328,16 +342,44 @@ static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number) {
   return push_line(c->ds, out, n, number);
 }
 
+/* The repairs whose anchor is cp. */
+static uint64_t anchor_repairs(const cleaner *c, int32_t cp) {
+  uint64_t mask = 0;
+  const facts *f = &c->ds->facts;
+  for (size_t r = 0; r < f->repair_count && r < 64; r++)
+    if (f->repairs[r].anchor == cp)
+      mask |= UINT64_C(1) << r;
+  return mask;
+}
+
+static void index_anchors(cleaner *c) {
+  const facts *f = &c->ds->facts;
+  for (size_t r = 0; r < f->repair_count && r < 64; r++) {
+    int32_t cp = f->repairs[r].anchor;
+    uint64_t bit = UINT64_C(1) << r;
+    if (cp > 0 && cp < 128)
+      c->ascii_anchor[cp] |= bit;
+    else if (cp >= 128 && cp < 65536)
+      c->bmp_anchor_bits[cp >> 6] |= UINT64_C(1) << (cp & 63);
+    else
+      c->unscanned |= bit;
+  }
+}
+
 /* Validates the line starting at b[i]; stops at a line end. Reports invalid
  * sequences. Sets *end to the line end, *dirty when a byte is invalid, *unstable when
  * a character may change under NFC. */
 static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i,
-                          uint32_t number, size_t *end, bool *dirty, bool *unstable) {
+                          uint32_t number, size_t *end, bool *dirty, bool *unstable,
+                          uint64_t *candidates) {
+  size_t start = i, multi = 0;
   size_t col = 1;
+  uint64_t found = c->unscanned;
   *dirty = *unstable = false;
   while (i < n) {
     unsigned char ch = b[i];
     if (ch >= 0x20 && ch < 0x80) {
+      found |= c->ascii_anchor[ch];
       i++;
       col++;
       continue;
@@ -348,21 +390,38 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
     size_t k = ch ? text_decode(b + i, n - i, &cp) : 0;
     if (k) {
       *unstable |= text_nfc_unstable(cp);
+      if (cp < 65536 && (c->bmp_anchor_bits[cp >> 6] >> (cp & 63) & 1))
+        found |= anchor_repairs(c, cp);
+      multi++;
       i += k;
     } else {
+      /* One clear error beats a hundred about bytes that were never UTF-8. The text
+       * from this line on is still as read, and everything before it was valid. */
+      if (!c->utf8_errors && looks_gb18030(b + start, n - start, c->valid_multi)) {
+        c->gb_line = number;
+        c->gb_col = (uint32_t)col;
+        *end = n;
+        return;
+      }
       char msg[200];
       k = text_utf8_problem(b + i, n - i, msg, sizeof msg);
       if (++c->utf8_errors <= UTF8_LIMIT_ERRORS)
         diag_add(c->ds, BQW_ERROR, number, (uint32_t)col,
                  "%s; fix or remove the bytes, or re-save the file as UTF-8", msg);
-      else if (c->utf8_errors == UTF8_LIMIT_ERRORS + 1)
+      else if (c->utf8_errors == UTF8_LIMIT_ERRORS + 1) {
+        c->ds->report.errors++;
         diag_add(c->ds, BQW_NOTE, number, (uint32_t)col,
                  "too many UTF-8 errors; the rest are counted but not listed");
+      } else {
+        c->ds->report.errors++;
+      }
       *dirty = true;
       i += k;
     }
     col++;
   }
+  c->valid_multi += multi;
+  *candidates = found;
   *end = i;
 }
 
@@ -385,43 +444,44 @@ static int substitute_invalid(buffer *out, const unsigned char *b, size_t n) {
   return 0;
 }
 
-static int clean_lines(cleaner *c, const unsigned char *b, size_t n) {
+static int clean_lines(cleaner *c, unsigned char *b, size_t n) {
   bqw_dataset *ds = c->ds;
   uint32_t number = 1;
   size_t i = 0;
   for (;;) {
-    size_t end;
+    size_t end, next;
     bool dirty, unstable;
-    validate_line(c, b, n, i, number, &end, &dirty, &unstable);
-    const char *s = (const char *)b + i;
-    size_t len = end - i;
+    uint64_t candidates = 0;
+    validate_line(c, b, n, i, number, &end, &dirty, &unstable, &candidates);
+    if (c->gb_line)
+      return 0;
+    /* Where the next line starts, read before the line end may be overwritten. */
+    if (end < n && b[end] == '\r') {
+      ds->report.had_cr = 1;
+      next = end + (end + 1 < n && b[end + 1] == '\n' ? 2 : 1);
+    } else {
+      next = end + 1;
+    }
+    int rc;
     if (dirty || unstable) {
       buffer tmp = {0};
-      int rc = dirty ? substitute_invalid(&tmp, b + i, len)
-                     : (buffer_append(&tmp, s, len) ? 0 : BQW_ENOMEM);
+      rc = dirty ? substitute_invalid(&tmp, b + i, end - i)
+                 : (buffer_append(&tmp, b + i, end - i) ? 0 : BQW_ENOMEM);
       c->fixed.len = 0;
       if (!rc)
         rc = nfc_runs(c, tmp.data ? tmp.data : "", tmp.len, &c->fixed);
       buffer_free(&tmp);
-      if (rc)
-        return rc;
-      s = c->fixed.data ? c->fixed.data : "";
-      len = c->fixed.len;
+      if (!rc)
+        rc = finish_line(c, c->fixed.data ? c->fixed.data : "", c->fixed.len, number,
+                         false, ~UINT64_C(0)); /* the text changed: search for all */
+    } else {
+      rc = finish_line(c, (const char *)b + i, end - i, number, true, candidates);
     }
-    int rc = finish_line(c, s, len, number);
     if (rc)
       return rc;
-    if (end >= n)
-      break;
-    if (b[end] == '\r') {
-      ds->report.had_cr = 1;
-      end += end + 1 < n && b[end + 1] == '\n' ? 2 : 1;
-    } else {
-      end++;
-    }
-    if (end >= n)
+    if (next >= n)
       break; /* a final line end does not open another line */
-    i = end;
+    i = next;
     number++;
   }
   ds->report.lines = number;
@@ -447,7 +507,7 @@ static void report_repairs(bqw_dataset *ds) {
   }
 }
 
-int clean_text(bqw_dataset *ds, const unsigned char *b, size_t n) {
+int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   ds->report.bytes = n;
   const char *wide = utf16_or_32_bom(b, n);
   if (!wide && looks_utf16(b, n))
@@ -464,35 +524,27 @@ int clean_text(bqw_dataset *ds, const unsigned char *b, size_t n) {
     b += 3;
     n -= 3;
   }
-  cleaner c = {.ds = ds};
-  int rc = clean_lines(&c, b, n);
-  if (!rc && c.utf8_errors && looks_gb18030(b, n)) {
-    /* One clear error beats a hundred about bytes that were never UTF-8. */
-    size_t keep = 0;
-    for (size_t i = 0; i < ds->diag_count; i++)
-      if (ds->diags[i].severity != BQW_ERROR &&
-          strncmp(ds->diags[i].message, "too many", 8))
-        ds->diags[keep++] = ds->diags[i];
-    bqw_diag first = {BQW_ERROR, 0, 0, NULL};
-    for (size_t i = 0; i < ds->diag_count; i++)
-      if (ds->diags[i].severity == BQW_ERROR) {
-        first = ds->diags[i];
-        break;
-      }
-    ds->diag_count = keep;
-    ds->report.errors = 0;
-    ds->diag_dropped = 0;
+  cleaner *c = calloc(1, sizeof *c); /* ~9 KB of anchor tables: not for the stack */
+  if (!c)
+    return BQW_ENOMEM;
+  c->ds = ds;
+  index_anchors(c);
+  int rc = clean_lines(c, b, n);
+  uint32_t gb_line = c->gb_line, gb_col = c->gb_col;
+  size_t utf8_errors = c->utf8_errors;
+  buffer_free(&c->fixed);
+  buffer_free(&c->staged);
+  free(c);
+  if (rc)
+    return rc;
+  if (gb_line) {
     ds->wrong_encoding = true;
-    diag_add(ds, BQW_ERROR, first.line, first.col,
+    diag_add(ds, BQW_ERROR, gb_line, gb_col,
              "file is not UTF-8; it looks like GB18030/GBK; convert it: iconv -f GB18030 "
              "-t UTF-8 %s > out.txt",
              ds->name);
+    return BQW_EENCODING;
   }
-  if (!rc)
-    report_repairs(ds);
-  buffer_free(&c.fixed);
-  buffer_free(&c.staged);
-  if (rc)
-    return rc;
-  return c.utf8_errors ? BQW_EENCODING : 0;
+  report_repairs(ds);
+  return utf8_errors ? BQW_EENCODING : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern const unsigned char bqw_data_digest[];
 extern const size_t bqw_data_digest_len;
@@ -94,16 +95,17 @@ static int finish(bqw_dataset *ds, int rc, bqw_dataset **out) {
   return rc;
 }
 
-int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset **out) {
-  if (!out)
-    return BQW_EINVAL;
-  *out = NULL;
-  if (!data && len)
-    return BQW_EINVAL;
-  bqw_dataset *ds = dataset_new(name ? name : "(buffer)");
-  if (!ds)
+/* Loads from `bytes` (len + 1 bytes, malloc'd), which the dataset takes over: the
+ * clean text is written over them, so a load holds one copy of the text. */
+static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **out) {
+  bqw_dataset *ds = dataset_new(name);
+  if (!ds) {
+    free(bytes);
     return BQW_ENOMEM;
-  int rc = clean_text(ds, data ? data : "", len);
+  }
+  ds->storage = bytes;
+  bytes[len] = '\0';
+  int rc = clean_text(ds, (unsigned char *)bytes, len);
   if (rc == BQW_ENOMEM)
     return finish(ds, rc, out);
   /* Lines with invalid bytes were kept with U+FFFD, so a broken file still shows its
@@ -113,11 +115,33 @@ int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset 
     if (prc)
       rc = prc;
   }
-  /* The raw lines are no longer needed; their text lives on in the arena. */
+  /* The line table is no longer needed; the text lives on in storage and the arena. */
   free(ds->lines);
   ds->lines = NULL;
   ds->line_count = ds->line_cap = 0;
   return finish(ds, rc, out);
+}
+
+int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset **out) {
+  if (!out)
+    return BQW_EINVAL;
+  *out = NULL;
+  if (!data && len)
+    return BQW_EINVAL;
+  char *copy = malloc(len + 1);
+  if (!copy)
+    return BQW_ENOMEM;
+  if (len)
+    memcpy(copy, data, len);
+  return load_owned(name ? name : "(buffer)", copy, len, out);
+}
+
+static int unreadable(const char *path, int err, bqw_dataset **out) {
+  bqw_dataset *ds = dataset_new(path);
+  if (!ds)
+    return BQW_ENOMEM;
+  diag_add(ds, BQW_ERROR, 0, 0, "cannot read file: %s", strerror(err));
+  return finish(ds, BQW_EIO, out);
 }
 
 int bqw_load_file(const char *path, bqw_dataset **out) {
@@ -125,31 +149,38 @@ int bqw_load_file(const char *path, bqw_dataset **out) {
     return BQW_EINVAL;
   *out = NULL;
   FILE *f = fopen(path, "rb");
-  int err = errno;
-  buffer data = {0};
-  if (f) {
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-      if (!buffer_append(&data, chunk, n)) {
-        fclose(f);
-        buffer_free(&data);
-        return BQW_ENOMEM;
-      }
-    err = ferror(f) ? errno : 0;
+  if (!f)
+    return unreadable(path, errno, out);
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
     fclose(f);
+    return unreadable(path, EISDIR, out);
   }
-  if (!f || err) {
-    buffer_free(&data);
-    bqw_dataset *ds = dataset_new(path);
-    if (!ds)
-      return BQW_ENOMEM;
-    diag_add(ds, BQW_ERROR, 0, 0, "cannot read file: %s", strerror(err));
-    return finish(ds, BQW_EIO, out);
+  /* Sized from fstat, so the text is read once into one allocation; grown only if the
+   * file grows while it is read (or is not a regular file). */
+  size_t cap =
+      fstat(fileno(f), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+  size_t len = 0;
+  char *bytes = malloc(cap);
+  while (bytes) {
+    len += fread(bytes + len, 1, cap - 1 - len, f);
+    if (len < cap - 1)
+      break;
+    char *grown = realloc(bytes, cap * 2);
+    if (!grown)
+      free(bytes);
+    bytes = grown;
+    cap *= 2;
   }
-  int rc = bqw_load_buffer(path, data.data, data.len, out);
-  buffer_free(&data);
-  return rc;
+  int err = ferror(f) ? errno : 0;
+  fclose(f);
+  if (!bytes)
+    return BQW_ENOMEM;
+  if (err) {
+    free(bytes);
+    return unreadable(path, err, out);
+  }
+  return load_owned(path, bytes, len, out);
 }
 
 int bqw_load_default(bqw_dataset **out) {
@@ -165,6 +196,7 @@ const unsigned char *bqw_default_digest(size_t *len) {
 void bqw_dataset_free(bqw_dataset *ds) {
   if (!ds)
     return;
+  free(ds->storage);
   free(ds->lines);
   free(ds->records);
   free(ds->measures);

@@ -8,9 +8,9 @@
 #include <string.h>
 
 extern const unsigned char bqw_data_repairs[], bqw_data_regions[], bqw_data_structure[],
-    bqw_data_defects[];
+    bqw_data_defects[], bqw_data_digest[];
 extern const size_t bqw_data_repairs_len, bqw_data_regions_len, bqw_data_structure_len,
-    bqw_data_defects_len;
+    bqw_data_defects_len, bqw_data_digest_len;
 
 #define MAX_FIELDS 4
 
@@ -68,12 +68,38 @@ static void *table_push(table *t) {
 
 static const char *or_empty(const char *s) { return s ? s : ""; }
 
+/* The character of s that occurs least often in the shipped digest, so the scan for
+ * it rules out nearly every line (the first such character on ties). */
+static int32_t rarest_char(const char *s, size_t len) {
+  int32_t best = 0;
+  size_t best_count = (size_t)-1;
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)s + i, len - i, &cp);
+    if (!k)
+      return 0;
+    size_t count = 0;
+    const unsigned char *p = bqw_data_digest, *end = p + bqw_data_digest_len;
+    while ((p = memmem(p, (size_t)(end - p), s + i, k)) != NULL) {
+      count++;
+      p += k;
+    }
+    if (count < best_count) {
+      best = cp;
+      best_count = count;
+    }
+    i += k;
+  }
+  return best;
+}
+
 static int repair_row(void *ctx, char **f) {
   repair *r = table_push(ctx);
   if (!r)
     return BQW_ENOMEM;
   *r = (repair){.corrupted = f[0], .correct = or_empty(f[1]), .reason = or_empty(f[2])};
   r->corrupted_len = strlen(r->corrupted);
+  r->anchor = rarest_char(r->corrupted, r->corrupted_len);
   r->correct_len = strlen(r->correct);
   return 0;
 }
@@ -86,11 +112,29 @@ static int place_row(void *ctx, char **f) {
   return 0;
 }
 
+static keyword_role role_of(const char *name) {
+  static const struct {
+    const char *name;
+    keyword_role role;
+  } roles[] = {{"section.province", ROLE_SECTION_PROVINCE},
+               {"section.city", ROLE_SECTION_CITY},
+               {"section.guiding", ROLE_SECTION_GUIDING},
+               {"section.timeline", ROLE_SECTION_TIMELINE},
+               {"label.targets", ROLE_LABEL_TARGETS},
+               {"source", ROLE_SOURCE},
+               {"action.issue", ROLE_ACTION_ISSUE},
+               {"action.meeting", ROLE_ACTION_MEETING}};
+  for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
+    if (!strcmp(roles[i].name, name))
+      return roles[i].role;
+  return ROLE_UNKNOWN;
+}
+
 static int keyword_row(void *ctx, char **f) {
   keyword *k = table_push(ctx);
   if (!k)
     return BQW_ENOMEM;
-  *k = (keyword){f[0], or_empty(f[1]), strlen(or_empty(f[1]))};
+  *k = (keyword){role_of(f[0]), or_empty(f[1]), strlen(or_empty(f[1]))};
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #define BQW_INTERNAL_H
 
 #include "bqw.h"
+#include "ucd_tables.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -40,15 +41,62 @@ void buffer_free(buffer *b);
 
 /* ---- text ---- */
 
+/* Unicode properties from tables generated at build time (tools/gen_tables.lua). */
+static inline unsigned ucd_flags(int32_t cp) {
+  if (cp < 0 || cp > 0x10FFFF)
+    return 0;
+  return ucd_stage2[ucd_stage1[cp >> 8]][cp & 0xFF];
+}
+
+static inline bool text_is_han(int32_t cp) { return ucd_flags(cp) & UCD_FLAG_HAN; }
+
+/* True when NFC could change a run holding cp: NFC_QC is No or Maybe, or ccc != 0. */
+static inline bool text_nfc_unstable(int32_t cp) {
+  return cp >= 0x300 && (ucd_flags(cp) & UCD_FLAG_NFC_UNSTABLE);
+}
+
+static inline bool text_is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+
 /* Decodes one UTF-8 sequence at s (n bytes available). Returns its length and sets
- * *cp, or returns 0 for an invalid or truncated sequence (see text_utf8_problem). */
-size_t text_decode(const unsigned char *s, size_t n, int32_t *cp);
+ * *cp, or returns 0 for an invalid or truncated sequence (see text_utf8_problem). NUL
+ * is not accepted as text. */
+__attribute__((always_inline)) static inline size_t text_decode(const unsigned char *s,
+                                                                size_t n, int32_t *cp) {
+  unsigned char c = s[0];
+  *cp = c; /* also what an invalid sequence leaves, so *cp is always set */
+  if (c < 0x80)
+    return c ? 1 : 0;
+  if (c < 0xC2)
+    return 0;
+  if (c < 0xE0) {
+    if (n < 2 || !text_is_cont(s[1]))
+      return 0;
+    *cp = ((c & 0x1F) << 6) | (s[1] & 0x3F);
+    return 2;
+  }
+  if (c < 0xF0) {
+    if (n < 3 || !text_is_cont(s[1]) || !text_is_cont(s[2]))
+      return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+      return 0; /* overlong, surrogate */
+    *cp = ((c & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    return 3;
+  }
+  if (c < 0xF5) {
+    if (n < 4 || !text_is_cont(s[1]) || !text_is_cont(s[2]) || !text_is_cont(s[3]))
+      return 0;
+    if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+      return 0; /* overlong, above U+10FFFF */
+    *cp =
+        ((c & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    return 4;
+  }
+  return 0;
+}
 /* Encodes cp; returns the length (1..4). */
 size_t text_encode(int32_t cp, char out[4]);
 /* Length in code points of a valid UTF-8 string. */
 size_t text_count_chars(const char *s, size_t len);
-bool text_is_han(int32_t cp);
-bool text_nfc_unstable(int32_t cp);
 
 /* What is wrong with an invalid sequence at s: fills msg and returns the number of
  * bytes to skip (at least 1). */
@@ -58,6 +106,8 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg
 
 typedef struct repair {
   const char *corrupted, *correct, *reason;
+  int32_t anchor; /* the character of corrupted rarest in the shipped digest: a line
+                     without it cannot match, and the line scan looks for it */
   size_t corrupted_len, correct_len;
   size_t applied;
   uint32_t first_line;
@@ -67,8 +117,21 @@ typedef struct place {
   const char *name_hans, *name_hant, *region_hans, *region_hant;
 } place;
 
+/* The roles of data/structure.tsv, resolved once at load. */
+typedef enum keyword_role {
+  ROLE_UNKNOWN,
+  ROLE_SECTION_PROVINCE,
+  ROLE_SECTION_CITY,
+  ROLE_SECTION_GUIDING,
+  ROLE_SECTION_TIMELINE,
+  ROLE_LABEL_TARGETS,
+  ROLE_SOURCE,
+  ROLE_ACTION_ISSUE,
+  ROLE_ACTION_MEETING
+} keyword_role;
+
 typedef struct keyword {
-  const char *role; /* "section.city", "source", ... */
+  keyword_role role;
   const char *text;
   size_t len;
 } keyword;
@@ -104,6 +167,7 @@ struct bqw_dataset {
   arena mem;
   const char *name;
   int status;
+  char *storage;       /* the input bytes, reused for the clean text */
   bool wrong_encoding; /* the whole file is in another encoding: nothing to parse */
   facts facts;
   bqw_meta meta;
@@ -125,9 +189,10 @@ struct bqw_dataset {
 void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Splits, validates, normalizes and cleans bytes into ds->lines. Returns 0, BQW_ENOMEM
- * or BQW_EENCODING. */
-int clean_text(bqw_dataset *ds, const unsigned char *bytes, size_t len);
+/* Splits, validates, normalizes and cleans bytes into ds->lines, reusing the bytes'
+ * storage (len + 1 bytes, owned by ds) for the clean text where it can. Returns 0,
+ * BQW_ENOMEM or BQW_EENCODING. */
+int clean_text(bqw_dataset *ds, unsigned char *bytes, size_t len);
 
 /* Removes pinyin residue from line (len bytes) into out (at least len bytes);
  * returns the new length and adds the number of readings removed to *removed. */

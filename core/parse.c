@@ -52,11 +52,11 @@ static const char *find_last(const char *s, size_t len, const char *needle) {
 
 /* ---- words from data/structure.tsv ---- */
 
-static bool keyword_match(const bqw_dataset *ds, const char *role, const char *s,
+static bool keyword_match(const bqw_dataset *ds, keyword_role role, const char *s,
                           size_t len, bool prefix_only) {
   for (size_t i = 0; i < ds->facts.keyword_count; i++) {
     const keyword *k = &ds->facts.keywords[i];
-    if (strcmp(k->role, role) || !k->len)
+    if (k->role != role || !k->len)
       continue;
     if (prefix_only ? starts_with(s, len, k->text) : find(s, len, k->text) != NULL)
       return true;
@@ -64,48 +64,51 @@ static bool keyword_match(const bqw_dataset *ds, const char *role, const char *s
   return false;
 }
 
-static bool keyword_is(const bqw_dataset *ds, const char *role, const char *s,
+static bool keyword_is(const bqw_dataset *ds, keyword_role role, const char *s,
                        size_t len) {
   for (size_t i = 0; i < ds->facts.keyword_count; i++) {
     const keyword *k = &ds->facts.keywords[i];
-    if (!strcmp(k->role, role) && k->len == len && !memcmp(k->text, s, len))
+    if (k->role == role && k->len == len && !memcmp(k->text, s, len))
       return true;
   }
   return false;
 }
 
-/* A heading is short and reads like a title, not a sentence or an item. */
+/* A heading is short and reads like a title, not a sentence or an item: at most
+ * HEADING_MAX_CHARS characters, none of them sentence punctuation (ASCII , ; : ! ? or
+ * their full-width forms, or 。). One pass that gives up at the first sign of prose. */
 static bool heading_like(const char *s, size_t len) {
-  static const char *const stops[] = {"\xE3\x80\x82",
-                                      "\xEF\xBC\x8C",
-                                      ",",
-                                      "\xEF\xBC\x9B",
-                                      ";",
-                                      "\xEF\xBC\x9A",
-                                      ":",
-                                      "\xEF\xBC\x81",
-                                      "!",
-                                      "\xEF\xBC\x9F",
-                                      "?"};
   if (!len || starts_with(s, len, BULLET) || starts_with(s, len, MEASURE) ||
       starts_with(s, len, LQUOTE))
     return false;
-  if (text_count_chars(s, len) > HEADING_MAX_CHARS)
-    return false;
-  for (size_t i = 0; i < sizeof stops / sizeof *stops; i++)
-    if (find(s, len, stops[i]))
+  const unsigned char *u = (const unsigned char *)s;
+  size_t chars = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = u[i];
+    if (text_is_cont(c))
+      continue;
+    if (++chars > HEADING_MAX_CHARS)
       return false;
+    if (c == ',' || c == ';' || c == ':' || c == '!' || c == '?')
+      return false;
+    if (i + 2 < len && c == 0xEF && u[i + 1] == 0xBC &&
+        (u[i + 2] == 0x8C || u[i + 2] == 0x9B || u[i + 2] == 0x9A || u[i + 2] == 0x81 ||
+         u[i + 2] == 0x9F))
+      return false; /* ，；：！？ */
+    if (i + 2 < len && c == 0xE3 && u[i + 1] == 0x80 && u[i + 2] == 0x82)
+      return false; /* 。 */
+  }
   return true;
 }
 
 static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) {
   static const struct {
-    const char *role;
+    keyword_role role;
     bqw_section section;
-  } roles[] = {{"section.province", BQW_SECTION_PROVINCE},
-               {"section.city", BQW_SECTION_CITY},
-               {"section.guiding", BQW_SECTION_GUIDING},
-               {"section.timeline", BQW_SECTION_TIMELINE}};
+  } roles[] = {{ROLE_SECTION_PROVINCE, BQW_SECTION_PROVINCE},
+               {ROLE_SECTION_CITY, BQW_SECTION_CITY},
+               {ROLE_SECTION_GUIDING, BQW_SECTION_GUIDING},
+               {ROLE_SECTION_TIMELINE, BQW_SECTION_TIMELINE}};
   if (!heading_like(s, len))
     return BQW_SECTION_PREAMBLE;
   for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
@@ -328,9 +331,9 @@ static int province_line(parser *p, size_t i, const text_line *l) {
 }
 
 static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
-  if (keyword_match(ds, "action.issue", l->text, l->len, true))
+  if (keyword_match(ds, ROLE_ACTION_ISSUE, l->text, l->len, true))
     return BQW_ACTION_ISSUE;
-  if (keyword_match(ds, "action.meeting", l->text, l->len, true))
+  if (keyword_match(ds, ROLE_ACTION_MEETING, l->text, l->len, true))
     return BQW_ACTION_MEETING;
   return find(l->text, l->len, LQUOTE) ? BQW_ACTION_ISSUE : BQW_ACTION_STATEMENT;
 }
@@ -391,7 +394,7 @@ static int guiding_line(parser *p, const text_line *l) {
     p->awaiting = 0;
     return new_document(p, l, BQW_KIND_GUIDING);
   }
-  if (keyword_is(p->ds, "label.targets", l->text, l->len))
+  if (keyword_is(p->ds, ROLE_LABEL_TARGETS, l->text, l->len))
     return 0;
   if (year_line(l->text, l->len, &year)) {
     bqw_record *r = push_record(p, BQW_KIND_TARGET, l);
@@ -465,8 +468,8 @@ static int dispatch(parser *p, size_t i, const text_line *l) {
     p->seen[s] = true;
     return 0;
   }
-  if (keyword_match(p->ds, "source", l->text, l->len, true) &&
-      heading_like(l->text, l->len)) {
+  if (heading_like(l->text, l->len) &&
+      keyword_match(p->ds, ROLE_SOURCE, l->text, l->len, true)) {
     p->ds->meta.source = l->text;
     return 0;
   }

@@ -2,64 +2,11 @@
  * text.c -- UTF-8 decoding and the Unicode properties the loader needs, from
  * tables generated at build time out of the Unicode Character Database.
  */
+#define UCD_TABLES_DEFINE
 #include "internal.h"
 
 #include <stdio.h>
 #include <utf8proc.h>
-
-#include "ucd_tables.h"
-
-static unsigned ucd_flags(int32_t cp) {
-  if (cp < 0 || cp > 0x10FFFF)
-    return 0;
-  return ucd_stage2[ucd_stage1[cp >> 8]][cp & 0xFF];
-}
-
-bool text_is_han(int32_t cp) { return ucd_flags(cp) & UCD_FLAG_HAN; }
-
-bool text_nfc_unstable(int32_t cp) {
-  return cp >= 0x300 && (ucd_flags(cp) & UCD_FLAG_NFC_UNSTABLE);
-}
-
-static bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-size_t text_decode(const unsigned char *s, size_t n, int32_t *cp) {
-  unsigned char c = s[0];
-  if (c < 0x80) {
-    *cp = c;
-    return c ? 1 : 0; /* NUL is not accepted as text */
-  }
-  if (c < 0xC2)
-    return 0;
-  if (c < 0xE0) {
-    if (n < 2 || !is_cont(s[1]))
-      return 0;
-    *cp = ((c & 0x1F) << 6) | (s[1] & 0x3F);
-    return 2;
-  }
-  if (c < 0xF0) {
-    if (n < 3 || !is_cont(s[1]) || !is_cont(s[2]))
-      return 0;
-    if (c == 0xE0 && s[1] < 0xA0)
-      return 0; /* overlong */
-    if (c == 0xED && s[1] >= 0xA0)
-      return 0; /* surrogate */
-    *cp = ((c & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (n < 4 || !is_cont(s[1]) || !is_cont(s[2]) || !is_cont(s[3]))
-      return 0;
-    if (c == 0xF0 && s[1] < 0x90)
-      return 0; /* overlong */
-    if (c == 0xF4 && s[1] >= 0x90)
-      return 0; /* above U+10FFFF */
-    *cp =
-        ((c & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-    return 4;
-  }
-  return 0;
-}
 
 size_t text_encode(int32_t cp, char out[4]) {
   if (cp < 0x80) {
@@ -87,7 +34,7 @@ size_t text_encode(int32_t cp, char out[4]) {
 size_t text_count_chars(const char *s, size_t len) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++)
-    n += !is_cont((unsigned char)s[i]);
+    n += !text_is_cont((unsigned char)s[i]);
   return n;
 }
 
@@ -108,7 +55,7 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg
     snprintf(msg, msg_size, "NUL byte in text");
     return 1;
   }
-  if (is_cont(c)) {
+  if (text_is_cont(c)) {
     snprintf(msg, msg_size,
              "invalid UTF-8: stray continuation byte 0x%02X with no lead byte", c);
     return 1;
@@ -119,7 +66,7 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg
     return 1;
   }
   size_t have = 1;
-  while (have < want && have < n && is_cont(s[have]))
+  while (have < want && have < n && text_is_cont(s[have]))
     have++;
   if (have < want) {
     snprintf(msg, msg_size,
