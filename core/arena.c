@@ -81,6 +81,8 @@ bool buffer_reserve(buffer *b, size_t extra) {
 }
 
 bool buffer_append(buffer *b, const void *data, size_t len) {
+  if (!len)
+    return true; /* data may be NULL, and b->data may not be allocated yet */
   if (!buffer_reserve(b, len))
     return false;
   memcpy(b->data + b->len, data, len);

@@ -38,8 +38,14 @@ static bool starts_with(const char *s, size_t len, const char *prefix) {
   return len >= n && !memcmp(s, prefix, n);
 }
 
+/* The parser searches short lines for short words, where memmem's set-up costs more
+ * than a plain scan. */
 static const char *find(const char *s, size_t len, const char *needle) {
-  return memmem(s, len, needle, strlen(needle));
+  size_t n = strlen(needle);
+  for (size_t i = 0; n && i + n <= len; i++)
+    if (s[i] == needle[0] && !memcmp(s + i + 1, needle + 1, n - 1))
+      return s + i;
+  return NULL;
 }
 
 static const char *find_last(const char *s, size_t len, const char *needle) {
