@@ -1,10 +1,8 @@
 /*
- * test_core_bugs.c -- bugs in core/ found while writing the C unit tests (against
- * commit e4cfb6f); each case is its own ctest (c_bug_*) so the rest of the suite stays
- * meaningful while one is open. Once core/ is fixed the case passes: drop its
- * "KNOWN BUG" note and keep it as a regression test.
+ * test_regressions.c -- bugs in core/ found while writing the C unit tests (against
+ * commit e4cfb6f) and since fixed; each case is its own ctest (c_regress_*).
  *
- *   usage: test_core_bugs CASE
+ *   usage: test_regressions CASE
  */
 #include "bqw.h"
 #include "check.h"
@@ -13,7 +11,7 @@
 #include <string.h>
 
 /*
- * KNOWN BUG (core/arena.c, buffer_append): appending 0 bytes to a buffer that has
+ * FIXED BUG (core/arena.c, buffer_append): appending 0 bytes to a buffer that has
  * never been allocated computes `b->data + b->len` with data == NULL and passes NULL
  * to memcpy: undefined behaviour. UBSan (the -DBQW_SANITIZE=ON build) aborts with
  * "arena.c: applying zero offset to null pointer". Reached when
@@ -45,7 +43,7 @@ static void null_buffer_append(void) {
 }
 
 /*
- * KNOWN BUG (core/clean.c, validate_line): past 100 invalid sequences the loader
+ * FIXED BUG (core/clean.c, validate_line): past 100 invalid sequences the loader
  * stops listing them and says "too many UTF-8 errors; the rest are counted but not
  * listed", yet report.errors stays at 100: the rest are not counted anywhere a caller
  * can see. (diag_add itself counts errors past BQW_DIAG_LIMIT in report.errors, so
@@ -73,12 +71,12 @@ static void utf8_error_count(void) {
   }
   CHECK_EQ_INT(listed, 100);
   CHECK_EQ_INT(notes, 1);
-  CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 150); /* KNOWN BUG: 100 */
+  CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 150); /* was 100 */
   bqw_dataset_free(ds);
 }
 
 /*
- * KNOWN BUG (core/clean.c, clean_text): a GB18030 file gets its one error ("looks like
+ * FIXED BUG (core/clean.c, clean_text): a GB18030 file gets its one error ("looks like
  * GB18030/GBK; convert it: iconv …") and then six warnings "repair did not match" about
  * text that was never decoded; a UTF-16 file gets the one error alone. Input: the
  * GB18030 bytes of "2023年廣東省\n百縣千鎮萬村高質量發展工程\n" (as in test_utf8.c);
@@ -93,8 +91,8 @@ static void gb18030_warnings(void) {
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_buffer("gb.txt", gb, sizeof gb, &ds), BQW_EENCODING);
   CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 1);
-  CHECK_EQ_INT(bqw_dataset_report(ds)->warnings, 0); /* KNOWN BUG: 6 */
-  CHECK_EQ_INT(bqw_diag_count(ds), 1);               /* KNOWN BUG: 7 */
+  CHECK_EQ_INT(bqw_dataset_report(ds)->warnings, 0); /* was 6 */
+  CHECK_EQ_INT(bqw_diag_count(ds), 1);               /* was 7 */
   bqw_dataset_free(ds);
 }
 
