@@ -207,52 +207,37 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
 
 /* ---- pinyin residue ---- */
 
-/* A pinyin letter: a-z, ü, or a vowel (or ḿ ń ň ǹ) with a tone mark. Returns its
- * length and sets *toned, or 0 when s does not start with one. */
+static bool is_tone_mark(int32_t cp) {
+  return cp == 0x304 || cp == 0x301 || cp == 0x30C || cp == 0x300; /* ˉ ˊ ˇ ˋ */
+}
+
+static bool is_pinyin_base(int32_t cp) {
+  return cp == 'a' || cp == 'e' || cp == 'i' || cp == 'o' || cp == 'u' || cp == 'm' ||
+         cp == 'n';
+}
+
+/* A pinyin letter: a-z, ü, or a letter with a tone mark (ā, ǚ, ń, …), recognised by its
+ * canonical decomposition rather than a list. Returns its length and sets *toned, or 0
+ * when s does not start with one. */
 static size_t pinyin_letter(const unsigned char *s, size_t n, bool *toned) {
   *toned = false;
   if (s[0] >= 'a' && s[0] <= 'z')
     return 1;
   int32_t cp;
   size_t k = text_decode(s, n, &cp);
-  if (!k)
+  if (!k || cp < 0x80)
     return 0;
-  switch (cp) {
-  case 0xFC: /* ü */
+  if (cp == 0xFC) /* ü */
     return k;
-  case 0x101:
-  case 0xE1:
-  case 0x1CE:
-  case 0xE0: /* ā á ǎ à */
-  case 0x113:
-  case 0xE9:
-  case 0x11B:
-  case 0xE8: /* ē é ě è */
-  case 0x12B:
-  case 0xED:
-  case 0x1D0:
-  case 0xEC: /* ī í ǐ ì */
-  case 0x14D:
-  case 0xF3:
-  case 0x1D2:
-  case 0xF2: /* ō ó ǒ ò */
-  case 0x16B:
-  case 0xFA:
-  case 0x1D4:
-  case 0xF9: /* ū ú ǔ ù */
-  case 0x1D6:
-  case 0x1D8:
-  case 0x1DA:
-  case 0x1DC: /* ǖ ǘ ǚ ǜ */
-  case 0x1E3F:
-  case 0x144:
-  case 0x148:
-  case 0x1F9: /* ḿ ń ň ǹ */
-    *toned = true;
-    return k;
-  default:
-    return 0;
-  }
+  utf8proc_int32_t d[4];
+  int boundclass = 0;
+  utf8proc_ssize_t parts =
+      utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE, &boundclass);
+  if (parts == 2 && is_pinyin_base(d[0]) && is_tone_mark(d[1]))
+    *toned = true; /* ā é ǐ ò ḿ ń … */
+  else if (parts == 3 && d[0] == 'u' && d[1] == 0x308 && is_tone_mark(d[2]))
+    *toned = true; /* ǖ ǘ ǚ ǜ */
+  return *toned ? k : 0;
 }
 
 /* Length of a reading "(xiāng)" at s: 1-6 pinyin letters, at least one toned, in

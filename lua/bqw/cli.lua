@@ -65,13 +65,11 @@ end
 
 -- ---- commands ----------------------------------------------------------------------
 
+--- Each command is fn(args, ds); those in this set get the dataset loaded for them.
 local commands = {}
+local reads_dataset = { overview = true, stats = true, list = true, dump = true }
 
-function commands.stats(args)
-  local ds, code = load_or_fail(args.data)
-  if not ds then
-    return code
-  end
+function commands.stats(args, ds)
   local stats = ds:stats()
   if args.json then
     say(json.encode(stats, { keyorder = bqw.STATS_KEYS }))
@@ -83,11 +81,7 @@ function commands.stats(args)
   return EXIT_OK
 end
 
-function commands.list(args)
-  local ds, code = load_or_fail(args.data)
-  if not ds then
-    return code
-  end
+function commands.list(args, ds)
   local records = ds:records()
   if args.json then
     say(json.encode(records))
@@ -103,11 +97,7 @@ end
 
 --- The whole parsed dataset as one JSON document: meta, stats, records, report,
 --- diagnostics. tests/golden/digest.json holds this for the shipped digest.
-function commands.dump(args)
-  local ds, code = load_or_fail(args.data)
-  if not ds then
-    return code
-  end
+function commands.dump(_, ds)
   local doc = {
     bqw = bqw.version,
     meta = ds:meta(),
@@ -165,11 +155,7 @@ function commands.check(args)
   return errors > 0 and EXIT_ERRORS or EXIT_OK
 end
 
-function commands.overview(args)
-  local ds, code = load_or_fail(args.data)
-  if not ds then
-    return code
-  end
+function commands.overview(_, ds)
   local records, stats, report = ds:records(), ds:stats(), ds:report()
   local width = 100
   say(("bqw %s — 百县千镇万村高质量发展工程 policy digest"):format(bqw.version))
@@ -361,7 +347,15 @@ function M.main(argv)
     complain("%s\nTry 'bqw --help'.", args)
     return EXIT_USAGE
   end
-  return commands[args.command or "overview"](args)
+  local name = args.command or "overview"
+  if not reads_dataset[name] then
+    return commands[name](args)
+  end
+  local ds, code = load_or_fail(args.data)
+  if not ds then
+    return code
+  end
+  return commands[name](args, ds)
 end
 
 return M
