@@ -8,6 +8,8 @@
 #include "compat.h"
 
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #define DATASET_MT "bqw.core.dataset"
 
@@ -245,6 +247,35 @@ static const luaL_Reg dataset_methods[] = {{"status", l_status},
                                            {"close", l_close},
                                            {NULL, NULL}};
 
+/* core.fact_table(name) -> TSV text of a curated table | nil */
+static int l_fact_table(lua_State *L) {
+  size_t len;
+  const char *text = bqw_fact_table(luaL_checkstring(L, 1), &len);
+  if (!text) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushlstring(L, text, len);
+  return 1;
+}
+
+/* core.isatty(fd) -> boolean: whether the descriptor is a terminal (colour, progress) */
+static int l_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+/* core.terminal_width(fd) -> columns | nil when fd is not a terminal */
+static int l_terminal_width(lua_State *L) {
+  struct winsize ws;
+  if (ioctl((int)luaL_checkinteger(L, 1), TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushinteger(L, ws.ws_col);
+  return 1;
+}
+
 /* core.width(s) -> display cells */
 static int l_width(lua_State *L) {
   size_t len;
@@ -281,6 +312,9 @@ static int l_truncate(lua_State *L) {
 
 static const luaL_Reg functions[] = {{"load", l_load},
                                      {"width", l_width},
+                                     {"fact_table", l_fact_table},
+                                     {"isatty", l_isatty},
+                                     {"terminal_width", l_terminal_width},
                                      {"truncate", l_truncate},
                                      {"load_buffer", l_load_buffer},
                                      {"default_digest", l_default_digest},

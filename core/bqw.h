@@ -180,6 +180,11 @@ BQW_API int bqw_load_default(bqw_dataset **out);
 /* The embedded digest's bytes and length, as published. */
 BQW_API const unsigned char *bqw_default_digest(size_t *len);
 
+/* A curated table of data/ as embedded at build time, by name: "repairs", "regions",
+ * "structure", "defects", "places", "issuers", "doctypes". Returns the TSV text and
+ * sets *len, or returns NULL for an unknown name. */
+BQW_API const char *bqw_fact_table(const char *name, size_t *len);
+
 /* Frees the dataset and everything it owns. NULL is ignored. */
 BQW_API void bqw_dataset_free(bqw_dataset *ds);
 

@@ -8,9 +8,32 @@
 #include <string.h>
 
 extern const unsigned char bqw_data_repairs[], bqw_data_regions[], bqw_data_structure[],
-    bqw_data_defects[], bqw_data_digest[];
+    bqw_data_defects[], bqw_data_digest[], bqw_data_places[], bqw_data_issuers[],
+    bqw_data_doctypes[];
 extern const size_t bqw_data_repairs_len, bqw_data_regions_len, bqw_data_structure_len,
-    bqw_data_defects_len, bqw_data_digest_len;
+    bqw_data_defects_len, bqw_data_digest_len, bqw_data_places_len, bqw_data_issuers_len,
+    bqw_data_doctypes_len;
+
+const char *bqw_fact_table(const char *name, size_t *len) {
+  static const struct {
+    const char *name;
+    const unsigned char *data;
+    const size_t *len;
+  } tables[] = {{"repairs", bqw_data_repairs, &bqw_data_repairs_len},
+                {"regions", bqw_data_regions, &bqw_data_regions_len},
+                {"structure", bqw_data_structure, &bqw_data_structure_len},
+                {"defects", bqw_data_defects, &bqw_data_defects_len},
+                {"places", bqw_data_places, &bqw_data_places_len},
+                {"issuers", bqw_data_issuers, &bqw_data_issuers_len},
+                {"doctypes", bqw_data_doctypes, &bqw_data_doctypes_len}};
+  for (size_t i = 0; name && i < sizeof tables / sizeof *tables; i++)
+    if (!strcmp(tables[i].name, name)) {
+      if (len)
+        *len = *tables[i].len;
+      return (const char *)tables[i].data;
+    }
+  return NULL;
+}
 
 #define MAX_FIELDS 4
 

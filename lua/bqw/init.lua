@@ -53,20 +53,18 @@ local function wrap(handle)
   return setmetatable({ _handle = handle }, Dataset)
 end
 
-local config = {}
+local config = require("bqw.config")
 
---- Sets options; unknown keys raise. Options:
----   data = FILE   the digest bqw.load() opens when given no path (default: the
----                 shipped digest, or $BQW_DATA when set)
+--- Sets options; an unknown key or a bad value raises. Options:
+---   data = FILE          the digest bqw.load() opens when given no path (default: the
+---                        shipped digest, or $BQW_DATA when set)
+---   plugin_path = DIRS   plugin directories (a list, or "dir1:dir2"), searched after
+---                        $BQW_PLUGIN_PATH and before ~/.config/bqw/plugins
 function M.setup(opts)
   check_arg("setup", 1, opts, "table", true)
-  for key, value in pairs(opts or {}) do
-    if key == "data" then
-      check_arg("setup", 1, value, "string", true)
-      config.data = value
-    else
-      error(("bqw.setup: unknown option %q (known: data)"):format(tostring(key)), 2)
-    end
+  config.set(opts or {}, 3)
+  if opts and opts.plugin_path ~= nil then
+    require("bqw.plugins").reset()
   end
   return M
 end
@@ -74,7 +72,7 @@ end
 --- The file bqw.load() opens when given no path, or nil for the shipped digest.
 function M.default_path()
   local env = os.getenv("BQW_DATA")
-  return config.data or (env ~= "" and env or nil)
+  return config.values.data or (env ~= "" and env or nil)
 end
 
 --- Loads a digest: the file at path; with no path, the default (see bqw.setup), which
@@ -155,16 +153,172 @@ local function handle_of(self, method)
   return self._handle
 end
 
---- All records in source order, as fresh plain tables (see :help bqw-records).
+--- The enriched records, built once and shared by queries (not handed out as is).
+function Dataset:_base()
+  local handle = handle_of(self, "records")
+  if not self._enriched then
+    local enrich = require("bqw.enrich")
+    local records = handle:records()
+    for _, r in ipairs(records) do
+      enrich.record(r)
+    end
+    self._enriched = records
+  end
+  return self._enriched
+end
+
+--- All records in source order, as fresh plain tables with the derived fields (see
+--- :help bqw-records).
 function Dataset:records()
-  return handle_of(self, "records"):records()
+  local copy = require("bqw.query").copy
+  local out = {}
+  for i, r in ipairs(self:_base()) do
+    out[i] = copy(r)
+  end
+  return out
 end
 
 --- The record with this id (its position in source order), or nil.
 function Dataset:record(id)
-  local handle = handle_of(self, "record")
+  handle_of(self, "record")
   check_arg("record", 1, id, "number")
-  return handle:record(id)
+  local r = self:_base()[id]
+  return r and require("bqw.query").copy(r) or nil
+end
+
+--- A query over the records: ds:query{ region = "粤北", year = 2027 },
+--- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
+--- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
+function Dataset:query(filter)
+  local q = require("bqw.query").new(self:_base())
+  if filter ~= nil then
+    q = q:where(filter)
+  end
+  return q
+end
+
+--- The records a where option selects: nil for all, an expression, a table or a function.
+local function select_records(ds, where)
+  local ok, result = pcall(function()
+    return ds:query(where):all()
+  end)
+  if not ok then
+    return nil, tostring(result):gsub("^bqw: where: ", "")
+  end
+  return result
+end
+
+--- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
+--- columns = { "city", "title" } }). Returns the view result (lines, highlights,
+--- folds, ids) or nil, message.
+function Dataset:view(name, opts)
+  handle_of(self, "view")
+  check_arg("view", 1, name, "string")
+  check_arg("view", 2, opts, "table", true)
+  opts = opts or {}
+  local plugin, err = require("bqw.plugins").get("view", name)
+  if not plugin then
+    return nil, err
+  end
+  local records, serr = select_records(self, opts.where)
+  if not records then
+    return nil, serr
+  end
+  local options = {}
+  for k, v in pairs(opts) do
+    options[k] = v
+  end
+  options.width = options.width or 100
+  local ctx = { dataset = self, meta = self:meta(), version = M.version, util = require("bqw.view_util") }
+  local ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+  if not ok then
+    return nil, result
+  end
+  if type(result) ~= "table" or type(result.lines) ~= "table" then
+    return nil, ("view plugin %q (%s) returned no lines table"):format(name, plugin.path)
+  end
+  result.highlights = result.highlights or {}
+  result.folds = result.folds or {}
+  result.ids = result.ids or {}
+  return result
+end
+
+local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true }
+
+--- Exports records with an export plugin: ds:export("csv", { where = …, shape =
+--- "record" | "measure", output = FILE (written atomically) | stream = handle, plus
+--- the plugin's own options such as bom }). Without output or stream it returns the
+--- text. Returns true (or the text), or nil, message.
+function Dataset:export(format, opts)
+  handle_of(self, "export")
+  check_arg("export", 1, format, "string")
+  check_arg("export", 2, opts, "table", true)
+  opts = opts or {}
+  local plugin, err = require("bqw.plugins").get("export", format)
+  if not plugin then
+    return nil, err
+  end
+  for k in pairs(opts) do
+    if not EXPORT_COMMON[k] and not (plugin.options and plugin.options[k]) then
+      local known = {}
+      for o in pairs(plugin.options or {}) do
+        known[#known + 1] = o
+      end
+      table.sort(known)
+      return nil,
+        ("export %q has no option %q%s"):format(
+          format,
+          tostring(k),
+          #known > 0 and (" (its options: " .. table.concat(known, ", ") .. ")") or ""
+        )
+    end
+  end
+  local options = {}
+  for k, v in pairs(opts) do
+    options[k] = v
+  end
+  options.shape = options.shape or plugin.default_shape or "record"
+  local shape_ok = false
+  for _, s in ipairs(plugin.shapes or { "record" }) do
+    shape_ok = shape_ok or s == options.shape
+  end
+  if not shape_ok then
+    return nil,
+      ("export %q does not write shape %q (it writes: %s)"):format(
+        format,
+        tostring(options.shape),
+        table.concat(plugin.shapes or { "record" }, ", ")
+      )
+  end
+  local records, serr = select_records(self, opts.where)
+  if not records then
+    return nil, serr
+  end
+  local ctx = { dataset = self, meta = self:meta(), version = M.version, util = require("bqw.export_util") }
+  local function fill(out)
+    local ok, perr = require("bqw.plugins").call(plugin, "write", out, records, options, ctx)
+    if not ok then
+      error(perr, 0)
+    end
+  end
+  if opts.output then
+    return require("bqw.atomic").write(opts.output, fill)
+  end
+  local chunks = {}
+  local sink = opts.stream
+    or {
+      write = function(self_, ...)
+        for i = 1, select("#", ...) do
+          chunks[#chunks + 1] = tostring((select(i, ...)))
+        end
+        return self_
+      end,
+    }
+  local ok, perr = pcall(fill, sink)
+  if not ok then
+    return nil, perr
+  end
+  return opts.stream and true or table.concat(chunks)
 end
 
 --- Number of records.
@@ -216,6 +370,9 @@ function Dataset:close()
 end
 
 M.Dataset = Dataset
+
+--- The plugin registry (see :help bqw-plugins).
+M.plugins = require("bqw.plugins")
 
 --- The order of stats keys, as `bqw stats --json` prints them.
 M.STATS_KEYS = {

@@ -10,7 +10,8 @@ M.KEY_ORDER = {
   "bqw", "meta", "stats", "report", "diagnostics", "records",
   -- records
   "id", "kind", "section", "section_title", "line", "parent", "category", "city", "region",
-  "action", "headline", "title", "year", "date", "text", "measures", "measure_lines",
+  "action", "headline", "title", "year", "date", "text", "level", "issuers", "doctype",
+  "doctype_detail", "period_from", "period_to", "years", "mentions", "measures", "measure_lines",
   -- meta
   "introduction", "byline", "credits", "source_note", "source",
   -- stats
@@ -41,8 +42,14 @@ local function comparator(ranks)
 end
 local default_before = comparator(rank)
 
+--- Fields that hold lists: empty, they are still [] and not {}.
+M.ARRAY_FIELDS = {
+  records = true, diagnostics = true, measures = true, measure_lines = true, issuers = true,
+  years = true, mentions = true, lines = true, highlights = true, folds = true,
+}
+
 --- Copies value with an explicit key order on every object.
-local function ordered(value, seen, before)
+local function ordered(value, seen, before, key)
   if type(value) ~= "table" then
     return value
   end
@@ -52,7 +59,7 @@ local function ordered(value, seen, before)
   seen[value] = true
   local copy, keys = {}, {}
   for k, v in pairs(value) do
-    copy[k] = ordered(v, seen, before)
+    copy[k] = ordered(v, seen, before, k)
     if type(k) ~= "number" then
       keys[#keys + 1] = k
     end
@@ -60,7 +67,7 @@ local function ordered(value, seen, before)
   seen[value] = nil
   table.sort(keys, before)
   local n = #value
-  if n > 0 and #keys == 0 then
+  if (n > 0 or M.ARRAY_FIELDS[key]) and #keys == 0 then
     return setmetatable(copy, { __jsontype = "array" })
   end
   return setmetatable(copy, { __jsonorder = keys, __jsontype = "object" })

@@ -1,0 +1,73 @@
+--- Options shared by the bqw modules; bqw.setup() validates and sets them.
+local M = {}
+
+M.defaults = {
+  data = nil, -- digest bqw.load() opens by default; nil: $BQW_DATA or the shipped one
+  plugin_path = {}, -- extra plugin directories, searched after $BQW_PLUGIN_PATH
+}
+
+M.values = {}
+for k, v in pairs(M.defaults) do
+  M.values[k] = v
+end
+
+local function split_path(s)
+  local dirs = {}
+  for dir in s:gmatch("[^:]+") do
+    dirs[#dirs + 1] = dir
+  end
+  return dirs
+end
+M.split_path = split_path
+
+local validators = {
+  data = function(v)
+    if v == false then
+      return nil -- back to the default
+    elseif type(v) ~= "string" then
+      return nil, "expected a file name (string), or false for the default"
+    end
+    return v
+  end,
+  plugin_path = function(v)
+    if v == false then
+      return {}
+    elseif type(v) == "string" then
+      return split_path(v)
+    elseif type(v) == "table" then
+      for i, dir in ipairs(v) do
+        if type(dir) ~= "string" then
+          return nil, ("entry %d is a %s, expected a directory (string)"):format(i, type(dir))
+        end
+      end
+      local copy = {}
+      for i, dir in ipairs(v) do
+        copy[i] = dir
+      end
+      return copy
+    end
+    return nil, "expected a list of directories or a colon-separated string"
+  end,
+}
+
+--- Validates opts and merges them into the current values; raises on a bad option.
+function M.set(opts, level)
+  local known = {}
+  for k in pairs(validators) do
+    known[#known + 1] = k
+  end
+  table.sort(known)
+  for key, value in pairs(opts) do
+    local check = validators[key]
+    if not check then
+      error(("bqw.setup: unknown option %q (known: %s)"):format(tostring(key), table.concat(known, ", ")), level)
+    end
+    local v, err = check(value)
+    if err ~= nil then
+      error(("bqw.setup: option %q: %s"):format(key, err), level)
+    end
+    M.values[key] = v
+  end
+end
+
+return M

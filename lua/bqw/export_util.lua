@@ -1,0 +1,85 @@
+--- Helpers for export plugins: rows in either shape, the standard columns, and cells
+--- as text.
+---
+--- Shapes: "record" gives one row per record (measures joined by newlines in one
+--- cell); "measure" gives one row per measure, carrying its record's fields and
+--- measure, measure_line, measure_index; a record without measures (a target, a
+--- meeting) still gives one row, with those three empty, so nothing is lost.
+local M = {}
+
+M.SHAPES = { record = true, measure = true }
+
+--- The standard columns of flat formats (CSV, TSV, Markdown, HTML), in order.
+M.COLUMNS = {
+  record = {
+    "id", "kind", "level", "section", "category", "city", "region", "action", "title",
+    "headline", "issuers", "doctype", "period_from", "period_to", "year", "date", "years",
+    "mentions", "text", "measures", "line",
+  },
+  measure = {
+    "id", "kind", "level", "section", "category", "city", "region", "title", "headline",
+    "issuers", "doctype", "year", "date", "text", "measure_index", "measure", "measure_line",
+    "line",
+  },
+}
+
+--- The rows of records in a shape; measure rows are fresh tables, record rows are the
+--- records themselves.
+function M.rows(records, shape)
+  shape = shape or "record"
+  if not M.SHAPES[shape] then
+    error(("bqw: unknown shape %q (record or measure)"):format(tostring(shape)), 2)
+  end
+  if shape == "record" then
+    return records
+  end
+  local rows = {}
+  for _, r in ipairs(records) do
+    local measures = r.measures or {}
+    local n = math.max(#measures, 1)
+    for i = 1, n do
+      local row = {}
+      for k, v in pairs(r) do
+        if k ~= "measures" and k ~= "measure_lines" then
+          row[k] = v
+        end
+      end
+      if measures[i] then
+        row.measure, row.measure_line, row.measure_index = measures[i], r.measure_lines[i], i
+      end
+      rows[#rows + 1] = row
+    end
+  end
+  return rows
+end
+
+--- A cell as text: lists joined ("; ", or newlines for measures), numbers as digits,
+--- booleans as true/false, absent as "".
+function M.cell(row, column)
+  local v = row[column]
+  if v == nil then
+    return ""
+  elseif type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do
+      parts[i] = tostring(x)
+    end
+    return table.concat(parts, column == "measures" and "\n" or "; ")
+  end
+  return tostring(v)
+end
+
+--- The columns to write: opts.columns (a list or "a,b,c") or the standard ones.
+function M.columns(opts)
+  local cols = opts and opts.columns
+  if type(cols) == "string" then
+    local list = {}
+    for c in cols:gmatch("[^,%s]+") do
+      list[#list + 1] = c
+    end
+    return list
+  end
+  return cols or M.COLUMNS[(opts and opts.shape) or "record"]
+end
+
+return M

@@ -1,0 +1,245 @@
+--- The plugin registry: views, filters and exports are Lua files found on a path.
+---
+--- A plugin is plugins/<kind>/<name>.lua returning a table with at least `name`, `kind`,
+--- `description` and its kind's entry point (see ENTRY). Directories are searched in
+--- this order, the first plugin of a name winning: $BQW_PLUGIN_PATH (colon-separated),
+--- bqw.setup{ plugin_path }, ~/.config/bqw/plugins ($XDG_CONFIG_HOME), the built-ins.
+--- A plugin that fails to load is reported (file, line, message) and skipped; the
+--- others keep working. Calls into plugins go through M.call, which catches errors.
+local config = require("bqw.config")
+
+local M = {}
+
+M.KINDS = { "view", "filter", "export" }
+
+--- The function each kind must provide.
+M.ENTRY = { view = "render", filter = "match", export = "write" }
+
+local registry -- { [kind] = { [name] = plugin } }, built on first use
+local problems -- { { path, message } }
+local shadowed -- { { kind, name, path, by } }
+
+--- Where the built-in plugins are: beside this file's lua/ directory, whatever the
+--- install prefix (lua/bqw/plugins.lua -> plugins/).
+local function builtin_dir()
+  local ok, core = pcall(require, "bqw.core")
+  if ok and core.builtin_plugin_dir then
+    return core.builtin_plugin_dir
+  end
+  local source = debug.getinfo(1, "S").source
+  local dir = source:match("^@(.*)/lua/bqw/plugins%.lua$")
+  return dir and (dir .. "/plugins") or "plugins"
+end
+
+local function user_dir()
+  local xdg = os.getenv("XDG_CONFIG_HOME")
+  if xdg and xdg ~= "" then
+    return xdg .. "/bqw/plugins"
+  end
+  local home = os.getenv("HOME")
+  return home and (home .. "/.config/bqw/plugins") or nil
+end
+
+--- The search path: a list of { dir = …, origin = "env" | "setup" | "user" | "builtin" }.
+function M.path()
+  local dirs = {}
+  local env = os.getenv("BQW_PLUGIN_PATH")
+  for _, dir in ipairs(config.split_path(env or "")) do
+    dirs[#dirs + 1] = { dir = dir, origin = "env" }
+  end
+  for _, dir in ipairs(config.values.plugin_path or {}) do
+    dirs[#dirs + 1] = { dir = dir, origin = "setup" }
+  end
+  local user = user_dir()
+  if user then
+    dirs[#dirs + 1] = { dir = user, origin = "user" }
+  end
+  dirs[#dirs + 1] = { dir = builtin_dir(), origin = "builtin" }
+  return dirs
+end
+
+--- Lists the .lua files of a directory, sorted; empty when it does not exist. Uses
+--- Neovim's directory reader when there is one, else ls.
+local function lua_files(dir)
+  local names = {}
+  local nvim = rawget(_G, "vim")
+  local uv = nvim and (nvim.uv or nvim.loop)
+  if uv then
+    local handle = uv.fs_scandir(dir)
+    while handle do
+      local name, kind = uv.fs_scandir_next(handle)
+      if not name then
+        break
+      end
+      if kind ~= "directory" and name:match("%.lua$") then
+        names[#names + 1] = name
+      end
+    end
+  else
+    local quoted = "'" .. dir:gsub("'", "'\\''") .. "'"
+    local pipe = io.popen("ls -1 " .. quoted .. " 2>/dev/null")
+    if pipe then
+      for name in pipe:lines() do
+        if name:match("%.lua$") then
+          names[#names + 1] = name
+        end
+      end
+      pipe:close()
+    end
+  end
+  table.sort(names)
+  return names
+end
+
+--- Loads one plugin file; returns the plugin or nil, "FILE:LINE: message".
+local function load_plugin(path, kind, origin)
+  local chunk, err = loadfile(path)
+  if not chunk then
+    return nil, err
+  end
+  local ok, plugin = pcall(chunk)
+  if not ok then
+    return nil, tostring(plugin)
+  end
+  if type(plugin) ~= "table" then
+    return nil, ("%s: error: the file must return a table, not a %s"):format(path, type(plugin))
+  end
+  local expected_name = path:match("([^/]+)%.lua$")
+  for _, field in ipairs({ "name", "kind", "description" }) do
+    if type(plugin[field]) ~= "string" then
+      return nil, ("%s: error: the plugin needs a string field %q"):format(path, field)
+    end
+  end
+  if plugin.kind ~= kind then
+    return nil, ("%s: error: kind is %q but the file is in %s/"):format(path, plugin.kind, kind)
+  end
+  if plugin.name ~= expected_name then
+    return nil, ("%s: error: name is %q but the file is %s.lua"):format(path, plugin.name, expected_name)
+  end
+  if type(plugin[M.ENTRY[kind]]) ~= "function" then
+    return nil, ("%s: error: a %s plugin needs a function %q"):format(path, kind, M.ENTRY[kind])
+  end
+  plugin.path = path
+  plugin.origin = origin
+  return plugin
+end
+
+local function build()
+  registry, problems, shadowed = {}, {}, {}
+  for _, kind in ipairs(M.KINDS) do
+    registry[kind] = {}
+  end
+  for _, entry in ipairs(M.path()) do
+    for _, kind in ipairs(M.KINDS) do
+      local dir = entry.dir .. "/" .. kind
+      for _, file in ipairs(lua_files(dir)) do
+        local path = dir .. "/" .. file
+        local plugin, err = load_plugin(path, kind, entry.origin)
+        if not plugin then
+          problems[#problems + 1] = { path = path, message = err }
+        elseif registry[kind][plugin.name] then
+          local by = registry[kind][plugin.name].path
+          shadowed[#shadowed + 1] = { kind = kind, name = plugin.name, path = path, by = by }
+        else
+          registry[kind][plugin.name] = plugin
+        end
+      end
+    end
+  end
+end
+
+--- Forgets what was loaded; the next use searches the path again.
+function M.reset()
+  registry, problems, shadowed = nil, nil, nil
+end
+
+--- The plugin of this kind and name, or nil, message.
+function M.get(kind, name)
+  if not M.ENTRY[kind] then
+    error(("bqw.plugins.get: unknown kind %q (view, filter or export)"):format(tostring(kind)), 2)
+  end
+  if not registry then
+    build()
+  end
+  local plugin = registry[kind][name]
+  if plugin then
+    return plugin
+  end
+  local names = {}
+  for n in pairs(registry[kind]) do
+    names[#names + 1] = n
+  end
+  table.sort(names)
+  for _, p in ipairs(problems) do
+    if p.path:match("/" .. kind .. "/" .. name:gsub("%p", "%%%0") .. "%.lua$") then
+      return nil, ("%s plugin %q failed to load: %s"):format(kind, name, p.message)
+    end
+  end
+  return nil, ("no %s plugin %q (available: %s)"):format(kind, name, table.concat(names, ", "))
+end
+
+--- Every active plugin, sorted by kind then name: { kind, name, origin, path,
+--- description, replaces = path of a plugin it shadows or nil }.
+function M.list(kind)
+  if not registry then
+    build()
+  end
+  local out = {}
+  for _, k in ipairs(M.KINDS) do
+    if not kind or kind == k then
+      local names = {}
+      for n in pairs(registry[k]) do
+        names[#names + 1] = n
+      end
+      table.sort(names)
+      for _, n in ipairs(names) do
+        local p = registry[k][n]
+        local replaces
+        for _, s in ipairs(shadowed) do
+          if s.kind == k and s.name == n then
+            replaces = s.path
+          end
+        end
+        out[#out + 1] = {
+          kind = k,
+          name = n,
+          origin = p.origin,
+          path = p.path,
+          description = p.description,
+          replaces = replaces,
+        }
+      end
+    end
+  end
+  return out
+end
+
+--- Plugins that failed to load: { { path, message } }.
+function M.problems()
+  if not registry then
+    build()
+  end
+  return problems
+end
+
+--- Calls plugin[fname](...) protected; returns true, results… or nil, message where the
+--- message names the plugin's file (and line, when the error has one).
+local unpack = table.unpack or unpack -- luacheck: ignore 143
+
+local function pack(...)
+  return { n = select("#", ...), ... }
+end
+
+function M.call(plugin, fname, ...)
+  local results = pack(pcall(plugin[fname], ...))
+  if results[1] then
+    return true, unpack(results, 2, results.n)
+  end
+  local err = tostring(results[2])
+  if not err:find(plugin.path, 1, true) then
+    err = plugin.path .. ": " .. err
+  end
+  return nil, ("%s plugin %q failed: %s"):format(plugin.kind, plugin.name, err)
+end
+
+return M

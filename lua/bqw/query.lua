@@ -1,0 +1,531 @@
+--- Queries: filters composed with and / or / not, in Lua or as a small expression
+--- language (`region=粤北 year>=2025 text~乡村振兴`), over a dataset's records.
+---
+--- A filter is a plugin (plugins/filter/<name>.lua) whose match(record, op, value)
+--- answers one test; the name is the field word of the language. User text is parsed
+--- by the recursive-descent parser below and never given to load().
+local plugins = require("bqw.plugins")
+
+local M = {}
+
+-- ---- expressions -------------------------------------------------------------------
+
+-- Operators, longest first so ">=" is not read as ">".
+local OPERATORS = { "!=", "!~", ">=", "<=", "=", "~", ">", "<" }
+local NEGATED = { ["!="] = "=", ["!~"] = "~" }
+
+--- Character column (from 1) of byte position pos in s: UTF-8 lead bytes counted.
+local function column(s, pos)
+  local col = 1
+  for i = 1, math.min(pos - 1, #s) do
+    local b = s:byte(i)
+    if b < 128 or b >= 192 then
+      col = col + 1
+    end
+  end
+  return col
+end
+
+local function caret_error(source, pos, message)
+  local col = column(source, pos)
+  local e = {
+    message = message,
+    column = col,
+    text = ("--where:1:%d: error: %s\n  %s\n  %s^"):format(col, message, source, string.rep(" ", col - 1)),
+  }
+  return setmetatable(e, {
+    __tostring = function(self)
+      return self.text
+    end,
+  })
+end
+
+local function lexer(source)
+  local pos, tokens = 1, {}
+  local n = #source
+  while true do
+    local s = source:find("%S", pos)
+    if not s then
+      break
+    end
+    pos = s
+    local c = source:sub(pos, pos)
+    if c == "(" or c == ")" then
+      tokens[#tokens + 1] = { type = c, pos = pos }
+      pos = pos + 1
+    elseif c == '"' or c == "'" then
+      local buf, i = {}, pos + 1
+      while true do
+        if i > n then
+          return nil, caret_error(source, pos, "unterminated quoted value; close it with " .. c)
+        end
+        local ch = source:sub(i, i)
+        if ch == "\\" and i < n then
+          buf[#buf + 1] = source:sub(i + 1, i + 1)
+          i = i + 2
+        elseif ch == c then
+          break
+        else
+          buf[#buf + 1] = ch
+          i = i + 1
+        end
+      end
+      tokens[#tokens + 1] = { type = "word", value = table.concat(buf), pos = pos, quoted = true }
+      pos = i + 1
+    else
+      local matched
+      for _, op in ipairs(OPERATORS) do
+        if source:sub(pos, pos + #op - 1) == op then
+          matched = op
+          break
+        end
+      end
+      if matched then
+        tokens[#tokens + 1] = { type = "op", value = matched, pos = pos }
+        pos = pos + #matched
+      else
+        -- a bare word runs to whitespace, a parenthesis, a quote or an operator
+        local e = pos
+        while e <= n do
+          local ch = source:sub(e, e)
+          if ch:match("[%s()\"']") or ch:match("[!=~<>]") then
+            break
+          end
+          e = e + 1
+        end
+        tokens[#tokens + 1] = { type = "word", value = source:sub(pos, e - 1), pos = pos }
+        pos = e
+      end
+    end
+  end
+  tokens[#tokens + 1] = { type = "end", pos = n + 1 }
+  return tokens
+end
+
+local function suggest(word, candidates)
+  -- the candidate with the smallest edit distance, when it is close
+  local function distance(a, b)
+    local prev = {}
+    for j = 0, #b do
+      prev[j] = j
+    end
+    for i = 1, #a do
+      local cur = { [0] = i }
+      for j = 1, #b do
+        local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      end
+      prev = cur
+    end
+    return prev[#b]
+  end
+  local best, best_d
+  for _, c in ipairs(candidates) do
+    local d = distance(word, c)
+    if not best_d or d < best_d then
+      best, best_d = c, d
+    end
+  end
+  if best and best_d <= math.max(1, math.floor(#word / 3)) then
+    return best
+  end
+end
+
+local function filter_names()
+  local names = {}
+  for _, p in ipairs(plugins.list("filter")) do
+    names[#names + 1] = p.name
+  end
+  return names
+end
+
+--- Parses an expression into a tree: { op = "and"|"or", … } | { op = "not", [1] = … }
+--- | { field, cmp, value, pos }. Returns the tree or nil, error (tostring gives the
+--- message with a caret under the offending character).
+function M.parse(source)
+  if type(source) ~= "string" then
+    error("bqw.query.parse: expected a string", 2)
+  end
+  local tokens, lex_err = lexer(source)
+  if not tokens then
+    return nil, lex_err
+  end
+  local i = 1
+  local function peek()
+    return tokens[i]
+  end
+  local function take()
+    i = i + 1
+    return tokens[i - 1]
+  end
+  local function is_keyword(t, word)
+    return t.type == "word" and not t.quoted and t.value:lower() == word
+  end
+
+  local parse_or
+  local function parse_term()
+    local t = peek()
+    if t.type == "(" then
+      take()
+      local inner = parse_or()
+      local close = peek()
+      if close.type ~= ")" then
+        error(caret_error(source, close.pos, "expected ) to close the ( at column " .. column(source, t.pos)))
+      end
+      take()
+      return inner
+    end
+    if is_keyword(t, "not") then
+      take()
+      return { op = "not", parse_term() }
+    end
+    if t.type ~= "word" then
+      local what = t.type == "end" and "the expression ends" or ("found " .. (t.value or t.type))
+      error(caret_error(source, t.pos, "expected a filter such as region=粤北, but " .. what))
+    end
+    take()
+    local plugin = plugins.get("filter", t.value)
+    if not plugin then
+      local hint = suggest(t.value, filter_names())
+      error(caret_error(
+        source,
+        t.pos,
+        ("unknown filter %q%s (filters: %s)"):format(
+          t.value,
+          hint and (", did you mean %q?"):format(hint) or "",
+          table.concat(filter_names(), ", ")
+        )
+      ))
+    end
+    local op = peek()
+    if op.type ~= "op" then
+      error(caret_error(source, op.pos, ("expected an operator after %q: = != ~ !~ >= <= > <"):format(t.value)))
+    end
+    take()
+    local v = peek()
+    if v.type ~= "word" or (v.value == "" and not v.quoted) then
+      error(caret_error(source, v.pos, ("expected a value after %s%s"):format(t.value, op.value)))
+    end
+    take()
+    local base = NEGATED[op.value] or op.value
+    local accepted = plugin.ops or { "=" }
+    local ok = false
+    for _, a in ipairs(accepted) do
+      ok = ok or a == base
+    end
+    if not ok then
+      error(caret_error(
+        source,
+        op.pos,
+        ("filter %q does not take %s (it takes: %s)"):format(t.value, op.value, table.concat(accepted, " "))
+      ))
+    end
+    local value = v.value
+    if plugin.parse then
+      local parsed, perr = plugin.parse(value, base)
+      if parsed == nil then
+        error(caret_error(source, v.pos, ("bad value for %s: %s"):format(t.value, perr or value)))
+      end
+      value = parsed
+    end
+    local node = { field = t.value, cmp = base, value = value, pos = t.pos }
+    if NEGATED[op.value] then
+      return { op = "not", node }
+    end
+    return node
+  end
+
+  local function parse_and()
+    local nodes = { parse_term() }
+    while true do
+      local t = peek()
+      if is_keyword(t, "and") then
+        take()
+        nodes[#nodes + 1] = parse_term()
+      elseif t.type == "end" or t.type == ")" or is_keyword(t, "or") then
+        break
+      else
+        nodes[#nodes + 1] = parse_term() -- juxtaposition means and
+      end
+    end
+    if #nodes == 1 then
+      return nodes[1]
+    end
+    nodes.op = "and"
+    return nodes
+  end
+
+  parse_or = function()
+    local nodes = { parse_and() }
+    while is_keyword(peek(), "or") do
+      take()
+      nodes[#nodes + 1] = parse_and()
+    end
+    if #nodes == 1 then
+      return nodes[1]
+    end
+    nodes.op = "or"
+    return nodes
+  end
+
+  local ok, tree = pcall(function()
+    local t = parse_or()
+    local rest = peek()
+    if rest.type ~= "end" then
+      error(caret_error(source, rest.pos, rest.type == ")" and "unmatched )" or "unexpected text"))
+    end
+    return t
+  end)
+  if not ok then
+    if type(tree) == "table" and tree.text then
+      return nil, tree
+    end
+    error(tree, 0)
+  end
+  return tree
+end
+
+--- A predicate function(record) -> boolean for a parsed tree.
+function M.compile(tree)
+  if tree.op == "and" or tree.op == "or" then
+    local parts = {}
+    for i, child in ipairs(tree) do
+      parts[i] = M.compile(child)
+    end
+    if tree.op == "and" then
+      return function(r)
+        for _, p in ipairs(parts) do
+          if not p(r) then
+            return false
+          end
+        end
+        return true
+      end
+    end
+    return function(r)
+      for _, p in ipairs(parts) do
+        if p(r) then
+          return true
+        end
+      end
+      return false
+    end
+  elseif tree.op == "not" then
+    local inner = M.compile(tree[1])
+    return function(r)
+      return not inner(r)
+    end
+  end
+  local plugin = assert(plugins.get("filter", tree.field))
+  local cmp, value = tree.cmp, tree.value
+  return function(r)
+    local ok, result = plugins.call(plugin, "match", r, cmp, value)
+    if not ok then
+      error(result, 0)
+    end
+    return result and true or false
+  end
+end
+
+--- A tree from the Lua form: { region = "粤北", year = 2027, text = "振兴" } (and of
+--- its entries). A value may be a number or string (=), a string with an operator in
+--- front (">=2025", "~振兴", "!=粤北"), a range "2023..2025", or { op, value }.
+function M.from_table(spec)
+  local nodes = {}
+  local keys = {}
+  for k in pairs(spec) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b)
+    return tostring(a) < tostring(b)
+  end)
+  for _, field in ipairs(keys) do
+    local v = spec[field]
+    local op, value = "=", v
+    if type(v) == "table" then
+      op, value = v[1], v[2]
+    elseif type(v) == "string" then
+      for _, o in ipairs(OPERATORS) do
+        if v:sub(1, #o) == o then
+          op, value = o, v:sub(#o + 1)
+          break
+        end
+      end
+    end
+    local quoted = tostring(value):gsub("\\", "\\\\"):gsub('"', '\\"')
+    local tree, err = M.parse(('%s%s"%s"'):format(field, op, quoted))
+    if not tree then
+      error(("bqw: query{%s = %s}: %s"):format(field, tostring(v), err.message), 3)
+    end
+    nodes[#nodes + 1] = tree
+  end
+  if #nodes == 1 then
+    return nodes[1]
+  end
+  nodes.op = "and"
+  return nodes
+end
+
+-- ---- the chainable query ------------------------------------------------------------
+
+local Query = {}
+Query.__index = Query
+
+local function deep_copy(v)
+  if type(v) ~= "table" then
+    return v
+  end
+  local out = {}
+  for k, x in pairs(v) do
+    out[k] = deep_copy(x)
+  end
+  return out
+end
+M.copy = deep_copy
+
+--- A query over records (an array shared, not copied) with an optional predicate.
+function M.new(records)
+  return setmetatable({ _records = records, _preds = {}, _sort = nil, _limit = nil }, Query)
+end
+
+local function derive(q)
+  local preds = {}
+  for i, p in ipairs(q._preds) do
+    preds[i] = p
+  end
+  return setmetatable({ _records = q._records, _preds = preds, _sort = q._sort, _limit = q._limit }, Query)
+end
+
+--- Narrows the query: by a function(record) -> boolean, an expression string, or a
+--- table of filters. Returns a new query; the old one is unchanged.
+function Query:where(filter)
+  local q = derive(self)
+  if type(filter) == "function" then
+    q._preds[#q._preds + 1] = filter
+  elseif type(filter) == "string" then
+    local tree, err = M.parse(filter)
+    if not tree then
+      error("bqw: where: " .. tostring(err), 0) -- the message carries its own position
+    end
+    q._preds[#q._preds + 1] = M.compile(tree)
+  elseif type(filter) == "table" then
+    q._preds[#q._preds + 1] = M.compile(M.from_table(filter))
+  else
+    error("bqw: where: expected a function, an expression string or a table of filters", 2)
+  end
+  return q
+end
+
+--- Orders the results by a field name (ascending; "-field" or desc = true for
+--- descending) or a function(a, b) -> boolean. Records without the field go last;
+--- ties keep source order.
+function Query:sort(key, desc)
+  if type(key) ~= "string" and type(key) ~= "function" then
+    error("bqw: sort: expected a field name or a comparison function", 2)
+  end
+  local q = derive(self)
+  if type(key) == "string" and key:sub(1, 1) == "-" then
+    key, desc = key:sub(2), true
+  end
+  q._sort = { key = key, desc = desc and true or false }
+  return q
+end
+
+--- Keeps at most n results.
+function Query:limit(n)
+  if type(n) ~= "number" or n < 0 or n ~= math.floor(n) then
+    error("bqw: limit: expected a whole number >= 0", 2)
+  end
+  local q = derive(self)
+  q._limit = n
+  return q
+end
+
+local function sortable(v)
+  if type(v) == "table" then
+    v = v[1]
+  end
+  return v
+end
+
+--- The matching records (the shared tables), in order.
+function Query:_matches()
+  local out = {}
+  for _, r in ipairs(self._records) do
+    local keep = true
+    for _, p in ipairs(self._preds) do
+      if not p(r) then
+        keep = false
+        break
+      end
+    end
+    if keep then
+      out[#out + 1] = r
+    end
+  end
+  local s = self._sort
+  if s then
+    local before
+    if type(s.key) == "function" then
+      before = s.key
+    else
+      before = function(a, b)
+        local va, vb = sortable(a[s.key]), sortable(b[s.key])
+        if va == nil or vb == nil then
+          if va == vb then
+            return a.id < b.id
+          end
+          return vb == nil
+        end
+        if type(va) ~= type(vb) then
+          va, vb = tostring(va), tostring(vb)
+        end
+        if va == vb then
+          return a.id < b.id
+        end
+        if s.desc then
+          return va > vb
+        end
+        return va < vb
+      end
+    end
+    table.sort(out, before)
+  end
+  if self._limit and #out > self._limit then
+    for i = #out, self._limit + 1, -1 do
+      out[i] = nil
+    end
+  end
+  return out
+end
+
+--- The results as an array of fresh record tables.
+function Query:all()
+  local out = {}
+  for i, r in ipairs(self:_matches()) do
+    out[i] = deep_copy(r)
+  end
+  return out
+end
+
+--- An iterator over the results: for r in q:iter() do … end
+function Query:iter()
+  local list, i = self:all(), 0
+  return function()
+    i = i + 1
+    return list[i]
+  end
+end
+
+--- The number of results.
+function Query:count()
+  return #self:_matches()
+end
+
+--- The first result, or nil.
+function Query:first()
+  return self:limit(1):all()[1]
+end
+
+M.Query = Query
+return M

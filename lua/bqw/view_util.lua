@@ -1,0 +1,121 @@
+--- Helpers for view plugins: a builder for the renderer-neutral result, and text
+--- measured in display cells (a Han character is two), by the core.
+---
+--- A view result is a table:
+---   lines       array of strings, one per output line (no newline)
+---   highlights  array of { line = L, first = B, last = E, group = "BqwTitle" }: line
+---               from 1, byte columns from 0, last exclusive (nvim_buf_add_highlight's)
+---   folds       array of { first = L1, last = L2 } line ranges, inclusive
+---   ids         map line -> the id of the record behind it (absent for headings)
+local core = require("bqw.core")
+
+local M = {}
+
+--- Display width of s in cells.
+function M.width(s)
+  return core.width(s)
+end
+
+--- s cut to fit cells, with "…" when cut (the string only).
+function M.truncate(s, cells)
+  return (core.truncate(s, math.max(cells, 0)))
+end
+
+--- s cut or padded with spaces to exactly cells (right-aligned when right is true).
+function M.pad(s, cells, right)
+  s = M.truncate(s, cells)
+  local gap = cells - core.width(s)
+  if gap <= 0 then
+    return s
+  end
+  return right and (string.rep(" ", gap) .. s) or (s .. string.rep(" ", gap))
+end
+
+--- Text on one line, newlines as spaces.
+function M.one_line(s)
+  return ((s or ""):gsub("\n", " "))
+end
+
+local Builder = {}
+Builder.__index = Builder
+
+--- A fresh result builder.
+function M.builder()
+  return setmetatable({ lines = {}, highlights = {}, folds = {}, ids = {} }, Builder)
+end
+
+--- Adds a line made of segments: strings, or { text, group } for highlighted parts.
+--- id (optional) is the record behind the line. Returns the line's number.
+function Builder:line(segments, id)
+  if type(segments) == "string" then
+    segments = { segments }
+  end
+  local parts, col = {}, 0
+  local n = #self.lines + 1
+  for _, seg in ipairs(segments) do
+    local text, group = seg, nil
+    if type(seg) == "table" then
+      text, group = seg[1] or "", seg[2]
+    end
+    parts[#parts + 1] = text
+    if group and #text > 0 then
+      self.highlights[#self.highlights + 1] = { line = n, first = col, last = col + #text, group = group }
+    end
+    col = col + #text
+  end
+  self.lines[n] = table.concat(parts)
+  self.ids[n] = id
+  return n
+end
+
+--- Folds lines first..last (inclusive); ignored when the range is empty.
+function Builder:fold(first, last)
+  if last > first then
+    self.folds[#self.folds + 1] = { first = first, last = last }
+  end
+end
+
+--- The number of lines so far.
+function Builder:count()
+  return #self.lines
+end
+
+--- The result table.
+function Builder:result()
+  return { lines = self.lines, highlights = self.highlights, folds = self.folds, ids = self.ids }
+end
+
+--- A record's one-line label: its title, or what stands for one.
+function M.label(r)
+  if r.kind == "document" or r.kind == "guiding" then
+    return r.title or ""
+  elseif r.kind == "city" then
+    return r.headline or ""
+  elseif r.kind == "target" then
+    return ("%d年 %s"):format(r.year or 0, M.one_line(r.text))
+  elseif r.kind == "meeting" then
+    return (r.date or "") .. " " .. M.one_line(r.text)
+  end
+  return M.one_line(r.title or r.text)
+end
+
+--- The highlight groups views use, and the standard groups Neovim links them to.
+M.GROUPS = {
+  BqwHeading = "Title",
+  BqwSubheading = "Statement",
+  BqwTitle = "Identifier",
+  BqwKind = "Type",
+  BqwLine = "LineNr",
+  BqwId = "Number",
+  BqwDate = "Constant",
+  BqwYear = "Number",
+  BqwCity = "Function",
+  BqwRegion = "Special",
+  BqwMeasure = "Normal",
+  BqwBullet = "Delimiter",
+  BqwField = "Label",
+  BqwDim = "Comment",
+  BqwMatch = "Search",
+}
+
+return M

@@ -1,0 +1,23 @@
+-- One JSON document: { "bqw": version, "meta": {…}, "shape": …, "records": [ … ] }.
+local json = require("bqw.json")
+local util = require("bqw.export_util")
+
+return {
+  name = "json",
+  kind = "export",
+  description = "One JSON object: meta and the records (or measure rows), pretty-printed.",
+  extension = "json",
+  shapes = { "record", "measure" },
+  default_shape = "record",
+  write = function(out, records, opts, ctx)
+    local shape = opts.shape or "record"
+    out:write(json.encode({
+      bqw = ctx.version,
+      meta = ctx.meta,
+      shape = shape,
+      count = #records,
+      records = util.rows(records, shape),
+    }, { indent = true, keyorder = { "bqw", "meta", "shape", "count", "records" } }))
+    out:write("\n")
+  end,
+}
