@@ -16,7 +16,13 @@ local function say(...)
 end
 
 local function complain(fmt, ...)
-  io.stderr:write("bqw: error: ", fmt:format(...), "\n")
+  local message = fmt:format(...)
+  -- a message already in compiler form ("--where:1:5: error: …") stands as it is
+  if message:match("^%S+:%d+:%d+: error: ") then
+    io.stderr:write(message, "\n")
+  else
+    io.stderr:write("bqw: error: ", message, "\n")
+  end
 end
 
 -- ---- formatting helpers ------------------------------------------------------------
@@ -40,20 +46,6 @@ local function one_line(s)
   return (s or ""):gsub("\n", " ")
 end
 
---- A record's label: what a reader would call it.
-local function label(r)
-  if r.kind == "document" or r.kind == "guiding" then
-    return r.title
-  elseif r.kind == "city" then
-    return r.city .. "：" .. (r.headline or "")
-  elseif r.kind == "target" then
-    return ("%d年：%s"):format(r.year, one_line(r.text))
-  elseif r.kind == "meeting" then
-    return (r.date or "?") .. "：" .. one_line(r.text)
-  end
-  return one_line(r.title or r.text)
-end
-
 local function load_or_fail(path)
   local ds, message, name = bqw.load(path)
   if not ds then
@@ -67,7 +59,7 @@ end
 
 --- Each command is fn(args, ds); those in this set get the dataset loaded for them.
 local commands = {}
-local reads_dataset = { overview = true, stats = true, list = true, dump = true }
+local reads_dataset = { overview = true, stats = true, list = true, dump = true, view = true, export = true }
 
 function commands.stats(args, ds)
   local stats = ds:stats()
@@ -81,16 +73,99 @@ function commands.stats(args, ds)
   return EXIT_OK
 end
 
+--- Resolves --color and --width for drawing on stdout.
+local function terminal_options(args)
+  local core = require("bqw.core")
+  local tty = core.isatty(1)
+  local color = args.color == "always" or (args.color == "auto" and tty and os.getenv("NO_COLOR") == nil)
+  local width = tonumber(args.width or "")
+    or (tty and core.terminal_width(1))
+    or tonumber(os.getenv("COLUMNS") or "")
+    or 100
+  return color, width
+end
+
+local function parse_columns(text)
+  if not text then
+    return nil
+  end
+  local cols = {}
+  for c in text:gmatch("[^,%s]+") do
+    cols[#cols + 1] = c
+  end
+  return cols
+end
+
+local function draw(args, ds, name, extra)
+  local color, width = terminal_options(args)
+  local opts = { where = args.where, width = width, columns = parse_columns(args.columns) }
+  for k, v in pairs(extra or {}) do
+    opts[k] = v
+  end
+  local result, err = ds:view(name, opts)
+  if not result then
+    complain("%s", err)
+    return EXIT_USAGE
+  end
+  for _, line in ipairs(require("bqw.render").lines(result, color)) do
+    say(line)
+  end
+  return EXIT_OK
+end
+
 function commands.list(args, ds)
-  local records = ds:records()
   if args.json then
-    say(json.encode(records))
+    local records, err = ds:query(args.where)
+    if not records then
+      complain("%s", err)
+      return EXIT_USAGE
+    end
+    say(json.encode(records:all()))
     return EXIT_OK
   end
-  local width = tonumber(os.getenv("COLUMNS") or "") or 100
-  for _, r in ipairs(records) do
-    local head = ("%3d  %-8s  L%-4d "):format(r.id, r.kind, r.line)
-    say(head, fit(label(r), math.max(width - #head, 20)))
+  return draw(args, ds, "list")
+end
+
+function commands.view(args, ds)
+  return draw(args, ds, args.name)
+end
+
+function commands.export(args, ds)
+  local opts = {
+    where = args.where,
+    shape = args.shape,
+    columns = args.columns,
+    bom = args.bom or nil,
+    raw_cells = args.raw_cells or nil,
+  }
+  if args.output then
+    opts.output = args.output
+  else
+    opts.stream = io.stdout
+  end
+  local ok, err = ds:export(args.format, opts)
+  if not ok then
+    complain("%s", err)
+    return EXIT_USAGE
+  end
+  return EXIT_OK
+end
+
+function commands.plugins(args)
+  local plugins = require("bqw.plugins")
+  local list = plugins.list()
+  if args.json then
+    say(json.encode({ plugins = list, problems = plugins.problems(), path = plugins.path() }))
+  else
+    for _, p in ipairs(list) do
+      local origin = p.origin .. (p.replaces and " (replaces " .. p.replaces .. ")" or "")
+      say(pad(p.kind, 7), pad(p.name, 10), pad(origin, 9), p.description)
+      say("", string.rep(" ", 17), p.path)
+    end
+  end
+  local problems = plugins.problems()
+  for _, p in ipairs(problems) do
+    io.stderr:write("bqw: warning: plugin not loaded: ", p.message, "\n")
   end
   return EXIT_OK
 end
@@ -307,7 +382,28 @@ local function build_parser()
   end
   data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))
   data_option(parser:command("stats", "Record and measure counts.")):flag("--json", "One JSON object.")
-  data_option(parser:command("list", "One line per record.")):flag("--json", "A JSON array of the records.")
+  local function where_option(cmd)
+    cmd:option("--where", "Only the records this expression selects, e.g. 'region=粤北 year>=2025'."):argname("EXPR")
+    return cmd
+  end
+  local function draw_options(cmd)
+    cmd:option("--width", "Width in cells (default: the terminal's, or $COLUMNS, or 100)."):argname("N")
+    cmd:option("--color", "Colour: auto (on a terminal), always, never."):choices({ "auto", "always", "never" }):default("auto")
+    return cmd
+  end
+  local list = where_option(draw_options(data_option(parser:command("list", "One line per record."))))
+  list:flag("--json", "A JSON array of the records.")
+  local view = where_option(draw_options(data_option(parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail."))))
+  view:argument("name", "The view.")
+  view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
+  local export = where_option(data_option(parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html.")))
+  export:option("--format", "The export plugin."):argname("F"):count(1)
+  export:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
+  export:option("--shape", "One row per record or per measure."):choices({ "record", "measure" })
+  export:option("--columns", "Columns for flat formats, e.g. id,city,title."):argname("A,B")
+  export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
+  export:flag("--raw-cells", "Keep cells that start with = + - @ as they are (CSV/TSV).")
+  parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
   check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")

@@ -90,7 +90,7 @@ function M.label(r)
   if r.kind == "document" or r.kind == "guiding" then
     return r.title or ""
   elseif r.kind == "city" then
-    return r.headline or ""
+    return (r.city or "") .. " " .. (r.headline or "")
   elseif r.kind == "target" then
     return ("%d年 %s"):format(r.year or 0, M.one_line(r.text))
   elseif r.kind == "meeting" then

@@ -1,0 +1,59 @@
+--- Draws a view result on a terminal: its lines, with ANSI colours for the highlight
+--- groups when asked. Neovim draws the same result with its own highlight groups.
+local M = {}
+
+-- SGR codes for each group; groups not listed are drawn plain.
+M.ANSI = {
+  BqwHeading = "1;4",
+  BqwSubheading = "1",
+  BqwTitle = "1",
+  BqwKind = "36",
+  BqwLine = "2",
+  BqwId = "33",
+  BqwDate = "32",
+  BqwYear = "33",
+  BqwCity = "34",
+  BqwRegion = "35",
+  BqwBullet = "2",
+  BqwField = "36",
+  BqwDim = "2",
+  BqwMatch = "7",
+}
+
+--- The lines of a view result, coloured with ANSI escapes when color is true.
+function M.lines(result, color)
+  if not color then
+    return result.lines
+  end
+  local by_line = {}
+  for _, h in ipairs(result.highlights or {}) do
+    if M.ANSI[h.group] then
+      by_line[h.line] = by_line[h.line] or {}
+      table.insert(by_line[h.line], h)
+    end
+  end
+  local out = {}
+  for n, text in ipairs(result.lines) do
+    local spans = by_line[n]
+    if not spans then
+      out[n] = text
+    else
+      table.sort(spans, function(a, b)
+        return a.first < b.first
+      end)
+      local parts, pos = {}, 0
+      for _, h in ipairs(spans) do
+        if h.first >= pos then
+          parts[#parts + 1] = text:sub(pos + 1, h.first)
+          parts[#parts + 1] = "\27[" .. M.ANSI[h.group] .. "m" .. text:sub(h.first + 1, h.last) .. "\27[0m"
+          pos = h.last
+        end
+      end
+      parts[#parts + 1] = text:sub(pos + 1)
+      out[n] = table.concat(parts)
+    end
+  end
+  return out
+end
+
+return M
