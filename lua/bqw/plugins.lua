@@ -117,7 +117,8 @@ local function load_plugin(path, kind, origin)
     return nil, ("%s: error: name is %q but the file is %s.lua"):format(path, plugin.name, expected_name)
   end
   if type(plugin[M.ENTRY[kind]]) ~= "function" then
-    return nil, ("%s: error: a %s plugin needs a function %q"):format(path, kind, M.ENTRY[kind])
+    local article = kind == "export" and "an" or "a"
+    return nil, ("%s: error: %s %s plugin needs a function %q"):format(path, article, kind, M.ENTRY[kind])
   end
   plugin.path = path
   plugin.origin = origin

@@ -105,7 +105,7 @@ end
 local function suggest(word, candidates)
   -- the candidate with the smallest edit distance, when it is close
   local function distance(a, b)
-    local prev = {}
+    local prev, before = {}, {}
     for j = 0, #b do
       prev[j] = j
     end
@@ -114,8 +114,11 @@ local function suggest(word, candidates)
       for j = 1, #b do
         local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
         cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+        if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
+          cur[j] = math.min(cur[j], before[j - 2] + 1) -- a transposition: "yaer" for "year"
+        end
       end
-      prev = cur
+      before, prev = prev, cur
     end
     return prev[#b]
   end

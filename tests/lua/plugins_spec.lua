@@ -1,0 +1,152 @@
+-- The plugin registry: search order, replacement, isolation of broken plugins.
+local bqw = require("bqw")
+local plugins = require("bqw.plugins")
+local H = require("tests.lua.helpers")
+
+local function mkdir_p(path)
+  assert(os.execute("mkdir -p '" .. path .. "'"))
+end
+
+local function write(path, text)
+  local fh = assert(io.open(path, "w"))
+  fh:write(text)
+  fh:close()
+end
+
+--- A fresh plugin directory with the given files { ["view/x.lua"] = "…" }.
+local function plugin_dir(files)
+  local dir = os.tmpname()
+  os.remove(dir)
+  for name, text in pairs(files) do
+    mkdir_p(dir .. "/" .. name:match("^(.*)/"))
+    write(dir .. "/" .. name, text)
+  end
+  return dir
+end
+
+local LIST_REPLACEMENT = [[
+return {
+  name = "list", kind = "view", description = "A user's list",
+  render = function(records)
+    local lines = {}
+    for i, r in ipairs(records) do lines[i] = "USER " .. r.id end
+    return { lines = lines }
+  end,
+}
+]]
+
+local BROKEN_SYNTAX = "return { name = 'bad', kind = 'view', description = 'x', render = function() end\n"
+local RAISES_AT_LOAD = "local x = nil\nreturn x.field\n"
+local RAISES_AT_RENDER = [[
+return {
+  name = "boom", kind = "view", description = "raises",
+  render = function()
+    error("exploded on purpose")
+  end,
+}
+]]
+
+describe("plugin search path", function()
+  after_each(function()
+    bqw.setup({ plugin_path = false })
+  end)
+
+  it("lists the built-ins with kind, name, origin and description", function()
+    local seen = {}
+    for _, p in ipairs(plugins.list()) do
+      seen[p.kind .. "/" .. p.name] = p
+      assert.is_string(p.description)
+    end
+    assert.equal("builtin", seen["view/list"].origin)
+    assert.truthy(seen["filter/region"])
+    assert.truthy(seen["filter/year"])
+    assert.truthy(seen["export/json"])
+  end)
+
+  it("lets a user plugin of a built-in's name replace it (setup{plugin_path})", function()
+    local dir = plugin_dir({ ["view/list.lua"] = LIST_REPLACEMENT })
+    bqw.setup({ plugin_path = { dir } })
+    local p = assert(plugins.get("view", "list"))
+    assert.equal("setup", p.origin)
+    local result = assert(bqw.load():view("list", { where = "id<=2" }))
+    assert.same({ "USER 1", "USER 2" }, result.lines)
+    local entry
+    for _, e in ipairs(plugins.list("view")) do
+      if e.name == "list" then
+        entry = e
+      end
+    end
+    assert.truthy(entry.replaces:find("plugins/view/list.lua", 1, true))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  it("reports a plugin that fails to load with its file and line; others keep working", function()
+    local dir = plugin_dir({
+      ["view/bad.lua"] = BROKEN_SYNTAX,
+      ["view/worse.lua"] = RAISES_AT_LOAD,
+      ["view/boom.lua"] = RAISES_AT_RENDER,
+    })
+    bqw.setup({ plugin_path = dir })
+    local problems = plugins.problems()
+    local messages = {}
+    for _, p in ipairs(problems) do
+      messages[p.path:match("[^/]+$")] = p.message
+    end
+    assert.truthy(messages["bad.lua"]:find(dir .. "/view/bad.lua:2:", 1, true), messages["bad.lua"])
+    assert.truthy(messages["worse.lua"]:find(dir .. "/view/worse.lua:2:", 1, true), messages["worse.lua"])
+    local _, err = plugins.get("view", "bad")
+    assert.truthy(err:find("failed to load", 1, true))
+    -- the built-ins still work
+    assert.truthy(bqw.load():view("list", { where = "id=1" }))
+    -- a plugin that raises while rendering is reported, with its file and line
+    local result, rerr = bqw.load():view("boom")
+    assert.is_nil(result)
+    assert.truthy(rerr:find(dir .. "/view/boom.lua:4: exploded on purpose", 1, true), rerr)
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  it("rejects a plugin whose fields do not fit its file", function()
+    local dir = plugin_dir({
+      ["view/misnamed.lua"] = "return { name = 'other', kind = 'view', description = 'x', render = function() end }",
+      ["export/noentry.lua"] = "return { name = 'noentry', kind = 'export', description = 'x' }",
+    })
+    bqw.setup({ plugin_path = dir })
+    local text = {}
+    for _, p in ipairs(plugins.problems()) do
+      text[#text + 1] = p.message
+    end
+    text = table.concat(text, "\n")
+    assert.truthy(text:find('name is "other" but the file is misnamed.lua', 1, true))
+    assert.truthy(text:find('an export plugin needs a function "write"', 1, true), text)
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
+
+describe("bqw plugins (CLI)", function()
+  it("searches $BQW_PLUGIN_PATH first, then the user's config directory", function()
+    local env_dir = plugin_dir({ ["view/list.lua"] = LIST_REPLACEMENT })
+    local xdg = plugin_dir({ ["bqw/plugins/view/list.lua"] = LIST_REPLACEMENT:gsub("USER", "XDG"),
+      ["bqw/plugins/view/extra.lua"] = LIST_REPLACEMENT:gsub('"list"', '"extra"') })
+    local out, err, code = H.bqw({ "view", "list", "--where", "id=1" }, { BQW_PLUGIN_PATH = env_dir, XDG_CONFIG_HOME = xdg })
+    assert.equal(0, code, err)
+    assert.equal("USER 1\n", out)
+    out, _, code = H.bqw({ "view", "list", "--where", "id=1" }, { XDG_CONFIG_HOME = xdg })
+    assert.equal(0, code)
+    assert.equal("XDG 1\n", out)
+    out, _, code = H.bqw({ "plugins" }, { BQW_PLUGIN_PATH = env_dir, XDG_CONFIG_HOME = xdg })
+    assert.equal(0, code)
+    assert.truthy(out:find("view%s+list%s+env %(replaces "))
+    assert.truthy(out:find("view%s+extra%s+user"))
+    assert.truthy(out:find("filter%s+region%s+builtin"))
+    os.execute("rm -rf '" .. env_dir .. "' '" .. xdg .. "'")
+  end)
+
+  it("warns about broken plugins on stderr and still lists the rest", function()
+    local dir = plugin_dir({ ["view/bad.lua"] = BROKEN_SYNTAX })
+    local out, err, code = H.bqw({ "plugins" }, { BQW_PLUGIN_PATH = dir })
+    assert.equal(0, code)
+    assert.truthy(err:find("bqw: warning: plugin not loaded: " .. dir .. "/view/bad.lua:2:", 1, true), err)
+    assert.truthy(out:find("view%s+list%s+builtin"))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
