@@ -150,3 +150,34 @@ describe("bqw plugins (CLI)", function()
     os.execute("rm -rf '" .. dir .. "'")
   end)
 end)
+
+describe("the plugin examples of doc/bqw.txt", function()
+  it("work as written", function()
+    local fh = assert(io.open(H.root .. "/doc/bqw.txt"))
+    local doc = fh:read("a")
+    fh:close()
+    local files = {}
+    for block in doc:gmatch(">lua\n(.-)\n<") do
+      local code = block:gsub("\n    ", "\n"):gsub("^    ", "")
+      local name, kind = code:match('name = "(%w+)", kind = "(%w+)"')
+      if name and code:find("return {", 1, true) then
+        files[kind .. "/" .. name .. ".lua"] = code
+      end
+    end
+    assert.truthy(files["filter/measures.lua"])
+    assert.truthy(files["view/years.lua"])
+    assert.truthy(files["export/titles.lua"])
+    local dir = plugin_dir(files)
+    local env = { BQW_PLUGIN_PATH = dir }
+    local out, err, code = H.bqw({ "list", "--where", "measures>=3" }, env)
+    assert.equal(0, code, err)
+    assert.equal(4, select(2, out:gsub("\n", ""))) -- documents 1, 4, 6, 10 have three
+    out, err, code = H.bqw({ "view", "years", "--where", "id=2", "--color", "never" }, env)
+    assert.equal(0, code, err)
+    assert.truthy(out:find("^2023,2025"))
+    out, err, code = H.bqw({ "export", "--format", "titles", "--where", "kind=target" }, env)
+    assert.equal(0, code, err)
+    assert.equal("44\t2025年 城鄉融合", out:sub(1, #"44\t2025年 城鄉融合"))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
