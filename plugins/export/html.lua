@@ -1,0 +1,148 @@
+--- HTML: one self-contained UTF-8 page (lang="zh"): a title, the meta (byline,
+--- credits, source note, source), then one <h2> and one <table> per section (its title
+--- as published, in source order). Shape "record" (the default) gives one table row per
+--- record, its measures in one cell separated by <br>; shape "measure" one row per
+--- measure (a record without measures, such as a target or a meeting, still gives one
+--- row with the measure columns empty). Each <tr> carries data-id, the record's id.
+---
+--- Columns: opts.columns (a list or "a,b,c"), every one in every table; else a compact
+--- default (record: id, kind, category, city, region, year, date, title, headline,
+--- text, years, measures; measure: id, kind, category, city, year, date, title,
+--- headline, text, measure_index, measure) from which each section's table drops the
+--- columns that are empty in all its rows.
+---
+--- Every piece of text, column names included, has & < > " ' escaped. The page has an
+--- inline <style> and nothing else: no scripts, no external URLs (a
+--- Content-Security-Policy meta tag forbids loading anything).
+local DEFAULT_COLUMNS = {
+  record = {
+    "id", "kind", "category", "city", "region", "year", "date", "title", "headline", "text",
+    "years", "measures",
+  },
+  measure = {
+    "id", "kind", "category", "city", "year", "date", "title", "headline", "text",
+    "measure_index", "measure",
+  },
+}
+
+local TITLE = "“百千萬工程”政策匯編"
+
+local STYLE = [[
+body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+  margin: 2em auto; max-width: 80em; padding: 0 1em; line-height: 1.5; color: #222; }
+h1 { font-size: 1.6em; }
+h2 { font-size: 1.25em; margin-top: 2em; }
+.meta { color: #555; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+tbody tr:nth-child(even) { background: #fafafa; }
+td.num { text-align: right; white-space: nowrap; }
+]]
+
+local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+
+--- Text with & < > " ' escaped.
+local function escape(s)
+  return (tostring(s):gsub("[&<>\"']", ENTITIES))
+end
+
+--- Escaped text with its line breaks as <br>.
+local function lines(s)
+  return (escape(s):gsub("\r\n", "\n"):gsub("[\r\n]", "<br>"))
+end
+
+local NUMERIC = { id = true, line = true, year = true, measure_index = true, measure_line = true, period_from = true, period_to = true }
+
+--- The rows grouped by section, in the order sections first appear.
+local function sections(rows)
+  local groups, by_key = {}, {}
+  for _, row in ipairs(rows) do
+    local key = row.section_title or row.section or ""
+    local group = by_key[key]
+    if not group then
+      group = { title = key, rows = {} }
+      by_key[key] = group
+      groups[#groups + 1] = group
+    end
+    group.rows[#group.rows + 1] = row
+  end
+  return groups
+end
+
+--- The columns of one section's table: the given ones, or the defaults not empty there.
+local function table_columns(util, opts, rows)
+  if opts.columns then
+    return util.columns(opts)
+  end
+  local kept = {}
+  for _, c in ipairs(DEFAULT_COLUMNS[opts.shape] or DEFAULT_COLUMNS.record) do
+    for _, row in ipairs(rows) do
+      if util.cell(row, c) ~= "" then
+        kept[#kept + 1] = c
+        break
+      end
+    end
+  end
+  return kept
+end
+
+return {
+  name = "html",
+  kind = "export",
+  description = "One self-contained HTML page (UTF-8, inline style, no scripts or URLs): "
+    .. "the meta, then a table per section; every text escaped.",
+  extension = "html",
+  shapes = { "record", "measure" },
+  default_shape = "record",
+  options = {},
+  write = function(out, records, opts, ctx)
+    local util = ctx.util
+    local meta = ctx.meta or {}
+    local shape = opts.shape or "record"
+    local rows = util.rows(records, shape)
+    out:write("<!doctype html>\n")
+    out:write('<html lang="zh">\n<head>\n<meta charset="utf-8">\n')
+    out:write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
+    out:write('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; ')
+    out:write('style-src &#39;unsafe-inline&#39;">\n')
+    out:write('<meta name="generator" content="bqw ', escape(ctx.version or "?"), '">\n')
+    out:write("<title>", escape(TITLE), "</title>\n<style>\n", STYLE, "</style>\n</head>\n<body>\n")
+    out:write("<h1>", escape(TITLE), "</h1>\n")
+    local about = {}
+    for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
+      if meta[key] and meta[key] ~= "" then
+        about[#about + 1] = lines(meta[key])
+      end
+    end
+    if #about > 0 then
+      out:write('<p class="meta">', table.concat(about, "<br>\n"), "</p>\n")
+    end
+    out:write(
+      ('<p class="meta">%d %s, %d rows (one per %s); exported by bqw %s.</p>\n'):format(
+        #records,
+        #records == 1 and "record" or "records",
+        #rows,
+        escape(shape),
+        escape(ctx.version or "?")
+      )
+    )
+    for _, group in ipairs(sections(rows)) do
+      local columns = table_columns(util, opts, group.rows)
+      out:write("<section>\n<h2>", escape(group.title), "</h2>\n<table>\n<thead>\n<tr>")
+      for _, c in ipairs(columns) do
+        out:write('<th scope="col">', escape(c), "</th>")
+      end
+      out:write("</tr>\n</thead>\n<tbody>\n")
+      for _, row in ipairs(group.rows) do
+        out:write('<tr data-id="', escape(row.id or ""), '">')
+        for _, c in ipairs(columns) do
+          out:write(NUMERIC[c] and '<td class="num">' or "<td>", lines(util.cell(row, c)), "</td>")
+        end
+        out:write("</tr>\n")
+      end
+      out:write("</tbody>\n</table>\n</section>\n")
+    end
+    out:write("</body>\n</html>\n")
+  end,
+}

@@ -1,0 +1,132 @@
+--- Markdown (GitHub Flavored): a heading with the digest's name, a short paragraph of
+--- meta (byline, credits, source note, source), then one "##" heading per section (its
+--- title as published, in source order) with a GFM table under it. Shape "record" (the
+--- default) gives one table row per record, its measures in one cell separated by
+--- <br>; shape "measure" one row per measure (a record without measures, such as a
+--- target or a meeting, still gives one row with the measure columns empty).
+---
+--- Columns: opts.columns (a list or "a,b,c"), every one in every table; else a compact
+--- default (record: id, kind, category, city, region, year, date, title, headline,
+--- text, years, measures; measure: id, kind, category, city, year, date, title,
+--- headline, text, measure_index, measure) from which each section's table drops the
+--- columns that are empty in all its rows. In cells, | and the Markdown punctuation
+--- \ ` * _ [ ] < > & ~ # are backslash-escaped and newlines become <br>, so text is
+--- never read as markup, links or HTML; in headings and the meta paragraph newlines
+--- become spaces and a leading - + = or "1." is escaped too.
+local DEFAULT_COLUMNS = {
+  record = {
+    "id", "kind", "category", "city", "region", "year", "date", "title", "headline", "text",
+    "years", "measures",
+  },
+  measure = {
+    "id", "kind", "category", "city", "year", "date", "title", "headline", "text",
+    "measure_index", "measure",
+  },
+}
+
+local TITLE = "“百千萬工程”政策匯編"
+
+--- Text with Markdown's active punctuation escaped, each line on its own.
+local function escape(s)
+  return (tostring(s):gsub("[\\`*_%[%]<>&~#|]", "\\%0"))
+end
+
+--- One table cell: escaped, newlines as <br>, surrounding spaces trimmed.
+local function cell_text(s)
+  s = escape(s):gsub("\r\n", "\n"):gsub("[\r\n]", "<br>")
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+--- One line of text for a heading or a paragraph: newlines as spaces, and a start that
+--- would open a list, a quote or a setext underline escaped.
+local function inline(s)
+  s = escape(s):gsub("%s*[\r\n]+%s*", " "):gsub("^%s+", "")
+  return (s:gsub("^([-+=])", "\\%1"):gsub("^(%d+)([.)])", "%1\\%2"))
+end
+
+--- The rows grouped by section, in the order sections first appear.
+local function sections(rows)
+  local groups, by_key = {}, {}
+  for _, row in ipairs(rows) do
+    local key = row.section_title or row.section or ""
+    local group = by_key[key]
+    if not group then
+      group = { title = key, rows = {} }
+      by_key[key] = group
+      groups[#groups + 1] = group
+    end
+    group.rows[#group.rows + 1] = row
+  end
+  return groups
+end
+
+--- The columns of one section's table: the given ones, or the defaults not empty there.
+local function table_columns(util, opts, rows)
+  if opts.columns then
+    return util.columns(opts)
+  end
+  local kept = {}
+  for _, c in ipairs(DEFAULT_COLUMNS[opts.shape] or DEFAULT_COLUMNS.record) do
+    for _, row in ipairs(rows) do
+      if util.cell(row, c) ~= "" then
+        kept[#kept + 1] = c
+        break
+      end
+    end
+  end
+  return kept
+end
+
+return {
+  name = "markdown",
+  kind = "export",
+  description = "Markdown (GFM): a heading, the meta, then a ## heading and a table per "
+    .. "section; one row per record or measure, text escaped.",
+  extension = "md",
+  shapes = { "record", "measure" },
+  default_shape = "record",
+  options = {},
+  write = function(out, records, opts, ctx)
+    local util = ctx.util
+    local meta = ctx.meta or {}
+    out:write("# ", inline(TITLE), "\n\n")
+    local about = {}
+    for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
+      if meta[key] and meta[key] ~= "" then
+        about[#about + 1] = inline(meta[key])
+      end
+    end
+    if #about > 0 then
+      out:write(table.concat(about, "  \n"), "\n\n")
+    end
+    local rows = util.rows(records, opts.shape)
+    out:write(
+      ("%d %s, %d rows (one per %s); exported by bqw %s.\n"):format(
+        #records,
+        #records == 1 and "record" or "records",
+        #rows,
+        opts.shape or "record",
+        inline(ctx.version or "?")
+      )
+    )
+    for _, group in ipairs(sections(rows)) do
+      local columns = table_columns(util, opts, group.rows)
+      out:write("\n## ", inline(group.title), "\n\n")
+      if #columns > 0 then
+        local header, rule = {}, {}
+        for i, c in ipairs(columns) do
+          header[i], rule[i] = cell_text(c), "---"
+        end
+        out:write("| ", table.concat(header, " | "), " |\n")
+        out:write("| ", table.concat(rule, " | "), " |\n")
+        for _, row in ipairs(group.rows) do
+          local cells = {}
+          for i, c in ipairs(columns) do
+            cells[i] = cell_text(util.cell(row, c))
+          end
+          out:write("| ", table.concat(cells, " | "), " |\n")
+        end
+      end
+    end
+  end,
+}

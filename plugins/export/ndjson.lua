@@ -1,0 +1,38 @@
+--- Newline-delimited JSON (NDJSON, JSON Lines): one compact JSON object per line, one
+--- per record (shape "record", the default) or per measure row (shape "measure": the
+--- record's fields with measure, measure_index and measure_line, its measures and
+--- measure_lines left out; a record without measures still gives one object, without
+--- those three keys). Every line is a record: there is no meta line and no header, so
+--- `jq -c`, `mlr --ijsonl` or a line-by-line reader gets only records (`bqw export
+--- --format json` has the meta). Values keep their JSON types (numbers, lists).
+---
+--- Columns: with opts.columns (a list or "a,b,c"), each object has only those keys
+--- (an absent field is left out); without, every field.
+local json = require("bqw.json")
+
+local KEY_ORDER = { "id", "kind", "section", "section_title", "line", "measure_index", "measure", "measure_line" }
+
+return {
+  name = "ndjson",
+  kind = "export",
+  description = "Newline-delimited JSON: one compact object per record or measure row, "
+    .. "no meta line.",
+  extension = "ndjson",
+  shapes = { "record", "measure" },
+  default_shape = "record",
+  options = {},
+  write = function(out, records, opts, ctx)
+    local util = ctx.util
+    local columns = opts.columns and util.columns(opts)
+    for _, row in ipairs(util.rows(records, opts.shape)) do
+      local object = row
+      if columns then
+        object = {}
+        for _, c in ipairs(columns) do
+          object[c] = row[c]
+        end
+      end
+      out:write(json.encode(object, { keyorder = KEY_ORDER }), "\n")
+    end
+  end,
+}
