@@ -1,0 +1,177 @@
+-- Each record in full (normally one: --where id=27): a heading, then every field as
+-- "label: value" lines, values wrapped to the width by display width (a Han character is
+-- two cells); the source line as "line: 81"; the measures numbered with their own source
+-- lines ("1. L83 …"). Several records are separated by a blank line; every other line
+-- carries its record's id, and each record folds.
+local util = require("bqw.view_util")
+
+-- The wrap helper (by display width, keeping closing punctuation off a line's start)
+-- is the tree view's: the built-in beside this file, else whichever tree is active.
+local wrap
+do
+  local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") or "."
+  local ok, tree = pcall(dofile, here .. "/tree.lua")
+  if not (ok and type(tree) == "table" and tree.wrap) then
+    tree = require("bqw.plugins").get("view", "tree")
+  end
+  wrap = assert(tree and tree.wrap, "detail: needs the tree view's wrap()")
+end
+
+-- Fields in reading order; any other field follows, sorted by name.
+local ORDER = {
+  "id",
+  "kind",
+  "line",
+  "section",
+  "section_title",
+  "category",
+  "city",
+  "region",
+  "title",
+  "headline",
+  "action",
+  "date",
+  "year",
+  "parent",
+  "text",
+  "level",
+  "issuers",
+  "doctype",
+  "doctype_detail",
+  "period_from",
+  "period_to",
+  "years",
+  "mentions",
+}
+-- Shown elsewhere: measures (and their lines) as the numbered list at the end.
+local SKIP = { measures = true, measure_lines = true }
+
+local GROUPS = {
+  id = "BqwId",
+  kind = "BqwKind",
+  line = "BqwLine",
+  city = "BqwCity",
+  region = "BqwRegion",
+  date = "BqwDate",
+  year = "BqwYear",
+  years = "BqwYear",
+  period_from = "BqwYear",
+  period_to = "BqwYear",
+  parent = "BqwId",
+  title = "BqwTitle",
+  headline = "BqwTitle",
+}
+
+local function value_text(v)
+  if type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do
+      parts[i] = tostring(x)
+    end
+    return table.concat(parts, "; ")
+  end
+  return tostring(v)
+end
+
+-- prefix segments, then text wrapped to the rest of the width; continuation lines are
+-- indented to the text, or by two cells when that leaves too little room.
+local function wrapped(b, prefix, text, group, width, id)
+  local pw = 0
+  for _, seg in ipairs(prefix) do
+    pw = pw + util.width(type(seg) == "table" and seg[1] or seg)
+  end
+  local indent = pw
+  if width - pw < 16 then
+    indent = math.min(2, pw)
+  end
+  local lines = wrap(text, width - pw)
+  local segs = {}
+  for _, seg in ipairs(prefix) do
+    segs[#segs + 1] = seg
+  end
+  segs[#segs + 1] = { lines[1] or "", group }
+  b:line(segs, id)
+  local rest = table.concat(lines, "", 2)
+  if rest ~= "" and indent ~= pw then
+    -- Rewrap what is left to the wider room.
+    lines = wrap(rest, width - indent)
+    for _, l in ipairs(lines) do
+      b:line({ string.rep(" ", indent), { l, group } }, id)
+    end
+  else
+    for i = 2, #lines do
+      b:line({ string.rep(" ", indent), { lines[i], group } }, id)
+    end
+  end
+  return b:count()
+end
+
+local function field(b, r, key, v, width, ctx)
+  local text = value_text(v)
+  local group = GROUPS[key]
+  if type(v) == "table" and #v == 0 then
+    text, group = "—", "BqwDim"
+  end
+  if key == "parent" and ctx and ctx.dataset then
+    local p = ctx.dataset:record(v)
+    if p then
+      text = ("%d %s"):format(v, util.label(p))
+    end
+  end
+  return wrapped(b, { { key .. ":", "BqwField" }, " " }, util.one_line(text), group, width, r.id)
+end
+
+local function render(records, opts, ctx)
+  local b = util.builder()
+  local width = opts.width or 100
+  if #records == 0 then
+    b:line({ { "(no records)", "BqwDim" } })
+    return b:result()
+  end
+  for i, r in ipairs(records) do
+    if i > 1 then
+      b:line("")
+    end
+    local head = ("#%d %s "):format(r.id, r.kind)
+    local first = b:line({
+      { util.truncate(head, width), "BqwHeading" },
+      { util.truncate(util.one_line(util.label(r)), width - util.width(head)), "BqwTitle" },
+    }, r.id)
+    local shown = {}
+    for _, key in ipairs(ORDER) do
+      shown[key] = true
+      if r[key] ~= nil then
+        field(b, r, key, r[key], width, ctx)
+      end
+    end
+    local others = {}
+    for key in pairs(r) do
+      if not shown[key] and not SKIP[key] then
+        others[#others + 1] = key
+      end
+    end
+    table.sort(others)
+    for _, key in ipairs(others) do
+      field(b, r, key, r[key], width, ctx)
+    end
+    if r.measures then
+      b:line({ { "measures:", "BqwField" }, { (" %d"):format(#r.measures), "BqwDim" } }, r.id)
+      for n, m in ipairs(r.measures) do
+        local at = r.measure_lines and r.measure_lines[n]
+        wrapped(b, {
+          ("  %d. "):format(n),
+          { at and ("L%d "):format(at) or "", "BqwLine" },
+        }, util.one_line(m), "BqwMeasure", width, r.id)
+      end
+    end
+    b:fold(first, b:count())
+  end
+  return b:result()
+end
+
+return {
+  name = "detail",
+  kind = "view",
+  description = "Each record in full: every field, the source line, the measures with their lines (e.g. --where id=27).",
+  render = render,
+}

@@ -1,0 +1,239 @@
+-- Records as a table: the caller's columns (opts.columns, a list or "a,b,c"; any record
+-- field, arrays joined with "; ", plus `label`, a record's title or what stands for
+-- one), a header row and a rule, columns sized to their content by display width (a Han
+-- character is two cells). When the table is wider than opts.width the widest columns
+-- shrink first and their cells end in "…", so that no line is wider than opts.width.
+-- Numeric columns are right-aligned.
+local util = require("bqw.view_util")
+
+local DEFAULT_COLUMNS = { "id", "kind", "line", "city", "label" }
+local GAP = "  "
+
+-- Every field a record may have (core and derived); a column naming none of these and
+-- found in no record is a mistake worth reporting.
+local KNOWN = {}
+for _, f in ipairs({
+  "id",
+  "kind",
+  "line",
+  "section",
+  "section_title",
+  "title",
+  "category",
+  "city",
+  "region",
+  "headline",
+  "action",
+  "measures",
+  "measure_lines",
+  "year",
+  "parent",
+  "date",
+  "text",
+  "level",
+  "issuers",
+  "doctype",
+  "doctype_detail",
+  "period_from",
+  "period_to",
+  "years",
+  "mentions",
+  "label",
+}) do
+  KNOWN[f] = true
+end
+
+local GROUPS = {
+  id = "BqwId",
+  kind = "BqwKind",
+  line = "BqwLine",
+  measure_lines = "BqwLine",
+  city = "BqwCity",
+  region = "BqwRegion",
+  date = "BqwDate",
+  year = "BqwYear",
+  years = "BqwYear",
+  title = "BqwTitle",
+  label = "BqwTitle",
+  headline = "BqwTitle",
+  measures = "BqwMeasure",
+}
+
+local function columns_of(opts)
+  local cols = opts.columns
+  if type(cols) == "string" then
+    local list = {}
+    for name in cols:gmatch("[^,]+") do
+      name = name:match("^%s*(.-)%s*$")
+      if name ~= "" then
+        list[#list + 1] = name
+      end
+    end
+    cols = list
+  end
+  if type(cols) ~= "table" or #cols == 0 then
+    cols = DEFAULT_COLUMNS
+  end
+  return cols
+end
+
+local function cell(r, col)
+  if col == "label" and r.label == nil then
+    return util.one_line(util.label(r)), false
+  end
+  local v = r[col]
+  if v == nil then
+    return "", nil
+  elseif type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do
+      parts[i] = util.one_line(tostring(x))
+    end
+    return table.concat(parts, "; "), false
+  elseif type(v) == "number" then
+    return v == math.floor(v) and ("%d"):format(v) or tostring(v), true
+  end
+  return util.one_line(tostring(v)), false
+end
+
+-- The column widths, shrunk to fit budget cells (the widest first); nil when even a
+-- cell each does not fit.
+local function fit(widths, budget)
+  local total = 0
+  for _, w in ipairs(widths) do
+    total = total + w
+  end
+  if total <= budget then
+    return widths
+  end
+  if budget < #widths then
+    return nil
+  end
+  local function capped(cap)
+    local sum = 0
+    for _, w in ipairs(widths) do
+      sum = sum + math.min(w, cap)
+    end
+    return sum
+  end
+  local cap = 0
+  for _, w in ipairs(widths) do
+    cap = math.max(cap, w)
+  end
+  while cap > 1 and capped(cap) > budget do
+    cap = cap - 1
+  end
+  local out, spare = {}, budget - capped(cap)
+  for i, w in ipairs(widths) do
+    out[i] = math.min(w, cap)
+    if w > cap and spare > 0 then
+      out[i] = out[i] + 1
+      spare = spare - 1
+    end
+  end
+  return out
+end
+
+local function render(records, opts)
+  local b = util.builder()
+  local width = opts.width or 100
+  local cols = columns_of(opts)
+
+  local present = {}
+  for _, r in ipairs(records) do
+    for k in pairs(r) do
+      present[k] = true
+    end
+  end
+  for _, c in ipairs(cols) do
+    if type(c) ~= "string" then
+      error(("table: a column is a field name, not a %s"):format(type(c)), 0)
+    end
+    if not KNOWN[c] and not present[c] then
+      error(("table: no field %q (columns are record fields, or label)"):format(c), 0)
+    end
+  end
+
+  -- Cells, natural widths, and which columns are numeric.
+  local rows, natural, numeric = {}, {}, {}
+  for j, c in ipairs(cols) do
+    natural[j] = util.width(c)
+  end
+  for i, r in ipairs(records) do
+    local row = {}
+    for j, c in ipairs(cols) do
+      local text, is_number = cell(r, c)
+      row[j] = text
+      natural[j] = math.max(natural[j], util.width(text))
+      if is_number == false then
+        numeric[j] = false
+      elseif is_number and numeric[j] == nil then
+        numeric[j] = true
+      end
+    end
+    rows[i] = row
+  end
+
+  -- Drop trailing columns that cannot get even one cell.
+  local n = #cols
+  local widths
+  while n > 0 do
+    local nat = {}
+    for j = 1, n do
+      nat[j] = natural[j]
+    end
+    widths = fit(nat, width - #GAP * (n - 1))
+    if widths then
+      break
+    end
+    n = n - 1
+  end
+  if n == 0 then
+    return b:result()
+  end
+
+  local function row_line(texts, groups, id)
+    local segs = {}
+    for j = 1, n do
+      local last = j == n
+      local text
+      if numeric[j] then
+        text = util.pad(texts[j], widths[j], true)
+      elseif last then
+        text = util.truncate(texts[j], widths[j])
+      else
+        text = util.pad(texts[j], widths[j])
+      end
+      if j > 1 then
+        segs[#segs + 1] = GAP
+      end
+      segs[#segs + 1] = { text, groups[j] }
+    end
+    return b:line(segs, id)
+  end
+
+  local header_groups, row_groups, rule = {}, {}, {}
+  for j = 1, n do
+    header_groups[j] = "BqwField"
+    row_groups[j] = GROUPS[cols[j]]
+    rule[j] = string.rep("─", widths[j])
+  end
+  local header = {}
+  for j = 1, n do
+    header[j] = cols[j]
+  end
+  row_line(header, header_groups)
+  b:line({ { table.concat(rule, GAP), "BqwDim" } })
+  for i, r in ipairs(records) do
+    row_line(rows[i], row_groups, r.id)
+  end
+  return b:result()
+end
+
+return {
+  name = "table",
+  kind = "view",
+  description = "Columns of record fields (--columns a,b,c; default id,kind,line,city,label), aligned by display width, cut with … to the width.",
+  default_columns = DEFAULT_COLUMNS,
+  render = render,
+}
