@@ -4,6 +4,9 @@
 local M = {}
 
 local counter = 0
+-- A table's address differs between processes (ASLR): it keeps two processes writing
+-- beside the same file from drawing the same names, without seeding math.random.
+local process_tag = tostring({}):match("0x(%x+)") or "0"
 
 local function temp_name(path)
   local dir, base = path:match("^(.*)/([^/]*)$")
@@ -15,7 +18,7 @@ local function temp_name(path)
   end
   for _ = 1, 100 do
     counter = counter + 1
-    local name = ("%s/.%s.%d-%d-%d.tmp"):format(dir, base, os.time(), math.random(1, 999999), counter)
+    local name = ("%s/.%s.%s-%d-%d.tmp"):format(dir, base, process_tag, os.time(), counter)
     local probe = io.open(name, "r")
     if not probe then
       return name

@@ -374,7 +374,8 @@ local function build_parser()
     say("bqw ", bqw.version, " (", bqw.lua_abi, ")")
     os.exit(EXIT_OK)
   end)
-  parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
+  -- before the command; the command's own --data wins
+  parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE"):target("global_data")
 
   local function data_option(cmd)
     cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
@@ -402,7 +403,7 @@ local function build_parser()
   export:option("--shape", "One row per record or per measure."):choices({ "record", "measure" })
   export:option("--columns", "Columns for flat formats, e.g. id,city,title."):argname("A,B")
   export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
-  export:flag("--raw-cells", "Keep cells that start with = + - @ as they are (CSV/TSV).")
+  export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
@@ -435,7 +436,7 @@ function M.main(argv)
       complain("run needs a script\nusage: bqw run SCRIPT.lua [ARGS]")
       return EXIT_USAGE
     end
-    return commands.run({ data = top.data, script = script, args = { table.unpack(args_in, i + 2) } })
+    return commands.run({ data = top.global_data, script = script, args = { table.unpack(args_in, i + 2) } })
   end
   local parser = build_parser()
   local ok, args = parser:pparse(args_in)
@@ -443,6 +444,7 @@ function M.main(argv)
     complain("%s\nTry 'bqw --help'.", args)
     return EXIT_USAGE
   end
+  args.data = args.data or args.global_data
   local name = args.command or "overview"
   if not reads_dataset[name] then
     return commands[name](args)

@@ -69,6 +69,28 @@ function M.cell(row, column)
   return tostring(v)
 end
 
+--- Every field a row may have: what columns may name.
+M.FIELDS = {}
+for _, name in ipairs(require("bqw.json").KEY_ORDER) do
+  M.FIELDS[name] = true
+end
+
+--- nil, or a message naming the first column that is no field.
+function M.check_columns(columns)
+  for _, c in ipairs(columns or {}) do
+    if not M.FIELDS[c] then
+      local known = {}
+      for f in pairs(M.COLUMNS.record) do
+        known[#known + 1] = M.COLUMNS.record[f]
+      end
+      return ("unknown column %q (columns are record fields: %s, measure, measure_line, measure_index)"):format(
+        c,
+        table.concat(known, ", ")
+      )
+    end
+  end
+end
+
 --- The columns to write: opts.columns (a list or "a,b,c") or the standard ones.
 function M.columns(opts)
   local cols = opts and opts.columns

@@ -208,6 +208,29 @@ local function select_records(ds, where)
   return result
 end
 
+local VIEW_COMMON = { where = true, width = true }
+local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true }
+
+--- nil, or a message naming an option that neither every plugin of the kind nor this
+--- one (its `options` table) takes.
+local function unknown_option(opts, common, plugin, kind, name)
+  for k, v in pairs(opts) do
+    if v ~= nil and not common[k] and not (plugin.options and plugin.options[k]) then
+      local known = {}
+      for o in pairs(plugin.options or {}) do
+        known[#known + 1] = o
+      end
+      table.sort(known)
+      return ("%s %q has no option %q%s"):format(
+        kind,
+        name,
+        tostring(k),
+        #known > 0 and (" (its options: " .. table.concat(known, ", ") .. ")") or ""
+      )
+    end
+  end
+end
+
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
 --- folds, ids) or nil, message.
@@ -219,6 +242,10 @@ function Dataset:view(name, opts)
   local plugin, err = require("bqw.plugins").get("view", name)
   if not plugin then
     return nil, err
+  end
+  local unknown = unknown_option(opts, VIEW_COMMON, plugin, "view", name)
+  if unknown then
+    return nil, unknown
   end
   local records, serr = select_records(self, opts.where)
   if not records then
@@ -243,8 +270,6 @@ function Dataset:view(name, opts)
   return result
 end
 
-local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true }
-
 --- Exports records with an export plugin: ds:export("csv", { where = …, shape =
 --- "record" | "measure", output = FILE (written atomically) | stream = handle, plus
 --- the plugin's own options such as bom }). Without output or stream it returns the
@@ -258,20 +283,9 @@ function Dataset:export(format, opts)
   if not plugin then
     return nil, err
   end
-  for k in pairs(opts) do
-    if not EXPORT_COMMON[k] and not (plugin.options and plugin.options[k]) then
-      local known = {}
-      for o in pairs(plugin.options or {}) do
-        known[#known + 1] = o
-      end
-      table.sort(known)
-      return nil,
-        ("export %q has no option %q%s"):format(
-          format,
-          tostring(k),
-          #known > 0 and (" (its options: " .. table.concat(known, ", ") .. ")") or ""
-        )
-    end
+  local unknown = unknown_option(opts, EXPORT_COMMON, plugin, "export", format)
+  if unknown then
+    return nil, unknown
   end
   local options = {}
   for k, v in pairs(opts) do
@@ -290,11 +304,18 @@ function Dataset:export(format, opts)
         table.concat(plugin.shapes or { "record" }, ", ")
       )
   end
+  local export_util = require("bqw.export_util")
+  if opts.columns then
+    local cerr = export_util.check_columns(export_util.columns(opts))
+    if cerr then
+      return nil, cerr
+    end
+  end
   local records, serr = select_records(self, opts.where)
   if not records then
     return nil, serr
   end
-  local ctx = { dataset = self, meta = self:meta(), version = M.version, util = require("bqw.export_util") }
+  local ctx = { dataset = self, meta = self:meta(), version = M.version, util = export_util }
   local function fill(out)
     local ok, perr = require("bqw.plugins").call(plugin, "write", out, records, options, ctx)
     if not ok then

@@ -12,6 +12,7 @@ M.KEY_ORDER = {
   "id", "kind", "section", "section_title", "line", "parent", "category", "city", "region",
   "action", "headline", "title", "year", "date", "text", "level", "issuers", "doctype",
   "doctype_detail", "period_from", "period_to", "years", "mentions", "measures", "measure_lines",
+  "measure_index", "measure", "measure_line",
   -- meta
   "introduction", "byline", "credits", "source_note", "source",
   -- stats

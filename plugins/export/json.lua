@@ -1,4 +1,6 @@
--- One JSON document: { "bqw": version, "meta": {…}, "shape": …, "records": [ … ] }.
+-- One JSON document: { "bqw": version, "meta": {…}, "shape": …, "count": rows,
+-- "records": [ … ] }; with shape "measure", records holds measure rows and count
+-- counts them.
 local json = require("bqw.json")
 local util = require("bqw.export_util")
 
@@ -11,12 +13,13 @@ return {
   default_shape = "record",
   write = function(out, records, opts, ctx)
     local shape = opts.shape or "record"
+    local rows = util.rows(records, shape)
     out:write(json.encode({
       bqw = ctx.version,
       meta = ctx.meta,
       shape = shape,
-      count = #records,
-      records = util.rows(records, shape),
+      count = #rows,
+      records = rows,
     }, { indent = true, keyorder = { "bqw", "meta", "shape", "count", "records" } }))
     out:write("\n")
   end,

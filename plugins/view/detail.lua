@@ -5,17 +5,7 @@
 -- carries its record's id, and each record folds.
 local util = require("bqw.view_util")
 
--- The wrap helper (by display width, keeping closing punctuation off a line's start)
--- is the tree view's: the built-in beside this file, else whichever tree is active.
-local wrap
-do
-  local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]+$") or "."
-  local ok, tree = pcall(dofile, here .. "/tree.lua")
-  if not (ok and type(tree) == "table" and tree.wrap) then
-    tree = require("bqw.plugins").get("view", "tree")
-  end
-  wrap = assert(tree and tree.wrap, "detail: needs the tree view's wrap()")
-end
+local wrap = util.wrap
 
 -- Fields in reading order; any other field follows, sorted by name.
 local ORDER = {

@@ -233,6 +233,7 @@ end
 return {
   name = "table",
   kind = "view",
+  options = { columns = "the columns: a list or \"a,b,c\" of record fields, or label" },
   description = "Columns of record fields (--columns a,b,c; default id,kind,line,city,label), aligned by display width, cut with … to the width.",
   default_columns = DEFAULT_COLUMNS,
   render = render,

@@ -8,108 +8,7 @@ local util = require("bqw.view_util")
 local BULLET = "◎ "
 local INDENT = "  "
 
--- Closing punctuation that should not open a wrapped line.
-local NO_START = {}
-for _, p in ipairs({ "，", "。", "、", "；", "：", "？", "！", "）", "」", "』", "”", "’", "》", "〉", "…", ",", ".", ";", ":", "?", "!", ")" }) do
-  NO_START[p] = true
-end
-
--- Opening punctuation that should not close one.
-local NO_END = {}
-for _, p in ipairs({ "“", "‘", "《", "〈", "（", "「", "『", "(" }) do
-  NO_END[p] = true
-end
-
--- Pieces a line may break between: runs of ASCII non-space characters, single spaces,
--- single other characters.
-local function pieces(s)
-  local out, i, n = {}, 1, #s
-  while i <= n do
-    local c = s:byte(i)
-    local j = i
-    if c < 128 and c ~= 32 then
-      j = (s:find("[ \128-\255]", i) or n + 1) - 1
-    elseif c >= 128 then
-      while j < n and s:byte(j + 1) >= 128 and s:byte(j + 1) < 192 do
-        j = j + 1
-      end
-    end
-    out[#out + 1] = s:sub(i, j)
-    i = j + 1
-  end
-  return out
-end
-
--- s broken into lines of at most width cells (at least 2, room for a Han character).
-local function wrap(s, width)
-  width = math.max(width, 2)
-  s = util.one_line(s):gsub("%s", " ")
-  local lines, cur, curw = {}, {}, 0
-  local function flush()
-    local text = table.concat(cur):gsub(" +$", "")
-    lines[#lines + 1] = text
-    cur, curw = {}, 0
-  end
-  local function add(t, w)
-    if curw == 0 and t == " " then
-      return
-    end
-    cur[#cur + 1] = t
-    curw = curw + w
-  end
-  for _, t in ipairs(pieces(s)) do
-    local w = util.width(t)
-    if curw + w <= width then
-      add(t, w)
-    elseif t == " " then
-      flush()
-    elseif w > width then
-      for ch in t:gmatch(".") do
-        if curw + 1 > width then
-          flush()
-        end
-        add(ch, 1)
-      end
-    else
-      -- Closing punctuation does not open a line: the character before it (and any
-      -- closing punctuation between) moves down with it, when that fits.
-      local k = #cur
-      if NO_START[t] then
-        while k > 1 and NO_START[cur[k]] do
-          k = k - 1
-        end
-      end
-      local carry, carry_w = {}, 0
-      if NO_START[t] and k > 1 and cur[k] ~= " " then
-        for c = k, #cur do
-          carry[#carry + 1] = cur[c]
-          carry_w = carry_w + util.width(cur[c])
-        end
-        if carry_w + w <= width then
-          for _ = k, #cur do
-            table.remove(cur)
-          end
-          curw = curw - carry_w
-        else
-          carry = {}
-        end
-      end
-      if #carry == 0 and #cur > 1 and NO_END[cur[#cur]] then
-        -- Opening punctuation does not close a line.
-        carry[1] = table.remove(cur)
-      end
-      flush()
-      for _, c in ipairs(carry) do
-        add(c, util.width(c))
-      end
-      add(t, w)
-    end
-  end
-  if #cur > 0 or #lines == 0 then
-    flush()
-  end
-  return lines
-end
+local wrap = util.wrap
 
 local function line_ref(r)
   return ("L%-4d "):format(r.line)
@@ -284,5 +183,4 @@ return {
   kind = "view",
   description = "Section → category or city → document or entry → measures; targets under the guiding document, meetings under the timeline.",
   render = render,
-  wrap = wrap,
 }
