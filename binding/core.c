@@ -235,17 +235,70 @@ static int l_diagnostics(lua_State *L) {
 
 static int l_close(lua_State *L) { return l_gc(L); }
 
-static const luaL_Reg dataset_methods[] = {{"status", l_status},
-                                           {"name", l_name},
-                                           {"count", l_count},
-                                           {"record", l_record},
-                                           {"records", l_records},
-                                           {"meta", l_meta},
-                                           {"stats", l_stats},
-                                           {"report", l_report},
-                                           {"diagnostics", l_diagnostics},
-                                           {"close", l_close},
-                                           {NULL, NULL}};
+static const char *const field_names[] = {"title",   "city", "headline",
+                                          "measure", "text", "category"};
+
+static void push_spans(lua_State *L, const char *text, size_t len, const char *q,
+                       size_t qlen) {
+  bqw_span spans[64];
+  size_t n = bqw_match_spans(text, len, q, qlen, spans, 64);
+  if (n > 64)
+    n = 64;
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_createtable(L, 2, 0);
+    lua_pushinteger(L, spans[i].start);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, spans[i].end);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+}
+
+/* ds:search(query [, limit]) -> { total, hits = { {id, field, item, spans}, … } } |
+ * nil, message, name */
+static int l_search(lua_State *L) {
+  bqw_dataset *ds = check_dataset(L);
+  size_t qlen;
+  const char *q = luaL_checklstring(L, 2, &qlen);
+  lua_Integer limit = luaL_optinteger(L, 3, 50);
+  bqw_results *res = NULL;
+  int rc = bqw_dataset_search(ds, q, qlen, limit < 0 ? 0 : (size_t)limit, &res);
+  if (rc) {
+    lua_pushnil(L);
+    lua_pushstring(L, rc == BQW_EINVAL ? "empty search query: give some text to find"
+                                       : bqw_strerror(rc));
+    lua_pushstring(L, bqw_err_name(rc));
+    return 3;
+  }
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, (lua_Integer)res->total);
+  lua_setfield(L, -2, "total");
+  lua_createtable(L, (int)res->count, 0);
+  for (size_t i = 0; i < res->count; i++) {
+    size_t record, item;
+    bqw_field field;
+    bqw_tag_split(res->hits[i].tag, &record, &field, &item);
+    const char *text = bqw_field_text(ds, record, field, item);
+    lua_createtable(L, 0, 4);
+    set_integer(L, "id", (lua_Integer)record + 1);
+    set_string(L, "field", field_names[field]);
+    if (field == BQW_FIELD_MEASURE)
+      set_integer(L, "item", (lua_Integer)item + 1);
+    push_spans(L, text, strlen(text), q, qlen);
+    lua_setfield(L, -2, "spans");
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, -2, "hits");
+  bqw_results_free(res);
+  return 1;
+}
+
+static const luaL_Reg dataset_methods[] = {
+    {"status", l_status}, {"name", l_name},       {"count", l_count},
+    {"record", l_record}, {"records", l_records}, {"meta", l_meta},
+    {"stats", l_stats},   {"report", l_report},   {"diagnostics", l_diagnostics},
+    {"close", l_close},   {"search", l_search},   {NULL, NULL}};
 
 /* core.fact_table(name) -> TSV text of a curated table | nil */
 static int l_fact_table(lua_State *L) {
@@ -256,6 +309,39 @@ static int l_fact_table(lua_State *L) {
     return 1;
   }
   lua_pushlstring(L, text, len);
+  return 1;
+}
+
+/* core.match_spans(text, query) -> { {start, end}, … } byte ranges, 0-based, end
+ * exclusive, of the query in the text as search folds them */
+static int l_match_spans(lua_State *L) {
+  size_t len, qlen;
+  const char *text = luaL_checklstring(L, 1, &len);
+  const char *q = luaL_checklstring(L, 2, &qlen);
+  push_spans(L, text, len, q, qlen);
+  return 1;
+}
+
+/* core.convert(s, script) -> s in "hans" or "hant" | nil, message, name */
+static int l_convert(lua_State *L) {
+  size_t len, out_len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  static const char *const scripts[] = {"hans", "hant", NULL};
+  bqw_script script = (bqw_script)luaL_checkoption(L, 2, NULL, scripts);
+  char *out;
+  int rc = bqw_convert(s, len, script, &out, &out_len);
+  if (rc) {
+    const char *why = NULL;
+    if (rc == BQW_EIO)
+      bqw_script_available(script, &why);
+    lua_pushnil(L);
+    lua_pushfstring(L, "cannot convert to %s: %s", scripts[script],
+                    why ? why : bqw_strerror(rc));
+    lua_pushstring(L, bqw_err_name(rc));
+    return 3;
+  }
+  lua_pushlstring(L, out, out_len);
+  bqw_free(out);
   return 1;
 }
 
@@ -276,22 +362,30 @@ static int l_terminal_width(lua_State *L) {
   return 1;
 }
 
-/* core.width(s) -> display cells */
+static int check_ambiwidth(lua_State *L, int arg) {
+  lua_Integer a = luaL_optinteger(L, arg, 1);
+  if (a != 1 && a != 2)
+    luaL_argerror(L, arg, "ambiwidth must be 1 or 2");
+  return (int)a;
+}
+
+/* core.width(s [, ambiwidth]) -> display cells */
 static int l_width(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  lua_pushinteger(L, (lua_Integer)bqw_display_width(s, len));
+  lua_pushinteger(L, (lua_Integer)bqw_display_width(s, len, check_ambiwidth(L, 2)));
   return 1;
 }
 
-/* core.truncate(s, width [, ellipsis = "…"]) -> s cut to fit width cells, ellipsis
- * included when cut; and the cells it takes */
+/* core.truncate(s, width [, ellipsis = "…" [, ambiwidth]]) -> s cut to fit width
+ * cells, ellipsis included when cut; and the cells it takes */
 static int l_truncate(lua_State *L) {
   size_t len, elen;
   const char *s = luaL_checklstring(L, 1, &len);
   lua_Integer width = luaL_checkinteger(L, 2);
   const char *ellipsis = luaL_optlstring(L, 3, "\xE2\x80\xA6", &elen);
-  size_t total = bqw_display_width(s, len);
+  int ambiwidth = check_ambiwidth(L, 4);
+  size_t total = bqw_display_width(s, len, ambiwidth);
   if (width < 0)
     width = 0;
   if (total <= (size_t)width) {
@@ -299,10 +393,10 @@ static int l_truncate(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)total);
     return 2;
   }
-  size_t ewidth = bqw_display_width(ellipsis, elen), used;
+  size_t ewidth = bqw_display_width(ellipsis, elen, ambiwidth), used;
   if (ewidth > (size_t)width)
     ewidth = elen = 0;
-  size_t keep = bqw_fit_width(s, len, (size_t)width - ewidth, &used);
+  size_t keep = bqw_fit_width(s, len, (size_t)width - ewidth, ambiwidth, &used);
   lua_pushlstring(L, s, keep);
   lua_pushlstring(L, ellipsis, elen);
   lua_concat(L, 2);
@@ -314,6 +408,8 @@ static const luaL_Reg functions[] = {{"load", l_load},
                                      {"width", l_width},
                                      {"fact_table", l_fact_table},
                                      {"isatty", l_isatty},
+                                     {"convert", l_convert},
+                                     {"match_spans", l_match_spans},
                                      {"terminal_width", l_terminal_width},
                                      {"truncate", l_truncate},
                                      {"load_buffer", l_load_buffer},

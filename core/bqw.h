@@ -217,13 +217,114 @@ BQW_API int bqw_diag_format(const bqw_dataset *ds, const bqw_diag *d, char *buf,
 
 /* ---- text ---------------------------------------------------------------- */
 
-/* Display width of `len` bytes of UTF-8 in terminal cells, by utf8proc_charwidth: a
- * Han character takes 2, a combining mark 0; an invalid byte counts 1. */
-BQW_API size_t bqw_display_width(const char *s, size_t len);
+/* Display width of `len` bytes of UTF-8 in terminal cells, from tables generated out of
+ * EastAsianWidth.txt: Wide and Fullwidth take 2 (a Han character), marks and format
+ * characters 0, East Asian Ambiguous (“ ” ◎ ● — …) `ambiwidth` cells (1, or 2 as in a
+ * CJK terminal or Neovim's 'ambiwidth' double); an invalid byte counts 1. */
+BQW_API size_t bqw_display_width(const char *s, size_t len, int ambiwidth);
 
-/* Bytes of the longest prefix of s (whole characters) that fits in `width` cells;
- * *used (may be NULL) receives the cells it takes. */
-BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, size_t *used);
+/* Bytes of the longest prefix of s (whole characters, with their marks) that fits in
+ * `width` cells; *used (may be NULL) receives the cells it takes. */
+BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwidth,
+                             size_t *used);
+
+/* ---- scripts ------------------------------------------------------------- */
+
+typedef enum bqw_script {
+  BQW_SCRIPT_HANS, /* Simplified (OpenCC t2s.json) */
+  BQW_SCRIPT_HANT  /* Traditional (OpenCC s2t.json) */
+} bqw_script;
+
+/*
+ * Converts `len` bytes of UTF-8 to the script with OpenCC, phrase tables included.
+ * *out receives a NUL-terminated string to release with bqw_free(), *out_len (may be
+ * NULL) its length. Returns 0, BQW_EIO when OpenCC's configuration cannot be opened
+ * (see bqw_script_available), BQW_ENOMEM or BQW_EINVAL. The converters are opened once
+ * per process, on first use, and are safe to share between threads.
+ */
+BQW_API int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
+                        size_t *out_len);
+
+/* 0 when the script's converter opens; else BQW_EIO and *why (may be NULL) says why. */
+BQW_API int bqw_script_available(bqw_script script, const char **why);
+
+/* Releases what bqw_convert and bqw_search return. */
+BQW_API void bqw_free(void *p);
+
+/* ---- search -------------------------------------------------------------- */
+
+/*
+ * Full-text search that ignores script (Traditional folds to Simplified), width
+ * (full-width forms fold to ASCII) and case. An index is a set of documents (texts the
+ * caller keeps alive) numbered in the order added, which is also the rank order of
+ * hits. Queries of one or two characters are exact from the index; longer ones are
+ * verified against the text. Spaces in a query separate words that must follow each
+ * other with any run of spaces between.
+ */
+typedef struct bqw_index bqw_index;
+
+/* A byte range [start, end) in a text. */
+typedef struct bqw_span {
+  uint32_t start, end;
+} bqw_span;
+
+typedef struct bqw_hit {
+  uint64_t tag; /* what bqw_index_add was given */
+  uint32_t doc; /* the document's number, from 0 */
+} bqw_hit;
+
+typedef struct bqw_results {
+  size_t total; /* documents that match */
+  size_t count; /* hits returned, at most the limit */
+  size_t cap;
+  bqw_hit *hits; /* in rank order */
+} bqw_results;
+
+BQW_API bqw_index *bqw_index_new(void);
+/* Adds a document; text is not copied and must outlive the index. Returns 0,
+ * BQW_ENOMEM, or BQW_EINVAL after bqw_index_finish. */
+BQW_API int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag);
+/* Builds the posting lists; no document can be added after. */
+BQW_API int bqw_index_finish(bqw_index *ix);
+/* Bytes the index holds (documents, key table, postings), the texts not counted. */
+BQW_API size_t bqw_index_memory(const bqw_index *ix);
+BQW_API size_t bqw_index_doc_count(const bqw_index *ix);
+/* Searches; *out gets results to release with bqw_results_free. Returns 0,
+ * BQW_EINVAL for an empty query (nothing but spaces) or an unfinished index, or
+ * BQW_ENOMEM. limit bounds the hits returned, not the total counted. */
+BQW_API int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen,
+                             size_t limit, bqw_results **out);
+BQW_API void bqw_results_free(bqw_results *r);
+BQW_API void bqw_index_free(bqw_index *ix);
+
+/* Where a query matches in a text, folded as search folds: writes up to max byte
+ * spans and returns how many matches there are. */
+BQW_API size_t bqw_match_spans(const char *text, size_t len, const char *query,
+                               size_t qlen, bqw_span *spans, size_t max);
+
+/* The fields of a record the dataset's index holds, in rank order. */
+typedef enum bqw_field {
+  BQW_FIELD_TITLE,
+  BQW_FIELD_CITY,
+  BQW_FIELD_HEADLINE,
+  BQW_FIELD_MEASURE,
+  BQW_FIELD_TEXT,
+  BQW_FIELD_CATEGORY
+} bqw_field;
+
+/* Builds the dataset's index over every record's title, city, headline, measures, text
+ * and category
+ * (once; later calls return 0 at once). Call it before searching one dataset from
+ * several threads. */
+BQW_API int bqw_dataset_index(bqw_dataset *ds);
+/* Searches the dataset (building its index first if need be); hits' tags split with
+ * bqw_tag_split into record index, field and measure index. */
+BQW_API int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen,
+                               size_t limit, bqw_results **out);
+BQW_API void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_t *item);
+/* The text of a record's field (item: the measure index), or NULL. */
+BQW_API const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field,
+                                   size_t item);
 
 /* Names for the enums, as used by the Lua API and JSON ("document", "province", …). */
 BQW_API const char *bqw_kind_name(bqw_kind kind);

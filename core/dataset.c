@@ -196,6 +196,7 @@ const unsigned char *bqw_default_digest(size_t *len) {
 void bqw_dataset_free(bqw_dataset *ds) {
   if (!ds)
     return;
+  bqw_index_free(ds->index);
   free(ds->storage);
   free(ds->lines);
   free(ds->records);

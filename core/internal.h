@@ -97,6 +97,8 @@ __attribute__((always_inline)) static inline size_t text_decode(const unsigned c
 size_t text_encode(int32_t cp, char out[4]);
 /* Length in code points of a valid UTF-8 string. */
 size_t text_count_chars(const char *s, size_t len);
+/* The character cp folds to for search: script, width, case (tools/gen_fold.c). */
+int32_t text_fold(int32_t cp);
 
 /* What is wrong with an invalid sequence at s: fills msg and returns the number of
  * bytes to skip (at least 1). */
@@ -181,6 +183,7 @@ struct bqw_dataset {
   bqw_diag *diags;
   size_t diag_count, diag_cap;
   size_t diag_dropped; /* diagnostics past the limit, counted but not stored */
+  bqw_index *index;    /* built on first search */
 };
 
 #define BQW_DIAG_LIMIT 1000

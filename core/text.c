@@ -6,7 +6,6 @@
 #include "internal.h"
 
 #include <stdio.h>
-#include <utf8proc.h>
 
 size_t text_encode(int32_t cp, char out[4]) {
   if (cp < 0x80) {
@@ -101,33 +100,50 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg
   return want;
 }
 
-static size_t char_width(const unsigned char *s, size_t n, size_t *k) {
+/* Cells a character takes: 0 for marks and format characters, 2 for East Asian Wide
+ * and Fullwidth, and for Ambiguous when ambiwidth is 2 (a CJK terminal, or Neovim with
+ * 'ambiwidth' double); controls take 0. An invalid byte counts 1. */
+static size_t char_width(const unsigned char *s, size_t n, int ambiwidth, size_t *k) {
   int32_t cp;
   *k = text_decode(s, n, &cp);
   if (!*k) {
     *k = 1;
     return 1;
   }
-  int w = utf8proc_charwidth(cp);
-  return w > 0 ? (size_t)w : 0;
+  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+    return 0;
+  unsigned flags = ucd_flags(cp);
+  if (flags & UCD_FLAG_ZERO)
+    return 0;
+  if (flags & UCD_FLAG_WIDE)
+    return 2;
+  if (flags & UCD_FLAG_AMBIGUOUS)
+    return ambiwidth == 2 ? 2 : 1;
+  return 1;
 }
 
-size_t bqw_display_width(const char *s, size_t len) {
+size_t bqw_display_width(const char *s, size_t len, int ambiwidth) {
   size_t width = 0, k;
   for (size_t i = 0; i < len; i += k)
-    width += char_width((const unsigned char *)s + i, len - i, &k);
+    width += char_width((const unsigned char *)s + i, len - i, ambiwidth, &k);
   return width;
 }
 
-size_t bqw_fit_width(const char *s, size_t len, size_t width, size_t *used) {
+size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwidth,
+                     size_t *used) {
   size_t cells = 0, i = 0, k;
   while (i < len) {
-    size_t w = char_width((const unsigned char *)s + i, len - i, &k);
+    size_t w = char_width((const unsigned char *)s + i, len - i, ambiwidth, &k);
     if (cells + w > width)
       break;
     cells += w;
     i += k;
   }
+  /* Zero-width marks belong to the character before them. */
+  while (i < len &&
+         char_width((const unsigned char *)s + i, len - i, ambiwidth, &k) == 0 && k > 0 &&
+         !((unsigned char)s[i] < 0x20))
+    i += k;
   if (used)
     *used = cells;
   return i;

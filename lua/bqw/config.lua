@@ -4,6 +4,8 @@ local M = {}
 M.defaults = {
   data = nil, -- digest bqw.load() opens by default; nil: $BQW_DATA or the shipped one
   plugin_path = {}, -- extra plugin directories, searched after $BQW_PLUGIN_PATH
+  script = "hans", -- the script text is shown in: hans (Simplified) or hant (Traditional)
+  ambiwidth = 1, -- cells an East Asian Ambiguous character (“ ” ◎ ● — …) takes: 1 or 2
 }
 
 M.values = {}
@@ -21,6 +23,22 @@ end
 M.split_path = split_path
 
 local validators = {
+  script = function(v)
+    if v == false then
+      return "hans"
+    elseif v ~= "hans" and v ~= "hant" then
+      return nil, "expected \"hans\" (Simplified) or \"hant\" (Traditional)"
+    end
+    return v
+  end,
+  ambiwidth = function(v)
+    if v == false then
+      return 1
+    elseif v ~= 1 and v ~= 2 then
+      return nil, "expected 1 or 2 (cells of an East Asian Ambiguous character)"
+    end
+    return v
+  end,
   data = function(v)
     if v == false then
       return nil -- back to the default

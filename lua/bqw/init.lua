@@ -128,17 +128,21 @@ function M.default_digest()
   return core.default_digest()
 end
 
---- Display width of a UTF-8 string in terminal cells (a Han character is 2).
-function M.width(s)
+--- Display width of a UTF-8 string in terminal cells: a Han character is 2, an East
+--- Asian Ambiguous one (“ ” ◎ ● — …) `ambiwidth` (default: bqw.setup's, 1).
+function M.width(s, ambiwidth)
   check_arg("width", 1, s, "string")
-  return core.width(s)
+  check_arg("width", 2, ambiwidth, "number", true)
+  return core.width(s, ambiwidth or config.values.ambiwidth)
 end
 
 --- s cut to fit width cells, ending in "…" when cut; and the cells it takes.
-function M.truncate(s, width, ellipsis)
+function M.truncate(s, width, ellipsis, ambiwidth)
   check_arg("truncate", 1, s, "string")
   check_arg("truncate", 2, width, "number")
-  return core.truncate(s, width, ellipsis)
+  check_arg("truncate", 3, ellipsis, "string", true)
+  check_arg("truncate", 4, ambiwidth, "number", true)
+  return core.truncate(s, width, ellipsis, ambiwidth or config.values.ambiwidth)
 end
 
 -- ---- Dataset ------------------------------------------------------------------------

@@ -8,23 +8,25 @@
 ---   folds       array of { first = L1, last = L2 } line ranges, inclusive
 ---   ids         map line -> the id of the record behind it (absent for headings)
 local core = require("bqw.core")
+local config = require("bqw.config")
 
 local M = {}
 
---- Display width of s in cells.
+--- Display width of s in cells (East Asian Ambiguous characters take bqw.setup's
+--- ambiwidth).
 function M.width(s)
-  return core.width(s)
+  return core.width(s, config.values.ambiwidth)
 end
 
 --- s cut to fit cells, with "…" when cut (the string only).
 function M.truncate(s, cells)
-  return (core.truncate(s, math.max(cells, 0)))
+  return (core.truncate(s, math.max(cells, 0), nil, config.values.ambiwidth))
 end
 
 --- s cut or padded with spaces to exactly cells (right-aligned when right is true).
 function M.pad(s, cells, right)
   s = M.truncate(s, cells)
-  local gap = cells - core.width(s)
+  local gap = cells - M.width(s)
   if gap <= 0 then
     return s
   end

@@ -1,0 +1,610 @@
+/*
+ * search.c -- full-text search: an inverted index of character unigrams and bigrams
+ * over folded text, candidates verified against the text.
+ *
+ * Folding maps every character to one character (Traditional to Simplified by
+ * OpenCC's character table, full-width to ASCII, upper to lower case), so a fold never
+ * changes where characters are and a match in folded text is a match at the same place
+ * in the original. A query of one or two characters is answered by one posting list,
+ * exactly; a longer one intersects the lists of its two rarest bigrams and verifies
+ * each candidate. Documents are numbered in the order they are added, which is the
+ * rank order: the dataset adds titles, then headlines, then measures, then prose, each
+ * in source order, so the first hits of a posting list are the best.
+ *
+ * Posting lists are delta-encoded varints in one array, sized exactly by a counting
+ * pass before a filling pass.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold_table.h"
+
+int32_t text_fold(int32_t cp) {
+  if (cp < 0 || cp >= 0x110000)
+    return cp;
+  return cp + fold_stage2[fold_stage1[cp >> 8]][cp & 0xFF];
+}
+
+static bool is_space(int32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 ||
+         cp == 0xA0;
+}
+
+/* ---- the key table: open addressing over unigram and bigram keys ---- */
+
+typedef struct entry {
+  uint64_t key; /* 0: empty */
+  uint32_t df;
+  uint32_t last_doc; /* during building: the last document counted, + 1 */
+  uint64_t offset;   /* start of the posting list in postings */
+  uint64_t bytes;    /* its length; during filling, the write cursor */
+} entry;
+
+typedef struct doc {
+  const char *text;
+  uint32_t len;
+  uint64_t tag;
+} doc;
+
+struct bqw_index {
+  doc *docs;
+  size_t doc_count, doc_cap;
+  entry *table;
+  size_t table_cap, table_used;
+  uint8_t *postings;
+  size_t postings_len;
+  size_t text_bytes;
+  bool finished;
+};
+
+static uint64_t unigram_key(int32_t a) { return ((uint64_t)1 << 63) | (uint64_t)a; }
+static uint64_t bigram_key(int32_t a, int32_t b) {
+  return ((uint64_t)(uint32_t)a << 21 | (uint64_t)(uint32_t)b) + 1;
+}
+
+static uint64_t hash64(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+static entry *lookup(const bqw_index *ix, uint64_t key) {
+  if (!ix->table_cap)
+    return NULL;
+  size_t mask = ix->table_cap - 1;
+  for (size_t i = hash64(key) & mask;; i = (i + 1) & mask) {
+    entry *e = &ix->table[i];
+    if (e->key == key)
+      return e;
+    if (!e->key)
+      return NULL;
+  }
+}
+
+static bool grow(bqw_index *ix) {
+  size_t cap = ix->table_cap ? ix->table_cap * 2 : 1 << 16;
+  entry *t = calloc(cap, sizeof *t);
+  if (!t)
+    return false;
+  for (size_t i = 0; i < ix->table_cap; i++) {
+    entry *e = &ix->table[i];
+    if (!e->key)
+      continue;
+    size_t j = hash64(e->key) & (cap - 1);
+    while (t[j].key)
+      j = (j + 1) & (cap - 1);
+    t[j] = *e;
+  }
+  free(ix->table);
+  ix->table = t;
+  ix->table_cap = cap;
+  return true;
+}
+
+static entry *upsert(bqw_index *ix, uint64_t key) {
+  if ((ix->table_used + 1) * 4 > ix->table_cap * 3 && !grow(ix))
+    return NULL;
+  size_t mask = ix->table_cap - 1;
+  for (size_t i = hash64(key) & mask;; i = (i + 1) & mask) {
+    entry *e = &ix->table[i];
+    if (e->key == key)
+      return e;
+    if (!e->key) {
+      e->key = key;
+      ix->table_used++;
+      return e;
+    }
+  }
+}
+
+static size_t varint_len(uint32_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+static size_t varint_put(uint8_t *p, uint32_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+static uint32_t varint_get(const uint8_t **p) {
+  uint32_t v = 0;
+  int shift = 0;
+  for (;;) {
+    uint8_t b = *(*p)++;
+    v |= (uint32_t)(b & 0x7F) << shift;
+    if (!(b & 0x80))
+      return v;
+    shift += 7;
+  }
+}
+
+/* ---- building ---- */
+
+bqw_index *bqw_index_new(void) { return calloc(1, sizeof(bqw_index)); }
+
+void bqw_index_free(bqw_index *ix) {
+  if (!ix)
+    return;
+  free(ix->docs);
+  free(ix->table);
+  free(ix->postings);
+  free(ix);
+}
+
+int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
+  if (!ix || (!text && len) || ix->finished || len > UINT32_MAX)
+    return BQW_EINVAL;
+  if (ix->doc_count == ix->doc_cap) {
+    size_t cap = ix->doc_cap ? ix->doc_cap * 2 : 1024;
+    doc *d = realloc(ix->docs, cap * sizeof *d);
+    if (!d)
+      return BQW_ENOMEM;
+    ix->docs = d;
+    ix->doc_cap = cap;
+  }
+  ix->docs[ix->doc_count++] = (doc){text ? text : "", (uint32_t)len, tag};
+  ix->text_bytes += len;
+  return 0;
+}
+
+/* Calls visit(ix, key, doc) once for every distinct key of each document; fill says
+ * whether this is the counting or the filling pass. */
+static int each_key(bqw_index *ix, bool fill) {
+  for (size_t d = 0; d < ix->doc_count; d++) {
+    const unsigned char *s = (const unsigned char *)ix->docs[d].text;
+    size_t n = ix->docs[d].len;
+    int32_t prev = -1;
+    for (size_t i = 0; i < n;) {
+      int32_t cp;
+      size_t k = text_decode(s + i, n - i, &cp);
+      if (!k) {
+        k = 1;
+        cp = 0xFFFD;
+      }
+      i += k;
+      cp = text_fold(cp);
+      if (is_space(cp)) {
+        prev = -1; /* spaces are not indexed, and a query's words are searched apart */
+        continue;
+      }
+      uint64_t keys[2] = {unigram_key(cp), prev >= 0 ? bigram_key(prev, cp) : 0};
+      prev = cp;
+      for (int j = 0; j < 2; j++) {
+        if (!keys[j])
+          continue;
+        entry *e = fill ? lookup(ix, keys[j]) : upsert(ix, keys[j]);
+        if (!e)
+          return BQW_ENOMEM;
+        uint32_t id = (uint32_t)d + 1;
+        if (e->last_doc == id)
+          continue;
+        uint32_t delta = id - e->last_doc;
+        e->last_doc = id;
+        if (fill) {
+          e->bytes += varint_put(ix->postings + e->bytes, delta);
+        } else {
+          e->df++;
+          e->bytes += varint_len(delta);
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+int bqw_index_finish(bqw_index *ix) {
+  if (!ix || ix->finished)
+    return BQW_EINVAL;
+  if (!ix->table_cap && !grow(ix))
+    return BQW_ENOMEM;
+  int rc = each_key(ix, false);
+  if (rc)
+    return rc;
+  size_t total = 0;
+  for (size_t i = 0; i < ix->table_cap; i++) {
+    entry *e = &ix->table[i];
+    if (!e->key)
+      continue;
+    e->offset = total;
+    total += e->bytes;
+    e->bytes = e->offset; /* the write cursor */
+    e->last_doc = 0;
+  }
+  ix->postings = malloc(total ? total : 1);
+  if (!ix->postings)
+    return BQW_ENOMEM;
+  ix->postings_len = total;
+  if ((rc = each_key(ix, true)))
+    return rc;
+  for (size_t i = 0; i < ix->table_cap; i++) {
+    entry *e = &ix->table[i];
+    if (e->key)
+      e->bytes -= e->offset;
+  }
+  ix->finished = true;
+  return 0;
+}
+
+size_t bqw_index_memory(const bqw_index *ix) {
+  return ix->doc_cap * sizeof(doc) + ix->table_cap * sizeof(entry) + ix->postings_len;
+}
+
+size_t bqw_index_doc_count(const bqw_index *ix) { return ix->doc_count; }
+
+/* ---- querying ---- */
+
+/* Folds text into code points (spaces collapsed to one ' ', ends trimmed). */
+static size_t fold_query(const char *q, size_t len, int32_t *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)q + i, len - i, &cp);
+    if (!k) {
+      k = 1;
+      cp = 0xFFFD;
+    }
+    i += k;
+    cp = text_fold(cp);
+    if (is_space(cp)) {
+      if (n && out[n - 1] != ' ')
+        out[n++] = ' ';
+      continue;
+    }
+    out[n++] = cp;
+  }
+  while (n && out[n - 1] == ' ')
+    n--;
+  return n;
+}
+
+/* Where the folded query occurs in text: byte ranges of each match, none overlapping.
+ * Returns how many; writes at most max. */
+static size_t find_matches(const char *text, size_t len, const int32_t *q, size_t m,
+                           bqw_span *spans, size_t max) {
+  size_t found = 0;
+  const unsigned char *s = (const unsigned char *)text;
+  for (size_t start = 0; start < len;) {
+    size_t i = start, j = 0;
+    while (j < m && i < len) {
+      int32_t cp;
+      size_t k = text_decode(s + i, len - i, &cp);
+      if (!k) {
+        k = 1;
+        cp = 0xFFFD;
+      }
+      cp = text_fold(cp);
+      if (q[j] == ' ' && is_space(cp)) { /* one query space matches a run of spaces */
+        i += k;
+        while (i < len) {
+          int32_t c2;
+          size_t k2 = text_decode(s + i, len - i, &c2);
+          if (!k2 || !is_space(text_fold(c2)))
+            break;
+          i += k2;
+        }
+        j++;
+        continue;
+      }
+      if (cp != q[j])
+        break;
+      i += k;
+      j++;
+    }
+    if (j == m) {
+      if (found < max)
+        spans[found] = (bqw_span){(uint32_t)start, (uint32_t)i};
+      found++;
+      start = i;
+    } else {
+      int32_t cp;
+      size_t k = text_decode(s + start, len - start, &cp);
+      start += k ? k : 1;
+    }
+  }
+  return found;
+}
+
+/* The terms of a folded query: runs between spaces. */
+typedef struct term {
+  const int32_t *cp;
+  size_t len;
+} term;
+
+static size_t split_terms(const int32_t *q, size_t m, term *terms) {
+  size_t n = 0;
+  for (size_t i = 0; i < m;) {
+    while (i < m && q[i] == ' ')
+      i++;
+    size_t start = i;
+    while (i < m && q[i] != ' ')
+      i++;
+    if (i > start)
+      terms[n++] = (term){q + start, i - start};
+  }
+  return n;
+}
+
+static int span_order(const void *a, const void *b) {
+  const bqw_span *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+size_t bqw_match_spans(const char *text, size_t len, const char *query, size_t qlen,
+                       bqw_span *spans, size_t max) {
+  int32_t *q = malloc((qlen + 1) * sizeof *q);
+  term *terms = malloc((qlen / 2 + 1) * sizeof *terms);
+  bqw_span *all = NULL;
+  size_t total = 0, stored = 0;
+  if (!q || !terms)
+    goto done;
+  size_t nterms = split_terms(q, fold_query(query, qlen, q), terms);
+  for (size_t t = 0; t < nterms; t++)
+    total += find_matches(text, len, terms[t].cp, terms[t].len, NULL, 0);
+  all = malloc((total + 1) * sizeof *all);
+  if (!all)
+    goto done;
+  for (size_t t = 0; t < nterms; t++)
+    stored +=
+        find_matches(text, len, terms[t].cp, terms[t].len, all + stored, total - stored);
+  qsort(all, stored, sizeof *all, span_order);
+  /* overlapping matches of different terms merge into one span */
+  total = 0;
+  for (size_t i = 0; i < stored; i++) {
+    if (total && all[i].start < all[total - 1].end) {
+      if (all[i].end > all[total - 1].end)
+        all[total - 1].end = all[i].end;
+    } else {
+      all[total++] = all[i];
+    }
+  }
+  for (size_t i = 0; i < total && i < max; i++)
+    spans[i] = all[i];
+done:
+  free(q);
+  free(terms);
+  free(all);
+  return total;
+}
+
+typedef struct list {
+  const uint8_t *p, *end;
+  uint32_t doc; /* current document, 1-based; 0 before the first */
+  uint32_t df;
+} list;
+
+static bool list_open(const bqw_index *ix, uint64_t key, list *l) {
+  entry *e = lookup(ix, key);
+  if (!e)
+    return false;
+  l->p = ix->postings + e->offset;
+  l->end = l->p + e->bytes;
+  l->doc = 0;
+  l->df = e->df;
+  return true;
+}
+
+static bool list_next(list *l) {
+  if (l->p >= l->end)
+    return false;
+  l->doc += varint_get(&l->p);
+  return true;
+}
+
+/* Advances l to the first document >= target. */
+static bool list_seek(list *l, uint32_t target) {
+  while (l->doc < target)
+    if (!list_next(l))
+      return false;
+  return true;
+}
+
+static int push_hit(bqw_results *r, const bqw_index *ix, uint32_t doc_id, size_t limit) {
+  r->total++;
+  if (r->count >= limit)
+    return 0;
+  if (r->count == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 16;
+    bqw_hit *h = realloc(r->hits, cap * sizeof *h);
+    if (!h)
+      return BQW_ENOMEM;
+    r->hits = h;
+    r->cap = cap;
+  }
+  r->hits[r->count++] = (bqw_hit){ix->docs[doc_id - 1].tag, doc_id - 1};
+  return 0;
+}
+
+/* Keeps the two rarest lists seen so far in best[0..1] (best[0] the rarest). */
+static void consider(list *best, int *nbest, const list *l) {
+  if (*nbest < 2) {
+    best[(*nbest)++] = *l;
+  } else if (l->df < best[1].df) {
+    best[1] = *l;
+  }
+  if (*nbest == 2 && best[1].df < best[0].df) {
+    list t = best[0];
+    best[0] = best[1];
+    best[1] = t;
+  }
+}
+
+int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t limit,
+                     bqw_results **out) {
+  if (!ix || !out || (!query && qlen) || !ix->finished)
+    return BQW_EINVAL;
+  *out = NULL;
+  int32_t *q = malloc((qlen + 1) * sizeof *q);
+  term *terms = malloc((qlen / 2 + 1) * sizeof *terms);
+  bqw_results *r = calloc(1, sizeof *r);
+  if (!q || !terms || !r) {
+    free(q);
+    free(terms);
+    free(r);
+    return BQW_ENOMEM;
+  }
+  size_t nterms = split_terms(q, fold_query(query, qlen, q), terms);
+  int rc = nterms ? 0 : BQW_EINVAL; /* an empty query */
+  /* Candidates come from the two rarest lists: a term's bigrams, or its unigram when it
+   * is one character. A single term of one or two characters is exact. */
+  list best[2];
+  int nbest = 0;
+  bool missing = false;
+  for (size_t t = 0; !rc && t < nterms && !missing; t++) {
+    const term *tm = &terms[t];
+    list l;
+    if (tm->len == 1) {
+      if (list_open(ix, unigram_key(tm->cp[0]), &l))
+        consider(best, &nbest, &l);
+      else
+        missing = true;
+    }
+    for (size_t i = 0; i + 1 < tm->len && !missing; i++) {
+      if (list_open(ix, bigram_key(tm->cp[i], tm->cp[i + 1]), &l))
+        consider(best, &nbest, &l);
+      else
+        missing = true;
+    }
+  }
+  bool exact = nterms == 1 && terms[0].len <= 2;
+  while (!rc && !missing && nbest > 0 && list_next(&best[0])) {
+    uint32_t d = best[0].doc;
+    if (nbest == 2) {
+      if (!list_seek(&best[1], d))
+        break; /* the second list is exhausted */
+      if (best[1].doc != d)
+        continue;
+    }
+    bool match = true;
+    if (!exact) {
+      const doc *dc = &ix->docs[d - 1];
+      bqw_span span;
+      for (size_t t = 0; match && t < nterms; t++)
+        match = find_matches(dc->text, dc->len, terms[t].cp, terms[t].len, &span, 1) > 0;
+    }
+    if (match)
+      rc = push_hit(r, ix, d, limit);
+  }
+  free(q);
+  free(terms);
+  if (rc) {
+    bqw_results_free(r);
+    return rc;
+  }
+  *out = r;
+  return 0;
+}
+
+void bqw_results_free(bqw_results *r) {
+  if (!r)
+    return;
+  free(r->hits);
+  free(r);
+}
+
+/* ---- the dataset's index ---- */
+
+/* A hit's tag: record index, field, measure index. */
+static uint64_t tag_of(size_t record, bqw_field field, size_t item) {
+  return (uint64_t)record << 24 | (uint64_t)field << 16 | (uint64_t)item;
+}
+
+void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_t *item) {
+  *record = (size_t)(tag >> 24);
+  *field = (bqw_field)((tag >> 16) & 0xFF);
+  *item = (size_t)(tag & 0xFFFF);
+}
+
+const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field,
+                           size_t item) {
+  const bqw_record *r = bqw_record_at(ds, record);
+  if (!r)
+    return NULL;
+  switch (field) {
+  case BQW_FIELD_TITLE:
+    return r->title;
+  case BQW_FIELD_HEADLINE:
+    return r->headline;
+  case BQW_FIELD_MEASURE:
+    return item < r->measure_count ? r->measures[item].text : NULL;
+  case BQW_FIELD_TEXT:
+    return r->text;
+  case BQW_FIELD_CITY:
+    return r->city;
+  case BQW_FIELD_CATEGORY:
+    return r->category;
+  }
+  return NULL;
+}
+
+int bqw_dataset_index(bqw_dataset *ds) {
+  if (ds->index)
+    return 0;
+  bqw_index *ix = bqw_index_new();
+  if (!ix)
+    return BQW_ENOMEM;
+  static const bqw_field rank_order[] = {BQW_FIELD_TITLE,    BQW_FIELD_CITY,
+                                         BQW_FIELD_HEADLINE, BQW_FIELD_MEASURE,
+                                         BQW_FIELD_TEXT,     BQW_FIELD_CATEGORY};
+  int rc = 0;
+  for (size_t f = 0; !rc && f < sizeof rank_order / sizeof *rank_order; f++)
+    for (size_t i = 0; !rc && i < ds->record_count; i++) {
+      const bqw_record *r = &ds->records[i];
+      size_t items = rank_order[f] == BQW_FIELD_MEASURE ? r->measure_count : 1;
+      for (size_t k = 0; !rc && k < items && k < 0xFFFF; k++) {
+        const char *s = bqw_field_text(ds, i, rank_order[f], k);
+        if (s && *s)
+          rc = bqw_index_add(ix, s, strlen(s), tag_of(i, rank_order[f], k));
+      }
+    }
+  if (!rc)
+    rc = bqw_index_finish(ix);
+  if (rc) {
+    bqw_index_free(ix);
+    return rc;
+  }
+  ds->index = ix;
+  return 0;
+}
+
+int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen, size_t limit,
+                       bqw_results **out) {
+  int rc = bqw_dataset_index(ds);
+  if (rc)
+    return rc;
+  return bqw_index_search(ds->index, query, qlen, limit, out);
+}
