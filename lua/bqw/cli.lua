@@ -59,7 +59,15 @@ end
 
 --- Each command is fn(args, ds); those in this set get the dataset loaded for them.
 local commands = {}
-local reads_dataset = { overview = true, stats = true, list = true, dump = true, view = true, export = true }
+local reads_dataset = {
+  overview = true,
+  stats = true,
+  list = true,
+  dump = true,
+  view = true,
+  export = true,
+  search = true,
+}
 
 function commands.stats(args, ds)
   local stats = ds:stats()
@@ -148,6 +156,77 @@ function commands.export(args, ds)
     complain("%s", err)
     return EXIT_USAGE
   end
+  return EXIT_OK
+end
+
+--- The text around a hit's first match, fitted to width cells, with the matches as
+--- spans (byte offsets into the returned string).
+local function snippet(text, spans, width)
+  local view_util = require("bqw.view_util")
+  text = view_util.one_line(text)
+  local first = spans[1] and spans[1][1] or 0
+  local start = 1
+  -- keep some context before the match: back up about a third of the width
+  local lead = math.floor(width / 3)
+  if view_util.width(text:sub(1, first)) > lead then
+    local cells, i = 0, first
+    while i > 1 and cells < lead do
+      repeat
+        i = i - 1
+      until i <= 1 or text:byte(i) < 128 or text:byte(i) >= 192
+      cells = view_util.width(text:sub(i, first))
+    end
+    start = i
+  end
+  local prefix = start > 1 and "…" or ""
+  local body = view_util.truncate(prefix .. text:sub(start), width)
+  local shift = #prefix - (start - 1)
+  local moved = {}
+  for _, s in ipairs(spans) do
+    local a, b = s[1] + shift, s[2] + shift
+    if a >= #prefix and b <= #body then
+      moved[#moved + 1] = { a, b }
+    end
+  end
+  return body, moved
+end
+
+function commands.search(args, ds)
+  local query = args.query
+  local result, err = ds:search(query, { limit = tonumber(args.limit) or 20 })
+  if not result then
+    complain("%s", err)
+    return EXIT_USAGE
+  end
+  if args.json then
+    for _, hit in ipairs(result.hits) do
+      hit.record = nil
+    end
+    say(json.encode({ query = query, total = result.total, hits = result.hits }, { keyorder = { "query", "total", "hits" } }))
+    return EXIT_OK
+  end
+  local color, width = terminal_options(args)
+  local b = require("bqw.view_util").builder()
+  for _, hit in ipairs(result.hits) do
+    local r = hit.record
+    local where = hit.field == "measure" and ("◎%d"):format(hit.item) or hit.field
+    local line = hit.field == "measure" and r.measure_lines[hit.item] or r.line
+    local view_util = require("bqw.view_util")
+    local head = ("%3d %-8s L%-4d "):format(r.id, r.kind, line) .. view_util.pad(where, 9)
+    local body, spans = snippet(hit.text, hit.spans, math.max(width - #head, 20))
+    local segments, pos = { { head, "BqwDim" } }, 0
+    for _, s in ipairs(spans) do
+      segments[#segments + 1] = body:sub(pos + 1, s[1])
+      segments[#segments + 1] = { body:sub(s[1] + 1, s[2]), "BqwMatch" }
+      pos = s[2]
+    end
+    segments[#segments + 1] = body:sub(pos + 1)
+    b:line(segments, r.id)
+  end
+  for _, line in ipairs(require("bqw.render").lines(b:result(), color)) do
+    say(line)
+  end
+  io.stderr:write(("%d of %d matching fields shown\n"):format(#result.hits, result.total))
   return EXIT_OK
 end
 
@@ -379,6 +458,10 @@ local function build_parser()
 
   local function data_option(cmd)
     cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
+    cmd:option("--script", "Show text in hans (Simplified, default), hant (Traditional) or original (as published).")
+      :choices({ "hans", "hant", "original" })
+    cmd:option("--ambiwidth", "Cells of an East Asian Ambiguous character (“ ◎ — …): 1 (default) or 2, as in a CJK terminal.")
+      :choices({ "1", "2" })
     return cmd
   end
   data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))
@@ -405,6 +488,10 @@ local function build_parser()
   export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
   export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
+  local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
+  search:argument("query", "Text to find; words separated by spaces must all occur.")
+  search:option("--limit", "At most N hits (default 20)."):argname("N")
+  search:flag("--json", "The hits as JSON, with byte spans of the matches.")
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
   check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")
@@ -445,6 +532,9 @@ function M.main(argv)
     return EXIT_USAGE
   end
   args.data = args.data or args.global_data
+  if args.script or args.ambiwidth then
+    bqw.setup({ script = args.script, ambiwidth = tonumber(args.ambiwidth) })
+  end
   local name = args.command or "overview"
   if not reads_dataset[name] then
     return commands[name](args)

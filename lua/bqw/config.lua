@@ -4,7 +4,7 @@ local M = {}
 M.defaults = {
   data = nil, -- digest bqw.load() opens by default; nil: $BQW_DATA or the shipped one
   plugin_path = {}, -- extra plugin directories, searched after $BQW_PLUGIN_PATH
-  script = "hans", -- the script text is shown in: hans (Simplified) or hant (Traditional)
+  script = nil, -- hans (Simplified, the default), hant (Traditional), original (as published)
   ambiwidth = 1, -- cells an East Asian Ambiguous character (“ ” ◎ ● — …) takes: 1 or 2
 }
 
@@ -25,9 +25,9 @@ M.split_path = split_path
 local validators = {
   script = function(v)
     if v == false then
-      return "hans"
-    elseif v ~= "hans" and v ~= "hant" then
-      return nil, "expected \"hans\" (Simplified) or \"hant\" (Traditional)"
+      return nil -- back to the default
+    elseif v ~= "hans" and v ~= "hant" and v ~= "original" then
+      return nil, "expected \"hans\" (Simplified), \"hant\" (Traditional) or \"original\" (as published)"
     end
     return v
   end,
@@ -67,6 +67,12 @@ local validators = {
     return nil, "expected a list of directories or a colon-separated string"
   end,
 }
+
+--- The script text is shown in: bqw.setup's, else $BQW_SCRIPT, else hans.
+function M.script()
+  local env = os.getenv("BQW_SCRIPT")
+  return M.values.script or ((env == "hant" or env == "original") and env) or "hans"
+end
 
 --- Validates opts and merges them into the current values; raises on a bad option.
 function M.set(opts, level)

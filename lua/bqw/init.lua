@@ -145,6 +145,83 @@ function M.truncate(s, width, ellipsis, ambiwidth)
   return core.truncate(s, width, ellipsis, ambiwidth or config.values.ambiwidth)
 end
 
+local converted = { hans = {}, hant = {} } -- conversions are pure: remember them
+
+--- s in a script: "hans" (Simplified, OpenCC t2s) or "hant" (Traditional: t2s, then
+--- s2t, so either kind of input comes out the same). Returns nil, message when OpenCC
+--- cannot convert.
+function M.convert(s, script)
+  check_arg("convert", 1, s, "string")
+  check_arg("convert", 2, script, "string")
+  if script ~= "hans" and script ~= "hant" then
+    error(('bqw.convert: bad argument #2: expected "hans" or "hant", got %q'):format(script), 2)
+  end
+  local cache = converted[script]
+  local out = cache[s]
+  if out then
+    return out
+  end
+  local err
+  out, err = core.convert(s, "hans")
+  if out and script == "hant" then
+    out, err = core.convert(out, "hant")
+  end
+  if not out then
+    return nil, err
+  end
+  cache[s] = out
+  return out
+end
+
+-- Fields of published text, and fields holding gazetteer names (already Simplified).
+local TEXT_FIELDS = { "section_title", "category", "headline", "title", "text" }
+local NAME_FIELDS = { "city", "region", "doctype", "doctype_detail" }
+local TEXT_LISTS = { "measures" }
+local NAME_LISTS = { "issuers", "mentions" }
+
+local function convert_or_keep(s, script)
+  return M.convert(s, script) or s
+end
+
+--- A copy of a record with its text in the script ("original": as published).
+local function present(r, script)
+  local out = require("bqw.query").copy(r)
+  if script == "original" then
+    return out
+  end
+  for _, k in ipairs(TEXT_FIELDS) do
+    if out[k] then
+      out[k] = convert_or_keep(out[k], script)
+    end
+  end
+  for _, k in ipairs(TEXT_LISTS) do
+    for i, v in ipairs(out[k] or {}) do
+      out[k][i] = convert_or_keep(v, script)
+    end
+  end
+  if script == "hant" then
+    for _, k in ipairs(NAME_FIELDS) do
+      if out[k] then
+        out[k] = convert_or_keep(out[k], script)
+      end
+    end
+    for _, k in ipairs(NAME_LISTS) do
+      for i, v in ipairs(out[k] or {}) do
+        out[k][i] = convert_or_keep(v, script)
+      end
+    end
+  end
+  return out
+end
+
+local function script_of(opts)
+  local script = opts and opts.script or config.script()
+  if script ~= "hans" and script ~= "hant" and script ~= "original" then
+    error(('bqw: script must be "hans", "hant" or "original", got %q'):format(tostring(script)), 3)
+  end
+  return script
+end
+
 -- ---- Dataset ------------------------------------------------------------------------
 
 local function handle_of(self, method)
@@ -172,29 +249,84 @@ function Dataset:_base()
 end
 
 --- All records in source order, as fresh plain tables with the derived fields (see
---- :help bqw-records).
-function Dataset:records()
-  local copy = require("bqw.query").copy
+--- :help bqw-records), their text in opts.script or bqw.setup's script (hans).
+function Dataset:records(opts)
+  check_arg("records", 1, opts, "table", true)
+  local script = script_of(opts)
   local out = {}
   for i, r in ipairs(self:_base()) do
-    out[i] = copy(r)
+    out[i] = present(r, script)
   end
   return out
 end
 
 --- The record with this id (its position in source order), or nil.
-function Dataset:record(id)
+function Dataset:record(id, opts)
   handle_of(self, "record")
   check_arg("record", 1, id, "number")
+  check_arg("record", 2, opts, "table", true)
   local r = self:_base()[id]
-  return r and require("bqw.query").copy(r) or nil
+  return r and present(r, script_of(opts)) or nil
+end
+
+--- Full-text search over titles, cities, headlines, measures, prose and categories,
+--- ignoring script, width and case; terms separated by spaces must all occur.
+--- opts.limit (default 50) bounds the hits, opts.script the text they carry.
+--- Returns { total = records' fields that match, hits = { { id, field ("title",
+--- "city", "headline", "measure", "text", "category"), item (the measure's number),
+--- text (in the script), spans = { { first, last }, … } (byte offsets into text, from
+--- 0, last exclusive), record }, … } } in rank order: titles first, then cities,
+--- headlines, measures, prose, categories, each in source order. An empty query
+--- returns nil, message.
+function Dataset:search(query, opts)
+  local handle = handle_of(self, "search")
+  check_arg("search", 1, query, "string")
+  check_arg("search", 2, opts, "table", true)
+  opts = opts or {}
+  local script = script_of(opts)
+  local result, err, name = handle:search(query, opts.limit or 50)
+  if not result then
+    return nil, err, name
+  end
+  local base = self:_base()
+  for _, hit in ipairs(result.hits) do
+    local record = present(base[hit.id], script)
+    hit.record = record
+    if hit.field == "measure" then
+      hit.text = record.measures[hit.item]
+    else
+      hit.text = record[hit.field]
+    end
+    hit.spans = core.match_spans(hit.text, query)
+  end
+  return result
+end
+
+--- The ids of the records any of whose fields match the query: { [id] = true }.
+function Dataset:_search_ids(query)
+  local result, err = handle_of(self, "search"):search(query, 2 ^ 31)
+  if not result then
+    return nil, err
+  end
+  local ids = {}
+  for _, hit in ipairs(result.hits) do
+    ids[hit.id] = true
+  end
+  return ids
 end
 
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },
 --- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
-function Dataset:query(filter)
-  local q = require("bqw.query").new(self:_base())
+function Dataset:query(filter, opts)
+  check_arg("query", 2, opts, "table", true)
+  local script = script_of(opts)
+  local q = require("bqw.query").new(self:_base(), {
+    dataset = self,
+    present = function(r)
+      return present(r, script)
+    end,
+  })
   if filter ~= nil then
     q = q:where(filter)
   end
@@ -202,9 +334,9 @@ function Dataset:query(filter)
 end
 
 --- The records a where option selects: nil for all, an expression, a table or a function.
-local function select_records(ds, where)
+local function select_records(ds, where, script)
   local ok, result = pcall(function()
-    return ds:query(where):all()
+    return ds:query(where, { script = script }):all()
   end)
   if not ok then
     return nil, tostring(result):gsub("^bqw: where: ", "")
@@ -212,8 +344,8 @@ local function select_records(ds, where)
   return result
 end
 
-local VIEW_COMMON = { where = true, width = true }
-local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true }
+local VIEW_COMMON = { where = true, width = true, script = true }
+local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
 --- one (its `options` table) takes.
@@ -251,7 +383,7 @@ function Dataset:view(name, opts)
   if unknown then
     return nil, unknown
   end
-  local records, serr = select_records(self, opts.where)
+  local records, serr = select_records(self, opts.where, opts.script)
   if not records then
     return nil, serr
   end
@@ -260,7 +392,12 @@ function Dataset:view(name, opts)
     options[k] = v
   end
   options.width = options.width or 100
-  local ctx = { dataset = self, meta = self:meta(), version = M.version, util = require("bqw.view_util") }
+  local ctx = {
+    dataset = self,
+    meta = self:meta({ script = opts.script }),
+    version = M.version,
+    util = require("bqw.view_util"),
+  }
   local ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
   if not ok then
     return nil, result
@@ -315,11 +452,11 @@ function Dataset:export(format, opts)
       return nil, cerr
     end
   end
-  local records, serr = select_records(self, opts.where)
+  local records, serr = select_records(self, opts.where, opts.script)
   if not records then
     return nil, serr
   end
-  local ctx = { dataset = self, meta = self:meta(), version = M.version, util = export_util }
+  local ctx = { dataset = self, meta = self:meta({ script = opts.script }), version = M.version, util = export_util }
   local function fill(out)
     local ok, perr = require("bqw.plugins").call(plugin, "write", out, records, options, ctx)
     if not ok then
@@ -366,9 +503,16 @@ function Dataset:stats()
   }
 end
 
---- Introduction, byline, credits, source note and source.
-function Dataset:meta()
-  return handle_of(self, "meta"):meta()
+--- Introduction, byline, credits, source note and source, in the script.
+function Dataset:meta(opts)
+  local meta = handle_of(self, "meta"):meta()
+  local script = script_of(opts)
+  if script ~= "original" then
+    for k, v in pairs(meta) do
+      meta[k] = convert_or_keep(v, script)
+    end
+  end
+  return meta
 end
 
 --- The loader's warnings and notes (a loaded dataset has no errors).

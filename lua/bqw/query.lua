@@ -288,12 +288,13 @@ function M.parse(source)
   return tree
 end
 
---- A predicate function(record) -> boolean for a parsed tree.
-function M.compile(tree)
+--- A predicate function(record) -> boolean for a parsed tree. ctx (optional) is handed
+--- to filters that prepare their value: { dataset = … }.
+function M.compile(tree, ctx)
   if tree.op == "and" or tree.op == "or" then
     local parts = {}
     for i, child in ipairs(tree) do
-      parts[i] = M.compile(child)
+      parts[i] = M.compile(child, ctx)
     end
     if tree.op == "and" then
       return function(r)
@@ -314,13 +315,22 @@ function M.compile(tree)
       return false
     end
   elseif tree.op == "not" then
-    local inner = M.compile(tree[1])
+    local inner = M.compile(tree[1], ctx)
     return function(r)
       return not inner(r)
     end
   end
   local plugin = assert(plugins.get("filter", tree.field))
   local cmp, value = tree.cmp, tree.value
+  if plugin.prepare then
+    local ok, prepared, err = plugins.call(plugin, "prepare", value, cmp, ctx or {})
+    if not ok then
+      error(prepared, 0)
+    elseif prepared == nil then
+      error(("bqw: %s%s%s: %s"):format(tree.field, cmp, tostring(value), err or "cannot prepare the filter"), 0)
+    end
+    value = prepared
+  end
   return function(r)
     local ok, result = plugins.call(plugin, "match", r, cmp, value)
     if not ok then
@@ -386,9 +396,11 @@ local function deep_copy(v)
 end
 M.copy = deep_copy
 
---- A query over records (an array shared, not copied) with an optional predicate.
-function M.new(records)
-  return setmetatable({ _records = records, _preds = {}, _sort = nil, _limit = nil }, Query)
+--- A query over records (an array shared, not copied). ctx (optional): dataset (for
+--- filters that prepare, such as text), present (a function turning a shared record
+--- into the fresh table handed out; default a deep copy).
+function M.new(records, ctx)
+  return setmetatable({ _records = records, _ctx = ctx or {}, _preds = {}, _sort = nil, _limit = nil }, Query)
 end
 
 local function derive(q)
@@ -396,7 +408,10 @@ local function derive(q)
   for i, p in ipairs(q._preds) do
     preds[i] = p
   end
-  return setmetatable({ _records = q._records, _preds = preds, _sort = q._sort, _limit = q._limit }, Query)
+  return setmetatable(
+    { _records = q._records, _ctx = q._ctx, _preds = preds, _sort = q._sort, _limit = q._limit },
+    Query
+  )
 end
 
 --- Narrows the query: by a function(record) -> boolean, an expression string, or a
@@ -410,9 +425,9 @@ function Query:where(filter)
     if not tree then
       error("bqw: where: " .. tostring(err), 0) -- the message carries its own position
     end
-    q._preds[#q._preds + 1] = M.compile(tree)
+    q._preds[#q._preds + 1] = M.compile(tree, q._ctx)
   elseif type(filter) == "table" then
-    q._preds[#q._preds + 1] = M.compile(M.from_table(filter))
+    q._preds[#q._preds + 1] = M.compile(M.from_table(filter), q._ctx)
   else
     error("bqw: where: expected a function, an expression string or a table of filters", 2)
   end
@@ -504,9 +519,10 @@ end
 
 --- The results as an array of fresh record tables.
 function Query:all()
+  local present = self._ctx.present or deep_copy
   local out = {}
   for i, r in ipairs(self:_matches()) do
-    out[i] = deep_copy(r)
+    out[i] = present(r)
   end
   return out
 end

@@ -216,7 +216,9 @@ local function render(records, opts)
   for j = 1, n do
     header_groups[j] = "BqwField"
     row_groups[j] = GROUPS[cols[j]]
-    rule[j] = string.rep("─", widths[j])
+    -- ─ is East Asian Ambiguous: two cells when ambiwidth is 2
+    local w = util.width("─")
+    rule[j] = string.rep("─", math.floor(widths[j] / w)) .. string.rep(" ", widths[j] % w)
   end
   local header = {}
   for j = 1, n do

@@ -2,6 +2,9 @@
 local bqw = require("bqw")
 local H = require("tests.lua.helpers")
 
+-- These specs read the published text.
+H.use_original_script(setup, teardown)
+
 local function by_kind(records, kind)
   local out = {}
   for _, r in ipairs(records) do

@@ -53,7 +53,7 @@ describe("examples/queries", function()
 
   it("documents_by_department: bodies and their documents", function()
     local out = run("documents_by_department.lua")
-    assert.truthy(out:find("广东省交通运输厅\n  《廣東省交通運輸廳關于", 1, true))
+    assert.truthy(out:find("广东省交通运输厅\n  《广东省交通运输厅关于", 1, true))
     assert.truthy(out:find("广东省民政厅", 1, true))
   end)
 

@@ -6,6 +6,9 @@ local util = require("bqw.export_util")
 local json = require("bqw.json")
 local H = require("tests.lua.helpers")
 
+-- These specs read the published text.
+H.use_original_script(setup, teardown)
+
 local FORMATS = { "csv", "tsv", "json", "ndjson", "markdown", "html" }
 
 local function read(path)

@@ -20,10 +20,20 @@ local function read_all(path)
   return data
 end
 
+--- Environment every H.bqw call gets (a spec may set it in setup, clear it in teardown).
+H.env = {}
+
 --- Runs bqw with the given words; returns stdout, stderr, exit code.
 function H.bqw(words, env)
   local parts = {}
+  local merged = {}
+  for k, v in pairs(H.env) do
+    merged[k] = v
+  end
   for k, v in pairs(env or {}) do
+    merged[k] = v
+  end
+  for k, v in pairs(merged) do
     parts[#parts + 1] = k .. "=" .. shell_quote(v)
   end
   parts[#parts + 1] = shell_quote(H.exe)
@@ -45,6 +55,18 @@ function H.temp_file(data, suffix)
   fh:write(data)
   fh:close()
   return path
+end
+
+--- For specs about the published text: records and the command show it as published.
+function H.use_original_script(setup, teardown)
+  setup(function()
+    require("bqw").setup({ script = "original" })
+    H.env = { BQW_SCRIPT = "original" }
+  end)
+  teardown(function()
+    require("bqw").setup({ script = false })
+    H.env = {}
+  end)
 end
 
 return H

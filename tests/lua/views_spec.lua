@@ -4,6 +4,9 @@ local bqw = require("bqw")
 local util = require("bqw.view_util")
 local H = require("tests.lua.helpers")
 
+-- These specs read the published text.
+H.use_original_script(setup, teardown)
+
 local WIDTHS = { 40, 60, 100 }
 
 local function find_line(result, pattern, plain)

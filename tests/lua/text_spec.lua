@@ -1,0 +1,219 @@
+-- Chinese text: scripts, script-insensitive search, display width.
+local bqw = require("bqw")
+local H = require("tests.lua.helpers")
+
+describe("scripts", function()
+  local ds
+  setup(function()
+    ds = assert(bqw.load())
+  end)
+
+  it("shows Simplified by default, as the original article", function()
+    -- line 83, checked by hand against the published 實施生態立市、工業強市、縣域富市
+    assert.equal("实施生态立市、工业强市、县域富市“三大战略”,壮大县域镇域综合实力,全面推进乡村振兴。", ds:record(27).measures[1])
+    assert.equal("县域发展", ds:record(1).category)
+    assert.equal("关于推动产业有序转移促进区域协调发展的若干措施", ds:record(1).title)
+    assert.equal("南方日报记者 陈薇 张子俊", ds:meta().byline)
+    assert.equal("广东省交通运输厅", ds:record(12).issuers[1])
+  end)
+
+  it("shows Traditional on request, gazetteer names included", function()
+    local r = ds:record(27, { script = "hant" })
+    assert.equal("實施生態立市、工業強市、縣域富市“三大戰略”,壯大縣域鎮域綜合實力,全面推進鄉村振興。", r.measures[1])
+    assert.equal("韶關", r.city)
+    assert.equal("粵北", r.region)
+    -- OpenCC's s2t writes 於 where the published text has 于
+    assert.equal("關於推動產業有序轉移促進區域協調發展的若干措施", ds:record(1, { script = "hant" }).title)
+    assert.equal("關于推動產業有序轉移促進區域協調發展的若干措施", ds:record(1, { script = "original" }).title)
+  end)
+
+  it("follows bqw.setup{ script } and filters the same in every script", function()
+    bqw.setup({ script = "hant" })
+    assert.equal("縣域發展", ds:record(1).category)
+    local n = ds:query("region=粤北"):count()
+    bqw.setup({ script = false })
+    assert.equal(n, ds:query("region=粵北"):count())
+    assert.equal(5, n)
+    assert.has_error(function()
+      bqw.setup({ script = "latin" })
+    end)
+  end)
+
+  it("converts strings", function()
+    assert.equal("乡村振兴", bqw.convert("鄉村振興", "hans"))
+    assert.equal("鄉村振興", bqw.convert("乡村振兴", "hant"))
+  end)
+
+  it("takes --script on the command line", function()
+    local out, err, code = H.bqw({ "view", "list", "--where", "id=27", "--script", "hant", "--color", "never" })
+    assert.equal(0, code, err)
+    assert.truthy(out:find("韶關", 1, true), out)
+    out = H.bqw({ "view", "list", "--where", "id=27", "--color", "never" })
+    assert.truthy(out:find("韶关", 1, true), out)
+    local _, _, bad = H.bqw({ "stats", "--script", "latin" })
+    assert.equal(2, bad)
+  end)
+end)
+
+describe("search", function()
+  local ds
+  setup(function()
+    ds = assert(bqw.load())
+  end)
+
+  -- The truth, by brute force: every indexed field converted with OpenCC's phrase-level
+  -- t2s and lower-cased, searched for the query the same way.
+  local function brute(q)
+    local fq = bqw.convert(q, "hans"):lower()
+    local n = 0
+    for _, r in ipairs(ds:records({ script = "hans" })) do
+      local fields = { r.title, r.city, r.headline, r.text, r.category }
+      for _, m in ipairs(r.measures or {}) do
+        fields[#fields + 1] = m
+      end
+      for _, f in pairs(fields) do
+        if f and f:lower():find(fq, 1, true) then
+          n = n + 1
+        end
+      end
+    end
+    return n
+  end
+
+  it("finds Traditional text with a Simplified query and back", function()
+    local a = assert(ds:search("乡村振兴"))
+    local b = assert(ds:search("鄉村振興"))
+    assert.equal(a.total, b.total)
+    assert.equal(12, a.total)
+    assert.equal(brute("乡村振兴"), a.total)
+  end)
+
+  it("answers one- and two-character queries exactly", function()
+    for _, q in ipairs({ "广州", "振兴", "乡", "县", "镇", "园区", "2025", "GDP" }) do
+      assert.equal(brute(q), assert(ds:search(q)).total, q)
+    end
+    assert.equal(1, ds:search("广州").total)
+    assert.equal("city", ds:search("广州").hits[1].field)
+  end)
+
+  it("agrees with brute force on every 1-, 2-, 4- and 8-character window of some measures", function()
+    local checked = 0
+    for _, id in ipairs({ 1, 9, 27, 38 }) do
+      local m = ds:record(id).measures[1]
+      local chars = {}
+      for ch in m:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
+        chars[#chars + 1] = ch
+      end
+      for _, n in ipairs({ 1, 2, 4, 8 }) do
+        for i = 1, #chars - n + 1, 3 do
+          local q = table.concat(chars, "", i, i + n - 1)
+          if not q:find("%s") then
+            assert.equal(brute(q), ds:search(q).total, q)
+            checked = checked + 1
+          end
+        end
+      end
+    end
+    assert.is_true(checked > 100)
+  end)
+
+  it("folds width and case, and takes mixed scripts and punctuation", function()
+    assert.equal(ds:search("GDP").total, ds:search("ｇｄｐ").total)
+    assert.equal(1, ds:search("ＧＤＰ").total)
+    assert.equal(ds:search("“百千万工程”").total, ds:search("“百千萬工程”").total)
+    assert.is_true(ds:search("“百千万工程”").total > 0)
+    assert.equal(ds:search("城乡区域协调").total, ds:search("城鄉区域協調").total)
+  end)
+
+  it("needs every word of a query, anywhere in the field", function()
+    local both = ds:search("乡村 振兴").total
+    assert.is_true(both >= ds:search("乡村振兴").total)
+    assert.equal(0, ds:search("乡村 火星").total)
+  end)
+
+  it("ranks titles first and carries the spans of the matches", function()
+    local result = assert(ds:search("振兴", { limit = 100 }))
+    assert.equal("title", result.hits[1].field)
+    local seen_measure = false
+    for _, hit in ipairs(result.hits) do
+      if hit.field == "measure" then
+        seen_measure = true
+      end
+      assert.is_false(seen_measure and hit.field == "title")
+      assert.is_true(#hit.spans >= 1)
+      for _, s in ipairs(hit.spans) do
+        assert.equal("振兴", hit.text:sub(s[1] + 1, s[2]))
+      end
+    end
+    local hant = assert(ds:search("振兴", { script = "hant", limit = 1 }))
+    assert.equal("振興", hant.hits[1].text:sub(hant.hits[1].spans[1][1] + 1, hant.hits[1].spans[1][2]))
+  end)
+
+  it("refuses an empty query clearly", function()
+    local r, err = ds:search("   ")
+    assert.is_nil(r)
+    assert.truthy(err:find("empty search query", 1, true))
+    local _, serr, code = H.bqw({ "search", "" })
+    assert.equal(2, code)
+    assert.truthy(serr:find("empty search query", 1, true))
+  end)
+
+  it("backs the text filter", function()
+    assert.equal(ds:query("text~乡村振兴"):count(), ds:query("text~鄉村振興"):count())
+    assert.equal(10, ds:query("text~乡村振兴"):count())
+    assert.equal(1, ds:query("text~广州"):count())
+  end)
+
+  it("prints hits on the command line, and JSON with spans", function()
+    local out, err, code = H.bqw({ "search", "振兴", "--limit", "3", "--color", "never" })
+    assert.equal(0, code, err)
+    assert.equal(3, select(2, out:gsub("\n", "")))
+    assert.truthy(err:find("3 of 16 matching fields shown", 1, true))
+    out = H.bqw({ "search", "广州", "--json" })
+    local doc = require("dkjson").decode(out)
+    assert.equal(1, doc.total)
+    assert.same({ { 0, 6 } }, doc.hits[1].spans)
+  end)
+end)
+
+describe("display width", function()
+  it("counts Han as two cells and East Asian Ambiguous as ambiwidth", function()
+    assert.equal(6, bqw.width("“广州”"))
+    assert.equal(8, bqw.width("“广州”", 2))
+    assert.equal(2, bqw.width("◎", 2))
+    assert.equal(1, bqw.width("e\204\129")) -- e + combining acute
+    local cut, cells = bqw.truncate("◎中共广东省委", 8, nil, 2)
+    assert.equal("◎中共…", cut)
+    assert.equal(8, cells)
+  end)
+
+  after_each(function()
+    bqw.setup({ ambiwidth = false })
+  end)
+
+  it("keeps table views aligned in both settings", function()
+    local ds = assert(bqw.load())
+    for _, ambi in ipairs({ 1, 2 }) do
+      bqw.setup({ ambiwidth = ambi })
+      for _, width in ipairs({ 50, 80 }) do
+        local v = assert(ds:view("table", { columns = { "id", "city", "headline" }, where = "kind=city", width = width }))
+        for _, line in ipairs(v.lines) do
+          assert.is_true(bqw.width(line, ambi) <= width, ("ambiwidth %d, width %d: %s"):format(ambi, width, line))
+        end
+        -- every row starts its headline column at the same cell
+        local starts = {}
+        for n = 3, #v.lines do
+          local line = v.lines[n]
+          local city = ds:record(v.ids[n]).city
+          local at = line:find(city, 1, true)
+          starts[bqw.width(line:sub(1, at - 1) .. city, ambi)] = true
+        end
+        local distinct = 0
+        for _ in pairs(starts) do
+          distinct = distinct + 1
+        end
+        assert.equal(1, distinct)
+      end
+    end
+  end)
+end)
