@@ -7,6 +7,7 @@
 #include "bqw.h"
 #include "compat.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -239,9 +240,10 @@ static const char *const field_names[] = {"title",   "city", "headline",
                                           "measure", "text", "category"};
 
 static void push_spans(lua_State *L, const char *text, size_t len, const char *q,
-                       size_t qlen) {
+                       size_t qlen, bool pinyin) {
   bqw_span spans[64];
-  size_t n = bqw_match_spans(text, len, q, qlen, spans, 64);
+  size_t n = pinyin ? bqw_pinyin_spans(text, len, q, qlen, spans, 64)
+                    : bqw_match_spans(text, len, q, qlen, spans, 64);
   if (n > 64)
     n = 64;
   lua_createtable(L, (int)n, 0);
@@ -255,19 +257,25 @@ static void push_spans(lua_State *L, const char *text, size_t len, const char *q
   }
 }
 
-/* ds:search(query [, limit]) -> { total, hits = { {id, field, item, spans}, … } } |
- * nil, message, name */
+/* ds:search(query [, limit [, pinyin]]) -> { total, hits = { {id, field, item, spans},
+ * … } } | nil, message, name */
 static int l_search(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
   size_t qlen;
   const char *q = luaL_checklstring(L, 2, &qlen);
   lua_Integer limit = luaL_optinteger(L, 3, 50);
+  bool pinyin = lua_toboolean(L, 4);
   bqw_results *res = NULL;
-  int rc = bqw_dataset_search(ds, q, qlen, limit < 0 ? 0 : (size_t)limit, &res);
+  size_t lim = limit < 0 ? 0 : (size_t)limit;
+  int rc = pinyin ? bqw_dataset_search_pinyin(ds, q, qlen, lim, &res)
+                  : bqw_dataset_search(ds, q, qlen, lim, &res);
   if (rc) {
     lua_pushnil(L);
-    lua_pushstring(L, rc == BQW_EINVAL ? "empty search query: give some text to find"
-                                       : bqw_strerror(rc));
+    lua_pushstring(
+        L, rc != BQW_EINVAL ? bqw_strerror(rc)
+           : pinyin ? "pinyin query must be latin letters (up to 64), such as xczx or "
+                      "xiangcunzhenxing"
+                    : "empty search query: give some text to find");
     lua_pushstring(L, bqw_err_name(rc));
     return 3;
   }
@@ -285,7 +293,7 @@ static int l_search(lua_State *L) {
     set_string(L, "field", field_names[field]);
     if (field == BQW_FIELD_MEASURE)
       set_integer(L, "item", (lua_Integer)item + 1);
-    push_spans(L, text, strlen(text), q, qlen);
+    push_spans(L, text, strlen(text), q, qlen, pinyin);
     lua_setfield(L, -2, "spans");
     lua_rawseti(L, -2, (int)i + 1);
   }
@@ -312,13 +320,13 @@ static int l_fact_table(lua_State *L) {
   return 1;
 }
 
-/* core.match_spans(text, query) -> { {start, end}, … } byte ranges, 0-based, end
- * exclusive, of the query in the text as search folds them */
+/* core.match_spans(text, query [, pinyin]) -> { {start, end}, … } byte ranges, 0-based,
+ * end exclusive, of the query in the text as search folds them (or as pinyin) */
 static int l_match_spans(lua_State *L) {
   size_t len, qlen;
   const char *text = luaL_checklstring(L, 1, &len);
   const char *q = luaL_checklstring(L, 2, &qlen);
-  push_spans(L, text, len, q, qlen);
+  push_spans(L, text, len, q, qlen, lua_toboolean(L, 3));
   return 1;
 }
 

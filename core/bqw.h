@@ -326,6 +326,21 @@ BQW_API void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_
 BQW_API const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field,
                                    size_t item);
 
+/* ---- pinyin --------------------------------------------------------------- */
+
+/*
+ * Pinyin search: the query is latin letters (spaces and apostrophes ignored, ü written
+ * v), read as full syllables or initials over consecutive characters, any reading of
+ * each counting (readings from Unihan's kMandarin, kHanyuPinlu, kTGHZ2013 and
+ * kXHC1983, without tones): "xczx" and "xiangcunzhenxing" find 乡村振兴, in either
+ * script. BQW_EINVAL for a query that is not such letters (or over 64 of them).
+ */
+BQW_API int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t qlen,
+                                      size_t limit, bqw_results **out);
+/* Where a pinyin query matches in a text: up to max byte spans; returns how many. */
+BQW_API size_t bqw_pinyin_spans(const char *text, size_t len, const char *query,
+                                size_t qlen, bqw_span *spans, size_t max);
+
 /* Names for the enums, as used by the Lua API and JSON ("document", "province", …). */
 BQW_API const char *bqw_kind_name(bqw_kind kind);
 BQW_API const char *bqw_section_name(bqw_section section);

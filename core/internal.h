@@ -99,6 +99,8 @@ size_t text_encode(int32_t cp, char out[4]);
 size_t text_count_chars(const char *s, size_t len);
 /* The character cp folds to for search: script, width, case (tools/gen_fold.c). */
 int32_t text_fold(int32_t cp);
+/* Document d of an index: its text, length and tag. */
+uint64_t index_doc(const bqw_index *ix, size_t d, const char **text, size_t *len);
 
 /* What is wrong with an invalid sequence at s: fills msg and returns the number of
  * bytes to skip (at least 1). */

@@ -266,6 +266,12 @@ size_t bqw_index_memory(const bqw_index *ix) {
 
 size_t bqw_index_doc_count(const bqw_index *ix) { return ix->doc_count; }
 
+uint64_t index_doc(const bqw_index *ix, size_t d, const char **text, size_t *len) {
+  *text = ix->docs[d].text;
+  *len = ix->docs[d].len;
+  return ix->docs[d].tag;
+}
+
 /* ---- querying ---- */
 
 /* Folds text into code points (spaces collapsed to one ' ', ends trimmed). */

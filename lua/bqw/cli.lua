@@ -193,7 +193,7 @@ end
 
 function commands.search(args, ds)
   local query = args.query
-  local result, err = ds:search(query, { limit = tonumber(args.limit) or 20 })
+  local result, err = ds:search(query, { limit = tonumber(args.limit) or 20, pinyin = args.pinyin })
   if not result then
     complain("%s", err)
     return EXIT_USAGE
@@ -492,6 +492,7 @@ local function build_parser()
   search:argument("query", "Text to find; words separated by spaces must all occur.")
   search:option("--limit", "At most N hits (default 20)."):argname("N")
   search:flag("--json", "The hits as JSON, with byte spans of the matches.")
+  search:flag("--pinyin", "Read the query as pinyin: syllables or initials (xczx, xiangcunzhenxing).")
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
   check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")

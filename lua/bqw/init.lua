@@ -271,7 +271,9 @@ end
 
 --- Full-text search over titles, cities, headlines, measures, prose and categories,
 --- ignoring script, width and case; terms separated by spaces must all occur.
---- opts.limit (default 50) bounds the hits, opts.script the text they carry.
+--- opts.limit (default 50) bounds the hits, opts.script the text they carry;
+--- opts.pinyin reads the query as pinyin: full syllables or initials ("xczx",
+--- "xiangcunzhenxing"), any reading of a character.
 --- Returns { total = records' fields that match, hits = { { id, field ("title",
 --- "city", "headline", "measure", "text", "category"), item (the measure's number),
 --- text (in the script), spans = { { first, last }, … } (byte offsets into text, from
@@ -284,7 +286,7 @@ function Dataset:search(query, opts)
   check_arg("search", 2, opts, "table", true)
   opts = opts or {}
   local script = script_of(opts)
-  local result, err, name = handle:search(query, opts.limit or 50)
+  local result, err, name = handle:search(query, opts.limit or 50, opts.pinyin)
   if not result then
     return nil, err, name
   end
@@ -297,7 +299,7 @@ function Dataset:search(query, opts)
     else
       hit.text = record[hit.field]
     end
-    hit.spans = core.match_spans(hit.text, query)
+    hit.spans = core.match_spans(hit.text, query, opts.pinyin)
   end
   return result
 end

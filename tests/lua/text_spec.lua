@@ -217,3 +217,43 @@ describe("display width", function()
     end
   end)
 end)
+
+describe("pinyin search", function()
+  local ds
+  setup(function()
+    ds = assert(bqw.load())
+  end)
+
+  it("finds 乡村振兴 by initials and by full syllables", function()
+    local by_initials = assert(ds:search("xczx", { pinyin = true, limit = 100 }))
+    local by_syllables = assert(ds:search("xiangcunzhenxing", { pinyin = true, limit = 100 }))
+    assert.equal(ds:search("乡村振兴").total, by_initials.total)
+    assert.equal(by_initials.total, by_syllables.total)
+    for _, hit in ipairs(by_initials.hits) do
+      assert.equal("乡村振兴", hit.text:sub(hit.spans[1][1] + 1, hit.spans[1][2]))
+    end
+    -- mixed: syllables and initials, upper case, spaces and apostrophes
+    assert.equal(by_initials.total, ds:search("Xiang'cun zx", { pinyin = true }).total)
+  end)
+
+  it("matches a heteronym on any of its readings", function()
+    -- 行 reads xíng or háng: 行动 is found as xingdong and as hangdong
+    local xing = ds:search("xingdong", { pinyin = true }).total
+    assert.is_true(xing > 0)
+    assert.equal(xing, ds:search("hangdong", { pinyin = true }).total)
+    -- 重 reads zhòng or chóng
+    assert.equal(ds:search("zhongdian", { pinyin = true }).total, ds:search("chongdian", { pinyin = true }).total)
+  end)
+
+  it("refuses what is not pinyin", function()
+    local r, err = ds:search("乡村", { pinyin = true })
+    assert.is_nil(r)
+    assert.truthy(err:find("latin letters", 1, true))
+    local _, serr, code = H.bqw({ "search", "--pinyin", "123" })
+    assert.equal(2, code)
+    assert.truthy(serr:find("pinyin query must be latin letters", 1, true))
+    local out, _, ok = H.bqw({ "search", "--pinyin", "xczx", "--color", "never" })
+    assert.equal(0, ok)
+    assert.truthy(out:find("乡村振兴", 1, true))
+  end)
+end)

@@ -1,0 +1,160 @@
+/*
+ * pinyin.c -- search by pinyin: full syllables or initials, any reading of a
+ * character (readings from Unihan, generated at build time by tools/gen_pinyin.c).
+ * "xczx" and "xiangcunzhenxing" both find 乡村振兴 (and 鄉村振興); 行 matches xing or
+ * hang. A match runs over consecutive characters that have readings.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pinyin_table.h"
+
+#define MAX_QUERY 64
+
+static const char *readings_of(int32_t cp) {
+  size_t lo = 0, hi = sizeof pinyin_cp / sizeof *pinyin_cp;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (pinyin_cp[mid] < (unsigned)cp)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < sizeof pinyin_cp / sizeof *pinyin_cp && pinyin_cp[lo] == (unsigned)cp
+             ? pinyin_readings[lo]
+             : NULL;
+}
+
+/* Normalizes a pinyin query to a-z (ü written v); spaces and apostrophes dropped.
+ * Returns its length, or 0 when it holds anything else or is too long. */
+static size_t normalize(const char *q, size_t len, char *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = q[i];
+    if (c == ' ' || c == '\'' || c == '-')
+      continue;
+    if (c >= 'A' && c <= 'Z')
+      c = (char)(c - 'A' + 'a');
+    if (c < 'a' || c > 'z' || n == MAX_QUERY)
+      return 0;
+    out[n++] = c;
+  }
+  return n;
+}
+
+/* Whether q[j..m) can be read from the characters cps[i..), one syllable or initial
+ * each; *end gets the character after the match. */
+static bool read_from(const int32_t *cps, size_t n, size_t i, const char *q, size_t m,
+                      size_t j, size_t *end) {
+  if (j == m) {
+    *end = i;
+    return true;
+  }
+  if (i == n)
+    return false;
+  const char *r = readings_of(cps[i]);
+  while (r && *r) {
+    const char *sp = strchr(r, ' ');
+    size_t len = sp ? (size_t)(sp - r) : strlen(r);
+    bool two_letter_initial =
+        len >= 2 && r[1] == 'h' && (r[0] == 'z' || r[0] == 'c' || r[0] == 's');
+    if (m - j >= len && !memcmp(q + j, r, len) &&
+        read_from(cps, n, i + 1, q, m, j + len, end))
+      return true;
+    if (two_letter_initial && m - j >= 2 && !memcmp(q + j, r, 2) && len > 2 &&
+        read_from(cps, n, i + 1, q, m, j + 2, end))
+      return true;
+    if (q[j] == r[0] && len > 1 && read_from(cps, n, i + 1, q, m, j + 1, end))
+      return true;
+    r = sp ? sp + 1 : r + len;
+  }
+  return false;
+}
+
+/* Matches of the normalized query q in text: byte spans, none overlapping. */
+static size_t find_pinyin(const char *text, size_t len, const char *q, size_t m,
+                          bqw_span *spans, size_t max) {
+  int32_t *cps = malloc((len + 1) * sizeof *cps);
+  uint32_t *at = malloc((len + 2) * sizeof *at);
+  size_t n = 0, found = 0;
+  if (!cps || !at)
+    goto done;
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)text + i, len - i, &cp);
+    if (!k) {
+      k = 1;
+      cp = 0xFFFD;
+    }
+    at[n] = (uint32_t)i;
+    cps[n++] = cp;
+    i += k;
+  }
+  at[n] = (uint32_t)len;
+  for (size_t i = 0; i < n;) {
+    size_t end;
+    if (read_from(cps, n, i, q, m, 0, &end)) {
+      if (found < max)
+        spans[found] = (bqw_span){at[i], at[end]};
+      found++;
+      i = end;
+    } else {
+      i++;
+    }
+  }
+done:
+  free(cps);
+  free(at);
+  return found;
+}
+
+size_t bqw_pinyin_spans(const char *text, size_t len, const char *query, size_t qlen,
+                        bqw_span *spans, size_t max) {
+  char q[MAX_QUERY];
+  size_t m = normalize(query, qlen, q);
+  return m ? find_pinyin(text, len, q, m, spans, max) : 0;
+}
+
+int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t qlen,
+                              size_t limit, bqw_results **out) {
+  if (!ds || !out || (!query && qlen))
+    return BQW_EINVAL;
+  *out = NULL;
+  char q[MAX_QUERY];
+  size_t m = normalize(query, qlen, q);
+  if (!m)
+    return BQW_EINVAL;
+  int rc = bqw_dataset_index(ds); /* its documents, in rank order */
+  if (rc)
+    return rc;
+  bqw_results *r = calloc(1, sizeof *r);
+  if (!r)
+    return BQW_ENOMEM;
+  size_t docs = bqw_index_doc_count(ds->index);
+  for (size_t d = 0; d < docs; d++) {
+    const char *text;
+    size_t len;
+    uint64_t tag = index_doc(ds->index, d, &text, &len);
+    bqw_span first;
+    if (!find_pinyin(text, len, q, m, &first, 1))
+      continue;
+    r->total++;
+    if (r->count >= limit)
+      continue;
+    if (r->count == r->cap) {
+      size_t cap = r->cap ? r->cap * 2 : 16;
+      bqw_hit *h = realloc(r->hits, cap * sizeof *h);
+      if (!h) {
+        bqw_results_free(r);
+        return BQW_ENOMEM;
+      }
+      r->hits = h;
+      r->cap = cap;
+    }
+    r->hits[r->count++] = (bqw_hit){tag, (uint32_t)d};
+  }
+  *out = r;
+  return 0;
+}
