@@ -4,6 +4,7 @@
  * the API users script against is lua/bqw/init.lua. Builds against Lua 5.4 and
  * LuaJIT (compat.h); links no Lua library, the host provides it.
  */
+#include "binding.h"
 #include "bqw.h"
 #include "compat.h"
 
@@ -43,6 +44,12 @@ static void set_integer(lua_State *L, const char *key, lua_Integer value) {
   lua_setfield(L, -2, key);
 }
 
+void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds) {
+  handle *h = lua_newuserdata(L, sizeof *h);
+  h->ds = ds;
+  luaL_setmetatable(L, DATASET_MT);
+}
+
 /* Pushes the dataset, or nil, message, name when there is none to return. */
 static int push_loaded(lua_State *L, int rc, bqw_dataset *ds) {
   if (!ds) {
@@ -51,9 +58,7 @@ static int push_loaded(lua_State *L, int rc, bqw_dataset *ds) {
     lua_pushstring(L, bqw_err_name(rc));
     return 3;
   }
-  handle *h = lua_newuserdata(L, sizeof *h);
-  h->ds = ds;
-  luaL_setmetatable(L, DATASET_MT);
+  bqw_lua_push_dataset(L, ds);
   return 1;
 }
 
@@ -434,6 +439,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   }
   lua_pop(L, 1);
   luaL_newlib(L, functions);
+  bqw_lua_open_loop(L);
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");
   lua_pushstring(L, LUA_VERSION);

@@ -39,7 +39,8 @@ extern "C" {
   XX(EIO, -2, "file cannot be read")                                                     \
   XX(EENCODING, -3, "text is not valid UTF-8")                                           \
   XX(EINVAL, -4, "invalid argument")                                                     \
-  XX(ERANGE, -5, "index out of range")
+  XX(ERANGE, -5, "index out of range")                                                   \
+  XX(ECANCELED, -6, "cancelled")
 
 typedef enum bqw_errno {
   BQW_OK = 0,
@@ -340,6 +341,69 @@ BQW_API int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t
 /* Where a pinyin query matches in a text: up to max byte spans; returns how many. */
 BQW_API size_t bqw_pinyin_spans(const char *text, size_t len, const char *query,
                                 size_t qlen, bqw_span *spans, size_t max);
+
+/* ---- the loop ------------------------------------------------------------ */
+
+/*
+ * An event loop on libuv for background work. A bqw_loop either owns its uv loop
+ * (bqw_loop_new; drive it with bqw_loop_run) or runs on a host's (bqw_loop_new_on,
+ * given a uv_loop_t*, such as Neovim's from luv's luv_loop()); then the host's loop
+ * drives it, or the host polls bqw_loop_backend_fd. Slow work runs on libuv's
+ * threadpool; every callback runs on the loop's thread. Each request calls back exactly
+ * once, BQW_ECANCELED when cancelled, and hands over what it carries.
+ */
+typedef struct bqw_loop bqw_loop;
+typedef enum bqw_run_mode { BQW_RUN_DEFAULT, BQW_RUN_ONCE, BQW_RUN_NOWAIT } bqw_run_mode;
+
+BQW_API int bqw_loop_new(bqw_loop **out);
+BQW_API int bqw_loop_new_on(void *uv_loop, bqw_loop **out);
+/* Runs an owned loop as uv_run does; returns non-zero while work remains. BQW_EINVAL
+ * for a loop on a host's uv loop. */
+BQW_API int bqw_loop_run(bqw_loop *loop, bqw_run_mode mode);
+BQW_API void bqw_loop_stop(bqw_loop *loop);
+/* For a host that polls: the fd to wait on, and how long (ms, -1 forever). */
+BQW_API int bqw_loop_backend_fd(const bqw_loop *loop);
+BQW_API int bqw_loop_backend_timeout(const bqw_loop *loop);
+BQW_API uint64_t bqw_loop_now(const bqw_loop *loop);
+/* Handles open and requests in flight. */
+BQW_API size_t bqw_loop_pending(const bqw_loop *loop);
+/* Stops and closes every handle. An owned loop runs until requests in flight have
+ * called back, then is freed; a loop on a host's is freed when they have. */
+BQW_API void bqw_loop_free(bqw_loop *loop);
+
+/* Loads (reads, validates, normalizes, parses, indexes) on the threadpool. The
+ * callback owns ds (NULL when cancelled, or out of memory); status as bqw_load_file,
+ * or BQW_ECANCELED. *out (may be NULL) is valid until the callback returns. */
+typedef struct bqw_load_req bqw_load_req;
+typedef void (*bqw_load_cb)(bqw_load_req *req, int status, bqw_dataset *ds, void *data);
+BQW_API int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
+                          bqw_load_req **out);
+BQW_API void bqw_load_cancel(bqw_load_req *req);
+
+/* A timer: fires after timeout_ms, then every repeat_ms (0: once). Stopping frees it. */
+typedef struct bqw_timer bqw_timer;
+typedef void (*bqw_timer_cb)(bqw_timer *timer, void *data);
+BQW_API int bqw_timer_start(bqw_loop *loop, uint64_t timeout_ms, uint64_t repeat_ms,
+                            bqw_timer_cb cb, void *data, bqw_timer **out);
+BQW_API void bqw_timer_stop(bqw_timer *timer);
+
+/* A signal handler (SIGINT, …) on the loop. Stopping frees it. */
+typedef struct bqw_signal bqw_signal;
+typedef void (*bqw_signal_cb)(bqw_signal *sig, int signum, void *data);
+BQW_API int bqw_signal_start(bqw_loop *loop, int signum, bqw_signal_cb cb, void *data,
+                             bqw_signal **out);
+BQW_API void bqw_signal_stop(bqw_signal *sig);
+
+/* Watches a digest: when it changes (written, replaced by rename, deleted and
+ * re-created) it is loaded again in the background, debounce_ms after the last change;
+ * a burst of writes gives one load. The callback owns ds: a good dataset (status 0),
+ * or the failed one whose diagnostics say why (status < 0). Stopping frees it. */
+typedef struct bqw_watch bqw_watch;
+typedef void (*bqw_watch_cb)(bqw_watch *watch, int status, bqw_dataset *ds, void *data);
+BQW_API int bqw_watch_start(bqw_loop *loop, const char *path, uint64_t debounce_ms,
+                            bqw_watch_cb cb, void *data, bqw_watch **out);
+BQW_API void bqw_watch_stop(bqw_watch *watch);
+BQW_API const char *bqw_watch_path(const bqw_watch *watch);
 
 /* Names for the enums, as used by the Lua API and JSON ("document", "province", …). */
 BQW_API const char *bqw_kind_name(bqw_kind kind);

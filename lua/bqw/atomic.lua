@@ -28,10 +28,11 @@ local function temp_name(path)
   return nil, "cannot find a free temporary name in " .. dir
 end
 
---- Calls fill(out) where out:write(...) writes to a temporary file (raising on a write
---- error), then renames it to path. Returns true, or nil, message; on failure the
---- temporary file is removed and path is untouched. fill may raise to abort.
-function M.write(path, fill)
+--- Starts an atomic write of path: returns a file { out = writer (out:write(...)
+--- raises on an I/O error), commit() -> true | nil, message, abort() }, or nil,
+--- message. Until commit, path is untouched; abort (or a failed commit) removes the
+--- temporary file.
+function M.begin(path)
   local tmp, terr = temp_name(path)
   if not tmp then
     return nil, terr
@@ -40,6 +41,7 @@ function M.write(path, fill)
   if not fh then
     return nil, ("cannot write %s: %s"):format(path, oerr)
   end
+  local file = { path = path, temp = tmp }
   local out = {}
   function out.write(_, ...)
     local ok, err = fh:write(...)
@@ -48,18 +50,49 @@ function M.write(path, fill)
     end
     return out
   end
-  local ok, err = pcall(fill, out)
-  local closed, cerr = fh:close()
-  if not ok or not closed then
-    os.remove(tmp)
-    return nil, ok and ("writing %s: %s"):format(path, cerr) or err
+  file.out = out
+  local done = false
+  function file.abort()
+    if not done then
+      done = true
+      fh:close()
+      os.remove(tmp)
+    end
   end
-  local renamed, rerr = os.rename(tmp, path)
-  if not renamed then
-    os.remove(tmp)
-    return nil, ("cannot replace %s: %s"):format(path, rerr)
+  function file.commit()
+    if done then
+      return nil, "the write of " .. path .. " was already ended"
+    end
+    done = true
+    local closed, cerr = fh:close()
+    if not closed then
+      os.remove(tmp)
+      return nil, ("writing %s: %s"):format(path, cerr)
+    end
+    local renamed, rerr = os.rename(tmp, path)
+    if not renamed then
+      os.remove(tmp)
+      return nil, ("cannot replace %s: %s"):format(path, rerr)
+    end
+    return true
   end
-  return true
+  return file
+end
+
+--- Calls fill(out) where out:write(...) writes to a temporary file (raising on a write
+--- error), then renames it to path. Returns true, or nil, message; on failure the
+--- temporary file is removed and path is untouched. fill may raise to abort.
+function M.write(path, fill)
+  local file, err = M.begin(path)
+  if not file then
+    return nil, err
+  end
+  local ok, ferr = pcall(fill, file.out)
+  if not ok then
+    file.abort()
+    return nil, ferr
+  end
+  return file.commit()
 end
 
 return M

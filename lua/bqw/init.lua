@@ -413,11 +413,9 @@ function Dataset:view(name, opts)
   return result
 end
 
---- Exports records with an export plugin: ds:export("csv", { where = …, shape =
---- "record" | "measure", output = FILE (written atomically) | stream = handle, plus
---- the plugin's own options such as bom }). Without output or stream it returns the
---- text. Returns true (or the text), or nil, message.
-function Dataset:export(format, opts)
+--- Prepares an export: checks the plugin, its options and shape, selects the records.
+--- Returns a job { total = records, fill = function(out, tick) } or nil, message.
+function Dataset:_export_job(format, opts)
   handle_of(self, "export")
   check_arg("export", 1, format, "string")
   check_arg("export", 2, opts, "table", true)
@@ -458,15 +456,35 @@ function Dataset:export(format, opts)
   if not records then
     return nil, serr
   end
-  local ctx = { dataset = self, meta = self:meta({ script = opts.script }), version = M.version, util = export_util }
-  local function fill(out)
-    local ok, perr = require("bqw.plugins").call(plugin, "write", out, records, options, ctx)
-    if not ok then
-      error(perr, 0)
-    end
+  local meta = self:meta({ script = opts.script })
+  return {
+    total = #records,
+    plugin = plugin,
+    --- Runs the plugin into out; tick(n) is called as it reports records done.
+    fill = function(out, tick)
+      local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick or function() end }
+      local ok, perr = require("bqw.plugins").call(plugin, "write", out, records, options, ctx)
+      if not ok then
+        error(perr, 0)
+      end
+    end,
+  }
+end
+
+--- Exports records with an export plugin: ds:export("csv", { where = …, shape =
+--- "record" | "measure", output = FILE (written atomically) | stream = handle, plus
+--- the plugin's own options such as bom }). Without output or stream it returns the
+--- text. Returns true (or the text), or nil, message. A stream gets what was written
+--- before an error; only output files are all-or-nothing. For exports that must not
+--- block, see loop:export (|bqw-loop|).
+function Dataset:export(format, opts)
+  local job, err = self:_export_job(format, opts)
+  if not job then
+    return nil, err
   end
+  opts = opts or {}
   if opts.output then
-    return require("bqw.atomic").write(opts.output, fill)
+    return require("bqw.atomic").write(opts.output, job.fill)
   end
   local chunks = {}
   local sink = opts.stream
@@ -478,12 +496,15 @@ function Dataset:export(format, opts)
         return self_
       end,
     }
-  local ok, perr = pcall(fill, sink)
+  local ok, perr = pcall(job.fill, sink)
   if not ok then
     return nil, perr
   end
   return opts.stream and true or table.concat(chunks)
 end
+
+--- Wraps a bqw.core dataset handle (for bqw.loop): the dataset, or nil, message, name.
+M._wrap = wrap
 
 --- Number of records.
 function Dataset:count()
@@ -540,10 +561,16 @@ function Dataset:close()
   end
 end
 
+
 M.Dataset = Dataset
 
 --- The plugin registry (see :help bqw-plugins).
 M.plugins = require("bqw.plugins")
+
+--- A new event loop (see :help bqw-loop): background loads, watching, exports.
+function M.loop(opts)
+  return require("bqw.loop").new(opts)
+end
 
 --- The order of stats keys, as `bqw stats --json` prints them.
 M.STATS_KEYS = {

@@ -62,6 +62,9 @@ function M.write(out, records, opts, ctx)
       values[i] = util.cell(row, c)
     end
     line(values)
+    if ctx and ctx.tick then
+      ctx.tick() -- a row done: a background export may yield here
+    end
   end
 end
 

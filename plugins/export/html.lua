@@ -140,6 +140,9 @@ return {
           out:write(NUMERIC[c] and '<td class="num">' or "<td>", lines(util.cell(row, c)), "</td>")
         end
         out:write("</tr>\n")
+        if ctx.tick then
+          ctx.tick() -- a row done: a background export may yield here
+        end
       end
       out:write("</tbody>\n</table>\n</section>\n")
     end

@@ -125,6 +125,9 @@ return {
             cells[i] = cell_text(util.cell(row, c))
           end
           out:write("| ", table.concat(cells, " | "), " |\n")
+          if ctx.tick then
+            ctx.tick() -- a row done: a background export may yield here
+          end
         end
       end
     end

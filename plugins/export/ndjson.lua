@@ -33,6 +33,9 @@ return {
         end
       end
       out:write(json.encode(object, { keyorder = KEY_ORDER }), "\n")
+      if ctx.tick then
+        ctx.tick() -- a row done: a background export may yield here
+      end
     end
   end,
 }

@@ -50,6 +50,9 @@ function M.write(out, records, opts, ctx)
     for i, c in ipairs(columns) do
       values[i] = util.cell(row, c)
     end
+    if ctx and ctx.tick then
+      ctx.tick() -- a row done: a background export may yield here
+    end
     line(values)
   end
 end

@@ -1,0 +1,221 @@
+--- bqw.loop: background loading, watching and exporting on the core's libuv loop.
+---
+---   local bqw = require("bqw")
+---   local loop = bqw.loop()
+---   loop:load("digest.txt", function(ds, err) … end)
+---   loop:run()
+---
+--- Callbacks follow luv's convention: the result, or nil, message, name. They run on
+--- the loop's thread (the Lua state's), never on libuv's threadpool.
+local core = require("bqw.core")
+
+local M = {}
+
+local Loop = {}
+Loop.__index = Loop
+
+local function wrap(handle)
+  return require("bqw")._wrap(handle)
+end
+
+--- A new loop. opts.host = true runs it on the host's libuv loop (Neovim's, found
+--- through luv at run time); without a host it owns its loop, driven by loop:run().
+--- Returns the loop, or nil, message.
+function M.new(opts)
+  opts = opts or {}
+  local host
+  if opts.host then
+    host = core.host_uv_loop()
+    if not host then
+      return nil, "bqw.loop: no host loop: luv's luv_loop is not in this process (run outside Neovim?)"
+    end
+  end
+  local handle, err = core.loop(host)
+  if not handle then
+    return nil, err
+  end
+  return setmetatable({ _loop = handle, hosted = host ~= nil }, Loop)
+end
+
+--- Runs the loop: "default" until no work is left, "once", or "nowait". Returns
+--- whether work remains. A callback's error is raised here.
+function Loop:run(mode)
+  return self._loop:run(mode)
+end
+
+--- Closes every handle and frees the loop; loads in flight still call back.
+function Loop:close()
+  self._loop:close()
+end
+
+--- { backend_fd, backend_timeout, pending, now }: for a host that polls.
+function Loop:info()
+  return self._loop:info()
+end
+
+--- Loads a digest on the threadpool (read, validate, normalize, parse, index);
+--- callback(ds) or callback(nil, message, name) with name "ECANCELED" after
+--- req:cancel(). Returns the request.
+function Loop:load(path, callback)
+  assert(type(path) == "string", "bqw.loop:load: path must be a string")
+  assert(type(callback) == "function", "bqw.loop:load: callback must be a function")
+  return self._loop:load(path, function(handle, status)
+    if not handle then
+      return callback(nil, "bqw: load of " .. path .. " " .. (status == "ECANCELED" and "cancelled" or "failed: " .. status), status)
+    end
+    local ds, err, name = wrap(handle)
+    callback(ds, err, name)
+  end)
+end
+
+--- A timer: fn() after timeout_ms, then every repeat_ms (0: once). t:stop() ends it.
+function Loop:timer(timeout_ms, repeat_ms, fn)
+  return self._loop:timer(timeout_ms, repeat_ms or 0, fn)
+end
+
+--- A signal handler: fn(name) on "int", "term" or "hup". s:stop() ends it.
+function Loop:signal(name, fn)
+  return self._loop:signal(name, fn)
+end
+
+--- Watches a digest and reloads it when it changes: written, replaced by an editor's
+--- atomic save, deleted and re-created; opts.debounce (ms, default 100) after the last
+--- change, so a burst gives one reload. callback(ds) with the new dataset, or
+--- callback(nil, message, diagnostics) when the new content has errors: the watcher
+--- keeps the last good dataset as w.dataset. Returns the watcher; w:stop() ends it.
+function Loop:watch(path, opts, callback)
+  if type(opts) == "function" then
+    opts, callback = {}, opts
+  end
+  assert(type(path) == "string", "bqw.loop:watch: path must be a string")
+  assert(type(callback) == "function", "bqw.loop:watch: callback must be a function")
+  local watcher = { path = path, reloads = 0 }
+  local handle, err = self._loop:watch(path, (opts and opts.debounce) or 100, function(ds_handle, status)
+    watcher.reloads = watcher.reloads + 1
+    if not ds_handle then
+      return callback(nil, "bqw: reload of " .. path .. " failed: " .. status, {})
+    end
+    local diagnostics = ds_handle:diagnostics()
+    local ds, message = wrap(ds_handle)
+    if ds then
+      if watcher.dataset then
+        watcher.dataset:close()
+      end
+      watcher.dataset = ds
+      return callback(ds)
+    end
+    callback(nil, message, diagnostics)
+  end)
+  if not handle then
+    return nil, err
+  end
+  watcher._handle = handle
+  function watcher.stop()
+    handle:stop()
+  end
+  function watcher.active()
+    return handle:active()
+  end
+  return watcher
+end
+
+--- Exports without blocking the loop: the export plugin runs in a coroutine, in
+--- slices (a slice ends every opts.slice records the plugin reports, default 500, or
+--- 256 KB written), one slice per loop turn. callbacks.progress(done, total) after
+--- each slice; callbacks.done(true) or callbacks.done(nil, message) at the end. The
+--- output (opts.output) is written atomically: a failed or cancelled export leaves no
+--- file, or the older one intact. Returns a job with job:cancel(), or nil, message.
+function Loop:export(ds, format, opts, callbacks)
+  opts = opts or {}
+  callbacks = callbacks or {}
+  if not opts.output then
+    return nil, "bqw.loop:export: needs opts.output (a file)"
+  end
+  local export_opts = {}
+  for k, v in pairs(opts) do
+    if k ~= "output" and k ~= "slice" then
+      export_opts[k] = v
+    end
+  end
+  local job, err = ds:_export_job(format, export_opts)
+  if not job then
+    return nil, err
+  end
+  local file, ferr = require("bqw.atomic").begin(opts.output)
+  if not file then
+    return nil, ferr
+  end
+  local slice = opts.slice or 500
+  local done, since_yield, written = 0, 0, 0
+  local co = coroutine.create(function()
+    local out = {}
+    function out.write(_, ...)
+      file.out:write(...)
+      for i = 1, select("#", ...) do
+        written = written + #tostring((select(i, ...)))
+      end
+      if written >= 262144 then
+        written = 0
+        coroutine.yield()
+      end
+      return out
+    end
+    job.fill(out, function(n)
+      done = done + (n or 1)
+      since_yield = since_yield + (n or 1)
+      if since_yield >= slice then
+        since_yield = 0
+        coroutine.yield()
+      end
+    end)
+  end)
+  local state = { finished = false }
+  local timer
+  local function finish(ok, message)
+    if state.finished then
+      return
+    end
+    state.finished = true
+    if timer then
+      timer:stop()
+    end
+    if ok then
+      local committed, cerr = file.commit()
+      if not committed then
+        ok, message = nil, cerr
+      end
+    else
+      file.abort()
+    end
+    if ok and callbacks.progress then
+      callbacks.progress(job.total, job.total)
+    end
+    if callbacks.done then
+      callbacks.done(ok, message)
+    end
+  end
+  local function step()
+    local ok, rerr = coroutine.resume(co)
+    if not ok then
+      return finish(nil, tostring(rerr))
+    end
+    if coroutine.status(co) == "dead" then
+      return finish(true)
+    end
+    if callbacks.progress then
+      callbacks.progress(math.min(done, job.total), job.total)
+    end
+  end
+  timer = self._loop:timer(0, 1, step)
+  local handle = { total = job.total }
+  --- Stops the export; the output file is left as it was.
+  function handle.cancel()
+    finish(nil, "cancelled")
+  end
+  function handle.finished()
+    return state.finished
+  end
+  return handle
+end
+
+return M
