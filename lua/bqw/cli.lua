@@ -138,6 +138,92 @@ function commands.view(args, ds)
   return draw(args, ds, args.name)
 end
 
+--- Exports in the background on loop, with a progress bar; calls done(ok, err).
+local function export_in_background(loop, ds, args, opts, done)
+  local bar = require("bqw.progress").new("exporting " .. args.output, function()
+    return loop:info().now
+  end)
+  local with_output = { output = args.output }
+  for k, v in pairs(opts) do
+    with_output[k] = v
+  end
+  local job, err = loop:export(ds, args.format, with_output, {
+    progress = bar.update,
+    done = function(ok, message)
+      bar.finish()
+      done(ok, message)
+    end,
+  })
+  if not job then
+    bar.finish()
+    done(nil, err)
+  end
+  return job
+end
+
+--- bqw export … -o FILE --watch: keeps FILE in sync with the data file until
+--- interrupted. A change that does not load prints its diagnostics and leaves FILE.
+local function export_watch(args, ds, opts)
+  local path = args.data or require("bqw").default_path()
+  if not path then
+    complain("--watch needs a data file to watch: --data FILE (the shipped digest does not change)")
+    return EXIT_USAGE
+  end
+  local loop = assert(bqw.loop())
+  local job, code = nil, EXIT_OK
+  local function export_now(dataset)
+    if job and not job.finished() then
+      job.cancel()
+    end
+    job = export_in_background(loop, dataset, args, opts, function(ok, err)
+      if ok then
+        io.stderr:write(("bqw: wrote %s (%d records) from %s\n"):format(args.output, dataset:count(), path))
+      elseif err ~= "cancelled" then
+        complain("%s", err)
+      end
+    end)
+  end
+  local watcher, werr = loop:watch(path, { debounce = 100 }, function(dataset, err, diagnostics)
+    if dataset then
+      return export_now(dataset)
+    end
+    local shown = false
+    for _, d in ipairs(diagnostics or {}) do
+      if d.severity == "error" then
+        io.stderr:write(d.formatted, "\n")
+        shown = true
+      end
+    end
+    if not shown then
+      io.stderr:write(err, "\n")
+    end
+    complain("%s was not reloaded; %s is left as it was", path, args.output)
+  end)
+  if not watcher then
+    complain("cannot watch %s: %s", path, werr)
+    loop:close()
+    return EXIT_USAGE
+  end
+  local signals = {}
+  local function stop(name)
+    code = name == "int" and 130 or 143
+    if job and not job.finished() then
+      job.cancel()
+    end
+    watcher.stop()
+    for _, s in ipairs(signals) do
+      s:stop()
+    end
+  end
+  signals[1] = loop:signal("int", stop)
+  signals[2] = loop:signal("term", stop)
+  io.stderr:write(("bqw: watching %s; Ctrl-C to stop\n"):format(path))
+  export_now(ds)
+  loop:run()
+  loop:close()
+  return code
+end
+
 function commands.export(args, ds)
   local opts = {
     where = args.where,
@@ -146,15 +232,42 @@ function commands.export(args, ds)
     bom = args.bom or nil,
     raw_cells = args.raw_cells or nil,
   }
-  if args.output then
-    opts.output = args.output
-  else
-    opts.stream = io.stdout
-  end
-  local ok, err = ds:export(args.format, opts)
-  if not ok then
-    complain("%s", err)
+  if args.watch and not args.output then
+    complain("--watch needs -o FILE")
     return EXIT_USAGE
+  end
+  if args.watch then
+    return export_watch(args, ds, opts)
+  end
+  if not args.output then
+    opts.stream = io.stdout
+    local ok, err = ds:export(args.format, opts)
+    if not ok then
+      complain("%s", err)
+      return EXIT_USAGE
+    end
+    return EXIT_OK
+  end
+  -- to a file: in slices on a loop, so a long export can show its progress, and
+  -- Ctrl-C leaves the older file (or none) and no temporary file
+  local loop = assert(bqw.loop())
+  local finished, result, message = false, nil, nil
+  local job
+  local interrupt = loop:signal("int", function()
+    if job and not job.finished() then
+      job.cancel()
+    end
+  end)
+  job = export_in_background(loop, ds, args, opts, function(ok, err)
+    finished, result, message = true, ok, err
+    interrupt:stop()
+  end)
+  while not finished and loop:run("once") do
+  end
+  loop:close()
+  if not result then
+    complain("%s", message or "export did not finish")
+    return message == "cancelled" and 130 or EXIT_USAGE
   end
   return EXIT_OK
 end
@@ -487,6 +600,7 @@ local function build_parser()
   export:option("--columns", "Columns for flat formats, e.g. id,city,title."):argname("A,B")
   export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
   export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
+  export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
   local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
   search:argument("query", "Text to find; words separated by spaces must all occur.")

@@ -1,0 +1,343 @@
+-- The async core: background load, timers, watching, background export, resources.
+local bqw = require("bqw")
+local H = require("tests.lua.helpers")
+
+local function tempdir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p '" .. dir .. "'"))
+  return dir
+end
+
+local function write(path, data)
+  local fh = assert(io.open(path, "wb"))
+  fh:write(data)
+  fh:close()
+end
+
+local function read(path)
+  local fh = io.open(path, "rb")
+  if not fh then
+    return nil
+  end
+  local data = fh:read("a")
+  fh:close()
+  return data
+end
+
+local function listing(dir)
+  local out = {}
+  for name in io.popen("ls -A '" .. dir .. "'"):lines() do
+    out[#out + 1] = name
+  end
+  table.sort(out)
+  return table.concat(out, " ")
+end
+
+--- A bigger digest: the shipped one repeated n times (sections repeat; it parses).
+local function big_digest(n)
+  local one = bqw.default_digest()
+  local parts = {}
+  for i = 1, n do
+    parts[i] = one
+  end
+  return table.concat(parts, "\n")
+end
+
+describe("loop:load", function()
+  it("loads in the background while a timer keeps firing", function()
+    local dir = tempdir()
+    local path = dir .. "/big.txt"
+    write(path, big_digest(600)) -- about 14 MB
+    local loop = assert(bqw.loop())
+    local ticks, ticks_at_load, result = 0, nil, nil
+    local timer = loop:timer(0, 2, function()
+      ticks = ticks + 1
+    end)
+    loop:load(path, function(ds, err)
+      ticks_at_load = ticks
+      result = ds or err
+      timer:stop()
+    end)
+    loop:run()
+    loop:close()
+    assert.is_table(result, tostring(result))
+    assert.equal(63 * 600, result:stats().measures)
+    assert.is_true(ticks_at_load > 1, "the timer should fire while the file loads")
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  it("reports failures and cancellation as nil, message, name", function()
+    local loop = assert(bqw.loop())
+    local got = {}
+    loop:load("/nonexistent/x.txt", function(ds, err, name)
+      got.missing = { ds, err, name }
+    end)
+    local req = loop:load(H.root .. "/data/bqw-digest-2023.txt", function(ds, err, name)
+      got.cancelled = { ds, err, name }
+    end)
+    req:cancel()
+    loop:run()
+    loop:close()
+    assert.is_nil(got.missing[1])
+    assert.truthy(got.missing[2]:find("cannot read file", 1, true))
+    assert.equal("EIO", got.missing[3])
+    assert.is_nil(got.cancelled[1])
+    assert.equal("ECANCELED", got.cancelled[3])
+  end)
+
+  it("raises a callback's error from run()", function()
+    local loop = assert(bqw.loop())
+    loop:timer(0, 0, function()
+      error("boom in a callback")
+    end)
+    assert.has_error(function()
+      loop:run()
+    end)
+    loop:close()
+  end)
+end)
+
+describe("loop:watch", function()
+  local dir, path, loop, events, watcher
+  before_each(function()
+    dir = tempdir()
+    path = dir .. "/digest.txt"
+    write(path, bqw.default_digest())
+    loop = assert(bqw.loop())
+    events = {}
+    watcher = assert(loop:watch(path, { debounce = 50 }, function(ds, err, diagnostics)
+      events[#events + 1] = ds and "ok" or ("error: " .. err)
+      events.diagnostics = diagnostics
+    end))
+  end)
+  after_each(function()
+    loop:close()
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  --- Runs the loop through steps { ms = …, fn = … } and a last settle.
+  local function script(steps)
+    for _, step in ipairs(steps) do
+      loop:timer(step.ms, 0, step.fn)
+    end
+    loop:timer(steps[#steps].ms + 400, 0, function()
+      watcher.stop()
+    end)
+    loop:run()
+  end
+
+  it("reloads once for a burst of writes", function()
+    script({
+      {
+        ms = 10,
+        fn = function()
+          for _ = 1, 20 do
+            local fh = assert(io.open(path, "ab"))
+            fh:write("\n")
+            fh:close()
+          end
+        end,
+      },
+    })
+    assert.same({ "ok" }, { events[1], events[2] })
+    assert.equal(1, #events)
+  end)
+
+  it("survives an editor's atomic save", function()
+    script({
+      {
+        ms = 10,
+        fn = function()
+          write(dir .. "/.digest.txt.swp", bqw.default_digest():gsub("廣州", "廣州市"))
+          os.rename(dir .. "/.digest.txt.swp", path)
+        end,
+      },
+    })
+    assert.same({ "ok" }, events)
+    assert.equal(21, watcher.dataset:stats().city_entries)
+  end)
+
+  it("survives deletion and re-creation", function()
+    script({
+      {
+        ms = 10,
+        fn = function()
+          os.remove(path)
+        end,
+      },
+      {
+        ms = 200,
+        fn = function()
+          write(path, bqw.default_digest())
+        end,
+      },
+    })
+    assert.equal("ok", events[#events])
+    assert.truthy(watcher.dataset)
+  end)
+
+  it("keeps the last good dataset when the new content has errors", function()
+    script({
+      {
+        ms = 10,
+        fn = function()
+          write(path, bqw.default_digest())
+        end,
+      },
+      {
+        ms = 200,
+        fn = function()
+          write(path, "全省政策\n縣域發展\xC0\xAF\n")
+        end,
+      },
+    })
+    assert.equal("ok", events[1])
+    assert.truthy(events[2]:find("^error: .*digest.txt:2:5: error: invalid UTF%-8"), events[2])
+    assert.equal("error", events.diagnostics[1].severity)
+    assert.equal(63, watcher.dataset:stats().measures)
+  end)
+end)
+
+describe("loop:export", function()
+  it("exports in slices, reporting progress, atomically", function()
+    local dir = tempdir()
+    local out = dir .. "/all.csv"
+    local ds = assert(bqw.load())
+    local loop = assert(bqw.loop())
+    local seen, result = {}, nil
+    assert(loop:export(ds, "csv", { output = out, slice = 10 }, {
+      progress = function(done, total)
+        seen[#seen + 1] = done .. "/" .. total
+      end,
+      done = function(ok, err)
+        result = ok or err
+      end,
+    }))
+    loop:run()
+    loop:close()
+    assert.is_true(result)
+    assert.is_true(#seen >= 6, table.concat(seen, " "))
+    assert.equal("56/56", seen[#seen])
+    assert.equal(57, select(2, read(out):gsub("\r\n%d", "")) + 1)
+    assert.equal("all.csv", listing(dir))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  it("leaves the older file and no temporary file when cancelled", function()
+    local dir = tempdir()
+    local out = dir .. "/all.csv"
+    write(out, "older\n")
+    local ds = assert(bqw.load())
+    local loop = assert(bqw.loop())
+    local result
+    local job
+    job = assert(loop:export(ds, "csv", { output = out, slice = 5 }, {
+      progress = function(done)
+        if done >= 10 then
+          job.cancel()
+        end
+      end,
+      done = function(ok, err)
+        result = ok or err
+      end,
+    }))
+    loop:run()
+    loop:close()
+    assert.equal("cancelled", result)
+    assert.equal("older\n", read(out))
+    assert.equal("all.csv", listing(dir))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
+
+describe("resources", function()
+  local function open_fds()
+    return #listing("/proc/self/fd"):gsub("%S+", "x"):gsub(" ", "")
+  end
+  local function rss_kb()
+    local statm = read("/proc/self/statm")
+    return tonumber(statm:match("^%d+ (%d+)")) * 4
+  end
+
+  it("leaks no fd or memory across 1000 reloads", function()
+    local loop = assert(bqw.loop())
+    local path = H.root .. "/data/bqw-digest-2023.txt"
+    local function reload(n)
+      local left = n
+      local function next_load()
+        loop:load(path, function(ds)
+          assert.truthy(ds)
+          ds:close()
+          left = left - 1
+          if left > 0 then
+            next_load()
+          end
+        end)
+      end
+      next_load()
+      loop:run()
+      collectgarbage()
+      collectgarbage()
+    end
+    reload(100) -- warm up: allocator arenas, OpenCC, the threadpool
+    local fds, rss = open_fds(), rss_kb()
+    reload(1000)
+    assert.equal(fds, open_fds())
+    local grown = rss_kb() - rss
+    assert.is_true(grown < 4096, ("RSS grew by %d KB over 1000 reloads"):format(grown))
+    loop:close()
+  end)
+end)
+
+describe("bqw export --watch", function()
+  it("keeps FILE in sync, keeps it on a broken change, and ends cleanly on Ctrl-C", function()
+    local dir = tempdir()
+    local data, out, log = dir .. "/d.txt", dir .. "/out.json", dir .. "/log"
+    write(data, bqw.default_digest())
+    -- a shell runs bqw and records its exit status; SIGINT goes to its child, bqw.
+    -- Nothing of the test's stdio is handed down, so a stray process cannot hold it.
+    write(dir .. "/run.sh", 'cd "$(dirname "$0")"\n"$1" export --format json --data d.txt -o out.json --watch 2>log\necho "exit $?" >>log\n')
+    local pipe = io.popen(("sh '%s/run.sh' '%s' </dev/null >/dev/null 2>&1 & echo $!"):format(dir, H.exe))
+    local pid = pipe:read("l"):match("%d+")
+    pipe:close()
+    finally(function()
+      os.execute("pkill -KILL -P " .. pid .. " 2>/dev/null")
+      os.execute("rm -rf '" .. dir .. "'")
+    end)
+    local function wait_for(fn)
+      for _ = 1, 100 do
+        if fn() then
+          return true
+        end
+        os.execute("sleep 0.05")
+      end
+      return false
+    end
+    assert.is_true(wait_for(function()
+      local text = read(out)
+      return text and text:find('"count":56', 1, true)
+    end), read(log))
+    -- a change is exported
+    write(data, (bqw.default_digest():gsub("\n2035年\n", "\n2040年\n再添一項目標。\n2035年\n")))
+    assert.is_true(wait_for(function()
+      local text = read(out)
+      return text and text:find('"count":57', 1, true)
+    end), read(log))
+    -- a broken change leaves the file as it was
+    local before = read(out)
+    write(data, "全省政策\n\xff\n")
+    assert.is_true(wait_for(function()
+      return (read(log) or ""):find("is left as it was", 1, true)
+    end), read(log))
+    assert.equal(before, read(out))
+    assert.truthy(read(log):find("d.txt:2:1: error: invalid UTF-8", 1, true), read(log))
+    -- Ctrl-C
+    os.execute("pkill -INT -P " .. pid .. " 2>/dev/null")
+    assert.is_true(wait_for(function()
+      return (read(log) or ""):find("exit %d+")
+    end))
+    assert.truthy(read(log):find("exit 130", 1, true), read(log))
+    assert.equal("d.txt log out.json run.sh", listing(dir))
+  end)
+end)
