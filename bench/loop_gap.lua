@@ -1,0 +1,38 @@
+-- Loads a corpus on the loop's threadpool while a 10 ms timer runs on the loop, and
+-- reports the longest gap between ticks: how responsive the loop stays during a load.
+-- Run: build/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt [RUNS]
+local bqw = require("bqw")
+local path, runs = arg[1], tonumber(arg[2] or "3")
+if not path then
+  io.stderr:write("usage: bqw run bench/loop_gap.lua CORPUS [RUNS]\n")
+  return 2
+end
+local size = io.open(path, "rb"):seek("end")
+local worst_all, times = 0, {}
+for run = 1, runs do
+  local loop = assert(bqw.loop())
+  local last, longest, ticks, started = nil, 0, 0, nil
+  local timer = loop:timer(0, 10, function()
+    local now = loop:info().now
+    if last then
+      longest = math.max(longest, now - last)
+    end
+    last, ticks = now, ticks + 1
+  end)
+  started = loop:info().now
+  local elapsed
+  loop:load(path, function(ds, err)
+    assert(ds, err)
+    elapsed = loop:info().now - started
+    timer:stop()
+    ds:close()
+  end)
+  loop:run()
+  loop:close()
+  times[#times + 1] = elapsed
+  worst_all = math.max(worst_all, longest)
+  print(("run %d: load %.0f ms (%.1f MB/s), %d ticks, longest gap between ticks %d ms"):format(
+    run, elapsed, size / 1048576 / (elapsed / 1000), ticks, longest))
+end
+print(("verdict: longest gap %d ms over %d runs (target <= 20 ms)"):format(worst_all, runs))
+return 0
