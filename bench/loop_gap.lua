@@ -8,7 +8,7 @@ if not path then
   return 2
 end
 local size = io.open(path, "rb"):seek("end")
-local worst_all, times = 0, {}
+local worst_all = 0
 for run = 1, runs do
   local loop = assert(bqw.loop())
   local last, longest, ticks, started = nil, 0, 0, nil
@@ -29,7 +29,6 @@ for run = 1, runs do
   end)
   loop:run()
   loop:close()
-  times[#times + 1] = elapsed
   worst_all = math.max(worst_all, longest)
   print(("run %d: load %.0f ms (%.1f MB/s), %d ticks, longest gap between ticks %d ms"):format(
     run, elapsed, size / 1048576 / (elapsed / 1000), ticks, longest))

@@ -259,8 +259,8 @@ BQW_API void bqw_free(void *p);
  * (full-width forms fold to ASCII) and case. An index is a set of documents (texts the
  * caller keeps alive) numbered in the order added, which is also the rank order of
  * hits. Queries of one or two characters are exact from the index; longer ones are
- * verified against the text. Spaces in a query separate words that must follow each
- * other with any run of spaces between.
+ * verified against the text. Spaces in a query separate words, which must all occur
+ * in a document, anywhere.
  */
 typedef struct bqw_index bqw_index;
 

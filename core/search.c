@@ -6,7 +6,7 @@
  * OpenCC's character table, full-width to ASCII, upper to lower case), so a fold never
  * changes where characters are and a match in folded text is a match at the same place
  * in the original. A query of one or two characters is answered by one posting list,
- * exactly; a longer one intersects the lists of its two rarest bigrams and verifies
+ * exactly; a longer one intersects the lists of its three rarest bigrams and verifies
  * each candidate. Documents are numbered in the order they are added, which is the
  * rank order: the dataset adds titles, then headlines, then measures, then prose, each
  * in source order, so the first hits of a posting list are the best.
@@ -314,18 +314,6 @@ static size_t find_matches(const char *text, size_t len, const int32_t *q, size_
         cp = 0xFFFD;
       }
       cp = text_fold(cp);
-      if (q[j] == ' ' && is_space(cp)) { /* one query space matches a run of spaces */
-        i += k;
-        while (i < len) {
-          int32_t c2;
-          size_t k2 = text_decode(s + i, len - i, &c2);
-          if (!k2 || !is_space(text_fold(c2)))
-            break;
-          i += k2;
-        }
-        j++;
-        continue;
-      }
       if (cp != q[j])
         break;
       i += k;
@@ -455,17 +443,81 @@ static int push_hit(bqw_results *r, const bqw_index *ix, uint32_t doc_id, size_t
   return 0;
 }
 
-/* Keeps the two rarest lists seen so far in best[0..1] (best[0] the rarest). */
-static void consider(list *best, int *nbest, const list *l) {
-  if (*nbest < 2) {
-    best[(*nbest)++] = *l;
-  } else if (l->df < best[1].df) {
-    best[1] = *l;
+/* Folds text into code points, one per character (invalid bytes as U+FFFD). */
+static size_t fold_text(const char *text, size_t len, int32_t *out) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode(s + i, len - i, &cp);
+    if (!k) {
+      k = 1;
+      cp = 0xFFFD;
+    }
+    i += k;
+    out[n++] = text_fold(cp);
   }
-  if (*nbest == 2 && best[1].df < best[0].df) {
-    list t = best[0];
-    best[0] = best[1];
-    best[1] = t;
+  return n;
+}
+
+/* Whether the folded text holds the term. */
+static bool contains(const int32_t *text, size_t n, const int32_t *word, size_t m) {
+  for (size_t i = 0; i + m <= n; i++)
+    if (text[i] == word[0] && !memcmp(text + i + 1, word + 1, (m - 1) * sizeof *word))
+      return true;
+  return false;
+}
+
+/* Whether text holds the folded word: each character decoded and folded once on the
+ * way, the rest of the word compared only where its first character is found, and
+ * the scan ends at the first match. */
+static bool occurs(const char *text, size_t len, const int32_t *word, size_t m) {
+  const unsigned char *s = (const unsigned char *)text;
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode(s + i, len - i, &cp);
+    if (!k) {
+      k = 1;
+      cp = 0xFFFD;
+    }
+    i += k;
+    if (text_fold(cp) != word[0])
+      continue;
+    size_t at = i, j = 1;
+    while (j < m && at < len) {
+      size_t k2 = text_decode(s + at, len - at, &cp);
+      if (!k2) {
+        k2 = 1;
+        cp = 0xFFFD;
+      }
+      if (text_fold(cp) != word[j])
+        break;
+      at += k2;
+      j++;
+    }
+    if (j == m)
+      return true;
+  }
+  return false;
+}
+
+#define CANDIDATE_LISTS 3
+
+/* Keeps the rarest lists seen so far in best[0..*nbest), rarest first. */
+static void consider(list *best, int *nbest, const list *l) {
+  int at;
+  if (*nbest < CANDIDATE_LISTS)
+    at = (*nbest)++;
+  else if (l->df < best[CANDIDATE_LISTS - 1].df)
+    at = CANDIDATE_LISTS - 1;
+  else
+    return;
+  best[at] = *l;
+  while (at > 0 && best[at].df < best[at - 1].df) {
+    list t = best[at - 1];
+    best[at - 1] = best[at];
+    best[at] = t;
+    at--;
   }
 }
 
@@ -485,9 +537,10 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   }
   size_t nterms = split_terms(q, fold_query(query, qlen, q), terms);
   int rc = nterms ? 0 : BQW_EINVAL; /* an empty query */
-  /* Candidates come from the two rarest lists: a term's bigrams, or its unigram when it
+  /* Candidates come from the rarest lists: a term's bigrams, or its unigram when it
    * is one character. A single term of one or two characters is exact. */
-  list best[2];
+  list best[CANDIDATE_LISTS];
+  memset(best, 0, sizeof best);
   int nbest = 0;
   bool missing = false;
   for (size_t t = 0; !rc && t < nterms && !missing; t++) {
@@ -507,24 +560,45 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
     }
   }
   bool exact = nterms == 1 && terms[0].len <= 2;
+  int32_t *folded = NULL; /* a candidate's text, folded once, for verification */
+  size_t folded_cap = 0;
   while (!rc && !missing && nbest > 0 && list_next(&best[0])) {
     uint32_t d = best[0].doc;
-    if (nbest == 2) {
-      if (!list_seek(&best[1], d))
-        break; /* the second list is exhausted */
-      if (best[1].doc != d)
-        continue;
+    bool exhausted = false, in_all = true;
+    for (int b = 1; b < nbest && in_all; b++) {
+      if (!list_seek(&best[b], d))
+        exhausted = true;
+      else
+        in_all = best[b].doc == d;
     }
+    if (exhausted)
+      break; /* another list has no more documents */
+    if (!in_all)
+      continue;
     bool match = true;
     if (!exact) {
       const doc *dc = &ix->docs[d - 1];
-      bqw_span span;
-      for (size_t t = 0; match && t < nterms; t++)
-        match = find_matches(dc->text, dc->len, terms[t].cp, terms[t].len, &span, 1) > 0;
+      if (dc->len + 1 > folded_cap) {
+        int32_t *grown = realloc(folded, (dc->len + 1) * sizeof *grown);
+        if (!grown) {
+          rc = BQW_ENOMEM;
+          break;
+        }
+        folded = grown;
+        folded_cap = dc->len + 1;
+      }
+      if (nterms == 1) {
+        match = occurs(dc->text, dc->len, terms[0].cp, terms[0].len);
+      } else {
+        size_t n = fold_text(dc->text, dc->len, folded);
+        for (size_t t = 0; match && t < nterms; t++)
+          match = contains(folded, n, terms[t].cp, terms[t].len);
+      }
     }
     if (match)
       rc = push_hit(r, ix, d, limit);
   }
+  free(folded);
   free(q);
   free(terms);
   if (rc) {
