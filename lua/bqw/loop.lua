@@ -37,6 +37,48 @@ function M.new(opts)
   return setmetatable({ _loop = handle, hosted = host ~= nil }, Loop)
 end
 
+--- Drives this (owned) loop from a luv loop that cannot be shared, such as Neovim's
+--- when luv_loop is not reachable: luv polls this loop's backend fd and runs it
+--- without waiting, honouring its next timeout. uv is the luv module (vim.uv or
+--- vim.loop). Returns the loop; loop:detach() undoes it.
+function Loop:attach(uv)
+  assert(not self.hosted, "bqw.loop:attach: this loop already runs on its host's loop")
+  local poll = uv.new_poll(self._loop:info().backend_fd)
+  local timer = uv.new_timer()
+  local function pump()
+    self._loop:run("nowait")
+    local info = self._loop:info()
+    timer:stop()
+    -- with nothing pending the backend timeout is 0: wait for the fd instead of spinning
+    if info.pending > 0 and info.backend_timeout >= 0 then
+      timer:start(info.backend_timeout, 0, pump)
+    end
+  end
+  poll:start("r", pump)
+  self._attached = { poll = poll, timer = timer, pump = pump }
+  pump()
+  return self
+end
+
+--- Undoes loop:attach.
+function Loop:detach()
+  local a = self._attached
+  if a then
+    a.poll:stop()
+    a.poll:close()
+    a.timer:stop()
+    a.timer:close()
+    self._attached = nil
+  end
+end
+
+--- After starting work on an attached loop, lets the host notice it at once.
+function Loop:_kick()
+  if self._attached then
+    self._attached.pump()
+  end
+end
+
 --- Runs the loop: "default" until no work is left, "once", or "nowait". Returns
 --- whether work remains. A callback's error is raised here.
 function Loop:run(mode)
@@ -45,6 +87,7 @@ end
 
 --- Closes every handle and frees the loop; loads in flight still call back.
 function Loop:close()
+  self:detach()
   self._loop:close()
 end
 
@@ -59,18 +102,22 @@ end
 function Loop:load(path, callback)
   assert(type(path) == "string", "bqw.loop:load: path must be a string")
   assert(type(callback) == "function", "bqw.loop:load: callback must be a function")
-  return self._loop:load(path, function(handle, status)
+  local req, err, name = self._loop:load(path, function(handle, status)
     if not handle then
       return callback(nil, "bqw: load of " .. path .. " " .. (status == "ECANCELED" and "cancelled" or "failed: " .. status), status)
     end
-    local ds, err, name = wrap(handle)
-    callback(ds, err, name)
+    local ds, werr, wname = wrap(handle)
+    callback(ds, werr, wname)
   end)
+  self:_kick()
+  return req, err, name
 end
 
 --- A timer: fn() after timeout_ms, then every repeat_ms (0: once). t:stop() ends it.
 function Loop:timer(timeout_ms, repeat_ms, fn)
-  return self._loop:timer(timeout_ms, repeat_ms or 0, fn)
+  local t, err = self._loop:timer(timeout_ms, repeat_ms or 0, fn)
+  self:_kick()
+  return t, err
 end
 
 --- A signal handler: fn(name) on "int", "term" or "hup". s:stop() ends it.
@@ -110,6 +157,7 @@ function Loop:watch(path, opts, callback)
     return nil, err
   end
   watcher._handle = handle
+  self:_kick()
   function watcher.stop()
     handle:stop()
   end
@@ -207,6 +255,7 @@ function Loop:export(ds, format, opts, callbacks)
     end
   end
   timer = self._loop:timer(0, 1, step)
+  self:_kick()
   local handle = { total = job.total }
   --- Stops the export; the output file is left as it was.
   function handle.cancel()

@@ -341,3 +341,49 @@ describe("bqw export --watch", function()
     assert.equal("d.txt log out.json run.sh", listing(dir))
   end)
 end)
+
+describe("a host's loop (luv, as in Neovim)", function()
+  -- luv loaded globally, as Neovim links it, so bqw.core finds luv_loop with dlsym
+  local luv_path = package.searchpath("luv", "/usr/lib/x86_64-linux-gnu/lua/5.4/?.so")
+  local uv
+  setup(function()
+    assert(package.loadlib(luv_path, "*"))
+    uv = require("luv")
+  end)
+
+  it("runs bqw's work on luv's loop, found at run time", function()
+    local loop = assert(bqw.loop({ host = true }))
+    assert.is_true(loop.hosted)
+    local ticks, result = 0, nil
+    local timer = uv.new_timer()
+    timer:start(0, 2, function()
+      ticks = ticks + 1
+    end)
+    loop:load(H.root .. "/data/bqw-digest-2023.txt", function(ds, err)
+      result = ds and ds:stats().measures or err
+      timer:stop()
+      timer:close()
+    end)
+    uv.run()
+    assert.equal(63, result)
+    assert.is_true(ticks >= 1)
+    assert.has_error(function()
+      loop:run()
+    end)
+    loop:close()
+    uv.run()
+  end)
+
+  it("or lets luv poll its backend fd", function()
+    local loop = assert(bqw.loop())
+    loop:attach(uv)
+    local result
+    loop:load(H.root .. "/data/bqw-digest-2023.txt", function(ds, err)
+      result = ds and ds:stats().measures or err
+      loop:detach()
+    end)
+    uv.run()
+    assert.equal(63, result)
+    loop:close()
+  end)
+end)
