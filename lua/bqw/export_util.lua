@@ -91,6 +91,53 @@ function M.check_columns(columns)
   end
 end
 
+--- The compact default columns of documents made of tables (Markdown, HTML).
+M.TABLE_COLUMNS = {
+  record = {
+    "id", "kind", "category", "city", "region", "year", "date", "title", "headline", "text",
+    "years", "measures",
+  },
+  measure = {
+    "id", "kind", "category", "city", "year", "date", "title", "headline", "text",
+    "measure_index", "measure",
+  },
+}
+
+--- The rows grouped by section, in the order sections first appear:
+--- { { title = heading, rows = { … } }, … }.
+function M.sections(rows)
+  local groups, by_key = {}, {}
+  for _, row in ipairs(rows) do
+    local key = row.section_title or row.section or ""
+    local group = by_key[key]
+    if not group then
+      group = { title = key, rows = {} }
+      by_key[key] = group
+      groups[#groups + 1] = group
+    end
+    group.rows[#group.rows + 1] = row
+  end
+  return groups
+end
+
+--- The columns of one table of rows: opts.columns, or those of TABLE_COLUMNS that are
+--- not empty in every row.
+function M.table_columns(opts, rows)
+  if opts.columns then
+    return M.columns(opts)
+  end
+  local kept = {}
+  for _, c in ipairs(M.TABLE_COLUMNS[opts.shape] or M.TABLE_COLUMNS.record) do
+    for _, row in ipairs(rows) do
+      if M.cell(row, c) ~= "" then
+        kept[#kept + 1] = c
+        break
+      end
+    end
+  end
+  return kept
+end
+
 --- The columns to write: opts.columns (a list or "a,b,c") or the standard ones.
 function M.columns(opts)
   local cols = opts and opts.columns

@@ -14,16 +14,6 @@
 --- Every piece of text, column names included, has & < > " ' escaped. The page has an
 --- inline <style> and nothing else: no scripts, no external URLs (a
 --- Content-Security-Policy meta tag forbids loading anything).
-local DEFAULT_COLUMNS = {
-  record = {
-    "id", "kind", "category", "city", "region", "year", "date", "title", "headline", "text",
-    "years", "measures",
-  },
-  measure = {
-    "id", "kind", "category", "city", "year", "date", "title", "headline", "text",
-    "measure_index", "measure",
-  },
-}
 
 local TITLE = "“百千萬工程”政策匯編"
 
@@ -53,39 +43,6 @@ local function lines(s)
 end
 
 local NUMERIC = { id = true, line = true, year = true, measure_index = true, measure_line = true, period_from = true, period_to = true }
-
---- The rows grouped by section, in the order sections first appear.
-local function sections(rows)
-  local groups, by_key = {}, {}
-  for _, row in ipairs(rows) do
-    local key = row.section_title or row.section or ""
-    local group = by_key[key]
-    if not group then
-      group = { title = key, rows = {} }
-      by_key[key] = group
-      groups[#groups + 1] = group
-    end
-    group.rows[#group.rows + 1] = row
-  end
-  return groups
-end
-
---- The columns of one section's table: the given ones, or the defaults not empty there.
-local function table_columns(util, opts, rows)
-  if opts.columns then
-    return util.columns(opts)
-  end
-  local kept = {}
-  for _, c in ipairs(DEFAULT_COLUMNS[opts.shape] or DEFAULT_COLUMNS.record) do
-    for _, row in ipairs(rows) do
-      if util.cell(row, c) ~= "" then
-        kept[#kept + 1] = c
-        break
-      end
-    end
-  end
-  return kept
-end
 
 return {
   name = "html",
@@ -127,8 +84,8 @@ return {
         escape(ctx.version or "?")
       )
     )
-    for _, group in ipairs(sections(rows)) do
-      local columns = table_columns(util, opts, group.rows)
+    for _, group in ipairs(util.sections(rows)) do
+      local columns = util.table_columns(opts, group.rows)
       out:write("<section>\n<h2>", escape(group.title), "</h2>\n<table>\n<thead>\n<tr>")
       for _, c in ipairs(columns) do
         out:write('<th scope="col">', escape(c), "</th>")

@@ -13,16 +13,6 @@
 --- \ ` * _ [ ] < > & ~ # are backslash-escaped and newlines become <br>, so text is
 --- never read as markup, links or HTML; in headings and the meta paragraph newlines
 --- become spaces and a leading - + = or "1." is escaped too.
-local DEFAULT_COLUMNS = {
-  record = {
-    "id", "kind", "category", "city", "region", "year", "date", "title", "headline", "text",
-    "years", "measures",
-  },
-  measure = {
-    "id", "kind", "category", "city", "year", "date", "title", "headline", "text",
-    "measure_index", "measure",
-  },
-}
 
 local TITLE = "“百千萬工程”政策匯編"
 
@@ -42,39 +32,6 @@ end
 local function inline(s)
   s = escape(s):gsub("%s*[\r\n]+%s*", " "):gsub("^%s+", "")
   return (s:gsub("^([-+=])", "\\%1"):gsub("^(%d+)([.)])", "%1\\%2"))
-end
-
---- The rows grouped by section, in the order sections first appear.
-local function sections(rows)
-  local groups, by_key = {}, {}
-  for _, row in ipairs(rows) do
-    local key = row.section_title or row.section or ""
-    local group = by_key[key]
-    if not group then
-      group = { title = key, rows = {} }
-      by_key[key] = group
-      groups[#groups + 1] = group
-    end
-    group.rows[#group.rows + 1] = row
-  end
-  return groups
-end
-
---- The columns of one section's table: the given ones, or the defaults not empty there.
-local function table_columns(util, opts, rows)
-  if opts.columns then
-    return util.columns(opts)
-  end
-  local kept = {}
-  for _, c in ipairs(DEFAULT_COLUMNS[opts.shape] or DEFAULT_COLUMNS.record) do
-    for _, row in ipairs(rows) do
-      if util.cell(row, c) ~= "" then
-        kept[#kept + 1] = c
-        break
-      end
-    end
-  end
-  return kept
 end
 
 return {
@@ -109,8 +66,8 @@ return {
         inline(ctx.version or "?")
       )
     )
-    for _, group in ipairs(sections(rows)) do
-      local columns = table_columns(util, opts, group.rows)
+    for _, group in ipairs(util.sections(rows)) do
+      local columns = util.table_columns(opts, group.rows)
       out:write("\n## ", inline(group.title), "\n\n")
       if #columns > 0 then
         local header, rule = {}, {}
