@@ -27,6 +27,18 @@ int32_t text_fold(int32_t cp) {
   return cp + fold_stage2[fold_stage1[cp >> 8]][cp & 0xFF];
 }
 
+/* Decodes the character at s[*i] (U+FFFD for an invalid byte), advances *i past it. */
+static int32_t next_char(const unsigned char *s, size_t len, size_t *i) {
+  int32_t cp;
+  size_t k = text_decode(s + *i, len - *i, &cp);
+  if (!k) {
+    k = 1;
+    cp = 0xFFFD;
+  }
+  *i += k;
+  return cp;
+}
+
 static bool is_space(int32_t cp) {
   return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 ||
          cp == 0xA0;
@@ -190,13 +202,7 @@ static int each_key(bqw_index *ix, bool fill) {
     size_t n = ix->docs[d].len;
     int32_t prev = -1;
     for (size_t i = 0; i < n;) {
-      int32_t cp;
-      size_t k = text_decode(s + i, n - i, &cp);
-      if (!k) {
-        k = 1;
-        cp = 0xFFFD;
-      }
-      i += k;
+      int32_t cp = next_char(s, n, &i);
       cp = text_fold(cp);
       if (is_space(cp)) {
         prev = -1; /* spaces are not indexed, and a query's words are searched apart */
@@ -278,13 +284,7 @@ uint64_t index_doc(const bqw_index *ix, size_t d, const char **text, size_t *len
 static size_t fold_query(const char *q, size_t len, int32_t *out) {
   size_t n = 0;
   for (size_t i = 0; i < len;) {
-    int32_t cp;
-    size_t k = text_decode((const unsigned char *)q + i, len - i, &cp);
-    if (!k) {
-      k = 1;
-      cp = 0xFFFD;
-    }
-    i += k;
+    int32_t cp = next_char((const unsigned char *)q, len, &i);
     cp = text_fold(cp);
     if (is_space(cp)) {
       if (n && out[n - 1] != ' ')
@@ -448,13 +448,7 @@ static size_t fold_text(const char *text, size_t len, int32_t *out) {
   const unsigned char *s = (const unsigned char *)text;
   size_t n = 0;
   for (size_t i = 0; i < len;) {
-    int32_t cp;
-    size_t k = text_decode(s + i, len - i, &cp);
-    if (!k) {
-      k = 1;
-      cp = 0xFFFD;
-    }
-    i += k;
+    int32_t cp = next_char(s, len, &i);
     out[n++] = text_fold(cp);
   }
   return n;
@@ -474,13 +468,7 @@ static bool contains(const int32_t *text, size_t n, const int32_t *word, size_t 
 static bool occurs(const char *text, size_t len, const int32_t *word, size_t m) {
   const unsigned char *s = (const unsigned char *)text;
   for (size_t i = 0; i < len;) {
-    int32_t cp;
-    size_t k = text_decode(s + i, len - i, &cp);
-    if (!k) {
-      k = 1;
-      cp = 0xFFFD;
-    }
-    i += k;
+    int32_t cp = next_char(s, len, &i);
     if (text_fold(cp) != word[0])
       continue;
     size_t at = i, j = 1;
