@@ -207,17 +207,8 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
 
 /* ---- pinyin residue ---- */
 
-static bool is_tone_mark(int32_t cp) {
-  return cp == 0x304 || cp == 0x301 || cp == 0x30C || cp == 0x300; /* ˉ ˊ ˇ ˋ */
-}
-
-static bool is_pinyin_base(int32_t cp) {
-  return cp == 'a' || cp == 'e' || cp == 'i' || cp == 'o' || cp == 'u' || cp == 'm' ||
-         cp == 'n';
-}
-
-/* A pinyin letter: a-z, ü, or a letter with a tone mark (ā, ǚ, ń, …), recognised by its
- * canonical decomposition rather than a list. Returns its length and sets *toned, or 0
+/* A pinyin letter: a-z, ü, or a letter with a tone mark (ā, ǚ, ń, …; the table is
+ * generated from the UCD's decompositions). Returns its length and sets *toned, or 0
  * when s does not start with one. */
 static size_t pinyin_letter(const unsigned char *s, size_t n, bool *toned) {
   *toned = false;
@@ -227,17 +218,9 @@ static size_t pinyin_letter(const unsigned char *s, size_t n, bool *toned) {
   size_t k = text_decode(s, n, &cp);
   if (!k || cp < 0x80)
     return 0;
-  if (cp == 0xFC) /* ü */
-    return k;
-  utf8proc_int32_t d[4];
-  int boundclass = 0;
-  utf8proc_ssize_t parts =
-      utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE, &boundclass);
-  if (parts == 2 && is_pinyin_base(d[0]) && is_tone_mark(d[1]))
-    *toned = true; /* ā é ǐ ò ḿ ń … */
-  else if (parts == 3 && d[0] == 'u' && d[1] == 0x308 && is_tone_mark(d[2]))
-    *toned = true; /* ǖ ǘ ǚ ǜ */
-  return *toned ? k : 0;
+  unsigned flags = ucd_flags(cp);
+  *toned = flags & UCD_FLAG_PINYIN_TONED;
+  return (flags & (UCD_FLAG_PINYIN_TONED | UCD_FLAG_PINYIN_LETTER)) ? k : 0;
 }
 
 /* Length of a reading "(xiāng)" at s: 1-6 pinyin letters, at least one toned, in

@@ -13,6 +13,8 @@ local FLAG_HAN = 2 -- Script=Han
 local FLAG_WIDE = 4 -- East_Asian_Width W or F: two cells
 local FLAG_AMBIGUOUS = 8 -- East_Asian_Width A: two cells in a CJK terminal, else one
 local FLAG_ZERO = 16 -- General_Category Mn, Me or Cf, Hangul medial and final jamo: no cells
+local FLAG_PINYIN_TONED = 32 -- a pinyin letter with a tone mark: ā á ǎ à … ǖ ḿ ń
+local FLAG_PINYIN_LETTER = 64 -- ü, which pinyin writes without a tone mark too
 
 local flags = {}
 local function set_range(first, last, bit)
@@ -70,6 +72,33 @@ each_range("extracted/DerivedGeneralCategory.txt", function(a, b, rest)
 end)
 set_range(0x1160, 0x11FF, FLAG_ZERO) -- Hangul jungseong and jongseong join the syllable
 
+-- Pinyin letters, from canonical decompositions (UnicodeData.txt field 5): a base
+-- letter of pinyin (a e i o u m n, or ü) followed by a tone mark (macron, acute,
+-- caron, grave).
+do
+  local decomposition = {}
+  local fh = assert(io.open(ucd .. "/UnicodeData.txt", "r"))
+  for line in fh:lines() do
+    local code, decomp = line:match("^(%x+);[^;]*;[^;]*;[^;]*;[^;]*;([^;]*);")
+    if code and decomp ~= "" and not decomp:match("^<") then
+      local parts = {}
+      for hex in decomp:gmatch("%x+") do
+        parts[#parts + 1] = tonumber(hex, 16)
+      end
+      decomposition[tonumber(code, 16)] = parts
+    end
+  end
+  fh:close()
+  local tone = { [0x304] = true, [0x301] = true, [0x30C] = true, [0x300] = true }
+  local base = { [0x61] = true, [0x65] = true, [0x69] = true, [0x6F] = true, [0x75] = true, [0x6D] = true, [0x6E] = true, [0xFC] = true }
+  for cp, parts in pairs(decomposition) do
+    if #parts == 2 and base[parts[1]] and tone[parts[2]] then
+      set_range(cp, cp, FLAG_PINYIN_TONED)
+    end
+  end
+  set_range(0xFC, 0xFC, FLAG_PINYIN_LETTER)
+end
+
 local blocks, block_index, stage1 = {}, {}, {}
 for hi = 0, 0x10FF do
   local bytes = {}
@@ -94,6 +123,8 @@ o:write("#define UCD_FLAG_HAN ", FLAG_HAN, "\n")
 o:write("#define UCD_FLAG_WIDE ", FLAG_WIDE, "\n")
 o:write("#define UCD_FLAG_AMBIGUOUS ", FLAG_AMBIGUOUS, "\n")
 o:write("#define UCD_FLAG_ZERO ", FLAG_ZERO, "\n")
+o:write("#define UCD_FLAG_PINYIN_TONED ", FLAG_PINYIN_TONED, "\n")
+o:write("#define UCD_FLAG_PINYIN_LETTER ", FLAG_PINYIN_LETTER, "\n")
 o:write("extern const unsigned short ucd_stage1[", #stage1, "];\n")
 o:write("extern const unsigned char ucd_stage2[", #blocks, "][256];\n")
 o:write("#ifdef UCD_TABLES_DEFINE\n")
