@@ -35,10 +35,10 @@ bench: build
 
 lint:
 	@luacheck -q lua plugins tests examples bench
-	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c
+	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h bench/*.c
 
 format:
-	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c
+	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h bench/*.c
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

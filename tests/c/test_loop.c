@@ -52,11 +52,12 @@ static void on_host_loop(void) {
   CHECK_EQ_INT(r.status, 0);
   CHECK_EQ_INT((int)r.measures, 63);
   bqw_loop_free(loop);
-  uv_run(&host, UV_RUN_DEFAULT);       /* lets the closed handles call back */
+  uv_run(&host, UV_RUN_DEFAULT);         /* lets the closed handles call back */
   CHECK_EQ_INT(uv_loop_close(&host), 0); /* nothing of bqw's is left on it */
 }
 
-/* A host that cannot share its loop polls bqw's backend fd and runs it without waiting. */
+/* A host that cannot share its loop polls bqw's backend fd and runs it without waiting.
+ */
 static void by_polling(void) {
   bqw_loop *loop;
   CHECK_EQ_INT(bqw_loop_new(&loop), 0);
@@ -65,7 +66,8 @@ static void by_polling(void) {
   int rounds = 0;
   while (r.calls == 0 && rounds < 10000) {
     struct pollfd p = {bqw_loop_backend_fd(loop), POLLIN, 0};
-    poll(&p, 1, bqw_loop_backend_timeout(loop) < 0 ? 100 : bqw_loop_backend_timeout(loop));
+    poll(&p, 1,
+         bqw_loop_backend_timeout(loop) < 0 ? 100 : bqw_loop_backend_timeout(loop));
     bqw_loop_run(loop, BQW_RUN_NOWAIT);
     rounds++;
   }
