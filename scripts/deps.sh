@@ -2,7 +2,7 @@
 # Installs the Debian packages bqw needs, when missing. As root it runs apt-get;
 # otherwise it prints the exact command to run and stops.
 set -eu
-PACKAGES="gcc clang make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev
+PACKAGES="gcc clang clang-format make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev
 unicode-data bzip2 libopencc-dev opencc lua-busted lua-luv lua-argparse lua-dkjson lua-check jq python3 miller valgrind"
 missing=""
 for p in $PACKAGES; do
