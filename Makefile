@@ -30,8 +30,12 @@ test-asan: deps
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE nosan
 
 bench: build
-	@cmake --build $(BUILD) --target bench_load -j $(JOBS)
+	@scripts/deps.sh bench
+	@cmake -S . -B $(BUILD) >/dev/null
+	@cmake --build $(BUILD) --target bench_load bench_search -j $(JOBS)
 	@bench/run.sh $(BUILD)
+	@bench/search.sh $(BUILD)
+	@$(BUILD)/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt 3
 
 lint:
 	@luacheck -q lua plugins tests examples bench

@@ -4,6 +4,10 @@
 set -eu
 PACKAGES="gcc clang clang-format make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev
 unicode-data bzip2 libopencc-dev opencc lua-busted lua-luv lua-argparse lua-dkjson lua-check jq python3 miller valgrind"
+# `deps.sh bench` adds what the benchmarks compare against.
+if [ "${1:-}" = bench ]; then
+  PACKAGES="$PACKAGES ripgrep sqlite3 libsqlite3-dev hyperfine linux-perf"
+fi
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
