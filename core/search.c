@@ -491,6 +491,85 @@ static bool occurs(const char *text, size_t len, const int32_t *word, size_t m) 
 
 #define CANDIDATE_LISTS 3
 
+/* Byte spellings of a one-word query that fold exactly as it does: the query as
+ * typed, and OpenCC's Simplified and Traditional forms of it. A candidate holding one
+ * of them verbatim is a match found by memmem, without folding its text; the fold scan
+ * remains for mixed-script or other spellings. */
+#define MAX_SPELLINGS 3
+typedef struct spellings {
+  char *text[MAX_SPELLINGS];
+  size_t len[MAX_SPELLINGS];
+  int count;
+} spellings;
+
+static bool folds_to(const char *s, size_t len, const int32_t *word, size_t m) {
+  size_t i = 0, j = 0;
+  while (i < len && j < m)
+    if (text_fold(next_char((const unsigned char *)s, len, &i)) != word[j++])
+      return false;
+  return i == len && j == m;
+}
+
+static void add_spelling(spellings *sp, char *text, size_t len, const int32_t *word,
+                         size_t m) {
+  bool keep = text && len && folds_to(text, len, word, m);
+  for (int i = 0; keep && i < sp->count; i++)
+    keep = sp->len[i] != len || memcmp(sp->text[i], text, len);
+  if (keep && sp->count < MAX_SPELLINGS) {
+    sp->text[sp->count] = text;
+    sp->len[sp->count++] = len;
+  } else {
+    free(text);
+  }
+}
+
+static void spell_term(spellings *sp, const char *query, size_t qlen, const int32_t *word,
+                       size_t m) {
+  while (qlen && (query[0] == ' ' || query[0] == '\t'))
+    query++, qlen--;
+  while (qlen && (query[qlen - 1] == ' ' || query[qlen - 1] == '\t'))
+    qlen--;
+  char *typed = malloc(qlen + 1), *hans = NULL, *hant = NULL;
+  size_t hans_len = 0, hant_len = 0;
+  if (typed)
+    memcpy(typed, query, qlen);
+  add_spelling(sp, typed, qlen, word, m);
+  if (!bqw_convert(query, qlen, BQW_SCRIPT_HANS, &hans, &hans_len)) {
+    if (bqw_convert(hans, hans_len, BQW_SCRIPT_HANT, &hant, &hant_len))
+      hant = NULL;
+    add_spelling(sp, hans, hans_len, word, m);
+    add_spelling(sp, hant, hant_len, word, m);
+  }
+}
+
+/* Whether text holds the bytes of word. Lines are short, where memmem's set-up costs
+ * more than the search: scan for the word's last byte (a UTF-8 continuation byte,
+ * varied) and compare backwards. */
+static bool holds_bytes(const char *text, size_t len, const char *word, size_t m) {
+  if (m > len)
+    return false;
+  const char *end = text + len, *p = text + m - 1;
+  while ((p = memchr(p, word[m - 1], (size_t)(end - p))) != NULL) {
+    if (!memcmp(p - (m - 1), word, m - 1))
+      return true;
+    p++;
+  }
+  return false;
+}
+
+static bool spelled_in(const spellings *sp, const char *text, size_t len) {
+  for (int i = 0; i < sp->count; i++)
+    if (holds_bytes(text, len, sp->text[i], sp->len[i]))
+      return true;
+  return false;
+}
+
+static void spellings_free(spellings *sp) {
+  for (int i = 0; i < sp->count; i++)
+    free(sp->text[i]);
+  sp->count = 0;
+}
+
 /* Keeps the rarest lists seen so far in best[0..*nbest), rarest first. */
 static void consider(list *best, int *nbest, const list *l) {
   int at;
@@ -550,6 +629,9 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   bool exact = nterms == 1 && terms[0].len <= 2;
   int32_t *folded = NULL; /* a candidate's text, folded once, for verification */
   size_t folded_cap = 0;
+  spellings sp = {0};
+  if (!exact && nterms == 1)
+    spell_term(&sp, query, qlen, terms[0].cp, terms[0].len);
   while (!rc && !missing && nbest > 0 && list_next(&best[0])) {
     uint32_t d = best[0].doc;
     bool exhausted = false, in_all = true;
@@ -576,7 +658,8 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
         folded_cap = dc->len + 1;
       }
       if (nterms == 1) {
-        match = occurs(dc->text, dc->len, terms[0].cp, terms[0].len);
+        match = spelled_in(&sp, dc->text, dc->len) ||
+                occurs(dc->text, dc->len, terms[0].cp, terms[0].len);
       } else {
         size_t n = fold_text(dc->text, dc->len, folded);
         for (size_t t = 0; match && t < nterms; t++)
@@ -587,6 +670,7 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
       rc = push_hit(r, ix, d, limit);
   }
   free(folded);
+  spellings_free(&sp);
   free(q);
   free(terms);
   if (rc) {
