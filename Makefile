@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-fast test-asan bench lint format golden clean
+.PHONY: all deps build run test test-fast test-asan bench lint format golden nvim clean
 
 all: build
 
@@ -17,6 +17,11 @@ build: deps
 
 run: build
 	@$(BUILD)/bqw overview
+
+# The C module built against LuaJIT into lua/bqw/core.so, for Neovim's runtimepath.
+nvim: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) --target bqw_lua_jit -j $(JOBS) -- --no-print-directory
 
 # The whole suite: gcc build, then a clang build under ASan+UBSan.
 test: test-fast test-asan

@@ -1,0 +1,51 @@
+-- The Lua API inside Neovim (LuaJIT): the same modules and plugins, the C module built
+-- against LuaJIT (make nvim), and a background load on Neovim's own loop.
+-- Run: nvim --headless -u NONE --cmd "set rtp+=." -c "luafile tests/nvim/smoke.lua"
+local failures = 0
+local function check(ok, what)
+  if not ok then
+    failures = failures + 1
+    io.stderr:write("FAILED: ", what, "\n")
+  end
+end
+
+local ok, err = pcall(function()
+  local bqw = require("bqw")
+  check(bqw.lua_abi == "Lua 5.1", "bqw.core is the LuaJIT build: " .. tostring(bqw.lua_abi))
+  local ds = assert(bqw.load())
+  check(ds:stats().measures == 63, "63 measures")
+  check(ds:record(27).measures[1]:find("实施生态立市", 1, true) == 1, "hans by default")
+  check(ds:query({ region = "粤北", year = 2027 }):count() == 1, "query")
+  check(ds:query("text~乡村振兴"):count() == 10, "text filter through the index")
+  check(ds:search("xczx", { pinyin = true }).total == 12, "pinyin")
+  local v = assert(ds:view("table", { where = "kind=city", columns = { "city", "region" }, width = 40 }))
+  check(#v.lines == 23, "table view")
+  for _, line in ipairs(v.lines) do
+    check(bqw.width(line) <= 40, "width " .. line)
+  end
+  check(#assert(ds:export("csv")) > 20000, "csv export")
+  local loop = assert(bqw.loop({ host = true }))
+  check(loop.hosted, "runs on Neovim's loop")
+  local result, ticks = nil, 0
+  local uv = vim.uv or vim.loop
+  local timer = uv.new_timer()
+  timer:start(0, 1, function()
+    ticks = ticks + 1
+  end)
+  loop:load(vim.fn.getcwd() .. "/data/bqw-digest-2023.txt", function(d2, e)
+    result = d2 and d2:stats().measures or e
+  end)
+  vim.wait(10000, function()
+    return result ~= nil
+  end, 5)
+  timer:stop()
+  timer:close()
+  check(result == 63, "background load on Neovim's loop: " .. tostring(result))
+  loop:close()
+end)
+if not ok then
+  failures = failures + 1
+  io.stderr:write("ERROR: ", tostring(err), "\n")
+end
+io.stdout:write(failures == 0 and "nvim smoke ok\n" or ("nvim smoke: " .. failures .. " failures\n"))
+vim.cmd(failures == 0 and "qa!" or "cq!")
