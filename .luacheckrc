@@ -4,4 +4,5 @@ std = "lua51+lua54"
 max_line_length = 160
 files["tests"] = { std = "+busted" }
 files["tests/nvim"] = { globals = { "vim" } }
-files["lua/bqw/nvim"] = { globals = { "vim" } }
+files["lua/bqw/nvim.lua"] = { globals = { "vim" } }
+files["plugin"] = { globals = { "vim" } }
