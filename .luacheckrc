@@ -5,4 +5,5 @@ max_line_length = 160
 files["tests"] = { std = "+busted" }
 files["tests/nvim"] = { globals = { "vim" } }
 files["lua/bqw/nvim.lua"] = { globals = { "vim" } }
+files["lua/bqw/health.lua"] = { globals = { "vim" } }
 files["plugin"] = { globals = { "vim" } }
