@@ -71,6 +71,12 @@ local ok, err = pcall(function()
   vim.cmd("Bqw filter region=粤北")
   check(#lines() > 1 and find_line("韶关") ~= nil and find_line("广州") == nil, ":Bqw filter narrows")
 
+  -- the live filter prompt, typed as a user would: it narrows as you type, then stays
+  vim.cmd("Bqw view list")
+  api.nvim_feedkeys("/region=粤北\r", "xt", false)
+  check(lines()[1]:find("filter: region=粤北 — 5 records", 1, true) ~= nil, "live filter: the count: " .. tostring(lines()[1]))
+  check(#lines() == 6, "live filter: 5 records and the header")
+
   -- search, with the matches highlighted
   vim.cmd("Bqw search 乡村振兴")
   check(lines()[1]:find("12 of 12", 1, true) ~= nil, "search: the count")
@@ -107,6 +113,33 @@ local ok, err = pcall(function()
   vim.cmd("Bqw reload")
   vim.cmd("checkhealth bqw")
   check(find_line("OK: bqw.core") ~= nil and find_line("OpenCC converts") ~= nil, "checkhealth bqw")
+  vim.cmd("bwipeout")
+
+  -- a large data file loads in the background while Neovim's timers keep firing
+  local big = vim.fn.tempname()
+  local copies = {}
+  for i = 1, 300 do
+    copies[i] = require("bqw").default_digest()
+  end
+  local fh2 = assert(io.open(big, "wb"))
+  fh2:write(table.concat(copies, "\n"))
+  fh2:close()
+  nvim.setup({ data = big })
+  local ticks = 0
+  local timer = (vim.uv or vim.loop).new_timer()
+  timer:start(0, 5, function()
+    ticks = ticks + 1
+  end)
+  vim.cmd("Bqw view cities")
+  local bigbuf = api.nvim_get_current_buf()
+  local ticks_at_start = ticks
+  vim.wait(20000, function()
+    return nvim.buffers[bigbuf] and nvim.buffers[bigbuf].result ~= nil
+  end, 5)
+  timer:stop()
+  timer:close()
+  check(nvim.buffers[bigbuf].result ~= nil, "large load finished")
+  check(ticks - ticks_at_start >= 2, "timers kept firing during the load: " .. (ticks - ticks_at_start))
   vim.cmd("bwipeout")
 
   -- a data file: loaded in the background, views refresh when it changes

@@ -1,0 +1,42 @@
+-- :help bqw: tags generate without duplicates, every |bqw…| link has its tag, and the
+-- example config works. Run: nvim --headless -u NONE -i NONE -c "luafile tests/nvim/help.lua"
+local failures = 0
+local function check(ok, what)
+  if not ok then
+    failures = failures + 1
+    io.stderr:write("FAILED: ", what, "\n")
+  end
+end
+local ok, err = pcall(function()
+  local root = vim.fn.getcwd()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, "p")
+  vim.fn.writefile(vim.fn.readfile(root .. "/doc/bqw.txt"), dir .. "/bqw.txt")
+  local tag_ok, tag_err = pcall(vim.cmd, "helptags " .. dir) -- raises on a duplicate tag
+  check(tag_ok, "helptags: " .. tostring(tag_err))
+  local tags = {}
+  for _, line in ipairs(vim.fn.readfile(dir .. "/tags")) do
+    tags[line:match("^([^\t]+)")] = true
+  end
+  local text = table.concat(vim.fn.readfile(dir .. "/bqw.txt"), "\n")
+  for link in text:gmatch("|([%w%.%-_:()]+)|") do
+    if link:find("bqw") or link:find("Bqw") then
+      check(tags[link], "a tag for |" .. link .. "|")
+    end
+  end
+  for _, t in ipairs({ "bqw.txt", "bqw-api", "bqw-records", "bqw-plugins", "bqw-loop", "bqw-nvim", ":Bqw", "bqw-keymaps", "bqw-highlights", "bqw-health" }) do
+    check(tags[t], "tag " .. t)
+  end
+  -- the example config
+  vim.cmd("source " .. root .. "/examples/nvim/init.lua")
+  check(vim.fn.exists(":Bqw") == 2, "examples/nvim/init.lua: :Bqw")
+  check(require("bqw.nvim").config.keymaps.yank == "Y", "examples/nvim/init.lua: its options")
+  vim.cmd("Bqw")
+  check(vim.bo.filetype == "bqw", "examples/nvim/init.lua: :Bqw opens the default view")
+end)
+if not ok then
+  failures = failures + 1
+  io.stderr:write("ERROR: ", tostring(err), "\n")
+end
+io.stdout:write(failures == 0 and "nvim help ok\n" or ("nvim help: " .. failures .. " failures\n"))
+vim.cmd(failures == 0 and "qa!" or "cq!")
