@@ -7,3 +7,4 @@ files["tests/nvim"] = { globals = { "vim" } }
 files["lua/bqw/nvim.lua"] = { globals = { "vim" } }
 files["lua/bqw/health.lua"] = { globals = { "vim" } }
 files["plugin"] = { globals = { "vim" } }
+files["examples/nvim"] = { globals = { "vim" } }
