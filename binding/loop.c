@@ -13,6 +13,7 @@
 
 #include <dlfcn.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ typedef struct lua_handle lua_handle;
 typedef struct lua_loop {
   bqw_loop *loop;
   lua_State *L;
+  bool hosted;         /* on a host's uv loop: errors are reported, not raised */
   lua_handle *handles; /* live handles, to clear at close */
   int error_ref;       /* a callback's error, raised by run() */
 } lua_loop;
@@ -37,7 +39,8 @@ struct lua_handle {
   void *core; /* bqw_load_req*, bqw_timer*, bqw_watch*, bqw_signal*; NULL when done */
   lua_loop *owner; /* NULL once the loop is closed */
   lua_State *L;
-  int fn_ref, self_ref;
+  bool busy; /* its callback is running: closing the loop must not release it */
+  int fn_ref, self_ref, loop_ref; /* loop_ref keeps the loop alive while h is */
   lua_handle *next, *prev;
 };
 
@@ -67,24 +70,45 @@ static void release(lua_State *L, lua_handle *h) {
   unlink_lua_handle(h);
   h->owner = NULL;
   luaL_unref(L, LUA_REGISTRYINDEX, h->fn_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, h->self_ref);
-  h->fn_ref = h->self_ref = LUA_NOREF;
+  luaL_unref(L, LUA_REGISTRYINDEX, h->loop_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, h->self_ref); /* last: h may be collected after */
+  h->fn_ref = h->self_ref = h->loop_ref = LUA_NOREF;
+}
+
+/* Reports an error that cannot be raised: through Lua's print (Neovim shows it). */
+static void report(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  lua_getglobal(L, "print");
+  lua_pushfstring(L, "bqw: error in a callback: %s", msg ? msg : "(not a string)");
+  if (lua_pcall(L, 1, 0, 0) != 0)
+    lua_pop(L, 1);
+  lua_pop(L, 1);
 }
 
 /* Calls the handle's function with nargs arguments already pushed. An error stops an
- * owned loop and is raised by run(); on a host's loop it is printed. */
-static void call_back(lua_loop *ll, lua_handle *h, int nargs) {
-  lua_State *L = ll->L;
+ * owned loop and is raised by run(); on a host's loop, or once the loop is closed by
+ * the callback itself, it is printed. The callback may close the loop: nothing of it
+ * is touched after the call unless it is still open. */
+static void call_back(lua_handle *h, int nargs) {
+  lua_State *L = h->L;
+  /* h itself stays on the stack through the call, so a callback that stops it and
+   * collects garbage cannot free it under us */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->self_ref);
+  lua_insert(L, -(nargs + 1));
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->fn_ref);
   lua_insert(L, -(nargs + 1));
-  if (lua_pcall(L, nargs, 0, 0) != 0) {
-    if (ll->error_ref == LUA_NOREF) {
-      ll->error_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-      bqw_loop_stop(ll->loop);
-    } else {
-      lua_pop(L, 1);
-    }
+  if (lua_pcall(L, nargs, 0, 0) == 0) {
+    lua_pop(L, 1);
+    return;
   }
+  lua_loop *ll = h->owner;
+  if (ll && ll->loop && !ll->hosted && ll->error_ref == LUA_NOREF) {
+    ll->error_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    bqw_loop_stop(ll->loop);
+  } else {
+    report(L);
+  }
+  lua_pop(L, 1);
 }
 
 static lua_handle *new_handle(lua_State *L, lua_loop *ll, handle_kind kind,
@@ -100,6 +124,8 @@ static lua_handle *new_handle(lua_State *L, lua_loop *ll, handle_kind kind,
   h->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -1);
   h->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, 1); /* the loop */
+  h->loop_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   h->next = ll->handles;
   if (ll->handles)
     ll->handles->prev = h;
@@ -139,6 +165,7 @@ static int l_loop_new(lua_State *L) {
   memset(ll, 0, sizeof *ll);
   ll->error_ref = LUA_NOREF;
   luaL_setmetatable(L, LOOP_MT);
+  ll->hosted = host != NULL;
   int rc = host ? bqw_loop_new_on(host, &ll->loop) : bqw_loop_new(&ll->loop);
   if (rc) {
     lua_pushnil(L);
@@ -163,7 +190,7 @@ static void close_loop(lua_State *L, lua_loop *ll) {
    * loop runs until it does; a host's later): it keeps its anchor until then. */
   while (ll->handles) {
     lua_handle *h = ll->handles;
-    if (h->kind == H_LOAD && h->core) {
+    if (h->kind == H_LOAD && (h->core || h->busy)) {
       unlink_lua_handle(h);
       h->owner = NULL;
     } else {
@@ -218,20 +245,21 @@ static int l_loop_info(lua_State *L) {
 static void loaded(bqw_load_req *req, int status, bqw_dataset *ds, void *data) {
   (void)req;
   lua_handle *h = data;
-  lua_loop *ll = h->owner;
-  if (!ll) { /* the loop was closed from Lua: nobody to tell */
+  h->core = NULL;  /* the core frees the request when this returns */
+  if (!h->owner) { /* the loop was closed from Lua: nobody to tell */
     bqw_dataset_free(ds);
     release(h->L, h);
     return;
   }
-  lua_State *L = ll->L;
-  h->core = NULL;
+  lua_State *L = h->L;
   if (ds)
     push_dataset(L, ds);
   else
     lua_pushnil(L);
   lua_pushstring(L, bqw_err_name(status));
-  call_back(ll, h, 2);
+  h->busy = true;
+  call_back(h, 2);
+  h->busy = false;
   release(L, h);
 }
 
@@ -251,10 +279,9 @@ static int l_loop_load(lua_State *L) {
 
 static void fired(bqw_timer *t, void *data) {
   lua_handle *h = data;
-  if (!h->owner)
-    return;
-  call_back(h->owner, h, 0);
   (void)t;
+  if (h->owner)
+    call_back(h, 0);
 }
 
 static int l_loop_timer(lua_State *L) {
@@ -279,13 +306,13 @@ static void changed(bqw_watch *w, int status, bqw_dataset *ds, void *data) {
     bqw_dataset_free(ds);
     return;
   }
-  lua_State *L = h->owner->L;
+  lua_State *L = h->L;
   if (ds)
     push_dataset(L, ds);
   else
     lua_pushnil(L);
   lua_pushstring(L, bqw_err_name(status));
-  call_back(h->owner, h, 2);
+  call_back(h, 2);
 }
 
 static int l_loop_watch(lua_State *L) {
@@ -316,8 +343,8 @@ static void signalled(bqw_signal *s, int signum, void *data) {
   for (int i = 0; signal_names[i]; i++)
     if (signal_numbers[i] == signum)
       name = signal_names[i];
-  lua_pushstring(h->owner->L, name);
-  call_back(h->owner, h, 1);
+  lua_pushstring(h->L, name);
+  call_back(h, 1);
 }
 
 static int l_loop_signal(lua_State *L) {

@@ -239,8 +239,9 @@ typedef enum bqw_script {
 /*
  * Converts `len` bytes of UTF-8 to the script with OpenCC, phrase tables included.
  * *out receives a NUL-terminated string to release with bqw_free(), *out_len (may be
- * NULL) its length. Returns 0, BQW_EIO when OpenCC's configuration cannot be opened
- * (see bqw_script_available), BQW_ENOMEM or BQW_EINVAL. The converters are opened once
+ * NULL) its length. Returns 0, BQW_EENCODING when s is not valid UTF-8 (NUL
+ * included), BQW_EIO when OpenCC's configuration cannot be opened (see
+ * bqw_script_available), BQW_ENOMEM or BQW_EINVAL. The converters are opened once
  * per process, on first use, and are safe to share between threads.
  */
 BQW_API int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
@@ -358,7 +359,8 @@ typedef enum bqw_run_mode { BQW_RUN_DEFAULT, BQW_RUN_ONCE, BQW_RUN_NOWAIT } bqw_
 BQW_API int bqw_loop_new(bqw_loop **out);
 BQW_API int bqw_loop_new_on(void *uv_loop, bqw_loop **out);
 /* Runs an owned loop as uv_run does; returns non-zero while work remains. BQW_EINVAL
- * for a loop on a host's uv loop. */
+ * for a loop on a host's uv loop, or when called from one of the loop's callbacks.
+ * bqw_loop_free from a callback is allowed: the loop is freed when this returns. */
 BQW_API int bqw_loop_run(bqw_loop *loop, bqw_run_mode mode);
 BQW_API void bqw_loop_stop(bqw_loop *loop);
 /* For a host that polls: the fd to wait on, and how long (ms, -1 forever). */

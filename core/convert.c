@@ -41,6 +41,14 @@ int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
   if (!out || (!s && len) || (unsigned)script > BQW_SCRIPT_HANT)
     return BQW_EINVAL;
   *out = NULL;
+  /* OpenCC reads past the end of a cut-off sequence: give it valid UTF-8 only */
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)s + i, len - i, &cp);
+    if (!k)
+      return BQW_EENCODING;
+    i += k;
+  }
   opencc_t cc = converter(script);
   if (cc == (opencc_t)-1)
     return BQW_EIO;

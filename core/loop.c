@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +26,8 @@ struct bqw_loop {
   uv_loop_t *uv;
   bool owned;
   bool closing;
-  size_t refs; /* open handles and requests in flight */
+  bool running; /* inside bqw_loop_run: freeing waits until uv_run returns */
+  size_t refs;  /* open handles and requests in flight */
   /* every open handle, to close them all at bqw_loop_free */
   struct handle_link *handles;
 };
@@ -104,11 +106,29 @@ int bqw_loop_new_on(void *uv_loop, bqw_loop **out) {
   return 0;
 }
 
+static void teardown_owned(bqw_loop *loop) {
+  /* requests in flight on the threadpool still call back: run until all is done */
+  while (loop->refs)
+    uv_run(loop->uv, UV_RUN_ONCE);
+  uv_run(loop->uv, UV_RUN_NOWAIT);
+  uv_loop_close(loop->uv);
+  free(loop);
+}
+
 int bqw_loop_run(bqw_loop *loop, bqw_run_mode mode) {
-  if (!loop || !loop->owned)
+  if (!loop || !loop->owned || (unsigned)mode > BQW_RUN_NOWAIT)
     return BQW_EINVAL;
+  if (loop->running)
+    return BQW_EINVAL; /* not from inside one of its own callbacks */
   static const uv_run_mode modes[] = {UV_RUN_DEFAULT, UV_RUN_ONCE, UV_RUN_NOWAIT};
-  return uv_run(loop->uv, modes[mode]);
+  loop->running = true;
+  int alive = uv_run(loop->uv, modes[mode]);
+  loop->running = false;
+  if (loop->closing) { /* bqw_loop_free was called from a callback */
+    teardown_owned(loop);
+    return 0;
+  }
+  return alive;
 }
 
 void bqw_loop_stop(bqw_loop *loop) { uv_stop(loop->uv); }
@@ -126,13 +146,10 @@ void bqw_loop_free(bqw_loop *loop) {
   loop->closing = true;
   while (loop->handles)
     loop->handles->close(loop->handles); /* each unlinks itself */
-  if (loop->owned) {
-    /* requests in flight on the threadpool still call back: run until all is done */
-    while (loop->refs)
-      uv_run(loop->uv, UV_RUN_ONCE);
-    uv_run(loop->uv, UV_RUN_NOWAIT);
-    uv_loop_close(loop->uv);
-    free(loop);
+  if (loop->owned && loop->running) {
+    uv_stop(loop->uv); /* bqw_loop_run finishes the teardown when uv_run returns */
+  } else if (loop->owned) {
+    teardown_owned(loop);
   } else if (!loop->refs) {
     free(loop);
   }
@@ -146,7 +163,7 @@ struct bqw_load_req {
   char *path;
   bqw_dataset *ds;
   int status;
-  bool cancelled;
+  atomic_bool cancelled; /* set on the loop's thread, read on the threadpool's */
   bqw_load_cb cb;
   void *data;
 };
@@ -303,8 +320,12 @@ int bqw_signal_start(bqw_loop *loop, int signum, bqw_signal_cb cb, void *data,
   s->cb = cb;
   s->data = data;
   s->uv.data = s;
-  uv_signal_init(loop->uv, &s->uv);
-  int rc = uv_signal_start(&s->uv, signal_fired, signum);
+  int rc = uv_signal_init(loop->uv, &s->uv);
+  if (rc) {
+    free(s);
+    return uv_to_bqw(rc);
+  }
+  rc = uv_signal_start(&s->uv, signal_fired, signum);
   loop->refs++;
   link_handle(loop, &s->link, signal_close_link);
   if (rc) {

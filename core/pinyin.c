@@ -45,14 +45,16 @@ static size_t normalize(const char *q, size_t len, char *out) {
 }
 
 /* Whether q[j..m) can be read from the characters cps[i..), one syllable or initial
- * each; *end gets the character after the match. */
+ * each; *end gets the character after the match. failed[i * (m + 1) + j] remembers
+ * the states known to fail (whatever the start), so the search is polynomial even
+ * where many readings share letters. */
 static bool read_from(const int32_t *cps, size_t n, size_t i, const char *q, size_t m,
-                      size_t j, size_t *end) {
+                      size_t j, size_t *end, unsigned char *failed) {
   if (j == m) {
     *end = i;
     return true;
   }
-  if (i == n)
+  if (i == n || failed[i * (m + 1) + j])
     return false;
   const char *r = readings_of(cps[i]);
   while (r && *r) {
@@ -61,15 +63,16 @@ static bool read_from(const int32_t *cps, size_t n, size_t i, const char *q, siz
     bool two_letter_initial =
         len >= 2 && r[1] == 'h' && (r[0] == 'z' || r[0] == 'c' || r[0] == 's');
     if (m - j >= len && !memcmp(q + j, r, len) &&
-        read_from(cps, n, i + 1, q, m, j + len, end))
+        read_from(cps, n, i + 1, q, m, j + len, end, failed))
       return true;
     if (two_letter_initial && m - j >= 2 && !memcmp(q + j, r, 2) && len > 2 &&
-        read_from(cps, n, i + 1, q, m, j + 2, end))
+        read_from(cps, n, i + 1, q, m, j + 2, end, failed))
       return true;
-    if (q[j] == r[0] && len > 1 && read_from(cps, n, i + 1, q, m, j + 1, end))
+    if (q[j] == r[0] && len > 1 && read_from(cps, n, i + 1, q, m, j + 1, end, failed))
       return true;
     r = sp ? sp + 1 : r + len;
   }
+  failed[i * (m + 1) + j] = 1;
   return false;
 }
 
@@ -78,6 +81,7 @@ static size_t find_pinyin(const char *text, size_t len, const char *q, size_t m,
                           bqw_span *spans, size_t max) {
   int32_t *cps = malloc((len + 1) * sizeof *cps);
   uint32_t *at = malloc((len + 2) * sizeof *at);
+  unsigned char *failed = NULL;
   size_t n = 0, found = 0;
   if (!cps || !at)
     goto done;
@@ -93,9 +97,11 @@ static size_t find_pinyin(const char *text, size_t len, const char *q, size_t m,
     i += k;
   }
   at[n] = (uint32_t)len;
+  if (!(failed = calloc((n + 1) * (m + 1), 1)))
+    goto done;
   for (size_t i = 0; i < n;) {
     size_t end;
-    if (read_from(cps, n, i, q, m, 0, &end)) {
+    if (read_from(cps, n, i, q, m, 0, &end, failed)) {
       if (found < max)
         spans[found] = (bqw_span){at[i], at[end]};
       found++;
@@ -107,6 +113,7 @@ static size_t find_pinyin(const char *text, size_t len, const char *q, size_t m,
 done:
   free(cps);
   free(at);
+  free(failed);
   return found;
 }
 

@@ -179,8 +179,9 @@ void bqw_index_free(bqw_index *ix) {
 }
 
 int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
-  if (!ix || (!text && len) || ix->finished || len > UINT32_MAX)
-    return BQW_EINVAL;
+  if (!ix || (!text && len) || ix->finished || len >= UINT32_MAX ||
+      ix->doc_count >= UINT32_MAX - 1)
+    return BQW_EINVAL; /* documents and their lengths are counted in 32 bits */
   if (ix->doc_count == ix->doc_cap) {
     size_t cap = ix->doc_cap ? ix->doc_cap * 2 : 1024;
     doc *d = realloc(ix->docs, cap * sizeof *d);
@@ -630,7 +631,7 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   int32_t *folded = NULL; /* a candidate's text, folded once, for verification */
   size_t folded_cap = 0;
   spellings sp = {0};
-  if (!exact && nterms == 1)
+  if (!exact && !missing && nterms == 1)
     spell_term(&sp, query, qlen, terms[0].cp, terms[0].len);
   while (!rc && !missing && nbest > 0 && list_next(&best[0])) {
     uint32_t d = best[0].doc;
@@ -648,14 +649,14 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
     bool match = true;
     if (!exact) {
       const doc *dc = &ix->docs[d - 1];
-      if (dc->len + 1 > folded_cap) {
-        int32_t *grown = realloc(folded, (dc->len + 1) * sizeof *grown);
+      if ((size_t)dc->len + 1 > folded_cap) {
+        int32_t *grown = realloc(folded, ((size_t)dc->len + 1) * sizeof *grown);
         if (!grown) {
           rc = BQW_ENOMEM;
           break;
         }
         folded = grown;
-        folded_cap = dc->len + 1;
+        folded_cap = (size_t)dc->len + 1;
       }
       if (nterms == 1) {
         match = spelled_in(&sp, dc->text, dc->len) ||

@@ -108,7 +108,47 @@ static void free_with_work_in_flight(void) {
   CHECK_EQ_INT(ticks, 0);
 }
 
+/* bqw_loop_free from inside one of the loop's callbacks: the loop is freed when
+ * bqw_loop_run returns, and every request still calls back. */
+static bqw_loop *freed_in_callback;
+static void free_from_load(bqw_load_req *req, int status, bqw_dataset *ds, void *data) {
+  loaded(req, status, ds, data);
+  bqw_loop_free(freed_in_callback);
+}
+
+static void free_from_timer(bqw_timer *t, void *data) {
+  fired(t, data);
+  bqw_loop_free(freed_in_callback);
+}
+
+static void free_inside_callbacks(void) {
+  result r = {0};
+  CHECK_EQ_INT(bqw_loop_new(&freed_in_callback), 0);
+  CHECK_EQ_INT(bqw_loop_load(freed_in_callback, DIGEST, free_from_load, &r, NULL), 0);
+  bqw_loop_run(freed_in_callback, BQW_RUN_DEFAULT); /* returns, and frees the loop */
+  CHECK_EQ_INT(r.calls, 1);
+  int ticks = 0;
+  CHECK_EQ_INT(bqw_loop_new(&freed_in_callback), 0);
+  CHECK_EQ_INT(bqw_timer_start(freed_in_callback, 0, 0, free_from_timer, &ticks, NULL),
+               0);
+  CHECK_EQ_INT(bqw_loop_load(freed_in_callback, DIGEST, loaded, &r, NULL), 0);
+  bqw_loop_run(freed_in_callback, BQW_RUN_DEFAULT);
+  CHECK_EQ_INT(ticks, 1);
+  CHECK_EQ_INT(r.calls, 2); /* the load in flight still called back */
+}
+
+/* OpenCC is only ever given valid UTF-8. */
+static void convert_invalid(void) {
+  char *out = NULL;
+  static const char cut[] = "abcdefghijklmnopqr\xe4";
+  CHECK_EQ_INT(bqw_convert(cut, sizeof cut - 1, BQW_SCRIPT_HANS, &out, NULL),
+               BQW_EENCODING);
+  CHECK(out == NULL);
+}
+
 int main(void) {
+  free_inside_callbacks();
+  convert_invalid();
   on_host_loop();
   by_polling();
   cancel();

@@ -98,6 +98,49 @@ describe("loop:load", function()
   end)
 end)
 
+describe("closing from a callback", function()
+  it("closes the loop from inside a timer callback", function()
+    local loop = assert(bqw.loop())
+    local closed = false
+    loop:timer(0, 0, function()
+      loop:close()
+      closed = true
+    end)
+    loop:run()
+    assert.is_true(closed)
+  end)
+
+  it("prints an error raised after the loop was closed", function()
+    local loop = assert(bqw.loop())
+    local printed
+    local saved = _G.print
+    _G.print = function(s)
+      printed = s
+    end
+    loop:timer(0, 0, function()
+      loop:close()
+      error("after close")
+    end)
+    local ok = pcall(loop.run, loop)
+    _G.print = saved
+    assert.is_true(ok)
+    assert.truthy(printed and printed:find("after close", 1, true), tostring(printed))
+  end)
+
+  it("keeps a load's request alive while its callback closes the loop", function()
+    local loop = assert(bqw.loop())
+    local got
+    loop:load(H.root .. "/data/bqw-digest-2023.txt", function(ds)
+      loop:close()
+      collectgarbage()
+      collectgarbage()
+      got = ds and ds:stats().measures
+    end)
+    loop:run()
+    assert.equal(63, got)
+  end)
+end)
+
 describe("loop:watch", function()
   local dir, path, loop, events, watcher
   before_each(function()

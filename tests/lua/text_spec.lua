@@ -245,6 +245,16 @@ describe("pinyin search", function()
     assert.equal(ds:search("zhongdian", { pinyin = true }).total, ds:search("chongdian", { pinyin = true }).total)
   end)
 
+  it("stays fast where many readings share letters", function()
+    -- 着 reads zhe zhao zhu zhuo: without memory of failed states this is exponential
+    local text = string.rep("着", 40)
+    local ds2 = assert(bqw.load_string("全省政策\n縣域發展\n●《" .. text .. "》\n◎" .. text .. "\n"))
+    -- (exponential, this would not finish: the suite's timeout catches it)
+    local r = assert(ds2:search(string.rep("z", 41), { pinyin = true }))
+    assert.equal(0, r.total)
+    assert.equal(1, ds2:search(string.rep("z", 40), { pinyin = true }).total)
+  end)
+
   it("refuses what is not pinyin", function()
     local r, err = ds:search("乡村", { pinyin = true })
     assert.is_nil(r)
