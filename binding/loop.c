@@ -242,6 +242,15 @@ static int l_loop_info(lua_State *L) {
 
 /* ---- loop:load(path, fn(ds | nil, status_name)) -> request ---- */
 
+/* Pushes a callback's arguments: the dataset (or nil) and the status's name. */
+static void push_result(lua_State *L, bqw_dataset *ds, int status) {
+  if (ds)
+    push_dataset(L, ds);
+  else
+    lua_pushnil(L);
+  lua_pushstring(L, bqw_err_name(status));
+}
+
 static void loaded(bqw_load_req *req, int status, bqw_dataset *ds, void *data) {
   (void)req;
   lua_handle *h = data;
@@ -252,11 +261,7 @@ static void loaded(bqw_load_req *req, int status, bqw_dataset *ds, void *data) {
     return;
   }
   lua_State *L = h->L;
-  if (ds)
-    push_dataset(L, ds);
-  else
-    lua_pushnil(L);
-  lua_pushstring(L, bqw_err_name(status));
+  push_result(L, ds, status);
   h->busy = true;
   call_back(h, 2);
   h->busy = false;
@@ -306,12 +311,7 @@ static void changed(bqw_watch *w, int status, bqw_dataset *ds, void *data) {
     bqw_dataset_free(ds);
     return;
   }
-  lua_State *L = h->L;
-  if (ds)
-    push_dataset(L, ds);
-  else
-    lua_pushnil(L);
-  lua_pushstring(L, bqw_err_name(status));
+  push_result(h->L, ds, status);
   call_back(h, 2);
 }
 

@@ -99,6 +99,8 @@ size_t text_encode(int32_t cp, char out[4]);
 size_t text_count_chars(const char *s, size_t len);
 /* The character cp folds to for search: script, width, case (tools/gen_fold.c). */
 int32_t text_fold(int32_t cp);
+/* Counts a hit and keeps it when fewer than limit are kept; 0 or BQW_ENOMEM. */
+int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit);
 /* Document d of an index: its text, length and tag. */
 uint64_t index_doc(const bqw_index *ix, size_t d, const char **text, size_t *len);
 

@@ -145,22 +145,11 @@ int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t qlen,
     size_t len;
     uint64_t tag = index_doc(ds->index, d, &text, &len);
     bqw_span first;
-    if (!find_pinyin(text, len, q, m, &first, 1))
-      continue;
-    r->total++;
-    if (r->count >= limit)
-      continue;
-    if (r->count == r->cap) {
-      size_t cap = r->cap ? r->cap * 2 : 16;
-      bqw_hit *h = realloc(r->hits, cap * sizeof *h);
-      if (!h) {
-        bqw_results_free(r);
-        return BQW_ENOMEM;
-      }
-      r->hits = h;
-      r->cap = cap;
+    if (find_pinyin(text, len, q, m, &first, 1) &&
+        results_push(r, tag, (uint32_t)d, limit) == BQW_ENOMEM) {
+      bqw_results_free(r);
+      return BQW_ENOMEM;
     }
-    r->hits[r->count++] = (bqw_hit){tag, (uint32_t)d};
   }
   *out = r;
   return 0;

@@ -428,7 +428,7 @@ static bool list_seek(list *l, uint32_t target) {
   return true;
 }
 
-static int push_hit(bqw_results *r, const bqw_index *ix, uint32_t doc_id, size_t limit) {
+int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit) {
   r->total++;
   if (r->count >= limit)
     return 0;
@@ -440,8 +440,12 @@ static int push_hit(bqw_results *r, const bqw_index *ix, uint32_t doc_id, size_t
     r->hits = h;
     r->cap = cap;
   }
-  r->hits[r->count++] = (bqw_hit){ix->docs[doc_id - 1].tag, doc_id - 1};
+  r->hits[r->count++] = (bqw_hit){tag, doc_index};
   return 0;
+}
+
+static int push_hit(bqw_results *r, const bqw_index *ix, uint32_t doc_id, size_t limit) {
+  return results_push(r, ix->docs[doc_id - 1].tag, doc_id - 1, limit);
 }
 
 /* Folds text into code points, one per character (invalid bytes as U+FFFD). */

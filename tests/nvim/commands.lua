@@ -2,13 +2,8 @@
 -- the filter, search, export, check, reload, plugins, health, and a data file loaded in
 -- the background and refreshed when it changes.
 -- Run: nvim --headless -u NONE -i NONE --cmd "set rtp+=." -c "luafile tests/nvim/commands.lua"
-local failures = 0
-local function check(ok, what)
-  if not ok then
-    failures = failures + 1
-    io.stderr:write("FAILED: ", what, "\n")
-  end
-end
+local T = dofile(vim.fn.getcwd() .. "/tests/nvim/harness.lua")
+local check = T.check
 local api = vim.api
 local function lines(buf)
   return api.nvim_buf_get_lines(buf or 0, 0, -1, false)
@@ -21,7 +16,7 @@ local function find_line(pattern)
   end
 end
 
-local ok, err = pcall(function()
+T.run("nvim commands", function()
   vim.cmd("runtime plugin/bqw.lua")
   check(vim.fn.exists(":Bqw") == 2, ":Bqw exists")
   local nvim = require("bqw.nvim")
@@ -166,9 +161,3 @@ local ok, err = pcall(function()
   local bad_ok, bad = pcall(vim.cmd, "Bqw nosuch")
   check(not bad_ok and tostring(bad):find('unknown subcommand "nosuch"', 1, true) ~= nil, "a clear error for a bad subcommand")
 end)
-if not ok then
-  failures = failures + 1
-  io.stderr:write("ERROR: ", tostring(err), "\n")
-end
-io.stdout:write(failures == 0 and "nvim commands ok\n" or ("nvim commands: " .. failures .. " failures\n"))
-vim.cmd(failures == 0 and "qa!" or "cq!")

@@ -1,13 +1,8 @@
 -- :help bqw: tags generate without duplicates, every |bqw…| link has its tag, and the
 -- example config works. Run: nvim --headless -u NONE -i NONE -c "luafile tests/nvim/help.lua"
-local failures = 0
-local function check(ok, what)
-  if not ok then
-    failures = failures + 1
-    io.stderr:write("FAILED: ", what, "\n")
-  end
-end
-local ok, err = pcall(function()
+local T = dofile(vim.fn.getcwd() .. "/tests/nvim/harness.lua")
+local check = T.check
+T.run("nvim help", function()
   local root = vim.fn.getcwd()
   local dir = vim.fn.tempname()
   vim.fn.mkdir(dir, "p")
@@ -34,9 +29,3 @@ local ok, err = pcall(function()
   vim.cmd("Bqw")
   check(vim.bo.filetype == "bqw", "examples/nvim/init.lua: :Bqw opens the default view")
 end)
-if not ok then
-  failures = failures + 1
-  io.stderr:write("ERROR: ", tostring(err), "\n")
-end
-io.stdout:write(failures == 0 and "nvim help ok\n" or ("nvim help: " .. failures .. " failures\n"))
-vim.cmd(failures == 0 and "qa!" or "cq!")

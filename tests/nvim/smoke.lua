@@ -1,15 +1,10 @@
 -- The Lua API inside Neovim (LuaJIT): the same modules and plugins, the C module built
 -- against LuaJIT (make nvim), and a background load on Neovim's own loop.
 -- Run: nvim --headless -u NONE --cmd "set rtp+=." -c "luafile tests/nvim/smoke.lua"
-local failures = 0
-local function check(ok, what)
-  if not ok then
-    failures = failures + 1
-    io.stderr:write("FAILED: ", what, "\n")
-  end
-end
+local T = dofile(vim.fn.getcwd() .. "/tests/nvim/harness.lua")
+local check = T.check
 
-local ok, err = pcall(function()
+T.run("nvim smoke", function()
   local bqw = require("bqw")
   check(bqw.lua_abi == "Lua 5.1", "bqw.core is the LuaJIT build: " .. tostring(bqw.lua_abi))
   local ds = assert(bqw.load())
@@ -43,9 +38,3 @@ local ok, err = pcall(function()
   check(result == 63, "background load on Neovim's loop: " .. tostring(result))
   loop:close()
 end)
-if not ok then
-  failures = failures + 1
-  io.stderr:write("ERROR: ", tostring(err), "\n")
-end
-io.stdout:write(failures == 0 and "nvim smoke ok\n" or ("nvim smoke: " .. failures .. " failures\n"))
-vim.cmd(failures == 0 and "qa!" or "cq!")
