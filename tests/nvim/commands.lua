@@ -53,7 +53,43 @@ T.run("nvim commands", function()
   check(find_line("line: 81") ~= nil, "the detail of record 27")
   vim.cmd("close")
 
+  -- with float = true, <CR> opens the detail in a float
+  nvim.setup({ float = true })
+  vim.cmd("Bqw view list")
+  api.nvim_win_set_cursor(0, { 27, 0 })
+  nvim.keymap_actions.open(api.nvim_get_current_buf())
+  check(api.nvim_win_get_config(0).relative == "editor", "<CR> opens a float")
+  check(find_line("line: 81") ~= nil, "the float holds the detail")
+  vim.cmd("close")
+  nvim.setup({})
+
+  -- e asks for a format and a file (vim.ui.input), then exports what the buffer shows
+  vim.cmd("Bqw view list region=粤东")
+  local answers = { "json", vim.fn.tempname() .. ".json" }
+  local saved_input = vim.ui.input
+  vim.ui.input = function(_, on_confirm)
+    on_confirm(table.remove(answers, 1))
+  end
+  local json_out = answers[2]
+  nvim.keymap_actions.export(api.nvim_get_current_buf())
+  vim.ui.input = saved_input
+  vim.wait(5000, function()
+    return vim.fn.filereadable(json_out) == 1
+  end, 20)
+  check(vim.fn.filereadable(json_out) == 1 and vim.fn.json_decode(table.concat(vim.fn.readfile(json_out), "\n")).count == 4, "e exports the 4 粤东 records")
+
+  -- g? lists the keys
+  local notified
+  local saved_notify = vim.notify
+  vim.notify = function(msg)
+    notified = msg
+  end
+  nvim.keymap_actions.help(api.nvim_get_current_buf())
+  vim.notify = saved_notify
+  check(notified and notified:find("<CR>", 1, true) and notified:find("yank", 1, true), "g? lists the keys")
+
   -- y yanks the record as Markdown; gs jumps to its line in the digest
+  vim.cmd("Bqw view list")
   api.nvim_win_set_cursor(0, { 27, 0 })
   nvim.keymap_actions.yank(api.nvim_get_current_buf())
   check(vim.fn.getreg('"'):find("^## 韶关") ~= nil, "y yanks Markdown: " .. vim.fn.getreg('"'):sub(1, 40))
