@@ -66,6 +66,16 @@ char *arena_strndup(arena *a, const char *s, size_t len) {
   return p;
 }
 
+void *array_grow(void *items, size_t count, size_t *cap, size_t size, size_t initial) {
+  if (count < *cap)
+    return items;
+  size_t n = *cap ? *cap * 2 : initial;
+  void *p = realloc(items, n * size);
+  if (p)
+    *cap = n;
+  return p;
+}
+
 bool buffer_reserve(buffer *b, size_t extra) {
   if (b->cap - b->len >= extra)
     return true;

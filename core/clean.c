@@ -278,14 +278,11 @@ static void check_defects(cleaner *c, const char *s, size_t len, uint32_t number
 /* ---- lines ---- */
 
 static int push_line(bqw_dataset *ds, const char *text, size_t len, uint32_t number) {
-  if (ds->line_count == ds->line_cap) {
-    size_t cap = ds->line_cap ? ds->line_cap * 2 : 256;
-    text_line *p = realloc(ds->lines, cap * sizeof *p);
-    if (!p)
-      return BQW_ENOMEM;
-    ds->lines = p;
-    ds->line_cap = cap;
-  }
+  text_line *lines =
+      array_grow(ds->lines, ds->line_count, &ds->line_cap, sizeof *lines, 256);
+  if (!lines)
+    return BQW_ENOMEM;
+  ds->lines = lines;
   ds->lines[ds->line_count++] = (text_line){text, (uint32_t)len, number};
   return 0;
 }

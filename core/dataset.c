@@ -53,16 +53,13 @@ void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
     ds->diag_dropped++;
     return;
   }
-  if (ds->diag_count == ds->diag_cap) {
-    size_t cap = ds->diag_cap ? ds->diag_cap * 2 : 16;
-    bqw_diag *d = realloc(ds->diags, cap * sizeof *d);
-    if (!d) {
-      ds->diag_dropped++;
-      return;
-    }
-    ds->diags = d;
-    ds->diag_cap = cap;
+  bqw_diag *diags =
+      array_grow(ds->diags, ds->diag_count, &ds->diag_cap, sizeof *diags, 16);
+  if (!diags) {
+    ds->diag_dropped++;
+    return;
   }
+  ds->diags = diags;
   char buf[1024];
   va_list ap;
   va_start(ap, fmt);

@@ -36,6 +36,11 @@ typedef struct buffer {
 } buffer;
 
 bool buffer_reserve(buffer *b, size_t extra);
+
+/* A malloc'd array of count items (size bytes each, *cap allocated) with room for one
+ * more: items itself, or a reallocation of it (doubling; initial items the first time).
+ * NULL when out of memory, the array then unchanged. */
+void *array_grow(void *items, size_t count, size_t *cap, size_t size, size_t initial);
 bool buffer_append(buffer *b, const void *data, size_t len);
 void buffer_free(buffer *b);
 

@@ -194,14 +194,11 @@ static int date_line(const char *s, size_t len, int *y, int *m, int *d) {
 
 static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
   bqw_dataset *ds = p->ds;
-  if (ds->record_count == ds->record_cap) {
-    size_t cap = ds->record_cap ? ds->record_cap * 2 : 64;
-    bqw_record *r = realloc(ds->records, cap * sizeof *r);
-    if (!r)
-      return NULL;
-    ds->records = r;
-    ds->record_cap = cap;
-  }
+  bqw_record *records =
+      array_grow(ds->records, ds->record_count, &ds->record_cap, sizeof *records, 64);
+  if (!records)
+    return NULL;
+  ds->records = records;
   bqw_record *r = &ds->records[ds->record_count++];
   *r = (bqw_record){.kind = kind,
                     .section = p->section,
@@ -212,14 +209,11 @@ static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
 
 static int push_measure(parser *p, const char *text, uint32_t number) {
   bqw_dataset *ds = p->ds;
-  if (ds->measure_count == ds->measure_cap) {
-    size_t cap = ds->measure_cap ? ds->measure_cap * 2 : 64;
-    bqw_measure *m = realloc(ds->measures, cap * sizeof *m);
-    if (!m)
-      return BQW_ENOMEM;
-    ds->measures = m;
-    ds->measure_cap = cap;
-  }
+  bqw_measure *measures =
+      array_grow(ds->measures, ds->measure_count, &ds->measure_cap, sizeof *measures, 64);
+  if (!measures)
+    return BQW_ENOMEM;
+  ds->measures = measures;
   ds->measures[ds->measure_count++] = (bqw_measure){text, number};
   ds->records[p->current - 1].measure_count++;
   return 0;

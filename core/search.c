@@ -182,14 +182,10 @@ int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
   if (!ix || (!text && len) || ix->finished || len >= UINT32_MAX ||
       ix->doc_count >= UINT32_MAX - 1)
     return BQW_EINVAL; /* documents and their lengths are counted in 32 bits */
-  if (ix->doc_count == ix->doc_cap) {
-    size_t cap = ix->doc_cap ? ix->doc_cap * 2 : 1024;
-    doc *d = realloc(ix->docs, cap * sizeof *d);
-    if (!d)
-      return BQW_ENOMEM;
-    ix->docs = d;
-    ix->doc_cap = cap;
-  }
+  doc *docs = array_grow(ix->docs, ix->doc_count, &ix->doc_cap, sizeof *docs, 1024);
+  if (!docs)
+    return BQW_ENOMEM;
+  ix->docs = docs;
   ix->docs[ix->doc_count++] = (doc){text ? text : "", (uint32_t)len, tag};
   ix->text_bytes += len;
   return 0;
@@ -432,14 +428,10 @@ int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit)
   r->total++;
   if (r->count >= limit)
     return 0;
-  if (r->count == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 16;
-    bqw_hit *h = realloc(r->hits, cap * sizeof *h);
-    if (!h)
-      return BQW_ENOMEM;
-    r->hits = h;
-    r->cap = cap;
-  }
+  bqw_hit *hits = array_grow(r->hits, r->count, &r->cap, sizeof *hits, 16);
+  if (!hits)
+    return BQW_ENOMEM;
+  r->hits = hits;
   r->hits[r->count++] = (bqw_hit){tag, doc_index};
   return 0;
 }
