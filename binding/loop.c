@@ -24,9 +24,24 @@
 
 typedef struct lua_handle lua_handle;
 
+/* luv's protected call for callbacks (luv.h's luv_CFpcall): Neovim installs its own,
+ * which marks the call as a fast event (so an API call that is not allowed there fails
+ * with E5560 instead of corrupting the editor's state) and reports errors itself. */
+typedef int (*host_pcall)(lua_State *L, int nargs, int nresults, int flags);
+#define LUV_CALLBACK_NOEXIT 0x01 /* luv.h's LUVF_CALLBACK_NOEXIT */
+
+/* The head of luv.h's luv_ctx_t, stable since luv 1.30 introduced it: only these
+ * fields are read, and only after checking that loop and L are the ones expected. */
+typedef struct {
+  void *loop;
+  lua_State *L;
+  host_pcall cb_pcall;
+} luv_ctx_head;
+
 typedef struct lua_loop {
   bqw_loop *loop;
   lua_State *L;
+  host_pcall pcall;    /* the host's (luv's) callback pcall, or NULL: lua_pcall */
   bool hosted;         /* on a host's uv loop: errors are reported, not raised */
   lua_handle *handles; /* live handles, to clear at close */
   int error_ref;       /* a callback's error, raised by run() */
@@ -97,6 +112,13 @@ static void call_back(lua_handle *h, int nargs) {
   lua_insert(L, -(nargs + 1));
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->fn_ref);
   lua_insert(L, -(nargs + 1));
+  host_pcall pcall = h->owner ? h->owner->pcall : NULL;
+  if (pcall) {
+    /* the host reports an error itself and pops it */
+    pcall(L, nargs, 0, LUV_CALLBACK_NOEXIT);
+    lua_pop(L, 1);
+    return;
+  }
   if (lua_pcall(L, nargs, 0, 0) == 0) {
     lua_pop(L, 1);
     return;
@@ -144,6 +166,18 @@ static int fail(lua_State *L, lua_handle *h, int rc) {
 
 /* ---- core.loop([uv_loop]) ---- */
 
+/* luv's callback pcall for this state when luv runs the given uv loop, else NULL.
+ * luv_context is looked up at run time like luv_loop. */
+static host_pcall find_host_pcall(lua_State *L, void *uv) {
+  typedef luv_ctx_head *(*luv_context_fn)(lua_State *);
+  luv_context_fn luv_context;
+  *(void **)&luv_context = dlsym(RTLD_DEFAULT, "luv_context");
+  luv_ctx_head *ctx = luv_context ? luv_context(L) : NULL;
+  if (!ctx || ctx->loop != uv || !ctx->cb_pcall)
+    return NULL;
+  return ctx->cb_pcall;
+}
+
 /* core.host_uv_loop() -> the host's uv_loop_t as a light userdata, or nil: luv's
  * luv_loop(L), looked up at run time so nothing links against the host. */
 static int l_host_uv_loop(lua_State *L) {
@@ -180,6 +214,8 @@ static int l_loop_new(lua_State *L) {
 #else
   ll->L = L;
 #endif
+  if (host)
+    ll->pcall = find_host_pcall(ll->L, host);
   return 1;
 }
 
@@ -228,7 +264,9 @@ static int l_loop_run(lua_State *L) {
 
 static int l_loop_info(lua_State *L) {
   lua_loop *ll = check_loop(L);
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 5);
+  lua_pushboolean(L, ll->pcall != NULL);
+  lua_setfield(L, -2, "host_pcall");
   lua_pushinteger(L, bqw_loop_backend_fd(ll->loop));
   lua_setfield(L, -2, "backend_fd");
   lua_pushinteger(L, bqw_loop_backend_timeout(ll->loop));

@@ -91,7 +91,8 @@ function Loop:close()
   self._loop:close()
 end
 
---- { backend_fd, backend_timeout, pending, now }: for a host that polls.
+--- { backend_fd, backend_timeout, pending, now, host_pcall }: for a host that polls;
+--- host_pcall says callbacks go through the host's (luv's) protected call.
 function Loop:info()
   return self._loop:info()
 end

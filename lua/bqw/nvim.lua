@@ -40,6 +40,25 @@ local function notify(msg, level)
   vim.notify("bqw: " .. msg, level or vim.log.levels.INFO)
 end
 
+--- A message from a background callback: one line that fits the echo area, so it
+--- never asks for hit-enter.
+local function notify_line(msg, level)
+  msg = "bqw: " .. tostring(msg):gsub("%s*\n%s*", "; ")
+  local room = math.max(20, vim.o.columns - 12)
+  if vim.fn.strdisplaywidth(msg) > room then
+    msg = vim.fn.strcharpart(msg, 0, room - 1) .. "…"
+    while vim.fn.strdisplaywidth(msg) > room do
+      msg = vim.fn.strcharpart(msg, 0, vim.fn.strchars(msg) - 2) .. "…"
+    end
+  end
+  vim.notify(msg, level or vim.log.levels.INFO)
+end
+
+--- Redraws the screen so a change made from a callback shows without a key press.
+local function redraw()
+  vim.cmd("redraw")
+end
+
 -- ---- setup ---------------------------------------------------------------------------
 
 local CORE_OPTIONS = { data = true, script = true, plugin_path = true, ambiwidth = true }
@@ -132,24 +151,38 @@ function M.refresh_all()
   end
 end
 
+local function short(path)
+  return vim.fn.fnamemodify(path, ":~:.")
+end
+
+-- The watcher's callback runs on the loop (a fast event): everything it does goes
+-- through vim.schedule. A broken file keeps the last good dataset and says why once.
 local function watch(path)
   if state.watcher or not path then
     return
   end
-  state.watcher = M.loop():watch(path, { debounce = 100 }, function(ds, _, diagnostics)
+  state.watcher = M.loop():watch(path, { debounce = 100 }, vim.schedule_wrap(function(ds, err, diagnostics)
     if ds then
       state.dataset = ds
-      notify(("reloaded %s"):format(path))
-      return M.refresh_all()
+      state.broken = nil
+      M.refresh_all()
+      notify_line(("reloaded %s"):format(short(path)))
+      return redraw()
     end
-    local lines = {}
+    local why = err
     for _, d in ipairs(diagnostics or {}) do
       if d.severity == "error" then
-        lines[#lines + 1] = d.formatted
+        why = d.formatted
+        break
       end
     end
-    notify(("%s has errors; the last good version stays\n%s"):format(path, table.concat(lines, "\n")), vim.log.levels.WARN)
-  end)
+    why = tostring(why):gsub(vim.pesc(path), short(path))
+    if state.broken ~= why then
+      state.broken = why
+      notify_line(("the last good data stays: %s"):format(why), vim.log.levels.WARN)
+    end
+    redraw()
+  end))
 end
 
 --- Calls fn(ds) with the dataset: at once when loaded, else after a background load of
@@ -172,18 +205,23 @@ function M.with_dataset(fn)
     return
   end
   state.waiting = { fn }
-  M.loop():load(path, function(ds, err)
+  M.loop():load(path, vim.schedule_wrap(function(ds, err)
     local waiting = state.waiting
     state.waiting = nil
     if not ds then
-      return notify(err, vim.log.levels.ERROR)
+      notify_line(err, vim.log.levels.ERROR)
+      return redraw()
     end
     state.dataset = ds
     watch(path)
     for _, f in ipairs(waiting) do
-      f(ds)
+      local ok, ferr = pcall(f, ds)
+      if not ok then
+        notify_line(ferr, vim.log.levels.ERROR)
+      end
     end
-  end)
+    redraw()
+  end))
 end
 
 --- The dataset now, loading it synchronously if need be (for Lua callers).
@@ -443,16 +481,18 @@ function M.export(format, path, where)
         local pct = total > 0 and math.floor(100 * done / total) or 100
         if pct ~= last then
           last = pct
-          api.nvim_echo({ { ("bqw: exporting %s %d%%"):format(path, pct) } }, false, {})
+          vim.schedule(function()
+            api.nvim_echo({ { ("bqw: exporting %s %d%%"):format(short(path), pct) } }, false, {})
+          end)
         end
       end,
-      done = function(ok, message)
+      done = vim.schedule_wrap(function(ok, message)
         if ok then
-          notify(("wrote %s"):format(path))
+          notify_line(("wrote %s"):format(short(path)))
         else
-          notify(("export failed: %s"):format(message), vim.log.levels.ERROR)
+          notify_line(("export failed: %s"):format(message), vim.log.levels.ERROR)
         end
-      end,
+      end),
     })
     if not job then
       notify(err, vim.log.levels.ERROR)

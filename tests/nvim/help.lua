@@ -19,7 +19,9 @@ T.run("nvim help", function()
       check(tags[link], "a tag for |" .. link .. "|")
     end
   end
-  for _, t in ipairs({ "bqw.txt", "bqw-api", "bqw-records", "bqw-plugins", "bqw-loop", "bqw-nvim", ":Bqw", "bqw-keymaps", "bqw-highlights", "bqw-health" }) do
+  local want = { "bqw.txt", "bqw", "bqw-api", "bqw-records", "bqw-plugins", "bqw-loop", "bqw-nvim", ":Bqw" }
+  vim.list_extend(want, { "bqw-keymaps", "bqw-highlights", "bqw-health" })
+  for _, t in ipairs(want) do
     check(tags[t], "tag " .. t)
   end
   -- the example config
