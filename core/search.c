@@ -427,7 +427,7 @@ static bool list_seek(list *l, uint32_t target) {
 int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit) {
   r->total++;
   if (r->count >= limit)
-    return 0;
+    return 0; /* counted, not kept */
   bqw_hit *hits = array_grow(r->hits, r->count, &r->cap, sizeof *hits, 16);
   if (!hits)
     return BQW_ENOMEM;
@@ -436,7 +436,13 @@ int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit)
   return 0;
 }
 
+/* The document's tag is read only for a hit that is kept: past the limit a hit is only
+ * counted, and reading a tag for every posting of a long list costs a cache miss each. */
 static int push_hit(bqw_results *r, const bqw_index *ix, uint32_t doc_id, size_t limit) {
+  if (r->count >= limit) {
+    r->total++;
+    return 0;
+  }
   return results_push(r, ix->docs[doc_id - 1].tag, doc_id - 1, limit);
 }
 
@@ -665,6 +671,12 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
     }
     if (match)
       rc = push_hit(r, ix, d, limit);
+    if (!rc && exact && nbest == 1 && r->count >= limit) {
+      /* one list answers the query exactly: its length is the total, and the rest of
+       * it need not be decoded */
+      r->total = best[0].df;
+      break;
+    }
   }
   free(folded);
   spellings_free(&sp);
