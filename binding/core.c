@@ -344,12 +344,8 @@ static int l_convert(lua_State *L) {
   char *out;
   int rc = bqw_convert(s, len, script, &out, &out_len);
   if (rc) {
-    const char *why = NULL;
-    if (rc == BQW_EIO)
-      bqw_script_available(script, &why);
     lua_pushnil(L);
-    lua_pushfstring(L, "cannot convert to %s: %s", scripts[script],
-                    why ? why : bqw_strerror(rc));
+    lua_pushfstring(L, "cannot convert to %s: %s", scripts[script], bqw_strerror(rc));
     lua_pushstring(L, bqw_err_name(rc));
     return 3;
   }

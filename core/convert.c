@@ -1,39 +1,138 @@
 /*
- * convert.c -- Simplified/Traditional conversion with OpenCC (t2s.json, s2t.json).
+ * convert.c -- Simplified/Traditional conversion over OpenCC's own dictionaries,
+ * compiled into tables at build time (tools/gen_convert.lua, convert_table.h).
  *
- * Each converter is opened once per process, on first use (pthread_once), and only read
- * afterwards: OpenCC's converters are immutable once built, so one handle serves every
- * thread. Text is converted line by line, because OpenCC holds several times its input
- * in memory while it converts one buffer.
+ * It does what OpenCC's t2s.json and s2t.json do: segmentation by maximum match over
+ * the phrase dictionary (TSPhrases, STPhrases), each phrase replaced by its first
+ * value, every other character by the character dictionary's first value (TSCharacters,
+ * STCharacters), or kept. No key holds a line end, so a buffer converts as its lines
+ * would one by one, and no key starts with ASCII, so ASCII runs are copied unlooked-at.
+ * Simplified ("hans") applies the curated overrides of data/convert-overrides.tsv, which
+ * are extra phrases of the t2s dictionary; Traditional ("hant") is OpenCC's t2s without
+ * them, then s2t, so either kind of input comes out the same.
+ *
+ * The tables are read-only; the converter keeps no state between calls.
  */
 #include "internal.h"
 
-#include <opencc/opencc.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_of[] = {"t2s.json", "s2t.json"};
-static opencc_t converters[2];
-static pthread_once_t opened[2] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
+#include "convert_table.h"
 
-static void open_t2s(void) { converters[BQW_SCRIPT_HANS] = opencc_open(config_of[0]); }
-static void open_s2t(void) { converters[BQW_SCRIPT_HANT] = opencc_open(config_of[1]); }
+enum { SET_T2S, SET_S2T };
 
-static opencc_t converter(bqw_script script) {
-  pthread_once(&opened[script], script == BQW_SCRIPT_HANS ? open_t2s : open_s2t);
-  return converters[script];
+/* The node of a phrase trie whose key starts with cp, or 0. */
+static uint32_t root_of(int set, int32_t cp) {
+  return cv_blocks[cv_stage1[set * 2 + 1][cp >> 8]][cp & 0xFF];
+}
+
+/* The character dictionary's value of cp, or 0. */
+static uint32_t char_of(int set, int32_t cp) {
+  return cv_blocks[cv_stage1[set * 2][cp >> 8]][cp & 0xFF];
+}
+
+static uint32_t child_of(uint32_t node, int32_t cp) {
+  const cv_node *n = &cv_nodes[node];
+  size_t lo = n->child, hi = (size_t)n->child + n->nchild;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (cv_child_cp[mid] < cp)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < (size_t)n->child + n->nchild && cv_child_cp[lo] == cp ? cv_child_node[lo]
+                                                                    : 0;
+}
+
+static uint32_t node_value(uint32_t node, bool overrides) {
+  const cv_node *n = &cv_nodes[node];
+  return overrides && n->override ? n->override : n->value;
+}
+
+/* The longest phrase at s[0..n) starting with the character cp (k bytes): its length in
+ * bytes, and *value its value; 0 when none. */
+static size_t longest_phrase(uint32_t node, const unsigned char *s, size_t n, size_t k,
+                             bool overrides, uint32_t *value) {
+  size_t best = 0;
+  for (size_t at = k;;) {
+    uint32_t v = node_value(node, overrides);
+    if (v) {
+      best = at;
+      *value = v;
+    }
+    if (!cv_nodes[node].nchild || at >= n)
+      return best;
+    int32_t cp;
+    size_t k2 = text_decode(s + at, n - at, &cp);
+    if (!k2 || !(node = child_of(node, cp)))
+      return best;
+    at += k2;
+  }
+}
+
+/* Converts s[0..n) with one set into b (appended); BQW_EENCODING or BQW_ENOMEM. */
+static int convert_set(const unsigned char *s, size_t n, int set, bool overrides,
+                       buffer *b) {
+  /* OpenCC values are at most a few characters longer than their keys: reserve the
+   * input's size and a margin once, then check before each value */
+  if (!buffer_reserve(b, n + n / 8 + 256))
+    return BQW_ENOMEM;
+  for (size_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      if (!s[i])
+        return BQW_EENCODING; /* as OpenCC's C API, which stops at a NUL */
+      size_t j = i + 1;
+      while (j < n && s[j] < 0x80 && s[j])
+        j++;
+      if (j - i <= 8 && b->cap - b->len >= 8 && n - i >= 8) {
+        memcpy(b->data + b->len, s + i, 8); /* short runs: punctuation, digits */
+        b->len += j - i;
+      } else if (!buffer_append(b, s + i, j - i)) {
+        return BQW_ENOMEM;
+      }
+      i = j;
+      continue;
+    }
+    int32_t cp;
+    size_t k = text_decode(s + i, n - i, &cp);
+    if (!k)
+      return BQW_EENCODING;
+    uint32_t value = 0, node = root_of(set, cp);
+    size_t used = node ? longest_phrase(node, s + i, n - i, k, overrides, &value) : 0;
+    if (!used) {
+      used = k;
+      value = char_of(set, cp);
+    }
+    if (b->cap - b->len < 256 && !buffer_reserve(b, 256 + (n - i) / 4))
+      return BQW_ENOMEM;
+    /* Most values and characters are 3 or 4 bytes: a fixed-size copy of 8 (the pool is
+     * padded, the buffer keeps 256 spare) is a move or two, a sized memcpy a call. */
+    char *to = b->data + b->len;
+    if (value) {
+      size_t vlen = value & 0xFF;
+      const unsigned char *from = cv_pool + (value >> 8);
+      if (vlen <= 8)
+        memcpy(to, from, 8);
+      else
+        memcpy(to, from, vlen);
+      b->len += vlen;
+    } else if (n - i >= 4) {
+      memcpy(to, s + i, 4);
+      b->len += used;
+    } else {
+      memcpy(to, s + i, used);
+      b->len += used;
+    }
+    i += used;
+  }
+  return 0;
 }
 
 int bqw_script_available(bqw_script script, const char **why) {
-  if ((unsigned)script > BQW_SCRIPT_HANT)
-    return BQW_EINVAL;
-  if (converter(script) == (opencc_t)-1) {
-    if (why)
-      *why = opencc_error();
-    return BQW_EIO;
-  }
-  return 0;
+  (void)why; /* the tables are compiled in: nothing can be missing */
+  return (unsigned)script > BQW_SCRIPT_HANT ? BQW_EINVAL : 0;
 }
 
 int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
@@ -41,49 +140,33 @@ int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
   if (!out || (!s && len) || (unsigned)script > BQW_SCRIPT_HANT)
     return BQW_EINVAL;
   *out = NULL;
-  /* OpenCC reads past the end of a cut-off sequence: give it valid UTF-8 only */
-  for (size_t i = 0; i < len;) {
-    int32_t cp;
-    size_t k = text_decode((const unsigned char *)s + i, len - i, &cp);
-    if (!k)
-      return BQW_EENCODING;
-    i += k;
+  buffer result = {0}, simplified = {0};
+  const unsigned char *in = (const unsigned char *)(s ? s : "");
+  int rc;
+  if (script == BQW_SCRIPT_HANS) {
+    rc = convert_set(in, len, SET_T2S, true, &result);
+  } else {
+    rc = convert_set(in, len, SET_T2S, false, &simplified);
+    if (!rc)
+      rc = convert_set((const unsigned char *)simplified.data, simplified.len, SET_S2T,
+                       false, &result);
+    buffer_free(&simplified);
   }
-  opencc_t cc = converter(script);
-  if (cc == (opencc_t)-1)
-    return BQW_EIO;
-  buffer result = {0};
-  const char *p = s, *end = s + len;
-  while (p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    size_t n = (size_t)((eol ? eol : end) - p);
-    if (n) {
-      char *converted = opencc_convert_utf8(cc, p, n);
-      if (!converted) {
-        buffer_free(&result);
-        return BQW_ENOMEM;
-      }
-      bool ok = buffer_append(&result, converted, strlen(converted));
-      opencc_convert_utf8_free(converted);
-      if (!ok) {
-        buffer_free(&result);
-        return BQW_ENOMEM;
-      }
-    }
-    if (eol && !buffer_append(&result, "\n", 1)) {
-      buffer_free(&result);
-      return BQW_ENOMEM;
-    }
-    p = eol ? eol + 1 : end;
-  }
-  if (!buffer_append(&result, "", 1)) { /* the NUL */
+  if (!rc && !buffer_append(&result, "", 1)) /* the NUL */
+    rc = BQW_ENOMEM;
+  if (rc) {
     buffer_free(&result);
-    return BQW_ENOMEM;
+    return rc;
   }
   *out = result.data;
   if (out_len)
     *out_len = result.len - 1;
   return 0;
+}
+
+size_t convert_overrides(const cv_override **out) {
+  *out = cv_overrides;
+  return CV_OVERRIDES;
 }
 
 void bqw_free(void *p) { free(p); }

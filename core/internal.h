@@ -104,6 +104,23 @@ size_t text_encode(int32_t cp, char out[4]);
 size_t text_count_chars(const char *s, size_t len);
 /* The character cp folds to for search: script, width, case (tools/gen_fold.c). */
 int32_t text_fold(int32_t cp);
+/* ---- conversion tables (tools/gen_convert.lua) ---- */
+
+typedef struct cv_node {
+  uint32_t child, nchild; /* the run of children in cv_child_cp / cv_child_node */
+  uint32_t value;         /* OpenCC's value (offset << 8 | length), 0: none */
+  uint32_t override;      /* the curated override's value, 0: none */
+} cv_node;
+
+#define CV_OVERRIDE_MAX 8
+typedef struct cv_override {
+  int len; /* characters, the same in from and to */
+  int32_t from[CV_OVERRIDE_MAX], to[CV_OVERRIDE_MAX];
+} cv_override;
+
+/* The curated overrides of data/convert-overrides.tsv, as code points: how many. */
+size_t convert_overrides(const cv_override **out);
+
 /* Counts a hit and keeps it when fewer than limit are kept; 0 or BQW_ENOMEM. */
 int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit);
 /* Document d of an index: its text, length and tag. */

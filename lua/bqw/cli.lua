@@ -521,6 +521,79 @@ function commands.overview(_, ds)
   return EXIT_OK
 end
 
+--- The byte column (from 1) of the first byte of line that is not valid UTF-8 (or a NUL).
+local function bad_utf8_column(line)
+  local i = 1
+  while i <= #line do
+    local n = line:find("^[\1-\127]", i) and 1
+      or line:find("^[\194-\223][\128-\191]", i) and 2
+      or line:find("^[\224-\239][\128-\191][\128-\191]", i) and 3
+      or line:find("^[\240-\244][\128-\191][\128-\191][\128-\191]", i) and 4
+    if not n then
+      return i
+    end
+    i = i + n
+  end
+  return i
+end
+
+--- bqw convert [--to hans|hant] [FILE]: the text of FILE (or stdin) in a script, written
+--- as it is read, a block of whole lines at a time (no dictionary key spans a line end,
+--- so a block converts as its lines would).
+function commands.convert(args)
+  local name, input = args.file or "-", io.stdin
+  if args.file and args.file ~= "-" then
+    local err
+    input, err = io.open(args.file, "rb")
+    if not input then
+      complain("cannot read %s", err)
+      return EXIT_USAGE
+    end
+  end
+  name = name == "-" and "<stdin>" or name
+  local script, lineno = args.to or "hans", 1
+  local function convert(block)
+    local converted = bqw.convert(block, script)
+    if converted then
+      out:write(converted)
+      local at = block:find("\n", 1, true)
+      while at do -- counted for error messages (a plain find is a memchr)
+        lineno = lineno + 1
+        at = block:find("\n", at + 1, true)
+      end
+      return true
+    end
+    -- the lines before the bad one are written, as a stream converter would have
+    for line, eol in block:gmatch("([^\n]*)(\n?)") do
+      local good = bqw.convert(line, script)
+      if not good then
+        complain("%s:%d:%d: error: not valid UTF-8; convert the file to UTF-8 first (e.g. iconv -f GB18030 -t UTF-8)",
+          name, lineno, bad_utf8_column(line))
+        return false
+      end
+      out:write(good, eol)
+      lineno = lineno + 1
+    end
+    return false
+  end
+  local ok = true
+  while ok do
+    local chunk = input:read(1048576)
+    if not chunk then
+      break
+    end
+    if chunk:byte(-1) ~= 10 then
+      chunk = chunk .. (input:read("L") or "") -- the rest of the last line
+    end
+    ok = convert(chunk)
+  end
+  if input ~= io.stdin then
+    input:close()
+  end
+  out:flush()
+  return ok and EXIT_OK or EXIT_ERRORS
+end
+
 --- bqw run SCRIPT [ARGS]: runs a Lua script with bqw loaded (as the global `bqw` and
 --- through require). The script sees its arguments in `arg` and `...`; an integer it
 --- returns is the exit status.
@@ -607,6 +680,9 @@ local function build_parser()
   search:option("--limit", "At most N hits (default 20)."):argname("N")
   search:flag("--json", "The hits as JSON, with byte spans of the matches.")
   search:flag("--pinyin", "Read the query as pinyin: syllables or initials (xczx, xiangcunzhenxing).")
+  local convert = parser:command("convert", "Convert text between Simplified and Traditional Chinese (stdin when no FILE).")
+  convert:option("--to", "hans (Simplified, default) or hant (Traditional)."):choices({ "hans", "hant" })
+  convert:argument("file", "The text file (UTF-8); - or none for stdin."):args("?")
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
   check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")

@@ -145,32 +145,18 @@ function M.truncate(s, width, ellipsis, ambiwidth)
   return core.truncate(s, width, ellipsis, ambiwidth or config.values.ambiwidth)
 end
 
-local converted = { hans = {}, hant = {} } -- conversions are pure: remember them
-
---- s in a script: "hans" (Simplified, OpenCC t2s) or "hant" (Traditional: t2s, then
---- s2t, so either kind of input comes out the same). Returns nil, message when OpenCC
---- cannot convert.
+--- s in a script: "hans" (Simplified: OpenCC t2s with bqw's curated overrides,
+--- data/convert-overrides.tsv) or "hant" (Traditional: OpenCC t2s, then s2t, so either
+--- kind of input comes out the same). The converter is compiled into the core and runs
+--- at hundreds of MB/s, so nothing is cached. Returns nil, message, name when s is not
+--- valid UTF-8.
 function M.convert(s, script)
   check_arg("convert", 1, s, "string")
   check_arg("convert", 2, script, "string")
   if script ~= "hans" and script ~= "hant" then
     error(('bqw.convert: bad argument #2: expected "hans" or "hant", got %q'):format(script), 2)
   end
-  local cache = converted[script]
-  local out = cache[s]
-  if out then
-    return out
-  end
-  local err
-  out, err = core.convert(s, "hans")
-  if out and script == "hant" then
-    out, err = core.convert(out, "hant")
-  end
-  if not out then
-    return nil, err
-  end
-  cache[s] = out
-  return out
+  return core.convert(s, script)
 end
 
 -- Fields of published text, and fields holding gazetteer names (already Simplified).

@@ -44,6 +44,91 @@ describe("scripts", function()
     assert.equal("鄉村振興", bqw.convert("乡村振兴", "hant"))
   end)
 
+  it("applies the curated overrides to Simplified only", function()
+    -- OpenCC t2s writes 著力推进 and 向著; data/convert-overrides.tsv corrects them
+    assert.equal("着力推进，向着更高水平", bqw.convert("著力推進，向著更高水平", "hans"))
+    -- guards: 著 (famous, significant) stays
+    assert.equal("面向著名企业，显著力量", bqw.convert("面向著名企業，顯著力量", "hans"))
+    -- Traditional is OpenCC's t2s then s2t, untouched
+    assert.equal("著力推進", bqw.convert("著力推進", "hant"))
+    local out, err, name = bqw.convert("a\255", "hans")
+    assert.is_nil(out)
+    assert.truthy(err:find("UTF-8", 1, true), err)
+    assert.equal("EENCODING", name)
+  end)
+
+  it("shows the digest's 著力 as 着力 in Simplified", function()
+    local shown = 0
+    for _, r in ipairs(ds:records({ script = "hans" })) do
+      for _, m in ipairs(r.measures or {}) do
+        assert.is_nil(m:find("著力", 1, true))
+        if m:find("着力", 1, true) then
+          shown = shown + 1
+        end
+      end
+    end
+    assert.equal(2, shown)
+  end)
+
+  it("bqw convert converts a file or stdin, either way", function()
+    local path = H.temp_file("著力推進鄉村振興\n\n第二行 ABC\n")
+    local out, err, code = H.bqw({ "convert", path })
+    assert.equal(0, code, err)
+    assert.equal("着力推进乡村振兴\n\n第二行 ABC\n", out)
+    out, err, code = H.bqw({ "convert", "--to", "hant", path })
+    assert.equal(0, code, err)
+    assert.equal("著力推進鄉村振興\n\n第二行 ABC\n", out)
+    local pipe = assert(io.popen("printf '鄉村' | " .. H.exe .. " convert -"))
+    assert.equal("乡村", pipe:read("a"))
+    pipe:close()
+    os.remove(path)
+  end)
+
+  it("bqw convert stops at text that is not UTF-8 with FILE:LINE:COL", function()
+    local path = H.temp_file("鄉村\nab\255c\n振興\n")
+    local out, err, code = H.bqw({ "convert", path })
+    assert.equal(1, code)
+    assert.equal("乡村\n", out)
+    assert.truthy(err:find(path .. ":2:3: error: not valid UTF-8", 1, true), err)
+    os.remove(path)
+    local _, err2, code2 = H.bqw({ "convert", "/nonexistent/file.txt" })
+    assert.equal(2, code2)
+    assert.truthy(err2:find("cannot read", 1, true), err2)
+    local _, _, code3 = H.bqw({ "convert", "--to", "latin" })
+    assert.equal(2, code3)
+  end)
+
+  it("keeps no conversion cache that grows", function()
+    -- a process-wide cache grew with every --watch reload (issue 11)
+    local function sizes()
+      local out, i = {}, 1
+      while true do
+        local name, value = debug.getupvalue(bqw.convert, i)
+        if not name then
+          return out
+        end
+        if type(value) == "table" and name ~= "_ENV" then
+          local n = 0
+          for _, v in pairs(value) do -- entries, and the entries of tables in it
+            n = n + 1
+            if type(v) == "table" then
+              for _ in pairs(v) do
+                n = n + 1
+              end
+            end
+          end
+          out[name] = n
+        end
+        i = i + 1
+      end
+    end
+    local before = sizes()
+    for i = 1, 100 do
+      bqw.convert("鄉村" .. i, i % 2 == 0 and "hans" or "hant")
+    end
+    assert.same(before, sizes())
+  end)
+
   it("takes --script on the command line", function()
     local out, err, code = H.bqw({ "view", "list", "--where", "id=27", "--script", "hant", "--color", "never" })
     assert.equal(0, code, err)
