@@ -5,17 +5,24 @@
  * Folding maps every character to one character (Traditional to Simplified by
  * OpenCC's character table, full-width to ASCII, upper to lower case), so a fold never
  * changes where characters are and a match in folded text is a match at the same place
- * in the original. A query of one or two characters is answered by one posting list,
- * exactly; a longer one intersects the lists of its three rarest bigrams and verifies
- * each candidate. Documents are numbered in the order they are added, which is the
- * rank order: the dataset adds titles, then headlines, then measures, then prose, each
- * in source order, so the first hits of a posting list are the best.
+ * in the original. The curated conversion overrides (data/convert-overrides.tsv) then
+ * apply to the folded text, by maximum match from the left, as the converter applies
+ * them: 著力 folds to 着力 as it is shown, while 著名 stays 著名. They only change a few
+ * characters (the rules' triggers, 著 and 瞭, into their targets, 着 and 了), so a query
+ * holding none of those matches the same places with or without them, and only such a
+ * query needs the candidates' text folded whole. A query of one or two characters is
+ * answered by one posting list, exactly; a longer one intersects the lists of its three
+ * rarest bigrams and verifies each candidate. Documents are numbered in the order they
+ * are added, which is the rank order: the dataset adds titles, then headlines, then
+ * measures, then prose, each in source order, so the first hits of a posting list are the
+ * best.
  *
  * Posting lists are delta-encoded varints in one array, sized exactly by a counting
  * pass before a filling pass.
  */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +32,91 @@ int32_t text_fold(int32_t cp) {
   if (cp < 0 || cp >= 0x110000)
     return cp;
   return cp + fold_stage2[fold_stage1[cp >> 8]][cp & 0xFF];
+}
+
+/* ---- the conversion overrides, folded: built once, read-only afterwards ---- */
+
+#define MAX_RULE_CHARS 16
+typedef struct fold_rules {
+  size_t count;
+  cv_override rule[64]; /* from and to folded */
+  int32_t trigger[MAX_RULE_CHARS], target[MAX_RULE_CHARS];
+  size_t triggers, targets;
+  uint64_t trigger_bits; /* bit (cp & 63) of each trigger: a quick "surely not" */
+} fold_rules;
+
+static fold_rules rules;
+static pthread_once_t rules_built = PTHREAD_ONCE_INIT;
+
+static void add_char(int32_t *set, size_t *n, int32_t cp) {
+  for (size_t i = 0; i < *n; i++)
+    if (set[i] == cp)
+      return;
+  if (*n < MAX_RULE_CHARS)
+    set[(*n)++] = cp;
+}
+
+static void build_rules(void) {
+  const cv_override *ov;
+  size_t n = convert_overrides(&ov);
+  for (size_t i = 0; i < n && rules.count < sizeof rules.rule / sizeof *rules.rule; i++) {
+    cv_override *r = &rules.rule[rules.count++];
+    r->len = ov[i].len;
+    for (int k = 0; k < r->len; k++) {
+      r->from[k] = text_fold(ov[i].from[k]);
+      r->to[k] = text_fold(ov[i].to[k]);
+      if (r->from[k] != r->to[k]) {
+        add_char(rules.trigger, &rules.triggers, r->from[k]);
+        add_char(rules.target, &rules.targets, r->to[k]);
+        rules.trigger_bits |= (uint64_t)1 << (r->from[k] & 63);
+      }
+    }
+  }
+}
+
+static const fold_rules *fold_rules_get(void) {
+  pthread_once(&rules_built, build_rules);
+  return &rules;
+}
+
+static bool in_set(const int32_t *set, size_t n, int32_t cp) {
+  for (size_t i = 0; i < n; i++)
+    if (set[i] == cp)
+      return true;
+  return false;
+}
+
+/* Whether a folded character may start a change by the overrides. */
+static bool is_trigger(const fold_rules *fr, int32_t cp) {
+  return (fr->trigger_bits >> (cp & 63) & 1) && in_set(fr->trigger, fr->triggers, cp);
+}
+
+/* Applies the overrides to folded text, by maximum match from the left, in place. */
+static void apply_rules(const fold_rules *fr, int32_t *cp, size_t n) {
+  for (size_t i = 0; i < n;) {
+    const cv_override *best = NULL;
+    for (size_t r = 0; r < fr->count; r++) {
+      const cv_override *o = &fr->rule[r];
+      if ((size_t)o->len <= n - i && (!best || o->len > best->len) &&
+          cp[i] == o->from[0] && !memcmp(cp + i, o->from, (size_t)o->len * sizeof *cp))
+        best = o;
+    }
+    if (!best) {
+      i++;
+      continue;
+    }
+    memcpy(cp + i, best->to, (size_t)best->len * sizeof *cp);
+    i += (size_t)best->len;
+  }
+}
+
+/* Whether a folded word holds a character the overrides change or produce: only then
+ * can matching it with the overrides differ from matching it without. */
+static bool touches_rules(const fold_rules *fr, const int32_t *w, size_t m) {
+  for (size_t i = 0; i < m; i++)
+    if (in_set(fr->trigger, fr->triggers, w[i]) || in_set(fr->target, fr->targets, w[i]))
+      return true;
+  return false;
 }
 
 /* Decodes the character at s[*i] (U+FFFD for an invalid byte), advances *i past it. */
@@ -69,6 +161,8 @@ struct bqw_index {
   size_t postings_len;
   size_t text_bytes;
   bool finished;
+  int32_t *scratch; /* a document folded, while building */
+  size_t scratch_cap;
 };
 
 static uint64_t unigram_key(int32_t a) { return ((uint64_t)1 << 63) | (uint64_t)a; }
@@ -175,6 +269,7 @@ void bqw_index_free(bqw_index *ix) {
   free(ix->docs);
   free(ix->table);
   free(ix->postings);
+  free(ix->scratch);
   free(ix);
 }
 
@@ -194,13 +289,30 @@ int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
 /* Calls visit(ix, key, doc) once for every distinct key of each document; fill says
  * whether this is the counting or the filling pass. */
 static int each_key(bqw_index *ix, bool fill) {
+  const fold_rules *fr = fold_rules_get();
   for (size_t d = 0; d < ix->doc_count; d++) {
     const unsigned char *s = (const unsigned char *)ix->docs[d].text;
     size_t n = ix->docs[d].len;
-    int32_t prev = -1;
+    if (n + 1 > ix->scratch_cap) {
+      int32_t *grown = realloc(ix->scratch, (n + 1) * sizeof *grown);
+      if (!grown)
+        return BQW_ENOMEM;
+      ix->scratch = grown;
+      ix->scratch_cap = n + 1;
+    }
+    int32_t *folded = ix->scratch;
+    size_t chars = 0;
+    bool triggered = false;
     for (size_t i = 0; i < n;) {
-      int32_t cp = next_char(s, n, &i);
-      cp = text_fold(cp);
+      int32_t cp = text_fold(next_char(s, n, &i));
+      triggered = triggered || is_trigger(fr, cp);
+      folded[chars++] = cp;
+    }
+    if (triggered)
+      apply_rules(fr, folded, chars);
+    int32_t prev = -1;
+    for (size_t c = 0; c < chars; c++) {
+      int32_t cp = folded[c];
       if (is_space(cp)) {
         prev = -1; /* spaces are not indexed, and a query's words are searched apart */
         continue;
@@ -259,6 +371,9 @@ int bqw_index_finish(bqw_index *ix) {
     if (e->key)
       e->bytes -= e->offset;
   }
+  free(ix->scratch);
+  ix->scratch = NULL;
+  ix->scratch_cap = 0;
   ix->finished = true;
   return 0;
 }
@@ -292,39 +407,38 @@ static size_t fold_query(const char *q, size_t len, int32_t *out) {
   }
   while (n && out[n - 1] == ' ')
     n--;
+  apply_rules(fold_rules_get(), out, n);
   return n;
 }
 
 /* Where the folded query occurs in text: byte ranges of each match, none overlapping.
  * Returns how many; writes at most max. */
-static size_t find_matches(const char *text, size_t len, const int32_t *q, size_t m,
-                           bqw_span *spans, size_t max) {
+/* The text folded (n characters, overrides applied) with each character's byte
+ * offset; at[n] is len. */
+static size_t fold_with_offsets(const char *text, size_t len, int32_t *cp, uint32_t *at) {
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    at[n] = (uint32_t)i;
+    cp[n++] = text_fold(next_char((const unsigned char *)text, len, &i));
+  }
+  at[n] = (uint32_t)len;
+  apply_rules(fold_rules_get(), cp, n);
+  return n;
+}
+
+/* Where the folded query occurs in the folded text: byte ranges of each match, none
+ * overlapping. Returns how many; writes at most max. */
+static size_t find_matches(const int32_t *cp, const uint32_t *at, size_t n,
+                           const int32_t *q, size_t m, bqw_span *spans, size_t max) {
   size_t found = 0;
-  const unsigned char *s = (const unsigned char *)text;
-  for (size_t start = 0; start < len;) {
-    size_t i = start, j = 0;
-    while (j < m && i < len) {
-      int32_t cp;
-      size_t k = text_decode(s + i, len - i, &cp);
-      if (!k) {
-        k = 1;
-        cp = 0xFFFD;
-      }
-      cp = text_fold(cp);
-      if (cp != q[j])
-        break;
-      i += k;
-      j++;
-    }
-    if (j == m) {
+  for (size_t i = 0; i + m <= n;) {
+    if (cp[i] == q[0] && !memcmp(cp + i + 1, q + 1, (m - 1) * sizeof *q)) {
       if (found < max)
-        spans[found] = (bqw_span){(uint32_t)start, (uint32_t)i};
+        spans[found] = (bqw_span){at[i], at[i + m]};
       found++;
-      start = i;
+      i += m;
     } else {
-      int32_t cp;
-      size_t k = text_decode(s + start, len - start, &cp);
-      start += k ? k : 1;
+      i++;
     }
   }
   return found;
@@ -357,21 +471,23 @@ static int span_order(const void *a, const void *b) {
 
 size_t bqw_match_spans(const char *text, size_t len, const char *query, size_t qlen,
                        bqw_span *spans, size_t max) {
-  int32_t *q = malloc((qlen + 1) * sizeof *q);
+  int32_t *q = malloc((qlen + 1) * sizeof *q), *cp = malloc((len + 1) * sizeof *cp);
+  uint32_t *at = malloc((len + 1) * sizeof *at);
   term *terms = malloc((qlen / 2 + 1) * sizeof *terms);
   bqw_span *all = NULL;
   size_t total = 0, stored = 0;
-  if (!q || !terms)
+  if (!q || !terms || !cp || !at)
     goto done;
   size_t nterms = split_terms(q, fold_query(query, qlen, q), terms);
+  size_t n = fold_with_offsets(text, len, cp, at);
   for (size_t t = 0; t < nterms; t++)
-    total += find_matches(text, len, terms[t].cp, terms[t].len, NULL, 0);
+    total += find_matches(cp, at, n, terms[t].cp, terms[t].len, NULL, 0);
   all = malloc((total + 1) * sizeof *all);
   if (!all)
     goto done;
   for (size_t t = 0; t < nterms; t++)
     stored +=
-        find_matches(text, len, terms[t].cp, terms[t].len, all + stored, total - stored);
+        find_matches(cp, at, n, terms[t].cp, terms[t].len, all + stored, total - stored);
   qsort(all, stored, sizeof *all, span_order);
   /* overlapping matches of different terms merge into one span */
   total = 0;
@@ -387,6 +503,8 @@ size_t bqw_match_spans(const char *text, size_t len, const char *query, size_t q
     spans[i] = all[i];
 done:
   free(q);
+  free(cp);
+  free(at);
   free(terms);
   free(all);
   return total;
@@ -454,6 +572,7 @@ static size_t fold_text(const char *text, size_t len, int32_t *out) {
     int32_t cp = next_char(s, len, &i);
     out[n++] = text_fold(cp);
   }
+  apply_rules(fold_rules_get(), out, n);
   return n;
 }
 
@@ -537,12 +656,10 @@ static void spell_term(spellings *sp, const char *query, size_t qlen, const int3
   if (typed)
     memcpy(typed, query, qlen);
   add_spelling(sp, typed, qlen, word, m);
-  if (!bqw_convert(query, qlen, BQW_SCRIPT_HANS, &hans, &hans_len)) {
-    if (bqw_convert(hans, hans_len, BQW_SCRIPT_HANT, &hant, &hant_len))
-      hant = NULL;
+  if (!bqw_convert(query, qlen, BQW_SCRIPT_HANS, &hans, &hans_len))
     add_spelling(sp, hans, hans_len, word, m);
+  if (!bqw_convert(query, qlen, BQW_SCRIPT_HANT, &hant, &hant_len))
     add_spelling(sp, hant, hant_len, word, m);
-  }
 }
 
 /* Whether text holds the bytes of word. Lines are short, where memmem's set-up costs
@@ -633,7 +750,9 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   int32_t *folded = NULL; /* a candidate's text, folded once, for verification */
   size_t folded_cap = 0;
   spellings sp = {0};
-  if (!exact && !missing && nterms == 1)
+  /* one word the overrides cannot touch is verified without folding the text whole */
+  bool quick = nterms == 1 && !touches_rules(fold_rules_get(), terms[0].cp, terms[0].len);
+  if (!exact && !missing && quick)
     spell_term(&sp, query, qlen, terms[0].cp, terms[0].len);
   while (!rc && !missing && nbest > 0 && list_next(&best[0])) {
     uint32_t d = best[0].doc;
@@ -660,7 +779,7 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
         folded = grown;
         folded_cap = (size_t)dc->len + 1;
       }
-      if (nterms == 1) {
+      if (quick) {
         match = spelled_in(&sp, dc->text, dc->len) ||
                 occurs(dc->text, dc->len, terms[0].cp, terms[0].len);
       } else {

@@ -173,6 +173,30 @@ describe("search", function()
     assert.equal(brute("乡村振兴"), a.total)
   end)
 
+  it("agrees with what is shown: 着力 finds the digest's 著力, 著名 does not match 着名", function()
+    local hits = assert(ds:search("着力", { limit = 10 }))
+    assert.equal(2, hits.total)
+    for _, hit in ipairs(hits.hits) do
+      local s = hit.spans[1]
+      assert.equal("着力", hit.text:sub(s[1] + 1, s[2])) -- the hit's text as shown
+    end
+    assert.equal(2, ds:search("著力").total)
+    assert.equal(1, ds:search("向着").total)
+    assert.equal(1, ds:search("向着更高水平").total) -- a longer, verified query
+    assert.equal(1, ds:search("着力 推进").total) -- more than one word
+    assert.equal(3, ds:search("着").total)
+    -- 著 that is not overridden stays 著: 顯著 shows as 显著
+    assert.equal(4, ds:search("显著").total)
+    assert.equal(0, ds:search("显着").total)
+    -- the fold of text, not a blanket 著 = 着
+    local ix_text = "面向著名企業，著力推進"
+    assert.same({ { 21, 27 } }, require("bqw.core").match_spans(ix_text, "着力"))
+    assert.same({}, require("bqw.core").match_spans(ix_text, "着名"))
+    assert.same({ { 6, 12 } }, require("bqw.core").match_spans(ix_text, "著名"))
+    -- 瞭解, the usual Traditional spelling, finds 了解 as OpenCC's phrase table writes it
+    assert.equal(ds:search("了解").total, ds:search("瞭解").total)
+  end)
+
   it("answers one- and two-character queries exactly", function()
     for _, q in ipairs({ "广州", "振兴", "乡", "县", "镇", "园区", "2025", "GDP" }) do
       assert.equal(brute(q), assert(ds:search(q)).total, q)
