@@ -34,9 +34,9 @@ function M.check()
   end
   local hans, cerr = bqw.convert("鄉村振興", "hans")
   if hans == "乡村振兴" then
-    ok("OpenCC converts (t2s: 鄉村振興 → 乡村振兴)")
+    ok("conversion (OpenCC's dictionaries, built in): 鄉村振興 → 乡村振兴")
   else
-    err("OpenCC: " .. tostring(cerr), { "Install OpenCC's data: apt-get install opencc (configs in /usr/share/opencc)" })
+    err("conversion: " .. tostring(cerr or hans), { "Rebuild bqw: make" })
   end
   for _, entry in ipairs(require("bqw.plugins").path()) do
     ok(("plugin directory (%s): %s"):format(entry.origin, entry.dir))

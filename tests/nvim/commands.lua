@@ -143,7 +143,7 @@ T.run("nvim commands", function()
   check(find_line("region") ~= nil, "plugins listed")
   vim.cmd("Bqw reload")
   vim.cmd("checkhealth bqw")
-  check(find_line("OK: bqw.core") ~= nil and find_line("OpenCC converts") ~= nil, "checkhealth bqw")
+  check(find_line("OK: bqw.core") ~= nil and find_line("conversion (OpenCC") ~= nil, "checkhealth bqw")
   vim.cmd("bwipeout")
 
   -- a large data file loads in the background while Neovim's timers keep firing
