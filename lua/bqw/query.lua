@@ -26,12 +26,39 @@ local function column(s, pos)
   return col
 end
 
+-- Nesting deeper than this is refused: the parser recurses once per ( or not, and a
+-- machine-made expression of 200,000 parentheses must not exhaust the Lua stack.
+M.MAX_DEPTH = 100
+
+-- Longer expressions are shown as a window around the caret, so a huge input does not
+-- flood the terminal.
+local WINDOW = 60
+
+--- Byte position of the start of the UTF-8 character holding byte i of s.
+local function char_start(s, i)
+  while i > 1 do
+    local b = s:byte(i)
+    if not b or b < 128 or b >= 192 then
+      break
+    end
+    i = i - 1
+  end
+  return i
+end
+
 local function caret_error(source, pos, message)
   local col = column(source, pos)
+  local shown, caret_col = source, col
+  if #source > 2 * WINDOW then
+    local from = char_start(source, math.max(1, pos - WINDOW))
+    local to = char_start(source, math.min(#source + 1, pos + WINDOW))
+    shown = (from > 1 and "…" or "") .. source:sub(from, to - 1) .. (to <= #source and "…" or "")
+    caret_col = column(source, pos) - column(source, from) + 1 + (from > 1 and 1 or 0)
+  end
   local e = {
     message = message,
     column = col,
-    text = ("--where:1:%d: error: %s\n  %s\n  %s^"):format(col, message, source, string.rep(" ", col - 1)),
+    text = ("--where:1:%d: error: %s\n  %s\n  %s^"):format(col, message, shown, string.rep(" ", caret_col - 1)),
   }
   return setmetatable(e, {
     __tostring = function(self)
@@ -83,15 +110,24 @@ local function lexer(source)
       if matched then
         tokens[#tokens + 1] = { type = "op", value = matched, pos = pos }
         pos = pos + #matched
+      elseif c == "!" then
+        -- "!" alone is no operator; stopping a word at it without consuming it
+        -- once made the lexer loop forever
+        return nil, caret_error(source, pos, "a lone ! is not an operator; write != or !~, or not before a filter")
       else
-        -- a bare word runs to whitespace, a parenthesis, a quote or an operator
+        -- a bare word runs to whitespace, a parenthesis, a quote or an operator; a
+        -- "!" not followed by = or ~ belongs to the word (text~好!)
         local e = pos
         while e <= n do
           local ch = source:sub(e, e)
-          if ch:match("[%s()\"']") or ch:match("[!=~<>]") then
+          if ch:match("[%s()\"'=~<>]") or (ch == "!" and source:sub(e + 1, e + 1):match("^[=~]$")) then
             break
           end
           e = e + 1
+        end
+        if e == pos then
+          -- every character starts some token above; this guards the loop's progress
+          return nil, caret_error(source, pos, ("unexpected character %q"):format(c))
         end
         tokens[#tokens + 1] = { type = "word", value = source:sub(pos, e - 1), pos = pos }
         pos = e
@@ -166,11 +202,24 @@ function M.parse(source)
   end
 
   local parse_or
+  local depth = 0
+  local function deeper(t)
+    depth = depth + 1
+    if depth > M.MAX_DEPTH then
+      error(caret_error(
+        source,
+        t.pos,
+        ("nested more than %d levels deep (parentheses and not); simplify the expression"):format(M.MAX_DEPTH)
+      ))
+    end
+  end
   local function parse_term()
     local t = peek()
     if t.type == "(" then
+      deeper(t)
       take()
       local inner = parse_or()
+      depth = depth - 1
       local close = peek()
       if close.type ~= ")" then
         error(caret_error(source, close.pos, "expected ) to close the ( at column " .. column(source, t.pos)))
@@ -179,8 +228,11 @@ function M.parse(source)
       return inner
     end
     if is_keyword(t, "not") then
+      deeper(t)
       take()
-      return { op = "not", parse_term() }
+      local inner = parse_term()
+      depth = depth - 1
+      return { op = "not", inner }
     end
     if t.type ~= "word" then
       local what = t.type == "end" and "the expression ends" or ("found " .. (t.value or t.type))
@@ -189,7 +241,11 @@ function M.parse(source)
     take()
     local plugin = plugins.get("filter", t.value)
     if not plugin then
+      local before_bang, after_bang = t.value:match("^([^!]+)!(.*)$")
       local hint = suggest(t.value, filter_names())
+      if before_bang and plugins.get("filter", before_bang) then
+        hint = before_bang .. "!=" .. after_bang
+      end
       error(caret_error(
         source,
         t.pos,
