@@ -335,6 +335,30 @@ static int l_match_spans(lua_State *L) {
   return 1;
 }
 
+/* core.collate_key(s) -> a sort key for s in pinyin order (bqw_collate_key), as
+ * lowercase hex digits: their order under < is the same in every locale (Lua 5.4's
+ * string comparison uses strcoll) */
+static int l_collate_key(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  char small[512];
+  char *key = small;
+  size_t n = bqw_collate_key(s, len, small, sizeof small);
+  if (n > sizeof small) {
+    key = lua_newuserdata(L, n);
+    bqw_collate_key(s, len, key, n);
+  }
+  static const char hex[] = "0123456789abcdef";
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < n; i++) {
+    luaL_addchar(&b, hex[(unsigned char)key[i] >> 4]);
+    luaL_addchar(&b, hex[(unsigned char)key[i] & 15]);
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
 /* core.convert(s, script) -> s in "hans" or "hant" | nil, message, name */
 static int l_convert(lua_State *L) {
   size_t len, out_len;
@@ -419,6 +443,7 @@ static const luaL_Reg functions[] = {{"load", l_load},
                                      {"isatty", l_isatty},
                                      {"convert", l_convert},
                                      {"match_spans", l_match_spans},
+                                     {"collate_key", l_collate_key},
                                      {"terminal_width", l_terminal_width},
                                      {"truncate", l_truncate},
                                      {"load_buffer", l_load_buffer},

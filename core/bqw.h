@@ -343,6 +343,20 @@ BQW_API int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t
 BQW_API size_t bqw_pinyin_spans(const char *text, size_t len, const char *query,
                                 size_t qlen, bqw_span *spans, size_t max);
 
+/*
+ * A sort key for s (len bytes of UTF-8) in Chinese dictionary order: comparing two
+ * keys with memcmp (the shorter first when one is a prefix of the other) orders the
+ * strings by the pinyin of their Han characters, each read by its primary reading
+ * (Unihan kMandarin: 潮州 chao zhou < 东莞 dong guan < … < 珠海 zhu hai), syllable by
+ * syllable; other characters stand for themselves, as bytes; ties are broken by the
+ * tones, then by the code points, so only equal strings have equal keys. Numbers are
+ * not compared numerically: a caller that wants that compares them before the keys.
+ * Writes at most cap bytes to out (which may be NULL when cap is 0) and returns the
+ * key's full length, at most 11 * len + 2: call again with a larger buffer when it
+ * exceeds cap. An invalid byte stands for itself.
+ */
+BQW_API size_t bqw_collate_key(const char *s, size_t len, char *out, size_t cap);
+
 /* ---- the loop ------------------------------------------------------------ */
 
 /*

@@ -13,8 +13,11 @@
 
 #define MAX_QUERY 64
 
-static const char *readings_of(int32_t cp) {
-  size_t lo = 0, hi = sizeof pinyin_cp / sizeof *pinyin_cp;
+#define NCP (sizeof pinyin_cp / sizeof *pinyin_cp)
+
+/* The index of cp in the tables, or NCP. */
+static size_t index_of(int32_t cp) {
+  size_t lo = 0, hi = NCP;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
     if (pinyin_cp[mid] < (unsigned)cp)
@@ -22,9 +25,12 @@ static const char *readings_of(int32_t cp) {
     else
       hi = mid;
   }
-  return lo < sizeof pinyin_cp / sizeof *pinyin_cp && pinyin_cp[lo] == (unsigned)cp
-             ? pinyin_readings[lo]
-             : NULL;
+  return lo < NCP && pinyin_cp[lo] == (unsigned)cp ? lo : NCP;
+}
+
+static const char *readings_of(int32_t cp) {
+  size_t i = index_of(cp);
+  return i < NCP ? pinyin_readings[i] : NULL;
 }
 
 /* Normalizes a pinyin query to a-z (ü written v); spaces and apostrophes dropped.
@@ -153,4 +159,52 @@ int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t qlen,
   }
   *out = r;
   return 0;
+}
+
+/* ---- collation ------------------------------------------------------------ */
+
+/* Appends a byte to the key when it fits; the length counts it either way. */
+static void key_put(char *out, size_t cap, size_t *n, unsigned char b) {
+  if (*n < cap)
+    out[*n] = (char)b;
+  (*n)++;
+}
+
+/* Three levels, each compared only when the ones before are equal: the characters
+ * (a Han character as its primary pinyin syllable, anything else as itself, each
+ * ended by 0x01 so that xi'an sorts before xian), then the tones, then the code
+ * points. Levels are separated by 0x00, lower than anything inside one. */
+size_t bqw_collate_key(const char *s, size_t len, char *out, size_t cap) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t n = 0;
+  for (int level = 1; level <= 3; level++) {
+    if (level > 1)
+      key_put(out, cap, &n, 0);
+    for (size_t i = 0; i < len;) {
+      int32_t cp;
+      size_t k = text_decode(u + i, len - i, &cp);
+      if (k == 0)
+        k = 1; /* an invalid byte stands for itself */
+      size_t at = index_of(cp);
+      const char *syllable = at < NCP ? pinyin_primary[at] : NULL;
+      size_t letters = syllable ? strlen(syllable) - 1 : 0; /* the last is the tone */
+      if (level == 1) {
+        if (syllable)
+          for (size_t j = 0; j < letters; j++)
+            key_put(out, cap, &n, (unsigned char)syllable[j]);
+        else
+          for (size_t j = 0; j < k; j++)
+            key_put(out, cap, &n, u[i + j]);
+        key_put(out, cap, &n, 1);
+      } else if (level == 2) {
+        key_put(out, cap, &n, syllable ? (unsigned char)syllable[letters] : '0');
+      } else {
+        key_put(out, cap, &n, (unsigned char)((cp >> 16) & 0xFF));
+        key_put(out, cap, &n, (unsigned char)((cp >> 8) & 0xFF));
+        key_put(out, cap, &n, (unsigned char)(cp & 0xFF));
+      }
+      i += k;
+    }
+  }
+  return n;
 }

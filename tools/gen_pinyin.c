@@ -17,6 +17,8 @@ typedef struct reading_set {
   int cp;
   int count;
   char r[MAX_READINGS][8];
+  char primary[8]; /* kMandarin's first reading, toneless: what sorting uses */
+  int tone;        /* its tone, 1-4, 5 for the neutral one */
 } reading_set;
 
 static reading_set *sets;
@@ -36,9 +38,11 @@ static reading_set *set_for(int cp) {
   return &sets[nsets++];
 }
 
-/* One toned syllable ("xíng", "lǜ") to ASCII ("xing", "lv"); 0 when it is not pinyin. */
-static int toneless(const char *s, size_t len, char *out, size_t cap) {
+/* One toned syllable ("xíng", "lǜ") to ASCII ("xing", "lv"); 0 when it is not pinyin.
+ * *tone (when not NULL) gets its tone: 1-4, or 5 when it has no mark. */
+static int toneless_tone(const char *s, size_t len, char *out, size_t cap, int *tone) {
   size_t n = 0;
+  int t = 5;
   for (size_t i = 0; i < len;) {
     utf8proc_int32_t cp, d[4];
     utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
@@ -58,6 +62,14 @@ static int toneless(const char *s, size_t len, char *out, size_t cap) {
         letter = (char)d[p];
       else if (d[p] == 0x308)
         umlaut = 1;
+      else if (d[p] == 0x304)
+        t = 1;
+      else if (d[p] == 0x301)
+        t = 2;
+      else if (d[p] == 0x30C)
+        t = 3;
+      else if (d[p] == 0x300)
+        t = 4;
       else if (d[p] != 0x304 && d[p] != 0x301 && d[p] != 0x30C && d[p] != 0x300 &&
                d[p] != 0x302)
         return 0; /* not a tone mark, not ü, not ê */
@@ -67,7 +79,13 @@ static int toneless(const char *s, size_t len, char *out, size_t cap) {
     out[n++] = umlaut && letter == 'u' ? 'v' : letter;
   }
   out[n] = '\0';
+  if (tone)
+    *tone = t;
   return n > 0;
+}
+
+static int toneless(const char *s, size_t len, char *out, size_t cap) {
+  return toneless_tone(s, len, out, cap, NULL);
 }
 
 static void add(reading_set *set, const char *s, size_t len) {
@@ -111,6 +129,12 @@ int main(int argc, char **argv) {
       continue;
     int cp = (int)strtol(line + 2, NULL, 16);
     reading_set *set = set_for(cp);
+    if (!strcmp(tab1 + 1, "kMandarin")) {
+      const char *v = tab2 + 1;
+      size_t vlen = strcspn(v, " \n");
+      if (!toneless_tone(v, vlen, set->primary, sizeof set->primary, &set->tone))
+        set->primary[0] = '\0';
+    }
     /* values: "xíng háng", "xìng(499) xīng(164)", "0442.080:háng 1290.030:xíng" */
     for (char *p = tab2 + 1; *p && *p != '\n';) {
       while (*p == ' ')
@@ -152,6 +176,15 @@ int main(int argc, char **argv) {
     for (int r = 0; r < sets[i].count; r++)
       fprintf(o, "%s%s", r ? " " : "", sets[i].r[r]);
     fprintf(o, "\",");
+  }
+  fprintf(o,
+          "};\n/* the primary reading and its tone (\"chao2\"), or the first reading */\n"
+          "static const char *const pinyin_primary[%zu] = {",
+          nsets);
+  for (size_t i = 0; i < nsets; i++) {
+    const char *p = sets[i].primary[0] ? sets[i].primary : sets[i].r[0];
+    fprintf(o, "%s\"%s%d\",", i % 8 ? "" : "\n ", p,
+            sets[i].primary[0] ? sets[i].tone : 5);
   }
   fprintf(o, "};\n");
   fclose(o);

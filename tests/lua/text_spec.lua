@@ -376,3 +376,41 @@ describe("pinyin search", function()
     assert.truthy(out:find("乡村振兴", 1, true))
   end)
 end)
+
+describe("collation (core.collate_key)", function()
+  local core = require("bqw.core")
+  local function sorted(list)
+    local out = {}
+    for i, v in ipairs(list) do
+      out[i] = v
+    end
+    table.sort(out, function(a, b)
+      return core.collate_key(a) < core.collate_key(b)
+    end)
+    return out
+  end
+
+  it("orders the 21 cities by pinyin, not by code point", function()
+    local ds = assert(bqw.load())
+    local cities = {}
+    for _, r in ipairs(ds:query("kind=city"):all()) do
+      cities[#cities + 1] = r.city
+    end
+    local want = { "潮州", "东莞", "佛山", "广州", "河源", "惠州", "江门", "揭阳", "茂名", "梅州", "清远",
+      "汕头", "汕尾", "韶关", "深圳", "阳江", "云浮", "湛江", "肇庆", "中山", "珠海" }
+    assert.same(want, sorted(cities))
+    table.sort(cities)
+    assert.are_not.same(want, cities) -- code point order differs
+  end)
+
+  it("reads syllable by syllable, then tones, then code points", function()
+    assert.same({ "西安", "仙" }, sorted({ "仙", "西安" })) -- xi an < xian
+    assert.same({ "2023年", "阿", "abc" }, sorted({ "abc", "阿", "2023年" })) -- a < abc
+    -- same syllable, distinct characters: distinct keys, the tone first (妈 ma1 < 马 ma3)
+    assert.same({ "妈", "马" }, sorted({ "马", "妈" }))
+    assert.are_not.equal(core.collate_key("行"), core.collate_key("型"))
+    assert.equal(core.collate_key("广州"), core.collate_key("广州"))
+    assert.truthy(core.collate_key("潮州"):match("^[0-9a-f]+$"))
+    assert.equal("string", type(core.collate_key("\255\0x")))
+  end)
+end)
