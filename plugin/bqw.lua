@@ -1,4 +1,4 @@
--- bqw for Neovim: one :Bqw command, created here and loaded lazily (lua/bqw/nvim.lua).
+-- bqw for Neovim: one :Bqw command, created here and loaded lazily (lua/bqw/nvim/).
 if vim.g.loaded_bqw then
   return
 end

@@ -74,13 +74,15 @@ function M.script()
   return M.values.script or ((env == "hant" or env == "original") and env) or "hans"
 end
 
---- Validates opts and merges them into the current values; raises on a bad option.
-function M.set(opts, level)
+--- Validates opts without applying any: the normalized values, or raises on a bad
+--- option (level as error's).
+function M.validate(opts, level)
   local known = {}
   for k in pairs(validators) do
     known[#known + 1] = k
   end
   table.sort(known)
+  local out = {}
   for key, value in pairs(opts) do
     local check = validators[key]
     if not check then
@@ -90,7 +92,17 @@ function M.set(opts, level)
     if err ~= nil then
       error(("bqw.setup: option %q: %s"):format(key, err), level)
     end
-    M.values[key] = v
+    out[key] = v
+  end
+  return out
+end
+
+--- Validates opts and merges them into the current values; raises on a bad option
+--- before applying any.
+function M.set(opts, level)
+  local values = M.validate(opts, level and level + 1)
+  for key in pairs(opts) do
+    M.values[key] = values[key]
   end
 end
 

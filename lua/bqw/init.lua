@@ -322,9 +322,13 @@ function Dataset:query(filter, opts)
 end
 
 --- The records a where option selects: nil for all, an expression, a table or a function.
-local function select_records(ds, where, script)
+local function select_records(ds, where, script, sort)
   local ok, result = pcall(function()
-    return ds:query(where, { script = script }):all()
+    local q = ds:query(where, { script = script })
+    if sort ~= nil then
+      q = q:sort(sort)
+    end
+    return q:all()
   end)
   if not ok then
     return nil, tostring(result):gsub("^bqw: where: ", "")
@@ -332,7 +336,7 @@ local function select_records(ds, where, script)
   return result
 end
 
-local VIEW_COMMON = { where = true, width = true, script = true }
+local VIEW_COMMON = { where = true, width = true, script = true, sort = true }
 local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
@@ -357,7 +361,8 @@ end
 
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
---- folds, ids) or nil, message.
+--- folds, ids) or nil, message. opts.sort orders the records first: a field name
+--- ("-field" descending) or a function(a, b) (see Query:sort).
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -371,7 +376,7 @@ function Dataset:view(name, opts)
   if unknown then
     return nil, unknown
   end
-  local records, serr = select_records(self, opts.where, opts.script)
+  local records, serr = select_records(self, opts.where, opts.script, opts.sort)
   if not records then
     return nil, serr
   end

@@ -25,6 +25,29 @@ T.run("nvim commands", function()
   check(not pcall(nvim.setup, { default_view = "nosuch" }), "bad default_view refused")
   check(not pcall(nvim.setup, { keymaps = { jump = "j" } }), "unknown keymap action refused")
   nvim.setup({})
+  -- every option is validated before any is applied
+  check(not pcall(nvim.setup, { default_view = "list", colour = "red" }), "a bad option among good ones")
+  check(nvim.config.default_view == "tree", "nothing applied when one option is bad")
+  check(not pcall(nvim.setup, { default_view = "list", script = "klingon" }), "a bad core option")
+  local script = require("bqw.config").values.script
+  check(nvim.config.default_view == "tree" and script == nil, "nothing applied: " .. tostring(script))
+  -- the keymap section of the help is the action list's
+  local actions = require("bqw.nvim.actions")
+  local doc = vim.fn.readfile(vim.fn.getcwd() .. "/doc/bqw.txt")
+  local first, last
+  for i, l in ipairs(doc) do
+    if l:find("^In a bqw buffer") then
+      first = i + 1
+    elseif first and not last and l:find("^Change or disable any") then
+      last = i - 1
+    end
+  end
+  local section = first and last and vim.list_slice(doc, first, last) or {}
+  local want_section = table.concat(actions.help_section(), "\n")
+  check(vim.deep_equal(section, actions.help_section()), "doc/bqw.txt's keymap section is the action list's; it should read:\n" .. want_section)
+  for _, a in ipairs(actions.list) do
+    check(nvim.config.keymaps[a.name] == a.lhs, "a default key for " .. a.name)
+  end
 
   -- every view draws, with ids and highlights; tree has folds
   for _, name in ipairs({ "list", "tree", "table", "timeline", "cities", "detail" }) do
@@ -96,6 +119,44 @@ T.run("nvim commands", function()
   nvim.keymap_actions.source(api.nvim_get_current_buf())
   check(vim.fn.expand("%:t") == "bqw-digest-2023.txt" and api.nvim_win_get_cursor(0)[1] == 81, "gs to line 81 of the digest")
 
+  -- gs opens the source in a split and keeps the view; gS adds the cleaned text beside
+  vim.cmd("only")
+  vim.cmd("Bqw view list")
+  local view_buf = api.nvim_get_current_buf()
+  api.nvim_win_set_cursor(0, { 27, 0 })
+  nvim.keymap_actions.source(view_buf)
+  check(#api.nvim_list_wins() == 2 and api.nvim_win_get_cursor(0)[1] == 81, "gs: a split at line 81")
+  check(#vim.fn.win_findbuf(view_buf) == 1, "gs: the view stays in its window")
+  vim.cmd("close")
+  check(api.nvim_get_current_buf() == view_buf, "back in the view")
+  nvim.keymap_actions.cleaned(view_buf)
+  check(#api.nvim_list_wins() == 3 and vim.wo.scrollbind, "gS: raw and cleaned side by side, bound")
+  check(api.nvim_get_current_line():find("促进城乡区域协调发展的行动方案", 1, true) ~= nil, "gS: the cleaned text at line 81: " .. api.nvim_get_current_line())
+  vim.cmd("only")
+
+  -- s sorts a table view by the column under the cursor, in pinyin order; again: reverse
+  vim.cmd("Bqw view table kind=city")
+  local tbuf = api.nvim_get_current_buf()
+  local header = lines()[1]
+  api.nvim_win_set_cursor(0, { 1, header:find("city", 1, true) - 1 })
+  nvim.keymap_actions.sort(tbuf)
+  local function city_order()
+    local out = {}
+    for i, l in ipairs(lines()) do
+      local id = nvim.buffers[tbuf].result.ids[i]
+      if id then
+        out[#out + 1] = l:match("(%S+)%s+%S+%s*$") and require("bqw").load():record(id).city
+      end
+    end
+    return out
+  end
+  local order = city_order()
+  check(order[1] == "潮州" and order[2] == "东莞" and order[#order] == "珠海", "s: pinyin order: " .. table.concat(order, " "))
+  nvim.keymap_actions.sort(tbuf)
+  order = city_order()
+  check(order[1] == "珠海" and order[#order] == "潮州", "s again: reversed: " .. table.concat(order, " "))
+  check(lines()[1]:find("city", 1, true) ~= nil, "the header stays the first line")
+
   -- the filter: an expression, or plain text searched
   check(nvim.filter_expression("region=粤北") == "region=粤北", "an expression stays")
   check(nvim.filter_expression("乡村振兴") == 'text~"乡村振兴"', "text becomes a search")
@@ -107,10 +168,25 @@ T.run("nvim commands", function()
   api.nvim_feedkeys("/region=粤北\r", "xt", false)
   check(lines()[1]:find("filter: region=粤北 — 5 records", 1, true) ~= nil, "live filter: the count: " .. tostring(lines()[1]))
   check(#lines() == 6, "live filter: 5 records and the header")
+  -- the prompt starts with the current filter: edited, it replaces the filter
+  api.nvim_feedkeys("/\21region=粤东\r", "xt", false)
+  check(lines()[1]:find("filter: region=粤东 — 4 records", 1, true) ~= nil, "live filter replaced: " .. tostring(lines()[1]))
+  api.nvim_feedkeys("/\r", "xt", false)
+  check(lines()[1]:find("filter: region=粤东", 1, true) ~= nil, "live filter: <CR> keeps the current one")
+  -- an empty filter shows the view unfiltered
+  api.nvim_feedkeys("/\21\r", "xt", false)
+  check(#lines() == 56, "live filter cleared: " .. #lines())
+  api.nvim_feedkeys("/乡村振兴\r", "xt", false)
+  local marks_f = api.nvim_buf_get_extmarks(0, api.nvim_create_namespace("bqw_match"), 0, -1, {})
+  check(#marks_f > 0 and lines()[1]:find("乡村振兴 — 10 records", 1, true), "live filter: text searched, matches highlighted: " .. lines()[1])
+  api.nvim_feedkeys("/\27", "xt", false)
+  check(#lines() == 56, "live filter: <Esc> clears: " .. #lines())
+  check(nvim.filter_expression("(") == nil and select(2, nvim.filter_expression("(")) ~= nil, "a broken expression gives an error")
 
   -- search, with the matches highlighted
   vim.cmd("Bqw search 乡村振兴")
   check(lines()[1]:find("12 of 12", 1, true) ~= nil, "search: the count")
+  check(lines()[2]:find("^%s*%d+ L%d+ ") ~= nil, "search: the source line: " .. lines()[2])
   local marks = api.nvim_buf_get_extmarks(0, api.nvim_create_namespace("bqw"), 0, -1, { details = true })
   local match = false
   for _, m in ipairs(marks) do
@@ -133,10 +209,52 @@ T.run("nvim commands", function()
   end
   check(select(2, csv:gsub("\r\n", "")) == 6, "export: 5 records and a header (CRLF rows)")
 
-  -- check fills the quickfix list
+  -- :Bqw export from a view exports what it shows; --all everything
+  vim.cmd("Bqw view list region=粤东")
+  local shown_out, all_out = vim.fn.tempname() .. ".json", vim.fn.tempname() .. ".json"
+  vim.cmd("Bqw export json " .. shown_out)
+  vim.cmd("Bqw export --all json " .. all_out)
+  vim.wait(5000, function()
+    return vim.fn.filereadable(shown_out) == 1 and vim.fn.filereadable(all_out) == 1
+  end, 20)
+  local function count_of(f)
+    return vim.fn.filereadable(f) == 1 and vim.fn.json_decode(table.concat(vim.fn.readfile(f), "\n")).count
+  end
+  check(count_of(shown_out) == 4, ":Bqw export: the view's 4 records: " .. tostring(count_of(shown_out)))
+  check(count_of(all_out) == 56, ":Bqw export --all: 56: " .. tostring(count_of(all_out)))
+
+  -- check fills the quickfix list and opens it
   vim.cmd("Bqw check")
   local qf = vim.fn.getqflist()
   check(#qf == 1 and qf[1].lnum == 1 and qf[1].text:find("known defect", 1, true), "check: quickfix")
+  check(vim.bo.buftype == "quickfix", "check: the quickfix window is open")
+  vim.cmd("cclose")
+
+  -- completion of filter values from the data
+  nvim.dataset()
+  local rc = nvim.complete("region=粤", "Bqw filter region=粤")
+  check(vim.deep_equal(rc, { "region=粤北", "region=粤东", "region=粤西" }), "region values complete: " .. table.concat(rc, " "))
+  check(vim.tbl_contains(nvim.complete("", "Bqw pick "), "search"), "pick completes")
+
+  -- pickers through vim.ui.select
+  local saved_select = vim.ui.select
+  local offered
+  vim.ui.select = function(items, opts, on_choice)
+    offered = { items = items, opts = opts }
+    on_choice(items[2])
+  end
+  vim.cmd("only")
+  vim.cmd("Bqw view list region=粤东")
+  vim.cmd("Bqw pick records")
+  check(offered and #offered.items == 4 and offered.opts.format_item(offered.items[1]):find("L%d+") ~= nil, "pick records: the view's 4")
+  check(#api.nvim_list_wins() == 2 and find_line("id") ~= nil, "pick records: the detail opens in a split")
+  vim.cmd("only")
+  vim.cmd("Bqw pick views")
+  check(vim.bo.filetype == "bqw" and nvim.buffers[api.nvim_get_current_buf()].name == offered.items[2].name, "pick views")
+  vim.cmd("Bqw pick search 乡村振兴")
+  check(offered.opts.format_item(offered.items[1]):find("L%d+") and vim.fn.expand("%:t") == "bqw-digest-2023.txt", "pick search: to the source line")
+  vim.cmd("only")
+  vim.ui.select = saved_select
 
   -- plugins, reload, health
   vim.cmd("Bqw plugins")

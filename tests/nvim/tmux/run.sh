@@ -57,5 +57,70 @@ case_help() {
   screen | head -1 | grep -qF "百千万工程 policy digest" || fail "not the top of bqw.txt"
 }
 
+# The live filter: a lone ! shows an error inline (and does not hang), the filter is
+# edited, replaced, and cleared with an empty prompt.
+case_live_filter() {
+  start "require('bqw.nvim').setup({ debounce = 50 })"
+  type_text ":Bqw view list"
+  keys Enter
+  wait_for "广州"
+  keys /
+  wait_for "bqw filter:"
+  type_text "!"
+  wait_for "filter: ! — error"
+  keys BSpace
+  type_text "region=粤北"
+  wait_for "filter: region=粤北 — 5 records"
+  keys Enter
+  wait_gone "广州"
+  keys /
+  wait_for "bqw filter: region=粤北"
+  keys C-u
+  type_text "region=粤东"
+  keys Enter
+  wait_for "filter: region=粤东 — 4 records"
+  keys /
+  keys C-u
+  keys Enter
+  wait_gone "filter: region"
+  wait_for "广州"
+  alive
+}
+
+# gs opens the record's source line in a split, the view staying; :q goes back.
+case_source_and_back() {
+  start
+  type_text ":Bqw view list"
+  keys Enter
+  wait_for "韶关"
+  type_text "27G"
+  keys g s
+  wait_for "bqw-digest-2023.txt"
+  screen | grep -qF "bqw://list" || fail "the view is gone"
+  screen | grep -qF "韶關" || fail "not at the record's raw line"
+  type_text ":q"
+  keys Enter
+  wait_gone "bqw-digest-2023.txt"
+  wait_for "韶关"
+  type_text "]]"
+  alive
+}
+
+# :Bqw pick records through vim.ui.select (Neovim's own: a numbered list); the choice
+# opens in a split.
+case_picker() {
+  start
+  type_text ":Bqw view list region=粤东"
+  keys Enter
+  wait_for "汕头"
+  type_text ":Bqw pick records"
+  keys Enter
+  wait_for "bqw record"
+  type_text "2"
+  keys Enter
+  wait_for "bqw://detail"
+  alive
+}
+
 "case_$CASE" || exit 1
 echo "$CASE ok"

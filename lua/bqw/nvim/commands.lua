@@ -1,0 +1,243 @@
+--- :Bqw and its completion.
+local bqw = require("bqw")
+local data = require("bqw.nvim.data")
+local draw = require("bqw.nvim.draw")
+local view_util = require("bqw.view_util")
+
+local M = {}
+
+local api = vim.api
+
+local function config()
+  return require("bqw.nvim").config
+end
+
+local subcommands = {}
+
+function subcommands.view(args)
+  local name = table.remove(args, 1)
+  local where = #args > 0 and table.concat(args, " ") or nil
+  return draw.show(name, where)
+end
+
+function subcommands.filter(args)
+  return draw.show(config().default_view, table.concat(args, " "))
+end
+
+--- The search results in a buffer: each hit's record, field, source line and text,
+--- the matches highlighted.
+function M.search(query, pinyin)
+  data.with_dataset(function(ds)
+    local result, err = ds:search(query, { limit = 500, pinyin = pinyin })
+    if not result then
+      return data.notify(err, vim.log.levels.ERROR)
+    end
+    local b = view_util.builder()
+    for _, hit in ipairs(result.hits) do
+      local r = hit.record
+      local line = hit.field == "measure" and r.measure_lines[hit.item] or r.line
+      local text = view_util.one_line(hit.text)
+      local segments, pos = { { ("%3d "):format(hit.id), "BqwId" }, { ("L%-5d "):format(line), "BqwLine" }, { ("%-8s "):format(hit.field), "BqwDim" } }, 0
+      for _, s in ipairs(hit.spans) do
+        segments[#segments + 1] = text:sub(pos + 1, s[1])
+        segments[#segments + 1] = { text:sub(s[1] + 1, s[2]), "BqwMatch" }
+        pos = s[2]
+      end
+      segments[#segments + 1] = text:sub(pos + 1)
+      b:line(segments, hit.id)
+    end
+    local buf = draw.new_buffer("search")
+    local status = ("search: %s — %d of %d matching fields"):format(query, #result.hits, result.total)
+    draw.draw_into(buf, b:result(), { status = status, query = query })
+  end)
+end
+
+function subcommands.search(args)
+  local pinyin = false
+  if args[1] == "--pinyin" then
+    pinyin = true
+    table.remove(args, 1)
+  end
+  M.search(table.concat(args, " "), pinyin)
+end
+
+-- :Bqw export FORMAT PATH [EXPR] exports what the current view shows (its filter and
+-- the live one), EXPR narrowing it; --all exports every record (EXPR still applies).
+function subcommands.export(args)
+  local all = false
+  for i = #args, 1, -1 do
+    if args[i] == "--all" then
+      all = true
+      table.remove(args, i)
+    end
+  end
+  local format, path = args[1], args[2]
+  if not (format and path) then
+    return data.notify("usage: :Bqw export [--all] FORMAT PATH [EXPR]", vim.log.levels.ERROR)
+  end
+  local expr = #args > 2 and table.concat(args, " ", 3) or nil
+  local b = draw.buffers[api.nvim_get_current_buf()]
+  local shown = (not all) and b and b.name and draw.where_of(b) or nil
+  local where = expr
+  if shown and expr then
+    where = ("(%s) (%s)"):format(shown, expr)
+  elseif shown then
+    where = shown
+  end
+  require("bqw.nvim.actions").export(format, path, where)
+end
+
+function subcommands.check()
+  local path = data.source_file()
+  local result, err = bqw.check(bqw.default_path())
+  if not result then
+    return data.notify(err, vim.log.levels.ERROR)
+  end
+  local items = {}
+  for _, d in ipairs(result.diagnostics) do
+    items[#items + 1] = {
+      filename = result.name:find("^%(embedded%)") and path or result.name,
+      lnum = d.line,
+      col = d.col,
+      text = d.message,
+      type = d.severity:sub(1, 1):upper(),
+    }
+  end
+  vim.fn.setqflist({}, " ", { title = "bqw check " .. result.name, items = items })
+  if #items > 0 then
+    vim.cmd("copen")
+  end
+  data.notify(("%d diagnostics in the quickfix list"):format(#items))
+end
+
+function subcommands.reload()
+  data.reset()
+  data.with_dataset(function(ds)
+    data.notify(("reloaded: %d records"):format(ds:count()))
+    draw.refresh_all()
+  end)
+end
+
+function subcommands.plugins()
+  local b = view_util.builder()
+  for _, p in ipairs(require("bqw.plugins").list()) do
+    b:line({ { ("%-7s"):format(p.kind), "BqwKind" }, { ("%-10s"):format(p.name), "BqwTitle" }, { ("%-8s"):format(p.origin), "BqwDim" }, p.description })
+  end
+  for _, p in ipairs(require("bqw.plugins").problems()) do
+    b:line({ { "not loaded: " .. p.message, "ErrorMsg" } })
+  end
+  local buf = draw.new_buffer("plugins")
+  draw.draw_into(buf, b:result(), {})
+end
+
+M.PICKERS = { "records", "search", "views", "exports" }
+
+function subcommands.pick(args)
+  local what = args[1] or "records"
+  local pick = require("bqw.nvim.pick")
+  if not vim.tbl_contains(M.PICKERS, what) then
+    return data.notify(("pick what? %s"):format(table.concat(M.PICKERS, ", ")), vim.log.levels.ERROR)
+  end
+  pick[what](api.nvim_get_current_buf(), table.concat(args, " ", 2))
+end
+
+--- :Bqw [view NAME [EXPR] | filter EXPR | search [--pinyin] QUERY | export [--all]
+--- FORMAT PATH [EXPR] | check | reload | plugins | pick [WHAT]]
+function M.command(fargs)
+  local args = {}
+  for i, a in ipairs(fargs or {}) do
+    args[i] = a
+  end
+  if #args == 0 then
+    return draw.show()
+  end
+  local sub = table.remove(args, 1)
+  local fn = subcommands[sub]
+  if not fn then
+    local names = vim.tbl_keys(subcommands)
+    table.sort(names)
+    return data.notify(("unknown subcommand %q (%s)"):format(sub, table.concat(names, ", ")), vim.log.levels.ERROR)
+  end
+  local ok, err = pcall(fn, args)
+  if not ok then
+    data.notify(tostring(err), vim.log.levels.ERROR)
+  end
+end
+
+-- The values of each filter's field in the data, for completion; built once per
+-- dataset, and only once it is loaded (completion never waits for a load).
+local values_cache = {}
+
+local function values_of(filter)
+  local ds = data.current()
+  if not ds then
+    return {}
+  end
+  local gen = data.generation()
+  if values_cache.generation ~= gen then
+    values_cache = { generation = gen, by_filter = {} }
+  end
+  local cached = values_cache.by_filter[filter]
+  if cached then
+    return cached
+  end
+  local seen, list = {}, {}
+  for _, r in ipairs(ds:records()) do
+    local v = r[filter]
+    if v == nil then
+      v = r[filter .. "s"]
+    end
+    for _, item in ipairs(type(v) == "table" and v or { v }) do
+      local s = tostring(item)
+      if not seen[s] and s ~= "" then
+        seen[s] = true
+        list[#list + 1] = s
+      end
+    end
+  end
+  local core = require("bqw.core")
+  table.sort(list, function(a, b)
+    return core.collate_key(a) < core.collate_key(b)
+  end)
+  values_cache.by_filter[filter] = list
+  return list
+end
+
+--- Completion for :Bqw: subcommands, then view, export or picker names, then filter
+--- words and, after "field=", the field's values in the data (region=粤 → 粤北 粤东 粤西).
+function M.complete(arglead, cmdline)
+  local words = vim.split(cmdline, "%s+", { trimempty = false })
+  local candidates = {}
+  local sub = words[2]
+  if #words <= 2 then
+    candidates = vim.tbl_keys(subcommands)
+  elseif (sub == "view" or sub == "export") and #words == 3 then
+    for _, p in ipairs(require("bqw.plugins").list(sub)) do
+      candidates[#candidates + 1] = p.name
+    end
+    if sub == "export" then
+      candidates[#candidates + 1] = "--all"
+    end
+  elseif sub == "pick" and #words == 3 then
+    candidates = vim.deepcopy(M.PICKERS)
+  elseif sub == "view" or sub == "filter" or (sub == "export" and #words >= 5) then
+    local field, op, partial = arglead:match("^([%w_]+)([=~]+)(.*)$")
+    if field then
+      for _, v in ipairs(values_of(field)) do
+        if v:sub(1, #partial) == partial then
+          candidates[#candidates + 1] = field .. op .. v
+        end
+      end
+      return candidates
+    end
+    for _, p in ipairs(require("bqw.plugins").list("filter")) do
+      candidates[#candidates + 1] = p.name .. "="
+    end
+  end
+  table.sort(candidates)
+  return vim.tbl_filter(function(c)
+    return c:sub(1, #arglead) == arglead
+  end, candidates)
+end
+
+return M

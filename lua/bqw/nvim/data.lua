@@ -1,0 +1,175 @@
+--- The dataset inside Neovim: loaded in the background on Neovim's own loop, watched
+--- and reloaded when the file changes, and the messages about it. Every callback from
+--- the loop runs in a fast event context: all it does goes through vim.schedule.
+local bqw = require("bqw")
+
+local M = {}
+
+local uv = vim.uv or vim.loop
+local state = { dataset = nil, waiting = nil, loop = nil, watcher = nil, broken = nil }
+
+--- A message: "bqw: " and msg.
+function M.notify(msg, level)
+  vim.notify("bqw: " .. msg, level or vim.log.levels.INFO)
+end
+
+--- A message from a background callback: one line that fits the echo area, so it
+--- never asks for hit-enter.
+function M.notify_line(msg, level)
+  msg = "bqw: " .. tostring(msg):gsub("%s*\n%s*", "; ")
+  local room = math.max(20, vim.o.columns - 12)
+  if vim.fn.strdisplaywidth(msg) > room then
+    msg = vim.fn.strcharpart(msg, 0, room - 1) .. "…"
+    while vim.fn.strdisplaywidth(msg) > room do
+      msg = vim.fn.strcharpart(msg, 0, vim.fn.strchars(msg) - 2) .. "…"
+    end
+  end
+  vim.notify(msg, level or vim.log.levels.INFO)
+end
+
+--- Redraws the screen so a change made from a callback shows without a key press.
+function M.redraw()
+  vim.cmd("redraw")
+end
+
+--- A path as the user would write it (relative, or with ~).
+function M.short(path)
+  return vim.fn.fnamemodify(path, ":~:.")
+end
+
+--- The loop bqw's background work runs on: Neovim's own (through luv), or, where that
+--- is not reachable, bqw's own polled by Neovim's.
+function M.loop()
+  if not state.loop then
+    state.loop = bqw.loop({ host = true })
+    if not state.loop then
+      state.loop = assert(bqw.loop()):attach(uv)
+    end
+  end
+  return state.loop
+end
+
+--- Forgets the dataset and stops watching; the next use loads again.
+function M.reset()
+  if state.watcher then
+    state.watcher.stop()
+    state.watcher = nil
+  end
+  state.dataset = nil
+  state.broken = nil
+  state.generation = (state.generation or 0) + 1
+end
+
+--- The dataset if it is loaded, else nil (never loads).
+function M.current()
+  return state.dataset
+end
+
+--- A number that changes whenever the dataset does (caches key on it).
+function M.generation()
+  return state.generation or 0
+end
+
+local function loaded(ds)
+  state.dataset = ds
+  state.generation = (state.generation or 0) + 1
+end
+
+-- A broken file keeps the last good dataset and says why once (until a good one).
+local function watch(path)
+  if state.watcher or not path then
+    return
+  end
+  state.watcher = M.loop():watch(
+    path,
+    { debounce = 100 },
+    vim.schedule_wrap(function(ds, err, diagnostics)
+      if ds then
+        loaded(ds)
+        state.broken = nil
+        require("bqw.nvim.draw").refresh_all()
+        M.notify_line(("reloaded %s"):format(M.short(path)))
+        return M.redraw()
+      end
+      local why = err
+      for _, d in ipairs(diagnostics or {}) do
+        if d.severity == "error" then
+          why = d.formatted
+          break
+        end
+      end
+      why = tostring(why):gsub(vim.pesc(path), M.short(path))
+      if state.broken ~= why then
+        state.broken = why
+        M.notify_line(("the last good data stays: %s"):format(why), vim.log.levels.WARN)
+      end
+      M.redraw()
+    end)
+  )
+end
+
+--- Calls fn(ds) with the dataset: at once when loaded, else after a background load of
+--- the data file on the loop (the shipped digest, being in memory, loads at once).
+function M.with_dataset(fn)
+  if state.dataset then
+    return fn(state.dataset)
+  end
+  local path = bqw.default_path()
+  if not path then
+    local ds, err = bqw.load()
+    if not ds then
+      return M.notify(err, vim.log.levels.ERROR)
+    end
+    loaded(ds)
+    return fn(ds)
+  end
+  if state.waiting then
+    table.insert(state.waiting, fn)
+    return
+  end
+  state.waiting = { fn }
+  M.loop():load(
+    path,
+    vim.schedule_wrap(function(ds, err)
+      local waiting = state.waiting
+      state.waiting = nil
+      if not ds then
+        M.notify_line(err, vim.log.levels.ERROR)
+        return M.redraw()
+      end
+      loaded(ds)
+      watch(path)
+      for _, f in ipairs(waiting or {}) do
+        local ok, ferr = pcall(f, ds)
+        if not ok then
+          M.notify_line(ferr, vim.log.levels.ERROR)
+        end
+      end
+      M.redraw()
+    end)
+  )
+end
+
+--- The dataset now, waiting for a background load if need be (for Lua callers).
+function M.dataset()
+  local result
+  M.with_dataset(function(ds)
+    result = ds
+  end)
+  vim.wait(10000, function()
+    return result ~= nil or state.waiting == nil
+  end, 10)
+  return result or state.dataset
+end
+
+--- The digest file the records came from: the data file, or the shipped one.
+function M.source_file()
+  local path = bqw.default_path()
+  if path then
+    return path
+  end
+  local source = debug.getinfo(1, "S").source:match("^@(.*)/lua/bqw/nvim/data%.lua$")
+  return source and (source .. "/data/bqw-digest-2023.txt") or nil
+end
+
+return M

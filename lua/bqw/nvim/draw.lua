@@ -1,0 +1,356 @@
+--- Views drawn into scratch buffers: the lines, highlights, folds and the record
+--- behind each line, a status line on top (the live filter and its count), the table
+--- header kept in sight, sorting by a column.
+local view_util = require("bqw.view_util")
+local data = require("bqw.nvim.data")
+
+local M = {}
+
+local api = vim.api
+local ns = api.nvim_create_namespace("bqw")
+local match_ns = api.nvim_create_namespace("bqw_match")
+
+--- The state behind each bqw buffer: M.buffers[buf] = { result, name, where (the
+--- view's own filter), filter (the live filter's text), expr (its expression),
+--- status (the first line, or nil), sort = { column, desc }, terms (to highlight) },
+--- where result.ids[line] is a record id.
+M.buffers = {}
+
+local function config()
+  return require("bqw.nvim").config
+end
+
+local function highlights()
+  for group, link in pairs(view_util.GROUPS) do
+    api.nvim_set_hl(0, group, { link = link, default = true })
+  end
+end
+
+--- The expression a buffer's view shows: its own filter and the live one.
+function M.where_of(b)
+  if b.where and b.expr then
+    return ("(%s) (%s)"):format(b.where, b.expr)
+  end
+  return b.expr or b.where
+end
+
+--- A result with a status line in front (ids, highlights and folds shifted).
+local function with_status(result, status)
+  if not status then
+    return result
+  end
+  local out = { lines = { status }, highlights = { { line = 1, first = 0, last = #status, group = "BqwDim" } }, folds = {}, ids = {} }
+  for i, l in ipairs(result.lines) do
+    out.lines[i + 1] = l
+  end
+  for _, h in ipairs(result.highlights) do
+    out.highlights[#out.highlights + 1] = { line = h.line + 1, first = h.first, last = h.last, group = h.group }
+  end
+  for _, f in ipairs(result.folds) do
+    out.folds[#out.folds + 1] = { first = f.first + 1, last = f.last + 1 }
+  end
+  for line, id in pairs(result.ids) do
+    out.ids[line + 1] = id
+  end
+  out.header_line = result.header_line and result.header_line + 1
+  return out
+end
+
+-- Highlights the filter's terms where they occur in the lines (as search folds them:
+-- script, width and case).
+local function highlight_terms(buf, lines, terms)
+  api.nvim_buf_clear_namespace(buf, match_ns, 0, -1)
+  if not terms or #terms == 0 then
+    return
+  end
+  local core = require("bqw.core")
+  for i = 1, math.min(#lines, 20000) do
+    for _, term in ipairs(terms) do
+      for _, s in ipairs(core.match_spans(lines[i], term)) do
+        api.nvim_buf_add_highlight(buf, match_ns, "BqwMatch", i - 1, s[1], s[2])
+      end
+    end
+  end
+end
+
+-- The table's column header stays in sight: the window bar on Neovim 0.8+, else a
+-- one-line float over the window's first row while the header is scrolled away.
+local has_winbar = vim.fn.has("nvim-0.8") == 1
+
+local function pin_header(buf, b)
+  local text = b.result and b.result.header_line and b.result.lines[b.result.header_line]
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    if has_winbar then
+      vim.wo[win].winbar = text and text:gsub("%%", "%%%%") or ""
+    else
+      M.update_pinned(win, buf)
+    end
+  end
+end
+
+-- Neovim 0.7: shows or hides the header float of win.
+function M.update_pinned(win, buf)
+  local b = M.buffers[buf]
+  if not (b and api.nvim_win_is_valid(win)) then
+    return
+  end
+  local pinned = b.pinned or {}
+  b.pinned = pinned
+  local text = b.result and b.result.header_line and b.result.lines[b.result.header_line]
+  local top = vim.fn.line("w0", win)
+  local float = pinned[win]
+  if not text or top <= b.result.header_line then
+    if float and api.nvim_win_is_valid(float) then
+      api.nvim_win_close(float, true)
+    end
+    pinned[win] = nil
+    return
+  end
+  local fbuf
+  if float and api.nvim_win_is_valid(float) then
+    fbuf = api.nvim_win_get_buf(float)
+    api.nvim_win_set_config(float, { relative = "win", win = win, row = 0, col = 0, width = api.nvim_win_get_width(win), height = 1 })
+  else
+    fbuf = api.nvim_create_buf(false, true)
+    api.nvim_buf_set_option(fbuf, "bufhidden", "wipe")
+    float = api.nvim_open_win(fbuf, false, {
+      relative = "win",
+      win = win,
+      row = 0,
+      col = 0,
+      width = api.nvim_win_get_width(win),
+      height = 1,
+      focusable = false,
+      style = "minimal",
+      zindex = 40,
+    })
+    api.nvim_win_set_option(float, "winhighlight", "Normal:BqwField")
+    pinned[win] = float
+  end
+  api.nvim_buf_set_lines(fbuf, 0, -1, false, { text })
+end
+
+local function set_folds(buf, folds)
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    api.nvim_win_call(win, function()
+      vim.wo.foldmethod = "manual"
+      vim.wo.foldenable = true
+      vim.cmd("silent! normal! zE")
+      for _, f in ipairs(folds) do
+        vim.cmd(("silent! %d,%dfold"):format(f.first, f.last))
+      end
+      vim.cmd("silent! normal! zR")
+    end)
+  end
+end
+
+--- Puts a view result into buf (a bqw buffer), with highlights and folds; meta holds
+--- the buffer's state to keep (name, where, filter, expr, status, sort, terms).
+function M.draw_into(buf, result, meta)
+  highlights()
+  meta = meta or {}
+  result = with_status(result, meta.status)
+  local b = M.buffers[buf] or {}
+  for k, v in pairs(meta) do
+    b[k] = v
+  end
+  b.result = result
+  M.buffers[buf] = b
+  api.nvim_buf_set_option(buf, "modifiable", true)
+  api.nvim_buf_set_lines(buf, 0, -1, false, result.lines)
+  api.nvim_buf_set_option(buf, "modifiable", false)
+  api.nvim_buf_clear_namespace(buf, ns, 0, -1)
+  for _, h in ipairs(result.highlights) do
+    api.nvim_buf_add_highlight(buf, ns, h.group, h.line - 1, h.first, h.last)
+  end
+  highlight_terms(buf, result.lines, b.terms)
+  set_folds(buf, result.folds)
+  pin_header(buf, b)
+end
+
+-- Sorting: a key per cell, numbers before text, text in pinyin order (core.collate_key).
+local function sorter(column, desc)
+  local core = require("bqw.core")
+  local keys = {}
+  local function key(v)
+    if type(v) == "table" then
+      v = v[1]
+    end
+    if v == nil then
+      return nil
+    end
+    if type(v) == "number" then
+      return v
+    end
+    local k = keys[v]
+    if not k then
+      k = core.collate_key(tostring(v))
+      keys[v] = k
+    end
+    return k
+  end
+  return function(a, b)
+    local ka, kb = key(column == "label" and view_util.label(a) or a[column]), key(column == "label" and view_util.label(b) or b[column])
+    if ka == nil or kb == nil then
+      if ka == kb then
+        return a.id < b.id
+      end
+      return kb == nil -- records without the field last, either way
+    end
+    if type(ka) ~= type(kb) then
+      return type(ka) == "number"
+    end
+    if ka == kb then
+      return a.id < b.id
+    end
+    if desc then
+      return ka > kb
+    end
+    return ka < kb
+  end
+end
+
+--- The view's records in order: the buffer's expression, sorted when asked to.
+local function view_opts(b, width)
+  local opts = { where = M.where_of(b), width = width }
+  if b.sort then
+    opts.sort = sorter(b.sort.column, b.sort.desc)
+  end
+  return opts
+end
+
+--- Renders the buffer's view again from its state (name, where, filter, sort).
+function M.render(buf)
+  local b = M.buffers[buf]
+  if not (b and b.name) then
+    return
+  end
+  data.with_dataset(function(ds)
+    if not api.nvim_buf_is_valid(buf) then
+      return
+    end
+    local win = vim.fn.bufwinid(buf)
+    local width = api.nvim_win_get_width(win ~= -1 and win or 0)
+    local result, err = ds:view(b.name, view_opts(b, width))
+    if not result then
+      return data.notify(err, vim.log.levels.ERROR)
+    end
+    if b.name == "table" then
+      result.header_line = 1
+    end
+    M.draw_into(buf, result, { status = b.status })
+  end)
+end
+
+--- Renders view `name` (where: an expression or nil) into buf, with a status line.
+function M.render_into(buf, name, where, status)
+  local b = M.buffers[buf] or {}
+  b.name, b.where, b.status = name, where, status
+  M.buffers[buf] = b
+  M.render(buf)
+end
+
+--- Re-draws every open bqw view from the current dataset.
+function M.refresh_all()
+  for buf, b in pairs(M.buffers) do
+    if api.nvim_buf_is_valid(buf) and b.name then
+      M.render(buf)
+    end
+  end
+end
+
+--- A new scratch buffer shown in the current window, with the keymaps.
+function M.new_buffer(title)
+  local buf = api.nvim_create_buf(false, true)
+  api.nvim_buf_set_option(buf, "buftype", "nofile")
+  -- hidden, not wiped: a split to the source (gs) and back keeps the view
+  api.nvim_buf_set_option(buf, "bufhidden", "hide")
+  api.nvim_buf_set_option(buf, "swapfile", false)
+  pcall(api.nvim_buf_set_name, buf, ("bqw://%s/%d"):format(title, buf))
+  api.nvim_win_set_buf(0, buf)
+  api.nvim_buf_set_option(buf, "filetype", "bqw")
+  M.buffers[buf] = M.buffers[buf] or {}
+  require("bqw.nvim.actions").attach(buf)
+  local group = api.nvim_create_augroup("bqw_buffer_" .. buf, { clear = true })
+  api.nvim_create_autocmd({ "BufWipeout", "BufDelete" }, {
+    group = group,
+    buffer = buf,
+    once = true,
+    callback = function()
+      local b = M.buffers[buf]
+      for _, float in pairs(b and b.pinned or {}) do
+        if api.nvim_win_is_valid(float) then
+          api.nvim_win_close(float, true)
+        end
+      end
+      M.buffers[buf] = nil
+    end,
+  })
+  if not has_winbar then
+    api.nvim_create_autocmd({ "WinScrolled", "BufWinEnter", "VimResized" }, {
+      group = group,
+      callback = function()
+        for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+          M.update_pinned(win, buf)
+        end
+      end,
+    })
+  end
+  return buf
+end
+
+--- Shows a view in a new scratch buffer: name (default config.default_view), where.
+function M.show(name, where)
+  name = name or config().default_view
+  local ok, err = require("bqw.plugins").get("view", name)
+  if not ok then
+    return data.notify(err, vim.log.levels.ERROR)
+  end
+  local buf = M.new_buffer(name)
+  M.render_into(buf, name, where)
+  return buf
+end
+
+--- The record id on the cursor's line of buf, or nil.
+function M.id_under_cursor(buf)
+  local b = M.buffers[buf]
+  local line = api.nvim_win_get_cursor(0)[1]
+  return b and b.result and b.result.ids[line]
+end
+
+--- Sorts a table view by the column under the cursor (again: the other way).
+function M.sort_by_cursor(buf)
+  local b = M.buffers[buf]
+  if not (b and b.result) then
+    return
+  end
+  if b.name ~= "table" then
+    return data.notify("s sorts a table view (:Bqw view table); this one is " .. tostring(b.name), vim.log.levels.WARN)
+  end
+  local header = b.result.header_line and b.result.lines[b.result.header_line]
+  if not header then
+    return
+  end
+  local col = api.nvim_win_get_cursor(0)[2]
+  -- the column whose name starts at or before the cursor's byte, the last such
+  local column
+  for first, name in header:gmatch("()(%S+)") do
+    if first - 1 <= col or not column then
+      column = name
+    end
+  end
+  if not column then
+    return
+  end
+  if b.sort and b.sort.column == column then
+    b.sort = { column = column, desc = not b.sort.desc }
+  else
+    b.sort = { column = column, desc = false }
+  end
+  local cursor = api.nvim_win_get_cursor(0)
+  M.render(buf)
+  pcall(api.nvim_win_set_cursor, 0, cursor)
+  data.notify(("sorted by %s%s"):format(column, b.sort.desc and ", descending" or ""))
+end
+
+return M

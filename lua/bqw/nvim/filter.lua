@@ -1,0 +1,128 @@
+--- The live filter: a prompt that starts with the view's current filter and narrows
+--- the view as you type (debounced), the count or the expression's error in the
+--- view's first line, the matched text highlighted. An empty filter or <Esc> shows
+--- the view unfiltered again; a new filter replaces the old one.
+local data = require("bqw.nvim.data")
+local draw = require("bqw.nvim.draw")
+
+local M = {}
+
+local uv = vim.uv or vim.loop
+
+-- Text with any of these is meant as an expression (|bqw-where|); other text is
+-- searched for.
+local EXPRESSION_CHARS = '[=~<>!()"]'
+
+--- Typed text to a filter expression: nil for an empty text; an expression when it
+--- parses; plain text becomes a text search; text that looks like an expression but
+--- does not parse gives nil, message.
+function M.expression(text)
+  text = vim.trim(text or "")
+  if text == "" then
+    return nil
+  end
+  local ok, tree, err = pcall(require("bqw.query").parse, text)
+  if ok and tree then
+    return text
+  end
+  if text:find(EXPRESSION_CHARS) then
+    return nil, M.one_line(ok and err or tree)
+  end
+  return ('text~"%s"'):format(text:gsub("\\", "\\\\"):gsub('"', '\\"'))
+end
+
+--- An error message's first line, without its "--where:" or "bqw: where:" prefix.
+function M.one_line(msg)
+  msg = tostring(msg):match("^[^\n]*"):gsub("^bqw: where: ", ""):gsub("^%-%-where:", "")
+  return msg
+end
+
+--- The words to highlight for a filter: the text searched, or an expression's values.
+function M.terms(text, expr)
+  local terms = {}
+  if not expr then
+    return terms
+  end
+  if expr ~= vim.trim(text) then -- plain text
+    for word in text:gmatch("%S+") do
+      terms[#terms + 1] = word
+    end
+    return terms
+  end
+  for op, value in expr:gmatch('([!]?[=~])%s*"?([^"%s()]+)') do
+    if op:sub(1, 1) ~= "!" then
+      terms[#terms + 1] = value
+    end
+  end
+  return terms
+end
+
+--- Applies typed text to buf's view: the filter, its status line and highlights; an
+--- expression that does not parse keeps the last good filter and shows the error.
+function M.apply(buf, text)
+  local b = draw.buffers[buf]
+  if not b then
+    return
+  end
+  text = vim.trim(text or "")
+  local expr, err = M.expression(text)
+  data.with_dataset(function(ds)
+    if not vim.api.nvim_buf_is_valid(buf) then
+      return
+    end
+    if err then
+      b.status = ("filter: %s — error: %s"):format(text, err)
+      return draw.render(buf)
+    end
+    local where = draw.where_of({ where = b.where, expr = expr })
+    local ok, n = pcall(function()
+      return ds:query(where):count()
+    end)
+    if not ok then
+      b.status = ("filter: %s — error: %s"):format(text, M.one_line(n))
+      return draw.render(buf)
+    end
+    b.filter = expr and text or nil
+    b.expr = expr
+    b.terms = M.terms(text, expr)
+    b.status = expr and ("filter: %s — %d records"):format(text, n) or nil
+    draw.render(buf)
+  end)
+end
+
+--- The prompt (vim.fn.input, so <C-r>, history and editing work), starting with the
+--- current filter; the view follows each keystroke after the debounce.
+function M.live(buf)
+  local b = draw.buffers[buf]
+  if not b then
+    return
+  end
+  local timer = uv.new_timer()
+  local group = vim.api.nvim_create_augroup("bqw_live_filter", { clear = true })
+  vim.api.nvim_create_autocmd("CmdlineChanged", {
+    group = group,
+    callback = function()
+      local text = vim.fn.getcmdline()
+      timer:stop()
+      timer:start(
+        require("bqw.nvim").config.debounce,
+        0,
+        vim.schedule_wrap(function()
+          M.apply(buf, text)
+          vim.cmd("redraw")
+        end)
+      )
+    end,
+  })
+  local cancelled = "\027bqw-cancelled"
+  local ok, text = pcall(vim.fn.input, { prompt = "bqw filter: ", default = b.filter or "", cancelreturn = cancelled })
+  vim.api.nvim_del_augroup_by_id(group)
+  timer:stop()
+  timer:close()
+  if not ok or text == cancelled then
+    text = ""
+  end
+  M.apply(buf, text)
+end
+
+return M
