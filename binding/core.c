@@ -8,6 +8,7 @@
 #include "bqw.h"
 #include "compat.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -48,6 +49,22 @@ void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds) {
   handle *h = lua_newuserdata(L, sizeof *h);
   h->ds = ds;
   luaL_setmetatable(L, DATASET_MT);
+  /* The collector sees a few bytes of userdata, not the megabytes behind them: tell it
+   * they were allocated (Lua 5.4 and LuaJIT both take LUA_GCSTEP's data as kilobytes
+   * of allocation), so a program that loads again and again without ds:close() gets
+   * its old datasets collected at the pace their real size calls for. */
+  size_t kb = bqw_dataset_memory(ds) / 1024;
+  lua_gc(L, LUA_GCSTEP, kb > INT_MAX ? INT_MAX : (int)kb);
+}
+
+/* The optional size limit argument: nil or a positive integer number of bytes. */
+static size_t opt_max_size(lua_State *L, int arg) {
+  if (lua_isnoneornil(L, arg))
+    return 0;
+  lua_Number n = luaL_checknumber(L, arg);
+  luaL_argcheck(L, n >= 1 && n <= 9007199254740992.0 && n == (lua_Number)(size_t)n, arg,
+                "max_size must be a positive whole number of bytes");
+  return (size_t)n;
 }
 
 /* Pushes the dataset, or nil, message, name when there is none to return. */
@@ -62,11 +79,12 @@ static int push_loaded(lua_State *L, int rc, bqw_dataset *ds) {
   return 1;
 }
 
-/* core.load([path]) -> dataset | nil, message, name */
+/* core.load([path [, max_size]]) -> dataset | nil, message, name */
 static int l_load(lua_State *L) {
   bqw_dataset *ds = NULL;
+  bqw_load_options opts = {.max_size = opt_max_size(L, 2)};
   int rc = lua_isnoneornil(L, 1) ? bqw_load_default(&ds)
-                                 : bqw_load_file(luaL_checkstring(L, 1), &ds);
+                                 : bqw_load_file_opts(luaL_checkstring(L, 1), &opts, &ds);
   return push_loaded(L, rc, ds);
 }
 
@@ -218,7 +236,8 @@ static int l_report(lua_State *L) {
   return 1;
 }
 
-/* ds:diagnostics() -> array of { severity, line, col, message, formatted } */
+/* ds:diagnostics() -> array of { severity, line, col, col_byte, message, formatted };
+ * col counts characters, col_byte bytes (as formatted, clang and Vim's quickfix do) */
 static int l_diagnostics(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
   size_t n = bqw_diag_count(ds);
@@ -227,10 +246,11 @@ static int l_diagnostics(lua_State *L) {
     const bqw_diag *d = bqw_diag_at(ds, i);
     char buf[1400];
     int len = bqw_diag_format(ds, d, buf, sizeof buf);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     set_string(L, "severity", bqw_severity_name(d->severity));
     set_integer(L, "line", d->line);
     set_integer(L, "col", d->col);
+    set_integer(L, "col_byte", d->byte_col);
     set_string(L, "message", d->message);
     lua_pushlstring(L, buf, len < (int)sizeof buf ? (size_t)len : sizeof buf - 1);
     lua_setfield(L, -2, "formatted");
@@ -240,6 +260,12 @@ static int l_diagnostics(lua_State *L) {
 }
 
 static int l_close(lua_State *L) { return l_gc(L); }
+
+/* ds:memory() -> bytes the dataset holds in C */
+static int l_memory(lua_State *L) {
+  lua_pushnumber(L, (lua_Number)bqw_dataset_memory(check_dataset(L)));
+  return 1;
+}
 
 static const char *const field_names[] = {"title",   "city", "headline",
                                           "measure", "text", "category"};
@@ -311,7 +337,8 @@ static const luaL_Reg dataset_methods[] = {
     {"status", l_status}, {"name", l_name},       {"count", l_count},
     {"record", l_record}, {"records", l_records}, {"meta", l_meta},
     {"stats", l_stats},   {"report", l_report},   {"diagnostics", l_diagnostics},
-    {"close", l_close},   {"search", l_search},   {NULL, NULL}};
+    {"close", l_close},   {"search", l_search},   {"memory", l_memory},
+    {NULL, NULL}};
 
 /* core.fact_table(name) -> TSV text of a curated table | nil */
 static int l_fact_table(lua_State *L) {
@@ -465,5 +492,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   lua_setfield(L, -2, "version");
   lua_pushstring(L, LUA_VERSION);
   lua_setfield(L, -2, "lua_abi");
+  lua_pushnumber(L, (lua_Number)BQW_DEFAULT_MAX_SIZE);
+  lua_setfield(L, -2, "default_max_size");
   return 1;
 }

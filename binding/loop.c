@@ -318,6 +318,20 @@ static int l_loop_load(lua_State *L) {
   return 1;
 }
 
+/* loop:set_max_size(bytes | nil): the size limit of later loads and watches */
+static int l_loop_set_max_size(lua_State *L) {
+  lua_loop *ll = check_loop(L);
+  size_t max = 0;
+  if (!lua_isnoneornil(L, 2)) {
+    lua_Number n = luaL_checknumber(L, 2);
+    luaL_argcheck(L, n >= 1 && n <= 9007199254740992.0 && n == (lua_Number)(size_t)n, 2,
+                  "max_size must be a positive whole number of bytes");
+    max = (size_t)n;
+  }
+  bqw_loop_set_max_size(ll->loop, max);
+  return 0;
+}
+
 /* ---- loop:timer(timeout_ms, repeat_ms, fn()) -> timer ---- */
 
 static void fired(bqw_timer *t, void *data) {
@@ -432,11 +446,15 @@ static int l_loop_gc(lua_State *L) {
   return 0;
 }
 
-static const luaL_Reg loop_methods[] = {
-    {"run", l_loop_run},       {"close", l_loop_close},
-    {"info", l_loop_info},     {"load", l_loop_load},
-    {"timer", l_loop_timer},   {"watch", l_loop_watch},
-    {"signal", l_loop_signal}, {NULL, NULL}};
+static const luaL_Reg loop_methods[] = {{"run", l_loop_run},
+                                        {"close", l_loop_close},
+                                        {"info", l_loop_info},
+                                        {"load", l_loop_load},
+                                        {"timer", l_loop_timer},
+                                        {"watch", l_loop_watch},
+                                        {"signal", l_loop_signal},
+                                        {"set_max_size", l_loop_set_max_size},
+                                        {NULL, NULL}};
 
 static const luaL_Reg handle_methods[] = {{"stop", l_handle_stop},
                                           {"cancel", l_handle_stop},

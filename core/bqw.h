@@ -40,7 +40,8 @@ extern "C" {
   XX(EENCODING, -3, "text is not valid UTF-8")                                           \
   XX(EINVAL, -4, "invalid argument")                                                     \
   XX(ERANGE, -5, "index out of range")                                                   \
-  XX(ECANCELED, -6, "cancelled")
+  XX(ECANCELED, -6, "cancelled")                                                         \
+  XX(ENODATA, -7, "no records in the data")
 
 typedef enum bqw_errno {
   BQW_OK = 0,
@@ -147,26 +148,54 @@ typedef struct bqw_report {
 
 typedef enum bqw_severity { BQW_NOTE, BQW_WARNING, BQW_ERROR } bqw_severity;
 
-/* One diagnostic: 1-based line and column (column counted in characters). */
+/* One diagnostic: 1-based line and column. `col` counts characters (code points),
+ * `byte_col` bytes from the start of the physical line, as clang and Vim's quickfix
+ * count them; both are 0 when the diagnostic has no position (line 0) and 1 for a
+ * diagnostic about a whole line. Columns of the loader's checks (encoding, UTF-8,
+ * control characters, repairs) are exact in the file as read; a parser diagnostic
+ * inside a line counts in the cleaned line, offset by what trimming removed. */
 typedef struct bqw_diag {
   bqw_severity severity;
   uint32_t line;
   uint32_t col;
   const char *message;
+  uint32_t byte_col;
 } bqw_diag;
 
 typedef struct bqw_dataset bqw_dataset;
 
 /* ---- loading ------------------------------------------------------------ */
 
+/* The size limit bqw_load_file() applies unless told otherwise: 1 GiB. */
+#define BQW_DEFAULT_MAX_SIZE ((size_t)1 << 30)
+
+/* Options of bqw_load_file_opts(); zero-initialise, then set what you need. */
+typedef struct bqw_load_options {
+  size_t max_size; /* refuse a file larger than this many bytes; 0: the default */
+} bqw_load_options;
+
 /*
  * Loads the digest at `path`. On return *out holds a dataset the caller frees with
  * bqw_dataset_free(), whatever the result, so its diagnostics can be read; only when
  * BQW_ENOMEM leaves nothing to report is *out NULL.
- * Returns 0, BQW_EIO when the file cannot be read, BQW_EENCODING when the text has
- * errors (invalid UTF-8, wrong encoding), BQW_ENOMEM, or BQW_EINVAL for NULL arguments.
+ *
+ * Only a regular file is read (a symlink to one is fine): a directory, FIFO, socket or
+ * device is refused with BQW_EIO without blocking (the path is stat'ed first, opened
+ * with O_NONBLOCK, and fstat'ed again). A file larger than BQW_DEFAULT_MAX_SIZE is
+ * refused before it is read, and so is one that grows past the limit while it is read.
+ *
+ * Returns 0, BQW_EIO when the file cannot be read (missing, not a regular file, too
+ * large), BQW_EENCODING when the text has errors (invalid UTF-8, another encoding, a
+ * binary file), BQW_ENODATA when the file holds nothing (empty, or white space only;
+ * the dataset then has an error diagnostic "no records: …"), BQW_ENOMEM, or
+ * BQW_EINVAL for NULL arguments. Text with no record the parser recognises loads (0)
+ * with a warning "no records: …": check bqw_record_count() before replacing output.
  */
 BQW_API int bqw_load_file(const char *path, bqw_dataset **out);
+
+/* As bqw_load_file(), with options (opts may be NULL for the defaults). */
+BQW_API int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
+                               bqw_dataset **out);
 
 /*
  * As bqw_load_file(), from `len` bytes at `data`; `name` (may be NULL) is the file
@@ -188,6 +217,10 @@ BQW_API const char *bqw_fact_table(const char *name, size_t *len);
 
 /* Frees the dataset and everything it owns. NULL is ignored. */
 BQW_API void bqw_dataset_free(bqw_dataset *ds);
+
+/* Bytes the dataset holds on the heap (text, records, diagnostics, its search index
+ * once built): what a garbage-collected binding should tell its collector. */
+BQW_API size_t bqw_dataset_memory(const bqw_dataset *ds);
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -394,6 +427,9 @@ typedef struct bqw_load_req bqw_load_req;
 typedef void (*bqw_load_cb)(bqw_load_req *req, int status, bqw_dataset *ds, void *data);
 BQW_API int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
                           bqw_load_req **out);
+/* The size limit of the loop's loads and watches from now on (see bqw_load_options);
+ * 0: BQW_DEFAULT_MAX_SIZE. */
+BQW_API void bqw_loop_set_max_size(bqw_loop *loop, size_t max_size);
 BQW_API void bqw_load_cancel(bqw_load_req *req);
 
 /* A timer: fires after timeout_ms, then every repeat_ms (0: once). Stopping frees it. */

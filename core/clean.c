@@ -16,14 +16,16 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 #define UTF8_LIMIT_ERRORS 100
+#define CONTROL_LIMIT_LINES 100
 
 typedef struct cleaner {
   bqw_dataset *ds;
   buffer fixed;  /* the line after U+FFFD substitution and NFC */
   buffer staged; /* the line after repairs */
   size_t utf8_errors;
-  uint32_t gb_line, gb_col; /* where text that looks like GB18030 first fails */
-  size_t valid_multi;       /* valid multibyte characters in the lines before */
+  uint32_t gb_line, gb_col, gb_byte_col; /* where text like GB18030 first fails */
+  size_t control_lines;                  /* lines with control characters so far */
+  size_t valid_multi; /* valid multibyte characters in the lines before */
   /* Repair anchors (see repair.anchor): which repairs a character may start, so the
    * line scan learns which repairs are worth searching for. */
   uint64_t ascii_anchor[128];
@@ -33,24 +35,120 @@ typedef struct cleaner {
 
 /* ---- encoding sniffing ---- */
 
-static const char *utf16_or_32_bom(const unsigned char *b, size_t n) {
+/* A wide encoding: what to call it, and iconv's name for it. */
+typedef struct wide_encoding {
+  const char *what, *iconv;
+} wide_encoding;
+
+static const wide_encoding
+    UTF32LE_BOM = {"UTF-32 (little-endian byte order mark)", "UTF-32"},
+    UTF32BE_BOM = {"UTF-32 (big-endian byte order mark)", "UTF-32"},
+    UTF16LE_BOM = {"UTF-16 (little-endian byte order mark)", "UTF-16"},
+    UTF16BE_BOM = {"UTF-16 (big-endian byte order mark)", "UTF-16"},
+    UTF32LE = {"UTF-32 (little-endian, no byte order mark)", "UTF-32LE"},
+    UTF32BE = {"UTF-32 (big-endian, no byte order mark)", "UTF-32BE"},
+    UTF16LE = {"UTF-16 (little-endian, no byte order mark: NUL in "
+               "every other byte of ASCII)",
+               "UTF-16LE"},
+    UTF16BE = {"UTF-16 (big-endian, no byte order mark: NUL in every "
+               "other byte of ASCII)",
+               "UTF-16BE"};
+
+static const wide_encoding *utf16_or_32_bom(const unsigned char *b, size_t n) {
   if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0)
-    return "UTF-32 (little-endian byte order mark)";
+    return &UTF32LE_BOM;
   if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF)
-    return "UTF-32 (big-endian byte order mark)";
+    return &UTF32BE_BOM;
   if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE)
-    return "UTF-16 (little-endian byte order mark)";
+    return &UTF16LE_BOM;
   if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF)
-    return "UTF-16 (big-endian byte order mark)";
+    return &UTF16BE_BOM;
   return NULL;
 }
 
-/* UTF-16 text without a BOM has a NUL in nearly every other byte of ASCII. */
-static bool looks_utf16(const unsigned char *b, size_t n) {
-  size_t probe = n < 4096 ? n : 4096, nuls = 0;
+/* Whether a code point reads as text: not NUL, not a control other than TAB, LF, CR,
+ * not a surrogate or a noncharacter, not beyond U+10FFFF. */
+static bool text_like(uint32_t cp) {
+  if (cp < 0x20)
+    return cp == '\t' || cp == '\n' || cp == '\r';
+  if (cp >= 0x7F && cp <= 0x9F)
+    return false;
+  if (cp >= 0xD800 && cp <= 0xDFFF)
+    return false;
+  return cp <= 0x10FFFF && (cp & 0xFFFE) != 0xFFFE && !(cp >= 0xFDD0 && cp <= 0xFDEF);
+}
+
+/* The share of text-like characters, in percent, when b is read as UTF-32 (unit 4)
+ * or UTF-16 (unit 2, surrogate pairs joined) in the given byte order. */
+static unsigned wide_text_percent(const unsigned char *b, size_t n, int unit, bool le) {
+  size_t good = 0, all = 0;
+  for (size_t i = 0; i + (size_t)unit <= n; i += (size_t)unit, all++) {
+    uint32_t cp;
+    if (unit == 4)
+      cp = le ? (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
+                    (uint32_t)b[i + 3] << 24
+              : (uint32_t)b[i + 3] | (uint32_t)b[i + 2] << 8 | (uint32_t)b[i + 1] << 16 |
+                    (uint32_t)b[i] << 24;
+    else {
+      cp = le ? (uint32_t)(b[i] | b[i + 1] << 8) : (uint32_t)(b[i + 1] | b[i] << 8);
+      if (cp >= 0xD800 && cp <= 0xDBFF && i + 4 <= n) {
+        uint32_t lo = le ? (uint32_t)(b[i + 2] | b[i + 3] << 8)
+                         : (uint32_t)(b[i + 3] | b[i + 2] << 8);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 2;
+        }
+      }
+    }
+    good += text_like(cp);
+  }
+  return all ? (unsigned)(good * 100 / all) : 0;
+}
+
+/* Text with a NUL byte is UTF-32 or UTF-16 without a byte order mark, or binary. It
+ * is taken for UTF-32 or UTF-16 only when nearly every character decodes to text, and
+ * for UTF-16 only when its NULs (the high bytes of ASCII characters) are regular: all
+ * on odd positions (little-endian) or all on even ones (big-endian), and frequent
+ * enough to be line ends and ASCII rather than a stray byte. Anything else with a NUL
+ * (an executable, an image, UTF-8 with NULs in it) is binary. */
+static const wide_encoding *sniff_nul(const unsigned char *b, size_t n) {
+  size_t probe = n < 65536 ? n : 65536;
+  if (probe >= 8 && probe % 4 == 0 && wide_text_percent(b, probe, 4, true) >= 98)
+    return &UTF32LE;
+  if (probe >= 8 && probe % 4 == 0 && wide_text_percent(b, probe, 4, false) >= 98)
+    return &UTF32BE;
+  size_t even = 0, odd = 0;
   for (size_t i = 0; i < probe; i++)
-    nuls += b[i] == 0;
-  return probe >= 8 && nuls * 4 >= probe;
+    if (!b[i])
+      *(i & 1 ? &odd : &even) += 1;
+  size_t nuls = even + odd;
+  if (probe < 4 || nuls < 2 || nuls * 200 < probe)
+    return NULL;
+  if (odd * 100 >= nuls * 98 && wide_text_percent(b, probe, 2, true) >= 95)
+    return &UTF16LE;
+  if (even * 100 >= nuls * 98 && wide_text_percent(b, probe, 2, false) >= 95)
+    return &UTF16BE;
+  return NULL;
+}
+
+/* Line and column (characters and bytes) of offset `at`, counting line ends as the
+ * loader does (LF, CRLF, lone CR). */
+static void position_of(const unsigned char *b, size_t at, uint32_t *line, uint32_t *col,
+                        uint32_t *byte_col) {
+  size_t start = 0;
+  uint32_t number = 1;
+  for (size_t i = 0; i < at; i++) {
+    if (b[i] == '\n' || (b[i] == '\r' && (i + 1 >= at || b[i + 1] != '\n'))) {
+      number++;
+      start = i + 1;
+    }
+  }
+  size_t chars = 0;
+  for (size_t i = start; i < at; i++)
+    chars += !text_is_cont(b[i]);
+  *line = number;
+  *col = (uint32_t)chars + 1;
+  *byte_col = (uint32_t)(at - start) + 1;
 }
 
 /* Text that fails as UTF-8 more often than it passes, and is well formed as
@@ -170,7 +268,7 @@ static void trim(const char **s, size_t *len) {
 /* Applies every repair to the line; returns the repaired text in c->staged or the
  * input unchanged. */
 static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t number,
-                         uint64_t candidates) {
+                         size_t lead_bytes, size_t lead_chars, uint64_t candidates) {
   facts *f = &c->ds->facts;
   for (size_t r = 0; r < f->repair_count; r++) {
     repair *rep = &f->repairs[r];
@@ -187,9 +285,18 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
         buffer_free(&out);
         return BQW_ENOMEM;
       }
-      if (!rep->applied++)
+      /* the place in the line as read: what trimming removed, then the text before */
+      size_t at = (size_t)(hit - *s);
+      uint32_t col = (uint32_t)(lead_chars + text_count_chars(*s, at) + 1),
+               byte_col = (uint32_t)(lead_bytes + at + 1);
+      if (!rep->applied++) {
         rep->first_line = number;
+        rep->first_col = col;
+        rep->first_byte_col = byte_col;
+      }
       c->ds->report.repairs_applied++;
+      diag_add_at(c->ds, BQW_NOTE, number, col, byte_col, "repaired \"%s\" to \"%s\": %s",
+                  rep->corrupted, rep->correct, rep->reason);
       p = hit + rep->corrupted_len;
       hit = memmem(p, (size_t)(end - p), rep->corrupted, rep->corrupted_len);
     }
@@ -293,9 +400,12 @@ static int push_line(bqw_dataset *ds, const char *text, size_t len, uint32_t num
  * arena. */
 static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number,
                        bool in_place, uint64_t candidates) {
+  const char *raw = s;
   trim(&s, &len);
+  size_t lead_bytes = (size_t)(s - raw);
+  size_t lead_chars = lead_bytes ? text_count_chars(raw, lead_bytes) : 0;
   const char *before = s;
-  int rc = apply_repairs(c, &s, &len, number, candidates);
+  int rc = apply_repairs(c, &s, &len, number, lead_bytes, lead_chars, candidates);
   if (rc)
     return rc;
   char *out = in_place && s == before ? (char *)s : arena_alloc(&c->ds->mem, len + 1);
@@ -331,19 +441,73 @@ static void index_anchors(cleaner *c) {
   }
 }
 
+/* Control characters that would act on a terminal or reorder text if printed: C0
+ * (TAB and the line ends are text), DEL, C1, and the bidirectional embeddings,
+ * overrides and isolates. */
+static bool is_control(int32_t cp) {
+  return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+         (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static const char *control_name(int32_t cp) {
+  static const char *const c0[] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL",
+                                   "BS",  "TAB", "LF",  "VT",  "FF",  "CR",  "SO",  "SI",
+                                   "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB",
+                                   "CAN", "EM",  "SUB", "ESC", "FS",  "GS",  "RS",  "US"};
+  static const char *const bidi[] = {"LEFT-TO-RIGHT EMBEDDING", "RIGHT-TO-LEFT EMBEDDING",
+                                     "POP DIRECTIONAL FORMATTING",
+                                     "LEFT-TO-RIGHT OVERRIDE", "RIGHT-TO-LEFT OVERRIDE"};
+  static const char *const isolates[] = {"LEFT-TO-RIGHT ISOLATE", "RIGHT-TO-LEFT ISOLATE",
+                                         "FIRST STRONG ISOLATE",
+                                         "POP DIRECTIONAL ISOLATE"};
+  if (cp < 0x20)
+    return c0[cp];
+  if (cp == 0x7F)
+    return "DEL";
+  if (cp == 0x9B)
+    return "CSI, a C1 control";
+  if (cp >= 0x80 && cp <= 0x9F)
+    return "a C1 control";
+  if (cp >= 0x202A && cp <= 0x202E)
+    return bidi[cp - 0x202A];
+  return isolates[cp - 0x2066];
+}
+
+/* One warning a line, at its first control character, however many it has. */
+static void report_controls(cleaner *c, uint32_t number, size_t count, int32_t first,
+                            size_t col, size_t byte_col) {
+  if (++c->control_lines > CONTROL_LIMIT_LINES) {
+    c->ds->report.warnings++;
+    if (c->control_lines == CONTROL_LIMIT_LINES + 1)
+      diag_add_at(
+          c->ds, BQW_NOTE, number, (uint32_t)col, (uint32_t)byte_col,
+          "more lines with control characters; the rest are counted but not listed");
+    return;
+  }
+  char more[64] = "";
+  if (count > 1)
+    snprintf(more, sizeof more, " (and %zu more on this line)", count - 1);
+  diag_add_at(c->ds, BQW_WARNING, number, (uint32_t)col, (uint32_t)byte_col,
+              "control character U+%04X (%s)%s in the text; kept as it is, and shown "
+              "escaped by views and exports",
+              (unsigned)first, control_name(first), more);
+}
+
 /* Validates the line starting at b[i]; stops at a line end. Reports invalid
- * sequences. Sets *end to the line end, *dirty when a byte is invalid, *unstable when
- * a character may change under NFC. */
+ * sequences and control characters. Sets *end to the line end, *dirty when a byte is
+ * invalid, *unstable when a character may change under NFC. */
 static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i,
                           uint32_t number, size_t *end, bool *dirty, bool *unstable,
                           uint64_t *candidates) {
   size_t start = i, multi = 0;
-  size_t col = 1;
+  size_t col = 1, controls = 0, control_col = 0, control_byte = 0;
+  int32_t first_control = 0;
   uint64_t found = c->unscanned;
   *dirty = *unstable = false;
   while (i < n) {
     unsigned char ch = b[i];
-    if (ch >= 0x20 && ch < 0x80) {
+    if (ch >= 0x20 && ch < 0x7F) {
       found |= c->ascii_anchor[ch];
       i++;
       col++;
@@ -354,10 +518,15 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
     int32_t cp;
     size_t k = ch ? text_decode(b + i, n - i, &cp) : 0;
     if (k) {
+      if (is_control(cp) && !controls++) {
+        first_control = cp;
+        control_col = col;
+        control_byte = i - start + 1;
+      }
       *unstable |= text_nfc_unstable(cp);
       if (cp < 65536 && (c->bmp_anchor_bits[cp >> 6] >> (cp & 63) & 1))
         found |= anchor_repairs(c, cp);
-      multi++;
+      multi += k > 1;
       i += k;
     } else {
       /* One clear error beats a hundred about bytes that were never UTF-8. The text
@@ -365,18 +534,19 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
       if (!c->utf8_errors && looks_gb18030(b + start, n - start, c->valid_multi)) {
         c->gb_line = number;
         c->gb_col = (uint32_t)col;
+        c->gb_byte_col = (uint32_t)(i - start + 1);
         *end = n;
         return;
       }
       char msg[200];
       k = text_utf8_problem(b + i, n - i, msg, sizeof msg);
       if (++c->utf8_errors <= UTF8_LIMIT_ERRORS)
-        diag_add(c->ds, BQW_ERROR, number, (uint32_t)col,
-                 "%s; fix or remove the bytes, or re-save the file as UTF-8", msg);
+        diag_add_at(c->ds, BQW_ERROR, number, (uint32_t)col, (uint32_t)(i - start + 1),
+                    "%s; fix or remove the bytes, or re-save the file as UTF-8", msg);
       else if (c->utf8_errors == UTF8_LIMIT_ERRORS + 1) {
         c->ds->report.errors++;
-        diag_add(c->ds, BQW_NOTE, number, (uint32_t)col,
-                 "too many UTF-8 errors; the rest are counted but not listed");
+        diag_add_at(c->ds, BQW_NOTE, number, (uint32_t)col, (uint32_t)(i - start + 1),
+                    "too many UTF-8 errors; the rest are counted but not listed");
       } else {
         c->ds->report.errors++;
       }
@@ -385,6 +555,8 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
     }
     col++;
   }
+  if (controls)
+    report_controls(c, number, controls, first_control, control_col, control_byte);
   c->valid_multi += multi;
   *candidates = found;
   *end = i;
@@ -453,7 +625,7 @@ static int clean_lines(cleaner *c, unsigned char *b, size_t n) {
   return 0;
 }
 
-static void report_repairs(bqw_dataset *ds) {
+void clean_report_repairs(bqw_dataset *ds) {
   facts *f = &ds->facts;
   for (size_t r = 0; r < f->repair_count; r++) {
     repair *rep = &f->repairs[r];
@@ -465,23 +637,33 @@ static void report_repairs(bqw_dataset *ds) {
                "data/repairs.tsv against this file",
                rep->corrupted, rep->reason);
     else
-      diag_add(ds, BQW_WARNING, rep->first_line, 1,
-               "repair matched %zu times, expected once: \"%s\" -> \"%s\" applied to "
-               "every occurrence",
-               rep->applied, rep->corrupted, rep->correct);
+      diag_add_at(ds, BQW_WARNING, rep->first_line, rep->first_col, rep->first_byte_col,
+                  "repair matched %zu times, expected once: \"%s\" -> \"%s\" applied to "
+                  "every occurrence",
+                  rep->applied, rep->corrupted, rep->correct);
   }
 }
 
 int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   ds->report.bytes = n;
-  const char *wide = utf16_or_32_bom(b, n);
-  if (!wide && looks_utf16(b, n))
-    wide = "UTF-16 (no byte order mark, but NUL in every other byte)";
+  const wide_encoding *wide = utf16_or_32_bom(b, n);
+  const unsigned char *nul = wide ? NULL : memchr(b, 0, n);
+  if (nul && !(wide = sniff_nul(b, n))) {
+    uint32_t line, col, byte_col;
+    position_of(b, (size_t)(nul - b), &line, &col, &byte_col);
+    ds->wrong_encoding = true;
+    diag_add_at(
+        ds, BQW_ERROR, line, col, byte_col,
+        "binary file (NUL byte at %u:%u), not UTF-8 text; bqw reads the digest as "
+        "published, in UTF-8",
+        (unsigned)line, (unsigned)byte_col);
+    return BQW_EENCODING;
+  }
   if (wide) {
     ds->wrong_encoding = true;
     diag_add(ds, BQW_ERROR, 1, 1,
-             "file is %s, not UTF-8; convert it: iconv -f %s -t UTF-8 %s > out.txt", wide,
-             strncmp(wide, "UTF-32", 6) ? "UTF-16" : "UTF-32", ds->name);
+             "file is %s, not UTF-8; convert it: iconv -f %s -t UTF-8 %s > out.txt",
+             wide->what, wide->iconv, ds->name);
     return BQW_EENCODING;
   }
   if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
@@ -495,7 +677,7 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   c->ds = ds;
   index_anchors(c);
   int rc = clean_lines(c, b, n);
-  uint32_t gb_line = c->gb_line, gb_col = c->gb_col;
+  uint32_t gb_line = c->gb_line, gb_col = c->gb_col, gb_byte_col = c->gb_byte_col;
   size_t utf8_errors = c->utf8_errors;
   buffer_free(&c->fixed);
   buffer_free(&c->staged);
@@ -504,12 +686,11 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
     return rc;
   if (gb_line) {
     ds->wrong_encoding = true;
-    diag_add(ds, BQW_ERROR, gb_line, gb_col,
-             "file is not UTF-8; it looks like GB18030/GBK; convert it: iconv -f GB18030 "
-             "-t UTF-8 %s > out.txt",
-             ds->name);
+    diag_add_at(ds, BQW_ERROR, gb_line, gb_col, gb_byte_col,
+                "file is not UTF-8; it looks like GB18030/GBK; convert it: iconv -f "
+                "GB18030 -t UTF-8 %s > out.txt",
+                ds->name);
     return BQW_EENCODING;
   }
-  report_repairs(ds);
   return utf8_errors ? BQW_EENCODING : 0;
 }

@@ -4,10 +4,12 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern const unsigned char bqw_data_digest[];
 extern const size_t bqw_data_digest_len;
@@ -43,8 +45,8 @@ const char *bqw_strerror(int err) {
 
 const char *bqw_version(void) { return BQW_VERSION_STRING; }
 
-void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
-              const char *fmt, ...) {
+static void diag_vadd(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
+                      uint32_t byte_col, const char *fmt, va_list ap) {
   if (sev == BQW_ERROR)
     ds->report.errors++;
   else if (sev == BQW_WARNING)
@@ -61,16 +63,30 @@ void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
   }
   ds->diags = diags;
   char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
   const char *msg = arena_strndup(&ds->mem, buf, strlen(buf));
   if (!msg) {
     ds->diag_dropped++;
     return;
   }
-  ds->diags[ds->diag_count++] = (bqw_diag){sev, line, col, msg};
+  ds->diags[ds->diag_count++] = (bqw_diag){sev, line, col, msg, byte_col};
+}
+
+void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
+              const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  /* whole-line diagnostics (col 1) and those without a place (0): bytes = characters */
+  diag_vadd(ds, sev, line, col, col, fmt, ap);
+  va_end(ap);
+}
+
+void diag_add_at(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
+                 uint32_t byte_col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_vadd(ds, sev, line, col, byte_col, fmt, ap);
+  va_end(ap);
 }
 
 static bqw_dataset *dataset_new(const char *name) {
@@ -92,6 +108,35 @@ static int finish(bqw_dataset *ds, int rc, bqw_dataset **out) {
   return rc;
 }
 
+/* A file with nothing in it is an error, so that an export or a watch never replaces
+ * good output with an empty one (an empty save, a truncated download). Text that holds
+ * no record the parser recognises is kept, with a warning: it may be a digest of
+ * another shape, whose lines are all kept as 'other' records or meta. */
+static int check_not_empty(bqw_dataset *ds) {
+  size_t recognised = 0;
+  for (size_t i = 0; i < ds->record_count; i++)
+    recognised += ds->records[i].kind != BQW_KIND_OTHER;
+  if (recognised)
+    return 0;
+  const text_line *first = NULL;
+  for (size_t i = 0; i < ds->line_count && !first; i++)
+    if (ds->lines[i].len)
+      first = &ds->lines[i];
+  if (!ds->report.bytes) {
+    diag_add(ds, BQW_ERROR, 0, 0, "no records: the file is empty");
+    return BQW_ENODATA;
+  }
+  if (!first) {
+    diag_add(ds, BQW_ERROR, 0, 0, "no records: the file holds only white space (%zu %s)",
+             ds->report.lines, ds->report.lines == 1 ? "line" : "lines");
+    return BQW_ENODATA;
+  }
+  diag_add(ds, BQW_WARNING, first->number, 1,
+           "no records: no line is a document, city entry, target or meeting; is this "
+           "the digest?");
+  return 0;
+}
+
 /* Loads from `bytes` (len + 1 bytes, malloc'd), which the dataset takes over: the
  * clean text is written over them, so a load holds one copy of the text. */
 static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **out) {
@@ -111,6 +156,14 @@ static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **o
     int prc = parse_digest(ds);
     if (prc)
       rc = prc;
+    else if (!rc)
+      rc = check_not_empty(ds);
+    /* what is missing from a file with no record at all is everything: one error says it
+     */
+    if (rc != BQW_ENODATA && rc != BQW_ENOMEM) {
+      clean_report_repairs(ds);
+      parse_check_complete(ds);
+    }
   }
   /* The line table is no longer needed; the text lives on in storage and the arena. */
   free(ds->lines);
@@ -133,51 +186,130 @@ int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset 
   return load_owned(name ? name : "(buffer)", copy, len, out);
 }
 
-static int unreadable(const char *path, int err, bqw_dataset **out) {
+static int unreadable(const char *path, const char *why, bqw_dataset **out) {
   bqw_dataset *ds = dataset_new(path);
   if (!ds)
     return BQW_ENOMEM;
-  diag_add(ds, BQW_ERROR, 0, 0, "cannot read file: %s", strerror(err));
+  diag_add(ds, BQW_ERROR, 0, 0, "%s", why);
   return finish(ds, BQW_EIO, out);
 }
 
-int bqw_load_file(const char *path, bqw_dataset **out) {
+static const char *file_type(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  return "not a regular file";
+}
+
+static int not_regular(const char *path, mode_t mode, bqw_dataset **out) {
+  char why[200];
+  snprintf(
+      why, sizeof why,
+      "not a regular file (%s); bqw reads the digest from a file: save it to one first",
+      file_type(mode));
+  return unreadable(path, why, out);
+}
+
+static int cannot_read(const char *path, int err, bqw_dataset **out) {
+  char why[200];
+  snprintf(why, sizeof why, "cannot read file: %s", strerror(err));
+  return unreadable(path, why, out);
+}
+
+static int too_large(const char *path, size_t limit, bqw_dataset **out) {
+  char why[240];
+  snprintf(
+      why, sizeof why,
+      "file is larger than the size limit of %zu bytes (%.1f MiB); is it the digest? "
+      "Raise the limit with --max-size (bqw.setup{ max_size = … })",
+      limit, (double)limit / (1024.0 * 1024.0));
+  return unreadable(path, why, out);
+}
+
+int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
+                       bqw_dataset **out) {
   if (!path || !out)
     return BQW_EINVAL;
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return unreadable(path, errno, out);
+  size_t limit = opts && opts->max_size ? opts->max_size : BQW_DEFAULT_MAX_SIZE;
+  /* stat first, so a FIFO is never opened (opening one for reading blocks until a
+   * writer comes) and a device is never read (/dev/zero has no end) */
   struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-    fclose(f);
-    return unreadable(path, EISDIR, out);
+  if (stat(path, &st) != 0)
+    return cannot_read(path, errno, out);
+  if (!S_ISREG(st.st_mode))
+    return not_regular(path, st.st_mode, out);
+  if ((uint64_t)st.st_size > limit)
+    return too_large(path, limit, out);
+  /* the path may have been replaced since: O_NONBLOCK keeps a FIFO put there from
+   * blocking the open, and fstat says what was opened */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return cannot_read(path, errno, out);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int err = errno;
+    close(fd);
+    return S_ISREG(st.st_mode) ? cannot_read(path, err, out)
+                               : not_regular(path, st.st_mode, out);
+  }
+  if ((uint64_t)st.st_size > limit) {
+    close(fd);
+    return too_large(path, limit, out);
   }
   /* Sized from fstat, so the text is read once into one allocation; grown only if the
-   * file grows while it is read (or is not a regular file). */
-  size_t cap =
-      fstat(fileno(f), &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-  size_t len = 0;
+   * file grows while it is read, never past the limit. */
+  /* Sized from fstat (one byte more, to see the end without growing), so the text is
+   * read once into one allocation; grown only if the file grows while it is read, or
+   * says size 0 as files in /proc do, and never past the limit. */
+  size_t cap = (size_t)st.st_size + 2, len = 0;
   char *bytes = malloc(cap);
+  int err = 0;
+  bool over = false;
   while (bytes) {
-    len += fread(bytes + len, 1, cap - 1 - len, f);
-    if (len < cap - 1)
+    if (len == cap - 1) {
+      size_t want = cap * 2 > limit + 2 ? limit + 2 : cap * 2;
+      char *grown = realloc(bytes, want);
+      if (!grown)
+        free(bytes);
+      bytes = grown;
+      cap = want;
+      if (!bytes)
+        break;
+    }
+    ssize_t got = read(fd, bytes + len, cap - 1 - len);
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      err = errno;
       break;
-    char *grown = realloc(bytes, cap * 2);
-    if (!grown)
-      free(bytes);
-    bytes = grown;
-    cap *= 2;
+    }
+    if (got == 0)
+      break;
+    len += (size_t)got;
+    if (len > limit) {
+      over = true;
+      break;
+    }
   }
-  int err = ferror(f) ? errno : 0;
-  fclose(f);
+  close(fd);
   if (!bytes)
     return BQW_ENOMEM;
-  if (err) {
+  if (err || over) {
     free(bytes);
-    return unreadable(path, err, out);
+    return over ? too_large(path, limit, out) : cannot_read(path, err, out);
   }
   return load_owned(path, bytes, len, out);
+}
+
+int bqw_load_file(const char *path, bqw_dataset **out) {
+  return bqw_load_file_opts(path, NULL, out);
 }
 
 int bqw_load_default(bqw_dataset **out) {
@@ -201,6 +333,15 @@ void bqw_dataset_free(bqw_dataset *ds) {
   free(ds->diags);
   arena_free(&ds->mem);
   free(ds);
+}
+
+size_t bqw_dataset_memory(const bqw_dataset *ds) {
+  if (!ds)
+    return 0;
+  return sizeof *ds + ds->mem.total + ds->report.bytes + 1 +
+         ds->record_cap * sizeof *ds->records + ds->measure_cap * sizeof *ds->measures +
+         ds->diag_cap * sizeof *ds->diags + ds->line_cap * sizeof *ds->lines +
+         (ds->index ? bqw_index_memory(ds->index) : 0);
 }
 
 const char *bqw_dataset_name(const bqw_dataset *ds) { return ds->name; }
@@ -254,7 +395,7 @@ int bqw_diag_format(const bqw_dataset *ds, const bqw_diag *d, char *buf, size_t 
     return snprintf(buf, size, "%s: %s: %s", ds->name, bqw_severity_name(d->severity),
                     d->message);
   return snprintf(buf, size, "%s:%u:%u: %s: %s", ds->name, (unsigned)d->line,
-                  (unsigned)d->col, bqw_severity_name(d->severity), d->message);
+                  (unsigned)d->byte_col, bqw_severity_name(d->severity), d->message);
 }
 
 const char *bqw_kind_name(bqw_kind kind) {

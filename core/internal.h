@@ -138,7 +138,7 @@ typedef struct repair {
                      without it cannot match, and the line scan looks for it */
   size_t corrupted_len, correct_len;
   size_t applied;
-  uint32_t first_line;
+  uint32_t first_line, first_col, first_byte_col; /* where it first applied */
 } repair;
 
 typedef struct place {
@@ -210,6 +210,7 @@ struct bqw_dataset {
   size_t diag_count, diag_cap;
   size_t diag_dropped; /* diagnostics past the limit, counted but not stored */
   bqw_index *index;    /* built on first search */
+  bool seen[BQW_SECTION_OTHER + 1]; /* the sections the parser met */
 };
 
 #define BQW_DIAG_LIMIT 1000
@@ -217,6 +218,10 @@ struct bqw_dataset {
 /* Records a diagnostic; message formatted printf-style into the arena. */
 void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* As diag_add, at a column given both in characters and in bytes. */
+void diag_add_at(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
+                 uint32_t byte_col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* Splits, validates, normalizes and cleans bytes into ds->lines, reusing the bytes'
  * storage (len + 1 bytes, owned by ds) for the clean text where it can. Returns 0,
@@ -227,7 +232,12 @@ int clean_text(bqw_dataset *ds, unsigned char *bytes, size_t len);
  * returns the new length and adds the number of readings removed to *removed. */
 size_t clean_residue(const char *line, size_t len, char *out, size_t *removed);
 
+/* Warns about each repair that did not apply exactly once. */
+void clean_report_repairs(bqw_dataset *ds);
+
 /* Builds records from ds->lines. Returns 0 or BQW_ENOMEM. */
 int parse_digest(bqw_dataset *ds);
+/* Warns about what a complete digest has and this one lacks (after parse_digest). */
+void parse_check_complete(bqw_dataset *ds);
 
 #endif /* BQW_INTERNAL_H */

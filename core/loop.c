@@ -26,8 +26,9 @@ struct bqw_loop {
   uv_loop_t *uv;
   bool owned;
   bool closing;
-  bool running; /* inside bqw_loop_run: freeing waits until uv_run returns */
-  size_t refs;  /* open handles and requests in flight */
+  bool running;    /* inside bqw_loop_run: freeing waits until uv_run returns */
+  size_t refs;     /* open handles and requests in flight */
+  size_t max_size; /* of the files loaded; 0: the default */
   /* every open handle, to close them all at bqw_loop_free */
   struct handle_link *handles;
 };
@@ -161,6 +162,7 @@ struct bqw_load_req {
   uv_work_t work;
   bqw_loop *loop;
   char *path;
+  bqw_load_options opts;
   bqw_dataset *ds;
   int status;
   atomic_bool cancelled; /* set on the loop's thread, read on the threadpool's */
@@ -172,7 +174,7 @@ static void load_work(uv_work_t *w) {
   bqw_load_req *r = w->data;
   if (r->cancelled)
     return;
-  r->status = bqw_load_file(r->path, &r->ds);
+  r->status = bqw_load_file_opts(r->path, &r->opts, &r->ds);
   if (!r->status && !r->cancelled) {
     int rc = bqw_dataset_index(r->ds);
     if (rc)
@@ -204,6 +206,7 @@ int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
     return BQW_ENOMEM;
   }
   r->loop = loop;
+  r->opts.max_size = loop->max_size;
   r->cb = cb;
   r->data = data;
   r->work.data = r;
@@ -218,6 +221,8 @@ int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
     *out = r;
   return 0;
 }
+
+void bqw_loop_set_max_size(bqw_loop *loop, size_t max_size) { loop->max_size = max_size; }
 
 void bqw_load_cancel(bqw_load_req *r) {
   /* Not yet started: libuv drops it. Running: the result is discarded when it ends.

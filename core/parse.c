@@ -242,9 +242,10 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s,
   const char *inner = open + 3;
   const char *close = find_last(inner, (size_t)(s + len - inner), RQUOTE);
   if (!close) {
-    diag_add(p->ds, BQW_WARNING, l->number,
-             (uint32_t)text_count_chars(l->text, (size_t)(open - l->text)) + 1,
-             "unclosed 《: title taken to the end of the line");
+    diag_add_at(p->ds, BQW_WARNING, l->number,
+                (uint32_t)text_count_chars(l->text, (size_t)(open - l->text)) + 1,
+                (uint32_t)(open - l->text) + 1,
+                "unclosed 《: title taken to the end of the line");
     close = s + len;
   }
   return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
@@ -493,8 +494,7 @@ static int dispatch(parser *p, size_t i, const text_line *l) {
 }
 
 /* Warnings for what a complete digest has and this one lacks. */
-static void check_complete(parser *p) {
-  bqw_dataset *ds = p->ds;
+void parse_check_complete(bqw_dataset *ds) {
   uint32_t last = ds->line_count ? ds->lines[ds->line_count - 1].number : 1;
   static const struct {
     bqw_section s;
@@ -504,7 +504,7 @@ static void check_complete(parser *p) {
                   {BQW_SECTION_GUIDING, "guiding document (总体指导文件)"},
                   {BQW_SECTION_TIMELINE, "meeting timeline (重要会议一览)"}};
   for (size_t i = 0; i < sizeof expected / sizeof *expected; i++)
-    if (!p->seen[expected[i].s])
+    if (!ds->seen[expected[i].s])
       diag_add(ds, BQW_WARNING, last, 1, "no %s section found; is the file truncated?",
                expected[i].name);
   if (!ds->meta.source)
@@ -540,6 +540,6 @@ int parse_digest(bqw_dataset *ds) {
     r->measures = r->measure_count ? ds->measures + next : NULL;
     next += r->measure_count;
   }
-  check_complete(&p);
+  memcpy(ds->seen, p.seen, sizeof ds->seen);
   return 0;
 }

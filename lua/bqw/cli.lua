@@ -389,11 +389,21 @@ function commands.check(args)
     complain("%s", message)
     return EXIT_USAGE
   end
+  local chars = args.column_unit == "char"
   for _, d in ipairs(result.diagnostics) do
-    say(d.formatted)
+    if chars and d.line > 0 then
+      say(("%s:%d:%d: %s: %s"):format(result.name, d.line, d.col, d.severity, d.message))
+    else
+      say(d.formatted)
+    end
   end
   if result.status == "EIO" then
     return EXIT_USAGE
+  end
+  -- On a pipe (Vim's system(), a script) stdout is the whole answer: a summary on
+  -- stderr would be read as two more entries.
+  if not (args.summary or require("bqw.core").isatty(2)) then
+    return result.report.errors > 0 and EXIT_ERRORS or EXIT_OK
   end
   local r, s = result.report, result.stats
   local errors, warnings = r.errors, r.warnings
@@ -644,6 +654,7 @@ local function build_parser()
 
   local function data_option(cmd)
     cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
+    cmd:option("--max-size", "Refuse a digest file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
     cmd:option("--script", "Show text in hans (Simplified, default), hant (Traditional) or original (as published).")
       :choices({ "hans", "hant", "original" })
     cmd:option("--ambiwidth", "Cells of an East Asian Ambiguous character (“ ◎ — …): 1 (default) or 2, as in a CJK terminal.")
@@ -686,10 +697,27 @@ local function build_parser()
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
   check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")
+  check:option("--column-unit", "Count columns in bytes (default, as clang and Vim's quickfix do) or characters.")
+    :choices({ "byte", "char" })
+    :default("byte")
+  check:flag("--summary", "Print the summary (lines, repairs, counts) on stderr even when it is not a terminal.")
   local run = data_option(parser:command("run", "Run a Lua script with bqw available."))
   run:argument("script", "The Lua script.")
   run:argument("args", "Arguments for the script."):args("*")
   return parser
+end
+
+--- "N", "NK", "NM", "NG" (also lower case; binary multiples) as a number of bytes, or nil.
+function M.parse_size(text)
+  local digits, suffix = tostring(text):match("^(%d+)([KkMmGg]?)$")
+  if not digits or #digits > 15 then
+    return nil
+  end
+  local n = tonumber(digits) * ({ [""] = 1, k = 1024, m = 1024 ^ 2, g = 1024 ^ 3 })[suffix:lower()]
+  if n < 1 or n > 2 ^ 53 then
+    return nil
+  end
+  return n
 end
 
 function M.main(argv)
@@ -723,6 +751,14 @@ function M.main(argv)
     return EXIT_USAGE
   end
   args.data = args.data or args.global_data
+  if args.max_size then
+    local n = M.parse_size(args.max_size)
+    if not n then
+      complain("--max-size: %q is not a size: give a positive whole number of bytes, with K, M or G for KiB, MiB or GiB (e.g. 200M)", args.max_size)
+      return EXIT_USAGE
+    end
+    bqw.setup({ max_size = n })
+  end
   if args.script or args.ambiwidth then
     bqw.setup({ script = args.script, ambiwidth = tonumber(args.ambiwidth) })
   end

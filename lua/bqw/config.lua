@@ -6,6 +6,7 @@ M.defaults = {
   plugin_path = {}, -- extra plugin directories, searched after $BQW_PLUGIN_PATH
   script = nil, -- hans (Simplified, the default), hant (Traditional), original (as published)
   ambiwidth = 1, -- cells an East Asian Ambiguous character (“ ” ◎ ● — …) takes: 1 or 2
+  max_size = nil, -- bytes: a larger file is refused before it is read; nil: 1 GiB
 }
 
 M.values = {}
@@ -44,6 +45,14 @@ local validators = {
       return nil -- back to the default
     elseif type(v) ~= "string" then
       return nil, "expected a file name (string), or false for the default"
+    end
+    return v
+  end,
+  max_size = function(v)
+    if v == false then
+      return nil -- back to the default
+    elseif type(v) ~= "number" or v < 1 or v ~= math.floor(v) or v > 2 ^ 53 then
+      return nil, "expected a positive whole number of bytes, or false for the default (1 GiB)"
     end
     return v
   end,

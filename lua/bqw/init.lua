@@ -60,6 +60,8 @@ local config = require("bqw.config")
 ---                        shipped digest, or $BQW_DATA when set)
 ---   plugin_path = DIRS   plugin directories (a list, or "dir1:dir2"), searched after
 ---                        $BQW_PLUGIN_PATH and before ~/.config/bqw/plugins
+---   max_size = BYTES     a digest file larger than this is refused before it is read
+---                        (default 1 GiB; false: back to the default)
 function M.setup(opts)
   check_arg("setup", 1, opts, "table", true)
   config.set(opts or {}, 3)
@@ -77,10 +79,14 @@ end
 
 --- Loads a digest: the file at path; with no path, the default (see bqw.setup), which
 --- is the shipped digest unless configured.
---- Returns a dataset, or nil, "FILE:LINE:COL: error: …", "EIO" | "EENCODING" | "ENOMEM".
+--- Returns a dataset, or nil, "FILE:LINE:COL: error: …", and the name:
+---   "EIO" the file cannot be read (missing, not a regular file, over max_size),
+---   "EENCODING" invalid UTF-8, another encoding, a binary file,
+---   "ENODATA" no record in it (empty, white space only, not the digest),
+---   "ENOMEM".
 function M.load(path)
   check_arg("load", 1, path, "string", true)
-  local handle, message, name = core.load(path or M.default_path())
+  local handle, message, name = core.load(path or M.default_path(), config.values.max_size)
   if not handle then
     return nil, message, name
   end
@@ -100,13 +106,14 @@ end
 
 --- Checks a digest without failing on its errors. Returns a table:
 ---   { ok = bool, status = "OK" | "EIO" | "EENCODING" | …, name = file,
----     diagnostics = { {severity, line, col, message, formatted}, … },
+---     diagnostics = { {severity, line, col, col_byte, message, formatted}, … },
+---                  -- col in characters, col_byte in bytes (formatted uses bytes)
 ---     report = { bytes, lines, residue_removed, repairs_applied, … },
 ---     stats = { … } }            -- stats is nil when the file could not be read
 --- or nil, message, name when not even that can be produced (out of memory).
 function M.check(path)
   check_arg("check", 1, path, "string", true)
-  local handle, message, name = core.load(path or M.default_path())
+  local handle, message, name = core.load(path or M.default_path(), config.values.max_size)
   if not handle then
     return nil, message, name
   end
@@ -529,7 +536,9 @@ function Dataset:meta(opts)
   return meta
 end
 
---- The loader's warnings and notes (a loaded dataset has no errors).
+--- The loader's warnings and notes (a loaded dataset has no errors):
+--- { severity, line, col, col_byte, message, formatted }; col counts characters,
+--- col_byte bytes, as formatted ("FILE:LINE:COL_BYTE: …"), clang and Vim's quickfix do.
 function Dataset:diagnostics()
   return handle_of(self, "diagnostics"):diagnostics()
 end

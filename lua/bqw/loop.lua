@@ -8,6 +8,7 @@
 --- Callbacks follow luv's convention: the result, or nil, message, name. They run on
 --- the loop's thread (the Lua state's), never on libuv's threadpool.
 local core = require("bqw.core")
+local config = require("bqw.config")
 
 local M = {}
 
@@ -103,6 +104,7 @@ end
 function Loop:load(path, callback)
   assert(type(path) == "string", "bqw.loop:load: path must be a string")
   assert(type(callback) == "function", "bqw.loop:load: callback must be a function")
+  self._loop:set_max_size(config.values.max_size)
   local req, err, name = self._loop:load(path, function(handle, status)
     if not handle then
       return callback(nil, "bqw: load of " .. path .. " " .. (status == "ECANCELED" and "cancelled" or "failed: " .. status), status)
@@ -138,6 +140,7 @@ function Loop:watch(path, opts, callback)
   assert(type(path) == "string", "bqw.loop:watch: path must be a string")
   assert(type(callback) == "function", "bqw.loop:watch: callback must be a function")
   local watcher = { path = path, reloads = 0 }
+  self._loop:set_max_size(config.values.max_size)
   local handle, err = self._loop:watch(path, (opts and opts.debounce) or 100, function(ds_handle, status)
     watcher.reloads = watcher.reloads + 1
     if not ds_handle then

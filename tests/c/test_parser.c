@@ -299,14 +299,33 @@ static void test_default(void) {
   CHECK_EQ_INT(rep->had_cr, 0);
   CHECK_EQ_INT(rep->errors, 0);
   CHECK_EQ_INT(rep->warnings, 1);
-  /* The one diagnostic: the known defect of line 1. */
-  if (CHECK_EQ_INT(bqw_diag_count(ds), 1)) {
+  /* The one warning: the known defect of line 1; then a note at each repaired spot, at
+   * its column (characters and bytes), so a quickfix list shows every one. */
+  if (CHECK_EQ_INT(bqw_diag_count(ds), 7)) {
     const bqw_diag *d = bqw_diag_at(ds, 0);
     CHECK_EQ_INT(d->severity, BQW_WARNING);
     CHECK_EQ_INT(d->line, 1);
     CHECK_EQ_INT(d->col, 1);
     CHECK_CONTAINS(d->message, "known defect");
     CHECK_CONTAINS(d->message, "鄉協調發展");
+    static const struct {
+      unsigned line, col, byte_col;
+      const char *correct;
+    } notes[] = {{14, 2, 4, "實現"},
+                 {83, 2, 4, "實施生態"},
+                 {100, 11, 21, "對全省高質量"},
+                 {110, 2, 4, "實施千億級"},
+                 {115, 18, 45, "百縣千鎮"},
+                 {123, 65, 133, "潛力板。"}};
+    for (size_t i = 0; i < 6; i++) {
+      d = bqw_diag_at(ds, i + 1);
+      CHECK_EQ_INT(d->severity, BQW_NOTE);
+      CHECK_EQ_INT(d->line, notes[i].line);
+      CHECK_EQ_INT(d->col, notes[i].col);
+      CHECK_EQ_INT(d->byte_col, notes[i].byte_col);
+      CHECK_PREFIX(d->message, "repaired \"");
+      CHECK_CONTAINS(d->message, notes[i].correct);
+    }
   }
 
   const bqw_record *r = bqw_record_at(ds, 0);
@@ -412,7 +431,7 @@ static void test_default(void) {
 
   /* Out of range and names. */
   CHECK(bqw_record_at(ds, 56) == NULL);
-  CHECK(bqw_diag_at(ds, 1) == NULL);
+  CHECK(bqw_diag_at(ds, 7) == NULL);
   CHECK_STR(bqw_kind_name(BQW_KIND_CITY), "city");
   CHECK_STR(bqw_section_name(BQW_SECTION_TIMELINE), "timeline");
   CHECK_STR(bqw_action_name(BQW_ACTION_STATEMENT), "statement");
@@ -663,10 +682,11 @@ static void test_invalid_byte(const bqw_dataset *def) {
   if (CHECK(e != NULL)) {
     CHECK_EQ_INT(e->line, 50);
     CHECK_EQ_INT(e->col, 18);
+    CHECK_EQ_INT(e->byte_col, 29);
     CHECK_CONTAINS(e->message, "never occurs");
     char text[512];
     bqw_diag_format(ds, e, text, sizeof text);
-    CHECK_PREFIX(text, "ff.txt:50:18: error: invalid UTF-8: byte 0xFF");
+    CHECK_PREFIX(text, "ff.txt:50:29: error: invalid UTF-8: byte 0xFF");
   }
   /* Every record is still there; only that measure differs, with U+FFFD. */
   check_records_equal(def, ds, 1, 0, "0xFF at 50:18");

@@ -8,7 +8,10 @@
 #include "check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * FIXED BUG (core/arena.c, buffer_append): appending 0 bytes to a buffer that has
@@ -134,6 +137,158 @@ static void short_query_limit(void) {
   bqw_index_free(ix);
 }
 
+/*
+ * FIXED BUG (core/dataset.c, bqw_load_file): fopen + fread read whatever the path
+ * named. A FIFO blocked the open until a writer came (forever, for `bqw check FIFO`);
+ * /dev/zero grew memory without bound. Now only regular files are read, stat'ed
+ * before the open, opened with O_NONBLOCK and fstat'ed again, under a size limit.
+ */
+static void not_regular_files(void) {
+  char dir[] = "/tmp/bqw-regress-XXXXXX";
+  if (!CHECK(mkdtemp(dir) != NULL))
+    return;
+  char fifo[64], big[64];
+  snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+  snprintf(big, sizeof big, "%s/big.txt", dir);
+  CHECK_EQ_INT(mkfifo(fifo, 0600), 0);
+  alarm(10); /* a blocking open would hang the test: let it fail instead */
+  static const struct {
+    const char *path, *what;
+  } cases[] = {
+      {NULL, "(a directory)"}, {NULL, "(a FIFO)"}, {"/dev/zero", "(a character device)"}};
+  for (size_t i = 0; i < 3; i++) {
+    const char *path = i == 0 ? dir : i == 1 ? fifo : cases[i].path;
+    bqw_dataset *ds = NULL;
+    CHECK_EQ_INT(bqw_load_file(path, &ds), BQW_EIO);
+    if (CHECK(ds != NULL) && CHECK_EQ_INT(bqw_diag_count(ds), 1)) {
+      char buf[512], want[128];
+      bqw_diag_format(ds, bqw_diag_at(ds, 0), buf, sizeof buf);
+      snprintf(want, sizeof want, "%s: error: not a regular file %s", path,
+               cases[i].what);
+      CHECK_PREFIX(buf, want);
+    }
+    bqw_dataset_free(ds);
+  }
+  alarm(0);
+  /* the size limit, checked before reading */
+  size_t len;
+  const unsigned char *digest = bqw_default_digest(&len);
+  FILE *f = fopen(big, "wb");
+  if (CHECK(f != NULL)) {
+    fwrite(digest, 1, len, f);
+    fclose(f);
+  }
+  bqw_dataset *ds = NULL;
+  bqw_load_options small = {.max_size = len - 1}, exact = {.max_size = len};
+  CHECK_EQ_INT(bqw_load_file_opts(big, &small, &ds), BQW_EIO);
+  CHECK_CONTAINS(bqw_diag_at(ds, 0)->message, "larger than the size limit");
+  bqw_dataset_free(ds);
+  CHECK_EQ_INT(bqw_load_file_opts(big, &exact, &ds), 0);
+  CHECK_EQ_INT(bqw_record_count(ds), 56);
+  bqw_dataset_free(ds);
+  /* a symlink to a regular file is fine */
+  char link[64];
+  snprintf(link, sizeof link, "%s/link.txt", dir);
+  CHECK_EQ_INT(symlink(big, link), 0);
+  CHECK_EQ_INT(bqw_load_file(link, &ds), 0);
+  bqw_dataset_free(ds);
+  /* a file that reports size 0 but has content (as /proc files do) is still read */
+  CHECK_EQ_INT(bqw_load_file("/proc/self/status", &ds), 0);
+  CHECK(bqw_dataset_report(ds)->bytes > 0);
+  bqw_dataset_free(ds);
+  unlink(link);
+  unlink(big);
+  unlink(fifo);
+  rmdir(dir);
+}
+
+/*
+ * FIXED BUG (core/clean.c): control characters (ESC, BEL, C1 CSI, U+202E) were
+ * accepted silently and reached terminals raw. Now each line that has any gets one
+ * warning at its first, in characters and bytes; the text keeps them.
+ */
+static void control_characters(void) {
+  static const char text[] = "甲\x1b]0;title\x07乙\n"
+                             "二\xC2\x9B"
+                             "2J\n"
+                             "三\xE2\x80\xAE"
+                             "abc\n"
+                             "四\t五\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("ctl.txt", text, sizeof text - 1, &ds), 0);
+  static const struct {
+    unsigned line, col, byte_col;
+    const char *what;
+  } want[] = {{1, 2, 4, "U+001B (ESC) (and 1 more on this line)"},
+              {2, 2, 4, "U+009B (CSI, a C1 control)"},
+              {3, 2, 4, "U+202E (RIGHT-TO-LEFT OVERRIDE)"}};
+  size_t found = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds); i++) {
+    const bqw_diag *d = bqw_diag_at(ds, i);
+    if (!strstr(d->message, "control character"))
+      continue;
+    if (CHECK(found < 3)) {
+      CHECK_EQ_INT(d->severity, BQW_WARNING);
+      CHECK_EQ_INT(d->line, want[found].line);
+      CHECK_EQ_INT(d->col, want[found].col);
+      CHECK_EQ_INT(d->byte_col, want[found].byte_col);
+      CHECK_CONTAINS(d->message, want[found].what);
+    }
+    found++;
+  }
+  CHECK_EQ_INT(found, 3); /* TAB is text */
+  CHECK_CONTAINS(bqw_dataset_meta(ds)->introduction, "\x1b]0;title\x07");
+  CHECK_CONTAINS(bqw_dataset_meta(ds)->introduction, "\xE2\x80\xAE");
+  bqw_dataset_free(ds);
+
+  /* thousands of lines with controls: a hundred warnings and one note, all counted */
+  size_t n = 5000;
+  char *many = malloc(n * 4);
+  for (size_t i = 0; i < n; i++)
+    memcpy(many + i * 4,
+           "a\x1b"
+           "b\n",
+           4);
+  CHECK_EQ_INT(bqw_load_buffer("many.txt", many, n * 4, &ds), 0);
+  size_t warnings = 0, notes = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds); i++) {
+    const bqw_diag *d = bqw_diag_at(ds, i);
+    warnings += d->severity == BQW_WARNING && strstr(d->message, "control character");
+    notes += d->severity == BQW_NOTE && strstr(d->message, "control characters");
+  }
+  CHECK_EQ_INT(warnings, 100);
+  CHECK_EQ_INT(notes, 1);
+  CHECK(bqw_dataset_report(ds)->warnings >= n);
+  bqw_dataset_free(ds);
+  free(many);
+}
+
+/*
+ * FIXED BUG (core/clean.c, report_repairs): a repair that matched twice was reported
+ * at column 1 of its first line, not where it matched.
+ */
+static void repair_twice_column(void) {
+  static const char text[] = "  甲乙百縣干鎮丙百縣干鎮\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("twice.txt", text, sizeof text - 1, &ds), 0);
+  const bqw_diag *twice = NULL;
+  size_t notes = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds); i++) {
+    const bqw_diag *d = bqw_diag_at(ds, i);
+    if (strstr(d->message, "matched 2 times"))
+      twice = d;
+    if (d->severity == BQW_NOTE && strstr(d->message, "repaired \"百縣干鎮\""))
+      notes++;
+  }
+  CHECK_EQ_INT(notes, 2);
+  if (CHECK(twice != NULL)) {
+    CHECK_EQ_INT(twice->line, 1);
+    CHECK_EQ_INT(twice->col, 5); /* two spaces, 甲乙 */
+    CHECK_EQ_INT(twice->byte_col, 9);
+  }
+  bqw_dataset_free(ds);
+}
+
 int main(int argc, char **argv) {
   static const struct {
     const char *name;
@@ -141,7 +296,10 @@ int main(int argc, char **argv) {
   } cases[] = {{"null_buffer_append", null_buffer_append},
                {"utf8_error_count", utf8_error_count},
                {"gb18030_warnings", gb18030_warnings},
-               {"short_query_limit", short_query_limit}};
+               {"short_query_limit", short_query_limit},
+               {"not_regular_files", not_regular_files},
+               {"control_characters", control_characters},
+               {"repair_twice_column", repair_twice_column}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     if (argc == 2 && !strcmp(argv[1], cases[i].name)) {
       cases[i].run();

@@ -107,7 +107,6 @@ static const row rows[] = {
             "truncated sequence: lead byte 0xF0 announces 4 bytes, the file ends"),
 
     /* ---- bytes that are never UTF-8 ---- */
-    INVALID("NUL byte", "標題\n甲乙\x00丙丁戊己庚辛壬癸\n", 2, 3, "NUL byte"),
     INVALID("byte 0xFE", "標題\n甲乙\xFE丙丁戊己庚辛壬癸\n", 2, 3,
             "byte 0xFE never occurs in UTF-8"),
     INVALID("byte 0xFF", "標題\n甲乙\xFF丙丁戊己庚辛壬癸\n", 2, 3,
@@ -152,6 +151,21 @@ static size_t count_errors(const bqw_dataset *ds) {
   return n;
 }
 
+/* The byte column of character column col on line `line` of bytes: what clang and
+ * Vim's quickfix count. The characters before col are valid UTF-8. */
+static unsigned byte_col_of(const char *bytes, size_t len, unsigned line, unsigned col) {
+  size_t i = 0;
+  for (unsigned l = 1; l < line && i < len; i++)
+    if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 >= len || bytes[i + 1] != '\n')))
+      l++;
+  size_t start = i;
+  for (unsigned c = 1; c < col; c++) {
+    unsigned char b = (unsigned char)bytes[i];
+    i += b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  }
+  return (unsigned)(i - start) + 1;
+}
+
 static void test_table(void) {
   for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
     const row *r = &rows[i];
@@ -171,6 +185,8 @@ static void test_table(void) {
     } else if (CHECK(e != NULL)) {
       CHECK_EQ_INT(e->line, r->line);
       CHECK_EQ_INT(e->col, r->col);
+      unsigned bcol = byte_col_of(r->bytes, r->len, r->line, r->col);
+      CHECK_EQ_INT(e->byte_col, bcol);
       CHECK_CONTAINS(e->message, r->what);
       CHECK_LACKS(e->message, "GB18030");
       CHECK(bqw_dataset_report(ds)->errors >= 1);
@@ -178,7 +194,7 @@ static void test_table(void) {
       CHECK_CONTAINS(m->introduction, "\xEF\xBF\xBD");
       char buf[512];
       char want[64];
-      snprintf(want, sizeof want, "utf8.txt:%u:%u: error: ", r->line, r->col);
+      snprintf(want, sizeof want, "utf8.txt:%u:%u: error: ", r->line, bcol);
       bqw_diag_format(ds, e, buf, sizeof buf);
       CHECK_PREFIX(buf, want);
     }
@@ -291,8 +307,60 @@ static void test_utf16_32(void) {
              "iconv -f UTF-16 -t UTF-8");
   check_wide("UTF-32LE BOM", le32, sizeof le32 - 1, "UTF-32 (little-endian",
              "iconv -f UTF-32 -t UTF-8");
-  check_wide("UTF-16 without BOM", nobom, sizeof nobom - 1, "UTF-16 (no byte order mark",
-             "iconv -f UTF-16 -t UTF-8");
+  check_wide("UTF-16 without BOM", nobom, sizeof nobom - 1,
+             "UTF-16 (little-endian, no byte order mark", "iconv -f UTF-16LE -t UTF-8");
+  static const char nobom_be[] = "\0002\0000\0002\0003\x5E\x74\0\n";
+  check_wide("UTF-16BE without BOM", nobom_be, sizeof nobom_be - 1,
+             "UTF-16 (big-endian, no byte order mark", "iconv -f UTF-16BE -t UTF-8");
+  static const char le32_nobom[] = "\x32\x75\0\0\x59\x4E\0\0\n\0\0\0";
+  check_wide("UTF-32LE without BOM", le32_nobom, sizeof le32_nobom - 1,
+             "UTF-32 (little-endian, no byte order mark", "iconv -f UTF-32LE -t UTF-8");
+  static const char be32_nobom[] = "\0\0\x75\x32\0\0\x4E\x59\0\0\0\n";
+  check_wide("UTF-32BE without BOM", be32_nobom, sizeof be32_nobom - 1,
+             "UTF-32 (big-endian, no byte order mark", "iconv -f UTF-32BE -t UTF-8");
+}
+
+/* A NUL byte that is not part of UTF-16 or UTF-32 makes a binary file: one error at
+ * the first NUL (bytes and characters), no guess of an encoding, nothing parsed. */
+static void check_binary(const char *label, const char *bytes, size_t len, unsigned line,
+                         unsigned col, unsigned byte_col) {
+  check_context(label);
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("bin", bytes, len, &ds), BQW_EENCODING);
+  CHECK_EQ_INT(bqw_diag_count(ds), 1);
+  CHECK_EQ_INT(bqw_record_count(ds), 0);
+  const bqw_diag *e = bqw_diag_at(ds, 0);
+  if (CHECK(e != NULL)) {
+    CHECK_EQ_INT(e->line, line);
+    CHECK_EQ_INT(e->col, col);
+    CHECK_EQ_INT(e->byte_col, byte_col);
+    char want[64];
+    snprintf(want, sizeof want, "binary file (NUL byte at %u:%u)", line, byte_col);
+    CHECK_CONTAINS(e->message, want);
+    CHECK_LACKS(e->message, "UTF-16");
+    CHECK_LACKS(e->message, "iconv");
+  }
+  bqw_dataset_free(ds);
+  check_context(NULL);
+}
+
+static void test_binary(void) {
+  static const char nul_in_text[] = "標題\n甲乙\x00丙丁戊己庚辛壬癸\n";
+  check_binary("NUL in UTF-8 text", nul_in_text, sizeof nul_in_text - 1, 2, 3, 7);
+  /* the start of an ELF executable, then its NUL-heavy header */
+  static const char elf[] = "\x7F"
+                            "ELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>"
+                            "\x00\x01\x00\x00\x00\x60\x61\x00\x00\x00\x00\x00\x00@\x00";
+  check_binary("ELF header", elf, sizeof elf - 1, 1, 8, 8);
+  static const char crlf[] = "ab\r\ncd\re\x00"
+                             "f";
+  check_binary("NUL after CRLF and CR", crlf, sizeof crlf - 1, 3, 2, 2);
+  /* NULs on both parities, in ASCII: not UTF-16 */
+  static const char mixed[] = "ab\0\0cd\0e\0\0fgh\0ijk\0\0";
+  check_binary("irregular NULs", mixed, sizeof mixed - 1, 1, 3, 3);
+  /* one stray NUL after text in a long line is no reason to read UTF-16 */
+  static const char stray[] = "百縣千鎮萬村高質量發展工程\0";
+  check_binary("stray NUL", stray, sizeof stray - 1, 1, 14, 40);
 }
 
 static void test_gb18030(void) {
@@ -364,15 +432,27 @@ static void test_arguments(void) {
   CHECK_EQ_INT(bqw_load_buffer("x", NULL, 3, &ds), BQW_EINVAL);
   CHECK(ds == NULL);
   CHECK_EQ_INT(bqw_load_buffer("x", "abc", 3, NULL), BQW_EINVAL);
-  /* An empty buffer is valid UTF-8 (and warned about as an incomplete digest). */
-  CHECK_EQ_INT(bqw_load_buffer(NULL, NULL, 0, &ds), 0);
+  /* An empty buffer holds no record: an error, so nothing replaces good output. */
+  CHECK_EQ_INT(bqw_load_buffer(NULL, NULL, 0, &ds), BQW_ENODATA);
   if (CHECK(ds != NULL)) {
     CHECK_STR(bqw_dataset_name(ds), "(buffer)");
     CHECK_EQ_INT(bqw_record_count(ds), 0);
-    CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 0);
+    CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 1);
+    CHECK_EQ_INT(bqw_diag_count(ds), 1);
+    char buf[200];
+    bqw_diag_format(ds, bqw_diag_at(ds, 0), buf, sizeof buf);
+    CHECK_STR(buf, "(buffer): error: no records: the file is empty");
+  }
+  bqw_dataset_free(ds);
+  static const char blank[] = " \t\n\xE3\x80\x80\r\n\n";
+  CHECK_EQ_INT(bqw_load_buffer("w.txt", blank, sizeof blank - 1, &ds), BQW_ENODATA);
+  if (CHECK(ds != NULL)) {
+    CHECK_EQ_INT(bqw_diag_count(ds), 1);
+    CHECK_CONTAINS(bqw_diag_at(ds, 0)->message, "only white space (3 lines)");
   }
   bqw_dataset_free(ds);
   CHECK_STR(bqw_err_name(BQW_EENCODING), "EENCODING");
+  CHECK_STR(bqw_err_name(BQW_ENODATA), "ENODATA");
   CHECK_STR(bqw_err_name(-99), "UNKNOWN");
 }
 
@@ -382,6 +462,7 @@ int main(void) {
   test_bom();
   test_line_ends();
   test_utf16_32();
+  test_binary();
   test_gb18030();
   test_nfc();
   test_arguments();

@@ -62,8 +62,8 @@ describe("bqw list", function()
 end)
 
 describe("bqw check", function()
-  it("exits 0 on the shipped digest and summarises", function()
-    local out, err, code = H.bqw({ "check", H.root .. "/data/bqw-digest-2023.txt" })
+  it("exits 0 on the shipped digest and summarises with --summary", function()
+    local out, err, code = H.bqw({ "check", "--summary", H.root .. "/data/bqw-digest-2023.txt" })
     assert.equal(0, code)
     assert.truthy(out:find("bqw%-digest%-2023%.txt:1:1: warning: known defect"))
     assert.truthy(err:find("removed 807 pinyin readings", 1, true))
@@ -74,9 +74,40 @@ describe("bqw check", function()
   it("exits 1 with FILE:LINE:COL errors", function()
     local path = H.temp_file("全省政策\n縣域發展\n●《題\237\160\128》\n")
     local out, _, code = H.bqw({ "check", path })
+    local out_chars = H.bqw({ "check", "--column-unit", "char", path })
     os.remove(path)
     assert.equal(1, code)
-    assert.truthy(out:find(path .. ":3:4: error: invalid UTF-8: encoded UTF-16 surrogate U+D800", 1, true), out)
+    -- bytes by default (●《題 is 9 bytes), characters with --column-unit char
+    assert.truthy(out:find(path .. ":3:10: error: invalid UTF-8: encoded UTF-16 surrogate U+D800", 1, true), out)
+    assert.truthy(out_chars:find(path .. ":3:4: error: invalid UTF-8: encoded UTF-16 surrogate U+D800", 1, true), out_chars)
+  end)
+
+  it("prints no summary on stderr when it is not a terminal (Vim's system())", function()
+    local out, err, code = H.bqw({ "check", H.root .. "/data/bqw-digest-2023.txt" })
+    assert.equal(0, code)
+    assert.equal("", err)
+    -- every line of stdout is an entry: the defect and a note at each repaired spot
+    local n = 0
+    for line in out:gmatch("[^\n]+") do
+      n = n + 1
+      assert.truthy(line:find("^[^:]+:%d+:%d+: %a+: "), line)
+    end
+    assert.equal(7, n)
+    assert.truthy(out:find("bqw%-digest%-2023%.txt:123:133: note: repaired "), out)
+  end)
+
+  it("takes --max-size with a suffix and refuses a bad one", function()
+    local digest = H.root .. "/data/bqw-digest-2023.txt"
+    local _, err, code = H.bqw({ "stats", "--data", digest, "--max-size", "10K" })
+    assert.equal(2, code)
+    assert.truthy(err:find(digest .. ": error: file is larger than the size limit of 10240 bytes", 1, true), err)
+    _, _, code = H.bqw({ "stats", "--data", digest, "--max-size", "1M" })
+    assert.equal(0, code)
+    for _, bad in ipairs({ "0", "abc", "10X", "-5", "1.5M" }) do
+      _, err, code = H.bqw({ "check", digest, "--max-size=" .. bad })
+      assert.equal(2, code)
+      assert.truthy(err:find("^bqw: error: %-%-max%-size: "), err)
+    end
   end)
 
   it("exits 2 when the file cannot be read", function()

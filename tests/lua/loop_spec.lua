@@ -236,7 +236,7 @@ describe("loop:watch", function()
       },
     })
     assert.equal("ok", events[1])
-    assert.truthy(events[2]:find("^error: .*digest.txt:2:5: error: invalid UTF%-8"), events[2])
+    assert.truthy(events[2]:find("^error: .*digest.txt:2:13: error: invalid UTF%-8"), events[2])
     assert.equal("error", events.diagnostics[1].severity)
     assert.equal(63, watcher.dataset:stats().measures)
   end)

@@ -223,10 +223,11 @@ T.run("nvim commands", function()
   check(count_of(shown_out) == 4, ":Bqw export: the view's 4 records: " .. tostring(count_of(shown_out)))
   check(count_of(all_out) == 56, ":Bqw export --all: 56: " .. tostring(count_of(all_out)))
 
-  -- check fills the quickfix list and opens it
+  -- check fills the quickfix list and opens it: the known defect, then a note at each
+  -- of the 6 repairs
   vim.cmd("Bqw check")
   local qf = vim.fn.getqflist()
-  check(#qf == 1 and qf[1].lnum == 1 and qf[1].text:find("known defect", 1, true), "check: quickfix")
+  check(#qf == 7 and qf[1].lnum == 1 and qf[1].text:find("known defect", 1, true), "check: quickfix")
   check(vim.bo.buftype == "quickfix", "check: the quickfix window is open")
   vim.cmd("cclose")
 
