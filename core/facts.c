@@ -144,6 +144,7 @@ static keyword_role role_of(const char *name) {
                {"section.guiding", ROLE_SECTION_GUIDING},
                {"section.timeline", ROLE_SECTION_TIMELINE},
                {"label.targets", ROLE_LABEL_TARGETS},
+               {"category", ROLE_CATEGORY},
                {"source", ROLE_SOURCE},
                {"action.issue", ROLE_ACTION_ISSUE},
                {"action.meeting", ROLE_ACTION_MEETING}};

@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,16 @@ typedef struct parser {
   bqw_dataset *ds;
   bqw_section section;
   const char *section_title;
+  bqw_section known;       /* the last known section, where parsing resumes after an */
+  const char *known_title; /* unknown heading, at the next line it recognises */
   const char *category;
-  size_t current;  /* index + 1 of the record taking ◎ measures */
-  size_t guiding;  /* index + 1 of the guiding document */
-  size_t awaiting; /* index + 1 of a target or meeting awaiting its text */
-  size_t other;    /* index + 1 of the open unknown-section record */
+  bool category_open; /* a category heading came, and no document yet */
+  size_t current;     /* index + 1 of the record taking ◎ measures */
+  size_t guiding;     /* index + 1 of the guiding document */
+  size_t awaiting;    /* index + 1 of a target or meeting awaiting its text */
+  size_t other;       /* index + 1 of the open unknown-section record */
+  size_t run;         /* index + 1 of the `other` record of a run of unrecognised lines */
+  size_t run_line;    /* the line index last added to it */
   bool expect_headline;
   bool seen[BQW_SECTION_OTHER + 1];
   bool byline_seen;
@@ -252,26 +258,48 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s,
 }
 
 static void close_open_items(parser *p) {
-  p->current = p->awaiting = p->other = 0;
+  p->current = p->awaiting = p->other = p->run = 0;
   p->expect_headline = false;
 }
 
-static int keep_unrecognised(parser *p, const text_line *l) {
-  diag_add(p->ds, BQW_WARNING, l->number, 1,
+static size_t prev_nonblank(const bqw_dataset *ds, size_t i) {
+  while (i-- > 0)
+    if (ds->lines[i].len)
+      return i;
+  return SIZE_MAX;
+}
+
+/* A line the parser cannot place: kept as an `other` record and warned, once for a run
+ * of such lines (they join one record), and parsing goes on at the next line. */
+static int keep_unrecognised(parser *p, size_t i, const text_line *l) {
+  bqw_dataset *ds = p->ds;
+  if (p->run && p->run == ds->record_count && p->run_line == prev_nonblank(ds, i)) {
+    bqw_record *r = &ds->records[p->run - 1];
+    p->run_line = i;
+    return (r->text = append_text(p, r->text, l->text)) ? 0 : BQW_ENOMEM;
+  }
+  diag_add(ds, BQW_WARNING, l->number, 1,
            "line not recognised in section \"%s\"; kept as an 'other' record",
            p->section_title ? p->section_title : "(preamble)");
   bqw_record *r = push_record(p, BQW_KIND_OTHER, l);
   if (!r)
     return BQW_ENOMEM;
   r->text = l->text;
+  p->run = ds->record_count;
+  p->run_line = i;
   return 0;
 }
 
+/* An unknown heading: it and the unrecognised lines under it are one `other` record;
+ * the first line the parser recognises in the section before it resumes that section.
+ * What was open (the document taking measures, a city entry) stays open, so a stray
+ * heading among measures loses none of them. */
 static int open_unknown_section(parser *p, const text_line *l) {
-  diag_add(p->ds, BQW_WARNING, l->number, 1,
-           "unknown section heading \"%s\"; its lines are kept as an 'other' record",
-           l->text);
-  close_open_items(p);
+  diag_add(
+      p->ds, BQW_WARNING, l->number, 1,
+      "unknown section heading \"%s\"; its lines are kept as an 'other' record until "
+      "a line bqw recognises",
+      l->text);
   p->section = BQW_SECTION_OTHER;
   p->section_title = l->text;
   p->seen[BQW_SECTION_OTHER] = true;
@@ -283,19 +311,24 @@ static int open_unknown_section(parser *p, const text_line *l) {
   return 0;
 }
 
-static const text_line *next_nonblank(const bqw_dataset *ds, size_t i) {
+static size_t next_nonblank_index(const bqw_dataset *ds, size_t i) {
   for (i++; i < ds->line_count; i++)
     if (ds->lines[i].len)
-      return &ds->lines[i];
-  return NULL;
+      return i;
+  return SIZE_MAX;
 }
 
-static int measure(parser *p, const text_line *l) {
+static const text_line *next_nonblank(const bqw_dataset *ds, size_t i) {
+  size_t n = next_nonblank_index(ds, i);
+  return n == SIZE_MAX ? NULL : &ds->lines[n];
+}
+
+static int measure(parser *p, size_t i, const text_line *l) {
   const char *text = l->text + strlen(MEASURE);
   while (*text == ' ')
     text++;
   if (!p->current)
-    return keep_unrecognised(p, l);
+    return keep_unrecognised(p, i, l);
   return push_measure(p, text, l->number);
 }
 
@@ -304,6 +337,7 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
   if (!r)
     return BQW_ENOMEM;
   r->category = kind == BQW_KIND_DOCUMENT ? p->category : NULL;
+  p->category_open = false;
   const char *title = quoted_title(p, l, l->text, l->len);
   if (!title)
     return BQW_ENOMEM;
@@ -314,21 +348,41 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
   return 0;
 }
 
+/* A category heading: a word of data/structure.tsv, or (with a note, once) a short
+ * line right over a ● 《 document, unless a category heading already waits for its
+ * first document: then the line between them is not the category. */
+static bool is_category(const parser *p, size_t i, const text_line *l, bool *novel) {
+  *novel = false;
+  if (keyword_is(p->ds, ROLE_CATEGORY, l->text, l->len))
+    return true;
+  if (p->category_open || !heading_like(l->text, l->len))
+    return false;
+  const text_line *next = next_nonblank(p->ds, i);
+  *novel = next && starts_with(next->text, next->len, BULLET LQUOTE);
+  return *novel;
+}
+
 static int province_line(parser *p, size_t i, const text_line *l) {
+  bool novel;
   if (starts_with(l->text, l->len, BULLET LQUOTE))
     return new_document(p, l, BQW_KIND_DOCUMENT);
   if (starts_with(l->text, l->len, MEASURE))
-    return measure(p, l);
-  if (heading_like(l->text, l->len)) {
-    const text_line *next = next_nonblank(p->ds, i);
-    if (next && starts_with(next->text, next->len, BULLET LQUOTE)) {
-      p->category = l->text;
-      p->current = 0;
-      return 0;
-    }
-    return open_unknown_section(p, l);
+    return measure(p, i, l);
+  if (is_category(p, i, l, &novel)) {
+    if (novel)
+      diag_add(
+          p->ds, BQW_NOTE, l->number, 1,
+          "category heading \"%s\" is not in data/structure.tsv; taken as a category "
+          "because a document follows it",
+          l->text);
+    p->category = l->text;
+    p->category_open = true;
+    p->current = 0;
+    return 0;
   }
-  return keep_unrecognised(p, l);
+  if (heading_like(l->text, l->len))
+    return open_unknown_section(p, l);
+  return keep_unrecognised(p, i, l);
 }
 
 static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
@@ -339,26 +393,59 @@ static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
   return find(l->text, l->len, LQUOTE) ? BQW_ACTION_ISSUE : BQW_ACTION_STATEMENT;
 }
 
-static int city_line(parser *p, const text_line *l) {
-  const place *pl =
-      heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
+/* A city entry's shape, for a name the gazetteer does not have (a county, a new
+ * city): a short name line, then a headline that is neither a measure, a document nor
+ * a known place, then ◎ measures. */
+static bool city_shape(const parser *p, size_t i, const text_line *l) {
+  if (!heading_like(l->text, l->len))
+    return false;
+  size_t h = next_nonblank_index(p->ds, i);
+  if (h == SIZE_MAX)
+    return false;
+  const text_line *head = &p->ds->lines[h];
+  if (starts_with(head->text, head->len, MEASURE) ||
+      starts_with(head->text, head->len, BULLET) ||
+      starts_with(head->text, head->len, LQUOTE) ||
+      section_of(p->ds, head->text, head->len) != BQW_SECTION_PREAMBLE ||
+      (heading_like(head->text, head->len) && find_place(p->ds, head->text, head->len)))
+    return false;
+  const text_line *first = next_nonblank(p->ds, h);
+  return first && starts_with(first->text, first->len, MEASURE);
+}
+
+static int new_city(parser *p, const text_line *l, const place *pl) {
+  bqw_record *r = push_record(p, BQW_KIND_CITY, l);
+  if (!r)
+    return BQW_ENOMEM;
   if (pl) {
-    bqw_record *r = push_record(p, BQW_KIND_CITY, l);
-    if (!r)
-      return BQW_ENOMEM;
     r->city = pl->name_hans;
     r->region = pl->region_hans;
-    p->current = p->ds->record_count;
-    p->expect_headline = true;
-    return 0;
+  } else {
+    r->city = l->text;
+    diag_add(
+        p->ds, BQW_WARNING, l->number, 1,
+        "\"%s\" is not a city of the gazetteer (data/regions.tsv), but reads like a "
+        "city entry (a name, a headline, ◎ measures); kept as a city entry without a "
+        "region",
+        l->text);
   }
+  p->current = p->ds->record_count;
+  p->expect_headline = true;
+  return 0;
+}
+
+static int city_line(parser *p, size_t i, const text_line *l) {
+  const place *pl =
+      heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
+  if (pl)
+    return new_city(p, l, pl);
   if (starts_with(l->text, l->len, MEASURE)) {
     if (p->expect_headline) {
       diag_add(p->ds, BQW_WARNING, l->number, 1,
                "city entry has no headline before its measures");
       p->expect_headline = false;
     }
-    return measure(p, l);
+    return measure(p, i, l);
   }
   if (p->expect_headline) {
     bqw_record *r = &p->ds->records[p->current - 1];
@@ -370,14 +457,16 @@ static int city_line(parser *p, const text_line *l) {
     p->expect_headline = false;
     return 0;
   }
+  if (city_shape(p, i, l))
+    return new_city(p, l, NULL);
   if (heading_like(l->text, l->len))
     return open_unknown_section(p, l);
-  return keep_unrecognised(p, l);
+  return keep_unrecognised(p, i, l);
 }
 
 /* The text under a year or date line: its first line whatever it looks like; further
  * lines join it unless they look like a heading, which opens an unknown section. */
-static int item_text(parser *p, const text_line *l) {
+static int item_text(parser *p, size_t i, const text_line *l) {
   bqw_record *r = p->awaiting ? &p->ds->records[p->awaiting - 1] : NULL;
   if (r && !r->text)
     return (r->text = l->text) ? 0 : BQW_ENOMEM;
@@ -385,10 +474,10 @@ static int item_text(parser *p, const text_line *l) {
     return open_unknown_section(p, l);
   if (r)
     return (r->text = append_text(p, r->text, l->text)) ? 0 : BQW_ENOMEM;
-  return keep_unrecognised(p, l);
+  return keep_unrecognised(p, i, l);
 }
 
-static int guiding_line(parser *p, const text_line *l) {
+static int guiding_line(parser *p, size_t i, const text_line *l) {
   int year;
   if (starts_with(l->text, l->len, LQUOTE) ||
       starts_with(l->text, l->len, BULLET LQUOTE)) {
@@ -406,10 +495,10 @@ static int guiding_line(parser *p, const text_line *l) {
     p->awaiting = p->ds->record_count;
     return 0;
   }
-  return item_text(p, l);
+  return item_text(p, i, l);
 }
 
-static int timeline_line(parser *p, const text_line *l) {
+static int timeline_line(parser *p, size_t i, const text_line *l) {
   int y, m, d;
   int shape = date_line(l->text, l->len, &y, &m, &d);
   if (shape) {
@@ -428,10 +517,10 @@ static int timeline_line(parser *p, const text_line *l) {
     p->awaiting = p->ds->record_count;
     return 0;
   }
-  return item_text(p, l);
+  return item_text(p, i, l);
 }
 
-static int preamble_line(parser *p, const text_line *l) {
+static int preamble_line(parser *p, size_t i, const text_line *l) {
   bqw_meta *m = &p->ds->meta;
   const char *colon = find(l->text, l->len, ":");
   const char *wide_colon = find(l->text, l->len, "\xEF\xBC\x9A");
@@ -455,17 +544,44 @@ static int preamble_line(parser *p, const text_line *l) {
     return (m->source_note = append_text(p, m->source_note, l->text)) ? 0 : BQW_ENOMEM;
   if (starts_with(l->text, l->len, BULLET LQUOTE) ||
       starts_with(l->text, l->len, MEASURE))
-    return keep_unrecognised(p, l);
+    return keep_unrecognised(p, i, l);
   return (m->introduction = append_text(p, m->introduction, l->text)) ? 0 : BQW_ENOMEM;
+}
+
+/* Whether the line is one the grammar of `section` places (without placing it): where
+ * parsing resumes after an unknown heading. */
+static bool recognised_in(const parser *p, bqw_section section, size_t i,
+                          const text_line *l) {
+  int year, y, m, d;
+  bool novel;
+  switch (section) {
+  case BQW_SECTION_PROVINCE:
+    return starts_with(l->text, l->len, BULLET LQUOTE) ||
+           (starts_with(l->text, l->len, MEASURE) && p->current) ||
+           is_category(p, i, l, &novel);
+  case BQW_SECTION_CITY:
+    return (heading_like(l->text, l->len) && find_place(p->ds, l->text, l->len)) ||
+           (starts_with(l->text, l->len, MEASURE) && p->current) || city_shape(p, i, l);
+  case BQW_SECTION_GUIDING:
+    return starts_with(l->text, l->len, LQUOTE) ||
+           starts_with(l->text, l->len, BULLET LQUOTE) ||
+           keyword_is(p->ds, ROLE_LABEL_TARGETS, l->text, l->len) ||
+           year_line(l->text, l->len, &year);
+  case BQW_SECTION_TIMELINE:
+    return date_line(l->text, l->len, &y, &m, &d) != 0;
+  default:
+    return false;
+  }
 }
 
 static int dispatch(parser *p, size_t i, const text_line *l) {
   bqw_section s = section_of(p->ds, l->text, l->len);
   if (s != BQW_SECTION_PREAMBLE) {
     close_open_items(p);
-    p->section = s;
-    p->section_title = l->text;
+    p->section = p->known = s;
+    p->section_title = p->known_title = l->text;
     p->category = NULL;
+    p->category_open = false;
     p->seen[s] = true;
     return 0;
   }
@@ -474,21 +590,28 @@ static int dispatch(parser *p, size_t i, const text_line *l) {
     p->ds->meta.source = l->text;
     return 0;
   }
+  if (p->section == BQW_SECTION_OTHER) {
+    if (!recognised_in(p, p->known, i, l)) {
+      bqw_record *r = &p->ds->records[p->other - 1];
+      return (r->text = append_text(p, r->text, l->text)) ? 0 : BQW_ENOMEM;
+    }
+    p->section = p->known;
+    p->section_title = p->known_title;
+    p->other = 0;
+  }
   switch (p->section) {
   case BQW_SECTION_PREAMBLE:
-    return preamble_line(p, l);
+    return preamble_line(p, i, l);
   case BQW_SECTION_PROVINCE:
     return province_line(p, i, l);
   case BQW_SECTION_CITY:
-    return city_line(p, l);
+    return city_line(p, i, l);
   case BQW_SECTION_GUIDING:
-    return guiding_line(p, l);
+    return guiding_line(p, i, l);
   case BQW_SECTION_TIMELINE:
-    return timeline_line(p, l);
-  case BQW_SECTION_OTHER: {
-    bqw_record *r = &p->ds->records[p->other - 1];
-    return (r->text = append_text(p, r->text, l->text)) ? 0 : BQW_ENOMEM;
-  }
+    return timeline_line(p, i, l);
+  case BQW_SECTION_OTHER:
+    break;
   }
   return 0;
 }

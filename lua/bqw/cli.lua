@@ -491,11 +491,13 @@ function commands.overview(_, ds)
   local regions, region_order = {}, {}
   for _, r in ipairs(records) do
     if r.kind == "city" then
-      if not regions[r.region] then
-        regions[r.region] = {}
-        region_order[#region_order + 1] = r.region
+      -- an entry the gazetteer does not know (a county) has no region
+      local region = r.region or "(no region)"
+      if not regions[region] then
+        regions[region] = {}
+        region_order[#region_order + 1] = region
       end
-      table.insert(regions[r.region], r.city)
+      table.insert(regions[region], r.city)
     end
   end
   table.sort(region_order, function(a, b)

@@ -553,7 +553,14 @@ function Dataset:name()
   return handle_of(self, "name"):name()
 end
 
---- Frees the dataset now rather than at garbage collection.
+--- Bytes the dataset holds in C (text, records, diagnostics, its search index once
+--- built); the collector is told this much when the dataset is made.
+function Dataset:memory()
+  return handle_of(self, "memory"):memory()
+end
+
+--- Frees the dataset's C memory now rather than at garbage collection; any later
+--- method call raises.
 function Dataset:close()
   if self._handle then
     self._handle:close()

@@ -770,6 +770,178 @@ static void test_unknown_section(const bqw_dataset *def, unsigned at,
   free(b.data);
 }
 
+/* (h) The parser recovers: an unknown line at any place of the digest is kept and
+ * parsing resumes, so every record the digest has is still there, with its measures.
+ * (Only what an inserted line can stand for is not compared: a category, when the
+ * line sits right over a document; a city's headline and title, when it sits right
+ * under the city's name; a text it joins.) */
+static void test_insert_everywhere(const bqw_dataset *def) {
+  static const char *const inserted[] = {
+      "縣級政策補充說明",                              /* reads like a heading */
+      "這是一行未知的說明文字,不屬於任何已知的結構。", /* prose */
+      "●縣域商業體系建設",                             /* a bullet without 《》 */
+  };
+  for (size_t v = 0; v < sizeof inserted / sizeof *inserted; v++)
+    for (size_t at = 1; at <= line_count + 1; at++) {
+      char label[96];
+      snprintf(label, sizeof label, "variant %zu inserted before line %zu", v, at);
+      check_context(label);
+      buf b = {0};
+      for (size_t i = 1; i <= line_count + 1; i++) {
+        if (i == at) {
+          puts_(&b, inserted[v]);
+          puts_(&b, "\n");
+        }
+        if (i <= line_count) {
+          put_line(&b, i);
+          puts_(&b, "\n");
+        }
+      }
+      bqw_dataset *ds = load("insert.txt", &b, 0);
+      size_t j = 0, n = bqw_record_count(ds);
+      for (size_t i = 0; i < bqw_record_count(def); i++, j++) {
+        while (j < n && bqw_record_at(ds, j)->kind == BQW_KIND_OTHER)
+          j++;
+        if (!CHECK(j < n))
+          break;
+        const bqw_record *x = bqw_record_at(def, i), *y = bqw_record_at(ds, j);
+        CHECK_EQ_INT(y->kind, x->kind);
+        CHECK_EQ_INT(y->line, x->line + (x->line >= at ? 1 : 0));
+        CHECK_STR(y->city, x->city);
+        CHECK_STR(y->region, x->region);
+        CHECK_EQ_INT(y->year, x->year);
+        CHECK_STR(y->date, x->date);
+        if (x->kind != BQW_KIND_CITY)
+          CHECK_STR(y->title, x->title);
+        if (CHECK_EQ_INT(y->measure_count, x->measure_count))
+          for (size_t k = 0; k < x->measure_count; k++)
+            CHECK_STR(y->measures[k].text, x->measures[k].text);
+      }
+      while (j < n && bqw_record_at(ds, j)->kind == BQW_KIND_OTHER)
+        j++;
+      CHECK_EQ_INT(j, n);
+      CHECK_EQ_INT(count_diags(ds, BQW_ERROR), 0);
+      bqw_dataset_free(ds);
+      free(b.data);
+    }
+  check_context(NULL);
+}
+
+/* (i) A county entry (a name the gazetteer lacks, a headline, ◎ measures) in the city
+ * section: a city entry without a region, warned; the 21 city entries after and around
+ * it keep theirs (it used to turn them into one `other` record). */
+static void test_county_entry(const bqw_dataset *def) {
+  buf b = {0};
+  for (size_t i = 1; i <= line_count; i++) {
+    if (i == 68) /* before 深圳, after 廣州's measure */
+      puts_(&b, "惠東縣\n印發《惠東縣推進鎮村發展實施方案》\n◎加快縣城擴容提質。\n"
+                "◎推動鎮村聯動發展。\n");
+    put_line(&b, i);
+    puts_(&b, "\n");
+  }
+  bqw_dataset *ds = load("county.txt", &b, 0);
+  bqw_stats s, d;
+  bqw_dataset_stats(ds, &s);
+  bqw_dataset_stats(def, &d);
+  CHECK_EQ_INT(s.city_entries, d.city_entries + 1);
+  CHECK_EQ_INT(s.city_measures, d.city_measures + 2);
+  CHECK_EQ_INT(s.other, 0);
+  const bqw_record *r = find_city(ds, "惠東縣");
+  if (CHECK(r != NULL)) {
+    CHECK(r->region == NULL);
+    CHECK_EQ_INT(r->line, 68);
+    CHECK_STR(r->title, "惠東縣推進鎮村發展實施方案");
+    CHECK_EQ_INT(r->measure_count, 2);
+  }
+  const bqw_diag *w = find_diag(ds, BQW_WARNING, "not a city of the gazetteer");
+  if (CHECK(w != NULL))
+    CHECK_EQ_INT(w->line, 68);
+  CHECK_EQ_INT(bqw_dataset_report(ds)->warnings, 2); /* that, and the known defect */
+  r = find_city(ds, "深圳");
+  if (CHECK(r != NULL))
+    CHECK_STR(r->region, "珠三角");
+  bqw_dataset_free(ds);
+  free(b.data);
+}
+
+/* (j) A later digest of the same shape (tests/fixtures/digest-novel.txt): a new
+ * category with a document, a document without measures, a county, a 2030 target and
+ * an eleventh meeting. Everything parses; each novelty is said once. */
+static void test_novel_digest(void) {
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_file(BQW_SOURCE_DIR "/tests/fixtures/digest-novel.txt", &ds), 0);
+  if (!CHECK(ds != NULL))
+    return;
+  bqw_stats s;
+  bqw_dataset_stats(ds, &s);
+  CHECK_EQ_INT(s.provincial_documents, 23);
+  CHECK_EQ_INT(s.provincial_measures, 32);
+  CHECK_EQ_INT(s.city_entries, 22);
+  CHECK_EQ_INT(s.city_measures, 34);
+  CHECK_EQ_INT(s.targets, 4);
+  CHECK_EQ_INT(s.meetings, 11);
+  CHECK_EQ_INT(s.other, 0);
+  static const struct {
+    bqw_severity sev;
+    unsigned line;
+    const char *what;
+  } said[] = {
+      {BQW_WARNING, 1, "known defect"},
+      {BQW_NOTE, 64, "category heading \"數字經濟\" is not in data/structure.tsv"},
+      {BQW_WARNING, 67, "document has no ◎ measures"},
+      {BQW_WARNING, 72, "\"惠東縣\" is not a city of the gazetteer"}};
+  size_t notes = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds); i++)
+    notes += bqw_diag_at(ds, i)->severity == BQW_NOTE;
+  CHECK_EQ_INT(notes, 7); /* the new category and the six repairs */
+  CHECK_EQ_INT(bqw_dataset_report(ds)->warnings, 3);
+  for (size_t i = 0; i < sizeof said / sizeof *said; i++) {
+    check_context(said[i].what);
+    const bqw_diag *d = find_diag(ds, said[i].sev, said[i].what);
+    if (CHECK(d != NULL))
+      CHECK_EQ_INT(d->line, said[i].line);
+  }
+  check_context(NULL);
+  size_t n = bqw_record_count(ds);
+  const bqw_record *last = bqw_record_at(ds, n - 1);
+  CHECK_STR(last->date, "2023-09-01");
+  for (size_t i = 0; i < n; i++) {
+    const bqw_record *r = bqw_record_at(ds, i);
+    if (r->kind == BQW_KIND_TARGET && r->year == 2030)
+      CHECK_STR(r->text, "城鄉區域發展更加協調,縣域綜合實力明顯增強。");
+    if (r->kind == BQW_KIND_DOCUMENT && r->line == 65)
+      CHECK_STR(r->category, "數字經濟");
+  }
+  bqw_dataset_free(ds);
+}
+
+/* (k) An unrecognised line between a category heading and its first document is an
+ * `other` record, warned; the category stays the heading's. */
+static void test_line_under_category(void) {
+  static const char text[] =
+      "全省政策\n縣域發展\n這是一行不明的文字。\n●《甲方案》\n◎措施一。\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("cat.txt", text, sizeof text - 1, &ds), 0);
+  if (CHECK_EQ_INT(bqw_record_count(ds), 2)) {
+    CHECK_EQ_INT(bqw_record_at(ds, 0)->kind, BQW_KIND_OTHER);
+    CHECK_STR(bqw_record_at(ds, 0)->text, "這是一行不明的文字。");
+    CHECK_STR(bqw_record_at(ds, 1)->category, "縣域發展");
+  }
+  const bqw_diag *d = find_diag(ds, BQW_WARNING, "line not recognised");
+  if (CHECK(d != NULL))
+    CHECK_EQ_INT(d->line, 3);
+  bqw_dataset_free(ds);
+  /* a short line there reads like a heading, and is not the category either */
+  static const char heading[] = "全省政策\n縣域發展\n補充說明\n●《甲方案》\n◎措施一。\n";
+  CHECK_EQ_INT(bqw_load_buffer("cat.txt", heading, sizeof heading - 1, &ds), 0);
+  if (CHECK_EQ_INT(bqw_record_count(ds), 2)) {
+    CHECK_EQ_INT(bqw_record_at(ds, 0)->kind, BQW_KIND_OTHER);
+    CHECK_STR(bqw_record_at(ds, 1)->category, "縣域發展");
+    CHECK_EQ_INT(bqw_record_at(ds, 1)->measure_count, 1);
+  }
+  bqw_dataset_free(ds);
+}
+
 static void test_file_errors(void) {
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_file(BQW_SOURCE_DIR "/tests/fixtures/no-such-file.txt", &ds),
@@ -802,6 +974,10 @@ int main(void) {
   test_invalid_byte(def);
   test_unknown_section(def, 139, BQW_SECTION_CITY);
   test_unknown_section(def, 169, BQW_SECTION_TIMELINE);
+  test_insert_everywhere(def);
+  test_county_entry(def);
+  test_novel_digest();
+  test_line_under_category();
   test_file_errors();
   bqw_dataset_free(def);
   return check_report("test_parser");
