@@ -4,7 +4,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-fast test-asan bench lint format golden nvim clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test test-fast test-asan fuzz bench lint format golden nvim clean
 
 all: build
 
@@ -34,6 +36,14 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE nosan
 
+# Each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS; fails on any finding.
+fuzz: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBQW_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) --target fuzz_load fuzz_search fuzz_where -j $(JOBS)
+	@status=0; for f in fuzz_load fuzz_search fuzz_where; do \
+	  sh tests/fuzz/run.sh $(ASAN_BUILD)/tests/fuzz/$$f tests/fuzz $(FUZZ_SECONDS) || status=1; \
+	done; exit $$status
+
 bench: build
 	@scripts/deps.sh bench
 	@cmake -S . -B $(BUILD) >/dev/null
@@ -44,10 +54,10 @@ bench: build
 
 lint:
 	@luacheck -q lua plugins tests examples bench
-	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h bench/*.c
+	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
 
 format:
-	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h bench/*.c
+	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

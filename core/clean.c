@@ -441,15 +441,6 @@ static void index_anchors(cleaner *c) {
   }
 }
 
-/* Control characters that would act on a terminal or reorder text if printed: C0
- * (TAB and the line ends are text), DEL, C1, and the bidirectional embeddings,
- * overrides and isolates. */
-static bool is_control(int32_t cp) {
-  return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-         (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-         (cp >= 0x2066 && cp <= 0x2069);
-}
-
 static const char *control_name(int32_t cp) {
   static const char *const c0[] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL",
                                    "BS",  "TAB", "LF",  "VT",  "FF",  "CR",  "SO",  "SI",
@@ -518,7 +509,7 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
     int32_t cp;
     size_t k = ch ? text_decode(b + i, n - i, &cp) : 0;
     if (k) {
-      if (is_control(cp) && !controls++) {
+      if (text_is_control(cp) && !controls++) {
         first_control = cp;
         control_col = col;
         control_byte = i - start + 1;

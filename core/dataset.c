@@ -45,6 +45,30 @@ const char *bqw_strerror(int err) {
 
 const char *bqw_version(void) { return BQW_VERSION_STRING; }
 
+/* A message quotes the text it is about, which may hold control characters: they are
+ * written visibly (\x1b, <U+202E>), so printing a diagnostic never drives a terminal
+ * (out has room for four times in). Returns the length. */
+static size_t visible(const char *in, char *out, size_t size) {
+  size_t o = 0;
+  for (size_t i = 0; in[i] && o + 9 < size;) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)in + i, strlen(in + i), &cp);
+    if (!k)
+      k = 1; /* cut in the middle of a character by the buffer's end: kept as is */
+    if (k && text_is_control(cp) && cp < 0x80)
+      o += (size_t)snprintf(out + o, size - o, "\\x%02x", (unsigned)cp);
+    else if (text_is_control(cp))
+      o += (size_t)snprintf(out + o, size - o, "<U+%04X>", (unsigned)cp);
+    else {
+      memcpy(out + o, in + i, k);
+      o += k;
+    }
+    i += k;
+  }
+  out[o] = '\0';
+  return o;
+}
+
 static void diag_vadd(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
                       uint32_t byte_col, const char *fmt, va_list ap) {
   if (sev == BQW_ERROR)
@@ -62,9 +86,10 @@ static void diag_vadd(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t
     return;
   }
   ds->diags = diags;
-  char buf[1024];
+  char buf[1024], shown[1024 * 4];
   vsnprintf(buf, sizeof buf, fmt, ap);
-  const char *msg = arena_strndup(&ds->mem, buf, strlen(buf));
+  size_t n = visible(buf, shown, sizeof shown);
+  const char *msg = arena_strndup(&ds->mem, shown, n);
   if (!msg) {
     ds->diag_dropped++;
     return;

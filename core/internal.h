@@ -62,6 +62,15 @@ static inline bool text_nfc_unstable(int32_t cp) {
 
 static inline bool text_is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
 
+/* Control characters that would act on a terminal or reorder text if printed: C0
+ * (TAB and the line ends are text), DEL, C1, and the bidirectional embeddings,
+ * overrides and isolates. */
+static inline bool text_is_control(int32_t cp) {
+  return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+         (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Decodes one UTF-8 sequence at s (n bytes available). Returns its length and sets
  * *cp, or returns 0 for an invalid or truncated sequence (see text_utf8_problem). NUL
  * is not accepted as text. */

@@ -241,6 +241,19 @@ static void control_characters(void) {
   CHECK_CONTAINS(bqw_dataset_meta(ds)->introduction, "\xE2\x80\xAE");
   bqw_dataset_free(ds);
 
+  /* a message that quotes such a line shows its controls escaped, never raw */
+  static const char quoted[] = "全省政策\n縣域\x1b發展\xE2\x80\xAE\n●《甲》\n◎乙\n";
+  CHECK_EQ_INT(bqw_load_buffer("q.txt", quoted, sizeof quoted - 1, &ds), 0);
+  size_t quoting = 0;
+  for (size_t i = 0; i < bqw_diag_count(ds); i++) {
+    const char *m = bqw_diag_at(ds, i)->message;
+    CHECK(strchr(m, 0x1b) == NULL);
+    CHECK(strstr(m, "\xE2\x80\xAE") == NULL);
+    quoting += strstr(m, "縣域\\x1b發展<U+202E>") != NULL;
+  }
+  CHECK_EQ_INT(quoting, 1); /* the note on the category heading */
+  bqw_dataset_free(ds);
+
   /* thousands of lines with controls: a hundred warnings and one note, all counted */
   size_t n = 5000;
   char *many = malloc(n * 4);

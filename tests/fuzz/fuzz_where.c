@@ -1,0 +1,65 @@
+/*
+ * fuzz_where.c -- libFuzzer harness for the --where language: a Lua 5.4 state with the
+ * bqw module (bqw.core linked in, the Lua sources from the tree) parses each input as
+ * an expression with bqw.query.parse, and compiles what parses. A bad expression must
+ * come back as nil and a message; an error raised (a traceback for the user), a hang
+ * or runaway memory is a finding.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int luaopen_bqw_core(lua_State *L);
+
+static const char driver[] =
+    "local query = require('bqw.query')\n"
+    "return function(expr)\n"
+    "  local tree, err = query.parse(expr)\n"
+    "  if not tree then\n"
+    "    assert(err ~= nil, 'parse failed without a message')\n"
+    "    local text = tostring(err)\n"
+    "    assert(text:find('^%-%-where') or text:find('error'), 'no error in ' .. text)\n"
+    "    return\n"
+    "  end\n"
+    "  local ok, cerr = pcall(query.compile, tree, {})\n"
+    "  assert(ok or not tostring(cerr):find('%.lua:%d+:'), 'compile raised: ' .. "
+    "tostring(cerr))\n"
+    "end\n";
+
+static lua_State *state(void) {
+  static lua_State *L; /* one state for the run: the harness is a test */
+  if (L)
+    return L;
+  L = luaL_newstate();
+  luaL_openlibs(L);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  lua_pushcfunction(L, luaopen_bqw_core);
+  lua_setfield(L, -2, "bqw.core");
+  lua_pop(L, 1);
+  lua_getglobal(L, "package");
+  lua_pushstring(L, BQW_SOURCE_DIR "/lua/?.lua;" BQW_SOURCE_DIR "/lua/?/init.lua");
+  lua_setfield(L, -2, "path");
+  lua_pop(L, 1);
+  if (luaL_dostring(L, driver) != LUA_OK) {
+    fprintf(stderr, "fuzz_where: %s\n", lua_tostring(L, -1));
+    abort();
+  }
+  lua_setfield(L, LUA_REGISTRYINDEX, "bqw_fuzz_where");
+  return L;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  lua_State *L = state();
+  lua_getfield(L, LUA_REGISTRYINDEX, "bqw_fuzz_where");
+  lua_pushlstring(L, (const char *)data, size);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    fprintf(stderr, "fuzz_where: the parser raised: %s\n", lua_tostring(L, -1));
+    abort();
+  }
+  lua_gc(L, LUA_GCSTEP, 0);
+  return 0;
+}
