@@ -15,6 +15,22 @@
 
 int luaopen_bqw_core(lua_State *L);
 
+/* libFuzzer sees the C it instruments, not the Lua the interpreter runs: a line hook
+ * feeds it the Lua side as counters (the pair of the previous and the current source
+ * line, hashed), so inputs that reach new lines of the parser are kept and grown. */
+#define LUA_COUNTERS 65536
+__attribute__((
+    used, section("__libfuzzer_extra_counters"))) static uint8_t lua_lines[LUA_COUNTERS];
+static uintptr_t previous_line;
+
+static void on_line(lua_State *L, lua_Debug *ar) {
+  if (!lua_getinfo(L, "S", ar))
+    return;
+  uintptr_t here = (uintptr_t)ar->source * 31u + (uintptr_t)ar->currentline;
+  lua_lines[(here ^ (previous_line >> 1)) % LUA_COUNTERS]++;
+  previous_line = here;
+}
+
 static const char driver[] =
     "local query = require('bqw.query')\n"
     "return function(expr)\n"
@@ -49,6 +65,7 @@ static lua_State *state(void) {
     abort();
   }
   lua_setfield(L, LUA_REGISTRYINDEX, "bqw_fuzz_where");
+  lua_sethook(L, on_line, LUA_MASKLINE, 0);
   return L;
 }
 
@@ -60,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fprintf(stderr, "fuzz_where: the parser raised: %s\n", lua_tostring(L, -1));
     abort();
   }
+  previous_line = 0;
   lua_gc(L, LUA_GCSTEP, 0);
   return 0;
 }
