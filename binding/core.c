@@ -131,8 +131,39 @@ static int l_count(lua_State *L) {
   return 1;
 }
 
+static void set_strings(lua_State *L, const char *key, const char *const *items,
+                        size_t n) {
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_pushstring(L, items[i]);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, -2, key);
+}
+
+/* The fields libbqw derived at load (bqw_record's second half). */
+static void push_derived(lua_State *L, const bqw_record *r) {
+  set_string(L, "level", bqw_level_name(r->level));
+  if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
+      r->kind == BQW_KIND_CITY)
+    set_strings(L, "issuers", r->issuers, r->issuer_count);
+  set_string(L, "doctype", r->doctype);
+  set_string(L, "doctype_detail", r->doctype_detail);
+  if (r->period_from || r->period_to) {
+    set_integer(L, "period_from", r->period_from);
+    set_integer(L, "period_to", r->period_to);
+  }
+  lua_createtable(L, (int)r->year_count, 0);
+  for (size_t i = 0; i < r->year_count; i++) {
+    lua_pushinteger(L, r->years[i]);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, -2, "years");
+  set_strings(L, "mentions", r->mentions, r->mention_count);
+}
+
 static void push_record(lua_State *L, const bqw_record *r, size_t index) {
-  lua_createtable(L, 0, 16);
+  lua_createtable(L, 0, 24);
   set_integer(L, "id", (lua_Integer)index + 1);
   set_string(L, "kind", bqw_kind_name(r->kind));
   set_string(L, "section", bqw_section_name(r->section));
@@ -165,6 +196,7 @@ static void push_record(lua_State *L, const bqw_record *r, size_t index) {
     }
     lua_setfield(L, -2, "measure_lines");
   }
+  push_derived(L, r);
 }
 
 /* ds:record(id) -> table | nil */

@@ -85,6 +85,10 @@ typedef enum bqw_action {
   BQW_ACTION_STATEMENT /* any other headline */
 } bqw_action;
 
+/* Whether a record is the province's or a city's: a city entry is "city", any other
+ * record "province". */
+typedef enum bqw_level { BQW_LEVEL_PROVINCE, BQW_LEVEL_CITY } bqw_level;
+
 /* One ◎ measure: its text without the ◎, and its 1-based source line. */
 typedef struct bqw_measure {
   const char *text;
@@ -109,6 +113,35 @@ typedef struct bqw_record {
   bqw_action action; /* city: issue, meeting or statement */
   size_t measure_count;
   const bqw_measure *measures;
+
+  /* Derived at load, in the same pass, from the record's own text (title, headline,
+   * text, measures, in either script) and the curated tables of data/; names are
+   * Simplified, as data/ gives them, whatever the script of the text. */
+  bqw_level level;
+  /* document, guiding, city: the bodies (data/issuers.tsv) the title opens with, in
+   * order, a space (ASCII or U+3000) allowed between two ("中共广东省委 广东省人民
+   * 政府关于…" gives both); none when the title names no body or there is no title.
+   * Other kinds: none. */
+  size_t issuer_count;
+  const char *const *issuers;
+  /* document, guiding, city with a title: the type (文种, "意见") of the ending the
+   * title has once trailing parenthesised notes such as (试行) or (2023—2025年) are
+   * set aside, the longest ending of data/doctypes.tsv winning; doctype_detail is
+   * that ending ("实施意见"). NULL when none matches. */
+  const char *doctype;
+  const char *doctype_detail;
+  /* document, guiding, city: the first period the title names, "YYYY—YYYY年" (— – - ~
+   * ～ 至 tried in that order); both 0 when it names none. */
+  int period_from, period_to;
+  /* Every year the record names, sorted and unique: four digits (no digit before)
+   * followed by 年, or the first year of a range "YYYY—YYYY年", plus a target's year
+   * and the year of a meeting's date; only years from 1900 to 2100. */
+  size_t year_count;
+  const int *years;
+  /* The places of the gazetteer (regions, cities of data/regions.tsv, then
+   * data/places.tsv) any of the record's texts names, in gazetteer order. */
+  size_t mention_count;
+  const char *const *mentions;
 } bqw_record;
 
 /* Dataset metadata from the preamble and the closing source line. */
@@ -461,6 +494,7 @@ BQW_API const char *bqw_watch_path(const bqw_watch *watch);
 BQW_API const char *bqw_kind_name(bqw_kind kind);
 BQW_API const char *bqw_section_name(bqw_section section);
 BQW_API const char *bqw_action_name(bqw_action action);
+BQW_API const char *bqw_level_name(bqw_level level);
 BQW_API const char *bqw_severity_name(bqw_severity severity);
 
 #ifdef __cplusplus

@@ -179,6 +179,8 @@ static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **o
    * structure; a file in another encoding has none worth parsing. */
   if (!ds->wrong_encoding) {
     int prc = parse_digest(ds);
+    if (!prc)
+      prc = derive_records(ds);
     if (prc)
       rc = prc;
     else if (!rc)
@@ -438,6 +440,10 @@ const char *bqw_section_name(bqw_section section) {
 const char *bqw_action_name(bqw_action action) {
   static const char *const names[] = {"none", "issue", "meeting", "statement"};
   return (unsigned)action < sizeof names / sizeof *names ? names[action] : "unknown";
+}
+
+const char *bqw_level_name(bqw_level level) {
+  return level == BQW_LEVEL_CITY ? "city" : "province";
 }
 
 const char *bqw_severity_name(bqw_severity severity) {

@@ -170,19 +170,114 @@ static int defect_row(void *ctx, char **f) {
   return 0;
 }
 
+static int issuer_row(void *ctx, char **f) {
+  issuer *r = table_push(ctx);
+  if (!r)
+    return BQW_ENOMEM;
+  *r = (issuer){f[0], or_empty(f[1]), strlen(f[0]), strlen(or_empty(f[1]))};
+  return 0;
+}
+
+static int doctype_row(void *ctx, char **f) {
+  doctype *r = table_push(ctx);
+  if (!r)
+    return BQW_ENOMEM;
+  *r = (doctype){f[0], or_empty(f[1]), or_empty(f[2]), strlen(f[0]),
+                 strlen(or_empty(f[1]))};
+  return 0;
+}
+
+/* The places.tsv rows, kept only for their two names. */
+static int gazetteer_row(void *ctx, char **f) {
+  place *p = table_push(ctx);
+  if (!p)
+    return BQW_ENOMEM;
+  *p = (place){f[0], or_empty(f[1]), "", ""};
+  return 0;
+}
+
+/* Longest Simplified string first; insertion sort, stable, on a few dozen rows. */
+#define SORT_LONGEST_FIRST(type, items, count)                                           \
+  for (size_t i_ = 1; i_ < (count); i_++) {                                              \
+    type item_ = (items)[i_];                                                            \
+    size_t j_ = i_;                                                                      \
+    for (; j_ > 0 && (items)[j_ - 1].hans_len < item_.hans_len; j_--)                    \
+      (items)[j_] = (items)[j_ - 1];                                                     \
+    (items)[j_] = item_;                                                                 \
+  }
+
+static int add_place(facts *f, table *canon, table *names, const char *hans,
+                     const char *hant) {
+  const char **c = table_push(canon);
+  place_name *n1 = c ? table_push(names) : NULL;
+  if (!n1)
+    return BQW_ENOMEM;
+  *c = hans;
+  uint32_t id = (uint32_t)(f->mention_place_count - 1);
+  *n1 = (place_name){hans, strlen(hans), id};
+  if (*hant && strcmp(hant, hans)) {
+    place_name *n2 = table_push(names);
+    if (!n2)
+      return BQW_ENOMEM;
+    *n2 = (place_name){hant, strlen(hant), id};
+  }
+  return 0;
+}
+
+/* The gazetteer of mentions: regions (once each, in order of first appearance), the
+ * cities, then the places of places.tsv. */
+static int gazetteer_load(facts *f, arena *a) {
+  place *extra = NULL;
+  size_t extra_count = 0;
+  table extras = {a, (void **)&extra, &extra_count, sizeof(place), 0};
+  int rc = each_row(a, bqw_data_places, bqw_data_places_len, 4, gazetteer_row, &extras);
+  if (rc)
+    return rc;
+  table canon = {a, (void **)&f->mention_places, &f->mention_place_count,
+                 sizeof(const char *), 0};
+  table names = {a, (void **)&f->place_names, &f->place_name_count, sizeof(place_name),
+                 0};
+  for (size_t i = 0; i < f->place_count; i++) {
+    const place *p = &f->places[i];
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = !strcmp(f->places[j].region_hans, p->region_hans);
+    if (!seen && (rc = add_place(f, &canon, &names, p->region_hans, p->region_hant)))
+      return rc;
+  }
+  for (size_t i = 0; i < f->place_count; i++)
+    if ((rc = add_place(f, &canon, &names, f->places[i].name_hans,
+                        f->places[i].name_hant)))
+      return rc;
+  for (size_t i = 0; i < extra_count; i++)
+    if ((rc = add_place(f, &canon, &names, extra[i].name_hans, extra[i].name_hant)))
+      return rc;
+  return 0;
+}
+
 int facts_load(facts *f, arena *a) {
   memset(f, 0, sizeof *f);
   table repairs = {a, (void **)&f->repairs, &f->repair_count, sizeof(repair), 0};
   table places = {a, (void **)&f->places, &f->place_count, sizeof(place), 0};
   table keywords = {a, (void **)&f->keywords, &f->keyword_count, sizeof(keyword), 0};
   table defects = {a, (void **)&f->defects, &f->defect_count, sizeof(defect), 0};
+  table issuers = {a, (void **)&f->issuers, &f->issuer_count, sizeof(issuer), 0};
+  table doctypes = {a, (void **)&f->doctypes, &f->doctype_count, sizeof(doctype), 0};
   int rc;
   if ((rc = each_row(a, bqw_data_repairs, bqw_data_repairs_len, 3, repair_row,
                      &repairs)) ||
       (rc = each_row(a, bqw_data_regions, bqw_data_regions_len, 4, place_row, &places)) ||
       (rc = each_row(a, bqw_data_structure, bqw_data_structure_len, 2, keyword_row,
                      &keywords)) ||
-      (rc = each_row(a, bqw_data_defects, bqw_data_defects_len, 2, defect_row, &defects)))
+      (rc = each_row(a, bqw_data_defects, bqw_data_defects_len, 2, defect_row,
+                     &defects)) ||
+      (rc = each_row(a, bqw_data_issuers, bqw_data_issuers_len, 3, issuer_row,
+                     &issuers)) ||
+      (rc = each_row(a, bqw_data_doctypes, bqw_data_doctypes_len, 3, doctype_row,
+                     &doctypes)) ||
+      (rc = gazetteer_load(f, a)))
     return rc;
+  SORT_LONGEST_FIRST(issuer, f->issuers, f->issuer_count)
+  SORT_LONGEST_FIRST(doctype, f->doctypes, f->doctype_count)
   return 0;
 }

@@ -179,7 +179,35 @@ typedef struct defect {
   size_t len;
 } defect;
 
+/* An issuing body (data/issuers.tsv); kept longest Simplified name first. */
+typedef struct issuer {
+  const char *hans, *hant;
+  size_t hans_len, hant_len;
+} issuer;
+
+/* A document type's ending (data/doctypes.tsv); kept longest Simplified ending first. */
+typedef struct doctype {
+  const char *ending_hans, *ending_hant, *type;
+  size_t hans_len, hant_len;
+} doctype;
+
+/* A name under which a place of the gazetteer may be mentioned: regions, then cities
+ * (regions.tsv), then places.tsv, each in either script. */
+typedef struct place_name {
+  const char *text;
+  size_t len;
+  uint32_t place; /* index into facts.mention_places */
+} place_name;
+
 typedef struct facts {
+  issuer *issuers;
+  size_t issuer_count;
+  doctype *doctypes;
+  size_t doctype_count;
+  const char **mention_places; /* canonical (Simplified) names, in gazetteer order */
+  size_t mention_place_count;
+  place_name *place_names;
+  size_t place_name_count;
   repair *repairs;
   size_t repair_count;
   place *places;
@@ -249,5 +277,9 @@ void clean_report_repairs(bqw_dataset *ds);
 int parse_digest(bqw_dataset *ds);
 /* Warns about what a complete digest has and this one lacks (after parse_digest). */
 void parse_check_complete(bqw_dataset *ds);
+
+/* Sets every record's derived fields (level, issuers, doctype, period, years,
+ * mentions) from its text and the facts. Returns 0 or BQW_ENOMEM. */
+int derive_records(bqw_dataset *ds);
 
 #endif /* BQW_INTERNAL_H */

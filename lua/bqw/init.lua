@@ -227,18 +227,14 @@ local function handle_of(self, method)
   return self._handle
 end
 
---- The enriched records, built once and shared by queries (not handed out as is).
+--- The records with their derived fields (computed by libbqw at load), built once and
+--- shared by queries (not handed out as is).
 function Dataset:_base()
   local handle = handle_of(self, "records")
-  if not self._enriched then
-    local enrich = require("bqw.enrich")
-    local records = handle:records()
-    for _, r in ipairs(records) do
-      enrich.record(r)
-    end
-    self._enriched = records
+  if not self._records then
+    self._records = handle:records()
   end
-  return self._enriched
+  return self._records
 end
 
 --- All records in source order, as fresh plain tables with the derived fields (see

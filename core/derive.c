@@ -1,0 +1,325 @@
+/*
+ * derive.c -- the derived fields of a record (level, issuers, doctype, period, years,
+ * mentions), read from its own text with the curated tables of data/, once per load.
+ * Each text is scanned once for both years and places: the scan looks at a place
+ * name only where the text's next two bytes begin one.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define YEAR_MIN 1900
+#define YEAR_MAX 2100
+
+/* The range separators of a period, tried in this order: — – - ~ ～ 至 */
+static const struct {
+  const char *text;
+  size_t len;
+} separators[] = {{"\xE2\x80\x94", 3}, {"\xE2\x80\x93", 3}, {"-", 1}, {"~", 1},
+                  {"\xEF\xBD\x9E", 3}, {"\xE8\x87\xB3", 3}};
+#define SEPARATOR_COUNT (sizeof separators / sizeof *separators)
+
+static const char NIAN[] = "\xE5\xB9\xB4"; /* 年 */
+
+/* What derivation keeps between records: the place-name filter and scratch space. */
+typedef struct deriver {
+  const facts *f;
+  uint8_t first_char[65536 / 8]; /* bit cp: a place name starts with cp (BMP) */
+  bool astral;                   /* a place name starts beyond the BMP */
+  const place_name **by_first;   /* the names, sorted by their first character */
+  int32_t *firsts;               /* ... and that character, in the same order */
+  size_t name_count;
+  bool *seen; /* per place of the gazetteer, for one record */
+  size_t seen_count;
+  uint8_t years[(YEAR_MAX - YEAR_MIN + 1 + 7) / 8];
+} deriver;
+
+static bool bit(const uint8_t *set, unsigned i) { return set[i >> 3] & (1u << (i & 7)); }
+static void set_bit(uint8_t *set, unsigned i) { set[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+
+static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+static bool has_prefix(const char *s, size_t len, const char *p, size_t plen) {
+  return plen && plen <= len && !memcmp(s, p, plen);
+}
+
+static bool has_suffix(const char *s, size_t len, const char *p, size_t plen) {
+  return plen && plen <= len && !memcmp(s + len - plen, p, plen);
+}
+
+static int four_digits(const char *s) {
+  return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+}
+
+/* Whether s[at..len) is "YYYY年" with exactly four digits. */
+static bool year_at(const char *s, size_t len, size_t at) {
+  return at + 4 + 3 <= len && is_digit((unsigned char)s[at]) &&
+         is_digit((unsigned char)s[at + 1]) && is_digit((unsigned char)s[at + 2]) &&
+         is_digit((unsigned char)s[at + 3]) && !memcmp(s + at + 4, NIAN, 3);
+}
+
+/* The length of the separator at s[at..len), or 0. */
+static size_t separator_at(const char *s, size_t len, size_t at, size_t which) {
+  size_t k = separators[which].len;
+  return at + k <= len && !memcmp(s + at, separators[which].text, k) ? k : 0;
+}
+
+static void add_year(deriver *d, int y) {
+  if (y >= YEAR_MIN && y <= YEAR_MAX)
+    set_bit(d->years, (unsigned)(y - YEAR_MIN));
+}
+
+/* The places whose names start at s (its first character cp). */
+static void match_places(deriver *d, const char *s, size_t len, int32_t cp) {
+  size_t n = d->name_count, lo = 0, hi = n;
+  if (cp >= 0x10000)
+    hi = 0; /* astral: every name is a candidate (below) */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (d->firsts[mid] < cp)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t i = lo; i < n && (cp >= 0x10000 || d->firsts[i] == cp); i++) {
+    const place_name *p = d->by_first[i];
+    if (!d->seen[p->place] && has_prefix(s, len, p->text, p->len)) {
+      d->seen[p->place] = true;
+      d->seen_count++;
+    }
+  }
+}
+
+/* One pass over a text: the years it names and the places it mentions. */
+static void scan_text(deriver *d, const char *s, size_t len) {
+  const unsigned char *b = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    if (is_digit(b[i])) {
+      size_t j = i;
+      while (j < len && is_digit(b[j]))
+        j++;
+      if (j - i == 4) {
+        if (j + 3 <= len && !memcmp(s + j, NIAN, 3))
+          add_year(d, four_digits(s + i));
+        else
+          for (size_t k = 0; k < SEPARATOR_COUNT; k++) {
+            size_t sep = separator_at(s, len, j, k);
+            if (sep && year_at(s, len, j + sep)) {
+              add_year(d, four_digits(s + i));
+              break;
+            }
+          }
+      }
+      i = j;
+      continue;
+    }
+    /* The text is valid UTF-8 (the loader saw to it), so a lead byte's character is
+     * read without checks. */
+    int32_t cp;
+    size_t k = 1;
+    if (b[i] < 0x80)
+      cp = b[i];
+    else if (b[i] < 0xE0 && i + 1 < len)
+      cp = (b[i] & 0x1F) << 6 | (b[i + 1] & 0x3F), k = 2;
+    else if (b[i] < 0xF0 && i + 2 < len)
+      cp = (b[i] & 0x0F) << 12 | (b[i + 1] & 0x3F) << 6 | (b[i + 2] & 0x3F), k = 3;
+    else
+      cp = 0x10000, k = b[i] >= 0xF0 ? 4 : 1;
+    if (cp < 0x10000 ? bit(d->first_char, (unsigned)cp) : d->astral)
+      match_places(d, s + i, len - i, cp);
+    i += k < len - i ? k : len - i;
+    continue;
+  }
+}
+
+/* The title without trailing parenthesised notes: "(试行)", "（2023—2025年）". */
+static size_t strip_trailing_parens(const char *t, size_t len) {
+  static const char open_full[] = "\xEF\xBC\x88", close_full[] = "\xEF\xBC\x89";
+  for (;;) {
+    if (len && t[len - 1] == ')') {
+      size_t j = len - 1;
+      while (j > 0 && t[j - 1] != '(' && t[j - 1] != ')')
+        j--;
+      if (j == 0 || t[j - 1] != '(')
+        return len;
+      len = j - 1;
+    } else if (has_suffix(t, len, close_full, 3)) {
+      const char *open = NULL;
+      for (const char *p = t; (p = memmem(p, (size_t)(t + len - p), open_full, 3));
+           p += 3)
+        open = p;
+      if (!open)
+        return len;
+      len = (size_t)(open - t);
+    } else {
+      return len;
+    }
+  }
+}
+
+static void derive_doctype(const facts *f, bqw_record *r) {
+  size_t len = strip_trailing_parens(r->title, strlen(r->title));
+  for (size_t i = 0; i < f->doctype_count; i++) {
+    const doctype *dt = &f->doctypes[i];
+    if (has_suffix(r->title, len, dt->ending_hans, dt->hans_len) ||
+        has_suffix(r->title, len, dt->ending_hant, dt->hant_len)) {
+      r->doctype = dt->type;
+      r->doctype_detail = dt->ending_hans;
+      return;
+    }
+  }
+}
+
+static void derive_period(bqw_record *r) {
+  const char *t = r->title;
+  size_t len = strlen(t);
+  for (size_t k = 0; k < SEPARATOR_COUNT; k++)
+    for (size_t i = 0; i + 4 <= len; i++) {
+      if ((i > 0 && is_digit((unsigned char)t[i - 1])) ||
+          !is_digit((unsigned char)t[i]) || !is_digit((unsigned char)t[i + 1]) ||
+          !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
+        continue;
+      size_t sep = separator_at(t, len, i + 4, k);
+      if (sep && year_at(t, len, i + 4 + sep)) {
+        r->period_from = four_digits(t + i);
+        r->period_to = four_digits(t + i + 4 + sep);
+        return;
+      }
+    }
+}
+
+static int derive_issuers(const facts *f, arena *a, bqw_record *r) {
+  const char *rest = r->title;
+  size_t len = strlen(rest);
+  const char *found[64];
+  size_t n = 0;
+  for (;;) {
+    const issuer *hit = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < f->issuer_count && !hit; i++) {
+      const issuer *is = &f->issuers[i];
+      if (has_prefix(rest, len, is->hans, is->hans_len))
+        hit = is, k = is->hans_len;
+      else if (has_prefix(rest, len, is->hant, is->hant_len))
+        hit = is, k = is->hant_len;
+    }
+    if (!hit || n == sizeof found / sizeof *found)
+      break;
+    found[n++] = hit->hans;
+    rest += k, len -= k;
+    while (len && *rest == ' ')
+      rest++, len--;
+    while (has_prefix(rest, len, "\xE3\x80\x80", 3)) /* U+3000 */
+      rest += 3, len -= 3;
+  }
+  if (!n)
+    return 0;
+  const char **list = arena_alloc(a, n * sizeof *list);
+  if (!list)
+    return BQW_ENOMEM;
+  memcpy(list, found, n * sizeof *list);
+  r->issuers = list;
+  r->issuer_count = n;
+  return 0;
+}
+
+/* The year of an ISO date "YYYY-…", or 0. */
+static int date_year(const char *date) {
+  for (int i = 0; i < 4; i++)
+    if (!is_digit((unsigned char)date[i]))
+      return 0;
+  return four_digits(date);
+}
+
+static int derive_record(deriver *d, arena *a, bqw_record *r) {
+  const facts *f = d->f;
+  r->level = r->kind == BQW_KIND_CITY ? BQW_LEVEL_CITY : BQW_LEVEL_PROVINCE;
+  bool titled_kind = r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
+                     r->kind == BQW_KIND_CITY;
+  if (titled_kind && r->title) {
+    int rc = derive_issuers(f, a, r);
+    if (rc)
+      return rc;
+    derive_doctype(f, r);
+    derive_period(r);
+  }
+
+  memset(d->years, 0, sizeof d->years);
+  memset(d->seen, 0, f->mention_place_count * sizeof *d->seen);
+  d->seen_count = 0;
+  const char *texts[] = {r->title, r->headline, r->text};
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+    if (texts[i])
+      scan_text(d, texts[i], strlen(texts[i]));
+  for (size_t i = 0; i < r->measure_count; i++)
+    scan_text(d, r->measures[i].text, strlen(r->measures[i].text));
+  if (r->year)
+    add_year(d, r->year);
+  if (r->date)
+    add_year(d, date_year(r->date));
+
+  size_t ny = 0;
+  for (unsigned y = 0; y <= YEAR_MAX - YEAR_MIN; y++)
+    ny += bit(d->years, y);
+  if (ny) {
+    int *years = arena_alloc(a, ny * sizeof *years);
+    if (!years)
+      return BQW_ENOMEM;
+    size_t k = 0;
+    for (unsigned y = 0; y <= YEAR_MAX - YEAR_MIN; y++)
+      if (bit(d->years, y))
+        years[k++] = YEAR_MIN + (int)y;
+    r->years = years;
+    r->year_count = ny;
+  }
+  if (d->seen_count) {
+    const char **mentions = arena_alloc(a, d->seen_count * sizeof *mentions);
+    if (!mentions)
+      return BQW_ENOMEM;
+    size_t k = 0;
+    for (size_t p = 0; p < f->mention_place_count; p++)
+      if (d->seen[p])
+        mentions[k++] = f->mention_places[p];
+    r->mentions = mentions;
+    r->mention_count = k;
+  }
+  return 0;
+}
+
+int derive_records(bqw_dataset *ds) {
+  deriver *d = calloc(1, sizeof *d);
+  if (!d)
+    return BQW_ENOMEM;
+  d->f = &ds->facts;
+  size_t names = ds->facts.place_name_count;
+  d->seen = calloc(ds->facts.mention_place_count + 1, sizeof *d->seen);
+  d->by_first = calloc(names + 1, sizeof *d->by_first);
+  d->firsts = calloc(names + 1, sizeof *d->firsts);
+  int rc = d->seen && d->by_first && d->firsts ? 0 : BQW_ENOMEM;
+  for (size_t n = 0; !rc && n < names; n++) {
+    const place_name *p = &ds->facts.place_names[n];
+    int32_t cp;
+    if (!p->len || !text_decode((const unsigned char *)p->text, p->len, &cp))
+      continue; /* an empty or broken name matches nothing */
+    if (cp < 0x10000)
+      set_bit(d->first_char, (unsigned)cp);
+    else
+      d->astral = true;
+    /* insertion by first character, stable, so gazetteer order holds within one */
+    size_t j = d->name_count++;
+    for (; j > 0 && d->firsts[j - 1] > cp; j--) {
+      d->by_first[j] = d->by_first[j - 1];
+      d->firsts[j] = d->firsts[j - 1];
+    }
+    d->by_first[j] = p;
+    d->firsts[j] = cp;
+  }
+  for (size_t i = 0; !rc && i < ds->record_count; i++)
+    rc = derive_record(d, &ds->mem, &ds->records[i]);
+  free(d->seen);
+  free(d->by_first);
+  free(d->firsts);
+  free(d);
+  return rc;
+}
