@@ -131,24 +131,54 @@ static int l_count(lua_State *L) {
   return 1;
 }
 
-static void set_strings(lua_State *L, const char *key, const char *const *items,
-                        size_t n) {
+/* How a record's text is pushed: as published, or converted to a script. Names from
+ * data/ (city, region, issuers, doctype, mentions) are Simplified already: converted
+ * only for Traditional. A string that cannot be converted is pushed as it is. */
+typedef enum script_mode { SCRIPT_ORIGINAL, SCRIPT_HANS, SCRIPT_HANT } script_mode;
+
+static void push_text(lua_State *L, const char *s, script_mode mode) {
+  size_t len = strlen(s), out_len;
+  char *out;
+  if (mode == SCRIPT_ORIGINAL ||
+      bqw_convert(s, len, mode == SCRIPT_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT, &out,
+                  &out_len) != 0) {
+    lua_pushlstring(L, s, len);
+    return;
+  }
+  lua_pushlstring(L, out, out_len);
+  bqw_free(out);
+}
+
+static void set_text(lua_State *L, const char *key, const char *value, script_mode mode) {
+  if (value) {
+    push_text(L, value, mode);
+    lua_setfield(L, -2, key);
+  }
+}
+
+/* A name from data/: already Simplified. */
+static void set_name(lua_State *L, const char *key, const char *value, script_mode mode) {
+  set_text(L, key, value, mode == SCRIPT_HANT ? SCRIPT_HANT : SCRIPT_ORIGINAL);
+}
+
+static void set_names(lua_State *L, const char *key, const char *const *items, size_t n,
+                      script_mode mode) {
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
-    lua_pushstring(L, items[i]);
+    push_text(L, items[i], mode == SCRIPT_HANT ? SCRIPT_HANT : SCRIPT_ORIGINAL);
     lua_rawseti(L, -2, (int)i + 1);
   }
   lua_setfield(L, -2, key);
 }
 
 /* The fields libbqw derived at load (bqw_record's second half). */
-static void push_derived(lua_State *L, const bqw_record *r) {
+static void push_derived(lua_State *L, const bqw_record *r, script_mode mode) {
   set_string(L, "level", bqw_level_name(r->level));
   if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
       r->kind == BQW_KIND_CITY)
-    set_strings(L, "issuers", r->issuers, r->issuer_count);
-  set_string(L, "doctype", r->doctype);
-  set_string(L, "doctype_detail", r->doctype_detail);
+    set_names(L, "issuers", r->issuers, r->issuer_count, mode);
+  set_name(L, "doctype", r->doctype, mode);
+  set_name(L, "doctype_detail", r->doctype_detail, mode);
   if (r->period_from || r->period_to) {
     set_integer(L, "period_from", r->period_from);
     set_integer(L, "period_to", r->period_to);
@@ -159,24 +189,25 @@ static void push_derived(lua_State *L, const bqw_record *r) {
     lua_rawseti(L, -2, (int)i + 1);
   }
   lua_setfield(L, -2, "years");
-  set_strings(L, "mentions", r->mentions, r->mention_count);
+  set_names(L, "mentions", r->mentions, r->mention_count, mode);
 }
 
-static void push_record(lua_State *L, const bqw_record *r, size_t index) {
+static void push_record(lua_State *L, const bqw_record *r, size_t index,
+                        script_mode mode) {
   lua_createtable(L, 0, 24);
   set_integer(L, "id", (lua_Integer)index + 1);
   set_string(L, "kind", bqw_kind_name(r->kind));
   set_string(L, "section", bqw_section_name(r->section));
-  set_string(L, "section_title", r->section_title);
+  set_text(L, "section_title", r->section_title, mode);
   set_integer(L, "line", r->line);
   if (r->parent)
     set_integer(L, "parent", r->parent);
-  set_string(L, "category", r->category);
-  set_string(L, "city", r->city);
-  set_string(L, "region", r->region);
-  set_string(L, "headline", r->headline);
-  set_string(L, "title", r->title);
-  set_string(L, "text", r->text);
+  set_text(L, "category", r->category, mode);
+  set_name(L, "city", r->city, mode);
+  set_name(L, "region", r->region, mode);
+  set_text(L, "headline", r->headline, mode);
+  set_text(L, "title", r->title, mode);
+  set_text(L, "text", r->text, mode);
   set_string(L, "date", r->date);
   if (r->year)
     set_integer(L, "year", r->year);
@@ -185,7 +216,7 @@ static void push_record(lua_State *L, const bqw_record *r, size_t index) {
   if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY) {
     lua_createtable(L, (int)r->measure_count, 0);
     for (size_t i = 0; i < r->measure_count; i++) {
-      lua_pushstring(L, r->measures[i].text);
+      push_text(L, r->measures[i].text, mode);
       lua_rawseti(L, -2, (int)i + 1);
     }
     lua_setfield(L, -2, "measures");
@@ -196,29 +227,37 @@ static void push_record(lua_State *L, const bqw_record *r, size_t index) {
     }
     lua_setfield(L, -2, "measure_lines");
   }
-  push_derived(L, r);
+  push_derived(L, r, mode);
 }
 
-/* ds:record(id) -> table | nil */
+static script_mode check_script(lua_State *L, int arg) {
+  static const char *const modes[] = {"original", "hans", "hant", NULL};
+  return (script_mode)luaL_checkoption(L, arg, "original", modes);
+}
+
+/* ds:record(id [, script]) -> table | nil; script: "original" (default), "hans" or
+ * "hant", the text converted as bqw's records present it */
 static int l_record(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
   lua_Integer id = luaL_checkinteger(L, 2);
+  script_mode mode = check_script(L, 3);
   const bqw_record *r = id >= 1 ? bqw_record_at(ds, (size_t)id - 1) : NULL;
   if (!r) {
     lua_pushnil(L);
     return 1;
   }
-  push_record(L, r, (size_t)id - 1);
+  push_record(L, r, (size_t)id - 1, mode);
   return 1;
 }
 
-/* ds:records() -> array of tables, in source order */
+/* ds:records([script]) -> array of tables, in source order */
 static int l_records(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
+  script_mode mode = check_script(L, 2);
   size_t n = bqw_record_count(ds);
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
-    push_record(L, bqw_record_at(ds, i), i);
+    push_record(L, bqw_record_at(ds, i), i, mode);
     lua_rawseti(L, -2, (int)i + 1);
   }
   return 1;

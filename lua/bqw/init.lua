@@ -166,45 +166,8 @@ function M.convert(s, script)
   return core.convert(s, script)
 end
 
--- Fields of published text, and fields holding gazetteer names (already Simplified).
-local TEXT_FIELDS = { "section_title", "category", "headline", "title", "text" }
-local NAME_FIELDS = { "city", "region", "doctype", "doctype_detail" }
-local TEXT_LISTS = { "measures" }
-local NAME_LISTS = { "issuers", "mentions" }
-
 local function convert_or_keep(s, script)
   return M.convert(s, script) or s
-end
-
---- A copy of a record with its text in the script ("original": as published).
-local function present(r, script)
-  local out = require("bqw.query").copy(r)
-  if script == "original" then
-    return out
-  end
-  for _, k in ipairs(TEXT_FIELDS) do
-    if out[k] then
-      out[k] = convert_or_keep(out[k], script)
-    end
-  end
-  for _, k in ipairs(TEXT_LISTS) do
-    for i, v in ipairs(out[k] or {}) do
-      out[k][i] = convert_or_keep(v, script)
-    end
-  end
-  if script == "hant" then
-    for _, k in ipairs(NAME_FIELDS) do
-      if out[k] then
-        out[k] = convert_or_keep(out[k], script)
-      end
-    end
-    for _, k in ipairs(NAME_LISTS) do
-      for i, v in ipairs(out[k] or {}) do
-        out[k][i] = convert_or_keep(v, script)
-      end
-    end
-  end
-  return out
 end
 
 local function script_of(opts)
@@ -227,35 +190,23 @@ local function handle_of(self, method)
   return self._handle
 end
 
---- The records with their derived fields (computed by libbqw at load), built once and
---- shared by queries (not handed out as is).
-function Dataset:_base()
-  local handle = handle_of(self, "records")
-  if not self._records then
-    self._records = handle:records()
-  end
-  return self._records
-end
-
 --- All records in source order, as fresh plain tables with the derived fields (see
 --- :help bqw-records), their text in opts.script or bqw.setup's script (hans).
 function Dataset:records(opts)
+  local handle = handle_of(self, "records")
   check_arg("records", 1, opts, "table", true)
-  local script = script_of(opts)
-  local out = {}
-  for i, r in ipairs(self:_base()) do
-    out[i] = present(r, script)
-  end
-  return out
+  return handle:records(script_of(opts))
 end
 
 --- The record with this id (its position in source order), or nil.
 function Dataset:record(id, opts)
-  handle_of(self, "record")
+  local handle = handle_of(self, "record")
   check_arg("record", 1, id, "number")
   check_arg("record", 2, opts, "table", true)
-  local r = self:_base()[id]
-  return r and present(r, script_of(opts)) or nil
+  if id ~= math.floor(id) then
+    return nil
+  end
+  return handle:record(id, script_of(opts))
 end
 
 --- Full-text search over titles, cities, headlines, measures, prose and categories,
@@ -279,9 +230,8 @@ function Dataset:search(query, opts)
   if not result then
     return nil, err, name
   end
-  local base = self:_base()
   for _, hit in ipairs(result.hits) do
-    local record = present(base[hit.id], script)
+    local record = handle:record(hit.id, script)
     hit.record = record
     if hit.field == "measure" then
       hit.text = record.measures[hit.item]
@@ -312,10 +262,21 @@ end
 function Dataset:query(filter, opts)
   check_arg("query", 2, opts, "table", true)
   local script = script_of(opts)
-  local q = require("bqw.query").new(self:_base(), {
+  local handle = handle_of(self, "query")
+  -- Records are built one at a time as the query runs, as published for the filters,
+  -- then again in the script for the records that match.
+  local q = require("bqw.query").new({
+    count = handle:count(),
+    get = function(id)
+      return handle:record(id)
+    end,
+  }, {
     dataset = self,
     present = function(r)
-      return present(r, script)
+      return script == "original" and r or handle:record(r.id, script)
+    end,
+    fetch = function(id)
+      return handle:record(id, script)
     end,
   })
   if filter ~= nil then

@@ -452,9 +452,12 @@ local function deep_copy(v)
 end
 M.copy = deep_copy
 
---- A query over records (an array shared, not copied). ctx (optional): dataset (for
---- filters that prepare, such as text), present (a function turning a shared record
---- into the fresh table handed out; default a deep copy).
+--- A query over records: an array (shared, not copied), or a source { count = n,
+--- get = function(id) -> record } whose records are built one at a time as the query
+--- runs. ctx (optional): dataset (for filters that prepare, such as text), present (a
+--- function turning a matching record into the table handed out; default a deep copy
+--- of an array's record, the record itself from a source), fetch (a function(id)
+--- building the record handed out directly, used when no filter needs the record).
 function M.new(records, ctx)
   return setmetatable({ _records = records, _ctx = ctx or {}, _preds = {}, _sort = nil, _limit = nil }, Query)
 end
@@ -522,20 +525,49 @@ local function sortable(v)
   return v
 end
 
---- The matching records (the shared tables), in order.
-function Query:_matches()
-  local out = {}
-  for _, r in ipairs(self._records) do
-    local keep = true
-    for _, p in ipairs(self._preds) do
-      if not p(r) then
-        keep = false
-        break
+local function source_of(q)
+  local records = q._records
+  if records.get then
+    return records.count, records.get, false
+  end
+  return #records, function(id)
+    return records[id]
+  end, true
+end
+
+--- An iterator over the matching records in source order, one built at a time: each
+--- call returns the next record (as the source builds it) and whether it was built
+--- only to be tested (so a fetch may build the one handed out instead).
+function Query:_scan()
+  local n, get = source_of(self)
+  local preds, i = self._preds, 0
+  local fetch = #preds == 0 and self._ctx.fetch
+  return function()
+    while i < n do
+      i = i + 1
+      if fetch then
+        return fetch(i), true
+      end
+      local r = get(i)
+      local keep = r ~= nil
+      for _, p in ipairs(preds) do
+        if not keep then
+          break
+        end
+        keep = p(r)
+      end
+      if keep then
+        return r, false
       end
     end
-    if keep then
-      out[#out + 1] = r
-    end
+  end
+end
+
+--- The matching records, sorted when the query sorts, in an array.
+function Query:_matches()
+  local out = {}
+  for r in self:_scan() do
+    out[#out + 1] = r
   end
   local s = self._sort
   if s then
@@ -573,33 +605,78 @@ function Query:_matches()
   return out
 end
 
+--- The function turning a record the scan found into the table handed out.
+function Query:_presenter()
+  local _, _, shared = source_of(self)
+  local present = self._ctx.present or (shared and deep_copy) or function(r)
+    return r
+  end
+  return function(r, fetched)
+    if fetched and not shared then
+      return r
+    end
+    return present(r)
+  end
+end
+
 --- The results as an array of fresh record tables.
 function Query:all()
-  local present = self._ctx.present or deep_copy
   local out = {}
-  for i, r in ipairs(self:_matches()) do
-    out[i] = present(r)
+  for r in self:iter() do
+    out[#out + 1] = r
   end
   return out
 end
 
---- An iterator over the results: for r in q:iter() do … end
+--- An iterator over the results: for r in q:iter() do … end. Without a sort the
+--- records are built one at a time as the loop asks for them (nothing is collected);
+--- a sort needs them all first.
 function Query:iter()
-  local list, i = self:all(), 0
+  local present = self:_presenter()
+  if self._sort then
+    local list, i = self:_matches(), 0
+    local fetched = #self._preds == 0 and self._ctx.fetch ~= nil
+    return function()
+      i = i + 1
+      if list[i] ~= nil then
+        return present(list[i], fetched)
+      end
+    end
+  end
+  local scan, left = self:_scan(), self._limit
   return function()
-    i = i + 1
-    return list[i]
+    if left then
+      if left <= 0 then
+        return nil
+      end
+      left = left - 1
+    end
+    local r, fetched = scan()
+    if r ~= nil then
+      return present(r, fetched)
+    end
   end
 end
 
 --- The number of results.
 function Query:count()
-  return #self:_matches()
+  if #self._preds == 0 then
+    local n = source_of(self)
+    return self._limit and math.min(n, self._limit) or n
+  end
+  local n = 0
+  for _ in self:_scan() do
+    n = n + 1
+    if self._limit and n >= self._limit then
+      break
+    end
+  end
+  return n
 end
 
 --- The first result, or nil.
 function Query:first()
-  return self:limit(1):all()[1]
+  return self:limit(1):iter()()
 end
 
 M.Query = Query
