@@ -23,34 +23,117 @@ M.COLUMNS = {
   },
 }
 
---- The rows of records in a shape; measure rows are fresh tables, record rows are the
---- records themselves.
+--- The measure rows of one record: fresh tables with its fields, measures and
+--- measure_lines left out, and measure, measure_line, measure_index; one row without
+--- those three when it has no measure.
+local function measure_rows(r, emit)
+  local measures = r.measures or {}
+  for i = 1, math.max(#measures, 1) do
+    local row = {}
+    for k, v in pairs(r) do
+      if k ~= "measures" and k ~= "measure_lines" then
+        row[k] = v
+      end
+    end
+    if measures[i] then
+      row.measure, row.measure_line, row.measure_index = measures[i], r.measure_lines[i], i
+    end
+    emit(row)
+  end
+end
+
+--- The rows of records in a shape. Given an array of records: an array of rows (record
+--- rows are the records themselves). Given an iterator over records (a function, as
+--- export plugins receive): an iterator over the rows, one record read at a time.
 function M.rows(records, shape)
   shape = shape or "record"
   if not M.SHAPES[shape] then
     error(("bqw: unknown shape %q (record or measure)"):format(tostring(shape)), 2)
+  end
+  if type(records) == "function" then
+    if shape == "record" then
+      return records
+    end
+    local pending, at = {}, 1
+    local function push(row)
+      pending[#pending + 1] = row
+    end
+    return function()
+      while true do
+        local row = pending[at]
+        if row ~= nil then
+          pending[at], at = nil, at + 1
+          return row
+        end
+        pending, at = {}, 1
+        local r = records()
+        if r == nil then
+          return nil
+        end
+        measure_rows(r, push)
+      end
+    end
   end
   if shape == "record" then
     return records
   end
   local rows = {}
   for _, r in ipairs(records) do
-    local measures = r.measures or {}
-    local n = math.max(#measures, 1)
-    for i = 1, n do
-      local row = {}
-      for k, v in pairs(r) do
-        if k ~= "measures" and k ~= "measure_lines" then
-          row[k] = v
-        end
-      end
-      if measures[i] then
-        row.measure, row.measure_line, row.measure_index = measures[i], r.measure_lines[i], i
-      end
+    measure_rows(r, function(row)
       rows[#rows + 1] = row
-    end
+    end)
   end
   return rows
+end
+
+--- The rows an iterator gives, in an array (for formats that need them all, such as
+--- a document with a table per section). An array is returned as it is.
+function M.collect(rows)
+  if type(rows) ~= "function" then
+    return rows
+  end
+  local out = {}
+  for row in rows do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+--- A write(out, records, opts, ctx) for a plugin that streams through begin / record
+--- / finish, for callers of the first contract: records an array or an iterator, put
+--- in opts.shape here.
+function M.write_from(plugin)
+  return function(out, records, opts, ctx)
+    opts, ctx = opts or {}, ctx or {}
+    ctx.util = ctx.util or M
+    if plugin.begin then
+      plugin.begin(out, opts, ctx)
+    end
+    local rows = M.rows(records, opts.shape)
+    if type(rows) == "function" then
+      for row in rows do
+        plugin.record(out, row, opts, ctx)
+      end
+    else
+      for _, row in ipairs(rows) do
+        plugin.record(out, row, opts, ctx)
+      end
+    end
+    if plugin.finish then
+      plugin.finish(out, opts, ctx)
+    end
+  end
+end
+
+--- How many records rows come from (a record's measure rows are consecutive).
+function M.record_count(rows)
+  local n, last = 0, nil
+  for _, row in ipairs(rows) do
+    if row.id ~= last or row.id == nil then
+      n, last = n + 1, row.id
+    end
+  end
+  return n
 end
 
 --- A cell as text: lists joined ("; ", or newlines for measures), numbers as digits,

@@ -285,17 +285,31 @@ function Dataset:query(filter, opts)
   return q
 end
 
---- The records a where option selects: nil for all, an expression, a table or a function.
-local function select_records(ds, where, script, sort)
+--- The query a where option makes: nil for all, an expression, a table or a function;
+--- sorted when sort is given (a field name or a function, as Query:sort takes).
+local function select_query(ds, where, script, sort)
   local ok, result = pcall(function()
     local q = ds:query(where, { script = script })
     if sort ~= nil then
       q = q:sort(sort)
     end
-    return q:all()
+    return q
   end)
   if not ok then
-    return nil, tostring(result):gsub("^bqw: where: ", "")
+    return nil, (tostring(result):gsub("^bqw: where: ", ""))
+  end
+  return result
+end
+
+--- The records a where option selects, in an array.
+local function select_records(ds, where, script, sort)
+  local q, err = select_query(ds, where, script, sort)
+  if not q then
+    return nil, err
+  end
+  local ok, result = pcall(q.all, q)
+  if not ok then
+    return nil, (tostring(result):gsub("^bqw: where: ", ""))
   end
   return result
 end
@@ -407,23 +421,50 @@ function Dataset:_export_job(format, opts)
       return nil, cerr
     end
   end
-  local records, serr = select_records(self, opts.where, opts.script)
-  if not records then
+  local q, serr = select_query(self, opts.where, opts.script)
+  if not q then
     return nil, serr
   end
   local meta = self:meta({ script = opts.script })
-  return {
-    total = #records,
-    plugin = plugin,
-    --- Runs the plugin into out; tick(n) is called as it reports records done.
-    fill = function(out, tick)
-      local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick or function() end }
-      local ok, perr = require("bqw.plugins").call(plugin, "write", out, records, options, ctx)
+  local plugins = require("bqw.plugins")
+  local job = { plugin = plugin }
+  --- How many records the export writes (a pass over them when a filter must test
+  --- each; free otherwise).
+  function job.count()
+    job.total = job.total or q:count()
+    return job.total
+  end
+  --- Runs the plugin into out; tick(n) is called as it reports records done.
+  function job.fill(out, tick)
+    tick = tick or function() end
+    local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
+    local function check(ok, perr)
       if not ok then
         error(perr, 0)
       end
-    end,
-  }
+    end
+    if plugin.record then
+      -- begin / record / finish: the loop slices between rows by itself
+      ctx.tick = function() end
+      if plugin.begin then
+        check(plugins.call(plugin, "begin", out, options, ctx))
+      end
+      for row in export_util.rows(q:iter(), options.shape) do
+        check(plugins.call(plugin, "record", out, row, options, ctx))
+        tick()
+      end
+      if plugin.finish then
+        check(plugins.call(plugin, "finish", out, options, ctx))
+      end
+    elseif plugin.stream then
+      -- write(out, rows): rows iterates over the rows in the shape, once
+      check(plugins.call(plugin, "write", out, export_util.rows(q:iter(), options.shape), options, ctx))
+    else
+      -- the first contract: write(out, records) with every record in an array
+      check(plugins.call(plugin, "write", out, q:all(), options, ctx))
+    end
+  end
+  return job
 end
 
 --- Exports records with an export plugin: ds:export("csv", { where = …, shape =

@@ -240,7 +240,7 @@ function Loop:export(ds, format, opts, callbacks)
       file.abort()
     end
     if ok and callbacks.progress then
-      callbacks.progress(job.total, job.total)
+      callbacks.progress(job.count(), job.count())
     end
     if callbacks.done then
       callbacks.done(ok, message)
@@ -255,12 +255,12 @@ function Loop:export(ds, format, opts, callbacks)
       return finish(true)
     end
     if callbacks.progress then
-      callbacks.progress(math.min(done, job.total), job.total)
+      callbacks.progress(math.min(done, job.count()), job.count())
     end
   end
   timer = self._loop:timer(0, 1, step)
   self:_kick()
-  local handle = { total = job.total }
+  local handle = { total = job.count() }
   --- Stops the export; the output file is left as it was.
   function handle.cancel()
     finish(nil, "cancelled")

@@ -116,7 +116,12 @@ local function load_plugin(path, kind, origin)
   if plugin.name ~= expected_name then
     return nil, ("%s: error: name is %q but the file is %s.lua"):format(path, plugin.name, expected_name)
   end
-  if type(plugin[M.ENTRY[kind]]) ~= "function" then
+  -- an export may instead stream through begin / record / finish (record required)
+  local entry = M.ENTRY[kind]
+  if kind == "export" and plugin.write == nil and plugin.record ~= nil then
+    entry = "record"
+  end
+  if type(plugin[entry]) ~= "function" then
     local article = kind == "export" and "an" or "a"
     return nil, ("%s: error: %s %s plugin needs a function %q"):format(path, article, kind, M.ENTRY[kind])
   end

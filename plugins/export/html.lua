@@ -53,11 +53,14 @@ return {
   shapes = { "record", "measure" },
   default_shape = "record",
   options = {},
-  write = function(out, records, opts, ctx)
+  -- a table per section, its columns those some row fills: the rows are collected
+  stream = true,
+  write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
     local meta = ctx.meta or {}
     local shape = opts.shape or "record"
-    local rows = util.rows(records, shape)
+    local rows = util.collect(rows_iter)
+    local records = util.record_count(rows)
     out:write("<!doctype html>\n")
     out:write('<html lang="zh">\n<head>\n<meta charset="utf-8">\n')
     out:write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
@@ -77,8 +80,8 @@ return {
     end
     out:write(
       ('<p class="meta">%d %s, %d rows (one per %s); exported by bqw %s.</p>\n'):format(
-        #records,
-        #records == 1 and "record" or "records",
+        records,
+        records == 1 and "record" or "records",
         #rows,
         escape(shape),
         escape(ctx.version or "?")

@@ -11,9 +11,12 @@ return {
   extension = "json",
   shapes = { "record", "measure" },
   default_shape = "record",
-  write = function(out, records, opts, ctx)
+  -- the count comes before the rows, and the document is encoded whole: rows are
+  -- collected (a streaming encoder would bound the memory)
+  stream = true,
+  write = function(out, rows_iter, opts, ctx)
     local shape = opts.shape or "record"
-    local rows = util.rows(records, shape)
+    local rows = util.collect(rows_iter)
     out:write(json.encode({
       bqw = ctx.version,
       meta = ctx.meta,

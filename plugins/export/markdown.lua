@@ -43,7 +43,9 @@ return {
   shapes = { "record", "measure" },
   default_shape = "record",
   options = {},
-  write = function(out, records, opts, ctx)
+  -- a table per section, its columns those some row fills: the rows are collected
+  stream = true,
+  write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
     local meta = ctx.meta or {}
     out:write("# ", inline(TITLE), "\n\n")
@@ -56,11 +58,12 @@ return {
     if #about > 0 then
       out:write(table.concat(about, "  \n"), "\n\n")
     end
-    local rows = util.rows(records, opts.shape)
+    local rows = util.collect(rows_iter)
+    local records = util.record_count(rows)
     out:write(
       ("%d %s, %d rows (one per %s); exported by bqw %s.\n"):format(
-        #records,
-        #records == 1 and "record" or "records",
+        records,
+        records == 1 and "record" or "records",
         #rows,
         opts.shape or "record",
         inline(ctx.version or "?")

@@ -12,7 +12,7 @@ local json = require("bqw.json")
 
 local KEY_ORDER = { "id", "kind", "section", "section_title", "line", "measure_index", "measure", "measure_line" }
 
-return {
+local M = {
   name = "ndjson",
   kind = "export",
   description = "Newline-delimited JSON: one compact object per record or measure row, "
@@ -21,21 +21,20 @@ return {
   shapes = { "record", "measure" },
   default_shape = "record",
   options = {},
-  write = function(out, records, opts, ctx)
-    local util = ctx.util
-    local columns = opts.columns and util.columns(opts)
-    for _, row in ipairs(util.rows(records, opts.shape)) do
-      local object = row
-      if columns then
-        object = {}
-        for _, c in ipairs(columns) do
-          object[c] = row[c]
-        end
-      end
-      out:write(json.encode(object, { keyorder = KEY_ORDER }), "\n")
-      if ctx.tick then
-        ctx.tick() -- a row done: a background export may yield here
+  --- One row: one line.
+  record = function(out, row, opts, ctx)
+    local object = row
+    if opts.columns then
+      object = {}
+      for _, c in ipairs(ctx.util.columns(opts)) do
+        object[c] = row[c]
       end
     end
+    out:write(json.encode(object, { keyorder = KEY_ORDER }), "\n")
   end,
 }
+
+--- The first contract (an array of records), for callers that use it directly.
+M.write = require("bqw.export_util").write_from(M)
+
+return M

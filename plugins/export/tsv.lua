@@ -23,38 +23,52 @@ local M = {
   },
 }
 
-local FORMULA_START = { ["="] = true, ["+"] = true, ["-"] = true, ["@"] = true, ["\t"] = true, ["\r"] = true }
+local FORMULA_START = { [61] = true, [43] = true, [45] = true, [64] = true, [9] = true, [13] = true }
 
 local ESCAPES = { ["\t"] = "\\t", ["\n"] = "\\n", ["\r"] = "\\r", ["\\"] = "\\\\" }
 
 local function field(s, raw)
-  if not raw and FORMULA_START[s:sub(1, 1)] then
+  if not raw and FORMULA_START[s:byte(1)] then
     s = "'" .. s
   end
   return (s:gsub("[\t\n\r\\]", ESCAPES))
 end
 
-function M.write(out, records, opts, ctx)
-  local util = ctx.util
-  local columns = util.columns(opts)
-  local function line(values)
-    local fields = {}
-    for i, v in ipairs(values) do
-      fields[i] = field(v, opts.raw_cells)
-    end
-    out:write(table.concat(fields, "\t"), "\n")
+-- The columns of an export's options, worked out once per export.
+local columns_of = setmetatable({}, { __mode = "k" })
+
+local function columns(opts, util)
+  local cols = columns_of[opts]
+  if not cols then
+    cols = util.columns(opts)
+    columns_of[opts] = cols
   end
-  line(columns)
-  for _, row in ipairs(util.rows(records, opts.shape)) do
-    local values = {}
-    for i, c in ipairs(columns) do
-      values[i] = util.cell(row, c)
-    end
-    if ctx and ctx.tick then
-      ctx.tick() -- a row done: a background export may yield here
-    end
-    line(values)
-  end
+  return cols
 end
+
+--- The header.
+function M.begin(out, opts, ctx)
+  local fields = {}
+  for i, c in ipairs(columns(opts, ctx.util)) do
+    fields[i] = field(c, opts.raw_cells)
+  end
+  out:write(table.concat(fields, "\t"), "\n")
+end
+
+--- One row.
+function M.record(out, row, opts, ctx)
+  local cell, raw, fields = ctx.util.cell, opts.raw_cells, {}
+  for i, c in ipairs(columns(opts, ctx.util)) do
+    local v = row[c]
+    if type(v) ~= "string" then
+      v = cell(row, c)
+    end
+    fields[i] = v == "" and v or field(v, raw)
+  end
+  out:write(table.concat(fields, "\t"), "\n")
+end
+
+--- The first contract (an array of records), for callers that use it directly.
+M.write = require("bqw.export_util").write_from(M)
 
 return M
