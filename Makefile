@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-fast test-asan fuzz bench lint format golden nvim clean
+.PHONY: all deps build run test test-fast test-asan fuzz bench bench-1g lint format golden nvim clean
 
 all: build
 
@@ -51,6 +51,13 @@ bench: build
 	@bench/run.sh $(BUILD)
 	@bench/search.sh $(BUILD)
 	@$(BUILD)/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt 3
+	@bench/export.py --size 100 --repeat 3 $(BUILD)
+
+# Exports of a 1 GB digest (opt-in: generating it and one run of each streaming
+# export take minutes; json, markdown and html collect their rows and are left out).
+bench-1g: build
+	@scripts/deps.sh bench
+	@bench/export.py --size 1024 --repeat 1 --formats csv,tsv,ndjson $(BUILD)
 
 lint:
 	@luacheck -q lua plugins tests examples bench

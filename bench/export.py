@@ -24,7 +24,7 @@ ROOT = os.path.dirname(HERE)
 
 
 def run(argv, stdin_path=None, out_path=None):
-    """Runs argv; returns (first byte s, total s, peak RSS bytes, exit code)."""
+    """Runs argv; returns (first byte s, total s, peak RSS bytes, exit code, CPU s)."""
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     out = open(out_path, "wb") if out_path else None
     start = time.monotonic()
@@ -46,7 +46,8 @@ def run(argv, stdin_path=None, out_path=None):
         out.close()
     if stdin_path:
         stdin.close()
-    return first if first is not None else total, total, usage.ru_maxrss * 1024, proc.returncode
+    return (first if first is not None else total, total, usage.ru_maxrss * 1024, proc.returncode,
+            usage.ru_utime + usage.ru_stime)
 
 
 def median_runs(argv, repeat, **kw):
@@ -54,7 +55,7 @@ def median_runs(argv, repeat, **kw):
     for r in runs:
         if r[3] != 0:
             sys.exit("export.py: %s exited %d" % (" ".join(argv), r[3]))
-    return tuple(statistics.median(r[i] for r in runs) for i in range(3))
+    return tuple(statistics.median(r[i] for r in runs) for i in (0, 1, 2, 4))
 
 
 def main():
@@ -85,8 +86,9 @@ def main():
     input_bytes = os.path.getsize(corpus)
     print("corpus %s: %.1f MB; medians of %d runs; RSS = the process's peak" % (
         corpus, input_bytes / 2**20, repeat))
-    _, load, load_rss = median_runs([exe, "stats", "--json", "--data", corpus], repeat)
-    print("%-34s %8.2f s %9.1f MB" % ("bqw stats --json (load)", load, load_rss / 2**20))
+    _, load, load_rss, load_cpu = median_runs([exe, "stats", "--json", "--data", corpus], repeat)
+    print("%-34s %8.2f s (CPU %6.2f s) %9.1f MB" % ("bqw stats --json (load)", load, load_cpu,
+                                                   load_rss / 2**20))
     peers = {"csv": ["mlr", "--icsv", "--ocsv", "cat"], "ndjson": ["jq", "-c", "."],
              "tsv": ["mlr", "--itsv", "--otsv", "cat"]}
     verdicts = []
@@ -100,22 +102,23 @@ def main():
         first = statistics.median(r[0] for r in runs)
         total = statistics.median(r[1] for r in runs)
         rss = statistics.median(r[2] for r in runs)
+        cpu = statistics.median(r[4] for r in runs)
         label = "bqw export --format %s%s" % (fmt, " --shape measure" if shape else "")
-        print("%-34s %8.2f s %9.1f MB  %4.2fx input  first byte %.3f s (load + %.0f ms)" % (
-            label, total, rss / 2**20, rss / input_bytes, first, (first - load) * 1000))
+        print("%-34s %8.2f s (CPU %6.2f s) %9.1f MB  %4.2fx input  first byte %.3f s (load + %.0f ms)"
+              % (label, total, cpu, rss / 2**20, rss / input_bytes, first, (first - load) * 1000))
         verdicts.append("%s RSS %.2fx input (target <= 2.5x): %s" % (
             fmt, rss / input_bytes, "met" if rss <= 2.5 * input_bytes else "NOT met"))
         if fmt == "csv":
             verdicts.append("first byte of csv %.0f ms after the load (target <= 100 ms): %s" % (
                 (first - load) * 1000, "met" if first - load <= 0.1 else "NOT met"))
         if fmt in peers:
-            _, ptotal, prss = median_runs(peers[fmt], repeat, stdin_path=written)
-            print("%-34s %8.2f s %9.1f MB  on the %.1f MB bqw wrote; bqw/peer %.2fx" % (
-                " ".join(peers[fmt][:3]), ptotal, prss / 2**20, os.path.getsize(written) / 2**20,
-                total / ptotal))
+            _, ptotal, prss, pcpu = median_runs(peers[fmt], repeat, stdin_path=written)
+            print("%-34s %8.2f s (CPU %6.2f s) %9.1f MB  on the %.1f MB bqw wrote; bqw/peer %.2fx "
+                  "(CPU %.2fx)" % (" ".join(peers[fmt][:3]), ptotal, pcpu, prss / 2**20,
+                                   os.path.getsize(written) / 2**20, total / ptotal, cpu / pcpu))
             if fmt == "csv":
-                verdicts.append("csv export / mlr cat %.2fx (target <= 1): %s" % (
-                    total / ptotal, "met" if total <= ptotal else "NOT met"))
+                verdicts.append("csv export / mlr cat %.2fx wall, %.2fx CPU (target <= 1): %s" % (
+                    total / ptotal, cpu / pcpu, "met" if total <= ptotal else "NOT met"))
         os.remove(written)
     for v in verdicts:
         print("verdict:", v)

@@ -8,10 +8,14 @@
 #include "bqw.h"
 #include "compat.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DATASET_MT "bqw.core.dataset"
@@ -476,6 +480,34 @@ static int l_convert(lua_State *L) {
   return 1;
 }
 
+/* core.scandir(dir) -> the names of the entries of dir that are not directories, in
+ * the order read | nil when dir cannot be read. (Plugin directories are listed with
+ * it: a shell's `ls` per directory cost more than loading the digest.) */
+static int l_scandir(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  DIR *dir = opendir(path);
+  if (!dir) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_newtable(L);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL) {
+    bool is_dir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+      struct stat st;
+      is_dir = fstatat(dirfd(dir), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (is_dir)
+      continue;
+    lua_pushstring(L, e->d_name);
+    lua_rawseti(L, -2, ++n);
+  }
+  closedir(dir);
+  return 1;
+}
+
 /* core.isatty(fd) -> boolean: whether the descriptor is a terminal (colour, progress) */
 static int l_isatty(lua_State *L) {
   lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
@@ -535,10 +567,165 @@ static int l_truncate(lua_State *L) {
   return 2;
 }
 
+/* Scratch space of core.delimited, kept between calls in its upvalue (freed with it),
+ * so an error half-way through a row leaks nothing. */
+typedef struct scratch {
+  char *data;
+  size_t len, cap;
+} scratch;
+
+#define SCRATCH_MT "bqw.core.scratch"
+
+static int scratch_gc(lua_State *L) {
+  scratch *sb = luaL_checkudata(L, 1, SCRATCH_MT);
+  free(sb->data);
+  sb->data = NULL;
+  sb->len = sb->cap = 0;
+  return 0;
+}
+
+static void scratch_add(lua_State *L, scratch *sb, const char *p, size_t n) {
+  if (sb->cap - sb->len < n) {
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap - sb->len < n)
+      cap *= 2;
+    char *grown = realloc(sb->data, cap);
+    if (!grown)
+      luaL_error(L, "bqw: out of memory");
+    sb->data = grown;
+    sb->cap = cap;
+  }
+  memcpy(sb->data + sb->len, p, n);
+  sb->len += n;
+}
+
+/* Appends the value on top of the stack as tostring makes it text, and pops it.
+ * (LuaJIT has no luaL_tolstring.) */
+static void scratch_add_value(lua_State *L, scratch *sb) {
+  size_t n;
+  int t = lua_type(L, -1);
+  if (t == LUA_TBOOLEAN) {
+    const char *b = lua_toboolean(L, -1) ? "true" : "false";
+    scratch_add(L, sb, b, strlen(b));
+    lua_pop(L, 1);
+    return;
+  }
+  if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+    lua_pushvalue(L, -1); /* lua_tolstring turns a number into a string in place */
+  } else {
+    lua_getglobal(L, "tostring");
+    lua_pushvalue(L, -2);
+    lua_call(L, 1, 1);
+  }
+  const char *p = lua_tolstring(L, -1, &n);
+  scratch_add(L, sb, p ? p : "", p ? n : 0);
+  lua_pop(L, 2);
+}
+
+/* Appends one cell as export_util.cell makes it text: nil "", a list joined by "; "
+ * (a record's measures by newlines), anything else as tostring. */
+static void add_cell(lua_State *L, scratch *sb, int row, const char *column) {
+  lua_getfield(L, row, column);
+  if (lua_istable(L, -1)) {
+    const char *sep = strcmp(column, "measures") ? "; " : "\n";
+    for (int i = 1;; i++) {
+      lua_rawgeti(L, -1, i);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        break;
+      }
+      if (i > 1)
+        scratch_add(L, sb, sep, strlen(sep));
+      scratch_add_value(L, sb);
+    }
+    lua_pop(L, 1);
+  } else if (!lua_isnil(L, -1)) {
+    scratch_add_value(L, sb);
+  } else {
+    lua_pop(L, 1);
+  }
+}
+
+/* The first bytes that make a spreadsheet read a cell as a formula (OWASP). */
+static bool formula_start(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* core.delimited(row, columns, format [, raw]) -> the row's line, terminator
+ * included: format "csv" (RFC 4180: a cell holding , " CR or LF quoted, quotes
+ * doubled; CRLF) or "tsv" (linear: TAB LF CR \ written \t \n \r \\; LF). Unless raw, a
+ * cell starting with = + - @ TAB CR gets a ' before it. Cells are made as
+ * export_util.cell makes them. */
+static int l_delimited(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  static const char *const formats[] = {"csv", "tsv", NULL};
+  bool tsv = luaL_checkoption(L, 3, NULL, formats) == 1;
+  bool raw = lua_toboolean(L, 4);
+  scratch *line = lua_touserdata(L, lua_upvalueindex(1));
+  scratch *cell = lua_touserdata(L, lua_upvalueindex(2));
+  line->len = 0;
+  for (int i = 1;; i++) {
+    lua_rawgeti(L, 2, i);
+    const char *column = lua_tostring(L, -1);
+    if (!column) {
+      lua_pop(L, 1);
+      break;
+    }
+    cell->len = 0;
+    add_cell(L, cell, 1, column);
+    lua_pop(L, 1);
+    const char *s = cell->data;
+    size_t len = cell->len;
+    if (i > 1)
+      scratch_add(L, line, tsv ? "\t" : ",", 1);
+    bool neutral = !raw && len && formula_start(s[0]);
+    if (tsv) {
+      if (neutral)
+        scratch_add(L, line, "'", 1);
+      size_t from = 0;
+      for (size_t k = 0; k < len; k++) {
+        char c = s[k];
+        if (c == '\t' || c == '\n' || c == '\r' || c == '\\') {
+          scratch_add(L, line, s + from, k - from);
+          scratch_add(L, line,
+                      c == '\t'   ? "\\t"
+                      : c == '\n' ? "\\n"
+                      : c == '\r' ? "\\r"
+                                  : "\\\\",
+                      2);
+          from = k + 1;
+        }
+      }
+      scratch_add(L, line, s + from, len - from);
+    } else {
+      bool quote = len && (memchr(s, ',', len) || memchr(s, '"', len) ||
+                           memchr(s, '\r', len) || memchr(s, '\n', len));
+      if (quote)
+        scratch_add(L, line, "\"", 1);
+      if (neutral)
+        scratch_add(L, line, "'", 1);
+      size_t from = 0;
+      for (size_t k = 0; quote && k < len; k++)
+        if (s[k] == '"') {
+          scratch_add(L, line, s + from, k + 1 - from);
+          from = k; /* the quote again: doubled */
+        }
+      scratch_add(L, line, s + from, len - from);
+      if (quote)
+        scratch_add(L, line, "\"", 1);
+    }
+  }
+  scratch_add(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
+  lua_pushlstring(L, line->data, line->len);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {{"load", l_load},
                                      {"width", l_width},
                                      {"fact_table", l_fact_table},
                                      {"isatty", l_isatty},
+                                     {"scandir", l_scandir},
                                      {"convert", l_convert},
                                      {"match_spans", l_match_spans},
                                      {"collate_key", l_collate_key},
@@ -558,6 +745,18 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   }
   lua_pop(L, 1);
   luaL_newlib(L, functions);
+  if (luaL_newmetatable(L, SCRATCH_MT)) {
+    lua_pushcfunction(L, scratch_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
+  for (int i = 0; i < 2; i++) {
+    scratch *sb = lua_newuserdata(L, sizeof *sb);
+    *sb = (scratch){0};
+    luaL_setmetatable(L, SCRATCH_MT);
+  }
+  lua_pushcclosure(L, l_delimited, 2);
+  lua_setfield(L, -2, "delimited");
   bqw_lua_open_loop(L);
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");

@@ -125,6 +125,17 @@ function M.write_from(plugin)
   end
 end
 
+local delimited = require("bqw.core").delimited
+
+--- One row as a CSV line (RFC 4180, CRLF: a cell holding , " CR or LF quoted, its
+--- quotes doubled) or a TSV line ("tsv": the linear convention, TAB LF CR \ written
+--- \t \n \r \\, LF), the cells of columns made as cell() makes them; unless raw, a
+--- cell starting with = + - @ TAB CR gets a ' before it (a spreadsheet would run it).
+--- Written by the core: the built-in csv and tsv exports spend their time here.
+function M.delimited_line(row, columns, format, raw)
+  return delimited(row, columns, format, raw and true or false)
+end
+
 --- How many records rows come from (a record's measure rows are consecutive).
 function M.record_count(rows)
   local n, last = 0, nil

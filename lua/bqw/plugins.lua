@@ -59,7 +59,13 @@ function M.path()
 end
 
 --- Lists the .lua files of a directory, sorted; empty when it does not exist. Uses
---- Neovim's directory reader when there is one, else ls.
+--- bqw.core's directory reader (older builds have none), or nil.
+local function core_scandir()
+  local ok, core = pcall(require, "bqw.core")
+  return ok and type(core) == "table" and core.scandir or nil
+end
+
+--- Neovim's directory reader when there is one, else the core's, else ls.
 local function lua_files(dir)
   local names = {}
   local nvim = rawget(_G, "vim")
@@ -72,6 +78,12 @@ local function lua_files(dir)
         break
       end
       if kind ~= "directory" and name:match("%.lua$") then
+        names[#names + 1] = name
+      end
+    end
+  elseif core_scandir() then
+    for _, name in ipairs(core_scandir()(dir) or {}) do
+      if name:match("%.lua$") then
         names[#names + 1] = name
       end
     end

@@ -62,15 +62,7 @@ end
 
 --- One row.
 function M.record(out, row, opts, ctx)
-  local cell, raw, fields = ctx.util.cell, opts.raw_cells, {}
-  for i, c in ipairs(columns(opts, ctx.util)) do
-    local v = row[c]
-    if type(v) ~= "string" then
-      v = cell(row, c)
-    end
-    fields[i] = v == "" and v or field(v, raw)
-  end
-  out:write(table.concat(fields, ","), "\r\n")
+  out:write(ctx.util.delimited_line(row, columns(opts, ctx.util), "csv", opts.raw_cells))
 end
 
 --- The first contract (an array of records), for callers that use it directly.
