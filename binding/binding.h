@@ -9,6 +9,11 @@
 
 /* Pushes a dataset as a bqw.core.dataset userdata, which then owns it. */
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds);
+/* The open dataset at index idx (raises otherwise). */
+bqw_dataset *bqw_lua_check_dataset(lua_State *L, int idx);
+/* Adds core.filter to the module table at index lib and next_match to the dataset
+ * methods table at index methods (absolute indices). */
+void bqw_lua_open_filter(lua_State *L, int lib, int methods);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
 

@@ -30,12 +30,14 @@ typedef struct handle {
   bqw_dataset *ds;
 } handle;
 
-static bqw_dataset *check_dataset(lua_State *L) {
-  handle *h = luaL_checkudata(L, 1, DATASET_MT);
+bqw_dataset *bqw_lua_check_dataset(lua_State *L, int idx) {
+  handle *h = luaL_checkudata(L, idx, DATASET_MT);
   if (!h->ds)
     luaL_error(L, "bqw: dataset is closed");
   return h->ds;
 }
+
+static bqw_dataset *check_dataset(lua_State *L) { return bqw_lua_check_dataset(L, 1); }
 
 static void set_string(lua_State *L, const char *key, const char *value) {
   if (value) {
@@ -757,6 +759,10 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   }
   lua_pushcclosure(L, l_delimited, 2);
   lua_setfield(L, -2, "delimited");
+  luaL_getmetatable(L, DATASET_MT);
+  lua_getfield(L, -1, "__index");
+  bqw_lua_open_filter(L, lua_gettop(L) - 2, lua_gettop(L));
+  lua_pop(L, 2);
   bqw_lua_open_loop(L);
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");

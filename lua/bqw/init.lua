@@ -263,12 +263,18 @@ function Dataset:query(filter, opts)
   check_arg("query", 2, opts, "table", true)
   local script = script_of(opts)
   local handle = handle_of(self, "query")
-  -- Records are built one at a time as the query runs, as published for the filters,
-  -- then again in the script for the records that match.
+  -- Records are built one at a time as the query runs: only those that pass the
+  -- filters the core tests; as published when a Lua filter must see them, then again
+  -- in the script for those that match.
   local q = require("bqw.query").new({
     count = handle:count(),
     get = function(id)
       return handle:record(id)
+    end,
+    -- the simple filters, tested by the core without building a record
+    filter = core.filter,
+    next_match = function(f, from)
+      return handle:next_match(f, from)
     end,
   }, {
     dataset = self,

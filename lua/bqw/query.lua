@@ -5,6 +5,7 @@
 --- answers one test; the name is the field word of the language. User text is parsed
 --- by the recursive-descent parser below and never given to load().
 local plugins = require("bqw.plugins")
+local unpack = table.unpack or unpack -- luacheck: ignore 143
 
 local M = {}
 
@@ -463,14 +464,79 @@ function M.new(records, ctx)
 end
 
 local function derive(q)
-  local preds = {}
+  local preds, ctrees = {}, {}
   for i, p in ipairs(q._preds) do
     preds[i] = p
   end
-  return setmetatable(
-    { _records = q._records, _ctx = q._ctx, _preds = preds, _sort = q._sort, _limit = q._limit },
-    Query
-  )
+  for i, t in ipairs(q._ctrees or {}) do
+    ctrees[i] = t
+  end
+  return setmetatable({
+    _records = q._records,
+    _ctx = q._ctx,
+    _preds = preds,
+    _ctrees = ctrees,
+    _sort = q._sort,
+    _limit = q._limit,
+  }, Query)
+end
+
+-- The built-in filters the core evaluates itself (binding/filter.c), with the same
+-- meaning; a plugin of the same name from elsewhere replaces them, and runs in Lua.
+local C_FIELDS = {
+  kind = true,
+  level = true,
+  section = true,
+  category = true,
+  city = true,
+  region = true,
+  year = true,
+  id = true,
+}
+local CANONICAL = { city = true, region = true }
+
+--- The tree in the core's form (see binding/filter.c), or nil when some part of it
+--- needs Lua.
+local function c_tree(tree)
+  if tree.op == "and" or tree.op == "or" or tree.op == "not" then
+    local out = { op = tree.op }
+    for i, child in ipairs(tree) do
+      out[i] = c_tree(child)
+      if not out[i] then
+        return nil
+      end
+    end
+    return out
+  end
+  local plugin = plugins.get("filter", tree.field)
+  if not (plugin and plugin.origin == "builtin" and C_FIELDS[tree.field]) then
+    return nil
+  end
+  if tree.field == "year" or tree.field == "id" then
+    return { field = tree.field, cmp = tree.cmp, value = tree.value }
+  end
+  if (tree.cmp ~= "=" and tree.cmp ~= "~") or type(tree.value) ~= "string" then
+    return nil
+  end
+  local alt
+  if tree.cmp == "=" and CANONICAL[tree.field] then
+    alt = require("bqw.filter_util").canonical(tree.value)
+  end
+  return { field = tree.field, cmp = tree.cmp, value = tree.value, alt = alt }
+end
+
+--- Adds a parsed tree to the query: the parts of a top-level "and" the core can test
+--- go to the core, the others are compiled to Lua predicates.
+local function add_tree(q, tree)
+  local parts = tree.op == "and" and tree or { tree }
+  for _, part in ipairs(parts) do
+    local c = q._records.filter and c_tree(part)
+    if c then
+      q._ctrees[#q._ctrees + 1] = c
+    else
+      q._preds[#q._preds + 1] = M.compile(part, q._ctx)
+    end
+  end
 end
 
 --- Narrows the query: by a function(record) -> boolean, an expression string, or a
@@ -484,9 +550,9 @@ function Query:where(filter)
     if not tree then
       error("bqw: where: " .. tostring(err), 0) -- the message carries its own position
     end
-    q._preds[#q._preds + 1] = M.compile(tree, q._ctx)
+    add_tree(q, tree)
   elseif type(filter) == "table" then
-    q._preds[#q._preds + 1] = M.compile(M.from_table(filter), q._ctx)
+    add_tree(q, M.from_table(filter))
   else
     error("bqw: where: expected a function, an expression string or a table of filters", 2)
   end
@@ -542,9 +608,23 @@ function Query:_scan()
   local n, get = source_of(self)
   local preds, i = self._preds, 0
   local fetch = #preds == 0 and self._ctx.fetch
+  local ctrees, cfilter = self._ctrees or {}, nil
+  if #ctrees > 0 then
+    cfilter = self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
+  end
   return function()
-    while i < n do
-      i = i + 1
+    while true do
+      if cfilter then
+        i = self._records.next_match(cfilter, i + 1)
+        if not i then
+          i = n
+          return nil
+        end
+      elseif i < n then
+        i = i + 1
+      else
+        return nil
+      end
       if fetch then
         return fetch(i), true
       end
@@ -660,12 +740,19 @@ end
 
 --- The number of results.
 function Query:count()
-  if #self._preds == 0 then
+  if #self._preds == 0 and #(self._ctrees or {}) == 0 then
     local n = source_of(self)
     return self._limit and math.min(n, self._limit) or n
   end
   local n = 0
-  for _ in self:_scan() do
+  local q = self
+  if #self._preds == 0 then
+    q = derive(self) -- the core tests every record: nothing needs building
+    q._ctx = setmetatable({ fetch = function()
+      return true
+    end }, { __index = self._ctx })
+  end
+  for _ in q:_scan() do
     n = n + 1
     if self._limit and n >= self._limit then
       break

@@ -173,3 +173,109 @@ describe("streamed records", function()
     assert.truthy(err and err:find('needs a function "write"', 1, true), err)
   end)
 end)
+
+describe("filters the core tests", function()
+  local core = require("bqw.core")
+  local query = require("bqw.query")
+  local EXPRESSIONS = {
+    "kind=city",
+    "level=province",
+    "section=city",
+    "section=province",
+    "section~政策",
+    "category=縣域發展",
+    "category~縣域",
+    "city=广州",
+    "city=廣州",
+    "city~州",
+    "region=粤北",
+    "region=粵北",
+    "region!=粤北",
+    "year>=2025",
+    "year=2023..2025",
+    "year<2023",
+    "year>2025",
+    "year<=2024",
+    "id>=40",
+    "id=1..21",
+    "not kind=city",
+    "kind=city or year=2027",
+    "(region=粤北 or region=粤东) and not year>2025",
+    "kind=document text~振兴",
+    "kind=target year=2027",
+  }
+
+  --- The ids a query finds: through the core's filters (a dataset) and through the
+  --- filter plugins alone (an array of the same records, which the core cannot test).
+  local function both(handle, ds, expr)
+    local via_core, via_lua = {}, {}
+    for r in ds:query(expr, { script = "original" }):iter() do
+      via_core[#via_core + 1] = r.id
+    end
+    local records = handle:records()
+    for r in query.new(records, { dataset = ds }):where(expr):iter() do
+      via_lua[#via_lua + 1] = r.id
+    end
+    return via_core, via_lua
+  end
+
+  it("find what the filter plugins find, on the digest and a generated corpus", function()
+    local path = os.tmpname()
+    assert.truthy(os.execute(("lua5.4 %s/bench/gen_corpus.lua 1 %s 2>/dev/null"):format(
+      require("tests.lua.helpers").quote(require("tests.lua.helpers").root), path)))
+    for _, file in ipairs({ false, path }) do
+      local ds = assert(file and bqw.load(file) or bqw.load())
+      local handle = file and core.load(file) or core.load()
+      local nonempty = 0
+      for _, expr in ipairs(EXPRESSIONS) do
+        local a, b = both(handle, ds, expr)
+        assert.same(b, a, expr)
+        nonempty = nonempty + (#a > 0 and 1 or 0)
+      end
+      assert.is_true(nonempty >= #EXPRESSIONS - 2)
+      handle:close()
+    end
+    os.remove(path)
+  end)
+
+  it("build no record that fails them", function()
+    local handle = core.load()
+    local built = 0
+    local q = query.new({
+      count = handle:count(),
+      get = function(id)
+        built = built + 1
+        return handle:record(id)
+      end,
+      filter = core.filter,
+      next_match = function(f, from)
+        return handle:next_match(f, from)
+      end,
+    }):where("kind=city region=粤北")
+    local ids = {}
+    for r in q:iter() do
+      ids[#ids + 1] = r.id
+    end
+    assert.equal(5, #ids)
+    assert.equal(5, built)
+    assert.equal(5, q:count())
+    assert.equal(5, built) -- counting builds nothing
+    handle:close()
+  end)
+
+  it("leave a replaced filter plugin to Lua", function()
+    local dir = plugin_dir({
+      ["filter/kind.lua"] = 'return { name = "kind", kind = "filter", description = "x", '
+        .. 'match = function(r) return r.id == 3 end }',
+    })
+    bqw.setup({ plugin_path = { dir } })
+    local ds = assert(bqw.load())
+    local ids = {}
+    for r in ds:query("kind=city"):iter() do
+      ids[#ids + 1] = r.id
+    end
+    bqw.setup({ plugin_path = false })
+    os.execute("rm -rf '" .. dir .. "'")
+    assert.same({ 3 }, ids)
+  end)
+end)

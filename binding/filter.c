@@ -1,0 +1,247 @@
+/*
+ * filter.c -- the simple filters of a query evaluated in C over the dataset's records,
+ * so a query walks the records without building a Lua table for those that do not
+ * match. The semantics are those of the built-in filter plugins (plugins/filter/) on
+ * records as published; lua/bqw/query.lua decides which parts of a query come here.
+ *
+ *   core.filter(tree) -> filter
+ *     tree: { op = "and" | "or", … } | { op = "not", tree }
+ *         | { field = "kind" | "level" | "section" | "category" | "city" | "region",
+ *             cmp = "=" | "~", value = s [, alt = s] }   (alt: a second value = accepts)
+ *         | { field = "year" | "id", cmp = "=" | ">=" | "<=" | ">" | "<",
+ *             value = { from, to } }
+ *   ds:next_match(filter, from) -> the first id >= from whose record matches | nil
+ */
+#include "binding.h"
+#include "bqw.h"
+#include "compat.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILTER_MT "bqw.core.filter"
+
+typedef enum node_kind { NODE_AND, NODE_OR, NODE_NOT, NODE_LEAF } node_kind;
+typedef enum leaf_field {
+  F_KIND,
+  F_LEVEL,
+  F_SECTION,
+  F_CATEGORY,
+  F_CITY,
+  F_REGION,
+  F_YEAR,
+  F_ID
+} leaf_field;
+typedef enum leaf_cmp { C_EQ, C_CONTAINS, C_GE, C_LE, C_GT, C_LT } leaf_cmp;
+
+typedef struct node {
+  node_kind kind;
+  leaf_field field;
+  leaf_cmp cmp;
+  char *value, *alt;   /* strings, owned */
+  long long from, to;  /* year, id */
+  struct node **items; /* and, or, not */
+  size_t count;
+} node;
+
+typedef struct filter {
+  node *root;
+} filter;
+
+static void node_free(node *n) {
+  if (!n)
+    return;
+  for (size_t i = 0; i < n->count; i++)
+    node_free(n->items[i]);
+  free(n->items);
+  free(n->value);
+  free(n->alt);
+  free(n);
+}
+
+static int filter_gc(lua_State *L) {
+  filter *f = luaL_checkudata(L, 1, FILTER_MT);
+  node_free(f->root);
+  f->root = NULL;
+  return 0;
+}
+
+static char *dup_field(lua_State *L, int t, const char *key) {
+  lua_getfield(L, t, key);
+  const char *s = lua_tostring(L, -1);
+  char *out = s ? strdup(s) : NULL;
+  lua_pop(L, 1);
+  return out;
+}
+
+static long long range_end(lua_State *L, int t, int i) {
+  lua_rawgeti(L, t, i);
+  long long v = (long long)lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* Builds the node for the tree at index t; on a malformed tree raises (after the
+ * partial node is reachable from `into`, so the filter's __gc frees it). */
+static void build(lua_State *L, int t, node **into) {
+  luaL_checktype(L, t, LUA_TTABLE);
+  node *n = calloc(1, sizeof *n);
+  if (!n)
+    luaL_error(L, "bqw: out of memory");
+  *into = n;
+  lua_getfield(L, t, "op");
+  const char *op = lua_tostring(L, -1);
+  if (op) {
+    n->kind = !strcmp(op, "and") ? NODE_AND : !strcmp(op, "or") ? NODE_OR : NODE_NOT;
+    bool known = !strcmp(op, "and") || !strcmp(op, "or") || !strcmp(op, "not");
+    lua_pop(L, 1);
+    if (!known)
+      luaL_error(L, "bqw.core.filter: unknown op");
+    size_t count = (size_t)lua_rawlen(L, t);
+    n->items = calloc(count ? count : 1, sizeof *n->items);
+    if (!n->items)
+      luaL_error(L, "bqw: out of memory");
+    for (size_t i = 0; i < count; i++) {
+      lua_rawgeti(L, t, (int)i + 1);
+      n->count = i + 1;
+      build(L, lua_gettop(L), &n->items[i]);
+      lua_pop(L, 1);
+    }
+    if (n->kind == NODE_NOT && n->count != 1)
+      luaL_error(L, "bqw.core.filter: not takes one tree");
+    return;
+  }
+  lua_pop(L, 1);
+  n->kind = NODE_LEAF;
+  static const char *const fields[] = {"kind",   "level", "section", "category", "city",
+                                       "region", "year",  "id",      NULL};
+  static const char *const cmps[] = {"=", "~", ">=", "<=", ">", "<", NULL};
+  lua_getfield(L, t, "field");
+  n->field = (leaf_field)luaL_checkoption(L, -1, NULL, fields);
+  lua_getfield(L, t, "cmp");
+  n->cmp = (leaf_cmp)luaL_checkoption(L, -1, NULL, cmps);
+  lua_pop(L, 2);
+  if (n->field == F_YEAR || n->field == F_ID) {
+    lua_getfield(L, t, "value");
+    luaL_checktype(L, -1, LUA_TTABLE);
+    n->from = range_end(L, lua_gettop(L), 1);
+    n->to = range_end(L, lua_gettop(L), 2);
+    lua_pop(L, 1);
+    return;
+  }
+  if (n->cmp != C_EQ && n->cmp != C_CONTAINS)
+    luaL_error(L, "bqw.core.filter: a text field takes = or ~");
+  n->value = dup_field(L, t, "value");
+  n->alt = dup_field(L, t, "alt");
+  if (!n->value)
+    luaL_error(L, "bqw.core.filter: a leaf needs a string value");
+}
+
+/* core.filter(tree) -> filter */
+static int l_filter(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  filter *f = lua_newuserdata(L, sizeof *f);
+  f->root = NULL;
+  luaL_setmetatable(L, FILTER_MT);
+  build(L, 1, &f->root);
+  return 1;
+}
+
+static bool compare_number(long long v, leaf_cmp cmp, long long from, long long to) {
+  switch (cmp) {
+  case C_EQ:
+    return v >= from && v <= to;
+  case C_GE:
+    return v >= from;
+  case C_LE:
+    return v <= to;
+  case C_GT:
+    return v > to;
+  case C_LT:
+    return v < from;
+  default:
+    return false;
+  }
+}
+
+/* A string field as field_filter tests it: = the value (or alt), ~ a substring. */
+static bool match_text(const char *field, const node *n) {
+  if (!field)
+    return false;
+  if (n->cmp == C_CONTAINS)
+    return strstr(field, n->value) != NULL;
+  return !strcmp(field, n->value) || (n->alt && !strcmp(field, n->alt));
+}
+
+static bool eval(const node *n, const bqw_record *r, size_t id) {
+  switch (n->kind) {
+  case NODE_AND:
+    for (size_t i = 0; i < n->count; i++)
+      if (!eval(n->items[i], r, id))
+        return false;
+    return true;
+  case NODE_OR:
+    for (size_t i = 0; i < n->count; i++)
+      if (eval(n->items[i], r, id))
+        return true;
+    return false;
+  case NODE_NOT:
+    return !eval(n->items[0], r, id);
+  case NODE_LEAF:
+    break;
+  }
+  switch (n->field) {
+  case F_KIND:
+    return match_text(bqw_kind_name(r->kind), n);
+  case F_LEVEL:
+    return match_text(bqw_level_name(r->level), n);
+  case F_SECTION:
+    /* = the section's name or its heading as published; ~ part of the heading */
+    if (n->cmp == C_CONTAINS)
+      return r->section_title && strstr(r->section_title, n->value);
+    return !strcmp(bqw_section_name(r->section), n->value) ||
+           (r->section_title && !strcmp(r->section_title, n->value));
+  case F_CATEGORY:
+    return match_text(r->category, n);
+  case F_CITY:
+    return match_text(r->city, n);
+  case F_REGION:
+    return match_text(r->region, n);
+  case F_YEAR:
+    for (size_t i = 0; i < r->year_count; i++)
+      if (compare_number(r->years[i], n->cmp, n->from, n->to))
+        return true;
+    return false;
+  case F_ID:
+    return compare_number((long long)id, n->cmp, n->from, n->to);
+  }
+  return false;
+}
+
+/* ds:next_match(filter, from) -> id | nil */
+static int l_next_match(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  filter *f = luaL_checkudata(L, 2, FILTER_MT);
+  lua_Integer from = luaL_checkinteger(L, 3);
+  size_t n = bqw_record_count(ds);
+  for (size_t i = from < 1 ? 0 : (size_t)from - 1; f->root && i < n; i++)
+    if (eval(f->root, bqw_record_at(ds, i), i + 1)) {
+      lua_pushinteger(L, (lua_Integer)i + 1);
+      return 1;
+    }
+  lua_pushnil(L);
+  return 1;
+}
+
+void bqw_lua_open_filter(lua_State *L, int lib, int methods) {
+  if (luaL_newmetatable(L, FILTER_MT)) {
+    lua_pushcfunction(L, filter_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
+  lua_pushcfunction(L, l_filter);
+  lua_setfield(L, lib, "filter");
+  lua_pushcfunction(L, l_next_match);
+  lua_setfield(L, methods, "next_match");
+}
