@@ -365,14 +365,16 @@ static void push_spans(lua_State *L, const char *text, size_t len, const char *q
   }
 }
 
-/* ds:search(query [, limit [, pinyin]]) -> { total, hits = { {id, field, item, spans},
- * … } } | nil, message, name */
+/* ds:search(query [, limit [, pinyin [, script]]]) -> { total, hits = { {id, field,
+ * item, text, spans}, … } } | nil, message, name; text in the script (default
+ * "original"), spans (byte ranges) over that text */
 static int l_search(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
   size_t qlen;
   const char *q = luaL_checklstring(L, 2, &qlen);
   lua_Integer limit = luaL_optinteger(L, 3, 50);
   bool pinyin = lua_toboolean(L, 4);
+  script_mode mode = check_script(L, 5);
   bqw_results *res = NULL;
   size_t lim = limit < 0 ? 0 : (size_t)limit;
   int rc = pinyin ? bqw_dataset_search_pinyin(ds, q, qlen, lim, &res)
@@ -401,7 +403,16 @@ static int l_search(lua_State *L) {
     set_string(L, "field", field_names[field]);
     if (field == BQW_FIELD_MEASURE)
       set_integer(L, "item", (lua_Integer)item + 1);
-    push_spans(L, text, strlen(text), q, qlen, pinyin);
+    /* the field's text as the record shows it in the script (a city's name is
+     * Simplified already), and the spans over that text */
+    script_mode fmode = field != BQW_FIELD_CITY ? mode
+                        : mode == SCRIPT_HANT   ? SCRIPT_HANT
+                                                : SCRIPT_ORIGINAL;
+    push_text(L, text, fmode);
+    size_t tlen;
+    text = lua_tolstring(L, -1, &tlen);
+    lua_setfield(L, -2, "text"); /* the table keeps the string, text stays valid */
+    push_spans(L, text, tlen, q, qlen, pinyin);
     lua_setfield(L, -2, "spans");
     lua_rawseti(L, -2, (int)i + 1);
   }

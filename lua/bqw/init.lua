@@ -226,19 +226,14 @@ function Dataset:search(query, opts)
   check_arg("search", 2, opts, "table", true)
   opts = opts or {}
   local script = script_of(opts)
-  local result, err, name = handle:search(query, opts.limit or 50, opts.pinyin)
+  -- the core converts each hit's text and finds the spans in it; only the records of
+  -- the hits returned are built
+  local result, err, name = handle:search(query, opts.limit or 50, opts.pinyin, script)
   if not result then
     return nil, err, name
   end
   for _, hit in ipairs(result.hits) do
-    local record = handle:record(hit.id, script)
-    hit.record = record
-    if hit.field == "measure" then
-      hit.text = record.measures[hit.item]
-    else
-      hit.text = record[hit.field]
-    end
-    hit.spans = core.match_spans(hit.text, query, opts.pinyin)
+    hit.record = handle:record(hit.id, script)
   end
   return result
 end

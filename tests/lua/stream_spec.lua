@@ -279,3 +279,24 @@ describe("filters the core tests", function()
     assert.same({ 3 }, ids)
   end)
 end)
+
+describe("search hits", function()
+  it("carry the text in the script and the spans the core found in it", function()
+    local core = require("bqw.core")
+    local ds = assert(bqw.load())
+    local checked = 0
+    for _, script in ipairs({ "hans", "hant", "original" }) do
+      for _, q in ipairs({ { "乡村振兴" }, { "广州" }, { "粵北" }, { "xczx", true }, { "2025年" } }) do
+        local result = assert(ds:search(q[1], { script = script, pinyin = q[2], limit = 500 }))
+        for _, hit in ipairs(result.hits) do
+          local want = hit.field == "measure" and hit.record.measures[hit.item] or hit.record[hit.field]
+          assert.equal(want, hit.text)
+          assert.same(core.match_spans(want, q[1], q[2]), hit.spans)
+          assert.is_true(#hit.spans > 0)
+          checked = checked + 1
+        end
+      end
+    end
+    assert.is_true(checked > 50)
+  end)
+end)
