@@ -40,7 +40,7 @@ typedef struct node {
   leaf_field field;
   leaf_cmp cmp;
   char *value, *alt;   /* strings, owned */
-  long long from, to;  /* year, id */
+  double from, to;     /* year, id: as Lua compares them (a huge value stays huge) */
   struct node **items; /* and, or, not */
   size_t count;
 } node;
@@ -75,9 +75,9 @@ static char *dup_field(lua_State *L, int t, const char *key) {
   return out;
 }
 
-static long long range_end(lua_State *L, int t, int i) {
+static double range_end(lua_State *L, int t, int i) {
   lua_rawgeti(L, t, i);
-  long long v = (long long)lua_tonumber(L, -1);
+  double v = (double)lua_tonumber(L, -1);
   lua_pop(L, 1);
   return v;
 }
@@ -148,7 +148,7 @@ static int l_filter(lua_State *L) {
   return 1;
 }
 
-static bool compare_number(long long v, leaf_cmp cmp, long long from, long long to) {
+static bool compare_number(double v, leaf_cmp cmp, double from, double to) {
   switch (cmp) {
   case C_EQ:
     return v >= from && v <= to;
@@ -210,11 +210,11 @@ static bool eval(const node *n, const bqw_record *r, size_t id) {
     return match_text(r->region, n);
   case F_YEAR:
     for (size_t i = 0; i < r->year_count; i++)
-      if (compare_number(r->years[i], n->cmp, n->from, n->to))
+      if (compare_number((double)r->years[i], n->cmp, n->from, n->to))
         return true;
     return false;
   case F_ID:
-    return compare_number((long long)id, n->cmp, n->from, n->to);
+    return compare_number((double)id, n->cmp, n->from, n->to);
   }
   return false;
 }

@@ -196,6 +196,7 @@ describe("filters the core tests", function()
     "year<2023",
     "year>2025",
     "year<=2024",
+    "year<99999999999999999999",
     "id>=40",
     "id=1..21",
     "not kind=city",
