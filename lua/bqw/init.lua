@@ -227,17 +227,37 @@ local function handle_of(self, method)
   return self._handle
 end
 
+local BASE_SLICE = 100
+
 --- The enriched records, built once and shared by queries (not handed out as is).
-function Dataset:_base()
+--- Built in slices of records; tick (optional) is called after each, so a host can
+--- yield there (from a coroutine) and stay responsive. A build left at a yield is
+--- taken over by the next caller.
+function Dataset:_base(tick)
   local handle = handle_of(self, "records")
-  if not self._enriched then
-    local enrich = require("bqw.enrich")
-    local records = handle:records()
-    for _, r in ipairs(records) do
-      enrich.record(r)
-    end
-    self._enriched = records
+  if self._enriched then
+    return self._enriched
   end
+  local build = self._build
+  if not build then
+    build = { records = {}, next = 1, total = handle:count() }
+    self._build = build
+  end
+  local enrich = require("bqw.enrich")
+  while build.next <= build.total do
+    local first = build.next
+    local last = math.min(first + BASE_SLICE - 1, build.total)
+    build.next = last + 1
+    for i, r in ipairs(handle:records(first, last)) do
+      enrich.record(r)
+      build.records[first + i - 1] = r
+    end
+    if tick and build.next <= build.total then
+      tick()
+    end
+  end
+  self._enriched = build.records
+  self._build = nil
   return self._enriched
 end
 
@@ -310,14 +330,35 @@ function Dataset:_search_ids(query)
   return ids
 end
 
+--- The first n enriched records (without building the rest): for a preview.
+function Dataset:_first(n)
+  local handle = handle_of(self, "records")
+  local built = self._enriched or (self._build and self._build.next > n and self._build.records)
+  local out = {}
+  if built then
+    for i = 1, math.min(n, #built) do
+      out[i] = built[i]
+    end
+    return out
+  end
+  local enrich = require("bqw.enrich")
+  for i, r in ipairs(handle:records(1, n)) do
+    out[i] = enrich.record(r) or r
+  end
+  return out
+end
+
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },
 --- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
 function Dataset:query(filter, opts)
   check_arg("query", 2, opts, "table", true)
   local script = script_of(opts)
-  local q = require("bqw.query").new(self:_base(), {
+  local tick = opts and opts.tick
+  local records = opts and opts.first and self:_first(opts.first) or self:_base(tick)
+  local q = require("bqw.query").new(records, {
     dataset = self,
+    tick = tick,
     present = function(r)
       return present(r, script)
     end,
@@ -329,9 +370,9 @@ function Dataset:query(filter, opts)
 end
 
 --- The records a where option selects: nil for all, an expression, a table or a function.
-local function select_records(ds, where, script, sort)
+local function select_records(ds, where, script, sort, tick, first)
   local ok, result = pcall(function()
-    local q = ds:query(where, { script = script })
+    local q = ds:query(where, { script = script, tick = tick, first = first })
     if sort ~= nil then
       q = q:sort(sort)
     end
@@ -343,7 +384,7 @@ local function select_records(ds, where, script, sort)
   return result
 end
 
-local VIEW_COMMON = { where = true, width = true, script = true, sort = true }
+local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
 local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
@@ -383,7 +424,7 @@ function Dataset:view(name, opts)
   if unknown then
     return nil, unknown
   end
-  local records, serr = select_records(self, opts.where, opts.script, opts.sort)
+  local records, serr = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
   if not records then
     return nil, serr
   end
@@ -398,7 +439,12 @@ function Dataset:view(name, opts)
     version = M.version,
     util = require("bqw.view_util"),
   }
+  -- builders made while the plugin renders call opts.tick every few lines
+  local view_util = require("bqw.view_util")
+  local saved_tick = view_util.current_tick
+  view_util.current_tick = opts.tick
   local ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+  view_util.current_tick = saved_tick
   if not ok then
     return nil, result
   end

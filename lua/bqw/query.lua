@@ -523,9 +523,15 @@ local function sortable(v)
 end
 
 --- The matching records (the shared tables), in order.
+local TICK_RECORDS = 200
+
 function Query:_matches()
   local out = {}
-  for _, r in ipairs(self._records) do
+  local tick = self._ctx.tick -- the host's, called every TICK_RECORDS records
+  for i, r in ipairs(self._records) do
+    if tick and i % TICK_RECORDS == 0 then
+      tick()
+    end
     local keep = true
     for _, p in ipairs(self._preds) do
       if not p(r) then
@@ -576,9 +582,13 @@ end
 --- The results as an array of fresh record tables.
 function Query:all()
   local present = self._ctx.present or deep_copy
+  local tick = self._ctx.tick
   local out = {}
   for i, r in ipairs(self:_matches()) do
     out[i] = present(r)
+    if tick and i % TICK_RECORDS == 0 then
+      tick()
+    end
   end
   return out
 end
