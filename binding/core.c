@@ -256,15 +256,22 @@ static int l_record(lua_State *L) {
   return 1;
 }
 
-/* ds:records([script]) -> array of tables, in source order */
+/* ds:records([first [, last [, script]]]) -> array of tables, in source order: records
+ * first..last (ids, from 1; default all), so a host can build them in slices; script as
+ * ds:record's */
 static int l_records(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
-  script_mode mode = check_script(L, 2);
   size_t n = bqw_record_count(ds);
-  lua_createtable(L, (int)n, 0);
-  for (size_t i = 0; i < n; i++) {
-    push_record(L, bqw_record_at(ds, i), i, mode);
-    lua_rawseti(L, -2, (int)i + 1);
+  lua_Integer first = luaL_optinteger(L, 2, 1);
+  lua_Integer last = luaL_optinteger(L, 3, (lua_Integer)n);
+  script_mode mode = check_script(L, 4);
+  luaL_argcheck(L, first >= 1, 2, "first must be >= 1");
+  if (last > (lua_Integer)n)
+    last = (lua_Integer)n;
+  lua_createtable(L, last >= first ? (int)(last - first + 1) : 0, 0);
+  for (lua_Integer id = first; id <= last; id++) {
+    push_record(L, bqw_record_at(ds, (size_t)id - 1), (size_t)id - 1, mode);
+    lua_rawseti(L, -2, (int)(id - first + 1));
   }
   return 1;
 }

@@ -195,7 +195,7 @@ end
 function Dataset:records(opts)
   local handle = handle_of(self, "records")
   check_arg("records", 1, opts, "table", true)
-  return handle:records(script_of(opts))
+  return handle:records(nil, nil, script_of(opts))
 end
 
 --- The record with this id (its position in source order), or nil.
@@ -258,21 +258,29 @@ function Dataset:query(filter, opts)
   check_arg("query", 2, opts, "table", true)
   local script = script_of(opts)
   local handle = handle_of(self, "query")
+  local tick = opts and opts.tick
   -- Records are built one at a time as the query runs: only those that pass the
   -- filters the core tests; as published when a Lua filter must see them, then again
-  -- in the script for those that match.
+  -- in the script for those that match. opts.first limits the query to the first
+  -- records (a preview); opts.tick is called every few records scanned.
+  local count = handle:count()
+  if opts and opts.first then
+    count = math.min(count, opts.first)
+  end
   local q = require("bqw.query").new({
-    count = handle:count(),
+    count = count,
     get = function(id)
       return handle:record(id)
     end,
     -- the simple filters, tested by the core without building a record
     filter = core.filter,
     next_match = function(f, from)
-      return handle:next_match(f, from)
+      local id = handle:next_match(f, from)
+      return id and id <= count and id or nil
     end,
   }, {
     dataset = self,
+    tick = tick,
     present = function(r)
       return script == "original" and r or handle:record(r.id, script)
     end,
@@ -287,10 +295,11 @@ function Dataset:query(filter, opts)
 end
 
 --- The query a where option makes: nil for all, an expression, a table or a function;
---- sorted when sort is given (a field name or a function, as Query:sort takes).
-local function select_query(ds, where, script, sort)
+--- sorted when sort is given (a field name or a function, as Query:sort takes); tick
+--- and first as ds:query takes them.
+local function select_query(ds, where, script, sort, tick, first)
   local ok, result = pcall(function()
-    local q = ds:query(where, { script = script })
+    local q = ds:query(where, { script = script, tick = tick, first = first })
     if sort ~= nil then
       q = q:sort(sort)
     end
@@ -303,8 +312,8 @@ local function select_query(ds, where, script, sort)
 end
 
 --- The records a where option selects, in an array.
-local function select_records(ds, where, script, sort)
-  local q, err = select_query(ds, where, script, sort)
+local function select_records(ds, where, script, sort, tick, first)
+  local q, err = select_query(ds, where, script, sort, tick, first)
   if not q then
     return nil, err
   end
@@ -315,7 +324,7 @@ local function select_records(ds, where, script, sort)
   return result
 end
 
-local VIEW_COMMON = { where = true, width = true, script = true, sort = true }
+local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
 local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
@@ -355,7 +364,7 @@ function Dataset:view(name, opts)
   if unknown then
     return nil, unknown
   end
-  local records, serr = select_records(self, opts.where, opts.script, opts.sort)
+  local records, serr = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
   if not records then
     return nil, serr
   end
@@ -370,7 +379,12 @@ function Dataset:view(name, opts)
     version = M.version,
     util = require("bqw.view_util"),
   }
+  -- builders made while the plugin renders call opts.tick every few lines
+  local view_util = require("bqw.view_util")
+  local saved_tick = view_util.current_tick
+  view_util.current_tick = opts.tick
   local ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+  view_util.current_tick = saved_tick
   if not ok then
     return nil, result
   end

@@ -591,6 +591,9 @@ local function sortable(v)
   return v
 end
 
+-- The host's tick (ctx.tick) is called every TICK_RECORDS records scanned or handed out.
+local TICK_RECORDS = 200
+
 local function source_of(q)
   local records = q._records
   if records.get then
@@ -609,6 +612,7 @@ function Query:_scan()
   local preds, i = self._preds, 0
   local fetch = #preds == 0 and self._ctx.fetch
   local ctrees, cfilter = self._ctrees or {}, nil
+  local tick, scanned = self._ctx.tick, 0
   if #ctrees > 0 then
     cfilter = self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
   end
@@ -624,6 +628,10 @@ function Query:_scan()
         i = i + 1
       else
         return nil
+      end
+      scanned = scanned + 1
+      if tick and scanned % TICK_RECORDS == 0 then
+        tick()
       end
       if fetch then
         return fetch(i), true
@@ -701,9 +709,13 @@ end
 
 --- The results as an array of fresh record tables.
 function Query:all()
+  local tick = self._ctx.tick
   local out = {}
   for r in self:iter() do
     out[#out + 1] = r
+    if tick and #out % TICK_RECORDS == 0 then
+      tick()
+    end
   end
   return out
 end

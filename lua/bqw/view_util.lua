@@ -148,8 +148,13 @@ Builder.__index = Builder
 
 --- A fresh result builder.
 function M.builder()
-  return setmetatable({ lines = {}, highlights = {}, folds = {}, ids = {} }, Builder)
+  return setmetatable({ lines = {}, highlights = {}, folds = {}, ids = {}, tick = M.current_tick }, Builder)
 end
+
+--- Set by ds:view while a plugin renders (opts.tick): builders made then call it
+--- every TICK_LINES lines, so a host can yield there.
+M.current_tick = nil
+local TICK_LINES = 256
 
 --- Adds a line made of segments: strings, or { text, group } for highlighted parts.
 --- id (optional) is the record behind the line. Returns the line's number.
@@ -172,6 +177,9 @@ function Builder:line(segments, id)
   end
   self.lines[n] = table.concat(parts)
   self.ids[n] = id
+  if self.tick and n % TICK_LINES == 0 then
+    self.tick()
+  end
   return n
 end
 

@@ -182,6 +182,9 @@ T.run("nvim commands", function()
   api.nvim_feedkeys("/\27", "xt", false)
   check(#lines() == 56, "live filter: <Esc> clears: " .. #lines())
   check(nvim.filter_expression("(") == nil and select(2, nvim.filter_expression("(")) ~= nil, "a broken expression gives an error")
+  local bang, bang_err = nvim.filter_expression("!")
+  bang_err = tostring(bang_err)
+  check(bang == nil and bang_err:find("lone !", 1, true) and not bang_err:find("\n"), "a lone ! gives a one-line error: " .. bang_err)
 
   -- search, with the matches highlighted
   vim.cmd("Bqw search 乡村振兴")
@@ -263,6 +266,37 @@ T.run("nvim commands", function()
   vim.cmd("Bqw reload")
   vim.cmd("checkhealth bqw")
   check(find_line("OK: bqw.core") ~= nil and find_line("conversion (OpenCC") ~= nil, "checkhealth bqw")
+  vim.cmd("bwipeout")
+
+  -- a large view is built and drawn in slices (here: any view over 10 records), with
+  -- a preview first and timers firing between the slices; the result is the same
+  nvim.setup({})
+  local draw = require("bqw.nvim.draw")
+  vim.cmd("only")
+  vim.cmd("Bqw view tree")
+  local want = lines()
+  local saved_large, saved_slice = draw.LARGE, draw.SLICE_MS
+  draw.LARGE, draw.SLICE_MS, draw.PREVIEW = 10, 1, 5
+  vim.cmd("Bqw view tree")
+  local sbuf = api.nvim_get_current_buf()
+  check(vim.b[sbuf].bqw_drawing == 1 and lines()[1]:find("drawing 56 records", 1, true), "sliced: a preview first: " .. lines()[1])
+  local sticks = 0
+  local stimer = (vim.uv or vim.loop).new_timer()
+  stimer:start(0, 1, function()
+    sticks = sticks + 1
+  end)
+  vim.wait(20000, function()
+    return vim.b[sbuf].bqw_drawing == 0
+  end, 1)
+  stimer:stop()
+  stimer:close()
+  check(vim.deep_equal(lines(), want), "sliced: the same lines as drawn at once")
+  check(sticks >= 5, "sliced: timers fired between the slices: " .. sticks)
+  check(#api.nvim_buf_get_extmarks(sbuf, api.nvim_create_namespace("bqw"), 0, -1, {}) > 0 and vim.fn.foldlevel(3) >= 1, "sliced: highlights and folds")
+  api.nvim_win_set_cursor(0, { 1, 0 })
+  nvim.keymap_actions.next(sbuf)
+  check(nvim.buffers[sbuf].result.ids[api.nvim_win_get_cursor(0)[1]] ~= nil, "sliced: ]] to a record")
+  draw.LARGE, draw.SLICE_MS = saved_large, saved_slice
   vim.cmd("bwipeout")
 
   -- a large data file loads in the background while Neovim's timers keep firing

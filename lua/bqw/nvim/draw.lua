@@ -34,27 +34,34 @@ function M.where_of(b)
   return b.expr or b.where
 end
 
---- A result with a status line in front (ids, highlights and folds shifted).
-local function with_status(result, status)
+--- A result with a status line in front (ids, highlights and folds shifted); tick
+--- (optional) is called every few thousand items.
+function M.with_status(result, status, tick)
   if not status then
     return result
   end
+  tick = tick or function() end
   local out = { lines = { status }, highlights = { { line = 1, first = 0, last = #status, group = "BqwDim" } }, folds = {}, ids = {} }
   for i, l in ipairs(result.lines) do
     out.lines[i + 1] = l
+    out.ids[i + 1] = result.ids[i]
+    if i % 5000 == 0 then
+      tick()
+    end
   end
-  for _, h in ipairs(result.highlights) do
+  for i, h in ipairs(result.highlights) do
     out.highlights[#out.highlights + 1] = { line = h.line + 1, first = h.first, last = h.last, group = h.group }
+    if i % 5000 == 0 then
+      tick()
+    end
   end
   for _, f in ipairs(result.folds) do
     out.folds[#out.folds + 1] = { first = f.first + 1, last = f.last + 1 }
   end
-  for line, id in pairs(result.ids) do
-    out.ids[line + 1] = id
-  end
   out.header_line = result.header_line and result.header_line + 1
   return out
 end
+local with_status = M.with_status
 
 -- Highlights the filter's terms where they occur in the lines (as search folds them:
 -- script, width and case).
@@ -152,7 +159,9 @@ function M.draw_into(buf, result, meta)
   result = with_status(result, meta.status)
   local b = M.buffers[buf] or {}
   for k, v in pairs(meta) do
-    b[k] = v
+    if k ~= "status" then -- shown, not kept: the state's status is the filter's
+      b[k] = v
+    end
   end
   b.result = result
   M.buffers[buf] = b
@@ -219,6 +228,158 @@ local function view_opts(b, width)
   return opts
 end
 
+-- ---- large views: built and drawn in slices ---------------------------------------
+-- A dataset with more records than LARGE is drawn in steps of at most SLICE_MS each,
+-- with a timer between them so keys are answered: first a preview of the first
+-- PREVIEW records, then the whole view built in a coroutine (the core calls the tick
+-- as it goes, which yields when the slice is used up), then its lines, highlights and
+-- folds put in the buffer top first.
+M.LARGE = 20000
+M.PREVIEW = 300
+M.SLICE_MS = 10
+local CHUNK = 2000
+
+local uv = vim.uv or vim.loop
+
+local function run_sliced(job, fn, done)
+  local deadline = 0
+  local function tick()
+    if uv.hrtime() > deadline then
+      coroutine.yield()
+    end
+  end
+  local co = coroutine.create(function()
+    return fn(tick)
+  end)
+  local function step()
+    if job.cancelled then
+      return
+    end
+    deadline = uv.hrtime() + M.SLICE_MS * 1e6
+    local ok, a, b2 = coroutine.resume(co)
+    if not ok then
+      return data.notify_line(a, vim.log.levels.ERROR)
+    end
+    if coroutine.status(co) ~= "dead" then
+      return vim.defer_fn(step, 1)
+    end
+    done(a, b2)
+  end
+  vim.defer_fn(step, 1)
+end
+
+-- Puts result (already with its status line) into buf in slices.
+local function draw_sliced(buf, b, result, job)
+  highlights()
+  b.result = result
+  local lines, n = result.lines, #result.lines
+  local win = vim.fn.bufwinid(buf)
+  if win ~= -1 then
+    api.nvim_win_call(win, function()
+      vim.wo.foldmethod = "manual"
+      vim.wo.foldenable = true
+      vim.wo.foldlevel = 99
+      vim.cmd("silent! normal! zE")
+    end)
+  end
+  api.nvim_buf_clear_namespace(buf, ns, 0, -1)
+  run_sliced(job, function(tick)
+    local done = 0
+    while done < n do
+      if not api.nvim_buf_is_valid(buf) then
+        return
+      end
+      local last = math.min(done + CHUNK, n)
+      local slice = {}
+      for i = done + 1, last do
+        slice[#slice + 1] = lines[i]
+      end
+      api.nvim_buf_set_option(buf, "modifiable", true)
+      api.nvim_buf_set_lines(buf, done == 0 and 0 or done, done == 0 and -1 or done, false, slice)
+      api.nvim_buf_set_option(buf, "modifiable", false)
+      if done == 0 then
+        vim.cmd("redraw")
+      end
+      done = last
+      tick()
+    end
+    for i, h in ipairs(result.highlights) do
+      api.nvim_buf_add_highlight(buf, ns, h.group, h.line - 1, h.first, h.last)
+      if i % 500 == 0 then
+        tick()
+        if not api.nvim_buf_is_valid(buf) then
+          return
+        end
+      end
+    end
+    highlight_terms(buf, lines, b.terms)
+    tick()
+    win = vim.fn.bufwinid(buf)
+    if win ~= -1 then
+      for i, f in ipairs(result.folds) do
+        api.nvim_win_call(win, function()
+          vim.cmd(("silent! %d,%dfold"):format(f.first, f.last))
+        end)
+        if i % 200 == 0 then
+          tick()
+          if not (api.nvim_win_is_valid(win) and api.nvim_win_get_buf(win) == buf) then
+            return
+          end
+        end
+      end
+    end
+  end, function()
+    if api.nvim_buf_is_valid(buf) then
+      pin_header(buf, b)
+      vim.b[buf].bqw_drawing = 0
+    end
+    b.job = nil
+  end)
+end
+
+-- Renders a large view: a preview at once, the whole in slices.
+local function render_large(buf, b, ds, width)
+  if b.job then
+    b.job.cancelled = true
+  end
+  local job = {}
+  b.job = job
+  vim.b[buf].bqw_drawing = 1 -- for a status line (and the benchmark)
+  local opts = view_opts(b, width)
+  local popts = vim.deepcopy(opts)
+  popts.first = M.PREVIEW
+  popts.sort = opts.sort
+  local preview = ds:view(b.name, popts)
+  if preview then
+    if b.name == "table" then
+      preview.header_line = 1
+    end
+    local status = ("%s(drawing %d records…)"):format(b.status and (b.status .. "  ") or "", ds:count())
+    M.draw_into(buf, preview, { status = status })
+    vim.cmd("redraw")
+  end
+  run_sliced(job, function(tick)
+    opts.tick = tick
+    local result, err = ds:view(b.name, opts)
+    if not result then
+      return nil, err
+    end
+    if b.name == "table" then
+      result.header_line = 1
+    end
+    return M.with_status(result, b.status, tick)
+  end, function(result, err)
+    if not result then
+      b.job = nil
+      vim.b[buf].bqw_drawing = 0
+      return data.notify_line(err, vim.log.levels.ERROR)
+    end
+    if api.nvim_buf_is_valid(buf) then
+      draw_sliced(buf, b, result, job)
+    end
+  end)
+end
+
 --- Renders the buffer's view again from its state (name, where, filter, sort).
 function M.render(buf)
   local b = M.buffers[buf]
@@ -231,6 +392,9 @@ function M.render(buf)
     end
     local win = vim.fn.bufwinid(buf)
     local width = api.nvim_win_get_width(win ~= -1 and win or 0)
+    if ds:count() > M.LARGE then
+      return render_large(buf, b, ds, width)
+    end
     local result, err = ds:view(b.name, view_opts(b, width))
     if not result then
       return data.notify(err, vim.log.levels.ERROR)
@@ -278,6 +442,9 @@ function M.new_buffer(title)
     once = true,
     callback = function()
       local b = M.buffers[buf]
+      if b and b.job then
+        b.job.cancelled = true
+      end
       for _, float in pairs(b and b.pinned or {}) do
         if api.nvim_win_is_valid(float) then
           api.nvim_win_close(float, true)

@@ -76,6 +76,11 @@ function M.apply(buf, text)
     end
     local where = draw.where_of({ where = b.where, expr = expr })
     local ok, n = pcall(function()
+      if ds:count() > draw.LARGE then
+        -- counting would build every record now: check the expression only
+        ds:query(where, { first = 1 }):count()
+        return nil
+      end
       return ds:query(where):count()
     end)
     if not ok then
@@ -85,7 +90,7 @@ function M.apply(buf, text)
     b.filter = expr and text or nil
     b.expr = expr
     b.terms = M.terms(text, expr)
-    b.status = expr and ("filter: %s — %d records"):format(text, n) or nil
+    b.status = expr and (n and ("filter: %s — %d records"):format(text, n) or ("filter: %s"):format(text)) or nil
     draw.render(buf)
   end)
 end

@@ -1,0 +1,120 @@
+#!/bin/sh
+# bench/nvim.sh -- Neovim's responsiveness while bqw loads and draws a large digest,
+# measured as a user sees it: Neovim in tmux (150x40), a command typed every ~100 ms
+# (`:echo "ping N"`), and the time until its answer is on the screen. The same pings
+# against bare Neovim (no plugin) in the same run give the baseline.
+#
+#   bench/nvim.sh [--size MB] [--view NAME] [ROOT]
+#
+# Reports, for bqw: the time from `:Bqw` to the first screenful of the view, to the end
+# of the drawing, and the worst and median ping latency over that time; for bare
+# Neovim: the worst and median ping latency. Needs tmux; `make nvim` first.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+size=100
+view=
+while [ $# -gt 0 ]; do
+  case $1 in
+  --size) size=$2; shift 2 ;;
+  --view) view=$2; shift 2 ;;
+  -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) root=$1; shift ;;
+  esac
+done
+corpus=$root/bench/out/corpus-${size}mb.txt
+[ -s "$corpus" ] || lua5.4 "$root/bench/gen_corpus.lua" "$size" "$corpus" >&2
+
+TMP=$(mktemp -d)
+SOCK=$TMP/tmux.sock
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+T() { tmux -u -S "$SOCK" "$@"; }
+trap 'T kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT INT TERM
+now() { date +%s%N; }
+ms() { echo $((($2 - $1) / 1000000)); }
+screen() { T capture-pane -p -t b 2>/dev/null; }
+wait_for() { # TEXT SECONDS
+  end=$(($(date +%s) + $2))
+  until screen | grep -qF -- "$1"; do
+    [ "$(date +%s)" -lt "$end" ] || { echo "nvim.sh: waited $2 s for: $1" >&2; screen >&2; exit 1; }
+    sleep 0.005
+  done
+}
+
+start() { # INIT_LUA: a fresh tmux server each time
+  printf '%s\n' "$1" >"$TMP/init.lua"
+  T kill-server >/dev/null 2>&1 || true
+  SOCK=$TMP/tmux-$(now).sock
+  T new-session -d -s b -x 150 -y 40 "nvim -u '$TMP/init.lua' -i NONE -n"
+  wait_for "~" 20
+}
+
+# ping N: types :echo "ping N", returns (prints) the ms until the answer shows.
+ping() {
+  T send-keys -t b -l ":echo \"ping $1\""
+  t0=$(now)
+  T send-keys -t b Enter
+  wait_for "ping $1" 60
+  ms "$t0" "$(now)"
+}
+
+# Pings every ~100 ms while COND (a shell command) succeeds; prints the latencies.
+pings_while() {
+  i=0
+  while eval "$1"; do
+    i=$((i + 1))
+    ping "$i"
+    sleep 0.1
+  done
+}
+
+stats() { # name, file of latencies
+  sort -n "$2" | awk -v name="$1" '{ a[NR] = $1 } END {
+    if (NR == 0) { printf "%-28s no pings\n", name; exit }
+    printf "%-28s %4d pings  median %5d ms  worst %5d ms\n", name, NR, a[int((NR + 1) / 2)], a[NR] }'
+}
+
+# bare Neovim, pinged for 5 s
+start "vim.o.shortmess = vim.o.shortmess .. 'I'"
+end_at=$(($(date +%s) + 5))
+pings_while '[ "$(date +%s)" -lt "$end_at" ]' >"$TMP/bare"
+
+# bqw: :Bqw on the corpus, pinged from the command until the drawing is done (the
+# status line shows b:bqw_drawing, which bqw sets while it draws in slices)
+start "vim.opt.runtimepath:prepend('$root')
+vim.o.shortmess = vim.o.shortmess .. 'I'
+vim.o.statusline = '%f %{get(b:, \"bqw_drawing\", 0) ? \"DRAWING\" : \"IDLE\"}'
+vim.cmd('runtime plugin/bqw.lua')
+require('bqw.nvim').setup({ data = '$corpus' })"
+T send-keys -t b -l ":Bqw${view:+ view $view}"
+t0=$(now)
+T send-keys -t b Enter
+# the first screenful: the view's lines (a source line reference, L…) on the screen
+(
+  while ! screen | grep -q " L[0-9]"; do
+    sleep 0.02
+  done
+  now >"$TMP/first"
+) &
+watcher=$!
+: >"$TMP/bqw"
+i=0
+while :; do
+  i=$((i + 1))
+  ping "$i" >>"$TMP/bqw"
+  if screen | grep -q "bqw://.* IDLE" && screen | grep -q " L[0-9]"; then
+    break
+  fi
+  sleep 0.1
+done
+t_done=$(now)
+wait $watcher 2>/dev/null || true
+t_first=$(cat "$TMP/first" 2>/dev/null || echo "$t_done")
+rss=$(ps -o rss= -C nvim | sort -n | tail -1)
+
+echo "bench/nvim.sh: ${size} MB corpus ($corpus), view ${view:-default}, tmux 150x40"
+stats "bare Neovim" "$TMP/bare"
+stats "bqw: during load and draw" "$TMP/bqw"
+echo ":Bqw to first screen         $(ms "$t0" "$t_first") ms"
+echo ":Bqw to drawing done         $(ms "$t0" "$t_done") ms"
+echo "Neovim RSS after drawing     $((rss / 1024)) MB"
