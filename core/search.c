@@ -677,10 +677,21 @@ static bool holds_bytes(const char *text, size_t len, const char *word, size_t m
   return false;
 }
 
-static bool spelled_in(const spellings *sp, const char *text, size_t len) {
+/* Tries the spellings in turn; the one found moves to the front, so a search through
+ * text mostly in one script scans each candidate once, not once per spelling. */
+static bool spelled_in(spellings *sp, const char *text, size_t len) {
   for (int i = 0; i < sp->count; i++)
-    if (holds_bytes(text, len, sp->text[i], sp->len[i]))
+    if (holds_bytes(text, len, sp->text[i], sp->len[i])) {
+      if (i) {
+        char *t = sp->text[i];
+        size_t l = sp->len[i];
+        sp->text[i] = sp->text[0];
+        sp->len[i] = sp->len[0];
+        sp->text[0] = t;
+        sp->len[0] = l;
+      }
       return true;
+    }
   return false;
 }
 
