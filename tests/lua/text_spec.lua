@@ -84,6 +84,36 @@ describe("scripts", function()
     os.remove(path)
   end)
 
+  it("bqw convert gives the same bytes as one conversion of the whole text, across its blocks", function()
+    -- more than two 1 MiB blocks, with lines of every length (one longer than a block),
+    -- so block ends fall inside lines, phrases and characters
+    local parts, n = {}, 0
+    local words = { "著力推進", "鄉村振興", "向著", "顯著", "乾隆", "a", "，", "ＧＤＰ", "𠮶" }
+    local i = 0
+    while n < 2600000 do
+      i = i + 1
+      local len = (i * 7919) % 97
+      local line = {}
+      for k = 1, len do
+        line[k] = words[(i + k * 31) % #words + 1]
+      end
+      local text = table.concat(line) .. (i % 5 == 0 and "\r\n" or "\n")
+      if i == 1000 then
+        text = ("鄉村著力"):rep(100000) .. "\n" -- 1.2 MB in one line
+      end
+      parts[#parts + 1] = text
+      n = n + #text
+    end
+    local whole = table.concat(parts):sub(1, -2) -- the last line without its end
+    local path = H.temp_file(whole)
+    for _, script in ipairs({ "hans", "hant" }) do
+      local out, err, code = H.bqw({ "convert", "--to", script, path })
+      assert.equal(0, code, err)
+      assert.is_true(out == bqw.convert(whole, script), script)
+    end
+    os.remove(path)
+  end)
+
   it("bqw convert stops at text that is not UTF-8 with FILE:LINE:COL", function()
     local path = H.temp_file("鄉村\nab\255c\n振興\n")
     local out, err, code = H.bqw({ "convert", path })
