@@ -85,26 +85,23 @@ describe("scripts", function()
   end)
 
   it("bqw convert gives the same bytes as one conversion of the whole text, across its blocks", function()
-    -- more than two 1 MiB blocks, with lines of every length (one longer than a block),
+    -- more than two 1 MiB blocks, with lines of many lengths and one longer than a block,
     -- so block ends fall inside lines, phrases and characters
-    local parts, n = {}, 0
     local words = { "著力推進", "鄉村振興", "向著", "顯著", "乾隆", "a", "，", "ＧＤＰ", "𠮶" }
-    local i = 0
-    while n < 2600000 do
-      i = i + 1
-      local len = (i * 7919) % 97
+    local lines = {}
+    for i = 1, 61 do
       local line = {}
-      for k = 1, len do
+      for k = 1, i do
         line[k] = words[(i + k * 31) % #words + 1]
       end
-      local text = table.concat(line) .. (i % 5 == 0 and "\r\n" or "\n")
-      if i == 1000 then
-        text = ("鄉村著力"):rep(100000) .. "\n" -- 1.2 MB in one line
-      end
-      parts[#parts + 1] = text
-      n = n + #text
+      lines[i] = table.concat(line) .. (i % 5 == 0 and "\r\n" or "\n")
     end
-    local whole = table.concat(parts):sub(1, -2) -- the last line without its end
+    local block = table.concat(lines)
+    local whole = block:rep(math.ceil(700000 / #block))
+      .. ("鄉村著力"):rep(100000) .. "\n" -- 1.2 MB in one line
+      .. block:rep(math.ceil(700000 / #block))
+      .. "最後一行沒有行尾"
+    assert.is_true(#whole > 2500000)
     local path = H.temp_file(whole)
     for _, script in ipairs({ "hans", "hant" }) do
       local out, err, code = H.bqw({ "convert", "--to", script, path })
