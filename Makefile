@@ -50,6 +50,7 @@ bench: build
 	@cmake --build $(BUILD) --target bench_load bench_search -j $(JOBS)
 	@bench/run.sh $(BUILD)
 	@bench/search.sh $(BUILD)
+	@bench/convert.sh $(BUILD)
 	@$(BUILD)/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt 3
 	@bench/export.py --size 100 --repeat 1 $(BUILD)
 

@@ -298,22 +298,25 @@ BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwi
 /* ---- scripts ------------------------------------------------------------- */
 
 typedef enum bqw_script {
-  BQW_SCRIPT_HANS, /* Simplified (OpenCC t2s.json) */
-  BQW_SCRIPT_HANT  /* Traditional (OpenCC s2t.json) */
+  BQW_SCRIPT_HANS, /* Simplified: OpenCC t2s.json, with the curated overrides */
+  BQW_SCRIPT_HANT  /* Traditional: OpenCC t2s.json, then s2t.json */
 } bqw_script;
 
 /*
- * Converts `len` bytes of UTF-8 to the script with OpenCC, phrase tables included.
- * *out receives a NUL-terminated string to release with bqw_free(), *out_len (may be
- * NULL) its length. Returns 0, BQW_EENCODING when s is not valid UTF-8 (NUL
- * included), BQW_EIO when OpenCC's configuration cannot be opened (see
- * bqw_script_available), BQW_ENOMEM or BQW_EINVAL. The converters are opened once
- * per process, on first use, and are safe to share between threads.
+ * Converts `len` bytes of UTF-8 to the script as OpenCC's t2s.json (and s2t.json after
+ * it, for BQW_SCRIPT_HANT, so either kind of input gives the same Traditional) does,
+ * phrase tables included, byte for byte, over OpenCC's dictionaries compiled in at build
+ * time. BQW_SCRIPT_HANS also applies the curated overrides of data/convert-overrides.tsv
+ * (著力 -> 着力, ...). *out receives a NUL-terminated string to release with bqw_free(),
+ * *out_len (may be NULL) its length. Returns 0, BQW_EENCODING when s is not valid UTF-8
+ * (NUL included), BQW_ENOMEM or BQW_EINVAL. Keeps no state: safe from any thread.
  */
 BQW_API int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
                         size_t *out_len);
 
-/* 0 when the script's converter opens; else BQW_EIO and *why (may be NULL) says why. */
+/* 0 for a known script (the tables are compiled in, nothing can be missing), else
+ * BQW_EINVAL; *why is left alone. Kept for callers written when OpenCC was opened at
+ * run time. */
 BQW_API int bqw_script_available(bqw_script script, const char **why);
 
 /* Releases what bqw_convert and bqw_search return. */
@@ -325,9 +328,9 @@ BQW_API void bqw_free(void *p);
  * Full-text search that ignores script (Traditional folds to Simplified), width
  * (full-width forms fold to ASCII) and case. An index is a set of documents (texts the
  * caller keeps alive) numbered in the order added, which is also the rank order of
- * hits. Queries of one or two characters are exact from the index; longer ones are
- * verified against the text. Spaces in a query separate words, which must all occur
- * in a document, anywhere.
+ * hits. Queries of one or two characters are exact from the index, one word of more
+ * from the positions of its bigrams; several words are verified against the text.
+ * Spaces in a query separate words, which must all occur in a document, anywhere.
  */
 typedef struct bqw_index bqw_index;
 

@@ -1,6 +1,6 @@
 /*
  * search.c -- full-text search: an inverted index of character unigrams and bigrams
- * over folded text, candidates verified against the text.
+ * (with positions) over folded text.
  *
  * Folding maps every character to one character (Traditional to Simplified by
  * OpenCC's character table, full-width to ASCII, upper to lower case), so a fold never
@@ -10,15 +10,19 @@
  * them: 著力 folds to 着力 as it is shown, while 著名 stays 著名. They only change a few
  * characters (the rules' triggers, 著 and 瞭, into their targets, 着 and 了), so a query
  * holding none of those matches the same places with or without them, and only such a
- * query needs the candidates' text folded whole. A query of one or two characters is
- * answered by one posting list, exactly; a longer one intersects the lists of its three
- * rarest bigrams and verifies each candidate. Documents are numbered in the order they
- * are added, which is the rank order: the dataset adds titles, then headlines, then
- * measures, then prose, each in source order, so the first hits of a posting list are the
- * best.
+ * query needs the candidates' text folded whole.
+ *
+ * A query of one or two characters is answered by one posting list, exactly. One word of
+ * three or more is answered from the positions its bigram lists carry (bigrams at 0, 2,
+ * 4, … and the last, which cover every character, at p, p + 2, … for one p), without
+ * reading the text. Several words intersect the three rarest lists and verify each
+ * candidate against its folded text. Documents are numbered in the order they are
+ * added, which is the rank order: the dataset adds titles, then headlines, then
+ * measures, then prose, each in source order, so the first hits of a posting list are
+ * the best.
  *
  * Posting lists are delta-encoded varints in one array, sized exactly by a counting
- * pass before a filling pass.
+ * pass before a filling pass; a bigram's list has each document's positions after it.
  */
 #include "internal.h"
 
@@ -142,6 +146,7 @@ typedef struct entry {
   uint64_t key; /* 0: empty */
   uint32_t df;
   uint32_t last_doc; /* during building: the last document counted, + 1 */
+  uint32_t last_pos; /* during building: the last position written in last_doc */
   uint64_t offset;   /* start of the posting list in postings */
   uint64_t bytes;    /* its length; during filling, the write cursor */
 } entry;
@@ -286,6 +291,25 @@ int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
   return 0;
 }
 
+/* Writes v to e's list (fill), or counts its bytes. */
+static void put_varint(bqw_index *ix, entry *e, bool fill, uint32_t v) {
+  if (fill)
+    e->bytes += varint_put(ix->postings + e->bytes, v);
+  else
+    e->bytes += varint_len(v);
+}
+
+static bool is_bigram_key(uint64_t key) { return !(key >> 63); }
+
+/* Ends the positions of every bigram list's last document (a 0 byte). */
+static void end_positions(bqw_index *ix, bool fill) {
+  for (size_t i = 0; i < ix->table_cap; i++) {
+    entry *e = &ix->table[i];
+    if (e->key && is_bigram_key(e->key) && e->last_doc)
+      put_varint(ix, e, fill, 0);
+  }
+}
+
 /* Calls visit(ix, key, doc) once for every distinct key of each document; fill says
  * whether this is the counting or the filling pass. */
 static int each_key(bqw_index *ix, bool fill) {
@@ -325,16 +349,24 @@ static int each_key(bqw_index *ix, bool fill) {
         entry *e = fill ? lookup(ix, keys[j]) : upsert(ix, keys[j]);
         if (!e)
           return BQW_ENOMEM;
-        uint32_t id = (uint32_t)d + 1;
-        if (e->last_doc == id)
+        uint32_t id = (uint32_t)d + 1,
+                 pos = (uint32_t)c - 1; /* where the bigram starts */
+        if (e->last_doc == id) {
+          if (j == 0)
+            continue;
+          put_varint(ix, e, fill, pos - e->last_pos); /* >= 1: positions rise */
+          e->last_pos = pos;
           continue;
-        uint32_t delta = id - e->last_doc;
+        }
+        if (j == 1 && e->last_doc)
+          put_varint(ix, e, fill, 0); /* ends the previous document's positions */
+        put_varint(ix, e, fill, id - e->last_doc);
         e->last_doc = id;
-        if (fill) {
-          e->bytes += varint_put(ix->postings + e->bytes, delta);
-        } else {
+        if (!fill)
           e->df++;
-          e->bytes += varint_len(delta);
+        if (j == 1) {
+          put_varint(ix, e, fill, pos + 1);
+          e->last_pos = pos;
         }
       }
     }
@@ -350,6 +382,7 @@ int bqw_index_finish(bqw_index *ix) {
   int rc = each_key(ix, false);
   if (rc)
     return rc;
+  end_positions(ix, false);
   size_t total = 0;
   for (size_t i = 0; i < ix->table_cap; i++) {
     entry *e = &ix->table[i];
@@ -366,6 +399,7 @@ int bqw_index_finish(bqw_index *ix) {
   ix->postings_len = total;
   if ((rc = each_key(ix, true)))
     return rc;
+  end_positions(ix, true);
   for (size_t i = 0; i < ix->table_cap; i++) {
     entry *e = &ix->table[i];
     if (e->key)
@@ -510,10 +544,17 @@ done:
   return total;
 }
 
+/* A posting list being read. A unigram's list is the documents holding it, as deltas;
+ * a bigram's list has after each document the positions (in characters, from 0) where
+ * the bigram starts in it: the first + 1, then deltas (>= 1), then a 0 byte. No other
+ * byte of a list is 0 (a varint's last byte is 0 only for the value 0), so skipping a
+ * document's positions is a memchr. */
 typedef struct list {
   const uint8_t *p, *end;
-  uint32_t doc; /* current document, 1-based; 0 before the first */
+  const uint8_t *positions; /* the current document's, for a bigram list */
+  uint32_t doc;             /* current document, 1-based; 0 before the first */
   uint32_t df;
+  bool positional;
 } list;
 
 static bool list_open(const bqw_index *ix, uint64_t key, list *l) {
@@ -522,16 +563,39 @@ static bool list_open(const bqw_index *ix, uint64_t key, list *l) {
     return false;
   l->p = ix->postings + e->offset;
   l->end = l->p + e->bytes;
+  l->positions = NULL;
   l->doc = 0;
   l->df = e->df;
+  l->positional = is_bigram_key(key);
   return true;
 }
 
 static bool list_next(list *l) {
+  if (l->positional && l->doc) {
+    const uint8_t *z = memchr(l->p, 0, (size_t)(l->end - l->p));
+    l->p = z ? z + 1 : l->end;
+  }
   if (l->p >= l->end)
     return false;
   l->doc += varint_get(&l->p);
+  l->positions = l->p;
   return true;
+}
+
+/* The current document's positions of a bigram list into out; how many, or max + 1
+ * when there are more than max. */
+static size_t list_positions(const list *l, uint32_t *out, size_t max) {
+  const uint8_t *p = l->positions;
+  size_t n = 0;
+  uint32_t v = varint_get(&p), pos = v - 1;
+  while (v) {
+    if (n == max)
+      return max + 1;
+    out[n++] = pos;
+    v = varint_get(&p);
+    pos += v;
+  }
+  return n;
 }
 
 /* Advances l to the first document >= target. */
@@ -612,6 +676,7 @@ static bool occurs(const char *text, size_t len, const int32_t *word, size_t m) 
 }
 
 #define CANDIDATE_LISTS 3
+#define MAX_QUERY_BIGRAMS 32
 
 /* Byte spellings of a one-word query that fold exactly as it does: the query as
  * typed, and OpenCC's Simplified and Traditional forms of it. A candidate holding one
@@ -677,10 +742,21 @@ static bool holds_bytes(const char *text, size_t len, const char *word, size_t m
   return false;
 }
 
-static bool spelled_in(const spellings *sp, const char *text, size_t len) {
+/* Tries the spellings in turn; the one found moves to the front, so a search through
+ * text mostly in one script scans each candidate once, not once per spelling. */
+static bool spelled_in(spellings *sp, const char *text, size_t len) {
   for (int i = 0; i < sp->count; i++)
-    if (holds_bytes(text, len, sp->text[i], sp->len[i]))
+    if (holds_bytes(text, len, sp->text[i], sp->len[i])) {
+      if (i) {
+        char *t = sp->text[i];
+        size_t l = sp->len[i];
+        sp->text[i] = sp->text[0];
+        sp->len[i] = sp->len[0];
+        sp->text[0] = t;
+        sp->len[0] = l;
+      }
       return true;
+    }
   return false;
 }
 
@@ -708,6 +784,93 @@ static void consider(list *best, int *nbest, const list *l) {
   }
 }
 
+/* Whether the lists (bigrams of one word at offsets off[], covering every character)
+ * hold their bigrams at p + off[k] for one p in the current document: 1 or 0; -1 when
+ * a list has more positions there than are read here. */
+#define MAX_POSITIONS 256
+static int phrase_at(const list *lists, const size_t *off, size_t n) {
+  uint32_t first[MAX_POSITIONS], other[MAX_POSITIONS];
+  size_t nf = list_positions(&lists[0], first, MAX_POSITIONS);
+  if (nf > MAX_POSITIONS)
+    return -1;
+  bool ok[MAX_POSITIONS];
+  for (size_t i = 0; i < nf; i++)
+    ok[i] = true;
+  for (size_t k = 1; k < n; k++) {
+    size_t no = list_positions(&lists[k], other, MAX_POSITIONS), j = 0;
+    if (no > MAX_POSITIONS)
+      return -1;
+    bool any = false;
+    for (size_t i = 0; i < nf; i++) {
+      if (!ok[i])
+        continue;
+      uint32_t want = first[i] + (uint32_t)off[k];
+      while (j < no && other[j] < want)
+        j++;
+      ok[i] = j < no && other[j] == want;
+      any = any || ok[i];
+    }
+    if (!any)
+      return 0;
+  }
+  for (size_t i = 0; i < nf; i++)
+    if (ok[i])
+      return 1;
+  return 0;
+}
+
+/* One word of three characters or more, answered from the positions of its bigrams,
+ * without reading the text: bigrams at offsets 0, 2, 4, … and the last one cover every
+ * character. A document with more positions of a bigram than phrase_at reads is
+ * verified against its text. Returns 1 for a word too long for this (the caller
+ * verifies candidates instead), else 0 or BQW_ENOMEM. */
+static int search_phrase(const bqw_index *ix, const term *tm, size_t limit,
+                         bqw_results *r) {
+  list lists[MAX_QUERY_BIGRAMS];
+  size_t off[MAX_QUERY_BIGRAMS], n = 0;
+  for (size_t i = 0; i + 1 < tm->len && n < MAX_QUERY_BIGRAMS; i += 2)
+    off[n++] = i;
+  if (off[n - 1] != tm->len - 2 && n < MAX_QUERY_BIGRAMS)
+    off[n++] = tm->len - 2;
+  if (off[n - 1] != tm->len - 2)
+    return 1; /* too long a word for the lists kept here */
+  size_t rarest = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (!list_open(ix, bigram_key(tm->cp[off[k]], tm->cp[off[k] + 1]), &lists[k]))
+      return 0; /* a bigram that occurs nowhere */
+    if (lists[k].df < lists[rarest].df)
+      rarest = k;
+  }
+  while (list_next(&lists[rarest])) {
+    uint32_t d = lists[rarest].doc;
+    bool in_all = true;
+    for (size_t k = 0; k < n && in_all; k++) {
+      if (k == rarest)
+        continue;
+      if (!list_seek(&lists[k], d))
+        return 0; /* another list has no more documents */
+      in_all = lists[k].doc == d;
+    }
+    if (!in_all)
+      continue;
+    int found = phrase_at(lists, off, n);
+    if (found < 0) { /* rare: a long document repeating the bigram */
+      const doc *dc = &ix->docs[d - 1];
+      int32_t *folded = malloc(((size_t)dc->len + 1) * sizeof *folded);
+      if (!folded)
+        return BQW_ENOMEM;
+      found = contains(folded, fold_text(dc->text, dc->len, folded), tm->cp, tm->len);
+      free(folded);
+    }
+    if (found) {
+      int rc = push_hit(r, ix, d, limit);
+      if (rc)
+        return rc;
+    }
+  }
+  return 0;
+}
+
 int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t limit,
                      bqw_results **out) {
   if (!ix || !out || (!query && qlen) || !ix->finished)
@@ -724,6 +887,20 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   }
   size_t nterms = split_terms(q, fold_query(query, qlen, q), terms);
   int rc = nterms ? 0 : BQW_EINVAL; /* an empty query */
+  if (nterms == 1 && terms[0].len >= 3) {
+    rc = search_phrase(ix, &terms[0], limit, r);
+    if (rc <= 0) {
+      free(q);
+      free(terms);
+      if (rc) {
+        bqw_results_free(r);
+        return rc;
+      }
+      *out = r;
+      return 0;
+    }
+    rc = 0; /* too long: verified below */
+  }
   /* Candidates come from the rarest lists: a term's bigrams, or its unigram when it
    * is one character. A single term of one or two characters is exact. */
   list best[CANDIDATE_LISTS];

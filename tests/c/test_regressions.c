@@ -302,6 +302,63 @@ static void repair_twice_column(void) {
   bqw_dataset_free(ds);
 }
 
+/*
+ * Words of three characters or more are answered from the positions of their bigrams
+ * (core/search.c, search_phrase), without reading the text. This checks the cases the
+ * positions must get right: a word whose bigrams all occur but not in a row, a document
+ * repeating a bigram more often than phrase_at reads at once (it falls back to the
+ * text), odd and even lengths, spaces (not indexed, and a word never spans one), and the
+ * overrides (著力 folds to 着力).
+ */
+static void phrase_positions(void) {
+  bqw_index *ix = bqw_index_new();
+  char *many = malloc(300 * 6 + 64), *scattered = malloc(300 * 6 + 64);
+  many[0] = scattered[0] = 0;
+  for (int i = 0; i < 300; i++) {
+    strcat(many, "乡村");
+    strcat(scattered, "乡村");
+  }
+  strcat(many, "振兴");       /* 乡村振兴 at the very end, after 300 乡村 */
+  strcat(scattered, "x振兴"); /* every bigram of 乡村振兴 but 村振 */
+  const char *texts[] = {many,           scattered,  "振兴乡村 振兴", "乡村 振兴",
+                         "城乡村振兴路", "著力推進", "显著力量",      "乡村振兴乡村振兴"};
+  size_t n = sizeof texts / sizeof *texts;
+  for (size_t i = 0; i < n; i++)
+    CHECK_EQ_INT(bqw_index_add(ix, texts[i], strlen(texts[i]), i), 0);
+  CHECK_EQ_INT(bqw_index_finish(ix), 0);
+  static const struct {
+    const char *q;
+    size_t total;
+    uint64_t first;
+  } cases[] = {
+      {"乡村振兴", 3, 0},
+      {"村振兴", 3, 0},
+      {"乡村振", 3, 0},
+      {"振兴乡村", 2, 2},
+      {"兴乡村振", 1, 7},
+      {"村 振", 6, 0},
+      {"城乡村振兴路", 1, 4},
+      {"乡村 振兴", 6, 0},
+      {"着力推进", 1, 5},
+      {"著力推進", 1, 5},
+      {"显着力", 0, 0},
+      {"显著力量", 1, 6},
+      {"乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村乡村", 2, 0}};
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    bqw_results *r = NULL;
+    check_context(cases[c].q);
+    CHECK_EQ_INT(bqw_index_search(ix, cases[c].q, strlen(cases[c].q), 10, &r), 0);
+    CHECK_EQ_INT(r->total, cases[c].total);
+    if (r->count)
+      CHECK_EQ_INT(r->hits[0].tag, cases[c].first);
+    bqw_results_free(r);
+  }
+  check_context(NULL);
+  bqw_index_free(ix);
+  free(many);
+  free(scattered);
+}
+
 int main(int argc, char **argv) {
   static const struct {
     const char *name;
@@ -312,7 +369,8 @@ int main(int argc, char **argv) {
                {"short_query_limit", short_query_limit},
                {"not_regular_files", not_regular_files},
                {"control_characters", control_characters},
-               {"repair_twice_column", repair_twice_column}};
+               {"repair_twice_column", repair_twice_column},
+               {"phrase_positions", phrase_positions}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     if (argc == 2 && !strcmp(argv[1], cases[i].name)) {
       cases[i].run();

@@ -84,6 +84,33 @@ describe("scripts", function()
     os.remove(path)
   end)
 
+  it("bqw convert gives the same bytes as one conversion of the whole text, across its blocks", function()
+    -- more than two 1 MiB blocks, with lines of many lengths and one longer than a block,
+    -- so block ends fall inside lines, phrases and characters
+    local words = { "著力推進", "鄉村振興", "向著", "顯著", "乾隆", "a", "，", "ＧＤＰ", "𠮶" }
+    local lines = {}
+    for i = 1, 61 do
+      local line = {}
+      for k = 1, i do
+        line[k] = words[(i + k * 31) % #words + 1]
+      end
+      lines[i] = table.concat(line) .. (i % 5 == 0 and "\r\n" or "\n")
+    end
+    local block = table.concat(lines)
+    local whole = block:rep(math.ceil(700000 / #block))
+      .. ("鄉村著力"):rep(100000) .. "\n" -- 1.2 MB in one line
+      .. block:rep(math.ceil(700000 / #block))
+      .. "最後一行沒有行尾"
+    assert.is_true(#whole > 2500000)
+    local path = H.temp_file(whole)
+    for _, script in ipairs({ "hans", "hant" }) do
+      local out, err, code = H.bqw({ "convert", "--to", script, path })
+      assert.equal(0, code, err)
+      assert.is_true(out == bqw.convert(whole, script), script)
+    end
+    os.remove(path)
+  end)
+
   it("bqw convert stops at text that is not UTF-8 with FILE:LINE:COL", function()
     local path = H.temp_file("鄉村\nab\255c\n振興\n")
     local out, err, code = H.bqw({ "convert", path })
