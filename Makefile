@@ -5,8 +5,9 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 FUZZ_SECONDS ?= 60
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test test-fast test-asan fuzz bench lint format golden nvim clean
+.PHONY: all deps build run test test-fast test-asan fuzz bench lint format golden nvim clean install uninstall deb
 
 all: build
 
@@ -24,6 +25,17 @@ run: build
 nvim: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) --target bqw_lua_jit -j $(JOBS) -- --no-print-directory
+
+# make install [PREFIX=/usr/local] [DESTDIR=…]; make uninstall removes exactly those files.
+install: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+	@cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
+
+# the list is kept apart from install_manifest.txt, which the install test rewrites
+uninstall:
+	@DESTDIR=$(DESTDIR) sh scripts/uninstall.sh $(BUILD)/installed-files.txt
 
 # The whole suite: gcc build, then a clang build under ASan+UBSan.
 test: test-fast test-asan

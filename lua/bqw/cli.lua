@@ -634,6 +634,26 @@ function commands.run(args)
   return math.type(result) == "integer" and result or EXIT_OK
 end
 
+--- bqw --version [--verbose]: the version, and where what runs comes from.
+local function version(verbose, data)
+  local core = require("bqw.core")
+  say("bqw ", bqw.version, " (", bqw.lua_abi, ")")
+  if not verbose then
+    return EXIT_OK
+  end
+  local cli = package.searchpath("bqw.cli", package.path)
+  say("lua files: ", core.lua_dir or (cli and cli:gsub("/bqw/cli%.lua$", "")) or "?")
+  for _, d in ipairs(require("bqw.plugins").path()) do
+    say("plugins:   ", d.dir, " (", d.origin, ")")
+  end
+  if data then
+    bqw.setup({ data = data })
+  end
+  local path = bqw.default_path()
+  say("data:      ", path or "the digest built into libbqw (data/bqw-digest-2023.txt)")
+  return EXIT_OK
+end
+
 -- ---- argument parsing --------------------------------------------------------------
 
 local function build_parser()
@@ -647,10 +667,8 @@ local function build_parser()
     :command_target("command")
     :require_command(false)
     :help_max_width(100)
-  parser:flag("--version", "Print the version and exit."):action(function()
-    say("bqw ", bqw.version, " (", bqw.lua_abi, ")")
-    os.exit(EXIT_OK)
-  end)
+  parser:flag("--version", "Print the version and exit; with --verbose, where the Lua files, plugins and data come from.")
+  parser:flag("--verbose", "With --version: the directories and files in use.")
   -- before the command; the command's own --data wins
   parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE"):target("global_data")
 
@@ -751,6 +769,9 @@ function M.main(argv)
   if not ok then
     complain("%s\nTry 'bqw --help'.", args)
     return EXIT_USAGE
+  end
+  if args.version then
+    return version(args.verbose, args.global_data)
   end
   args.data = args.data or args.global_data
   if args.max_size then
