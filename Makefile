@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test test-fast test-asan fuzz bench lint format golden nvim clean install uninstall deb
+.PHONY: all deps build run test test-fast test-asan fuzz bench lint format golden nvim clean install uninstall deb cli-ref
 
 all: build
 
@@ -66,7 +66,7 @@ bench: build
 	@$(BUILD)/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt 3
 
 lint:
-	@luacheck -q lua plugins tests examples bench
+	@luacheck -q lua plugins tests examples bench tools
 	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
 
 format:
@@ -74,6 +74,12 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Rewrites the command-line section of doc/bqw.txt from lua/bqw/commands.lua (the man
+# page and completions are generated at build time).
+cli-ref:
+	@lua5.4 tools/gen_cli_ref.lua vimdoc doc/bqw.txt
+	@git --no-pager diff --stat -- doc/bqw.txt
 
 # Regenerates the golden JSON of the parsed digest: a deliberate act; review the diff.
 golden: build

@@ -53,6 +53,24 @@ LUA_CPATH="$prefix/lib/lua/5.4/?.so" LUA_PATH="$prefix/share/lua/5.4/?.lua;$pref
     assert(package.searchpath("bqw", package.path):find(os.getenv("BQW_PREFIX"), 1, true))' \
   || fail "lua5.4 with the installed module"
 
+# the man page and the completions, in their standard places
+MANWIDTH=80 man -l "$prefix/share/man/man1/bqw.1" 2>&1 | grep -q "bqw export" || fail "man -l bqw.1"
+[ -z "$(man -l -Tutf8 "$prefix/share/man/man1/bqw.1" 2>&1 >/dev/null)" ] || fail "man -l bqw.1 warns"
+bash -n "$prefix/share/bash-completion/completions/bqw" || fail "bash -n on the bash completion"
+[ -f "$prefix/share/fish/vendor_completions.d/bqw.fish" ] || fail "no fish completion"
+[ -f "$prefix/share/zsh/site-functions/_bqw" ] || fail "no zsh completion"
+if command -v zsh >/dev/null; then
+  zsh -n "$prefix/share/zsh/site-functions/_bqw" || fail "zsh -n on the zsh completion"
+fi
+complete_with() { # words...: what the installed bash completion offers for the last word
+  PATH="$prefix/bin:$PATH" bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bqw; echo "${COMPREPLY[*]}"' \
+    complete "$prefix/share/bash-completion/completions/bqw" "$@"
+}
+[ "$(complete_with bqw vi)" = view ] || fail "bash completion of a command: $(complete_with bqw vi)"
+complete_with bqw view "" | grep -qw cities || fail "bash completion of view names: $(complete_with bqw view "")"
+[ "$(complete_with bqw export --shape "")" = "record measure" ] || fail "bash completion of --shape"
+complete_with bqw list --where reg | grep -qx "region=" || fail "bash completion of filter keys"
+
 # make uninstall leaves the prefix as it found it
 DESTDIR= sh "$src/scripts/uninstall.sh" "$build/install_manifest.txt" >/dev/null
 left=$(find "$prefix" -type f -o -type l | head -5)

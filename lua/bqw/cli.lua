@@ -656,13 +656,22 @@ end
 
 -- ---- argument parsing --------------------------------------------------------------
 
+--- The epilog's exit status line, from the command reference (lua/bqw/commands.lua).
+local function exit_status()
+  local parts = {}
+  for _, e in ipairs(require("bqw.commands").exit_status) do
+    parts[#parts + 1] = e[1] .. " " .. e[2]
+  end
+  return "Exit status: " .. table.concat(parts, "; ") .. "."
+end
+
 local function build_parser()
   local parser = argparse("bqw", "Browse, check and script the 百千万工程 policy digest.")
     :epilog(table.concat({
       "With no command, bqw prints the overview.",
       "--data FILE (or $BQW_DATA) reads another digest instead of the shipped one.",
-      "Exit status: 0 success, 1 errors in the data or the script, 2 unreadable file or bad usage.",
-      "Docs: README.md, doc/bqw.txt (:help bqw).",
+      exit_status(),
+      "Docs: man bqw, :help bqw (doc/bqw.txt), README.md.",
     }, "\n"))
     :command_target("command")
     :require_command(false)
@@ -739,6 +748,9 @@ function M.parse_size(text)
   end
   return n
 end
+
+--- The argparse parser: tests/lua/commands_spec.lua checks it against lua/bqw/commands.lua.
+M.parser = build_parser
 
 function M.main(argv)
   local args_in = {}
