@@ -33,6 +33,12 @@ install: deps
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 	@cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
 
+# bqw_<version>_<arch>.deb in build-deb/, for /usr (dpkg -i); Depends from dpkg-shlibdeps.
+deb: deps
+	@cmake -S . -B build-deb -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DBQW_TESTS=OFF >/dev/null
+	@cmake --build build-deb -j $(JOBS) -- --no-print-directory
+	@cd build-deb && cpack -G DEB
+
 # the list is kept apart from install_manifest.txt, which the install test rewrites
 uninstall:
 	@DESTDIR=$(DESTDIR) sh scripts/uninstall.sh $(BUILD)/installed-files.txt
@@ -73,7 +79,7 @@ format:
 	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-deb
 
 # Rewrites the command-line section of doc/bqw.txt from lua/bqw/commands.lua (the man
 # page and completions are generated at build time).

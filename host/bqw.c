@@ -36,8 +36,8 @@ static int dir_exists(const char *path) { return access(path, R_OK | X_OK) == 0;
 /* Where the Lua sources are: $BQW_LUA_DIR, then the install prefix the executable
  * sits in (PREFIX/bin/bqw beside PREFIX/share/lua/5.4/bqw, as `make install` and the
  * .deb lay it out, wherever the prefix was moved to), then the source tree the
- * executable was built from. The built-in plugins: PREFIX/share/bqw/plugins, then the
- * source tree. */
+ * executable was built from. The built-in plugins: PREFIX/share/bqw/plugins, then
+ * bqw/builtin beside the Lua files (the rockspec's layout), then the source tree. */
 static void find_dirs(char *lua_dir, char *plugin_dir, size_t size) {
   char dir[PATH_MAX], candidate[PATH_MAX + 64];
   exe_dir(dir, sizeof dir);
@@ -50,9 +50,13 @@ static void find_dirs(char *lua_dir, char *plugin_dir, size_t size) {
     snprintf(lua_dir, size, "%s/../share/lua/" BQW_LUA_ABI, dir);
   else
     snprintf(lua_dir, size, "%s", BQW_SOURCE_LUA_DIR);
-  snprintf(candidate, sizeof candidate, "%s/../share/bqw/plugins", dir);
-  snprintf(plugin_dir, size, "%s",
-           dir_exists(candidate) ? candidate : BQW_SOURCE_PLUGIN_DIR);
+  int n = snprintf(candidate, sizeof candidate, "%s/../share/bqw/plugins", dir);
+  if (!dir_exists(candidate)) /* a LuaRocks tree keeps them beside the Lua files */
+    n = snprintf(candidate, sizeof candidate, "%s/bqw/builtin", lua_dir);
+  n = (n > 0 && (size_t)n < sizeof candidate && dir_exists(candidate))
+          ? snprintf(plugin_dir, size, "%s", candidate)
+          : snprintf(plugin_dir, size, "%s", BQW_SOURCE_PLUGIN_DIR);
+  (void)n;
   /* ".../bin/../share" reads better as ".../share" in `bqw --version --verbose` */
   char resolved[PATH_MAX];
   if (realpath(lua_dir, resolved))
