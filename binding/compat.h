@@ -27,6 +27,11 @@
  */
 #define BQW_LUA_FUNCTIONS_COMMON(X)                                                      \
   X(luaL_argerror)                                                                       \
+  X(luaL_buffinit)                                                                       \
+  X(luaL_checknumber)                                                                    \
+  X(luaL_pushresult)                                                                     \
+  X(lua_gc)                                                                              \
+  X(lua_pushnumber)                                                                      \
   X(luaL_checkinteger)                                                                   \
   X(luaL_checklstring)                                                                   \
   X(luaL_checkoption)                                                                    \
@@ -67,6 +72,7 @@
   BQW_LUA_FUNCTIONS_COMMON(X)                                                            \
   X(luaL_checkversion_)                                                                  \
   X(lua_getglobal)                                                                       \
+  X(luaL_prepbuffsize)                                                                   \
   X(lua_newuserdatauv)                                                                   \
   X(lua_pcallk)                                                                          \
   X(lua_rotate)
@@ -74,6 +80,7 @@
 #define BQW_LUA_FUNCTIONS(X)                                                             \
   BQW_LUA_FUNCTIONS_COMMON(X)                                                            \
   X(lua_insert)                                                                          \
+  X(luaL_prepbuffer)                                                                     \
   X(lua_newuserdata)                                                                     \
   X(lua_pcall)
 #endif
