@@ -5,8 +5,9 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 FUZZ_SECONDS ?= 60
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test test-fast test-asan fuzz bench bench-1g lint format golden nvim clean
+.PHONY: all deps build run test test-fast test-asan fuzz bench bench-1g lint format golden nvim clean install uninstall deb cli-ref
 
 all: build
 
@@ -24,6 +25,23 @@ run: build
 nvim: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) --target bqw_lua_jit -j $(JOBS) -- --no-print-directory
+
+# make install [PREFIX=/usr/local] [DESTDIR=…]; make uninstall removes exactly those files.
+install: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+	@cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
+
+# bqw_<version>_<arch>.deb in build-deb/, for /usr (dpkg -i); Depends from dpkg-shlibdeps.
+deb: deps
+	@cmake -S . -B build-deb -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DBQW_TESTS=OFF >/dev/null
+	@cmake --build build-deb -j $(JOBS) -- --no-print-directory
+	@cd build-deb && cpack -G DEB
+
+# the list is kept apart from install_manifest.txt, which the install test rewrites
+uninstall:
+	@DESTDIR=$(DESTDIR) sh scripts/uninstall.sh $(BUILD)/installed-files.txt
 
 # The whole suite: gcc build, then a clang build under ASan+UBSan.
 test: test-fast test-asan
@@ -61,14 +79,20 @@ bench-1g: build
 	@bench/export.py --size 1024 --repeat 1 --formats csv,tsv,ndjson $(BUILD)
 
 lint:
-	@luacheck -q lua plugins tests examples bench
+	@luacheck -q lua plugins tests examples bench tools
 	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
 
 format:
 	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-deb
+
+# Rewrites the command-line section of doc/bqw.txt from lua/bqw/commands.lua (the man
+# page and completions are generated at build time).
+cli-ref:
+	@lua5.4 tools/gen_cli_ref.lua vimdoc doc/bqw.txt
+	@git --no-pager diff --stat -- doc/bqw.txt
 
 # Regenerates the golden JSON of the parsed digest: a deliberate act; review the diff.
 golden: build

@@ -755,7 +755,62 @@ static const luaL_Reg functions[] = {{"load", l_load},
                                      {"default_digest", l_default_digest},
                                      {NULL, NULL}};
 
+#ifdef BQW_LUA_MODULE
+#include <dlfcn.h>
+#include <stdio.h>
+
+#if LUA_VERSION_NUM >= 502
+#define BUILT_FOR "Lua " LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
+#define ADVICE                                                                           \
+  "under LuaJIT/Neovim run `make nvim` and use lua/bqw/core.so of the source tree"
+#else
+#define BUILT_FOR "LuaJIT (Neovim)"
+#define ADVICE                                                                           \
+  "under Lua 5.4 use build/lua/bqw/core.so (make) or the installed "                     \
+  "lib/lua/5.4/bqw/core.so"
+#endif
+
+/* Nonzero, with the error raised, when the interpreter that loaded this module lacks a
+ * Lua C API function the module was built against. Calls only lua_pushstring and
+ * lua_error, which every Lua ABI has. */
+static int abi_mismatch(lua_State *L) {
+#define BQW_LUA_ADDRESS(f) (void (*)(void)) f,
+  static void (*const api[])(void) = {BQW_LUA_FUNCTIONS(BQW_LUA_ADDRESS)};
+#undef BQW_LUA_ADDRESS
+  bool complete = true;
+  for (size_t i = 0; i < sizeof api / sizeof api[0]; i++)
+    complete = complete && api[i];
+  if (complete)
+    return 0;
+  /* The file's own path, so the user sees which of several core.so it was. */
+  Dl_info info;
+  const char *path = dladdr((void *)abi_mismatch, &info) && info.dli_fname
+                         ? info.dli_fname
+                         : "bqw/core.so";
+  char message[1024];
+  snprintf(message, sizeof message,
+           "%s was built for " BUILT_FOR
+           " and cannot load into this interpreter; " ADVICE,
+           path);
+  if (!lua_pushstring || !lua_error) {
+    fprintf(stderr, "%s\n", message);
+    return 1;
+  }
+  lua_pushstring(L, message);
+  lua_error(L);
+  return 1;
+}
+#else
+static int abi_mismatch(lua_State *L) {
+  (void)L;
+  return 0;
+}
+#endif
+
 BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
+  /* before any other Lua function: the wrong interpreter has NULLs here */
+  if (abi_mismatch(L))
+    return 0;
   if (luaL_newmetatable(L, DATASET_MT)) {
     lua_pushcfunction(L, l_gc);
     lua_setfield(L, -2, "__gc");

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* "5.4": where Lua modules of this ABI are installed (share/lua/5.4, lib/lua/5.4) */
+#define BQW_LUA_ABI LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
+
 int luaopen_bqw_core(lua_State *L);
 
 /* Directory holding the running executable, or "." when it cannot be found. */
@@ -30,22 +33,36 @@ static void exe_dir(char *out, size_t size) {
 
 static int dir_exists(const char *path) { return access(path, R_OK | X_OK) == 0; }
 
-/* Where the Lua sources are: $BQW_LUA_DIR, then an install prefix beside the
- * executable, then the source tree the executable was built from. */
+/* Where the Lua sources are: $BQW_LUA_DIR, then the install prefix the executable
+ * sits in (PREFIX/bin/bqw beside PREFIX/share/lua/5.4/bqw, as `make install` and the
+ * .deb lay it out, wherever the prefix was moved to), then the source tree the
+ * executable was built from. The built-in plugins: PREFIX/share/bqw/plugins, then
+ * bqw/builtin beside the Lua files (the rockspec's layout), then the source tree. */
 static void find_dirs(char *lua_dir, char *plugin_dir, size_t size) {
-  char dir[PATH_MAX], candidate[PATH_MAX + 32];
+  char dir[PATH_MAX], candidate[PATH_MAX + 64];
   exe_dir(dir, sizeof dir);
   const char *env = getenv("BQW_LUA_DIR");
-  snprintf(candidate, sizeof candidate, "%s/../share/bqw/lua", dir);
+  snprintf(candidate, sizeof candidate, "%s/../share/lua/" BQW_LUA_ABI "/bqw/cli.lua",
+           dir);
   if (env && *env)
     snprintf(lua_dir, size, "%s", env);
-  else if (dir_exists(candidate))
-    snprintf(lua_dir, size, "%s", candidate);
+  else if (access(candidate, R_OK) == 0)
+    snprintf(lua_dir, size, "%s/../share/lua/" BQW_LUA_ABI, dir);
   else
     snprintf(lua_dir, size, "%s", BQW_SOURCE_LUA_DIR);
-  snprintf(candidate, sizeof candidate, "%s/../share/bqw/plugins", dir);
-  snprintf(plugin_dir, size, "%s",
-           dir_exists(candidate) ? candidate : BQW_SOURCE_PLUGIN_DIR);
+  int n = snprintf(candidate, sizeof candidate, "%s/../share/bqw/plugins", dir);
+  if (!dir_exists(candidate)) /* a LuaRocks tree keeps them beside the Lua files */
+    n = snprintf(candidate, sizeof candidate, "%s/bqw/builtin", lua_dir);
+  n = (n > 0 && (size_t)n < sizeof candidate && dir_exists(candidate))
+          ? snprintf(plugin_dir, size, "%s", candidate)
+          : snprintf(plugin_dir, size, "%s", BQW_SOURCE_PLUGIN_DIR);
+  (void)n;
+  /* ".../bin/../share" reads better as ".../share" in `bqw --version --verbose` */
+  char resolved[PATH_MAX];
+  if (realpath(lua_dir, resolved))
+    snprintf(lua_dir, size, "%s", resolved);
+  if (realpath(plugin_dir, resolved))
+    snprintf(plugin_dir, size, "%s", resolved);
 }
 
 static int traceback(lua_State *L) {
@@ -72,6 +89,8 @@ static int run(lua_State *L) {
   lua_getfield(L, -1, "bqw.core");
   lua_pushstring(L, plugin_dir);
   lua_setfield(L, -2, "builtin_plugin_dir");
+  lua_pushstring(L, lua_dir);
+  lua_setfield(L, -2, "lua_dir");
   lua_pop(L, 3);
 
   lua_createtable(L, argc, 1); /* arg, as lua.c makes it */

@@ -1,16 +1,80 @@
 #!/bin/sh
-# Installs the build into a scratch prefix and runs the installed bqw from elsewhere,
-# with the source tree's Lua hidden from it: the installed layout must stand alone.
+# make install into a scratch prefix, then use it as a user would, from /, with the
+# source tree out of reach: the installed bqw, a C program built with pkg-config,
+# lua5.4 requiring the module, the man page, the completions; then make uninstall.
+# Usage: install_check.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
-prefix=$(mktemp -d)
-trap 'rm -rf "$prefix"' EXIT
+src=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+prefix=$scratch/prefix
+fail() { echo "install check: $*" >&2; exit 1; }
 cmake --install "$build" --prefix "$prefix" >/dev/null
 cd /
+
+# the command, from any directory, with its own Lua files and plugins
 out=$(BQW_LUA_DIR= "$prefix/bin/bqw" stats --json)
 expected='{"provincial_documents":21,"provincial_measures":31,"city_entries":21,"city_measures":32,"guiding_documents":1,"targets":3,"meetings":10,"measures":63}'
-[ "$out" = "$expected" ] || { echo "installed bqw printed: $out" >&2; exit 1; }
-LUA_CPATH="$prefix/lib/lua/5.4/?.so;;" LUA_PATH="$prefix/share/bqw/lua/?.lua;$prefix/share/bqw/lua/?/init.lua;;" \
-  lua5.4 -e 'assert(require("bqw").load():stats().measures == 63)'
-[ -f "$prefix/include/bqw.h" ] && ls "$prefix"/lib/libbqw.so* >/dev/null
+[ "$out" = "$expected" ] || fail "installed bqw printed: $out"
+where=$(BQW_LUA_DIR= "$prefix/bin/bqw" --version --verbose)
+echo "$where" | grep -qx "lua files: $prefix/share/lua/5.4" || fail "bqw --version --verbose: $where"
+echo "$where" | grep -qx "plugins:   $prefix/share/bqw/plugins (builtin)" || fail "bqw --version --verbose: $where"
+"$prefix/bin/bqw" view cities --width 80 | grep -q 广州 || fail "bqw view cities from the installed plugins"
+
+# the shared library: soname by major version, only the BQW_API symbols exported
+[ -f "$prefix/include/bqw.h" ] || fail "no include/bqw.h"
+[ -f "$prefix/lib/libbqw.a" ] || fail "no lib/libbqw.a"
+soname=$(objdump -p "$prefix/lib/libbqw.so" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = libbqw.so.0 ] || fail "soname is '$soname'"
+[ -e "$prefix/lib/libbqw.so.0" ] || fail "no lib/libbqw.so.0"
+others=$(nm -D --defined-only "$prefix/lib/libbqw.so" | awk '$2 ~ /[TDBR]/ && $3 !~ /^bqw_/ { print $3 }')
+[ -z "$others" ] || fail "libbqw.so exports symbols outside bqw_: $others"
+exported=$(nm -D --defined-only "$prefix/lib/libbqw.so" | awk '$3 ~ /^bqw_/ { print $3 }' | sort)
+declared=$(sed -n 's/^BQW_API .*[ *]\(bqw_[a-z0-9_]*\)(.*/\1/p' "$prefix/include/bqw.h" | sort)
+[ "$exported" = "$declared" ] || fail "exported symbols differ from BQW_API in bqw.h: $(printf '%s\n' "$exported" "$declared" | sort | uniq -u | tr '\n' ' ')"
+
+# a C program through pkg-config, dynamically and statically linked
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+# shellcheck disable=SC2046
+cc -o "$scratch/hello" "$src/tests/install/hello.c" $(pkg-config --cflags --libs bqw) || fail "cc with pkg-config bqw"
+out=$(LD_LIBRARY_PATH="$prefix/lib" "$scratch/hello")
+[ "$out" = "libbqw 0.1.0: 63 measures" ] || fail "the C program printed: $out"
+# shellcheck disable=SC2046
+cc -o "$scratch/hello-static" "$src/tests/install/hello.c" "$prefix/lib/libbqw.a" $(pkg-config --cflags --libs --static bqw | sed 's/-lbqw//') \
+  || fail "cc with libbqw.a"
+out=$("$scratch/hello-static")
+[ "$out" = "libbqw 0.1.0: 63 measures" ] || fail "the static C program printed: $out"
+
+# lua5.4 and the installed module (a /usr/local install needs no LUA_PATH; this prefix does)
+LUA_CPATH="$prefix/lib/lua/5.4/?.so" LUA_PATH="$prefix/share/lua/5.4/?.lua;$prefix/share/lua/5.4/?/init.lua;;" \
+  BQW_PREFIX="$prefix" lua5.4 -e 'local bqw = require("bqw"); assert(bqw.load():stats().measures == 63)
+    assert(bqw.load():view("cities", { width = 80 }), "the built-in plugins were not found")
+    assert(package.searchpath("bqw", package.path):find(os.getenv("BQW_PREFIX"), 1, true))' \
+  || fail "lua5.4 with the installed module"
+
+# the man page and the completions, in their standard places
+MANWIDTH=80 man -l "$prefix/share/man/man1/bqw.1" 2>&1 | grep -q "bqw export" || fail "man -l bqw.1"
+[ -z "$(man -l -Tutf8 "$prefix/share/man/man1/bqw.1" 2>&1 >/dev/null)" ] || fail "man -l bqw.1 warns"
+bash -n "$prefix/share/bash-completion/completions/bqw" || fail "bash -n on the bash completion"
+[ -f "$prefix/share/fish/vendor_completions.d/bqw.fish" ] || fail "no fish completion"
+[ -f "$prefix/share/zsh/site-functions/_bqw" ] || fail "no zsh completion"
+if command -v zsh >/dev/null; then
+  zsh -n "$prefix/share/zsh/site-functions/_bqw" || fail "zsh -n on the zsh completion"
+fi
+complete_with() { # words...: what the installed bash completion offers for the last word
+  PATH="$prefix/bin:$PATH" bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bqw; echo "${COMPREPLY[*]}"' \
+    complete "$prefix/share/bash-completion/completions/bqw" "$@"
+}
+[ "$(complete_with bqw vi)" = view ] || fail "bash completion of a command: $(complete_with bqw vi)"
+complete_with bqw view "" | grep -qw cities || fail "bash completion of view names: $(complete_with bqw view "")"
+[ "$(complete_with bqw export --shape "")" = "record measure" ] || fail "bash completion of --shape"
+complete_with bqw list --where reg | grep -qx "region=" || fail "bash completion of filter keys"
+
+# make uninstall leaves the prefix as it found it
+DESTDIR= sh "$src/scripts/uninstall.sh" "$build/install_manifest.txt" >/dev/null
+left=$(find "$prefix" -type f -o -type l | head -5)
+[ -z "$left" ] || fail "make uninstall left: $left"
+left=$(find "$prefix" -type d -name '*bqw*' | head -5)
+[ -z "$left" ] || fail "make uninstall left directories: $left"
 echo "install ok"

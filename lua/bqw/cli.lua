@@ -634,23 +634,50 @@ function commands.run(args)
   return math.type(result) == "integer" and result or EXIT_OK
 end
 
+--- bqw --version [--verbose]: the version, and where what runs comes from.
+local function version(verbose, data)
+  local core = require("bqw.core")
+  say("bqw ", bqw.version, " (", bqw.lua_abi, ")")
+  if not verbose then
+    return EXIT_OK
+  end
+  local cli = package.searchpath("bqw.cli", package.path)
+  say("lua files: ", core.lua_dir or (cli and cli:gsub("/bqw/cli%.lua$", "")) or "?")
+  for _, d in ipairs(require("bqw.plugins").path()) do
+    say("plugins:   ", d.dir, " (", d.origin, ")")
+  end
+  if data then
+    bqw.setup({ data = data })
+  end
+  local path = bqw.default_path()
+  say("data:      ", path or "the digest built into libbqw (data/bqw-digest-2023.txt)")
+  return EXIT_OK
+end
+
 -- ---- argument parsing --------------------------------------------------------------
+
+--- The epilog's exit status line, from the command reference (lua/bqw/commands.lua).
+local function exit_status()
+  local parts = {}
+  for _, e in ipairs(require("bqw.commands").exit_status) do
+    parts[#parts + 1] = e[1] .. " " .. e[2]
+  end
+  return "Exit status: " .. table.concat(parts, "; ") .. "."
+end
 
 local function build_parser()
   local parser = argparse("bqw", "Browse, check and script the 百千万工程 policy digest.")
     :epilog(table.concat({
       "With no command, bqw prints the overview.",
       "--data FILE (or $BQW_DATA) reads another digest instead of the shipped one.",
-      "Exit status: 0 success, 1 errors in the data or the script, 2 unreadable file or bad usage.",
-      "Docs: README.md, doc/bqw.txt (:help bqw).",
+      exit_status(),
+      "Docs: man bqw, :help bqw (doc/bqw.txt), README.md.",
     }, "\n"))
     :command_target("command")
     :require_command(false)
     :help_max_width(100)
-  parser:flag("--version", "Print the version and exit."):action(function()
-    say("bqw ", bqw.version, " (", bqw.lua_abi, ")")
-    os.exit(EXIT_OK)
-  end)
+  parser:flag("--version", "Print the version and exit; with --verbose, where the Lua files, plugins and data come from.")
+  parser:flag("--verbose", "With --version: the directories and files in use.")
   -- before the command; the command's own --data wins
   parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE"):target("global_data")
 
@@ -722,6 +749,9 @@ function M.parse_size(text)
   return n
 end
 
+--- The argparse parser: tests/lua/commands_spec.lua checks it against lua/bqw/commands.lua.
+M.parser = build_parser
+
 function M.main(argv)
   local args_in = {}
   for i = 1, #argv do
@@ -751,6 +781,9 @@ function M.main(argv)
   if not ok then
     complain("%s\nTry 'bqw --help'.", args)
     return EXIT_USAGE
+  end
+  if args.version then
+    return version(args.verbose, args.global_data)
   end
   args.data = args.data or args.global_data
   if args.max_size then

@@ -19,16 +19,37 @@ local registry -- { [kind] = { [name] = plugin } }, built on first use
 local problems -- { { path, message } }
 local shadowed -- { { kind, name, path, by } }
 
---- Where the built-in plugins are: beside this file's lua/ directory, whatever the
---- install prefix (lua/bqw/plugins.lua -> plugins/).
+--- Where the built-in plugins are: where the bqw command says (host/bqw.c), else found
+--- from this file's own path: the source tree (lua/bqw/plugins.lua -> plugins/) or an
+--- install prefix (share/lua/5.4/bqw/plugins.lua -> share/bqw/plugins/, as `make
+--- install` and the .deb lay it out), or bqw/builtin/ beside it (the rockspec's layout).
 local function builtin_dir()
   local ok, core = pcall(require, "bqw.core")
   if ok and core.builtin_plugin_dir then
     return core.builtin_plugin_dir
   end
   local source = debug.getinfo(1, "S").source
-  local dir = source:match("^@(.*)/lua/bqw/plugins%.lua$")
-  return dir and (dir .. "/plugins") or "plugins"
+  local candidates = {}
+  local tree = source:match("^@(.*)/lua/bqw/plugins%.lua$")
+  if tree then
+    candidates[#candidates + 1] = tree .. "/plugins"
+  end
+  local prefix = source:match("^@(.*)/share/lua/[^/]+/bqw/plugins%.lua$")
+  if prefix then
+    candidates[#candidates + 1] = prefix .. "/share/bqw/plugins"
+  end
+  local beside = source:match("^@(.*)/plugins%.lua$") -- a LuaRocks tree: bqw/builtin/
+  if beside then
+    candidates[#candidates + 1] = beside .. "/builtin"
+  end
+  for _, dir in ipairs(candidates) do
+    local f = io.open(dir .. "/view/list.lua", "r")
+    if f then
+      f:close()
+      return dir
+    end
+  end
+  return candidates[1] or "plugins"
 end
 
 local function user_dir()
