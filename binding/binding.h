@@ -11,5 +11,7 @@
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
+/* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */
+void bqw_lua_open_fs(lua_State *L);
 
 #endif

@@ -549,6 +549,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   lua_pop(L, 1);
   luaL_newlib(L, functions);
   bqw_lua_open_loop(L);
+  bqw_lua_open_fs(L);
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");
   lua_pushstring(L, LUA_VERSION);
