@@ -136,7 +136,7 @@ static void on_signal(int sig) {
   }
   pending_signal = sig;
   signal(SIGALRM, on_alarm);
-  alarm(2);
+  alarm(1);
 }
 
 static void hook(lua_State *L, lua_Debug *ar) {
@@ -151,7 +151,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
  * which starts with SIGINT ignored: `kill -INT` is meant to reach it); a count hook on
  * this state (coroutines created later inherit it) raises "interrupted" once at the next
  * Lua instructions, so a plugin in an endless loop stops too; registered temporaries are
- * removed at once; the process ends by the signal 2 s later if it has not ended itself.
+ * removed at once; the process ends by the signal 1 s later if it has not ended itself.
  * For the bqw command only: Neovim keeps its own Ctrl-C. */
 static int l_catch_signals(lua_State *L) {
   int sigs[] = {SIGINT, SIGTERM};

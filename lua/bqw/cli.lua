@@ -81,7 +81,7 @@ local function fit(s, width)
 end
 
 local function one_line(s)
-  return (s or ""):gsub("\n", " ")
+  return (require("bqw.view_util").visible((s or ""):gsub("\n", " ")))
 end
 
 --- A numeric option's value: a whole number in [min, max], or nil and a usage message
