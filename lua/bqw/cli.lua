@@ -919,7 +919,10 @@ function M.main(argv)
   end)
   if fs.interrupted() then
     io.stderr:write("bqw: interrupted\n")
-    return EXIT_SIGNAL[fs.interrupted()]
+    io.stdout:flush()
+    -- without closing the Lua state: collecting a large dataset's tables can take
+    -- longer than the second an interruption is given
+    os.exit(EXIT_SIGNAL[fs.interrupted()], false)
   end
   if not completed then
     if getmetatable(code) == WriteError then
