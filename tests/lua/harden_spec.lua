@@ -197,7 +197,11 @@ describe("interruption", function()
     write(
       plugin_dir .. "/export/spin.lua",
       [[return { name = "spin", kind = "export", description = "never ends",
-        write = function(out) out:write("start\n") while true do end end }]]
+        write = function(out)
+          out:write("start\n")
+          io.open(os.getenv("SPIN_MARK"), "w"):close() -- tells the test the loop is running
+          while true do end
+        end }]]
     )
   end)
   teardown(function()
@@ -218,10 +222,19 @@ describe("interruption", function()
       script,
       [[
 import os, signal, subprocess, sys, time
-env = dict(os.environ, BQW_PLUGIN_PATH=sys.argv[2], **dict(a.split("=", 1) for a in sys.argv[3].split() if a))
+mark = sys.argv[2] + "/running"
+if os.path.exists(mark):
+    os.remove(mark)
+env = dict(os.environ, BQW_PLUGIN_PATH=sys.argv[2], SPIN_MARK=mark,
+           **dict(a.split("=", 1) for a in sys.argv[3].split() if a))
 p = subprocess.Popen(sys.argv[4:], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-time.sleep(1.0)
+# once the plugin runs (startup is slow under a sanitizer), then a little more
+for _ in range(600):
+    if os.path.exists(mark) or p.poll() is not None:
+        break
+    time.sleep(0.05)
+time.sleep(0.2)
 p.send_signal(getattr(signal, "SIG" + sys.argv[1]))
 try:
     _, err = p.communicate(timeout=20)
