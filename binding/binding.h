@@ -16,5 +16,7 @@ bqw_dataset *bqw_lua_check_dataset(lua_State *L, int idx);
 void bqw_lua_open_filter(lua_State *L, int lib, int methods);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
+/* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */
+void bqw_lua_open_fs(lua_State *L);
 
 #endif

@@ -837,6 +837,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   bqw_lua_open_filter(L, lua_gettop(L) - 2, lua_gettop(L));
   lua_pop(L, 2);
   bqw_lua_open_loop(L);
+  bqw_lua_open_fs(L);
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");
   lua_pushstring(L, LUA_VERSION);

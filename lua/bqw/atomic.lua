@@ -1,50 +1,88 @@
---- Writing a file atomically: into a temporary file in the same directory, then
+--- Writing a file atomically: into a temporary file in the target's directory, then
 --- renamed over the target, so a failure leaves no partial file and an older file
 --- intact.
+---
+--- What is replaced is kept as far as a rename allows: only an absent path or a
+--- regular file is written (a directory, device, FIFO or socket is refused, untouched);
+--- a symlink is written through to its target and stays a link; the new file gets the
+--- old one's mode, and its owner and group when the writer may set them. A file with
+--- several hard links is replaced at its own name only: the other names keep the old
+--- content (a rename cannot keep an inode), and file.warning says so. The data is
+--- fsynced before the rename and the directory after it. The temporary has no name at
+--- all where the file system has O_TMPFILE, so an interruption, even SIGKILL, leaves
+--- nothing behind; elsewhere it is named .NAME.PID.XXXXXX and the CLI's signal handler
+--- removes it (bqw.core.fs).
+local fs = require("bqw.core").fs
+
 local M = {}
 
-local counter = 0
--- A table's address differs between processes (ASLR): it keeps two processes writing
--- beside the same file from drawing the same names, without seeding math.random.
-local process_tag = tostring({}):match("0x(%x+)") or "0"
+local TYPE_NAMES = { char = "character device", block = "block device", fifo = "FIFO" }
 
-local function temp_name(path)
+local function split(path)
   local dir, base = path:match("^(.*)/([^/]*)$")
   if not dir then
-    dir, base = ".", path
+    return ".", path
   end
-  if dir == "" then
-    dir = "/"
-  end
-  for _ = 1, 100 do
-    counter = counter + 1
-    local name = ("%s/.%s.%s-%d-%d.tmp"):format(dir, base, process_tag, os.time(), counter)
-    local probe = io.open(name, "r")
-    if not probe then
-      return name
+  return dir == "" and "/" or dir, base
+end
+
+--- Where a write of path lands and what it replaces: target path, the old file's stat
+--- (nil when absent), a warning or nil; or nil, message, name.
+function M.resolve(path)
+  local st, err, name = fs.stat(path, true)
+  if not st then
+    if name == "ENOENT" then
+      return path
     end
-    probe:close()
+    return nil, ("cannot write %s: %s"):format(path, err), name
   end
-  return nil, "cannot find a free temporary name in " .. dir
+  local target = path
+  if st.type == "link" then
+    local real, rerr, rname = fs.realpath(path)
+    if not real then
+      return nil, ("cannot write %s: it is a symlink whose target cannot be resolved (%s)"):format(path, rerr), rname
+    end
+    target = real
+    st = fs.stat(real)
+    if not st then
+      return real -- a link to a file not there yet: the file is created where it points
+    end
+  end
+  if st.type ~= "file" then
+    return nil,
+      ("cannot write %s: it is a %s, not a regular file; give a file path (-o)"):format(path, TYPE_NAMES[st.type] or st.type),
+      "ENOTREG"
+  end
+  local warning
+  if st.nlink > 1 then
+    warning = ("%s has %d hard links; only this name gets the new content, the others keep the old"):format(
+      path,
+      st.nlink
+    )
+  end
+  return target, nil, nil, st, warning
 end
 
 --- Starts an atomic write of path: returns a file { out = writer (out:write(...)
---- raises on an I/O error), commit() -> true | nil, message, abort() }, or nil,
---- message. Until commit, path is untouched; abort (or a failed commit) removes the
---- temporary file.
+--- raises on an I/O error), commit() -> true | nil, message, abort(), warning }, or
+--- nil, message, name. Until commit, path is untouched; abort (or a failed commit)
+--- removes the temporary file.
 function M.begin(path)
-  local tmp, terr = temp_name(path)
+  local target, rerr, rname, old, warning = M.resolve(path)
+  if not target then
+    return nil, rerr, rname
+  end
+  local dir, base = split(target)
+  -- BQW_TEMPFILE=named: a named temporary even where O_TMPFILE works (for tests, and
+  -- for file systems that claim O_TMPFILE and then fail the link)
+  local tmp, terr, tname = fs.tempfile(dir, base, os.getenv("BQW_TEMPFILE") == "named")
   if not tmp then
-    return nil, terr
+    return nil, ("cannot write %s: %s"):format(path, terr), tname
   end
-  local fh, oerr = io.open(tmp, "wb")
-  if not fh then
-    return nil, ("cannot write %s: %s"):format(path, oerr)
-  end
-  local file = { path = path, temp = tmp }
+  local file = { path = path, target = target, warning = warning }
   local out = {}
   function out.write(_, ...)
-    local ok, err = fh:write(...)
+    local ok, err = tmp:write(...)
     if not ok then
       error(("writing %s: %s"):format(path, err), 0)
     end
@@ -55,8 +93,7 @@ function M.begin(path)
   function file.abort()
     if not done then
       done = true
-      fh:close()
-      os.remove(tmp)
+      tmp:discard()
     end
   end
   function file.commit()
@@ -64,15 +101,14 @@ function M.begin(path)
       return nil, "the write of " .. path .. " was already ended"
     end
     done = true
-    local closed, cerr = fh:close()
-    if not closed then
-      os.remove(tmp)
-      return nil, ("writing %s: %s"):format(path, cerr)
+    local ok, err, name
+    if old then
+      ok, err, name = tmp:commit(target, old.mode, old.uid, old.gid)
+    else
+      ok, err, name = tmp:commit(target)
     end
-    local renamed, rerr = os.rename(tmp, path)
-    if not renamed then
-      os.remove(tmp)
-      return nil, ("cannot replace %s: %s"):format(path, rerr)
+    if not ok then
+      return nil, ("cannot replace %s: %s"):format(path, err), name
     end
     return true
   end
@@ -83,9 +119,9 @@ end
 --- error), then renames it to path. Returns true, or nil, message; on failure the
 --- temporary file is removed and path is untouched. fill may raise to abort.
 function M.write(path, fill)
-  local file, err = M.begin(path)
+  local file, err, name = M.begin(path)
   if not file then
-    return nil, err
+    return nil, err, name
   end
   local ok, ferr = pcall(fill, file.out)
   if not ok then

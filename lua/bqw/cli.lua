@@ -1,6 +1,8 @@
 --- The bqw command line. host/bqw.c calls main(arg) and exits with what it returns:
---- 0 success, 1 the data has errors (check) or a script failed (run), 2 the file
---- cannot be read or the usage is wrong.
+--- 0 success, 1 the data has errors (check), a script failed (run), the digest has no
+--- records (export) or stdout cannot be written, 2 the file cannot be read or the usage
+--- is wrong, 130 / 143 interrupted by SIGINT / SIGTERM. README.md, "Errors and exit
+--- codes", lists them all.
 local bqw = require("bqw")
 local argparse = require("argparse")
 local json = require("bqw.json")
@@ -8,14 +10,50 @@ local json = require("bqw.json")
 local M = {}
 
 local EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+local EXIT_SIGNAL = { int = 130, term = 143 }
 
-local out = io.stdout
+-- A failed write to stdout raises this, and main turns it into exit 1 with the
+-- message; the rest of the command does not run on. A closed pipe (bqw … | head) never
+-- gets here: SIGPIPE ends the process quietly first (exit 141), as it does cat.
+local WriteError = {}
+WriteError.__index = WriteError
+WriteError.__tostring = function(self)
+  return self.message
+end
+
+local write_failed -- the first write error on stdout, for commands whose plugin caught it
+
+local function write_error(err)
+  -- io's message is "(null): No space left on device" or "Bad file descriptor"
+  write_failed = write_failed or ("writing to stdout: " .. tostring(err):gsub("^[^:]*: ", ""))
+  return setmetatable({ message = write_failed }, WriteError)
+end
+
+--- stdout with every write checked.
+local out = {
+  write = function(self, ...)
+    local ok, err = io.stdout:write(...)
+    if not ok then
+      error(write_error(err), 0)
+    end
+    return self
+  end,
+  flush = function()
+    local ok, err = io.stdout:flush()
+    if not ok then
+      error(write_error(err), 0)
+    end
+  end,
+}
 local function say(...)
   out:write(...)
   out:write("\n")
 end
 
 local function complain(fmt, ...)
+  if require("bqw.core").fs.interrupted() then
+    return -- what failed failed because of the interruption; main says so once
+  end
   local message = fmt:format(...)
   -- a message already in compiler form ("--where:1:5: error: …") stands as it is
   if message:match("^%S+:%d+:%d+: error: ") then
@@ -43,8 +81,27 @@ local function fit(s, width)
 end
 
 local function one_line(s)
-  return (s or ""):gsub("\n", " ")
+  return (require("bqw.view_util").visible((s or ""):gsub("\n", " ")))
 end
+
+--- A numeric option's value: a whole number in [min, max], or nil and a usage message
+--- naming the option and the range.
+local function whole_number(option, text, min, max)
+  if text == nil then
+    return nil
+  end
+  local n = tonumber(text)
+  if not text:match("^%s*[+-]?%d+%s*$") or not n or n < min or n > max then
+    return nil, ("%s: expected a whole number from %d to %d, got %q"):format(option, min, max, text)
+  end
+  return n
+end
+
+-- The accepted ranges: widths a terminal can have, hit counts the index can return.
+local WIDTH_MIN, WIDTH_MAX = 10, 10000
+local LIMIT_MIN, LIMIT_MAX = 0, 1000000
+
+local NUMERIC_OPTIONS = { ["--width"] = true, ["--limit"] = true, ["--max-size"] = true }
 
 local function load_or_fail(path)
   local ds, message, name = bqw.load(path)
@@ -86,9 +143,10 @@ local function terminal_options(args)
   local core = require("bqw.core")
   local tty = core.isatty(1)
   local color = args.color == "always" or (args.color == "auto" and tty and os.getenv("NO_COLOR") == nil)
+  -- --width was checked by main; a $COLUMNS out of range is ignored, as terminals set it
   local width = tonumber(args.width or "")
     or (tty and core.terminal_width(1))
-    or tonumber(os.getenv("COLUMNS") or "")
+    or whole_number("COLUMNS", os.getenv("COLUMNS"), WIDTH_MIN, WIDTH_MAX)
     or 100
   return color, width
 end
@@ -184,6 +242,10 @@ local function export_watch(args, ds, opts)
     end)
   end
   local watcher, werr = loop:watch(path, { debounce = 100 }, function(dataset, err, diagnostics)
+    if dataset and dataset:count() == 0 then
+      complain("%s has no records; %s is left as it was", path, args.output)
+      return
+    end
     if dataset then
       return export_now(dataset)
     end
@@ -204,19 +266,20 @@ local function export_watch(args, ds, opts)
     loop:close()
     return EXIT_USAGE
   end
-  local signals = {}
-  local function stop(name)
-    code = name == "int" and 130 or 143
-    if job and not job.finished() then
-      job.cancel()
+  -- SIGINT and SIGTERM set a flag (main installed the handler; libuv's would replace
+  -- it, and could not stop a plugin stuck in a loop): look at it ten times a second
+  local poll
+  poll = loop:timer(100, 100, function()
+    local name = require("bqw.core").fs.interrupted()
+    if name then
+      code = EXIT_SIGNAL[name]
+      if job and not job.finished() then
+        job.cancel()
+      end
+      watcher.stop()
+      poll:stop()
     end
-    watcher.stop()
-    for _, s in ipairs(signals) do
-      s:stop()
-    end
-  end
-  signals[1] = loop:signal("int", stop)
-  signals[2] = loop:signal("term", stop)
+  end)
   io.stderr:write(("bqw: watching %s; Ctrl-C to stop\n"):format(path))
   export_now(ds)
   loop:run()
@@ -236,13 +299,25 @@ function commands.export(args, ds)
     complain("--watch needs -o FILE")
     return EXIT_USAGE
   end
+  if ds:count() == 0 then
+    -- an empty or blank digest must not replace a good export with a header only
+    complain(
+      "%s has no records; nothing exported%s",
+      ds:name(),
+      args.output and ("; " .. args.output .. " is left as it was") or ""
+    )
+    return EXIT_ERRORS
+  end
   if args.watch then
     return export_watch(args, ds, opts)
   end
   if not args.output then
-    opts.stream = io.stdout
+    opts.stream = out
     local ok, err = ds:export(args.format, opts)
     if not ok then
+      if write_failed then
+        error(write_error(), 0) -- main reports it: exit 1
+      end
       complain("%s", err)
       return EXIT_USAGE
     end
@@ -252,22 +327,27 @@ function commands.export(args, ds)
   -- Ctrl-C leaves the older file (or none) and no temporary file
   local loop = assert(bqw.loop())
   local finished, result, message = false, nil, nil
-  local job
-  local interrupt = loop:signal("int", function()
-    if job and not job.finished() then
-      job.cancel()
-    end
-  end)
-  job = export_in_background(loop, ds, args, opts, function(ok, err)
+  local interrupted = require("bqw.core").fs.interrupted
+  local job = export_in_background(loop, ds, args, opts, function(ok, err)
     finished, result, message = true, ok, err
-    interrupt:stop()
   end)
-  while not finished and loop:run("once") do
+  -- Ctrl-C: the count hook raises in whatever Lua runs (the plugin's slice, most
+  -- likely: the job fails), and the flag is looked at between slices
+  while not finished and not interrupted() and loop:run("once") do
+  end
+  if job and not job.finished() then
+    job.cancel()
   end
   loop:close()
+  if interrupted() then
+    return EXIT_SIGNAL[interrupted()]
+  end
   if not result then
     complain("%s", message or "export did not finish")
-    return message == "cancelled" and 130 or EXIT_USAGE
+    return EXIT_USAGE
+  end
+  if job and job.warning then
+    io.stderr:write("bqw: warning: ", job.warning, "\n")
   end
   return EXIT_OK
 end
@@ -306,7 +386,7 @@ end
 
 function commands.search(args, ds)
   local query = args.query
-  local result, err = ds:search(query, { limit = tonumber(args.limit) or 20, pinyin = args.pinyin })
+  local result, err = ds:search(query, { limit = args.limit and tonumber(args.limit) or 20, pinyin = args.pinyin })
   if not result then
     complain("%s", err)
     return EXIT_USAGE
@@ -776,6 +856,13 @@ function M.main(argv)
     end
     return commands.run({ data = top.global_data, script = script, args = { table.unpack(args_in, i + 2) } })
   end
+  -- "--limit -1" would be read as an unknown option -1; join it so that the range
+  -- check below names the option
+  for j = #args_in - 1, 1, -1 do
+    if NUMERIC_OPTIONS[args_in[j]] and args_in[j + 1]:match("^%-[%d.]") then
+      args_in[j] = args_in[j] .. "=" .. table.remove(args_in, j + 1)
+    end
+  end
   local parser = build_parser()
   local ok, args = parser:pparse(args_in)
   if not ok then
@@ -794,18 +881,57 @@ function M.main(argv)
     end
     bqw.setup({ max_size = n })
   end
+  -- every numeric option, before anything runs: a bad one is a usage error, never a
+  -- traceback (the choices of --ambiwidth are argparse's)
+  for _, o in ipairs({ { "width", "--width", WIDTH_MIN, WIDTH_MAX }, { "limit", "--limit", LIMIT_MIN, LIMIT_MAX } }) do
+    if args[o[1]] ~= nil then
+      local n, err = whole_number(o[2], args[o[1]], o[3], o[4])
+      if not n then
+        complain("%s\nTry 'bqw %s --help'.", err, args.command or "")
+        return EXIT_USAGE
+      end
+    end
+  end
   if args.script or args.ambiwidth then
     bqw.setup({ script = args.script, ambiwidth = tonumber(args.ambiwidth) })
   end
-  local name = args.command or "overview"
-  if not reads_dataset[name] then
-    return commands[name](args)
-  end
-  local ds, code = load_or_fail(args.data)
-  if not ds then
+  local fs = require("bqw.core").fs
+  fs.catch_signals()
+  local completed, code = xpcall(function()
+    local name = args.command or "overview"
+    local code
+    if not reads_dataset[name] then
+      code = commands[name](args)
+    else
+      local ds, lcode = load_or_fail(args.data)
+      if not ds then
+        return lcode
+      end
+      code = commands[name](args, ds)
+    end
+    out:flush()
     return code
+  end, function(e)
+    if getmetatable(e) == WriteError or fs.interrupted() then
+      return e
+    end
+    return debug.traceback(tostring(e), 2)
+  end)
+  if fs.interrupted() then
+    io.stderr:write("bqw: interrupted\n")
+    io.stdout:flush()
+    -- without closing the Lua state: collecting a large dataset's tables can take
+    -- longer than the second an interruption is given
+    os.exit(EXIT_SIGNAL[fs.interrupted()], false)
   end
-  return commands[name](args, ds)
+  if not completed then
+    if getmetatable(code) == WriteError then
+      complain("%s", code.message)
+      return EXIT_ERRORS
+    end
+    error(code, 0)
+  end
+  return code
 end
 
 return M

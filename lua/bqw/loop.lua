@@ -260,7 +260,7 @@ function Loop:export(ds, format, opts, callbacks)
   end
   timer = self._loop:timer(0, 1, step)
   self:_kick()
-  local handle = { total = job.count() }
+  local handle = { total = job.count(), warning = file.warning }
   --- Stops the export; the output file is left as it was.
   function handle.cancel()
     finish(nil, "cancelled")

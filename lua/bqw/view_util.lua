@@ -33,6 +33,34 @@ function M.pad(s, cells, right)
   return right and (string.rep(" ", gap) .. s) or (s .. string.rep(" ", gap))
 end
 
+-- Characters a terminal would act on or that reorder text, shown as text instead:
+-- C0 controls but TAB and LF, DEL (\x1b …), C1 controls (UTF-8 C2 80–9F), the bidi
+-- embeddings/overrides U+202A–202E (E2 80 AA–AE) and isolates U+2066–2069 (E2 81
+-- A6–A9) as <U+202E>. Byte patterns, so the same code runs on Lua 5.4 and LuaJIT
+-- (no utf8 library); %z is NUL on both.
+local function hex(c)
+  return ("\\x%02x"):format(c:byte())
+end
+local function code_point(prefix)
+  return function(c)
+    return ("<U+%04X>"):format(prefix + c:byte() - 128)
+  end
+end
+
+--- s with control characters and bidi controls made visible: "\x1b", "<U+202E>".
+--- Data keeps them; terminal output and Markdown/HTML show them this way. TAB and LF
+--- stay (views turn them into spaces where a line must stay one line).
+function M.visible(s)
+  if not s:find("[%z\1-\8\11-\31\127\194\226]") then
+    return s -- the common case: nothing to look at
+  end
+  s = s:gsub("[%z\1-\8\11-\31\127]", hex)
+  s = s:gsub("\194([\128-\159])", code_point(0x80))
+  s = s:gsub("\226\128([\170-\174])", code_point(0x2000))
+  s = s:gsub("\226\129([\166-\169])", code_point(0x2040))
+  return s
+end
+
 --- Text on one line, newlines as spaces.
 function M.one_line(s)
   return ((s or ""):gsub("\n", " "))

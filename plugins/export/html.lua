@@ -34,7 +34,9 @@ local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&qu
 
 --- Text with & < > " ' escaped.
 local function escape(s)
-  return (tostring(s):gsub("[&<>\"']", ENTITIES))
+  -- control characters shown as \x1b, <U+202E> first (a page must not be reordered
+  -- by a stray override), then the markup escaped
+  return (require("bqw.view_util").visible(tostring(s)):gsub("[&<>\"']", ENTITIES))
 end
 
 --- Escaped text with its line breaks as <br>.

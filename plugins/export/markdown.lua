@@ -18,7 +18,8 @@ local TITLE = "“百千萬工程”政策匯編"
 
 --- Text with Markdown's active punctuation escaped, each line on its own.
 local function escape(s)
-  return (tostring(s):gsub("[\\`*_%[%]<>&~#|]", "\\%0"))
+  -- control characters shown as \x1b, <U+202E> first, then those escaped in turn
+  return (require("bqw.view_util").visible(tostring(s)):gsub("[\\`*_%[%]<>&~#|]", "\\%0"))
 end
 
 --- One table cell: escaped, newlines as <br>, surrounding spaces trimmed.

@@ -1,20 +1,25 @@
---- TSV in the "linear TSV" convention (as Miller, PostgreSQL's COPY and
---- csvkit read it): a header row of column names, then one row per record (shape
---- "record", the default) or per measure (shape "measure"; a record without measures
---- still gives one row with the measure columns empty). Fields are separated by TAB,
---- rows end in LF, and inside a cell TAB, LF, CR and backslash are written \t \n \r \\,
---- so every row is one line and no cell is ever quoted.
+--- TSV as "CSV with TAB for comma" (Python's excel-tab dialect, RFC 4180 quoting): a
+--- header row of column names, then one row per record (shape "record", the default)
+--- or per measure (shape "measure"; a record without measures still gives one row with
+--- the measure columns empty). Fields are separated by TAB and rows end in LF. A cell
+--- holding TAB, LF or a double quote is enclosed in double quotes, with each quote
+--- inside doubled; a backslash is an ordinary character. CR inside a cell is written as
+--- LF (the loader already ends lines with LF; one reader turns a lone CR into LF).
+---
+--- This is the convention that Python's csv module (delimiter="\t"), csvkit (-t) and
+--- Miller (--icsv --ifs tab; not --itsv, which reads \t \n escapes and no quotes) all
+--- read back identically; tests/lua/exports_spec.lua round-trips an export through each.
 ---
 --- Columns: opts.columns (a list or "a,b,c"), else export_util.COLUMNS[shape]. Lists
---- are joined with "; ", a record's measures with newlines (so \n in the file). As in
---- CSV, a cell beginning with = + - @ TAB or CR gets a ' prefix so a spreadsheet does
---- not run it as a formula, unless --raw-cells.
+--- are joined with "; ", a record's measures with newlines. As in CSV, a cell beginning
+--- with = + - @ TAB or CR gets a ' prefix so a spreadsheet does not run it as a formula,
+--- unless --raw-cells.
 local M = {
   name = "tsv",
   kind = "export",
-  description = "TSV, linear convention: header row, one line per record or measure; "
-    .. "TAB LF CR \\ in cells written \\t \\n \\r \\\\; cells starting with = + - @ TAB CR "
-    .. "get a ' prefix unless --raw-cells.",
+  description = "TSV (CSV with TAB, RFC 4180 quoting): header row; cells with TAB, LF or \" quoted, "
+    .. "\" doubled; read with csvkit -t, Python csv delimiter='\\t', mlr --icsv --ifs tab; cells "
+    .. "starting with = + - @ TAB CR get a ' prefix unless --raw-cells.",
   extension = "tsv",
   shapes = { "record", "measure" },
   default_shape = "record",
@@ -25,13 +30,15 @@ local M = {
 
 local FORMULA_START = { [61] = true, [43] = true, [45] = true, [64] = true, [9] = true, [13] = true }
 
-local ESCAPES = { ["\t"] = "\\t", ["\n"] = "\\n", ["\r"] = "\\r", ["\\"] = "\\\\" }
-
 local function field(s, raw)
   if not raw and FORMULA_START[s:byte(1)] then
     s = "'" .. s
   end
-  return (s:gsub("[\t\n\r\\]", ESCAPES))
+  s = s:gsub("\r\n?", "\n")
+  if s:find('[\t\n"]') then
+    return '"' .. s:gsub('"', '""') .. '"'
+  end
+  return s
 end
 
 -- The columns of an export's options, worked out once per export.

@@ -95,14 +95,11 @@ with open(sys.argv[1], newline="", encoding=sys.argv[2]) as f:
 json.dump(rows, sys.stdout, ensure_ascii=False)
 ]]
 
--- Linear TSV: every line the same number of fields, \t \n \r \\ undone.
+-- TSV as CSV with TAB (the excel-tab dialect): every row the same number of fields.
 local TSV_PY = [[
-import json, re, sys
-data = open(sys.argv[1], encoding="utf-8", newline="").read()
-assert data.endswith("\n") and "\r" not in data, "rows end in LF, no raw CR"
-ESC = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
-rows = [[re.sub(r"\\(.)", lambda m: ESC[m.group(1)], f) for f in line.split("\t")]
-        for line in data[:-1].split("\n")]
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    rows = list(csv.reader(f, delimiter="\t", strict=True))
 assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
 json.dump(rows, sys.stdout, ensure_ascii=False)
 ]]
@@ -411,35 +408,83 @@ describe("tsv export", function()
     ds = assert(bqw.load())
   end)
 
-  it("is linear TSV that Miller and a strict reader read back cell for cell", function()
+  --- What csvkit, Python's csv and Miller read from a TSV file: arrays of rows, each an
+  --- array of cells (csvkit's nulls for empty cells as "").
+  local function tsv_readers(path, columns)
+    local readers = {}
+    readers.python = python(TSV_PY, path)
+    local function by_columns(objects)
+      local rows = { columns }
+      for _, o in ipairs(objects) do
+        local row = {}
+        for j, c in ipairs(columns) do
+          local v = o[c]
+          row[j] = v == nil and "" or v
+        end
+        rows[#rows + 1] = row
+      end
+      return rows
+    end
+    readers.miller = by_columns(json.decode(sh(("mlr --icsv --ifs tab --ojson --jvquoteall cat %s"):format(H.quote(path)))))
+    if os.execute("command -v csvjson >/dev/null 2>&1") then
+      readers.csvkit = by_columns(json.decode(sh(("csvjson -t -I %s"):format(H.quote(path)))))
+    elseif os.getenv("CI") then
+      error("csvkit (csvjson) is missing: scripts/deps.sh installs it")
+    end
+    return readers
+  end
+
+  it("is CSV with TAB that csvkit, Python's csv and Miller read back identically", function()
     for _, shape in ipairs({ "record", "measure" }) do
       local path = export_file(ds, "tsv", { shape = shape })
       local columns = util.COLUMNS[shape]
-      local want = expected_rows(ds, shape)
-      local rows = python(TSV_PY, path)
-      assert.same(columns, rows[1])
-      assert.equal(#want + 1, #rows)
-      local m = mlr("tsv", path)
-      assert.equal(#want, #m)
-      for i, row in ipairs(want) do
+      local want = { columns }
+      for _, row in ipairs(expected_rows(ds, shape)) do
+        local cells = {}
         for j, c in ipairs(columns) do
-          local cell = neutralised(util.cell(row, c))
-          assert.equal(cell, rows[i + 1][j], ("%s row %d column %s"):format(shape, i, c))
-          assert.equal(cell, m[i][c], ("mlr: %s row %d column %s"):format(shape, i, c))
+          cells[j] = neutralised(util.cell(row, c))
         end
+        want[#want + 1] = cells
+      end
+      for name, rows in pairs(tsv_readers(path, columns)) do
+        assert.same(want, rows, name .. ", shape " .. shape)
       end
       os.remove(path)
     end
   end)
 
-  it("escapes TAB, newlines and backslashes, and neutralises formulas unless --raw-cells", function()
-    local injected = injected_dataset()
-    local text = assert(injected:export("tsv", { where = "id=1", columns = { "id", "measures" } }))
-    local measures = table.concat(injected:record(1).measures, "\\n")
-    assert.equal("id\tmeasures\n1\t'" .. measures .. "\n", text)
-    text = assert(injected:export("tsv", { where = "id=1", columns = "measures", raw_cells = true }))
-    assert.equal("measures\n" .. measures .. "\n", text)
-    -- a cell holding a tab and a backslash, through the plugin directly
+  it("round-trips tabs, newlines, quotes, backslashes and Chinese through every reader", function()
+    local lines = {}
+    for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
+      lines[#lines + 1] = line
+    end
+    local tricky = {
+      'TAB\there "引號" \\n 反斜線\\ 中文',
+      '"整格引號"',
+      "\\t\\\\ 尾\\",
+      "前\t後\t\t",
+    }
+    lines[9] = "●《關于\t\"測試\"\\的通知》"
+    lines[10], lines[11], lines[12] = "◎" .. tricky[1], "◎" .. tricky[2], "◎" .. tricky[3] .. tricky[4]
+    local tds = assert(bqw.load_string(table.concat(lines, "\n"), "tricky.txt"))
+    local r = tds:record(1)
+    assert.equal(tricky[1], r.measures[1])
+    for _, shape in ipairs({ "record", "measure" }) do
+      local columns = { "id", "title", shape == "record" and "measures" or "measure" }
+      local path = export_file(tds, "tsv", { shape = shape, where = "id=1", columns = columns, raw_cells = true })
+      local want = { columns }
+      for _, row in ipairs(util.rows({ r }, shape)) do
+        want[#want + 1] = { util.cell(row, columns[1]), util.cell(row, columns[2]), util.cell(row, columns[3]) }
+      end
+      assert.truthy(want[2][3]:find("\n", 1, true) or shape == "measure")
+      for name, rows in pairs(tsv_readers(path, columns)) do
+        assert.same(want, rows, name .. ", shape " .. shape)
+      end
+      os.remove(path)
+    end
+  end)
+
+  it("quotes cells with TAB, LF or a quote, doubles quotes, writes CR as LF, neutralises formulas", function()
     local plugin = assert(bqw.plugins.get("export", "tsv"))
     local chunks = {}
     local out = {
@@ -450,8 +495,13 @@ describe("tsv export", function()
         return self
       end,
     }
-    plugin.write(out, { { a = "x\ty\\z\r\n" } }, { shape = "record", columns = { "a" } }, { util = util })
-    assert.equal("a\nx\\ty\\\\z\\r\\n\n", table.concat(chunks))
+    plugin.write(
+      out,
+      { { a = "x\ty\\z\r\n", b = 'say "hi"', c = "=1+1", d = "plain\\" } },
+      { shape = "record", columns = { "a", "b", "c", "d" } },
+      { util = util }
+    )
+    assert.equal('a\tb\tc\td\n"x\ty\\z\n"\t"say ""hi"""\t\'=1+1\tplain\\\n', table.concat(chunks))
   end)
 
   it("refuses --bom, which it does not take", function()
