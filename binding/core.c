@@ -673,7 +673,8 @@ static bool formula_start(char c) {
 
 /* core.delimited(row, columns, format [, raw]) -> the row's line, terminator
  * included: format "csv" (RFC 4180: a cell holding , " CR or LF quoted, quotes
- * doubled; CRLF) or "tsv" (linear: TAB LF CR \ written \t \n \r \\; LF). Unless raw, a
+ * doubled; CRLF) or "tsv" (CSV with TAB: a cell holding TAB " CR or LF quoted, quotes
+ * doubled, CR written as LF; LF), as plugins/export/tsv.lua documents. Unless raw, a
  * cell starting with = + - @ TAB CR gets a ' before it. Cells are made as
  * export_util.cell makes them. */
 static int l_delimited(lua_State *L) {
@@ -700,41 +701,30 @@ static int l_delimited(lua_State *L) {
     if (i > 1)
       scratch_add(L, line, tsv ? "\t" : ",", 1);
     bool neutral = !raw && len && formula_start(s[0]);
-    if (tsv) {
-      if (neutral)
-        scratch_add(L, line, "'", 1);
-      size_t from = 0;
-      for (size_t k = 0; k < len; k++) {
-        char c = s[k];
-        if (c == '\t' || c == '\n' || c == '\r' || c == '\\') {
-          scratch_add(L, line, s + from, k - from);
-          scratch_add(L, line,
-                      c == '\t'   ? "\\t"
-                      : c == '\n' ? "\\n"
-                      : c == '\r' ? "\\r"
-                                  : "\\\\",
-                      2);
-          from = k + 1;
-        }
+    /* CSV quotes a cell holding , " CR or LF; TSV (CSV with TAB) one holding TAB " CR
+     * or LF, and writes CR and CRLF inside a cell as LF (csvkit reads a lone CR as LF) */
+    bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
+                         memchr(s, '\r', len) || memchr(s, '\n', len));
+    if (quote)
+      scratch_add(L, line, "\"", 1);
+    if (neutral)
+      scratch_add(L, line, "'", 1);
+    size_t from = 0;
+    for (size_t k = 0; quote && k < len; k++) {
+      if (s[k] == '"') {
+        scratch_add(L, line, s + from, k + 1 - from);
+        from = k; /* the quote again: doubled */
+      } else if (tsv && s[k] == '\r') {
+        scratch_add(L, line, s + from, k - from);
+        scratch_add(L, line, "\n", 1);
+        if (k + 1 < len && s[k + 1] == '\n')
+          k++;
+        from = k + 1;
       }
-      scratch_add(L, line, s + from, len - from);
-    } else {
-      bool quote = len && (memchr(s, ',', len) || memchr(s, '"', len) ||
-                           memchr(s, '\r', len) || memchr(s, '\n', len));
-      if (quote)
-        scratch_add(L, line, "\"", 1);
-      if (neutral)
-        scratch_add(L, line, "'", 1);
-      size_t from = 0;
-      for (size_t k = 0; quote && k < len; k++)
-        if (s[k] == '"') {
-          scratch_add(L, line, s + from, k + 1 - from);
-          from = k; /* the quote again: doubled */
-        }
-      scratch_add(L, line, s + from, len - from);
-      if (quote)
-        scratch_add(L, line, "\"", 1);
     }
+    scratch_add(L, line, s + from, len - from);
+    if (quote)
+      scratch_add(L, line, "\"", 1);
   }
   scratch_add(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
   lua_pushlstring(L, line->data, line->len);
