@@ -233,6 +233,24 @@ T.run("nvim commands", function()
   check(#qf == 7 and qf[1].lnum == 1 and qf[1].text:find("known defect", 1, true), "check: quickfix")
   check(vim.bo.buftype == "quickfix", "check: the quickfix window is open")
   vim.cmd("cclose")
+  -- byte columns, as the quickfix list counts them: after four Han characters (12
+  -- bytes) an invalid byte is at byte 13, character 5
+  local bad_file = vim.fn.tempname()
+  local bfh = assert(io.open(bad_file, "wb"))
+  bfh:write(require("bqw").default_digest():gsub("\n全省政策\n", "\n全省政策\255\n", 1))
+  bfh:close()
+  nvim.setup({ data = bad_file })
+  vim.cmd("Bqw check")
+  local bq = vim.fn.getqflist()
+  local err_item
+  for _, item in ipairs(bq) do
+    if item.type == "E" then
+      err_item = item
+    end
+  end
+  check(err_item and err_item.col == 13, "check: the byte column: " .. vim.inspect(err_item))
+  vim.cmd("cclose")
+  nvim.setup({ data = false })
 
   -- completion of filter values from the data
   nvim.dataset()

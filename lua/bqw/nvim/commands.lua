@@ -98,7 +98,7 @@ function subcommands.check()
     items[#items + 1] = {
       filename = result.name:find("^%(embedded%)") and path or result.name,
       lnum = d.line,
-      col = d.col,
+      col = d.col_byte or d.col, -- the quickfix list counts bytes
       text = d.message,
       type = d.severity:sub(1, 1):upper(),
     }
