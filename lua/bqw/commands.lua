@@ -203,9 +203,13 @@ M.commands = {
 
 M.exit_status = {
   { 0, "success" },
-  { 1, "errors in the data (check) or a failing script (run)" },
-  { 2, "a file that cannot be read, or wrong usage (unknown command or option, missing argument)" },
-  { 130, "interrupted (Ctrl-C) during export -o or export --watch (143 on SIGTERM)" },
+  { 1, "errors in the data (not UTF-8, binary, empty, or check finding errors), a failing script (run), "
+    .. "an export of no records (the old output is kept), or a write error on stdout" },
+  { 2, "a file that cannot be read (missing, not a regular file, over --max-size), or wrong usage "
+    .. "(unknown command or option, missing argument, a bad --where, a number out of range)" },
+  { 70, "an internal error: a bug, please report it" },
+  { 130, "interrupted by Ctrl-C (143 on SIGTERM)" },
+  { 141, "stdout was a pipe that closed early (| head)" },
 }
 
 M.environment = {
