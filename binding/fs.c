@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TEMPFILE_MT "bqw.core.tempfile"
@@ -116,11 +117,16 @@ static void remove_temps(void) {
 
 static volatile sig_atomic_t pending_signal; /* SIGINT or SIGTERM once one arrived */
 static volatile sig_atomic_t raised;         /* the hook has raised for it */
+/* The grace period after a signal: timer_settime is async-signal-safe and finer than
+ * alarm's whole seconds; alarm(1) stands in when no timer could be made. */
+static timer_t grace_timer;
+static volatile sig_atomic_t have_grace_timer;
+#define GRACE_NS 500000000L
 
 static void on_alarm(int sig) {
   (void)sig;
-  /* the program did not end within a second of the signal (stuck in C, or a plugin
-   * that swallows errors): end it now, as the signal itself would have */
+  /* the program did not end within the grace period of the signal (stuck in C, say a
+   * long load, or a plugin that swallows errors): end it now, as the signal would have */
   remove_temps();
   int s = pending_signal ? pending_signal : SIGTERM;
   signal(s, SIG_DFL);
@@ -135,8 +141,12 @@ static void on_signal(int sig) {
     return;
   }
   pending_signal = sig;
-  signal(SIGALRM, on_alarm);
-  alarm(1);
+  if (have_grace_timer) {
+    struct itimerspec grace = {.it_value = {.tv_sec = 0, .tv_nsec = GRACE_NS}};
+    timer_settime(grace_timer, 0, &grace, NULL);
+  } else {
+    alarm(1);
+  }
 }
 
 static void hook(lua_State *L, lua_Debug *ar) {
@@ -151,7 +161,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
  * which starts with SIGINT ignored: `kill -INT` is meant to reach it); a count hook on
  * this state (coroutines created later inherit it) raises "interrupted" once at the next
  * Lua instructions, so a plugin in an endless loop stops too; registered temporaries are
- * removed at once; the process ends by the signal 1 s later if it has not ended itself.
+ * removed at once; the process ends by the signal 0.5 s later if it has not ended itself.
  * For the bqw command only: Neovim keeps its own Ctrl-C. */
 static int l_catch_signals(lua_State *L) {
   int sigs[] = {SIGINT, SIGTERM};
@@ -161,6 +171,18 @@ static int l_catch_signals(lua_State *L) {
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(sigs[i], &sa, NULL);
+  }
+  struct sigaction alarm_action;
+  memset(&alarm_action, 0, sizeof alarm_action);
+  alarm_action.sa_handler = on_alarm;
+  sigemptyset(&alarm_action.sa_mask);
+  sigaction(SIGALRM, &alarm_action, NULL);
+  if (!have_grace_timer) {
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGALRM;
+    have_grace_timer = timer_create(CLOCK_MONOTONIC, &ev, &grace_timer) == 0;
   }
   lua_sethook(L, hook, LUA_MASKCOUNT, 1000);
   return 0;
