@@ -185,9 +185,12 @@ describe("--where property", function()
         slowest, slowest_expr = took, expr
       end
     end
-    -- generous bounds that only a hang or a blow-up exceeds (the sanitizer build is
-    -- several times slower than the plain one)
-    assert(slowest < 0.5, ("%q took %.3f s"):format(tostring(slowest_expr), slowest))
+    -- 50 ms of CPU time each, as issue 10 asks (os.clock: CPU, not wall, so a busy
+    -- machine does not fail it); the sanitizer build is several times slower
+    local limit = os.getenv("BQW_SANITIZED") and 0.5 or 0.05
+    print(("where property test: slowest of 10,000 took %.1f ms CPU (limit %d ms)"):format(
+      slowest * 1000, limit * 1000))
+    assert(slowest < limit, ("%q took %.3f s"):format(tostring(slowest_expr), slowest))
     assert.is_true(os.clock() - total_start < 120)
     assert.is_true(trees > 100) -- the generator does reach the evaluator
   end)
