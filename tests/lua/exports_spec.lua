@@ -11,18 +11,8 @@ H.use_original_script(setup, teardown)
 
 local FORMATS = { "csv", "tsv", "json", "ndjson", "markdown", "html" }
 
-local function read(path)
-  local fh = assert(io.open(path, "rb"))
-  local data = fh:read("a")
-  fh:close()
-  return data
-end
-
-local function write(path, text)
-  local fh = assert(io.open(path, "wb"))
-  fh:write(text)
-  fh:close()
-end
+local read = H.read_file
+local write = H.write_file
 
 --- A fresh empty directory.
 local function temp_dir()

@@ -18,18 +18,8 @@ local function temp_dir()
   return dir
 end
 
-local function read(path)
-  local fh = assert(io.open(path, "rb"))
-  local data = fh:read("a")
-  fh:close()
-  return data
-end
-
-local function write(path, text)
-  local fh = assert(io.open(path, "wb"))
-  fh:write(text)
-  fh:close()
-end
+local read = H.read_file
+local write = H.write_file
 
 local function entries(dir)
   local out = sh("ls -A " .. H.quote(dir))

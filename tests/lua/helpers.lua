@@ -20,6 +20,21 @@ local function read_all(path)
   return data
 end
 
+--- The bytes of a file the test expects to exist.
+function H.read_file(path)
+  local fh = assert(io.open(path, "rb"))
+  local data = fh:read("a")
+  fh:close()
+  return data
+end
+
+--- Writes bytes to a file, replacing it.
+function H.write_file(path, data)
+  local fh = assert(io.open(path, "wb"))
+  fh:write(data)
+  fh:close()
+end
+
 --- Environment every H.bqw call gets (a spec may set it in setup, clear it in teardown).
 H.env = {}
 
