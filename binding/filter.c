@@ -11,6 +11,11 @@
  *         | { field = "year" | "id", cmp = "=" | ">=" | "<=" | ">" | "<",
  *             value = { from, to } }
  *   ds:next_match(filter, from) -> the first id >= from whose record matches | nil
+ *   ds:facet(field [, filter [, last]]) -> values, counts
+ *     field: "region" | "city" | "category" | "doctype" | "issuer" | "year" | "level"
+ *            | "kind" | "mentions"; the records 1..last (default all) the filter
+ *     selects (default all) counted once under each value they have, as published;
+ *     values and counts are parallel arrays in the order the values were first met.
  */
 #include "binding.h"
 #include "bqw.h"
@@ -40,6 +45,7 @@ typedef struct node {
   leaf_field field;
   leaf_cmp cmp;
   char *value, *alt;   /* strings, owned */
+  bool fold;           /* compare the field in Simplified (value is Simplified) */
   double from, to;     /* year, id: as Lua compares them (a huge value stays huge) */
   struct node **items; /* and, or, not */
   size_t count;
@@ -134,6 +140,9 @@ static void build(lua_State *L, int t, node **into) {
     luaL_error(L, "bqw.core.filter: a text field takes = or ~");
   n->value = dup_field(L, t, "value");
   n->alt = dup_field(L, t, "alt");
+  lua_getfield(L, t, "fold");
+  n->fold = lua_toboolean(L, -1);
+  lua_pop(L, 1);
   if (!n->value)
     luaL_error(L, "bqw.core.filter: a leaf needs a string value");
 }
@@ -174,6 +183,21 @@ static bool match_text(const char *field, const node *n) {
   return !strcmp(field, n->value) || (n->alt && !strcmp(field, n->alt));
 }
 
+/* match_text on the field in Simplified: what a user types matches either script. */
+static bool match_folded(const char *field, const node *n) {
+  if (!field)
+    return false;
+  if (match_text(field, n))
+    return true;
+  char *hans;
+  size_t len;
+  if (bqw_convert(field, strlen(field), BQW_SCRIPT_HANS, &hans, &len) != 0)
+    return false;
+  bool ok = match_text(hans, n);
+  bqw_free(hans);
+  return ok;
+}
+
 static bool eval(const node *n, const bqw_record *r, size_t id) {
   switch (n->kind) {
   case NODE_AND:
@@ -203,7 +227,7 @@ static bool eval(const node *n, const bqw_record *r, size_t id) {
     return !strcmp(bqw_section_name(r->section), n->value) ||
            (r->section_title && !strcmp(r->section_title, n->value));
   case F_CATEGORY:
-    return match_text(r->category, n);
+    return n->fold ? match_folded(r->category, n) : match_text(r->category, n);
   case F_CITY:
     return match_text(r->city, n);
   case F_REGION:
@@ -234,6 +258,169 @@ static int l_next_match(lua_State *L) {
   return 1;
 }
 
+/* ---- facets ---------------------------------------------------------------------- */
+
+typedef enum facet_field {
+  FF_REGION,
+  FF_CITY,
+  FF_CATEGORY,
+  FF_DOCTYPE,
+  FF_ISSUER,
+  FF_YEAR,
+  FF_LEVEL,
+  FF_KIND,
+  FF_MENTIONS
+} facet_field;
+
+/* One value's count; a string value points into the dataset (or a static name), so the
+ * table owns no strings. */
+typedef struct facet_slot {
+  const char *value; /* NULL: a year, or an empty slot when year is 0 */
+  int year;
+  size_t count;
+  size_t order; /* when first met */
+} facet_slot;
+
+typedef struct facet_table {
+  facet_slot *slots; /* a Lua userdata's memory: freed by the collector on any error */
+  size_t cap, used;
+  int keep; /* stack index of a table holding every slot array made (alive till return) */
+  int arrays; /* how many it holds */
+} facet_table;
+
+static size_t facet_hash(const char *s, int year) {
+  size_t h = 2166136261u;
+  if (!s)
+    return (size_t)year * 2654435761u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static bool slot_is(const facet_slot *slot, const char *s, int year) {
+  if (!slot->value && !slot->year)
+    return false;
+  return s ? slot->value && !strcmp(slot->value, s) : !slot->value && slot->year == year;
+}
+
+/* The slot array grows into a new userdata, kept in the table at t->keep. */
+static void facet_grow(lua_State *L, facet_table *t) {
+  size_t cap = t->cap ? t->cap * 2 : 64;
+  facet_slot *slots = lua_newuserdata(L, cap * sizeof *slots);
+  memset(slots, 0, cap * sizeof *slots);
+  for (size_t i = 0; i < t->cap; i++) {
+    facet_slot *old = &t->slots[i];
+    if (!old->value && !old->year)
+      continue;
+    size_t j = facet_hash(old->value, old->year) & (cap - 1);
+    while (slots[j].value || slots[j].year)
+      j = (j + 1) & (cap - 1);
+    slots[j] = *old;
+  }
+  lua_rawseti(L, t->keep, ++t->arrays);
+  t->slots = slots;
+  t->cap = cap;
+}
+
+static void facet_add(lua_State *L, facet_table *t, const char *s, int year) {
+  if (s ? !*s : !year)
+    return; /* no value: not counted */
+  if ((t->used + 1) * 2 > t->cap)
+    facet_grow(L, t);
+  size_t j = facet_hash(s, year) & (t->cap - 1);
+  while ((t->slots[j].value || t->slots[j].year) && !slot_is(&t->slots[j], s, year))
+    j = (j + 1) & (t->cap - 1);
+  if (!t->slots[j].value && !t->slots[j].year) {
+    t->slots[j] = (facet_slot){.value = s, .year = s ? 0 : year, .order = t->used++};
+  }
+  t->slots[j].count++;
+}
+
+/* A list field: each distinct item once (the lists are short). */
+static void facet_add_list(lua_State *L, facet_table *t, const char *const *items,
+                           size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    bool seen = false;
+    for (size_t k = 0; k < i && !seen; k++)
+      seen = !strcmp(items[k], items[i]);
+    if (!seen)
+      facet_add(L, t, items[i], 0);
+  }
+}
+
+static void facet_record(lua_State *L, facet_table *t, facet_field field,
+                         const bqw_record *r) {
+  switch (field) {
+  case FF_REGION:
+    facet_add(L, t, r->region ? r->region : "", 0);
+    break;
+  case FF_CITY:
+    facet_add(L, t, r->city ? r->city : "", 0);
+    break;
+  case FF_CATEGORY:
+    facet_add(L, t, r->category ? r->category : "", 0);
+    break;
+  case FF_DOCTYPE:
+    facet_add(L, t, r->doctype ? r->doctype : "", 0);
+    break;
+  case FF_ISSUER:
+    facet_add_list(L, t, r->issuers, r->issuer_count);
+    break;
+  case FF_YEAR:
+    for (size_t i = 0; i < r->year_count; i++)
+      if (i == 0 || r->years[i] != r->years[i - 1])
+        facet_add(L, t, NULL, r->years[i]);
+    break;
+  case FF_LEVEL:
+    facet_add(L, t, bqw_level_name(r->level), 0);
+    break;
+  case FF_KIND:
+    facet_add(L, t, bqw_kind_name(r->kind), 0);
+    break;
+  case FF_MENTIONS:
+    facet_add_list(L, t, r->mentions, r->mention_count);
+    break;
+  }
+}
+
+/* ds:facet(field [, filter [, last]]) -> values, counts */
+static int l_facet(lua_State *L) {
+  static const char *const fields[] = {"region",   "city", "category", "doctype",
+                                       "issuer",   "year", "level",    "kind",
+                                       "mentions", NULL};
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  facet_field field = (facet_field)luaL_checkoption(L, 2, NULL, fields);
+  filter *f = lua_type(L, 3) > 0 ? luaL_checkudata(L, 3, FILTER_MT) : NULL;
+  size_t n = bqw_record_count(ds);
+  lua_Integer last = luaL_optinteger(L, 4, (lua_Integer)n);
+  if (last >= 0 && (size_t)last < n)
+    n = (size_t)last;
+  lua_settop(L, 3);
+  lua_createtable(L, 4, 0);
+  facet_table t = {.keep = 4};
+  facet_grow(L, &t);
+  for (size_t i = 0; i < n; i++) {
+    const bqw_record *r = bqw_record_at(ds, i);
+    if (!f || (f->root && eval(f->root, r, i + 1)))
+      facet_record(L, &t, field, r);
+  }
+  lua_createtable(L, (int)t.used, 0);
+  lua_createtable(L, (int)t.used, 0);
+  for (size_t i = 0; i < t.cap; i++) {
+    const facet_slot *slot = &t.slots[i];
+    if (!slot->value && !slot->year)
+      continue;
+    if (slot->value)
+      lua_pushstring(L, slot->value);
+    else
+      lua_pushinteger(L, slot->year);
+    lua_rawseti(L, -3, (int)slot->order + 1);
+    lua_pushinteger(L, (lua_Integer)slot->count);
+    lua_rawseti(L, -2, (int)slot->order + 1);
+  }
+  return 2;
+}
+
 void bqw_lua_open_filter(lua_State *L, int lib, int methods) {
   if (luaL_newmetatable(L, FILTER_MT)) {
     lua_pushcfunction(L, filter_gc);
@@ -244,4 +431,6 @@ void bqw_lua_open_filter(lua_State *L, int lib, int methods) {
   lua_setfield(L, lib, "filter");
   lua_pushcfunction(L, l_next_match);
   lua_setfield(L, methods, "next_match");
+  lua_pushcfunction(L, l_facet);
+  lua_setfield(L, methods, "facet");
 }

@@ -124,6 +124,7 @@ local reads_dataset = {
   view = true,
   export = true,
   search = true,
+  facet = true,
 }
 
 function commands.stats(args, ds)
@@ -164,7 +165,7 @@ end
 
 local function draw(args, ds, name, extra)
   local color, width = terminal_options(args)
-  local opts = { where = args.where, width = width, columns = parse_columns(args.columns) }
+  local opts = { where = args.where, width = width, columns = parse_columns(args.columns), sort = args.sort }
   for k, v in pairs(extra or {}) do
     opts[k] = v
   end
@@ -181,12 +182,15 @@ end
 
 function commands.list(args, ds)
   if args.json then
-    local records, err = ds:query(args.where)
-    if not records then
-      complain("%s", err)
+    local ok, records = pcall(function()
+      local q = ds:query(args.where)
+      return (args.sort and q:sort(args.sort) or q):all()
+    end)
+    if not ok then
+      complain("%s", (tostring(records):gsub("^.-bqw: %a+: ", "")))
       return EXIT_USAGE
     end
-    say(json.encode(records:all()))
+    say(json.encode(records))
     return EXIT_OK
   end
   return draw(args, ds, "list")
@@ -194,6 +198,28 @@ end
 
 function commands.view(args, ds)
   return draw(args, ds, args.name)
+end
+
+--- bqw facet FIELD: how many records carry each value, with a bar; --json as an array
+--- of { value, count }.
+function commands.facet(args, ds)
+  local counts, err = ds:facet(args.field, { where = args.where })
+  if not counts then
+    complain("%s", err)
+    return EXIT_USAGE
+  end
+  if args.json then
+    say(json.encode(counts, { keyorder = { "value", "count" } }))
+    return EXIT_OK
+  end
+  local color, width = terminal_options(args)
+  local view_util = require("bqw.view_util")
+  local b = view_util.builder()
+  view_util.facet_bars(b, counts, width)
+  for _, line in ipairs(require("bqw.render").lines(b:result(), color)) do
+    say(line)
+  end
+  return EXIT_OK
 end
 
 --- Exports in the background on loop, with a progress bar; calls done(ok, err).
@@ -294,6 +320,7 @@ function commands.export(args, ds)
     columns = args.columns,
     bom = args.bom or nil,
     raw_cells = args.raw_cells or nil,
+    sort = args.sort,
   }
   if args.watch and not args.output then
     complain("--watch needs -o FILE")
@@ -781,12 +808,17 @@ local function build_parser()
     cmd:option("--color", "Colour: auto (on a terminal), always, never."):choices({ "auto", "always", "never" }):default("auto")
     return cmd
   end
-  local list = where_option(draw_options(data_option(parser:command("list", "One line per record."))))
+  local function sort_option(cmd)
+    cmd:option("--sort", "Order by fields, text in pinyin order, numbers numerically: --sort city, --sort=region,-year (- descending).")
+      :argname("FIELD[,-FIELD2]")
+    return cmd
+  end
+  local list = sort_option(where_option(draw_options(data_option(parser:command("list", "One line per record.")))))
   list:flag("--json", "A JSON array of the records.")
-  local view = where_option(draw_options(data_option(parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail."))))
+  local view = sort_option(where_option(draw_options(data_option(parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail.")))))
   view:argument("name", "The view.")
   view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
-  local export = where_option(data_option(parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html.")))
+  local export = sort_option(where_option(data_option(parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html."))))
   export:option("--format", "The export plugin."):argname("F"):count(1)
   export:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
   export:option("--shape", "One row per record or per measure."):choices({ "record", "measure" })
@@ -794,6 +826,9 @@ local function build_parser()
   export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
   export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
   export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
+  local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
+  facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
+  facet:flag("--json", "An array of { value, count }, by count, then value in pinyin order.")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
   local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
   search:argument("query", "Text to find; words separated by spaces must all occur.")

@@ -54,6 +54,11 @@ local where = {
   help = "Only the records this expression selects, e.g. 'region=粤北 year>=2025'.",
   complete = "where",
 }
+local sort = {
+  names = "--sort",
+  arg = "FIELD[,-FIELD2]",
+  help = "Order by fields, text in pinyin order, numbers numerically: --sort city, --sort=region,-year (- descending).",
+}
 
 M.global = {
   { names = "-h --help", help = "Show this help message and exit." },
@@ -83,7 +88,18 @@ M.commands = {
   {
     name = "list",
     help = "One line per record.",
-    options = { help, data, max_size, script, ambiwidth, width, color, where, { names = "--json", help = "A JSON array of the records." } },
+    options = {
+      help,
+      data,
+      max_size,
+      script,
+      ambiwidth,
+      width,
+      color,
+      where,
+      sort,
+      { names = "--json", help = "A JSON array of the records." },
+    },
   },
   {
     name = "view",
@@ -98,6 +114,7 @@ M.commands = {
       width,
       color,
       where,
+      sort,
       { names = "--columns", arg = "A,B", help = "Columns of the table view, e.g. id,city,title." },
     },
   },
@@ -113,6 +130,7 @@ M.commands = {
       script,
       ambiwidth,
       where,
+      sort,
       { names = "--format", arg = "F", help = "The export plugin.", required = true, complete = "export" },
       { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" },
       { names = "--shape", arg = "SHAPE", help = "One row per record or per measure.", choices = { "record", "measure" } },
@@ -120,6 +138,27 @@ M.commands = {
       { names = "--bom", help = "Start with a UTF-8 byte order mark (Excel), where the format takes it." },
       { names = "--raw-cells", help = "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV)." },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
+    },
+  },
+  {
+    name = "facet",
+    help = "Count records per value of a field, with bars.",
+    man = "Each value with its count and a bar; a record counts once under each value it has"
+      .. " (issuer and mentions are lists). FIELD=value in --where selects the records counted"
+      .. " under value. --json gives an array of { value, count } by count, then value.",
+    arguments = {
+      { name = "field", help = "One of region, city, category, doctype, issuer, year, level, kind, mentions." },
+    },
+    options = {
+      help,
+      data,
+      max_size,
+      script,
+      ambiwidth,
+      width,
+      color,
+      where,
+      { names = "--json", help = "An array of { value, count }, by count, then value in pinyin order." },
     },
   },
   {

@@ -69,8 +69,18 @@ function M.contains(haystack, needle)
   return haystack ~= nil and haystack:find(needle, 1, true) ~= nil
 end
 
+--- s in Simplified (a record's published text may be Traditional; what a user types
+--- is either), or s when OpenCC cannot convert it. Conversions are cached by bqw.
+function M.simplified(s)
+  if s == nil or not s:find("[\128-\255]") then
+    return s
+  end
+  return require("bqw").convert(s, "hans") or s
+end
+
 --- A filter plugin for a string field: = compares the whole value (canonical names
---- folded), ~ looks for a substring. field may name a list field (any item counts).
+--- folded), ~ looks for a substring; either script matches either (城乡融合 finds a
+--- published 城鄉融合). field may name a list field (any item counts).
 function M.field_filter(name, field, description, opts)
   opts = opts or {}
   return {
@@ -82,11 +92,12 @@ function M.field_filter(name, field, description, opts)
       local v = record[field]
       local items = type(v) == "table" and v or { v }
       local want = opts.canonical and M.canonical(value) or value
+      local folded = M.simplified(value)
       return M.any(items, function(item)
         if op == "~" then
-          return M.contains(item, value)
+          return M.contains(item, value) or M.contains(M.simplified(item), folded)
         end
-        return item == want or item == value
+        return item == want or item == value or (item ~= nil and M.simplified(item) == folded)
       end)
     end,
   }

@@ -295,8 +295,8 @@ function Dataset:query(filter, opts)
 end
 
 --- The query a where option makes: nil for all, an expression, a table or a function;
---- sorted when sort is given (a field name or a function, as Query:sort takes); tick
---- and first as ds:query takes them.
+--- in the order sort names ("city,-year": pinyin order, numbers numerically, or a
+--- function as Query:sort takes), or source order; tick and first as ds:query takes them.
 local function select_query(ds, where, script, sort, tick, first)
   local ok, result = pcall(function()
     local q = ds:query(where, { script = script, tick = tick, first = first })
@@ -306,7 +306,7 @@ local function select_query(ds, where, script, sort, tick, first)
     return q
   end)
   if not ok then
-    return nil, (tostring(result):gsub("^bqw: where: ", ""))
+    return nil, (tostring(result):gsub("^bqw: where: ", ""):gsub("^.-bqw: sort: ", ""))
   end
   return result
 end
@@ -325,7 +325,7 @@ local function select_records(ds, where, script, sort, tick, first)
 end
 
 local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
-local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true }
+local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
 --- one (its `options` table) takes.
@@ -436,7 +436,7 @@ function Dataset:_export_job(format, opts)
       return nil, cerr
     end
   end
-  local q, serr = select_query(self, opts.where, opts.script)
+  local q, serr = select_query(self, opts.where, opts.script, opts.sort)
   if not q then
     return nil, serr
   end
@@ -512,6 +512,41 @@ function Dataset:export(format, opts)
     return nil, perr
   end
   return opts.stream and true or table.concat(chunks)
+end
+
+--- Counts records per value of a field: ds:facet("region", { where = "kind=city" }).
+--- field is one of region, city, category, doctype, issuer, year, level, kind,
+--- mentions (the words of --where, so FIELD=value selects the records counted under
+--- value); a record counts once per value it has. opts.where narrows the records,
+--- opts.script the values' script. Returns { { value = …, count = n }, … } by count,
+--- then value in pinyin order (years numerically), or nil, message.
+function Dataset:facet(field, opts)
+  handle_of(self, "facet")
+  check_arg("facet", 1, field, "string")
+  check_arg("facet", 2, opts, "table", true)
+  opts = opts or {}
+  local facet = require("bqw.facet")
+  if not facet.FIELDS[field] then
+    return facet.count({}, field)
+  end
+  local q, err = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
+  if not q then
+    return nil, err
+  end
+  -- The core counts when it can test the whole filter itself: no record is built.
+  local in_core, cfilter = q:_core_filter()
+  if in_core then
+    local handle = self._handle
+    local values, counts = handle:facet(field, cfilter, opts.first)
+    return facet.from_core(field, values, counts, script_of(opts))
+  end
+  local ok, result = pcall(function()
+    return facet.count(q:iter(), field)
+  end)
+  if not ok then
+    return nil, (tostring(result):gsub("^bqw: where: ", ""))
+  end
+  return result
 end
 
 --- Wraps a bqw.core dataset handle (for bqw.loop): the dataset, or nil, message, name.

@@ -522,6 +522,12 @@ local function c_tree(tree)
   if tree.cmp == "=" and CANONICAL[tree.field] then
     alt = require("bqw.filter_util").canonical(tree.value)
   end
+  if tree.field == "category" then
+    -- either script matches either (城乡融合 finds a published 城鄉融合), as the
+    -- filter plugin tests it
+    local hans = require("bqw.filter_util").simplified(tree.value)
+    return { field = tree.field, cmp = tree.cmp, value = hans, alt = tree.value, fold = true }
+  end
   return { field = tree.field, cmp = tree.cmp, value = tree.value, alt = alt }
 end
 
@@ -559,18 +565,50 @@ function Query:where(filter)
   return q
 end
 
---- Orders the results by a field name (ascending; "-field" or desc = true for
---- descending) or a function(a, b) -> boolean. Records without the field go last;
---- ties keep source order.
+local known_fields
+--- The record fields a sort may name (core and derived ones, and label).
+local function sort_fields()
+  if not known_fields then
+    known_fields = {}
+    local json = require("bqw.json")
+    local from, to
+    for i, k in ipairs(json.KEY_ORDER) do
+      if k == "id" then
+        from = i
+      elseif k == "measure_line" then
+        to = i
+      end
+    end
+    for i = from, to do
+      known_fields[json.KEY_ORDER[i]] = true
+    end
+  end
+  return known_fields
+end
+
+--- Orders the results: by field names ("city", "city,-year": "-" for descending, or
+--- desc = true for all of them) or a function(a, b) -> boolean. Text is in pinyin
+--- order (潮州 < 东莞 < 佛山 < 广州), numbers numeric, a list by its first item;
+--- records without the field go last; ties keep source order.
 function Query:sort(key, desc)
   if type(key) ~= "string" and type(key) ~= "function" then
     error("bqw: sort: expected a field name or a comparison function", 2)
   end
   local q = derive(self)
-  if type(key) == "string" and key:sub(1, 1) == "-" then
-    key, desc = key:sub(2), true
+  if type(key) == "function" then
+    q._sort = { fn = key }
+    return q
   end
-  q._sort = { key = key, desc = desc and true or false }
+  local keys, err = require("bqw.collate").parse_keys(key, sort_fields())
+  if not keys then
+    error("bqw: sort: " .. err, 2)
+  end
+  if desc then
+    for _, k in ipairs(keys) do
+      k.desc = not k.desc
+    end
+  end
+  q._sort = { keys = keys }
   return q
 end
 
@@ -582,13 +620,6 @@ function Query:limit(n)
   local q = derive(self)
   q._limit = n
   return q
-end
-
-local function sortable(v)
-  if type(v) == "table" then
-    v = v[1]
-  end
-  return v
 end
 
 -- The host's tick (ctx.tick) is called every TICK_RECORDS records scanned or handed out.
@@ -634,7 +665,7 @@ function Query:_scan()
         tick()
       end
       if fetch then
-        return fetch(i), true
+        return fetch(i), true, i
       end
       local r = get(i)
       local keep = r ~= nil
@@ -645,45 +676,50 @@ function Query:_scan()
         keep = p(r)
       end
       if keep then
-        return r, false
+        return r, false, i
       end
     end
   end
 end
 
---- The matching records, sorted when the query sorts, in an array.
+--- Whether the core can select the query's records by itself (no Lua predicate), and
+--- the core filter that does (nil: every record); used to count without building
+--- records.
+function Query:_core_filter()
+  if #self._preds > 0 or not self._records.filter then
+    return false
+  end
+  local ctrees = self._ctrees or {}
+  if #ctrees == 0 then
+    return true, nil
+  end
+  return true, self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
+end
+
+--- The matching records in the query's order, in an array: the records themselves
+--- when sorting by a function, otherwise small entries { _i = position in the
+--- source, _fetched, and the sort fields } so that a sort over many records holds
+--- their keys, not the records (the records are built again as they are handed out).
 function Query:_matches()
   local out = {}
-  for r in self:_scan() do
-    out[#out + 1] = r
-  end
   local s = self._sort
-  if s then
-    local before
-    if type(s.key) == "function" then
-      before = s.key
-    else
-      before = function(a, b)
-        local va, vb = sortable(a[s.key]), sortable(b[s.key])
-        if va == nil or vb == nil then
-          if va == vb then
-            return a.id < b.id
-          end
-          return vb == nil
-        end
-        if type(va) ~= type(vb) then
-          va, vb = tostring(va), tostring(vb)
-        end
-        if va == vb then
-          return a.id < b.id
-        end
-        if s.desc then
-          return va > vb
-        end
-        return va < vb
+  local fields = {}
+  for _, k in ipairs(s and s.keys or {}) do
+    fields[#fields + 1] = k.field
+  end
+  for r, fetched, i in self:_scan() do
+    if s and s.keys then
+      local e = { _i = i, _fetched = fetched, id = r.id }
+      for _, f in ipairs(fields) do
+        e[f] = r[f]
       end
+      out[#out + 1] = e
+    else
+      out[#out + 1] = r
     end
-    table.sort(out, before)
+  end
+  if s then
+    table.sort(out, s.fn or require("bqw.collate").comparator(s.keys))
   end
   if self._limit and #out > self._limit then
     for i = #out, self._limit + 1, -1 do
@@ -728,11 +764,20 @@ function Query:iter()
   if self._sort then
     local list, i = self:_matches(), 0
     local fetched = #self._preds == 0 and self._ctx.fetch ~= nil
+    local _, get = source_of(self)
+    local fetch = self._ctx.fetch
+    local keyed = self._sort.keys ~= nil
     return function()
       i = i + 1
-      if list[i] ~= nil then
-        return present(list[i], fetched)
+      local e = list[i]
+      if e == nil then
+        return nil
+      elseif not keyed then
+        return present(e, fetched)
+      elseif fetch then
+        return fetch(e._i)
       end
+      return present(get(e._i), e._fetched)
     end
   end
   local scan, left = self:_scan(), self._limit

@@ -242,6 +242,39 @@ function M.label(r)
   return M.one_line(r.title or r.text)
 end
 
+--- Adds a facet's counts ({ { value, count }, … }, as bqw.facet.count gives them) to
+--- builder b: one line each, the value, the count and a bar of full blocks whose length
+--- is proportional to the count (the largest fills what width leaves). indent (a
+--- string) goes before each line.
+function M.facet_bars(b, counts, width, indent)
+  indent = indent or ""
+  local label_w, count_w, max = 0, 1, 0
+  for _, c in ipairs(counts) do
+    label_w = math.max(label_w, M.width(tostring(c.value)))
+    count_w = math.max(count_w, #tostring(c.count))
+    max = math.max(max, c.count)
+  end
+  label_w = math.min(label_w, math.max(math.floor(width / 3), 8))
+  local block = "█"
+  local block_w = math.max(M.width(block), 1)
+  local room = width - M.width(indent) - label_w - count_w - 4
+  local cells = math.max(math.floor(room / block_w), 1)
+  for _, c in ipairs(counts) do
+    local n = max > 0 and math.floor(c.count * cells / max + 0.5) or 0
+    if n == 0 and c.count > 0 then
+      n = 1 -- a value that occurs is never drawn as nothing
+    end
+    b:line({
+      indent,
+      { M.pad(tostring(c.value), label_w), "BqwTitle" },
+      "  ",
+      { M.pad(tostring(c.count), count_w, true), "BqwId" },
+      "  ",
+      { string.rep(block, n), "BqwDim" },
+    })
+  end
+end
+
 --- The highlight groups views use, and the standard groups Neovim links them to.
 M.GROUPS = {
   BqwHeading = "Title",

@@ -267,3 +267,56 @@ describe("bqw view, list --where, export", function()
     os.execute("rm -rf " .. dir)
   end)
 end)
+
+describe("bqw facet", function()
+  it("--json is an array of { value, count } by count, then pinyin", function()
+    local out, err, code = H.bqw({ "facet", "region", "--json" })
+    assert.equal(0, code, err)
+    assert.equal('[{"value":"珠三角","count":9},{"value":"粤北","count":5},{"value":"粤东","count":4},{"value":"粤西","count":3}]\n', out)
+    out = H.bqw({ "facet", "kind", "--where", "level=province", "--json" })
+    local total = 0
+    for _, c in ipairs(json.decode(out)) do
+      total = total + c.count
+    end
+    assert.equal(35, total)
+  end)
+
+  it("draws bars proportional to the counts within the width", function()
+    local out, _, code = H.bqw({ "facet", "region", "--width", "40", "--color", "never" })
+    assert.equal(0, code)
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do
+      lines[#lines + 1] = line
+      assert.is_true(require("bqw").width(line) <= 40, line)
+    end
+    assert.equal(4, #lines)
+    local function bar(line)
+      local _, n = line:gsub("█", "")
+      return n
+    end
+    assert.truthy(lines[1]:find("^珠三角%s+9 "))
+    assert.is_true(bar(lines[1]) > bar(lines[2]) and bar(lines[2]) > bar(lines[4]))
+    assert.is_true(math.abs(bar(lines[4]) / bar(lines[1]) - 3 / 9) < 0.1)
+  end)
+
+  it("exits 2 on an unknown field", function()
+    local _, err, code = H.bqw({ "facet", "town" })
+    assert.equal(2, code)
+    assert.truthy(err:find('unknown facet field "town"', 1, true))
+  end)
+end)
+
+describe("bqw list --sort", function()
+  it("orders by pinyin, several keys, - for descending", function()
+    local out, err, code = H.bqw({ "list", "--where", "kind=city", "--sort", "city", "--json" })
+    assert.equal(0, code, err)
+    local rs = json.decode(out)
+    assert.equal("潮州", rs[1].city)
+    assert.equal("珠海", rs[#rs].city)
+    out = H.bqw({ "list", "--where", "kind=city", "--sort=region,-city", "--color", "never" })
+    assert.truthy(out:find("^%s*42 city%s+L136%s+云浮")) -- 粤北 (bei) first, 云浮 last of its cities
+    local _, err2, code2 = H.bqw({ "list", "--sort", "town" })
+    assert.equal(2, code2)
+    assert.truthy(err2:find('^bqw: error: unknown sort field "town"'))
+  end)
+end)

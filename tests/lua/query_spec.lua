@@ -86,7 +86,8 @@ describe("ds:query", function()
     local q = ds:query({ kind = "city" })
     assert.equal(21, q:count())
     local sorted = q:sort("city"):all()
-    assert.equal("东莞", sorted[1].city)
+    assert.equal("潮州", sorted[1].city) -- pinyin order: chao < dong
+    assert.equal("东莞", sorted[2].city)
     local last3 = ids(q:sort("-id"):limit(3):all())
     assert.same({ 42, 41, 40 }, last3)
     local n = 0
@@ -153,5 +154,145 @@ describe("the --where language", function()
     assert.equal(0, ds:query([[text~"]] .. [[\"); bqw_pwned = true; --"]]):count())
     assert.is_nil(_G.bqw_pwned)
     assert.is_nil((query.parse("os.exit(1)")))
+  end)
+end)
+
+describe("sorting in pinyin order", function()
+  local ds
+  setup(function()
+    ds = assert(bqw.load())
+  end)
+
+  local function cities(list)
+    local out = {}
+    for i, r in ipairs(list) do
+      out[i] = r.city
+    end
+    return out
+  end
+
+  it("orders Chinese text by pinyin, not by code point", function()
+    local got = cities(ds:query({ kind = "city" }):sort("city"):all())
+    assert.same({ "潮州", "东莞", "佛山", "广州", "河源", "惠州", "江门", "揭阳", "茂名", "梅州", "清远",
+      "汕头", "汕尾", "韶关", "深圳", "阳江", "云浮", "湛江", "肇庆", "中山", "珠海" }, got)
+    -- descending is the exact reverse (the names are distinct)
+    local down = cities(ds:query({ kind = "city" }):sort("-city"):all())
+    for i = 1, #got do
+      assert.equal(got[i], down[#got + 1 - i])
+    end
+    assert.same(down, cities(ds:query({ kind = "city" }):sort("city", true):all()))
+  end)
+
+  it("takes several keys, numbers numerically, missing values last", function()
+    local rs = ds:query({ kind = "city" }):sort("region,-id"):all()
+    assert.equal("珠三角", rs[#rs].region) -- zhu after yue
+    for i = 2, #rs do
+      if rs[i].region == rs[i - 1].region then
+        assert.is_true(rs[i].id < rs[i - 1].id)
+      end
+    end
+    local by_year = ds:query():sort("period_from"):all()
+    assert.equal(2022, by_year[1].period_from)
+    assert.is_nil(by_year[#by_year].period_from)
+    local collate = require("bqw.collate")
+    assert.is_true(collate.less(9, 10)) -- not "10" < "9"
+    assert.is_true(collate.less(2025, "二〇二五"))
+    assert.is_true(collate.less("潮州", "东莞"))
+    assert.is_false(collate.less("东莞", "东莞"))
+    assert.same({ "广州", "佛山", "东莞" }, collate.sort({ "东莞", "广州", "佛山" }) and { "广州", "佛山", "东莞" })
+    assert.same({ "东莞", "佛山", "广州" }, collate.sort({ "广州", "东莞", "佛山" }))
+  end)
+
+  it("names an unknown field", function()
+    assert.has_error(function()
+      ds:query():sort("town")
+    end, 'bqw: sort: unknown sort field "town" (fields: action, category, city, date, doctype, doctype_detail, '
+      .. "headline, id, issuers, kind, level, line, measure, measure_index, measure_line, measure_lines, "
+      .. "measures, mentions, parent, period_from, period_to, region, section, section_title, text, title, "
+      .. "year, years)")
+  end)
+
+  it("orders views and exports with the sort option", function()
+    local v = assert(ds:view("table", { where = "kind=city", sort = "city", columns = { "city" } }))
+    assert.equal("潮州", v.lines[3]:match("^(%S+)"))
+    local csv = assert(ds:export("csv", { where = "kind=city", sort = "-city", columns = "city" }))
+    assert.equal("city\r\n珠海\r\n", csv:sub(1, #"city\r\n珠海\r\n"))
+  end)
+end)
+
+describe("ds:facet", function()
+  local ds
+  setup(function()
+    ds = assert(bqw.load())
+  end)
+
+  it("counts what --where selects, for every field", function()
+    for _, field in ipairs(require("bqw.facet").NAMES) do
+      local counts = assert(ds:facet(field))
+      assert.is_true(#counts > 0, field)
+      for i, c in ipairs(counts) do
+        local expr = ("%s=%q"):format(field, tostring(c.value))
+        assert.equal(ds:query(expr):count(), c.count, expr)
+        if i > 1 then
+          local p = counts[i - 1]
+          assert.is_true(p.count > c.count or (p.count == c.count and require("bqw.collate").less(p.value, c.value)))
+        end
+      end
+    end
+  end)
+
+  it("gives values in the script asked for, which --where takes back", function()
+    for _, script in ipairs({ "hant", "original" }) do
+      for _, field in ipairs({ "category", "doctype", "region", "issuer" }) do
+        for _, c in ipairs(assert(ds:facet(field, { script = script }))) do
+          local expr = ("%s=%q"):format(field, tostring(c.value))
+          assert.equal(ds:query(expr):count(), c.count, script .. " " .. expr)
+        end
+      end
+    end
+    local hant = {}
+    for _, c in ipairs(ds:facet("doctype", { script = "hant" })) do
+      hant[c.value] = c.count
+    end
+    assert.equal(8, hant["意見"])
+  end)
+
+  it("gives the regions of the city entries, narrowed by where", function()
+    assert.same({
+      { value = "珠三角", count = 9 },
+      { value = "粤北", count = 5 },
+      { value = "粤东", count = 4 },
+      { value = "粤西", count = 3 },
+    }, ds:facet("region"))
+    assert.same({ { value = "珠三角", count = 9 } }, ds:facet("region", { where = "city=广州 or city=深圳 or region=珠三角" }))
+    local years = ds:facet("year")
+    assert.equal("number", type(years[1].value))
+  end)
+
+  it("counts in the core what Lua counts over the records (every field, script, a where the core tests and one it cannot)", function()
+    local facet = require("bqw.facet")
+    for _, script in ipairs({ "hans", "hant", "original" }) do
+      for _, where in ipairs({ false, "kind=document or region=粤北", "text~发展" }) do
+        for _, field in ipairs(facet.NAMES) do
+          local q = ds:query(where or nil, { script = script })
+          local oracle = facet.count(q:all(), field)
+          local got = assert(ds:facet(field, { where = where or nil, script = script }))
+          assert.same(oracle, got, ("%s %s %s"):format(script, tostring(where), field))
+        end
+      end
+    end
+    -- the core path is the one taken when the core tests the whole where
+    local q = ds:query("kind=document")
+    assert.is_true((q:_core_filter()))
+    assert.is_false((ds:query("text~发展"):_core_filter()))
+  end)
+
+  it("names an unknown field and a bad where", function()
+    local counts, err = ds:facet("town")
+    assert.is_nil(counts)
+    assert.equal('unknown facet field "town" (fields: region, city, category, doctype, issuer, year, level, kind, mentions)', err)
+    counts, err = ds:facet("region", { where = "region=" })
+    assert.is_nil(counts)
+    assert.truthy(err:find("^%-%-where:1:"))
   end)
 end)

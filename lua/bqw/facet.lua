@@ -1,0 +1,104 @@
+--- Facets: how many records carry each value of a field (VisiData's frequency sheet,
+--- Datasette's facets). Shared by `bqw facet`, ds:facet, the overview view and the
+--- report, so they all count the same way.
+local collate = require("bqw.collate")
+
+local M = {}
+
+--- The fields a facet counts, each the filter word of `--where` (so `FIELD=value`
+--- selects exactly the records counted under value) and the record field it reads.
+M.FIELDS = {
+  region = "region",
+  city = "city",
+  category = "category",
+  doctype = "doctype",
+  issuer = "issuers",
+  year = "years",
+  level = "level",
+  kind = "kind",
+  mentions = "mentions",
+}
+
+--- The facet field names in a stable order (for messages and completion).
+M.NAMES = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" }
+
+local function sorted(counts, values)
+  table.sort(values, function(a, b)
+    if counts[a] ~= counts[b] then
+      return counts[a] > counts[b]
+    end
+    return collate.less(a, b)
+  end)
+  local out = {}
+  for i, v in ipairs(values) do
+    out[i] = { value = v, count = counts[v] }
+  end
+  return out
+end
+
+local function unknown(field)
+  return nil, ("unknown facet field %q (fields: %s)"):format(tostring(field), table.concat(M.NAMES, ", "))
+end
+
+--- Counts the records per value of field (one of M.NAMES) over records (an array or an
+--- iterator function returning records). A record counts once per distinct value it
+--- has (a list field such as issuer counts each item); records without the field are
+--- not counted. Returns { { value = v, count = n }, … } by count, then value (pinyin
+--- order, years numerically), or nil, message for an unknown field.
+function M.count(records, field)
+  local key = M.FIELDS[field]
+  if not key then
+    return unknown(field)
+  end
+  local counts, values = {}, {}
+  local function add(r)
+    local v = r[key]
+    local items = type(v) == "table" and v or { v }
+    local seen = {}
+    for _, item in ipairs(items) do
+      if item ~= nil and item ~= "" and not seen[item] then
+        seen[item] = true
+        if not counts[item] then
+          counts[item] = 0
+          values[#values + 1] = item
+        end
+        counts[item] = counts[item] + 1
+      end
+    end
+  end
+  if type(records) == "function" then
+    for r in records do
+      add(r)
+    end
+  else
+    for _, r in ipairs(records) do
+      add(r)
+    end
+  end
+  return sorted(counts, values)
+end
+
+--- The counts the core made (ds handle's facet: parallel arrays of values as published
+--- and counts) in the script records are shown in ("hans", "hant", "original"), sorted
+--- as M.count sorts. Names from data/ are Simplified already, so only hant converts
+--- them; a category is converted to either script (two spellings may then merge).
+function M.from_core(field, values, counts, script)
+  if not M.FIELDS[field] then
+    return unknown(field)
+  end
+  local convert = require("bqw").convert
+  local merged, order = {}, {}
+  for i, v in ipairs(values) do
+    if type(v) == "string" and (script == "hant" or (script == "hans" and field == "category")) then
+      v = convert(v, script) or v
+    end
+    if not merged[v] then
+      merged[v] = 0
+      order[#order + 1] = v
+    end
+    merged[v] = merged[v] + counts[i]
+  end
+  return sorted(merged, order)
+end
+
+return M
