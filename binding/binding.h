@@ -18,5 +18,10 @@ void bqw_lua_open_filter(lua_State *L, int lib, int methods);
 void bqw_lua_open_loop(lua_State *L);
 /* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */
 void bqw_lua_open_fs(lua_State *L);
+#ifdef BQW_HAVE_XLSX
+/* Adds core.xlsx (binding/xlsx.c, over libxlsxwriter) to the module table on top of
+ * the stack. */
+void bqw_lua_open_xlsx(lua_State *L);
+#endif
 
 #endif

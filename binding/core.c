@@ -828,6 +828,9 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   lua_pop(L, 2);
   bqw_lua_open_loop(L);
   bqw_lua_open_fs(L);
+#ifdef BQW_HAVE_XLSX
+  bqw_lua_open_xlsx(L);
+#endif
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");
   lua_pushstring(L, LUA_VERSION);

@@ -120,9 +120,11 @@ M.commands = {
   },
   {
     name = "export",
-    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html.",
+    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx.",
     man = "With -o FILE the file is written atomically (a temporary file renamed into place),"
-      .. " with a progress bar on a terminal; Ctrl-C leaves the older file.",
+      .. " with a progress bar on a terminal; Ctrl-C leaves the older file. xlsx writes typed"
+      .. " cells (numbers, dates, text, never formulas), a frozen header with an autofilter,"
+      .. " widths by display width and an about sheet (source, counts, filter, sort).",
     options = {
       help,
       data,

@@ -301,3 +301,59 @@ describe("search hits", function()
     assert.is_true(checked > 50)
   end)
 end)
+
+describe("the xlsx export", function()
+  local core = require("bqw.core")
+  if not core.xlsx then
+    return
+  end
+
+  it("writes each row to the workbook before the next record is built", function()
+    local ds = assert(bqw.load())
+    local tested, rows_at_test = 0, {}
+    local real = core.xlsx
+    local cells_by_row = {}
+    core.xlsx = function(path)
+      local wb = assert(real(path))
+      -- a proxy that notes which rows of the first sheet have been written
+      return setmetatable({
+        cell = function(_, sheet, row, ...)
+          if sheet == 1 then
+            cells_by_row[row] = true
+          end
+          return wb:cell(sheet, row, ...)
+        end,
+      }, {
+        __index = function(_, k)
+          local f = wb[k]
+          return function(_, ...)
+            return f(wb, ...)
+          end
+        end,
+      })
+    end
+    local ok, err = pcall(function()
+      assert(ds:export("xlsx", {
+        stream = { write = function(self)
+          return self
+        end },
+        where = function()
+          tested = tested + 1
+          local n = 0
+          for _ in pairs(cells_by_row) do
+            n = n + 1
+          end
+          rows_at_test[tested] = n
+          return true
+        end,
+      }))
+    end)
+    core.xlsx = real
+    assert(ok, err)
+    assert.equal(ds:count(), tested)
+    -- when record k is tested, the header and the k - 1 rows before it are written
+    for k = 1, tested do
+      assert.equal(k, rows_at_test[k], "record " .. k)
+    end
+  end)
+end)

@@ -1,0 +1,214 @@
+--- Excel workbook (.xlsx, Office Open XML) through libxlsxwriter, for Excel and WPS.
+--- The first sheet ("records" or "measures") has a header row, frozen and with an
+--- autofilter, then one row per record (shape "record", the default) or per measure
+--- (shape "measure"; a record without measures, such as a target or a meeting, still
+--- gives one row with the measure columns empty). Columns: opts.columns (a list or
+--- "a,b,c"), else export_util.COLUMNS[shape].
+---
+--- Cells are typed: ids, lines, years as numbers, `date` as a date (yyyy-mm-dd), the
+--- rest as text, never as a formula (so neither --bom nor the CSV's neutralising of
+--- = + - @ applies). Column widths follow the display width of their cells (a Han
+--- character is two), capped; text longer than the cap wraps. A second sheet "about"
+--- holds the source, the counts, the shape and the export's filter.
+---
+--- Streams (begin / record / finish): rows are written as they come, once each, and
+--- the workbook keeps only the current row in memory (libxlsxwriter's constant_memory
+--- mode), so memory stays flat however many records there are. Needs bqw.core built with libxlsxwriter (pkg-config
+--- xlsxwriter); without it the export fails with a message saying so.
+local M = {
+  name = "xlsx",
+  kind = "export",
+  description = "Excel workbook (libxlsxwriter): typed cells, frozen header, autofilter, widths by display "
+    .. "width, wrapped long text, an 'about' sheet.",
+  extension = "xlsx",
+  shapes = { "record", "measure" },
+  default_shape = "record",
+  options = {},
+  binary = true,
+}
+
+local NUMBERS = {
+  id = true,
+  line = true,
+  year = true,
+  period_from = true,
+  period_to = true,
+  measure_index = true,
+  measure_line = true,
+}
+
+-- Widths in Excel's character units (about one Latin letter; a Han character takes two).
+local MAX_WIDTH, MIN_WIDTH = 60, 4
+
+--- The widest line of s in display cells.
+local function cells(width, s)
+  local w = 0
+  for line in (s .. "\n"):gmatch("([^\n]*)\n") do
+    w = math.max(w, width(line))
+  end
+  return w
+end
+
+--- Copies the file at path to out in chunks, then removes it.
+local function copy_out(path, out)
+  local fh, err = io.open(path, "rb")
+  if not fh then
+    error(err, 0)
+  end
+  while true do
+    local chunk = fh:read(65536)
+    if not chunk then
+      break
+    end
+    out:write(chunk)
+  end
+  fh:close()
+  os.remove(path)
+end
+
+-- The workbook of each export in progress, by its options table (begin, record and
+-- finish of one export see the same one).
+local state_of = setmetatable({}, { __mode = "k" })
+
+--- Closes the workbook (freeing it) and removes its file after a failure.
+local function abandon(st)
+  pcall(st.wb.close, st.wb)
+  os.remove(st.path)
+end
+
+--- Calls fn(st, ...) and, when it raises, drops the workbook before passing the error on.
+local function guarded(st, fn, ...)
+  local ok, err = pcall(fn, st, ...)
+  if not ok then
+    state_of[st.opts] = nil
+    abandon(st)
+    error(err, 0)
+  end
+end
+
+local function check(ok, message)
+  if not ok then
+    error("export xlsx: " .. tostring(message), 0)
+  end
+end
+
+--- Creates the workbook and writes the header row.
+function M.begin(_, opts, ctx)
+  local core = require("bqw.core")
+  if not core.xlsx then
+    error("export xlsx: this bqw was built without libxlsxwriter; install libxlsxwriter-dev "
+      .. "(scripts/deps.sh does) and rebuild", 0)
+  end
+  local util = ctx.util
+  -- libxlsxwriter writes a file by name: write beside nothing of the user's, then
+  -- stream it to out (an atomic file or stdout) when finished
+  local path = os.tmpname()
+  local wb, werr = core.xlsx(path)
+  if not wb then
+    os.remove(path)
+    error("export xlsx: " .. werr, 0)
+  end
+  local st = {
+    wb = wb,
+    path = path,
+    opts = opts,
+    shape = opts.shape or "record",
+    columns = util.columns(opts),
+    width = require("bqw.view_util").width,
+    widths = {},
+    row = 0,
+    nrecords = 0,
+    last_id = nil,
+  }
+  state_of[opts] = st
+  guarded(st, function()
+    st.sheet = assert(wb:sheet(st.shape == "measure" and "measures" or "records"))
+    for c, name in ipairs(st.columns) do
+      check(wb:cell(st.sheet, 0, c - 1, name, "header"))
+      st.widths[c] = st.width(name) + 2
+    end
+  end)
+end
+
+local function write_row(st, r, util)
+  local wb, sheet, widths = st.wb, st.sheet, st.widths
+  st.row = st.row + 1
+  local row = st.row
+  if r.id ~= st.last_id then -- a record's measure rows come together
+    st.last_id = r.id
+    st.nrecords = st.nrecords + 1
+  end
+  for c, name in ipairs(st.columns) do
+    local v = r[name]
+    if NUMBERS[name] and type(v) == "number" then
+      check(wb:cell(sheet, row, c - 1, v, "top"))
+      widths[c] = math.max(widths[c], #tostring(v) + 2)
+    elseif name == "date" and type(v) == "string" and v:match("^%d%d%d%d%-%d%d%-%d%d$") then
+      local y, m, d = v:match("^(%d+)%-(%d+)%-(%d+)$")
+      check(wb:date(sheet, row, c - 1, tonumber(y), tonumber(m), tonumber(d)))
+      widths[c] = math.max(widths[c], 12)
+    else
+      local text = util.cell(r, name)
+      if text ~= "" then
+        local w = cells(st.width, text)
+        local long = w > MAX_WIDTH or text:find("\n", 1, true)
+        check(wb:cell(sheet, row, c - 1, text, long and "wrap" or "top"))
+        widths[c] = math.max(widths[c], math.min(w + 2, MAX_WIDTH))
+      end
+    end
+  end
+end
+
+--- One row: written to the workbook at once (constant_memory keeps only this row).
+function M.record(_, row, opts, ctx)
+  local st = assert(state_of[opts], "export xlsx: record before begin")
+  guarded(st, write_row, row, ctx.util)
+end
+
+local function finish(st, ctx)
+  local wb, sheet, opts = st.wb, st.sheet, st.opts
+  for c in ipairs(st.columns) do
+    check(wb:column(sheet, c - 1, math.max(st.widths[c], MIN_WIDTH)))
+  end
+  check(wb:freeze(sheet, 1, 0))
+  check(wb:autofilter(sheet, 0, 0, st.row, #st.columns - 1))
+  local about = assert(wb:sheet("about"))
+  local meta = ctx.meta or {}
+  local facts = {
+    { "source", meta.source or "" },
+    { "source_note", meta.source_note or "" },
+    { "records", st.nrecords },
+    { "rows", st.row },
+    { "shape", st.shape },
+    { "filter", type(opts.where) == "string" and opts.where or (opts.where and "(a Lua filter)" or "(all records)") },
+    { "sort", type(opts.sort) == "string" and opts.sort or (opts.sort and "(a Lua function)" or "(source order)") },
+    { "script", opts.script or require("bqw.config").script() },
+    { "exported_by", "bqw " .. tostring(ctx.version) },
+  }
+  check(wb:cell(about, 0, 0, "key", "header"))
+  check(wb:cell(about, 0, 1, "value", "header"))
+  for i, kv in ipairs(facts) do
+    check(wb:cell(about, i, 0, kv[1], "top"))
+    check(wb:cell(about, i, 1, kv[2], "wrap"))
+  end
+  check(wb:column(about, 0, 14))
+  check(wb:column(about, 1, 80))
+  check(wb:close())
+end
+
+--- Column widths, the frozen header, the autofilter, the about sheet; then the file to out.
+function M.finish(out, opts, ctx)
+  local st = assert(state_of[opts], "export xlsx: finish before begin")
+  guarded(st, finish, ctx)
+  state_of[opts] = nil
+  local ok, err = pcall(copy_out, st.path, out)
+  if not ok then
+    os.remove(st.path)
+    error(err, 0)
+  end
+end
+
+--- The first contract (an array of records), for callers that use it directly.
+M.write = require("bqw.export_util").write_from(M)
+
+return M

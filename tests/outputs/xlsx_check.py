@@ -1,0 +1,85 @@
+"""Reads back `bqw export --format xlsx` with openpyxl (Debian python3-openpyxl).
+
+usage: xlsx_check.py BQW_EXE WORKDIR; prints "xlsx ok" when every check holds.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import openpyxl
+
+exe, work = sys.argv[1], sys.argv[2]
+os.makedirs(work, exist_ok=True)
+
+
+def bqw(*words, **kw):
+    return subprocess.run([exe, *words], check=True, capture_output=True, **kw).stdout
+
+
+records = json.loads(bqw("list", "--json"))
+path = os.path.join(work, "records.xlsx")
+bqw("export", "--format", "xlsx", "-o", path)
+wb = openpyxl.load_workbook(path)
+assert wb.sheetnames == ["records", "about"], wb.sheetnames
+ws = wb["records"]
+header = [c.value for c in ws[1]]
+assert header[:3] == ["id", "kind", "level"], header
+assert ws.max_row == len(records) + 1, (ws.max_row, len(records))
+assert ws.freeze_panes == "A2", ws.freeze_panes
+assert ws.auto_filter.ref == "A1:%s%d" % (openpyxl.utils.get_column_letter(len(header)), len(records) + 1)
+col = {name: i for i, name in enumerate(header)}
+rows = list(ws.iter_rows(min_row=2, values_only=True))
+for r, row in zip(records, rows):
+    assert row[col["id"]] == r["id"] and isinstance(row[col["id"]], int)
+    assert (row[col["title"]] or None) == r.get("title"), (row[col["title"]], r.get("title"))
+    if r.get("date"):
+        d = row[col["date"]]
+        assert d.strftime("%Y-%m-%d") == r["date"], (d, r["date"])
+    if r.get("period_from"):
+        assert row[col["period_from"]] == r["period_from"]
+titles = [row[col["title"]] for row in rows]
+assert "广东省乡村建设行动实施方案" in titles
+# typed cells only: no formula anywhere, the date cell formatted as a date
+for line in ws.iter_rows():
+    for c in line:
+        assert c.data_type != "f", c.coordinate
+date_cell = next(c for c in ws[openpyxl.utils.get_column_letter(col["date"] + 1)][1:] if c.value)
+assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd", date_cell.number_format
+# widths from display width: a title (Han text) column is wide and capped, ids narrow;
+# long text wraps
+letter = openpyxl.utils.get_column_letter
+assert 40 <= ws.column_dimensions[letter(col["title"] + 1)].width <= 62
+assert ws.column_dimensions[letter(col["id"] + 1)].width < 8
+measures_cell = next(c for c in ws[letter(col["measures"] + 1)][1:] if c.value)
+assert measures_cell.alignment.wrap_text
+about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
+assert about["records"] == len(records) and about["filter"] == "(all records)", about
+
+# measure shape, a filter, and stdout (not a file)
+data = bqw("export", "--format", "xlsx", "--shape", "measure", "--where", "region=粤北")
+path = os.path.join(work, "north.xlsx")
+with open(path, "wb") as fh:
+    fh.write(data)
+wb = openpyxl.load_workbook(path)
+ws = wb["measures"]
+north = json.loads(bqw("list", "--json", "--where", "region=粤北"))
+n = sum(max(len(r.get("measures", [])), 1) for r in north)
+assert ws.max_row == n + 1, (ws.max_row, n)
+about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
+assert about["filter"] == "region=粤北" and about["records"] == len(north) and about["rows"] == n, about
+header = [c.value for c in ws[1]]
+cities = {row[header.index("city")] for row in ws.iter_rows(min_row=2, values_only=True)}
+assert cities == {r["city"] for r in north}, cities
+
+# --sort: city entries in pinyin order, as the about sheet says
+path = os.path.join(work, "sorted.xlsx")
+bqw("export", "--format", "xlsx", "--where", "kind=city", "--sort", "city", "-o", path)
+wb = openpyxl.load_workbook(path)
+ws = wb["records"]
+header = [c.value for c in ws[1]]
+cities = [row[header.index("city")] for row in ws.iter_rows(min_row=2, values_only=True)]
+assert cities[:4] == ["潮州", "东莞", "佛山", "广州"], cities
+about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
+assert about["sort"] == "city", about
+print("xlsx ok")
