@@ -80,10 +80,10 @@ bench-1g: build
 
 lint:
 	@luacheck -q lua plugins tests examples bench tools
-	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
+	@clang-format --dry-run --Werror core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c sqlite/*.c sqlite/*.h
 
 format:
-	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c
+	@clang-format -i core/*.c core/*.h binding/*.c binding/*.h host/*.c tools/*.c tests/c/*.c tests/c/*.h tests/fuzz/*.c bench/*.c sqlite/*.c sqlite/*.h
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-deb

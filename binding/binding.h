@@ -23,5 +23,9 @@ void bqw_lua_open_fs(lua_State *L);
  * the stack. */
 void bqw_lua_open_xlsx(lua_State *L);
 #endif
+#ifdef BQW_HAVE_SQLITE
+/* Adds core.sqlite (binding/sqlite.c) to the module table on top of the stack. */
+void bqw_lua_open_sqlite(lua_State *L);
+#endif
 
 #endif

@@ -66,6 +66,8 @@
   X(lua_touserdata)                                                                      \
   X(lua_type)                                                                            \
   X(lua_getfield)                                                                        \
+  X(lua_gettop)                                                                          \
+  X(lua_sethook)                                                                         \
   X(lua_tothread)
 #if LUA_VERSION_NUM >= 502
 #define BQW_LUA_FUNCTIONS(X)                                                             \
@@ -75,6 +77,9 @@
   X(luaL_prepbuffsize)                                                                   \
   X(lua_newuserdatauv)                                                                   \
   X(lua_pcallk)                                                                          \
+  X(lua_callk)                                                                           \
+  X(lua_rawlen)                                                                          \
+  X(lua_tonumberx)                                                                       \
   X(lua_rotate)
 #else
 #define BQW_LUA_FUNCTIONS(X)                                                             \
@@ -82,6 +87,9 @@
   X(lua_insert)                                                                          \
   X(luaL_prepbuffer)                                                                     \
   X(lua_newuserdata)                                                                     \
+  X(lua_call)                                                                            \
+  X(lua_objlen)                                                                          \
+  X(lua_tonumber)                                                                        \
   X(lua_pcall)
 #endif
 

@@ -831,6 +831,9 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
 #ifdef BQW_HAVE_XLSX
   bqw_lua_open_xlsx(L);
 #endif
+#ifdef BQW_HAVE_SQLITE
+  bqw_lua_open_sqlite(L);
+#endif
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");
   lua_pushstring(L, LUA_VERSION);

@@ -373,6 +373,17 @@ BQW_API void bqw_index_free(bqw_index *ix);
 BQW_API size_t bqw_match_spans(const char *text, size_t len, const char *query,
                                size_t qlen, bqw_span *spans, size_t max);
 
+/*
+ * Folds len bytes of UTF-8 exactly as the search index folds text (script to
+ * Simplified, full-width to ASCII, case, and the curated conversion overrides), so that
+ * another index (the SQLite tokenizer in sqlite/bqw_fts5.c) agrees with bqw's: writes
+ * one folded code point per character of s to cp (an invalid byte is one character,
+ * U+FFFD) and each character's byte offset in s to at, then at[n] = len. cp needs room
+ * for len entries and at for len + 1 (a character takes at least one byte); len must
+ * be under 4 GiB. Returns n, the number of characters.
+ */
+BQW_API size_t bqw_fold(const char *s, size_t len, int32_t *cp, uint32_t *at);
+
 /* The fields of a record the dataset's index holds, in rank order. */
 typedef enum bqw_field {
   BQW_FIELD_TITLE,

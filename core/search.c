@@ -460,6 +460,10 @@ static size_t fold_with_offsets(const char *text, size_t len, int32_t *cp, uint3
   return n;
 }
 
+size_t bqw_fold(const char *s, size_t len, int32_t *cp, uint32_t *at) {
+  return fold_with_offsets(s, len, cp, at);
+}
+
 /* Where the folded query occurs in the folded text: byte ranges of each match, none
  * overlapping. Returns how many; writes at most max. */
 static size_t find_matches(const int32_t *cp, const uint32_t *at, size_t n,

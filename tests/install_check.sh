@@ -22,6 +22,17 @@ echo "$where" | grep -qx "lua files: $prefix/share/lua/5.4" || fail "bqw --versi
 echo "$where" | grep -qx "plugins:   $prefix/share/bqw/plugins (builtin)" || fail "bqw --version --verbose: $where"
 "$prefix/bin/bqw" view cities --width 80 | grep -q 广州 || fail "bqw view cities from the installed plugins"
 
+# the SQLite tokenizer extension, when built, is installed and loads into the stock shell
+if [ -f "$build/bqw_sqlite.so" ]; then
+  [ -f "$prefix/lib/bqw/bqw_sqlite.so" ] || fail "no lib/bqw/bqw_sqlite.so"
+  if command -v sqlite3 >/dev/null; then
+    n=$(sqlite3 -cmd ".load $prefix/lib/bqw/bqw_sqlite" :memory: \
+      "CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'bqw'); INSERT INTO t VALUES ('乡村振興');
+       SELECT count(*) FROM t WHERE t MATCH '振兴'") || fail "the installed bqw_sqlite does not load"
+    [ "$n" = 1 ] || fail "the installed tokenizer: 振兴 found $n rows"
+  fi
+fi
+
 # the shared library: soname by major version, only the BQW_API symbols exported
 [ -f "$prefix/include/bqw.h" ] || fail "no include/bqw.h"
 [ -f "$prefix/lib/libbqw.a" ] || fail "no lib/libbqw.a"

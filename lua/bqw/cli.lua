@@ -819,7 +819,7 @@ local function build_parser()
   view:argument("name", "The view.")
   view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
   local export = sort_option(where_option(data_option(
-    parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx.")
+    parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.")
   )))
   export:option("--format", "The export plugin."):argname("F"):count(1)
   export:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")

@@ -120,11 +120,13 @@ M.commands = {
   },
   {
     name = "export",
-    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx.",
+    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.",
     man = "With -o FILE the file is written atomically (a temporary file renamed into place),"
       .. " with a progress bar on a terminal; Ctrl-C leaves the older file. xlsx writes typed"
       .. " cells (numbers, dates, text, never formulas), a frozen header with an autofilter,"
-      .. " widths by display width and an about sheet (source, counts, filter, sort).",
+      .. " widths by display width and an about sheet (source, counts, filter, sort). sqlite writes"
+      .. " tables records, measures, mentions, issuers and meta, and FTS5 tables records_fts and"
+      .. " measures_fts whose bqw tokenizer (.load lib/bqw/bqw_sqlite) folds script, width and case.",
     options = {
       help,
       data,

@@ -357,3 +357,61 @@ describe("the xlsx export", function()
     end
   end)
 end)
+
+describe("the sqlite export", function()
+  local core = require("bqw.core")
+  if not core.sqlite then
+    return
+  end
+
+  it("inserts each record before the next record is built", function()
+    local ds = assert(bqw.load())
+    local tested, inserted, at_test = 0, 0, {}
+    local real = core.sqlite
+    core.sqlite = function(path)
+      local db = assert(real(path))
+      local record_stmt
+      return setmetatable({
+        prepare = function(_, sql)
+          local n, err = db:prepare(sql)
+          if sql:find("^INSERT INTO records ") then
+            record_stmt = n
+          end
+          return n, err
+        end,
+        run = function(_, stmt, ...)
+          if stmt == record_stmt then
+            inserted = inserted + 1
+          end
+          return db:run(stmt, ...)
+        end,
+      }, {
+        __index = function(_, k)
+          local f = db[k]
+          return function(_, ...)
+            return f(db, ...)
+          end
+        end,
+      })
+    end
+    local ok, err = pcall(function()
+      assert(ds:export("sqlite", {
+        stream = { write = function(self)
+          return self
+        end },
+        where = function()
+          tested = tested + 1
+          at_test[tested] = inserted
+          return true
+        end,
+      }))
+    end)
+    core.sqlite = real
+    assert(ok, err)
+    assert.equal(ds:count(), tested)
+    assert.equal(ds:count(), inserted)
+    for k = 1, tested do
+      assert.equal(k - 1, at_test[k], "record " .. k)
+    end
+  end)
+end)

@@ -1,0 +1,202 @@
+--- SQLite database: the records as tables for SQL, Datasette or any SQLite client.
+---
+---   records   one row per record: id (primary key), kind, level, section,
+---             section_title, category, city, region, action, title, headline, year,
+---             date, text, doctype, doctype_detail, period_from, period_to, line,
+---             years (as "2023; 2025")
+---   measures  one row per measure: id, record_id (→ records), idx, text, line
+---   mentions  record_id (→ records), place          (one row per place named)
+---   issuers   record_id (→ records), issuer         (one row per issuing body)
+---   meta      key, value: source, source_note, bqw version, counts, filter, exported_at
+---   records_fts (title, headline, text, category, city; rowid = records.id) and
+---   measures_fts (text; rowid = measures.id): FTS5 tables with the "bqw" tokenizer,
+---   which folds script, width and case as bqw search does and indexes unigrams and
+---   bigrams, so MATCH '振兴' (or '振興') finds what `bqw search` finds.
+---
+--- The plain tables open in any SQLite; the FTS tables need the tokenizer: `.load
+--- build/bqw_sqlite` in the sqlite3 shell (or the installed lib/bqw/bqw_sqlite.so;
+--- Datasette: --load-extension). Streams (begin / record / finish): each record's rows
+--- are inserted as it comes, once, in one transaction (SQLite spills its page cache to
+--- the file, so memory stays bounded); shape is always the tables above.
+local M = {
+  name = "sqlite",
+  kind = "export",
+  description = "SQLite database: records, measures, mentions, issuers, meta, and FTS5 tables with bqw's "
+    .. "CJK tokenizer (load build/bqw_sqlite to query them).",
+  extension = "sqlite",
+  shapes = { "record" },
+  default_shape = "record",
+  options = {},
+  binary = true,
+}
+
+local RECORD_COLUMNS = {
+  "id", "kind", "level", "section", "section_title", "category", "city", "region", "action", "title",
+  "headline", "year", "date", "text", "doctype", "doctype_detail", "period_from", "period_to", "line", "years",
+}
+local INTEGER = { id = true, year = true, period_from = true, period_to = true, line = true }
+
+local SCHEMA = [[
+PRAGMA foreign_keys = ON;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE records (%s);
+CREATE TABLE measures (id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
+  idx INTEGER NOT NULL, text TEXT NOT NULL, line INTEGER);
+CREATE TABLE mentions (record_id INTEGER NOT NULL REFERENCES records(id), place TEXT NOT NULL);
+CREATE TABLE issuers (record_id INTEGER NOT NULL REFERENCES records(id), issuer TEXT NOT NULL);
+CREATE INDEX measures_record ON measures(record_id);
+CREATE INDEX mentions_record ON mentions(record_id);
+CREATE INDEX mentions_place ON mentions(place);
+CREATE INDEX issuers_record ON issuers(record_id);
+CREATE INDEX issuers_issuer ON issuers(issuer);
+CREATE INDEX records_kind ON records(kind);
+CREATE INDEX records_region ON records(region);
+CREATE INDEX records_city ON records(city);
+CREATE VIRTUAL TABLE records_fts USING fts5(title, headline, text, category, city, tokenize = 'bqw');
+CREATE VIRTUAL TABLE measures_fts USING fts5(text, tokenize = 'bqw');
+]]
+
+local unpack_values = table.unpack or unpack -- luacheck: ignore 143 (LuaJIT has only unpack)
+
+local function copy_out(path, out)
+  local fh, err = io.open(path, "rb")
+  if not fh then
+    error(err, 0)
+  end
+  while true do
+    local chunk = fh:read(65536)
+    if not chunk then
+      break
+    end
+    out:write(chunk)
+  end
+  fh:close()
+  os.remove(path)
+end
+
+-- The database of each export in progress, by its options table.
+local state_of = setmetatable({}, { __mode = "k" })
+
+local function check(ok, message)
+  if not ok then
+    error("export sqlite: " .. tostring(message), 0)
+  end
+  return ok
+end
+
+--- Calls fn(st, ...); when it raises, closes the database and removes its file first.
+local function guarded(st, fn, ...)
+  local ok, err = pcall(fn, st, ...)
+  if not ok then
+    state_of[st.opts] = nil
+    pcall(st.db.close, st.db)
+    os.remove(st.path)
+    error(err, 0)
+  end
+end
+
+--- Creates the database: the schema, one transaction, the prepared inserts.
+function M.begin(_, opts, ctx)
+  local core = require("bqw.core")
+  if not core.sqlite then
+    error("export sqlite: this bqw was built without SQLite; install libsqlite3-dev "
+      .. "(scripts/deps.sh does) and rebuild", 0)
+  end
+  local path = os.tmpname()
+  os.remove(path) -- SQLite creates it
+  local db, derr = core.sqlite(path)
+  if not db then
+    error("export sqlite: " .. derr, 0)
+  end
+  local st = { db = db, path = path, opts = opts, nrecords = 0, nmeasures = 0, util = ctx.util }
+  state_of[opts] = st
+  guarded(st, function()
+    local defs, marks = {}, {}
+    for i, c in ipairs(RECORD_COLUMNS) do
+      defs[i] = c .. (c == "id" and " INTEGER PRIMARY KEY" or (INTEGER[c] and " INTEGER" or " TEXT"))
+      marks[i] = "?"
+    end
+    check(db:exec(SCHEMA:format(table.concat(defs, ", "))))
+    check(db:exec("BEGIN"))
+    st.ins_record = check(db:prepare(("INSERT INTO records (%s) VALUES (%s)"):format(
+      table.concat(RECORD_COLUMNS, ", "),
+      table.concat(marks, ", ")
+    )))
+    st.ins_measure = check(db:prepare("INSERT INTO measures (id, record_id, idx, text, line) VALUES (?, ?, ?, ?, ?)"))
+    st.ins_mention = check(db:prepare("INSERT INTO mentions (record_id, place) VALUES (?, ?)"))
+    st.ins_issuer = check(db:prepare("INSERT INTO issuers (record_id, issuer) VALUES (?, ?)"))
+    st.ins_rfts = check(db:prepare("INSERT INTO records_fts (rowid, title, headline, text, category, city) VALUES (?, ?, ?, ?, ?, ?)"))
+    st.ins_mfts = check(db:prepare("INSERT INTO measures_fts (rowid, text) VALUES (?, ?)"))
+  end)
+end
+
+local function insert(st, r)
+  local db = st.db
+  st.nrecords = st.nrecords + 1
+  local values = {}
+  for i, c in ipairs(RECORD_COLUMNS) do
+    local v = r[c]
+    if type(v) == "table" then
+      v = st.util.cell(r, c)
+    end
+    values[i] = v
+  end
+  check(db:run(st.ins_record, unpack_values(values, 1, #RECORD_COLUMNS)))
+  check(db:run(st.ins_rfts, r.id, r.title, r.headline, r.text, r.category, r.city))
+  for i, m in ipairs(r.measures or {}) do
+    st.nmeasures = st.nmeasures + 1
+    check(db:run(st.ins_measure, st.nmeasures, r.id, i, m, r.measure_lines and r.measure_lines[i]))
+    check(db:run(st.ins_mfts, st.nmeasures, m))
+  end
+  for _, p in ipairs(r.mentions or {}) do
+    check(db:run(st.ins_mention, r.id, p))
+  end
+  for _, b in ipairs(r.issuers or {}) do
+    check(db:run(st.ins_issuer, r.id, b))
+  end
+end
+
+--- One record: its rows in every table, inserted at once.
+function M.record(_, r, opts)
+  local st = assert(state_of[opts], "export sqlite: record before begin")
+  guarded(st, insert, r)
+end
+
+local function finish(st, ctx)
+  local db, opts = st.db, st.opts
+  local meta = ctx.meta or {}
+  local ins_meta = check(db:prepare("INSERT INTO meta (key, value) VALUES (?, ?)"))
+  local where = type(opts.where) == "string" and opts.where or (opts.where and "(a Lua filter)" or "(all records)")
+  for _, kv in ipairs({
+    { "source", meta.source },
+    { "source_note", meta.source_note },
+    { "bqw", ctx.version },
+    { "records", st.nrecords },
+    { "measures", st.nmeasures },
+    { "filter", where },
+    { "script", opts.script or require("bqw.config").script() },
+    { "tokenizer", "bqw: load the bqw_sqlite extension to query records_fts and measures_fts" },
+    { "exported_at", os.date("!%Y-%m-%dT%H:%M:%SZ") },
+  }) do
+    check(db:run(ins_meta, kv[1], kv[2] ~= nil and tostring(kv[2]) or nil))
+  end
+  check(db:exec("COMMIT"))
+  check(db:close())
+end
+
+--- The meta table, the commit; then the file to out.
+function M.finish(out, opts, ctx)
+  local st = assert(state_of[opts], "export sqlite: finish before begin")
+  guarded(st, finish, ctx)
+  state_of[opts] = nil
+  local ok, err = pcall(copy_out, st.path, out)
+  if not ok then
+    os.remove(st.path)
+    error(err, 0)
+  end
+end
+
+--- The first contract (an array of records), for callers that use it directly.
+M.write = require("bqw.export_util").write_from(M)
+
+return M
