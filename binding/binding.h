@@ -6,6 +6,8 @@
 
 #include "bqw.h"
 #include <lua.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 /* Pushes a dataset as a bqw.core.dataset userdata, which then owns it. */
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds);
@@ -14,6 +16,13 @@ bqw_dataset *bqw_lua_check_dataset(lua_State *L, int idx);
 /* Adds core.filter to the module table at index lib and next_match to the dataset
  * methods table at index methods (absolute indices). */
 void bqw_lua_open_filter(lua_State *L, int lib, int methods);
+/* The core.filter at idx (raises otherwise), and whether record r (id, from 1)
+ * passes it. */
+const void *bqw_lua_check_filter(lua_State *L, int idx);
+bool bqw_lua_filter_match(const void *filter, const bqw_record *r, size_t id);
+/* Adds core.row_format to the module table at lib, write_rows and count_rows to the
+ * dataset methods at methods (binding/rows.c). */
+void bqw_lua_open_rows(lua_State *L, int lib, int methods);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
 /* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */

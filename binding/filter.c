@@ -243,6 +243,15 @@ static bool eval(const node *n, const bqw_record *r, size_t id) {
   return false;
 }
 
+const void *bqw_lua_check_filter(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, FILTER_MT);
+}
+
+bool bqw_lua_filter_match(const void *f, const bqw_record *r, size_t id) {
+  const node *root = ((const filter *)f)->root;
+  return root && eval(root, r, id);
+}
+
 /* ds:next_match(filter, from) -> id | nil */
 static int l_next_match(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
@@ -433,4 +442,5 @@ void bqw_lua_open_filter(lua_State *L, int lib, int methods) {
   lua_setfield(L, methods, "next_match");
   lua_pushcfunction(L, l_facet);
   lua_setfield(L, methods, "facet");
+  bqw_lua_open_rows(L, lib, methods);
 }

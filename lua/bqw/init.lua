@@ -274,6 +274,9 @@ function Dataset:query(filter, opts)
     end,
     -- the simple filters, tested by the core without building a record
     filter = core.filter,
+    -- for exports the core writes itself (Query:_native)
+    handle = handle,
+    script = script,
     next_match = function(f, from)
       local id = handle:next_match(f, from)
       return id and id <= count and id or nil
@@ -397,6 +400,40 @@ function Dataset:view(name, opts)
   return result
 end
 
+--- The rows of a query the core walks itself (Query:_native), for export plugins:
+--- count() -> rows, and write(out, spec) writing them as spec says ({ format = "csv" |
+--- "tsv" | "ndjson" | "json", columns = { … } | nil, raw = bool }; binding/rows.c),
+--- in chunks of about 64 KB or `slice` records, tick(records) after each.
+local function native_rows(native, shape, tick, slice)
+  local rows = {}
+  function rows.count()
+    local _, n = native.handle:count_rows(native.filter, native.last, shape)
+    return n
+  end
+  function rows.write(out, spec)
+    local format = core.row_format({
+      format = spec.format,
+      shape = shape,
+      columns = spec.columns,
+      raw = spec.raw and true or false,
+      script = native.script,
+    })
+    local from, separate = 1, spec.separate or false
+    while from do
+      local chunk, nxt, records = native.handle:write_rows(format, native.filter, from, native.last, separate, slice)
+      if #chunk > 0 then
+        out:write(chunk)
+        separate = true
+      end
+      if records > 0 then
+        tick(records)
+      end
+      from = nxt
+    end
+  end
+  return rows
+end
+
 --- Prepares an export: checks the plugin, its options and shape, selects the records.
 --- Returns a job { total = records, fill = function(out, tick) } or nil, message.
 function Dataset:_export_job(format, opts)
@@ -449,8 +486,9 @@ function Dataset:_export_job(format, opts)
     job.total = job.total or q:count()
     return job.total
   end
-  --- Runs the plugin into out; tick(n) is called as it reports records done.
-  function job.fill(out, tick)
+  --- Runs the plugin into out; tick(n) is called as it reports records done (at
+  --- least every `slice` records when given).
+  function job.fill(out, tick, slice)
     tick = tick or function() end
     local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
     local function check(ok, perr)
@@ -458,15 +496,43 @@ function Dataset:_export_job(format, opts)
         error(perr, 0)
       end
     end
+    -- the core walks the records itself when it tests every filter
+    local native = q:_native()
+    if native then
+      ctx.native = native_rows(native, options.shape, tick, slice)
+    end
+    --- How many rows the export writes (a second pass over the records when a Lua
+    --- filter must see them).
+    function ctx.row_count()
+      if native then
+        return ctx.native.count()
+      end
+      local n = 0
+      for _ in export_util.rows(q:iter(), options.shape) do
+        n = n + 1
+      end
+      return n
+    end
     if plugin.record then
       -- begin / record / finish: the loop slices between rows by itself
       ctx.tick = function() end
       if plugin.begin then
         check(plugins.call(plugin, "begin", out, options, ctx))
       end
-      for row in export_util.rows(q:iter(), options.shape) do
-        check(plugins.call(plugin, "record", out, row, options, ctx))
-        tick()
+      -- a built-in format the core writes: a batch of rows per call, no row tables
+      local spec
+      if native and plugin.native then
+        local ok, result = plugins.call(plugin, "native", options, ctx)
+        check(ok, result)
+        spec = result
+      end
+      if spec then
+        ctx.native.write(out, spec)
+      else
+        for row in export_util.rows(q:iter(), options.shape) do
+          check(plugins.call(plugin, "record", out, row, options, ctx))
+          tick()
+        end
       end
       if plugin.finish then
         check(plugins.call(plugin, "finish", out, options, ctx))

@@ -74,8 +74,9 @@ local function ordered(value, seen, before, key)
   return setmetatable(copy, { __jsonorder = keys, __jsontype = "object" })
 end
 
---- Encodes value as JSON. opts.indent = true pretty-prints; opts.keyorder lists keys
---- to put first, before the documented order.
+--- Encodes value as JSON. opts.indent = true pretty-prints (opts.level: the depth it
+--- starts at, for a value written inside a document); opts.keyorder lists keys to put
+--- first, before the documented order.
 function M.encode(value, opts)
   opts = opts or {}
   local before = default_before
@@ -91,7 +92,7 @@ function M.encode(value, opts)
     end
     before = comparator(custom)
   end
-  return dkjson.encode(ordered(value, {}, before), { indent = opts.indent or false })
+  return dkjson.encode(ordered(value, {}, before), { indent = opts.indent or false, level = opts.level })
 end
 
 M.decode = dkjson.decode

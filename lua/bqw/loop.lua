@@ -219,7 +219,7 @@ function Loop:export(ds, format, opts, callbacks)
         since_yield = 0
         coroutine.yield()
       end
-    end)
+    end, slice)
   end)
   local state = { finished = false }
   local timer

@@ -795,6 +795,21 @@ function Query:iter()
   end
 end
 
+--- What the core needs to walk the results itself (exports written in C): { handle,
+--- script, filter (nil for none), last } when every filter is the core's and nothing
+--- sorts or limits; else nil.
+function Query:_native()
+  local src, ctrees = self._records, self._ctrees or {}
+  if not src.handle or #self._preds > 0 or self._sort or self._limit then
+    return nil
+  end
+  local f
+  if #ctrees > 0 then
+    f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
+  end
+  return { handle = src.handle, script = src.script, filter = f, last = src.count }
+end
+
 --- The number of results.
 function Query:count()
   if #self._preds == 0 and #(self._ctrees or {}) == 0 then

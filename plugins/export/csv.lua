@@ -65,6 +65,12 @@ function M.record(out, row, opts, ctx)
   out:write(ctx.util.delimited_line(row, columns(opts, ctx.util), "csv", opts.raw_cells))
 end
 
+--- The same rows written by the core, a batch at a time, when it walks the records
+--- itself (every filter its own): what record() would write, byte for byte.
+function M.native(opts, ctx)
+  return { format = "csv", columns = columns(opts, ctx.util), raw = opts.raw_cells }
+end
+
 --- The first contract (an array of records), for callers that use it directly.
 M.write = require("bqw.export_util").write_from(M)
 

@@ -32,6 +32,10 @@ local M = {
     end
     out:write(json.encode(object, { keyorder = KEY_ORDER }), "\n")
   end,
+  --- The same lines written by the core when it walks the records itself.
+  native = function(opts, ctx)
+    return { format = "ndjson", columns = opts.columns and ctx.util.columns(opts) or nil }
+  end,
 }
 
 --- The first contract (an array of records), for callers that use it directly.

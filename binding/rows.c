@@ -1,0 +1,730 @@
+/*
+ * rows.c -- the rows of an export written by the core: CSV, TSV, NDJSON and the
+ * records of the JSON document, formatted straight from the C records, a batch of
+ * rows per call, without a Lua table per record or per row. The bytes are those the
+ * Lua path writes (plugins/export/csv.lua, tsv.lua, ndjson.lua, json.lua through
+ * lua/bqw/export_util.lua and lua/bqw/json.lua, i.e. dkjson): tests/lua/rows_spec.lua
+ * holds the two paths to the same output. lua/bqw/init.lua takes this path when a
+ * built-in plugin declares a `native` format and every filter of the query is the
+ * core's (binding/filter.c).
+ *
+ *   core.row_format{ format = "csv" | "tsv" | "ndjson" | "json", shape = "record" |
+ *                    "measure", columns = { … } | nil, raw = bool, script =
+ *                    "original" | "hans" | "hant" } -> format
+ *   ds:write_rows(format, filter | nil, from, last [, separate [, most]]) -> chunk,
+ *       next | nil, records, rows
+ *       the rows of the matching records from id `from` to `last`, until the chunk
+ *       holds about 64 KB or `most` records are in it; `next` is where the next call
+ * starts (nil at the end), `records` how many records matched, `rows` how many rows were
+ * written. JSON rows are separated by ","; with `separate` the first one too (a row came
+ *       before, in an earlier call).
+ *   ds:count_rows(filter | nil, last, shape) -> records, rows
+ */
+#include "binding.h"
+#include "bqw.h"
+#include "compat.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROW_FORMAT_MT "bqw.core.row_format"
+#define CHUNK_BYTES 65536
+
+/* Every field a row may have. The order is lua/bqw/json.lua's KEY_ORDER for records:
+ * the order of the keys of a JSON record. */
+typedef enum field {
+  FLD_ID,
+  FLD_KIND,
+  FLD_SECTION,
+  FLD_SECTION_TITLE,
+  FLD_LINE,
+  FLD_PARENT,
+  FLD_CATEGORY,
+  FLD_CITY,
+  FLD_REGION,
+  FLD_ACTION,
+  FLD_HEADLINE,
+  FLD_TITLE,
+  FLD_YEAR,
+  FLD_DATE,
+  FLD_TEXT,
+  FLD_LEVEL,
+  FLD_ISSUERS,
+  FLD_DOCTYPE,
+  FLD_DOCTYPE_DETAIL,
+  FLD_PERIOD_FROM,
+  FLD_PERIOD_TO,
+  FLD_YEARS,
+  FLD_MENTIONS,
+  FLD_MEASURES,
+  FLD_MEASURE_LINES,
+  FLD_MEASURE_INDEX,
+  FLD_MEASURE,
+  FLD_MEASURE_LINE,
+  FLD_COUNT,
+  FLD_NONE = FLD_COUNT /* a name no row has: an empty cell */
+} field;
+
+static const char *const field_names[FLD_COUNT] = {"id",
+                                                   "kind",
+                                                   "section",
+                                                   "section_title",
+                                                   "line",
+                                                   "parent",
+                                                   "category",
+                                                   "city",
+                                                   "region",
+                                                   "action",
+                                                   "headline",
+                                                   "title",
+                                                   "year",
+                                                   "date",
+                                                   "text",
+                                                   "level",
+                                                   "issuers",
+                                                   "doctype",
+                                                   "doctype_detail",
+                                                   "period_from",
+                                                   "period_to",
+                                                   "years",
+                                                   "mentions",
+                                                   "measures",
+                                                   "measure_lines",
+                                                   "measure_index",
+                                                   "measure",
+                                                   "measure_line"};
+
+/* NDJSON puts these first (plugins/export/ndjson.lua), then the others in KEY_ORDER. */
+static const field ndjson_order[FLD_COUNT] = {
+    FLD_ID,      FLD_KIND,           FLD_SECTION,     FLD_SECTION_TITLE,
+    FLD_LINE,    FLD_MEASURE_INDEX,  FLD_MEASURE,     FLD_MEASURE_LINE,
+    FLD_PARENT,  FLD_CATEGORY,       FLD_CITY,        FLD_REGION,
+    FLD_ACTION,  FLD_HEADLINE,       FLD_TITLE,       FLD_YEAR,
+    FLD_DATE,    FLD_TEXT,           FLD_LEVEL,       FLD_ISSUERS,
+    FLD_DOCTYPE, FLD_DOCTYPE_DETAIL, FLD_PERIOD_FROM, FLD_PERIOD_TO,
+    FLD_YEARS,   FLD_MENTIONS,       FLD_MEASURES,    FLD_MEASURE_LINES};
+
+typedef enum out_format { OUT_CSV, OUT_TSV, OUT_NDJSON, OUT_JSON } out_format;
+typedef enum script_mode { SCRIPT_ORIGINAL, SCRIPT_HANS, SCRIPT_HANT } script_mode;
+
+typedef struct buffer {
+  char *data;
+  size_t len, cap;
+} buffer;
+
+typedef struct row_format {
+  out_format format;
+  bool measure_shape, raw;
+  script_mode script;
+  field columns[64]; /* CSV/TSV: the cells in order; JSON: the keys kept */
+  size_t column_count;
+  bool keep[FLD_COUNT]; /* NDJSON with columns: the keys kept */
+  bool all_keys;
+  buffer out, cell; /* the chunk, and one cell being made */
+  lua_State *L;     /* for raising on a failed allocation */
+} row_format;
+
+static void grow(row_format *f, buffer *b, size_t n) {
+  if (b->cap - b->len >= n)
+    return;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap - b->len < n)
+    cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (!p)
+    luaL_error(f->L, "bqw: out of memory");
+  b->data = p;
+  b->cap = cap;
+}
+
+static void put(row_format *f, buffer *b, const char *p, size_t n) {
+  grow(f, b, n);
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+}
+
+static void put_str(row_format *f, buffer *b, const char *s) { put(f, b, s, strlen(s)); }
+
+static void put_int(row_format *f, buffer *b, long long v) {
+  char digits[24];
+  int n = snprintf(digits, sizeof digits, "%lld", v);
+  put(f, b, digits, (size_t)n);
+}
+
+/* How a string is shown: as the record has it, converted to the script (text), or
+ * converted only to Traditional (names from data/, Simplified already), as
+ * binding/core.c pushes records. */
+typedef enum text_kind { AS_IS, AS_TEXT, AS_NAME } text_kind;
+
+/* Appends s converted as kind says; a string that cannot be converted as it is. */
+static void put_text(row_format *f, buffer *b, const char *s, text_kind kind) {
+  size_t len = strlen(s);
+  bool convert = (kind == AS_TEXT && f->script != SCRIPT_ORIGINAL) ||
+                 (kind == AS_NAME && f->script == SCRIPT_HANT);
+  char *conv;
+  size_t conv_len;
+  if (convert &&
+      bqw_convert(s, len, f->script == SCRIPT_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT,
+                  &conv, &conv_len) == 0) {
+    put(f, b, conv, conv_len);
+    bqw_free(conv);
+    return;
+  }
+  put(f, b, s, len);
+}
+
+/* A value of a row: absent, a string, a whole number, or a list of either. */
+typedef enum value_type {
+  V_NONE,
+  V_STRING,
+  V_INT,
+  V_STRINGS,
+  V_INTS,
+  V_MEASURES
+} value_type;
+
+typedef struct value {
+  value_type type;
+  const char *s;
+  text_kind kind;
+  long long i;
+  const char *const *strings;
+  const int *ints;
+  const bqw_measure *measures;
+  size_t n;
+} value;
+
+static bool has_measures(const bqw_record *r) {
+  return r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY;
+}
+
+/* Field fld of record r (id) in row m (0: the record's row; 1..: its measure m), as
+ * binding/core.c's push_record and export_util's measure rows give it. */
+static value get(const row_format *f, const bqw_record *r, size_t id, size_t m,
+                 field fld) {
+  value v = {.type = V_NONE};
+#define STR(x, k) (v.s = (x), v.kind = (k), v.type = v.s ? V_STRING : V_NONE)
+#define INT(x) (v.i = (long long)(x), v.type = V_INT)
+  switch (fld) {
+  case FLD_ID:
+    INT(id);
+    break;
+  case FLD_KIND:
+    STR(bqw_kind_name(r->kind), AS_IS);
+    break;
+  case FLD_SECTION:
+    STR(bqw_section_name(r->section), AS_IS);
+    break;
+  case FLD_SECTION_TITLE:
+    STR(r->section_title, AS_TEXT);
+    break;
+  case FLD_LINE:
+    INT(r->line);
+    break;
+  case FLD_PARENT:
+    if (r->parent)
+      INT(r->parent);
+    break;
+  case FLD_CATEGORY:
+    STR(r->category, AS_TEXT);
+    break;
+  case FLD_CITY:
+    STR(r->city, AS_NAME);
+    break;
+  case FLD_REGION:
+    STR(r->region, AS_NAME);
+    break;
+  case FLD_ACTION:
+    if (r->action != BQW_ACTION_NONE)
+      STR(bqw_action_name(r->action), AS_IS);
+    break;
+  case FLD_HEADLINE:
+    STR(r->headline, AS_TEXT);
+    break;
+  case FLD_TITLE:
+    STR(r->title, AS_TEXT);
+    break;
+  case FLD_YEAR:
+    if (r->year)
+      INT(r->year);
+    break;
+  case FLD_DATE:
+    STR(r->date, AS_IS);
+    break;
+  case FLD_TEXT:
+    STR(r->text, AS_TEXT);
+    break;
+  case FLD_LEVEL:
+    STR(bqw_level_name(r->level), AS_IS);
+    break;
+  case FLD_ISSUERS:
+    if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
+        r->kind == BQW_KIND_CITY) {
+      v.type = V_STRINGS;
+      v.strings = r->issuers;
+      v.n = r->issuer_count;
+      v.kind = AS_NAME;
+    }
+    break;
+  case FLD_DOCTYPE:
+    STR(r->doctype, AS_NAME);
+    break;
+  case FLD_DOCTYPE_DETAIL:
+    STR(r->doctype_detail, AS_NAME);
+    break;
+  case FLD_PERIOD_FROM:
+  case FLD_PERIOD_TO:
+    if (r->period_from || r->period_to)
+      INT(fld == FLD_PERIOD_FROM ? r->period_from : r->period_to);
+    break;
+  case FLD_YEARS:
+    v.type = V_INTS;
+    v.ints = r->years;
+    v.n = r->year_count;
+    break;
+  case FLD_MENTIONS:
+    v.type = V_STRINGS;
+    v.strings = r->mentions;
+    v.n = r->mention_count;
+    v.kind = AS_NAME;
+    break;
+  case FLD_MEASURES:
+  case FLD_MEASURE_LINES:
+    if (!f->measure_shape && has_measures(r)) {
+      v.type = fld == FLD_MEASURES ? V_MEASURES : V_INTS;
+      v.measures = r->measures;
+      v.n = r->measure_count;
+      v.ints = NULL;
+    }
+    break;
+  case FLD_MEASURE_INDEX:
+    if (m)
+      INT(m);
+    break;
+  case FLD_MEASURE:
+    if (m)
+      STR(r->measures[m - 1].text, AS_TEXT);
+    break;
+  case FLD_MEASURE_LINE:
+    if (m)
+      INT(r->measures[m - 1].line);
+    break;
+  case FLD_COUNT:
+    break;
+  }
+#undef STR
+#undef INT
+  return v;
+}
+
+/* Item i of a list value: a measure list's measure_lines are the measures' lines. */
+static long long int_item(const value *v, size_t i) {
+  return v->ints ? v->ints[i] : (long long)v->measures[i].line;
+}
+
+/* ---- CSV and TSV ---- */
+
+/* A cell as export_util.cell makes it text: lists joined by "; " (measures by
+ * newlines), numbers as digits, absent as "". */
+static void make_cell(row_format *f, const value *v, field fld) {
+  buffer *b = &f->cell;
+  const char *sep = fld == FLD_MEASURES ? "\n" : "; ";
+  switch (v->type) {
+  case V_NONE:
+    break;
+  case V_STRING:
+    put_text(f, b, v->s, v->kind);
+    break;
+  case V_INT:
+    put_int(f, b, v->i);
+    break;
+  case V_STRINGS:
+  case V_MEASURES:
+    for (size_t i = 0; i < v->n; i++) {
+      if (i)
+        put_str(f, b, sep);
+      if (v->type == V_STRINGS)
+        put_text(f, b, v->strings[i], v->kind);
+      else
+        put_text(f, b, v->measures[i].text, AS_TEXT);
+    }
+    break;
+  case V_INTS:
+    for (size_t i = 0; i < v->n; i++) {
+      if (i)
+        put_str(f, b, sep);
+      put_int(f, b, int_item(v, i));
+    }
+    break;
+  }
+}
+
+static bool formula_start(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* The cell made in f->cell, quoted as binding/core.c's core.delimited quotes it. */
+static void put_cell(row_format *f, bool tsv) {
+  buffer *b = &f->out;
+  const char *s = f->cell.data;
+  size_t len = f->cell.len;
+  bool neutral = !f->raw && len && formula_start(s[0]);
+  bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
+                       memchr(s, '\r', len) || memchr(s, '\n', len));
+  if (quote)
+    put(f, b, "\"", 1);
+  if (neutral)
+    put(f, b, "'", 1);
+  size_t from = 0;
+  for (size_t k = 0; quote && k < len; k++) {
+    if (s[k] == '"') {
+      put(f, b, s + from, k + 1 - from);
+      from = k; /* the quote again: doubled */
+    } else if (tsv && s[k] == '\r') {
+      put(f, b, s + from, k - from);
+      put(f, b, "\n", 1);
+      if (k + 1 < len && s[k + 1] == '\n')
+        k++;
+      from = k + 1;
+    }
+  }
+  put(f, b, s + from, len - from);
+  if (quote)
+    put(f, b, "\"", 1);
+}
+
+static void delimited_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
+  bool tsv = f->format == OUT_TSV;
+  for (size_t c = 0; c < f->column_count; c++) {
+    if (c)
+      put(f, &f->out, tsv ? "\t" : ",", 1);
+    f->cell.len = 0;
+    value v = get(f, r, id, m, f->columns[c]);
+    make_cell(f, &v, f->columns[c]);
+    put_cell(f, tsv);
+  }
+  put(f, &f->out, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
+}
+
+/* ---- JSON ---- */
+
+/* The code point of the valid UTF-8 sequence at s (n bytes). */
+static unsigned decode(const unsigned char *s, size_t n) {
+  if (n == 2)
+    return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+  return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+}
+
+/* How many bytes at s (len left) dkjson writes as \uXXXX: the code points its
+ * quotestring escapes after Crockford's JSON-js "escapable" (controls, DEL, soft
+ * hyphen, Arabic number signs, U+070F, U+17B4/5, zero-width and bidi marks, line and
+ * paragraph separators, U+2060-206F, the BOM, U+FFF0-FFFF); 0 for none. */
+static size_t escapable(const unsigned char *s, size_t len) {
+  unsigned char a = s[0], b = len > 1 ? s[1] : 0, c = len > 2 ? s[2] : 0;
+  switch (a) {
+  case 0xC2:
+    return (b >= 0x80 && b <= 0x9F) || b == 0xAD ? 2 : 0;
+  case 0xD8:
+    return b >= 0x80 && b <= 0x84 ? 2 : 0;
+  case 0xDC:
+    return b == 0x8F ? 2 : 0;
+  case 0xE1:
+    return b == 0x9E && (c == 0xB4 || c == 0xB5) ? 3 : 0;
+  case 0xE2:
+    if (b == 0x80)
+      return (c >= 0x8C && c <= 0x8F) || (c >= 0xA8 && c <= 0xAF) ? 3 : 0;
+    return b == 0x81 && c >= 0xA0 && c <= 0xAF ? 3 : 0;
+  case 0xEF:
+    if (b == 0xBB)
+      return c == 0xBF ? 3 : 0;
+    return b == 0xBF && c >= 0xB0 && c <= 0xBF ? 3 : 0;
+  default:
+    return 0;
+  }
+}
+
+/* s as a JSON string, escaped as dkjson escapes it. */
+static void put_json_string(row_format *f, buffer *b, const char *str, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *s = (const unsigned char *)str;
+  put(f, b, "\"", 1);
+  size_t from = 0;
+  for (size_t k = 0; k < len;) {
+    unsigned char c = s[k];
+    const char *esc = NULL;
+    char u[7];
+    size_t n = 1;
+    if (c < 0x20 || c == '"' || c == '\\' || c == 0x7F) {
+      switch (c) {
+      case '"':
+        esc = "\\\"";
+        break;
+      case '\\':
+        esc = "\\\\";
+        break;
+      case '\b':
+        esc = "\\b";
+        break;
+      case '\f':
+        esc = "\\f";
+        break;
+      case '\n':
+        esc = "\\n";
+        break;
+      case '\r':
+        esc = "\\r";
+        break;
+      case '\t':
+        esc = "\\t";
+        break;
+      default:
+        memcpy(u, "\\u00", 4);
+        u[4] = hex[c >> 4];
+        u[5] = hex[c & 15];
+        u[6] = '\0';
+        esc = u;
+      }
+    } else if (c >= 0xC2 && (n = escapable(s + k, len - k)) > 0) {
+      unsigned cp = decode(s + k, n);
+      u[0] = '\\';
+      u[1] = 'u';
+      u[2] = hex[(cp >> 12) & 15];
+      u[3] = hex[(cp >> 8) & 15];
+      u[4] = hex[(cp >> 4) & 15];
+      u[5] = hex[cp & 15];
+      u[6] = '\0';
+      esc = u;
+    } else {
+      k++;
+      continue;
+    }
+    put(f, b, str + from, k - from);
+    put_str(f, b, esc);
+    k += n;
+    from = k;
+  }
+  put(f, b, str + from, len - from);
+  put(f, b, "\"", 1);
+}
+
+/* A string converted as kind says, as a JSON string. */
+static void put_json_text(row_format *f, const char *s, text_kind kind) {
+  f->cell.len = 0;
+  put_text(f, &f->cell, s, kind);
+  put_json_string(f, &f->out, f->cell.data ? f->cell.data : "", f->cell.len);
+}
+
+static void put_json_value(row_format *f, const value *v) {
+  buffer *b = &f->out;
+  switch (v->type) {
+  case V_NONE:
+    break;
+  case V_STRING:
+    put_json_text(f, v->s, v->kind);
+    break;
+  case V_INT:
+    put_int(f, b, v->i);
+    break;
+  case V_STRINGS:
+  case V_MEASURES:
+  case V_INTS:
+    put(f, b, "[", 1);
+    for (size_t i = 0; i < v->n; i++) {
+      if (i)
+        put(f, b, ",", 1);
+      if (v->type == V_STRINGS)
+        put_json_text(f, v->strings[i], v->kind);
+      else if (v->type == V_MEASURES)
+        put_json_text(f, v->measures[i].text, AS_TEXT);
+      else
+        put_int(f, b, int_item(v, i));
+    }
+    put(f, b, "]", 1);
+    break;
+  }
+}
+
+/* One row as an object: NDJSON compact on one line, or the JSON document's record,
+ * pretty-printed as dkjson indents an object inside the document's records array. */
+static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
+  bool pretty = f->format == OUT_JSON;
+  buffer *b = &f->out;
+  bool first = true;
+  put(f, b, "{", 1);
+  for (size_t i = 0; i < FLD_COUNT; i++) {
+    field fld = pretty ? (field)i : ndjson_order[i];
+    if (!f->all_keys && !f->keep[fld])
+      continue;
+    value v = get(f, r, id, m, fld);
+    if (v.type == V_NONE)
+      continue;
+    if (!first)
+      put(f, b, ",", 1);
+    first = false;
+    if (pretty)
+      put_str(f, b, "\n      ");
+    put(f, b, "\"", 1);
+    put_str(f, b, field_names[fld]);
+    put(f, b, "\":", 2);
+    put_json_value(f, &v);
+  }
+  if (pretty)
+    put_str(f, b, "\n    ");
+  put(f, b, "}", 1);
+  if (!pretty)
+    put(f, b, "\n", 1);
+}
+
+/* ---- the Lua side ---- */
+
+static int row_format_gc(lua_State *L) {
+  row_format *f = luaL_checkudata(L, 1, ROW_FORMAT_MT);
+  free(f->out.data);
+  free(f->cell.data);
+  f->out = f->cell = (buffer){0};
+  return 0;
+}
+
+static field field_of(const char *name) {
+  for (size_t i = 0; i < FLD_COUNT; i++)
+    if (!strcmp(field_names[i], name))
+      return (field)i;
+  return FLD_NONE;
+}
+
+/* core.row_format(spec) -> format */
+static int l_row_format(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  static const char *const formats[] = {"csv", "tsv", "ndjson", "json", NULL};
+  static const char *const shapes[] = {"record", "measure", NULL};
+  static const char *const scripts[] = {"original", "hans", "hant", NULL};
+  row_format *f = lua_newuserdata(L, sizeof *f);
+  memset(f, 0, sizeof *f);
+  luaL_setmetatable(L, ROW_FORMAT_MT);
+  lua_getfield(L, 1, "format");
+  f->format = (out_format)luaL_checkoption(L, -1, NULL, formats);
+  lua_getfield(L, 1, "shape");
+  f->measure_shape = luaL_checkoption(L, -1, "record", shapes) == 1;
+  lua_getfield(L, 1, "script");
+  f->script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
+  lua_getfield(L, 1, "raw");
+  f->raw = lua_toboolean(L, -1);
+  lua_pop(L, 4);
+  lua_getfield(L, 1, "columns");
+  f->all_keys = lua_type(L, -1) != LUA_TTABLE;
+  if (!f->all_keys) {
+    for (int i = 1;; i++) {
+      lua_rawgeti(L, -1, i);
+      const char *name = lua_tolstring(L, -1, NULL);
+      if (!name) {
+        lua_pop(L, 1);
+        break;
+      }
+      if (f->column_count == sizeof f->columns / sizeof f->columns[0])
+        luaL_error(L, "bqw.core.row_format: more than 64 columns");
+      field fld = field_of(name);
+      f->columns[f->column_count++] = fld;
+      if (fld != FLD_NONE)
+        f->keep[fld] = true;
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  if ((f->format == OUT_CSV || f->format == OUT_TSV) && f->all_keys)
+    luaL_error(L, "bqw.core.row_format: csv and tsv need columns");
+  return 1;
+}
+
+/* The filter at idx, or NULL for nil (every record). */
+static const void *opt_filter(lua_State *L, int idx) {
+  return lua_type(L, idx) <= LUA_TNIL ? NULL : bqw_lua_check_filter(L, idx);
+}
+
+static size_t rows_of(const row_format *f, const bqw_record *r) {
+  return f->measure_shape && r->measure_count > 0 && has_measures(r) ? r->measure_count
+                                                                     : 1;
+}
+
+/* ds:write_rows(format, filter | nil, from, last [, separate [, most]]) -> chunk,
+ * next | nil, records, rows */
+static int l_write_rows(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  row_format *f = luaL_checkudata(L, 2, ROW_FORMAT_MT);
+  const void *filter = opt_filter(L, 3);
+  lua_Integer from = luaL_checkinteger(L, 4);
+  lua_Integer last = luaL_checkinteger(L, 5);
+  size_t n = bqw_record_count(ds);
+  size_t end = last < 0 ? 0 : (size_t)last < n ? (size_t)last : n;
+  size_t i = from < 1 ? 0 : (size_t)from - 1, records = 0, rows = 0;
+  bool separate = lua_toboolean(L, 6); /* JSON: a row was written before this call */
+  lua_Integer most = luaL_optinteger(L, 7, 0); /* records per call; 0: no bound */
+  f->L = L;
+  f->out.len = 0;
+  for (;
+       i < end && f->out.len < CHUNK_BYTES && (most <= 0 || (lua_Integer)records < most);
+       i++) {
+    const bqw_record *r = bqw_record_at(ds, i);
+    if (filter && !bqw_lua_filter_match(filter, r, i + 1))
+      continue;
+    records++;
+    size_t k = rows_of(f, r);
+    bool numbered = f->measure_shape && has_measures(r) && r->measure_count;
+    for (size_t m = 0; m < k; m++) {
+      if (f->format == OUT_CSV || f->format == OUT_TSV) {
+        delimited_row(f, r, i + 1, numbered ? m + 1 : 0);
+      } else {
+        if (f->format == OUT_JSON && separate)
+          put(f, &f->out, ",", 1);
+        separate = true;
+        json_row(f, r, i + 1, numbered ? m + 1 : 0);
+      }
+      rows++;
+    }
+  }
+  lua_pushlstring(L, f->out.data ? f->out.data : "", f->out.len);
+  if (i < end)
+    lua_pushinteger(L, (lua_Integer)i + 1);
+  else
+    lua_pushnil(L);
+  lua_pushinteger(L, (lua_Integer)records);
+  lua_pushinteger(L, (lua_Integer)rows);
+  return 4;
+}
+
+/* ds:count_rows(filter | nil, last, shape) -> records, rows */
+static int l_count_rows(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  const void *filter = opt_filter(L, 2);
+  lua_Integer last = luaL_checkinteger(L, 3);
+  static const char *const shapes[] = {"record", "measure", NULL};
+  row_format shape = {.measure_shape = luaL_checkoption(L, 4, "record", shapes) == 1};
+  size_t n = bqw_record_count(ds);
+  size_t end = last < 0 ? 0 : (size_t)last < n ? (size_t)last : n;
+  size_t records = 0, rows = 0;
+  for (size_t i = 0; i < end; i++) {
+    const bqw_record *r = bqw_record_at(ds, i);
+    if (filter && !bqw_lua_filter_match(filter, r, i + 1))
+      continue;
+    records++;
+    rows += rows_of(&shape, r);
+  }
+  lua_pushinteger(L, (lua_Integer)records);
+  lua_pushinteger(L, (lua_Integer)rows);
+  return 2;
+}
+
+void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
+  if (luaL_newmetatable(L, ROW_FORMAT_MT)) {
+    lua_pushcfunction(L, row_format_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
+  lua_pushcfunction(L, l_row_format);
+  lua_setfield(L, lib, "row_format");
+  lua_pushcfunction(L, l_write_rows);
+  lua_setfield(L, methods, "write_rows");
+  lua_pushcfunction(L, l_count_rows);
+  lua_setfield(L, methods, "count_rows");
+}
