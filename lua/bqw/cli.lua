@@ -75,15 +75,6 @@ local function plural(n, one, many)
   return ("%d %s"):format(n, n == 1 and one or (many or one .. "s"))
 end
 
---- s cut to width cells with "…" (the string only).
-local function fit(s, width)
-  return (bqw.truncate(s, width))
-end
-
-local function one_line(s)
-  return (require("bqw.view_util").visible((s or ""):gsub("\n", " ")))
-end
-
 --- A numeric option's value: a whole number in [min, max], or nil and a usage message
 --- naming the option and the range.
 local function whole_number(option, text, min, max)
@@ -539,105 +530,11 @@ function commands.check(args)
   return errors > 0 and EXIT_ERRORS or EXIT_OK
 end
 
-function commands.overview(_, ds)
-  local records, stats, report = ds:records(), ds:stats(), ds:report()
-  local width = 100
-  say(("bqw %s — 百县千镇万村高质量发展工程 policy digest"):format(bqw.version))
-  say(
-    ("%s: %s, %s, %s"):format(
-      ds:name(),
-      plural(report.lines, "line"),
-      plural(#records, "record"),
-      plural(report.warnings, "warning")
-    )
-  )
-
-  say("", "\nSections")
-  local sections, order = {}, {}
-  for _, r in ipairs(records) do
-    local key = r.section_title or r.section
-    if not sections[key] then
-      sections[key] = { counts = {}, measures = 0, categories = {}, category_order = {} }
-      order[#order + 1] = key
-    end
-    local sec = sections[key]
-    sec.counts[r.kind] = (sec.counts[r.kind] or 0) + 1
-    sec.measures = sec.measures + #(r.measures or {})
-    if r.category then
-      if not sec.categories[r.category] then
-        sec.category_order[#sec.category_order + 1] = r.category
-      end
-      sec.categories[r.category] = (sec.categories[r.category] or 0) + 1
-    end
-  end
-  local kind_names = {
-    document = { "document", "documents" },
-    city = { "city entry", "city entries" },
-    guiding = { "guiding document", "guiding documents" },
-    target = { "target", "targets" },
-    meeting = { "meeting", "meetings" },
-    other = { "unrecognised record", "unrecognised records" },
-  }
-  for _, key in ipairs(order) do
-    local sec, parts = sections[key], {}
-    for _, kind in ipairs({ "document", "city", "guiding", "target", "meeting", "other" }) do
-      if sec.counts[kind] then
-        parts[#parts + 1] = plural(sec.counts[kind], kind_names[kind][1], kind_names[kind][2])
-      end
-    end
-    if sec.measures > 0 then
-      parts[#parts + 1] = plural(sec.measures, "measure")
-    end
-    say("  ", pad(key, 28), table.concat(parts, ", "))
-    for _, cat in ipairs(sec.category_order) do
-      say("    ", pad(cat, 26), plural(sec.categories[cat], "document"))
-    end
-  end
-
-  say("", "\nCity entries by region")
-  local regions, region_order = {}, {}
-  for _, r in ipairs(records) do
-    if r.kind == "city" then
-      -- an entry the gazetteer does not know (a county) has no region
-      local region = r.region or "(no region)"
-      if not regions[region] then
-        regions[region] = {}
-        region_order[#region_order + 1] = region
-      end
-      table.insert(regions[region], r.city)
-    end
-  end
-  table.sort(region_order, function(a, b)
-    if #regions[a] ~= #regions[b] then
-      return #regions[a] > #regions[b]
-    end
-    return a < b
-  end)
-  for _, region in ipairs(region_order) do
-    local cities = regions[region]
-    say("  ", pad(region, 8), ("%2d  "):format(#cities), table.concat(cities, " "))
-  end
-
-  say("", "\nTimeline")
-  for _, r in ipairs(records) do
-    if r.kind == "meeting" then
-      say("  ", r.date or "????-??-??", "  ", fit(one_line(r.text), width - 14))
-    end
-  end
-  for _, r in ipairs(records) do
-    if r.kind == "target" then
-      say("  ", ("%d target "):format(r.year), "  ", fit(one_line(r.text), width - 14))
-    end
-  end
-  say(
-    "",
-    ("\n%d measures in all (%d provincial, %d city)."):format(
-      stats.measures,
-      stats.provincial_measures,
-      stats.city_measures
-    )
-  )
-  return EXIT_OK
+--- The overview is the view plugin plugins/view/overview.lua, at 100 cells unless
+--- --width says otherwise (it is meant to be read whole, not fitted to a terminal).
+function commands.overview(args, ds)
+  args.width = args.width or "100"
+  return draw(args, ds, "overview")
 end
 
 --- The byte column (from 1) of the first byte of line that is not valid UTF-8 (or a NUL).
@@ -797,8 +694,6 @@ local function build_parser()
       :choices({ "1", "2" })
     return cmd
   end
-  data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))
-  data_option(parser:command("stats", "Record and measure counts.")):flag("--json", "One JSON object.")
   local function where_option(cmd)
     cmd:option("--where", "Only the records this expression selects, e.g. 'region=粤北 year>=2025'."):argname("EXPR")
     return cmd
@@ -813,9 +708,13 @@ local function build_parser()
       :argname("FIELD[,-FIELD2]")
     return cmd
   end
+  where_option(draw_options(data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))))
+  data_option(parser:command("stats", "Record and measure counts.")):flag("--json", "One JSON object.")
   local list = sort_option(where_option(draw_options(data_option(parser:command("list", "One line per record.")))))
   list:flag("--json", "A JSON array of the records.")
-  local view = sort_option(where_option(draw_options(data_option(parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail.")))))
+  local view = sort_option(where_option(draw_options(data_option(
+    parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail, overview.")
+  ))))
   view:argument("name", "The view.")
   view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
   local export = sort_option(where_option(data_option(

@@ -76,7 +76,9 @@ M.commands = {
   {
     name = "overview",
     help = "Counts by section, city entries by region, the timeline.",
-    options = { help, data, max_size, script, ambiwidth },
+    man = "The view plugin overview, as bqw view overview and :Bqw view overview draw it, at"
+      .. " 100 cells unless --width; --where narrows the records it counts.",
+    options = { help, data, max_size, script, ambiwidth, width, color, where },
   },
   {
     name = "stats",
@@ -103,7 +105,7 @@ M.commands = {
   },
   {
     name = "view",
-    help = "Draw a view plugin: list, tree, table, timeline, cities, detail.",
+    help = "Draw a view plugin: list, tree, table, timeline, cities, detail, overview.",
     arguments = { { name = "name", help = "The view.", complete = "view" } },
     options = {
       help,

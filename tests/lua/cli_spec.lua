@@ -320,3 +320,31 @@ describe("bqw list --sort", function()
     assert.truthy(err2:find('^bqw: error: unknown sort field "town"'))
   end)
 end)
+
+describe("the overview as a view plugin", function()
+  it("bqw, bqw overview and bqw view overview draw the same", function()
+    local plain = H.bqw({})
+    assert.equal(plain, (H.bqw({ "overview" })))
+    assert.equal(plain, (H.bqw({ "view", "overview", "--width", "100", "--color", "never" })))
+    assert.truthy(plain:find("\n  珠三角   9  广州 深圳", 1, true))
+    assert.truthy(plain:find("63 measures in all (31 provincial, 32 city).", 1, true))
+  end)
+
+  it("counts what --where selects, regions as bqw facet does", function()
+    local out, err, code = H.bqw({ "view", "overview", "--where", "region=粤北", "--color", "never" })
+    assert.equal(0, code, err)
+    assert.truthy(out:find("5 records", 1, true))
+    assert.truthy(out:find("\n  粤北     5  韶关 河源 梅州 清远 云浮\n", 1, true))
+    assert.is_nil(out:find("珠三角", 1, true))
+    local ds = require("bqw").load()
+    local v = assert(ds:view("overview", { width = 80 }))
+    local regions = {}
+    for _, line in ipairs(v.lines) do
+      local region, n = line:match("^  (%S+)%s+(%d+)  %S")
+      if region and not line:find("document") then
+        regions[#regions + 1] = { value = region, count = tonumber(n) }
+      end
+    end
+    assert.same(ds:facet("region"), regions)
+  end)
+end)
