@@ -11,11 +11,12 @@
  *         | { field = "year" | "id", cmp = "=" | ">=" | "<=" | ">" | "<",
  *             value = { from, to } }
  *   ds:next_match(filter, from) -> the first id >= from whose record matches | nil
- *   ds:facet(field [, filter [, last]]) -> values, counts
+ *   ds:facet(field [, filter [, last]]) -> values, counts, measures
  *     field: "region" | "city" | "category" | "doctype" | "issuer" | "year" | "level"
  *            | "kind" | "mentions"; the records 1..last (default all) the filter
  *     selects (default all) counted once under each value they have, as published;
- *     values and counts are parallel arrays in the order the values were first met.
+ *     values, counts and measures (the measures of the records counted under each
+ *     value) are parallel arrays in the order the values were first met.
  */
 #include "binding.h"
 #include "bqw.h"
@@ -287,7 +288,8 @@ typedef struct facet_slot {
   const char *value; /* NULL: a year, or an empty slot when year is 0 */
   int year;
   size_t count;
-  size_t order; /* when first met */
+  size_t measures; /* of the records counted */
+  size_t order;    /* when first met */
 } facet_slot;
 
 typedef struct facet_table {
@@ -331,7 +333,8 @@ static void facet_grow(lua_State *L, facet_table *t) {
   t->cap = cap;
 }
 
-static void facet_add(lua_State *L, facet_table *t, const char *s, int year) {
+static void facet_add(lua_State *L, facet_table *t, const char *s, int year,
+                      size_t measures) {
   if (s ? !*s : !year)
     return; /* no value: not counted */
   if ((t->used + 1) * 2 > t->cap)
@@ -343,51 +346,53 @@ static void facet_add(lua_State *L, facet_table *t, const char *s, int year) {
     t->slots[j] = (facet_slot){.value = s, .year = s ? 0 : year, .order = t->used++};
   }
   t->slots[j].count++;
+  t->slots[j].measures += measures;
 }
 
 /* A list field: each distinct item once (the lists are short). */
 static void facet_add_list(lua_State *L, facet_table *t, const char *const *items,
-                           size_t n) {
+                           size_t n, size_t measures) {
   for (size_t i = 0; i < n; i++) {
     bool seen = false;
     for (size_t k = 0; k < i && !seen; k++)
       seen = !strcmp(items[k], items[i]);
     if (!seen)
-      facet_add(L, t, items[i], 0);
+      facet_add(L, t, items[i], 0, measures);
   }
 }
 
 static void facet_record(lua_State *L, facet_table *t, facet_field field,
                          const bqw_record *r) {
+  size_t m = r->measure_count;
   switch (field) {
   case FF_REGION:
-    facet_add(L, t, r->region ? r->region : "", 0);
+    facet_add(L, t, r->region ? r->region : "", 0, m);
     break;
   case FF_CITY:
-    facet_add(L, t, r->city ? r->city : "", 0);
+    facet_add(L, t, r->city ? r->city : "", 0, m);
     break;
   case FF_CATEGORY:
-    facet_add(L, t, r->category ? r->category : "", 0);
+    facet_add(L, t, r->category ? r->category : "", 0, m);
     break;
   case FF_DOCTYPE:
-    facet_add(L, t, r->doctype ? r->doctype : "", 0);
+    facet_add(L, t, r->doctype ? r->doctype : "", 0, m);
     break;
   case FF_ISSUER:
-    facet_add_list(L, t, r->issuers, r->issuer_count);
+    facet_add_list(L, t, r->issuers, r->issuer_count, m);
     break;
   case FF_YEAR:
     for (size_t i = 0; i < r->year_count; i++)
       if (i == 0 || r->years[i] != r->years[i - 1])
-        facet_add(L, t, NULL, r->years[i]);
+        facet_add(L, t, NULL, r->years[i], m);
     break;
   case FF_LEVEL:
-    facet_add(L, t, bqw_level_name(r->level), 0);
+    facet_add(L, t, bqw_level_name(r->level), 0, m);
     break;
   case FF_KIND:
-    facet_add(L, t, bqw_kind_name(r->kind), 0);
+    facet_add(L, t, bqw_kind_name(r->kind), 0, m);
     break;
   case FF_MENTIONS:
-    facet_add_list(L, t, r->mentions, r->mention_count);
+    facet_add_list(L, t, r->mentions, r->mention_count, m);
     break;
   }
 }
@@ -415,6 +420,7 @@ static int l_facet(lua_State *L) {
   }
   lua_createtable(L, (int)t.used, 0);
   lua_createtable(L, (int)t.used, 0);
+  lua_createtable(L, (int)t.used, 0);
   for (size_t i = 0; i < t.cap; i++) {
     const facet_slot *slot = &t.slots[i];
     if (!slot->value && !slot->year)
@@ -423,11 +429,13 @@ static int l_facet(lua_State *L) {
       lua_pushstring(L, slot->value);
     else
       lua_pushinteger(L, slot->year);
-    lua_rawseti(L, -3, (int)slot->order + 1);
+    lua_rawseti(L, -4, (int)slot->order + 1);
     lua_pushinteger(L, (lua_Integer)slot->count);
+    lua_rawseti(L, -3, (int)slot->order + 1);
+    lua_pushinteger(L, (lua_Integer)slot->measures);
     lua_rawseti(L, -2, (int)slot->order + 1);
   }
-  return 2;
+  return 3;
 }
 
 void bqw_lua_open_filter(lua_State *L, int lib, int methods) {

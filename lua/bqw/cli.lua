@@ -116,6 +116,7 @@ local reads_dataset = {
   export = true,
   search = true,
   facet = true,
+  report = true,
 }
 
 function commands.stats(args, ds)
@@ -189,6 +190,38 @@ end
 
 function commands.view(args, ds)
   return draw(args, ds, args.name)
+end
+
+--- bqw report [-o FILE]: the HTML report (bqw.report) of the records --where selects,
+--- written as the records stream past (the counts come from the core's facets first).
+function commands.report(args, ds)
+  local ok, q = pcall(function()
+    return ds:query(args.where)
+  end)
+  if not ok then
+    complain("%s", (tostring(q):gsub("^.-bqw: %a+: ", "")))
+    return EXIT_USAGE
+  end
+  local ctx = {
+    meta = ds:meta(),
+    version = bqw.version,
+    where = args.where,
+    script = require("bqw.config").script(),
+    name = ds:name():match("[^/]*$"),
+  }
+  local report = require("bqw.report")
+  if not args.output then
+    report.write(io.stdout, ds, q, ctx)
+    return EXIT_OK
+  end
+  local written, err = require("bqw.atomic").write(args.output, function(o)
+    report.write(o, ds, q, ctx)
+  end)
+  if not written then
+    complain("%s", err)
+    return EXIT_USAGE
+  end
+  return EXIT_OK
 end
 
 --- bqw facet FIELD: how many records carry each value, with a bar; --json as an array
@@ -730,6 +763,8 @@ local function build_parser()
   local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
   facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
   facet:flag("--json", "An array of { value, count }, by count, then value in pinyin order.")
+  local report = where_option(data_option(parser:command("report", "One self-contained HTML report: counts, SVG charts, the records with search and facets.")))
+  report:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
   local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
   search:argument("query", "Text to find; words separated by spaces must all occur.")

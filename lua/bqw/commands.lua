@@ -168,6 +168,22 @@ M.commands = {
     },
   },
   {
+    name = "report",
+    help = "One self-contained HTML report: counts, SVG charts, the records with search and facets.",
+    man = "No network: inline CSS, inline SVG charts and a little JavaScript. #r27 in the URL shows"
+      .. " record 27, #q=TEXT opens the page with TEXT in the search box. The counts are those of"
+      .. " bqw facet; the records are written as they stream past.",
+    options = {
+      help,
+      data,
+      max_size,
+      script,
+      ambiwidth,
+      where,
+      { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" },
+    },
+  },
+  {
     name = "plugins",
     help = "List every plugin: kind, name, origin, description.",
     options = { help, { names = "--json", help = "As JSON." } },

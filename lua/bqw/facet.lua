@@ -22,7 +22,7 @@ M.FIELDS = {
 --- The facet field names in a stable order (for messages and completion).
 M.NAMES = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" }
 
-local function sorted(counts, values)
+local function sorted(counts, values, measures)
   table.sort(values, function(a, b)
     if counts[a] ~= counts[b] then
       return counts[a] > counts[b]
@@ -31,7 +31,7 @@ local function sorted(counts, values)
   end)
   local out = {}
   for i, v in ipairs(values) do
-    out[i] = { value = v, count = counts[v] }
+    out[i] = { value = v, count = counts[v], measures = measures and measures[v] }
   end
   return out
 end
@@ -44,13 +44,14 @@ end
 --- iterator function returning records). A record counts once per distinct value it
 --- has (a list field such as issuer counts each item); records without the field are
 --- not counted. Returns { { value = v, count = n }, … } by count, then value (pinyin
---- order, years numerically), or nil, message for an unknown field.
-function M.count(records, field)
+--- order, years numerically), or nil, message for an unknown field. With
+--- with_measures each item also has measures: the measures of the records counted.
+function M.count(records, field, with_measures)
   local key = M.FIELDS[field]
   if not key then
     return unknown(field)
   end
-  local counts, values = {}, {}
+  local counts, values, measures = {}, {}, {}
   local function add(r)
     local v = r[key]
     local items = type(v) == "table" and v or { v }
@@ -60,9 +61,11 @@ function M.count(records, field)
         seen[item] = true
         if not counts[item] then
           counts[item] = 0
+          measures[item] = 0
           values[#values + 1] = item
         end
         counts[item] = counts[item] + 1
+        measures[item] = measures[item] + #(r.measures or {})
       end
     end
   end
@@ -75,30 +78,33 @@ function M.count(records, field)
       add(r)
     end
   end
-  return sorted(counts, values)
+  return sorted(counts, values, with_measures and measures)
 end
 
 --- The counts the core made (ds handle's facet: parallel arrays of values as published
 --- and counts) in the script records are shown in ("hans", "hant", "original"), sorted
 --- as M.count sorts. Names from data/ are Simplified already, so only hant converts
 --- them; a category is converted to either script (two spellings may then merge).
-function M.from_core(field, values, counts, script)
+--- measures (the core's third array), when given, adds each value's measures.
+function M.from_core(field, values, counts, script, measures)
   if not M.FIELDS[field] then
     return unknown(field)
   end
   local convert = require("bqw").convert
-  local merged, order = {}, {}
+  local merged, order, msum = {}, {}, {}
   for i, v in ipairs(values) do
     if type(v) == "string" and (script == "hant" or (script == "hans" and field == "category")) then
       v = convert(v, script) or v
     end
     if not merged[v] then
       merged[v] = 0
+      msum[v] = 0
       order[#order + 1] = v
     end
     merged[v] = merged[v] + counts[i]
+    msum[v] = msum[v] + (measures and measures[i] or 0)
   end
-  return sorted(merged, order)
+  return sorted(merged, order, measures and msum)
 end
 
 return M

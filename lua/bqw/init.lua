@@ -599,15 +599,24 @@ function Dataset:facet(field, opts)
   if not q then
     return nil, err
   end
-  -- The core counts when it can test the whole filter itself: no record is built.
+  return self:_facet_query(q, field, script_of(opts), opts.first)
+end
+
+--- The facet of a query's records (see ds:facet): counted by the core when it tests
+--- the whole query itself, so no record is built; in Lua otherwise. with_measures adds
+--- each value's measures (those of the records counted under it).
+function Dataset:_facet_query(q, field, script, first, with_measures)
+  local facet = require("bqw.facet")
+  if not facet.FIELDS[field] then
+    return facet.count({}, field)
+  end
   local in_core, cfilter = q:_core_filter()
   if in_core then
-    local handle = self._handle
-    local values, counts = handle:facet(field, cfilter, opts.first)
-    return facet.from_core(field, values, counts, script_of(opts))
+    local values, counts, measures = handle_of(self, "facet"):facet(field, cfilter, first)
+    return facet.from_core(field, values, counts, script, with_measures and measures)
   end
   local ok, result = pcall(function()
-    return facet.count(q:iter(), field)
+    return facet.count(q:iter(), field, with_measures)
   end)
   if not ok then
     return nil, (tostring(result):gsub("^bqw: where: ", ""))

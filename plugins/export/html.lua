@@ -11,38 +11,14 @@
 --- headline, text, measure_index, measure) from which each section's table drops the
 --- columns that are empty in all its rows.
 ---
---- Every piece of text, column names included, has & < > " ' escaped. The page has an
+--- The title follows the script (--script): Simplified by default, Traditional for
+--- hant and original. Every piece of text, column names included, has & < > " '
+--- escaped (bqw.html_util, shared with bqw report). The page has an
 --- inline <style> and nothing else: no scripts, no external URLs (a
 --- Content-Security-Policy meta tag forbids loading anything).
 
-local TITLE = "“百千萬工程”政策匯編"
-
-local STYLE = [[
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-  margin: 2em auto; max-width: 80em; padding: 0 1em; line-height: 1.5; color: #222; }
-h1 { font-size: 1.6em; }
-h2 { font-size: 1.25em; margin-top: 2em; }
-.meta { color: #555; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-tbody tr:nth-child(even) { background: #fafafa; }
-td.num { text-align: right; white-space: nowrap; }
-]]
-
-local ENTITIES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
-
---- Text with & < > " ' escaped.
-local function escape(s)
-  -- control characters shown as \x1b, <U+202E> first (a page must not be reordered
-  -- by a stray override), then the markup escaped
-  return (require("bqw.view_util").visible(tostring(s)):gsub("[&<>\"']", ENTITIES))
-end
-
---- Escaped text with its line breaks as <br>.
-local function lines(s)
-  return (escape(s):gsub("\r\n", "\n"):gsub("[\r\n]", "<br>"))
-end
+local html = require("bqw.html_util")
+local escape, lines = html.escape, html.lines
 
 local NUMERIC = { id = true, line = true, year = true, measure_index = true, measure_line = true, period_from = true, period_to = true }
 
@@ -69,8 +45,9 @@ return {
     out:write('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; ')
     out:write('style-src &#39;unsafe-inline&#39;">\n')
     out:write('<meta name="generator" content="bqw ', escape(ctx.version or "?"), '">\n')
-    out:write("<title>", escape(TITLE), "</title>\n<style>\n", STYLE, "</style>\n</head>\n<body>\n")
-    out:write("<h1>", escape(TITLE), "</h1>\n")
+    local title = html.title(opts.script)
+    out:write("<title>", escape(title), "</title>\n<style>\n", html.STYLE, "</style>\n</head>\n<body>\n")
+    out:write("<h1>", escape(title), "</h1>\n")
     local about = {}
     for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
       if meta[key] and meta[key] ~= "" then

@@ -14,7 +14,6 @@
 --- never read as markup, links or HTML; in headings and the meta paragraph newlines
 --- become spaces and a leading - + = or "1." is escaped too.
 
-local TITLE = "“百千萬工程”政策匯編"
 
 --- Text with Markdown's active punctuation escaped, each line on its own.
 local function escape(s)
@@ -49,7 +48,7 @@ return {
   write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
     local meta = ctx.meta or {}
-    out:write("# ", inline(TITLE), "\n\n")
+    out:write("# ", inline(require("bqw.html_util").title(opts.script)), "\n\n")
     local about = {}
     for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
       if meta[key] and meta[key] ~= "" then

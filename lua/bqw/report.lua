@@ -1,0 +1,298 @@
+--- bqw report: one self-contained HTML page about the digest (no network: inline CSS,
+--- inline SVG charts, a little vanilla JavaScript). Headline counts; bar charts of the
+--- city entries and measures by region and city, the provincial documents by category
+--- and document type, the documents by issuer; the meetings and targets on a time
+--- axis; then every record in a table with a search box and facet checkboxes that
+--- filter it in the page. Each record row is linkable (#r27) and names its source line.
+--- Counts come from the dataset's facets (in C when the core tests the filter), as
+--- `bqw facet` counts them; the records stream into the table one at a time; escaping
+--- and the page's common style from bqw.html_util, shared with the HTML export.
+---
+--- The page reads its URL's fragment: #q=TEXT fills the search box, so a link (or a
+--- headless browser) can open it filtered.
+local html = require("bqw.html_util")
+local escape = html.escape
+
+local M = {}
+
+local STYLE = [[
+.cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5em 1em; min-width: 8em; }
+.card b { display: block; font-size: 1.6em; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26em, 1fr)); gap: 1.5em; }
+figure { margin: 0; }
+figcaption { font-weight: bold; margin-bottom: 0.3em; }
+svg text { font-family: inherit; font-size: 12px; fill: #222; }
+svg .bar { fill: #3b7dd8; }
+svg .bar2 { fill: #e08a2c; }
+svg .axis { stroke: #999; }
+#filters { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; margin: 1em 0; }
+#filters fieldset { border: 1px solid #ddd; padding: 0.2em 0.6em; }
+#q { font-size: 1em; padding: 0.3em; min-width: 16em; }
+tr:target { outline: 2px solid #e08a2c; }
+td.src { color: #777; white-space: nowrap; }
+@media print {
+  #filters, .noprint { display: none; }
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  tr { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+]]
+
+-- Filters the table: the search box (words must all occur, any case) and the checked
+-- values of each facet. Kept small and dependency-free.
+local SCRIPT = [[
+(function () {
+  var q = document.getElementById('q');
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#records tbody tr'));
+  var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[type=checkbox]'));
+  var shown = document.getElementById('shown');
+  function apply() {
+    var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var want = {};
+    boxes.forEach(function (b) {
+      if (b.checked) { (want[b.name] = want[b.name] || []).push(b.value); }
+    });
+    var n = 0;
+    rows.forEach(function (tr) {
+      var text = tr.textContent.toLowerCase();
+      var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+      Object.keys(want).forEach(function (f) {
+        var v = (tr.getAttribute('data-' + f) || '').split('|');
+        if (!want[f].some(function (x) { return v.indexOf(x) >= 0; })) { ok = false; }
+      });
+      tr.hidden = !ok;
+      if (ok) { n++; }
+    });
+    shown.textContent = n;
+    document.body.setAttribute('data-shown', n);
+  }
+  q.addEventListener('input', apply);
+  boxes.forEach(function (b) { b.addEventListener('change', apply); });
+  var m = /(?:^#|&)q=([^&]*)/.exec(location.hash);
+  if (m) { q.value = decodeURIComponent(m[1]); }
+  apply();
+})();
+]]
+
+local FACETS = { "kind", "region", "category", "doctype" }
+
+--- A horizontal bar chart as inline SVG: counts = { { value, count }, … }.
+local function bars(caption, counts, class)
+  if #counts == 0 then
+    return ""
+  end
+  local row, label_w, chart_w = 22, 170, 240
+  local max = 0
+  for _, c in ipairs(counts) do
+    max = math.max(max, c.count)
+  end
+  local h = row * #counts + 6
+  local out = {
+    ("<figure><figcaption>%s</figcaption>"):format(escape(caption)),
+    ('<svg role="img" aria-label="%s" width="%d" height="%d" viewBox="0 0 %d %d">'):format(
+      escape(caption), label_w + chart_w + 40, h, label_w + chart_w + 40, h),
+  }
+  for i, c in ipairs(counts) do
+    local y = (i - 1) * row + 3
+    local w = max > 0 and math.max(math.floor(c.count * chart_w / max + 0.5), 1) or 0
+    local label = tostring(c.value)
+    out[#out + 1] = ('<text x="%d" y="%d" text-anchor="end">%s</text>'):format(label_w - 6, y + 14, escape(label))
+    out[#out + 1] = ('<rect class="%s" x="%d" y="%d" width="%d" height="%d"><title>%s: %d</title></rect>'):format(
+      class or "bar", label_w, y, w, row - 6, escape(label), c.count)
+    out[#out + 1] = ('<text x="%d" y="%d">%d</text>'):format(label_w + w + 4, y + 14, c.count)
+  end
+  out[#out + 1] = "</svg></figure>"
+  return table.concat(out, "\n")
+end
+
+--- A facet's items ordered by their measures (then pinyin), as counts of measures.
+local function by_measures(items)
+  local collate = require("bqw.collate")
+  local out = {}
+  for i, c in ipairs(items) do
+    out[i] = { value = c.value, count = c.measures or 0 }
+  end
+  table.sort(out, function(a, b)
+    if a.count ~= b.count then
+      return a.count > b.count
+    end
+    return collate.less(a.value, b.value)
+  end)
+  return out
+end
+
+--- Days since 1970-01-01 of a "YYYY-MM-DD" date (proleptic Gregorian), for the axis.
+local function days(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = math.floor((153 * mp + 2) / 5) + d - 1
+  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+--- Meetings (by date) and targets (by year, at its start) on one time axis; records
+--- iterates over them (only meetings and targets are asked for).
+local function timeline(records)
+  local points = {}
+  for r in records do
+    if r.kind == "meeting" and r.date then
+      local y, m, d = r.date:match("^(%d+)-(%d+)-(%d+)$")
+      if y then
+        points[#points + 1] = { t = days(tonumber(y), tonumber(m), tonumber(d)), r = r, label = r.date, class = "bar" }
+      end
+    elseif r.kind == "target" and r.year then
+      points[#points + 1] = { t = days(r.year, 1, 1), r = r, label = ("%d target"):format(r.year), class = "bar2" }
+    end
+  end
+  if #points == 0 then
+    return ""
+  end
+  local lo, hi = points[1].t, points[1].t
+  for _, p in ipairs(points) do
+    lo, hi = math.min(lo, p.t), math.max(hi, p.t)
+  end
+  local first_year = math.floor(lo / 365.2425 + 1970)
+  local last_year = math.floor(hi / 365.2425 + 1970) + 1
+  lo, hi = days(first_year, 1, 1), days(last_year, 1, 1)
+  local w, left, right = 900, 20, 20
+  local function x(t)
+    return left + (t - lo) * (w - left - right) / math.max(hi - lo, 1)
+  end
+  table.sort(points, function(a, b)
+    return a.t < b.t or (a.t == b.t and a.r.id < b.r.id)
+  end)
+  local h = 70 + 18 * #points
+  local out = {
+    "<figure><figcaption>会议与目标 Meetings and targets</figcaption>",
+    ('<svg role="img" aria-label="timeline" width="100%%" viewBox="0 0 %d %d">'):format(w, h),
+    ('<line class="axis" x1="%d" y1="40" x2="%d" y2="40"/>'):format(left, w - right),
+  }
+  for year = first_year, last_year do
+    local tx = x(days(year, 1, 1))
+    out[#out + 1] = ('<line class="axis" x1="%.1f" y1="34" x2="%.1f" y2="46"/><text x="%.1f" y="28" text-anchor="middle">%d</text>'):format(
+      tx, tx, tx, year)
+  end
+  for i, p in ipairs(points) do
+    local px, py = x(p.t), 60 + 18 * (i - 1)
+    local text = p.label .. "  " .. (p.r.text or ""):gsub("\n", " ")
+    if #text > 100 then
+      text = require("bqw").truncate(text, 72)
+    end
+    out[#out + 1] = table.concat({
+      ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/>'):format(p.r.id, p.class, px),
+      ('<line class="axis" x1="%.1f" y1="45" x2="%.1f" y2="%d"/>'):format(px, px, py - 4),
+      ('<text x="%.1f" y="%d">%s</text></a>'):format(math.min(px, w * 0.45), py + 4, escape(text)),
+    })
+  end
+  out[#out + 1] = "</svg></figure>"
+  return table.concat(out, "\n")
+end
+
+--- Writes the report of a query's records to out. q is a query of ds (ds:query(where,
+--- { script })), iterated once for the table, a row written per record as it comes;
+--- the counts and charts are facets of q, which the core counts without building
+--- records when it can test q's filter itself (the meetings and targets of the
+--- timeline are the only other records built). ctx: script, where (shown), name (the
+--- source file's name), version, meta.
+function M.write(out, ds, q, ctx)
+  local title = html.title(ctx.script)
+  local w = function(...)
+    out:write(...)
+  end
+  local function facet_of(query, field, with_measures)
+    return assert(ds:_facet_query(query, field, ctx.script, nil, with_measures))
+  end
+  w("<!doctype html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n")
+  w('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
+  w('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; ')
+  w('style-src &#39;unsafe-inline&#39;; script-src &#39;unsafe-inline&#39;">\n')
+  w('<meta name="generator" content="bqw ', escape(ctx.version or "?"), '">\n')
+  w("<title>", escape(title), " · 报告 report</title>\n<style>\n", html.STYLE, STYLE, "</style>\n</head>\n<body>\n")
+  w("<h1>", escape(title), "</h1>\n")
+  local meta = ctx.meta or {}
+  if meta.source or meta.source_note then
+    w('<p class="meta">', html.lines(table.concat({ meta.source_note or "", meta.source or "" }, " ")), "</p>\n")
+  end
+  if ctx.where then
+    w('<p class="meta">筛选 Filter: <code>', escape(ctx.where), "</code></p>\n")
+  end
+
+  local kinds, total, measures = {}, 0, 0
+  for _, c in ipairs(facet_of(q, "kind", true)) do
+    kinds[c.value] = c.count
+    total = total + c.count
+    measures = measures + c.measures
+  end
+  w('<div class="cards">\n')
+  for _, card in ipairs({
+    { "记录 records", total },
+    { "措施 measures", measures },
+    { "省级文件 provincial documents", kinds.document or 0 },
+    { "地市 city entries", kinds.city or 0 },
+    { "会议 meetings", kinds.meeting or 0 },
+    { "目标 targets", kinds.target or 0 },
+  }) do
+    w('<div class="card"><b>', card[2], "</b>", escape(card[1]), "</div>\n")
+  end
+  w("</div>\n")
+
+  local cities = q:where("kind=city")
+  local docs = q:where("kind=document")
+  local regions = facet_of(cities, "region", true)
+  w('<h2>图表 Charts</h2>\n<div class="charts">\n')
+  w(bars("各区域地市 City entries by region", regions), "\n")
+  w(bars("各区域措施 Measures by region", by_measures(regions), "bar2"), "\n")
+  w(bars("各地市措施 Measures by city", by_measures(facet_of(cities, "city", true)), "bar2"), "\n")
+  w(bars("省级文件·类别 Provincial documents by category", facet_of(docs, "category")), "\n")
+  w(bars("省级文件·文种 Provincial documents by type", facet_of(docs, "doctype")), "\n")
+  w(bars("发文机关 Documents by issuer", facet_of(q, "issuer")), "\n")
+  w("</div>\n", timeline(q:where("kind=meeting or kind=target"):iter()), "\n")
+
+  w('<h2>记录 Records</h2>\n<div id="filters" class="noprint">\n')
+  w('<label>搜索 Search <input id="q" type="search" placeholder="振兴, 广州, 2027…"></label>\n')
+  for _, f in ipairs(FACETS) do
+    local counts = facet_of(q, f)
+    if #counts > 0 then
+      w("<fieldset><legend>", escape(f), "</legend>\n")
+      for _, c in ipairs(counts) do
+        w('<label><input type="checkbox" name="', escape(f), '" value="', escape(c.value), '"> ', escape(c.value),
+          " (", c.count, ")</label><br>\n")
+      end
+      w("</fieldset>\n")
+    end
+  end
+  w('<p><span id="shown">', total, "</span> / ", total, " shown</p>\n</div>\n")
+  w('<table id="records">\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
+    "<th>measures</th><th>source</th></tr></thead>\n<tbody>\n")
+  local label = require("bqw.view_util").label
+  for r in q:iter() do
+    w('<tr id="r', r.id, '"')
+    for _, f in ipairs(FACETS) do
+      local v = r[f]
+      if v then
+        w(" data-", f, '="', escape(v), '"')
+      end
+    end
+    w('><td class="num"><a href="#r', r.id, '">', r.id, "</a></td><td>", escape(r.kind), "</td><td>",
+      escape(r.city or r.category or ""), "</td><td>", escape(label(r)), "</td><td>")
+    local ms = r.measures or {}
+    for i, m in ipairs(ms) do
+      w(i > 1 and "<br>" or "", "◎ ", escape(m))
+    end
+    if #ms == 0 and r.text and r.text ~= label(r) then
+      w(html.lines(r.text))
+    end
+    w('</td><td class="src">', escape(ctx.name or ""), ":", r.line, "</td></tr>\n")
+    if ctx.tick then
+      ctx.tick()
+    end
+  end
+  w("</tbody>\n</table>\n")
+  w('<p class="meta">bqw ', escape(ctx.version or "?"), "</p>\n")
+  w("<script>", SCRIPT, "</script>\n</body>\n</html>\n")
+end
+
+return M

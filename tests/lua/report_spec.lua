@@ -1,0 +1,70 @@
+-- bqw report (lua/bqw/report.lua) and the HTML helpers it shares with the HTML export.
+local H = require("tests.lua.helpers")
+local bqw = require("bqw")
+
+local function rows(page)
+  local out = {}
+  for id in page:gmatch('<tr id="r(%d+)"') do
+    out[#out + 1] = tonumber(id)
+  end
+  return out
+end
+
+describe("bqw report", function()
+  it("writes one self-contained page: counts, SVG charts, every record linkable", function()
+    local page, err, code = H.bqw({ "report" })
+    assert.equal(0, code, err)
+    assert.truthy(page:find("^<!doctype html>"))
+    assert.equal(56, #rows(page))
+    assert.truthy(page:find('<a href="#r27">27</a>', 1, true))
+    assert.truthy(page:find("bqw%-digest%-2023%.txt:81"))
+    local _, svgs = page:gsub("<svg ", "")
+    assert.is_true(svgs >= 6)
+    assert.truthy(page:find(">珠三角</text>", 1, true))
+    -- nothing from the network: no URL that is not a fragment
+    assert.is_nil(page:find("https?://"))
+    assert.is_nil(page:find('src="', 1, true))
+    assert.truthy(page:find("@media print", 1, true))
+    assert.truthy(page:find('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif', 1, true))
+  end)
+
+  it("respects --where and --script", function()
+    local page = H.bqw({ "report", "--where", "region=粤北", "--script", "hant" })
+    assert.same({ 27, 28, 29, 39, 42 }, rows(page))
+    assert.truthy(page:find("<h1>“百千萬工程”政策匯編</h1>", 1, true))
+    assert.truthy(page:find("韶關", 1, true))
+    page = H.bqw({ "report", "--where", "region=粤北" })
+    assert.truthy(page:find("<h1>“百千万工程”政策汇编</h1>", 1, true))
+    local _, err, code = H.bqw({ "report", "--where", "region=" })
+    assert.equal(2, code)
+    assert.truthy(err:find("^%-%-where:1:"))
+  end)
+
+  it("escapes the data", function()
+    local lines = {}
+    for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
+      lines[#lines + 1] = line
+    end
+    lines[9] = "●《關于<b>粗</b> & \"引\" 措施<script>alert(1)</script>》"
+    local path = H.temp_file(table.concat(lines, "\n"))
+    local page, err, code = H.bqw({ "report", "--data", path })
+    os.remove(path)
+    assert.equal(0, code, err)
+    assert.is_nil(page:find("<b>粗", 1, true))
+    assert.is_nil(page:find("<script>alert", 1, true))
+    assert.truthy(page:find("&lt;b&gt;粗&lt;/b&gt; &amp; &quot;引&quot;", 1, true))
+  end)
+end)
+
+describe("the HTML and Markdown exports' titles", function()
+  it("follow the script", function()
+    local ds = assert(bqw.load())
+    assert.truthy(assert(ds:export("html", { where = "id=1" })):find("<h1>“百千万工程”政策汇编</h1>", 1, true))
+    assert.truthy(assert(ds:export("markdown", { where = "id=1" })):find("^# “百千万工程”政策汇编"))
+    bqw.setup({ script = "hant" })
+    local ok, page = pcall(ds.export, ds, "html", { where = "id=1" })
+    bqw.setup({ script = "hans" })
+    assert.is_true(ok)
+    assert.truthy(page:find("<h1>“百千萬工程”政策匯編</h1>", 1, true))
+  end)
+end)
