@@ -130,6 +130,36 @@ function subcommands.plugins()
   draw.draw_into(buf, b:result(), {})
 end
 
+--- :Bqw facet FIELD [EXPR]: the values of a field with their counts (bqw.facet, as
+--- `bqw facet` counts them) in vim.ui.select; choosing one shows the default view
+--- filtered to it (and to EXPR).
+function subcommands.facet(args)
+  local field = table.remove(args, 1)
+  local names = require("bqw.facet").NAMES
+  if not field or not vim.tbl_contains(names, field) then
+    return data.notify(("facet of what? %s"):format(table.concat(names, ", ")), vim.log.levels.ERROR)
+  end
+  local where = #args > 0 and table.concat(args, " ") or nil
+  data.with_dataset(function(ds)
+    local counts, err = ds:facet(field, { where = where })
+    if not counts then
+      return data.notify(err, vim.log.levels.ERROR)
+    end
+    vim.ui.select(counts, {
+      prompt = "bqw facet " .. field,
+      kind = "bqw.facet",
+      format_item = function(c)
+        return ("%s  %d"):format(tostring(c.value), c.count)
+      end,
+    }, function(c)
+      if c then
+        local term = ("%s=%q"):format(field, tostring(c.value))
+        draw.show(config().default_view, where and ("(%s) and %s"):format(where, term) or term)
+      end
+    end)
+  end)
+end
+
 M.PICKERS = { "records", "search", "views", "exports" }
 
 function subcommands.pick(args)
@@ -220,7 +250,9 @@ function M.complete(arglead, cmdline)
     end
   elseif sub == "pick" and #words == 3 then
     candidates = vim.deepcopy(M.PICKERS)
-  elseif sub == "view" or sub == "filter" or (sub == "export" and #words >= 5) then
+  elseif sub == "facet" and #words == 3 then
+    candidates = vim.deepcopy(require("bqw.facet").NAMES)
+  elseif sub == "view" or sub == "filter" or (sub == "export" and #words >= 5) or (sub == "facet" and #words >= 4) then
     local field, op, partial = arglead:match("^([%w_]+)([=~]+)(.*)$")
     if field then
       for _, v in ipairs(values_of(field)) do
