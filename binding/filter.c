@@ -13,7 +13,8 @@
  *   ds:next_match(filter, from) -> the first id >= from whose record matches | nil
  *   ds:facet(field [, filter [, last]]) -> values, counts, measures
  *     field: "region" | "city" | "category" | "doctype" | "issuer" | "year" | "level"
- *            | "kind" | "mentions"; the records 1..last (default all) the filter
+ *            | "kind" | "mentions" | "section" (its heading as published, else its
+ *            name); the records 1..last (default all) the filter
  *     selects (default all) counted once under each value they have, as published;
  *     values, counts and measures (the measures of the records counted under each
  *     value) are parallel arrays in the order the values were first met.
@@ -279,7 +280,8 @@ typedef enum facet_field {
   FF_YEAR,
   FF_LEVEL,
   FF_KIND,
-  FF_MENTIONS
+  FF_MENTIONS,
+  FF_SECTION
 } facet_field;
 
 /* One value's count; a string value points into the dataset (or a static name), so the
@@ -394,6 +396,10 @@ static void facet_record(lua_State *L, facet_table *t, facet_field field,
   case FF_MENTIONS:
     facet_add_list(L, t, r->mentions, r->mention_count, m);
     break;
+  case FF_SECTION:
+    facet_add(L, t, r->section_title ? r->section_title : bqw_section_name(r->section), 0,
+              m);
+    break;
   }
 }
 
@@ -401,7 +407,7 @@ static void facet_record(lua_State *L, facet_table *t, facet_field field,
 static int l_facet(lua_State *L) {
   static const char *const fields[] = {"region",   "city", "category", "doctype",
                                        "issuer",   "year", "level",    "kind",
-                                       "mentions", NULL};
+                                       "mentions", "section", NULL};
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   facet_field field = (facet_field)luaL_checkoption(L, 2, NULL, fields);
   filter *f = lua_type(L, 3) > 0 ? luaL_checkudata(L, 3, FILTER_MT) : NULL;

@@ -19,16 +19,22 @@ M.FIELDS = {
   mentions = "mentions",
 }
 
+--- Counted for the overview only (not a facet users name): a record's section heading,
+--- or its section's name when it has none.
+M.INTERNAL = { section = "section_title" }
+
 --- The facet field names in a stable order (for messages and completion).
 M.NAMES = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" }
 
-local function sorted(counts, values, measures)
-  table.sort(values, function(a, b)
-    if counts[a] ~= counts[b] then
-      return counts[a] > counts[b]
-    end
-    return collate.less(a, b)
-  end)
+local function sorted(counts, values, measures, source_order)
+  if not source_order then
+    table.sort(values, function(a, b)
+      if counts[a] ~= counts[b] then
+        return counts[a] > counts[b]
+      end
+      return collate.less(a, b)
+    end)
+  end
   local out = {}
   for i, v in ipairs(values) do
     out[i] = { value = v, count = counts[v], measures = measures and measures[v] }
@@ -45,15 +51,19 @@ end
 --- has (a list field such as issuer counts each item); records without the field are
 --- not counted. Returns { { value = v, count = n }, … } by count, then value (pinyin
 --- order, years numerically), or nil, message for an unknown field. With
---- with_measures each item also has measures: the measures of the records counted.
-function M.count(records, field, with_measures)
-  local key = M.FIELDS[field]
+--- with_measures each item also has measures: the measures of the records counted;
+--- with source_order the values come in the order they first occur.
+function M.count(records, field, with_measures, source_order)
+  local key = M.FIELDS[field] or M.INTERNAL[field]
   if not key then
     return unknown(field)
   end
   local counts, values, measures = {}, {}, {}
   local function add(r)
     local v = r[key]
+    if v == nil and field == "section" then
+      v = r.section
+    end
     local items = type(v) == "table" and v or { v }
     local seen = {}
     for _, item in ipairs(items) do
@@ -78,7 +88,7 @@ function M.count(records, field, with_measures)
       add(r)
     end
   end
-  return sorted(counts, values, with_measures and measures)
+  return sorted(counts, values, with_measures and measures, source_order)
 end
 
 --- The counts the core made (ds handle's facet: parallel arrays of values as published
@@ -86,14 +96,15 @@ end
 --- as M.count sorts. Names from data/ are Simplified already, so only hant converts
 --- them; a category is converted to either script (two spellings may then merge).
 --- measures (the core's third array), when given, adds each value's measures.
-function M.from_core(field, values, counts, script, measures)
-  if not M.FIELDS[field] then
+function M.from_core(field, values, counts, script, measures, source_order)
+  if not (M.FIELDS[field] or M.INTERNAL[field]) then
     return unknown(field)
   end
   local convert = require("bqw").convert
   local merged, order, msum = {}, {}, {}
   for i, v in ipairs(values) do
-    if type(v) == "string" and (script == "hant" or (script == "hans" and field == "category")) then
+    local published = field == "category" or field == "section"
+    if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
       v = convert(v, script) or v
     end
     if not merged[v] then
@@ -104,7 +115,7 @@ function M.from_core(field, values, counts, script, measures)
     merged[v] = merged[v] + counts[i]
     msum[v] = msum[v] + (measures and measures[i] or 0)
   end
-  return sorted(merged, order, measures and msum)
+  return sorted(merged, order, measures and msum, source_order)
 end
 
 return M

@@ -283,6 +283,8 @@ function Dataset:query(filter, opts)
     end,
   }, {
     dataset = self,
+    script = script,
+    first = opts and opts.first,
     tick = tick,
     present = function(r)
       return script == "original" and r or handle:record(r.id, script)
@@ -367,9 +369,21 @@ function Dataset:view(name, opts)
   if unknown then
     return nil, unknown
   end
-  local records, serr = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
-  if not records then
-    return nil, serr
+  -- A plugin that says query = true counts through the query (its facets, counted by
+  -- the core) instead of being handed every record: it gets an empty list.
+  local records, q = {}, nil
+  if plugin.query then
+    local serr
+    q, serr = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    if not q then
+      return nil, serr
+    end
+  else
+    local serr
+    records, serr = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    if not records then
+      return nil, serr
+    end
   end
   local options = {}
   for k, v in pairs(opts) do
@@ -381,6 +395,7 @@ function Dataset:view(name, opts)
     meta = self:meta({ script = opts.script }),
     version = M.version,
     util = require("bqw.view_util"),
+    query = q,
   }
   -- builders made while the plugin renders call opts.tick every few lines
   local view_util = require("bqw.view_util")
@@ -604,19 +619,28 @@ end
 
 --- The facet of a query's records (see ds:facet): counted by the core when it tests
 --- the whole query itself, so no record is built; in Lua otherwise. with_measures adds
---- each value's measures (those of the records counted under it).
-function Dataset:_facet_query(q, field, script, first, with_measures)
+--- each value's measures (those of the records counted under it); source_order keeps
+--- the values in the order they first occur instead of by count.
+function Dataset:_facet_query(q, field, script, first, with_measures, source_order)
   local facet = require("bqw.facet")
-  if not facet.FIELDS[field] then
+  if not (facet.FIELDS[field] or facet.INTERNAL[field]) then
     return facet.count({}, field)
   end
   local in_core, cfilter = q:_core_filter()
   if in_core then
     local values, counts, measures = handle_of(self, "facet"):facet(field, cfilter, first)
-    return facet.from_core(field, values, counts, script, with_measures and measures)
+    return facet.from_core(field, values, counts, script, with_measures and measures, source_order)
   end
   local ok, result = pcall(function()
-    return facet.count(q:iter(), field, with_measures)
+    local records = q:iter()
+    if script == "original" then
+      -- a query with a Lua filter scans the records as published: count those
+      local scan = q:_scan()
+      records = function()
+        return (scan())
+      end
+    end
+    return facet.count(records, field, with_measures, source_order)
   end)
   if not ok then
     return nil, (tostring(result):gsub("^bqw: where: ", ""))

@@ -686,7 +686,7 @@ end
 --- the core filter that does (nil: every record); used to count without building
 --- records.
 function Query:_core_filter()
-  if #self._preds > 0 or not self._records.filter then
+  if #self._preds > 0 or not self._records.filter or self._limit then
     return false
   end
   local ctrees = self._ctrees or {}
@@ -831,6 +831,22 @@ function Query:count()
     end
   end
   return n
+end
+
+--- Counts the results per value of a field (as ds:facet does): { { value, count }, … }
+--- by count, then value. opts.measures adds each value's measures; opts.source_order
+--- keeps the values in the order they first occur; opts.script gives the values in
+--- another script than the query's ("original": as published, which the filters
+--- compare). A query of a dataset is counted by
+--- the core when the core tests all of its filters (no record is built).
+function Query:facet(field, opts)
+  opts = opts or {}
+  local ds = self._ctx.dataset
+  if ds and ds._facet_query then
+    local script = opts.script or self._ctx.script
+    return ds:_facet_query(self, field, script, self._ctx.first, opts.measures, opts.source_order)
+  end
+  return require("bqw.facet").count(self:iter(), field, opts.measures, opts.source_order)
 end
 
 --- The first result, or nil.

@@ -133,18 +133,37 @@ local function days(y, m, d)
   return era * 146097 + doe - 719468
 end
 
+-- Points labelled on the time axis; a larger digest's further points are drawn
+-- without a label (the table lists them all).
+local MAX_LABELS = 60
+
 --- Meetings (by date) and targets (by year, at its start) on one time axis; records
---- iterates over them (only meetings and targets are asked for).
+--- iterates over them (only meetings and targets are asked for). Records on the same
+--- day and of the same kind make one point ("×3"), so a digest repeating its dates
+--- stays one point per date and memory stays with the distinct dates.
 local function timeline(records)
-  local points = {}
+  local points, by_key = {}, {}
   for r in records do
+    local t, label, class
     if r.kind == "meeting" and r.date then
       local y, m, d = r.date:match("^(%d+)-(%d+)-(%d+)$")
       if y then
-        points[#points + 1] = { t = days(tonumber(y), tonumber(m), tonumber(d)), r = r, label = r.date, class = "bar" }
+        t, label, class = days(tonumber(y), tonumber(m), tonumber(d)), r.date, "bar"
       end
     elseif r.kind == "target" and r.year then
-      points[#points + 1] = { t = days(r.year, 1, 1), r = r, label = ("%d target"):format(r.year), class = "bar2" }
+      t, label, class = days(r.year, 1, 1), ("%d target"):format(r.year), "bar2"
+    end
+    if t then
+      local key = class .. t
+      local p = by_key[key]
+      if p then
+        p.n = p.n + 1
+      else
+        local text = (r.text or ""):gsub("\n", " ")
+        p = { t = t, id = r.id, text = require("bqw").truncate(text, 72), label = label, class = class, n = 1 }
+        by_key[key] = p
+        points[#points + 1] = p
+      end
     end
   end
   if #points == 0 then
@@ -162,9 +181,10 @@ local function timeline(records)
     return left + (t - lo) * (w - left - right) / math.max(hi - lo, 1)
   end
   table.sort(points, function(a, b)
-    return a.t < b.t or (a.t == b.t and a.r.id < b.r.id)
+    return a.t < b.t or (a.t == b.t and a.id < b.id)
   end)
-  local h = 70 + 18 * #points
+  local labelled = math.min(#points, MAX_LABELS)
+  local h = 70 + 18 * labelled + (#points > labelled and 18 or 0)
   local out = {
     "<figure><figcaption>会议与目标 Meetings and targets</figcaption>",
     ('<svg role="img" aria-label="timeline" width="100%%" viewBox="0 0 %d %d">'):format(w, h),
@@ -176,16 +196,22 @@ local function timeline(records)
       tx, tx, tx, year)
   end
   for i, p in ipairs(points) do
-    local px, py = x(p.t), 60 + 18 * (i - 1)
-    local text = p.label .. "  " .. (p.r.text or ""):gsub("\n", " ")
-    if #text > 100 then
-      text = require("bqw").truncate(text, 72)
+    local px = x(p.t)
+    if i > labelled then
+      out[#out + 1] = ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/></a>'):format(p.id, p.class, px)
+    else
+      local py = 60 + 18 * (i - 1)
+      local text = p.label .. (p.n > 1 and (" ×%d"):format(p.n) or "") .. "  " .. p.text
+      out[#out + 1] = table.concat({
+        ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/>'):format(p.id, p.class, px),
+        ('<line class="axis" x1="%.1f" y1="45" x2="%.1f" y2="%d"/>'):format(px, px, py - 4),
+        ('<text x="%.1f" y="%d">%s</text></a>'):format(math.min(px, w * 0.45), py + 4, escape(text)),
+      })
     end
-    out[#out + 1] = table.concat({
-      ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/>'):format(p.r.id, p.class, px),
-      ('<line class="axis" x1="%.1f" y1="45" x2="%.1f" y2="%d"/>'):format(px, px, py - 4),
-      ('<text x="%.1f" y="%d">%s</text></a>'):format(math.min(px, w * 0.45), py + 4, escape(text)),
-    })
+  end
+  if #points > labelled then
+    out[#out + 1] = ('<text x="%d" y="%d">… %d more (the table lists them)</text>'):format(
+      left, 60 + 18 * labelled + 4, #points - labelled)
   end
   out[#out + 1] = "</svg></figure>"
   return table.concat(out, "\n")

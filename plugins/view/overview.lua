@@ -1,11 +1,10 @@
 -- The overview: what the digest holds. A heading with the file, lines, records and
 -- warnings; each section with its record kinds and measures and, for provincial
--- documents, their categories; the city entries by region (counted by bqw.facet, as
--- `bqw facet region` and the report count them); the timeline of meetings and
--- targets; the measures in all. `bqw` with no command and `bqw view overview` draw it;
+-- documents, their categories; the city entries by region; the timeline of meetings
+-- and targets; the measures in all. The counts are the query's facets (as `bqw facet`
+-- and the report count them), which the core counts without building the records. `bqw` with no command and `bqw view overview` draw it;
 -- --where narrows the records it counts.
 local util = require("bqw.view_util")
-local facet = require("bqw.facet")
 
 local KIND_NAMES = {
   document = { "document", "documents" },
@@ -21,132 +20,118 @@ local function plural(n, one, many)
   return ("%d %s"):format(n, n == 1 and one or (many or one .. "s"))
 end
 
---- Sections in source order: { title, counts = { kind = n }, measures, categories =
---- facet counts of the documents' categories }.
-local function sections(records)
-  local list, by_key = {}, {}
-  for _, r in ipairs(records) do
-    local key = r.section_title or r.section
-    local sec = by_key[key]
-    if not sec then
-      sec = { title = key, counts = {}, measures = 0, records = {} }
-      by_key[key] = sec
-      list[#list + 1] = sec
-    end
-    sec.counts[r.kind] = (sec.counts[r.kind] or 0) + 1
-    sec.measures = sec.measures + #(r.measures or {})
-    sec.records[#sec.records + 1] = r
-  end
-  return list
-end
-
---- The category counts of a section in the order the categories first appear.
-local function categories_in_order(records)
-  local counts = {}
-  for _, c in ipairs(facet.count(records, "category")) do
-    counts[c.value] = c.count
-  end
-  local out, seen = {}, {}
-  for _, r in ipairs(records) do
-    if r.category and not seen[r.category] then
-      seen[r.category] = true
-      out[#out + 1] = { value = r.category, count = counts[r.category] }
-    end
-  end
-  return out
+--- The query of the records to count: ctx.query when ds:view gives one (query = true
+--- below), else a query over the records handed in (a caller of render itself).
+local function query_of(records, ctx)
+  return ctx.query or require("bqw.query").new(records)
 end
 
 return {
   name = "overview",
   kind = "view",
   description = "Counts by section, city entries by region, the timeline.",
+  -- counts come from the query's facets (the core counts them without building a
+  -- record); only the meetings and targets of the timeline are built
+  query = true,
   render = function(records, opts, ctx)
     local b = util.builder()
     local width = opts.width or 100
     local ds = ctx.dataset
+    local q = query_of(records, ctx)
     local report = ds and ds:report() or { lines = 0, warnings = 0 }
     b:line({ { ("bqw %s — 百县千镇万村高质量发展工程 policy digest"):format(ctx.version or "?"), "BqwHeading" } })
     b:line(("%s: %s, %s, %s"):format(
       ds and ds:name() or "?",
       plural(report.lines, "line"),
-      plural(#records, "record"),
+      plural(q:count(), "record"),
       plural(report.warnings, "warning")
     ))
 
     b:line("")
     b:line({ { "Sections", "BqwHeading" } })
-    for _, sec in ipairs(sections(records)) do
+    -- the headings as published select the records; they are shown in the script
+    local shown = q:facet("section", { source_order = true })
+    local published = ctx.query and q:facet("section", { source_order = true, script = "original" }) or shown
+    for i, sec in ipairs(shown) do
+      local in_section = q:where({ section = (#published == #shown and published[i] or sec).value })
+      local counts, measures = {}, 0
+      for _, c in ipairs(in_section:facet("kind", { measures = true })) do
+        counts[c.value] = c.count
+        measures = measures + c.measures
+      end
       local parts = {}
       for _, kind in ipairs(KIND_ORDER) do
-        if sec.counts[kind] then
-          parts[#parts + 1] = plural(sec.counts[kind], KIND_NAMES[kind][1], KIND_NAMES[kind][2])
+        if counts[kind] then
+          parts[#parts + 1] = plural(counts[kind], KIND_NAMES[kind][1], KIND_NAMES[kind][2])
         end
       end
-      if sec.measures > 0 then
-        parts[#parts + 1] = plural(sec.measures, "measure")
+      if measures > 0 then
+        parts[#parts + 1] = plural(measures, "measure")
       end
-      b:line({ "  ", { util.pad(sec.title, 28), "BqwSubheading" }, table.concat(parts, ", ") })
-      for _, c in ipairs(categories_in_order(sec.records)) do
+      b:line({ "  ", { util.pad(sec.value, 28), "BqwSubheading" }, table.concat(parts, ", ") })
+      for _, c in ipairs(in_section:facet("category", { source_order = true })) do
         b:line({ "    ", util.pad(c.value, 26), plural(c.count, "document") })
       end
     end
 
     b:line("")
     b:line({ { "City entries by region", "BqwHeading" } })
-    -- an entry the gazetteer does not know (a county) has no region: it still counts
-    local NO_REGION = "(no region)"
-    local cities, city_records = {}, {}
-    for _, r in ipairs(records) do
-      if r.kind == "city" then
-        local region = r.region or NO_REGION
-        cities[region] = cities[region] or {}
-        table.insert(cities[region], r.city)
-        city_records[#city_records + 1] = r
+    local cities = q:where("kind=city")
+    local regions, in_regions, placed = cities:facet("region"), 0, {}
+    local lines = {}
+    for _, c in ipairs(regions) do
+      in_regions = in_regions + c.count
+      local names = {}
+      for _, city in ipairs(cities:where({ region = c.value }):facet("city", { source_order = true })) do
+        names[#names + 1] = city.value
+        placed[city.value] = true
       end
+      lines[#lines + 1] = { c.value, c.count, names }
     end
-    local regions = facet.count(city_records, "region")
-    if cities[NO_REGION] then
-      regions[#regions + 1] = { value = NO_REGION, count = #cities[NO_REGION] }
-      table.sort(regions, function(x, y)
-        if x.count ~= y.count then
-          return x.count > y.count
+    -- an entry the gazetteer does not know (a county) has no region: it still counts
+    local all = cities:facet("city", { source_order = true })
+    local entries = cities:count()
+    if entries > in_regions then
+      local names = {}
+      for _, city in ipairs(all) do
+        if not placed[city.value] then
+          names[#names + 1] = city.value
         end
-        return require("bqw.collate").less(x.value, y.value)
+      end
+      lines[#lines + 1] = { "(no region)", entries - in_regions, names }
+      table.sort(lines, function(x, y)
+        if x[2] ~= y[2] then
+          return x[2] > y[2]
+        end
+        return require("bqw.collate").less(x[1], y[1])
       end)
     end
-    for _, c in ipairs(regions) do
+    for _, l in ipairs(lines) do
       b:line({
         "  ",
-        { util.pad(c.value, 8), "BqwRegion" },
-        ("%2d  "):format(c.count),
-        { table.concat(cities[c.value], " "), "BqwCity" },
+        { util.pad(l[1], 8), "BqwRegion" },
+        ("%2d  "):format(l[2]),
+        { table.concat(l[3], " "), "BqwCity" },
       })
     end
 
     b:line("")
     b:line({ { "Timeline", "BqwHeading" } })
-    for _, r in ipairs(records) do
-      if r.kind == "meeting" then
-        b:line({ "  ", { r.date or "????-??-??", "BqwDate" }, "  ", util.truncate(util.one_line(r.text), width - 14) }, r.id)
-      end
+    for r in q:where("kind=meeting"):iter() do
+      b:line({ "  ", { r.date or "????-??-??", "BqwDate" }, "  ", util.truncate(util.one_line(r.text), width - 14) }, r.id)
     end
-    for _, r in ipairs(records) do
-      if r.kind == "target" then
-        b:line({ "  ", { ("%d target "):format(r.year), "BqwYear" }, "  ", util.truncate(util.one_line(r.text), width - 14) }, r.id)
-      end
+    for r in q:where("kind=target"):iter() do
+      b:line({ "  ", { ("%d target "):format(r.year), "BqwYear" }, "  ", util.truncate(util.one_line(r.text), width - 14) }, r.id)
     end
-    local measures, provincial, city = 0, 0, 0
-    for _, r in ipairs(records) do
-      local n = #(r.measures or {})
-      measures = measures + n
-      if r.level == "city" then
-        city = city + n
-      else
-        provincial = provincial + n
+    local measures, city = 0, 0
+    for _, c in ipairs(q:facet("level", { measures = true })) do
+      measures = measures + c.measures
+      if c.value == "city" then
+        city = city + c.measures
       end
     end
     b:line("")
-    b:line(("%d measures in all (%d provincial, %d city)."):format(measures, provincial, city))
+    b:line(("%d measures in all (%d provincial, %d city)."):format(measures, measures - city, city))
     return b:result()
   end,
 }

@@ -296,3 +296,29 @@ describe("ds:facet", function()
     assert.truthy(err:find("^%-%-where:1:"))
   end)
 end)
+
+describe("the overview view", function()
+  it("counts through the core's facets: it builds only the meetings and targets it lists", function()
+    local ds = assert(bqw.load())
+    local methods = getmetatable(ds._handle).__index
+    local real, built = methods.record, {}
+    methods.record = function(h, id, ...)
+      built[#built + 1] = id
+      return real(h, id, ...)
+    end
+    local ok, result = pcall(ds.view, ds, "overview", { width = 100 })
+    methods.record = real
+    assert(ok, result)
+    assert(result, "no view")
+    local listed = ds:query("kind=meeting or kind=target"):count()
+    assert.equal(listed, #built)
+    for _, id in ipairs(built) do
+      local kind = ds:record(id).kind
+      assert.truthy(kind == "meeting" or kind == "target", kind)
+    end
+    -- and draws what counting the records in Lua draws
+    local text = table.concat(result.lines, "\n")
+    assert.truthy(text:find("全省政策%s+21 documents, 31 measures"))
+    assert.truthy(text:find("63 measures in all %(31 provincial, 32 city%)"))
+  end)
+end)
