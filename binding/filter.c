@@ -405,8 +405,8 @@ static void facet_record(lua_State *L, facet_table *t, facet_field field,
 
 /* ds:facet(field [, filter [, last]]) -> values, counts */
 static int l_facet(lua_State *L) {
-  static const char *const fields[] = {"region",   "city", "category", "doctype",
-                                       "issuer",   "year", "level",    "kind",
+  static const char *const fields[] = {"region",   "city",    "category", "doctype",
+                                       "issuer",   "year",    "level",    "kind",
                                        "mentions", "section", NULL};
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   facet_field field = (facet_field)luaL_checkoption(L, 2, NULL, fields);

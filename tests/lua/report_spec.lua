@@ -69,8 +69,8 @@ describe("the report's timeline", function()
     assert.equal(13, circles) -- the digest's 10 meeting days and 3 target years, once each
     assert.truthy(svg:find("2022-12-08 ×3", 1, true))
     -- every record is still in the table
-    local _, rows = page:gsub('<tr id="r%d+"', "")
-    assert.equal(39, rows)
+    local _, nrows = page:gsub('<tr id="r%d+"', "")
+    assert.equal(39, nrows)
   end)
 end)
 
