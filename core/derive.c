@@ -32,7 +32,9 @@ typedef struct deriver {
   size_t name_count;
   bool *seen; /* per place of the gazetteer, for one record */
   size_t seen_count;
-  uint8_t years[(YEAR_MAX - YEAR_MIN + 1 + 7) / 8];
+  uint8_t years[(YEAR_MAX - YEAR_MIN + 1 + 7) / 8]; /* the record's years, as bits */
+  int found[YEAR_MAX - YEAR_MIN + 1];               /* ... and as a list, unsorted */
+  size_t found_count;
 } deriver;
 
 static bool bit(const uint8_t *set, unsigned i) { return set[i >> 3] & (1u << (i & 7)); }
@@ -66,8 +68,10 @@ static size_t separator_at(const char *s, size_t len, size_t at, size_t which) {
 }
 
 static void add_year(deriver *d, int y) {
-  if (y >= YEAR_MIN && y <= YEAR_MAX)
+  if (y >= YEAR_MIN && y <= YEAR_MAX && !bit(d->years, (unsigned)(y - YEAR_MIN))) {
     set_bit(d->years, (unsigned)(y - YEAR_MIN));
+    d->found[d->found_count++] = y;
+  }
 }
 
 /* The places whose names start at s (its first character cp). */
@@ -171,22 +175,29 @@ static void derive_doctype(const facts *f, bqw_record *r) {
   }
 }
 
+/* The separators are tried in order over the whole title (a "—" range anywhere wins
+ * over an earlier "-" one): one pass keeps the match of the earliest separator, and
+ * of those the first. */
 static void derive_period(bqw_record *r) {
   const char *t = r->title;
-  size_t len = strlen(t);
-  for (size_t k = 0; k < SEPARATOR_COUNT; k++)
-    for (size_t i = 0; i + 4 <= len; i++) {
-      if ((i > 0 && is_digit((unsigned char)t[i - 1])) ||
-          !is_digit((unsigned char)t[i]) || !is_digit((unsigned char)t[i + 1]) ||
-          !is_digit((unsigned char)t[i + 2]) || !is_digit((unsigned char)t[i + 3]))
-        continue;
+  size_t len = strlen(t), best = SEPARATOR_COUNT;
+  for (size_t i = 0; i + 4 <= len && best > 0; i++) {
+    if (!is_digit((unsigned char)t[i]))
+      continue;
+    if ((i > 0 && is_digit((unsigned char)t[i - 1])) ||
+        !is_digit((unsigned char)t[i + 1]) || !is_digit((unsigned char)t[i + 2]) ||
+        !is_digit((unsigned char)t[i + 3]))
+      continue;
+    for (size_t k = 0; k < best; k++) {
       size_t sep = separator_at(t, len, i + 4, k);
       if (sep && year_at(t, len, i + 4 + sep)) {
+        best = k;
         r->period_from = four_digits(t + i);
         r->period_to = four_digits(t + i + 4 + sep);
-        return;
+        break;
       }
     }
+  }
 }
 
 static int derive_issuers(const facts *f, arena *a, bqw_record *r) {
@@ -245,8 +256,11 @@ static int derive_record(deriver *d, arena *a, bqw_record *r) {
     derive_period(r);
   }
 
-  memset(d->years, 0, sizeof d->years);
-  memset(d->seen, 0, f->mention_place_count * sizeof *d->seen);
+  for (size_t i = 0; i < d->found_count; i++) /* only the bits the last record set */
+    d->years[(d->found[i] - YEAR_MIN) >> 3] = 0;
+  d->found_count = 0;
+  if (d->seen_count)
+    memset(d->seen, 0, f->mention_place_count * sizeof *d->seen);
   d->seen_count = 0;
   const char *texts[] = {r->title, r->headline, r->text};
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
@@ -259,17 +273,18 @@ static int derive_record(deriver *d, arena *a, bqw_record *r) {
   if (r->date)
     add_year(d, date_year(r->date));
 
-  size_t ny = 0;
-  for (unsigned y = 0; y <= YEAR_MAX - YEAR_MIN; y++)
-    ny += bit(d->years, y);
+  size_t ny = d->found_count;
   if (ny) {
     int *years = arena_alloc(a, ny * sizeof *years);
     if (!years)
       return BQW_ENOMEM;
-    size_t k = 0;
-    for (unsigned y = 0; y <= YEAR_MAX - YEAR_MIN; y++)
-      if (bit(d->years, y))
-        years[k++] = YEAR_MIN + (int)y;
+    for (size_t i = 0; i < ny; i++) { /* insertion sort: a record names a few years */
+      int y = d->found[i];
+      size_t j = i;
+      for (; j > 0 && years[j - 1] > y; j--)
+        years[j] = years[j - 1];
+      years[j] = y;
+    }
     r->years = years;
     r->year_count = ny;
   }
