@@ -4,14 +4,30 @@
  */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct arena_chunk {
   arena_chunk *next;
   size_t used, size;
   max_align_t data[];
 };
+
+void advise_huge(void *p, size_t len) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+  uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+  if (p && end > start)
+    (void)madvise((void *)start, end - start,
+                  MADV_HUGEPAGE); /* a hint: failure is fine */
+#else
+  (void)p;
+  (void)len;
+#endif
+}
 
 void arena_init(arena *a, size_t chunk_size) {
   a->head = NULL;
@@ -37,9 +53,14 @@ void *arena_alloc(arena *a, size_t size) {
     /* A request larger than a quarter chunk gets a chunk of its own, placed behind
      * the head so the head's free space is not wasted. */
     size_t want = size > a->chunk_size / 4 ? size : a->chunk_size;
+    /* chunks grow with the arena, to 4 MB, so a large dataset's get huge pages */
+    if (want == a->chunk_size && a->chunk_size < ((size_t)4 << 20) &&
+        a->total >= a->chunk_size * 8)
+      want = a->chunk_size *= 2;
     arena_chunk *fresh = malloc(sizeof *fresh + want);
     if (!fresh)
       return NULL;
+    advise_huge(fresh, sizeof *fresh + want);
     fresh->used = 0;
     fresh->size = want;
     a->total += want;
@@ -71,8 +92,10 @@ void *array_grow(void *items, size_t count, size_t *cap, size_t size, size_t ini
     return items;
   size_t n = *cap ? *cap * 2 : initial;
   void *p = realloc(items, n * size);
-  if (p)
+  if (p) {
     *cap = n;
+    advise_huge(p, n * size);
+  }
   return p;
 }
 

@@ -208,6 +208,7 @@ int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset 
   char *copy = malloc(len + 1);
   if (!copy)
     return BQW_ENOMEM;
+  advise_huge(copy, len + 1);
   if (len)
     memcpy(copy, data, len);
   return load_owned(name ? name : "(buffer)", copy, len, out);
@@ -297,6 +298,7 @@ int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
    * says size 0 as files in /proc do, and never past the limit. */
   size_t cap = (size_t)st.st_size + 2, len = 0;
   char *bytes = malloc(cap);
+  advise_huge(bytes, cap);
   int err = 0;
   bool over = false;
   while (bytes) {

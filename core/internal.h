@@ -23,6 +23,13 @@ typedef struct arena {
   size_t total; /* bytes reserved, for accounting */
 } arena;
 
+/* Asks for transparent huge pages over the whole 2 MB pages inside a large block,
+ * before it is first written: where THP is "madvise" (Debian's default), a 100 MB
+ * load otherwise takes ~44,000 page faults, and under virtualisation each costs a
+ * trap to the hypervisor (bench/README.md, "Why 30071f4 measured 3.2x"). A hint:
+ * nothing changes where THP is off or the block is smaller. */
+void advise_huge(void *p, size_t len);
+
 void arena_init(arena *a, size_t chunk_size);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t size); /* 8-byte aligned; NULL on OOM */

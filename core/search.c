@@ -202,6 +202,7 @@ static bool grow(bqw_index *ix) {
   entry *t = calloc(cap, sizeof *t);
   if (!t)
     return false;
+  advise_huge(t, cap * sizeof *t);
   for (size_t i = 0; i < ix->table_cap; i++) {
     entry *e = &ix->table[i];
     if (!e->key)
@@ -396,6 +397,7 @@ int bqw_index_finish(bqw_index *ix) {
   ix->postings = malloc(total ? total : 1);
   if (!ix->postings)
     return BQW_ENOMEM;
+  advise_huge(ix->postings, total);
   ix->postings_len = total;
   if ((rc = each_key(ix, true)))
     return rc;
