@@ -1,0 +1,53 @@
+#!/bin/sh
+# bench/outputs.sh -- issue 12's outputs on a generated digest: wall time and peak RSS
+# (GNU time's %M) of the load alone (stats), facets counted in C and in Lua, the
+# overview, the xlsx, sqlite and csv exports, the report and a sorted export, one run
+# each, side by side in one run so the ratios to the load compare.
+#
+#   bench/outputs.sh [--size MB] [BUILD_DIR]      (default: 100 MB, build)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=build
+size=100
+while [ $# -gt 0 ]; do
+  case $1 in
+  --size) size=$2; shift 2 ;;
+  -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -*) echo "outputs.sh: unknown option $1" >&2; exit 2 ;;
+  *) build=$1; shift ;;
+  esac
+done
+case $build in /*) ;; *) build=$root/$build ;; esac
+bqw=$build/bqw
+[ -x "$bqw" ] || { echo "outputs.sh: $bqw not built; run make" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "outputs.sh: needs GNU time (Debian: time)" >&2; exit 2; }
+
+corpus=$root/bench/out/corpus-${size}mb.txt
+if [ ! -s "$corpus" ]; then
+  echo "outputs.sh: generating $corpus" >&2
+  lua5.4 "$root/bench/gen_corpus.lua" "$size" "$corpus" >&2
+fi
+bytes=$(wc -c <"$corpus")
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+run() { # label, then the bqw arguments
+  label=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$out/time" "$bqw" "$@" --data "$corpus" >/dev/null
+  awk -v l="$label" -v b="$bytes" '{ printf "%-42s %8.2f s %9.1f MB  %5.2fx input\n", l, $1, $2 / 1024, $2 * 1024 / b }' "$out/time"
+}
+
+echo "bqw outputs on $corpus ($(awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b / 1048576 }'))"
+run "stats --json (the load)" stats --json
+run "facet region (C)" facet region
+run "facet issuer --where kind=document (C)" facet issuer --where kind=document
+run "facet region --where text~振兴 (Lua)" facet region --where 'text~振兴'
+run "overview" overview
+run "export csv" export --format csv -o "$out/x.csv"
+run "export xlsx" export --format xlsx -o "$out/x.xlsx"
+run "export sqlite" export --format sqlite -o "$out/x.sqlite"
+run "report" report -o "$out/x.html"
+run "export csv --sort city" export --format csv --sort city -o "$out/y.csv"
