@@ -71,6 +71,7 @@ bench: build
 	@bench/convert.sh $(BUILD)
 	@$(BUILD)/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt 3
 	@bench/export.py --size 100 --repeat 1 $(BUILD)
+	@bench/outputs.sh $(BUILD)
 
 # Exports of a 1 GB digest (opt-in: generating it and one run of each streaming
 # export take minutes; json, markdown and html collect their rows and are left out).
