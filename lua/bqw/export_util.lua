@@ -214,6 +214,71 @@ function M.sections(rows)
   return groups
 end
 
+--- The rows grouped by section without holding them. rows: a function giving a fresh
+--- iterator over the rows at each call (ctx.rows of an export), or an array. A first
+--- pass finds the sections in the order they first appear, how many rows each has and
+--- the columns its table shows (as table_columns chooses them); each group's
+--- each(fn) then calls fn(row) for its rows, in source order, in a pass of its own.
+--- Returns { { title, count, columns, each }, … }, the number of records, of rows.
+function M.section_passes(rows, opts)
+  local fresh = rows
+  if type(rows) == "table" then
+    fresh = function()
+      local i = 0
+      return function()
+        i = i + 1
+        return rows[i]
+      end
+    end
+  end
+  local fixed = opts.columns and M.columns(opts)
+  local candidates = M.TABLE_COLUMNS[opts.shape] or M.TABLE_COLUMNS.record
+  local groups, by_key, records, count, last = {}, {}, 0, 0, nil
+  for row in fresh() do
+    count = count + 1
+    if row.id ~= last or row.id == nil then
+      records, last = records + 1, row.id
+    end
+    local key = row.section_title or row.section or ""
+    local group = by_key[key]
+    if not group then
+      group = { title = key, count = 0, filled = {} }
+      by_key[key] = group
+      groups[#groups + 1] = group
+    end
+    group.count = group.count + 1
+    if not fixed then
+      for _, c in ipairs(candidates) do
+        if not group.filled[c] and M.cell(row, c) ~= "" then
+          group.filled[c] = true
+        end
+      end
+    end
+  end
+  for _, group in ipairs(groups) do
+    local key = group.title
+    if fixed then
+      group.columns = fixed
+    else
+      group.columns = {}
+      for _, c in ipairs(candidates) do
+        if group.filled[c] then
+          group.columns[#group.columns + 1] = c
+        end
+      end
+    end
+    group.filled = nil
+    function group.each(fn)
+      for row in fresh() do
+        if (row.section_title or row.section or "") == key then
+          fn(row)
+        end
+      end
+    end
+  end
+  return groups, records, count
+end
+
 --- The columns of one table of rows: opts.columns, or those of TABLE_COLUMNS that are
 --- not empty in every row.
 function M.table_columns(opts, rows)

@@ -516,6 +516,11 @@ function Dataset:_export_job(format, opts)
     if native then
       ctx.native = native_rows(native, options.shape, tick, slice)
     end
+    --- A fresh iterator over the rows at each call: for a format that must see every
+    --- row before it writes some (a table per section), passes instead of a list.
+    function ctx.rows()
+      return export_util.rows(q:iter(), options.shape)
+    end
     --- How many rows the export writes (a second pass over the records when a Lua
     --- filter must see them).
     function ctx.row_count()

@@ -31,14 +31,14 @@ return {
   shapes = { "record", "measure" },
   default_shape = "record",
   options = {},
-  -- a table per section, its columns those some row fills: the rows are collected
+  -- a table per section, its columns those some row fills: a first pass over the rows
+  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is held
   stream = true,
   write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
     local meta = ctx.meta or {}
     local shape = opts.shape or "record"
-    local rows = util.collect(rows_iter)
-    local records = util.record_count(rows)
+    local groups, records, count = util.section_passes(ctx.rows or util.collect(rows_iter), opts)
     out:write("<!doctype html>\n")
     out:write('<html lang="zh">\n<head>\n<meta charset="utf-8">\n')
     out:write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
@@ -61,19 +61,19 @@ return {
       ('<p class="meta">%d %s, %d rows (one per %s); exported by bqw %s.</p>\n'):format(
         records,
         records == 1 and "record" or "records",
-        #rows,
+        count,
         escape(shape),
         escape(ctx.version or "?")
       )
     )
-    for _, group in ipairs(util.sections(rows)) do
-      local columns = util.table_columns(opts, group.rows)
+    for _, group in ipairs(groups) do
+      local columns = group.columns
       out:write("<section>\n<h2>", escape(group.title), "</h2>\n<table>\n<thead>\n<tr>")
       for _, c in ipairs(columns) do
         out:write('<th scope="col">', escape(c), "</th>")
       end
       out:write("</tr>\n</thead>\n<tbody>\n")
-      for _, row in ipairs(group.rows) do
+      group.each(function(row)
         out:write('<tr data-id="', escape(row.id or ""), '">')
         for _, c in ipairs(columns) do
           out:write(NUMERIC[c] and '<td class="num">' or "<td>", lines(util.cell(row, c)), "</td>")
@@ -82,7 +82,7 @@ return {
         if ctx.tick then
           ctx.tick() -- a row done: a background export may yield here
         end
-      end
+      end)
       out:write("</tbody>\n</table>\n</section>\n")
     end
     out:write("</body>\n</html>\n")

@@ -43,7 +43,8 @@ return {
   shapes = { "record", "measure" },
   default_shape = "record",
   options = {},
-  -- a table per section, its columns those some row fills: the rows are collected
+  -- a table per section, its columns those some row fills: a first pass over the rows
+  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is held
   stream = true,
   write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
@@ -58,19 +59,19 @@ return {
     if #about > 0 then
       out:write(table.concat(about, "  \n"), "\n\n")
     end
-    local rows = util.collect(rows_iter)
-    local records = util.record_count(rows)
+    local source = ctx.rows or util.collect(rows_iter)
+    local groups, records, count = util.section_passes(source, opts)
     out:write(
       ("%d %s, %d rows (one per %s); exported by bqw %s.\n"):format(
         records,
         records == 1 and "record" or "records",
-        #rows,
+        count,
         opts.shape or "record",
         inline(ctx.version or "?")
       )
     )
-    for _, group in ipairs(util.sections(rows)) do
-      local columns = util.table_columns(opts, group.rows)
+    for _, group in ipairs(groups) do
+      local columns = group.columns
       out:write("\n## ", inline(group.title), "\n\n")
       if #columns > 0 then
         local header, rule = {}, {}
@@ -79,7 +80,7 @@ return {
         end
         out:write("| ", table.concat(header, " | "), " |\n")
         out:write("| ", table.concat(rule, " | "), " |\n")
-        for _, row in ipairs(group.rows) do
+        group.each(function(row)
           local cells = {}
           for i, c in ipairs(columns) do
             cells[i] = cell_text(util.cell(row, c))
@@ -88,7 +89,7 @@ return {
           if ctx.tick then
             ctx.tick() -- a row done: a background export may yield here
           end
-        end
+        end)
       end
     end
   end,

@@ -180,6 +180,45 @@ describe("rows written by the core", function()
     assert.is_true(chunks >= 3, "head, rows and tail written apart")
   end)
 
+  it("json, markdown and html never collect the rows in a list", function()
+    local util = require("bqw.export_util")
+    local collect = util.collect
+    util.collect = function()
+      error("rows collected")
+    end
+    local ok, err = pcall(function()
+      for _, format in ipairs({ "json", "markdown", "html" }) do
+        for _, where in ipairs({ "kind=document", function(r)
+          return r.kind ~= "meeting"
+        end }) do
+          assert(datasets.default:export(format, { where = where, shape = "measure" }))
+        end
+      end
+    end)
+    util.collect = collect
+    assert(ok, err)
+    -- and the tables are those of the rows collected in a list (the first contract)
+    for _, format in ipairs({ "markdown", "html" }) do
+      local plugin = assert(bqw.plugins.get("export", format))
+      local chunks = {}
+      local sink = {
+        write = function(self, ...)
+          for i = 1, select("#", ...) do
+            chunks[#chunks + 1] = tostring((select(i, ...)))
+          end
+          return self
+        end,
+      }
+      local ds = datasets.tricky
+      plugin.write(sink, util.rows(ds:query():all(), "measure"), { shape = "measure" }, {
+        util = util,
+        meta = ds:meta(),
+        version = bqw.version,
+      })
+      assert.equal(table.concat(chunks), assert(ds:export(format, { shape = "measure" })), format)
+    end
+  end)
+
   it("escape JSON strings as dkjson does", function()
     local core = require("bqw.core")
     local json = require("bqw.json")
