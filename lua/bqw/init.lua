@@ -355,7 +355,8 @@ end
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
 --- folds, ids) or nil, message. opts.sort orders the records first: a field name
---- ("-field" descending) or a function(a, b) (see Query:sort).
+--- ("-field" descending) or a function(a, b) (see Query:sort). The result's count is
+--- the number of records the view shows.
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -412,6 +413,7 @@ function Dataset:view(name, opts)
   result.highlights = result.highlights or {}
   result.folds = result.folds or {}
   result.ids = result.ids or {}
+  result.count = #records
   return result
 end
 

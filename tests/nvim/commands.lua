@@ -293,6 +293,41 @@ T.run("nvim commands", function()
   vim.cmd("only")
   vim.cmd("Bqw view tree")
   local want = lines()
+  -- the folds, as every fold level shows them: where each line's closed fold starts
+  -- and ends
+  local function fold_shape()
+    local shape = {}
+    for level = 0, 4 do
+      vim.wo.foldlevel = level
+      for l = 1, api.nvim_buf_line_count(0) do
+        shape[#shape + 1] = ("%d:%d:%d:%d"):format(level, vim.fn.foldlevel(l), vim.fn.foldclosed(l), vim.fn.foldclosedend(l))
+      end
+    end
+    vim.wo.foldlevel = 99
+    return shape
+  end
+  local want_folds = fold_shape()
+  -- fold levels for 'foldexpr' give the folds that :fold makes, also where two folds
+  -- start on one line right after others end
+  do
+    local folds = { { first = 1, last = 2 }, { first = 1, last = 4 }, { first = 5, last = 6 }, { first = 7, last = 8 }, { first = 5, last = 9 } }
+    local tbuf = api.nvim_create_buf(false, true)
+    api.nvim_buf_set_lines(tbuf, 0, -1, false, { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" })
+    api.nvim_win_set_buf(0, tbuf)
+    vim.wo.foldmethod = "manual"
+    for _, f in ipairs(folds) do
+      vim.cmd(("%d,%dfold"):format(f.first, f.last))
+    end
+    local manual = fold_shape()
+    draw.buffers[tbuf] = { levels = draw.fold_levels(folds, 10) }
+    vim.wo.foldmethod = "expr"
+    vim.wo.foldexpr = "v:lua.bqw_foldexpr(v:lnum)"
+    local by_expr = fold_shape()
+    check(vim.deep_equal(manual, by_expr), "fold levels: the folds :fold makes")
+    draw.buffers[tbuf] = nil
+    vim.cmd("bwipeout! " .. tbuf)
+    vim.cmd("Bqw view tree")
+  end
   local saved_large, saved_slice = draw.LARGE, draw.SLICE_MS
   draw.LARGE, draw.SLICE_MS, draw.PREVIEW = 10, 1, 5
   vim.cmd("Bqw view tree")
@@ -312,7 +347,16 @@ T.run("nvim commands", function()
   -- the loop ran while the view was drawn; how often depends on the machine's speed
   -- (records now come built from the core, so there is less work to slice)
   check(sticks >= 1, "sliced: timers fired between the slices: " .. sticks)
-  check(#api.nvim_buf_get_extmarks(sbuf, api.nvim_create_namespace("bqw"), 0, -1, {}) > 0 and vim.fn.foldlevel(3) >= 1, "sliced: highlights and folds")
+  -- highlights drawn for the lines on screen (a decoration provider), folds from
+  -- 'foldexpr': the same as the manual folds of a view drawn at once
+  check(vim.wo.foldmethod == "expr", "sliced: folds by expression: " .. vim.wo.foldmethod)
+  local got_folds = fold_shape()
+  check(vim.deep_equal(got_folds, want_folds), "sliced: the same folds as drawn at once")
+  local groups = {}
+  for _, h in ipairs(draw.line_highlights(sbuf, 3)) do
+    groups[#groups + 1] = h[3]
+  end
+  check(#groups > 0, "sliced: highlights for a line: " .. table.concat(groups, " "))
   api.nvim_win_set_cursor(0, { 1, 0 })
   nvim.keymap_actions.next(sbuf)
   check(nvim.buffers[sbuf].result.ids[api.nvim_win_get_cursor(0)[1]] ~= nil, "sliced: ]] to a record")

@@ -34,32 +34,41 @@ function M.where_of(b)
   return b.expr or b.where
 end
 
---- A result with a status line in front (ids, highlights and folds shifted); tick
---- (optional) is called every few thousand items.
+--- The result with a status line in front (lines, ids, highlights and folds shifted
+--- down one, in place); tick (optional) is called every few thousand items. Returns
+--- the result.
 function M.with_status(result, status, tick)
   if not status then
     return result
   end
   tick = tick or function() end
-  local out = { lines = { status }, highlights = { { line = 1, first = 0, last = #status, group = "BqwDim" } }, folds = {}, ids = {} }
-  for i, l in ipairs(result.lines) do
-    out.lines[i + 1] = l
-    out.ids[i + 1] = result.ids[i]
+  local lines, ids, n = result.lines, result.ids, #result.lines
+  for i = n, 1, -1 do
+    lines[i + 1] = lines[i]
+    ids[i + 1] = ids[i]
     if i % 5000 == 0 then
       tick()
     end
   end
-  for i, h in ipairs(result.highlights) do
-    out.highlights[#out.highlights + 1] = { line = h.line + 1, first = h.first, last = h.last, group = h.group }
+  lines[1], ids[1] = status, nil
+  local hls = result.highlights
+  for i = #hls, 1, -1 do
+    local h = hls[i]
+    h.line = h.line + 1
+    hls[i + 1] = h
     if i % 5000 == 0 then
       tick()
     end
   end
-  for _, f in ipairs(result.folds) do
-    out.folds[#out.folds + 1] = { first = f.first + 1, last = f.last + 1 }
+  hls[1] = { line = 1, first = 0, last = #status, group = "BqwDim" }
+  for i, f in ipairs(result.folds) do
+    f.first, f.last = f.first + 1, f.last + 1
+    if i % 5000 == 0 then
+      tick()
+    end
   end
-  out.header_line = result.header_line and result.header_line + 1
-  return out
+  result.header_line = result.header_line and result.header_line + 1
+  return result
 end
 local with_status = M.with_status
 
@@ -163,7 +172,7 @@ function M.draw_into(buf, result, meta)
       b[k] = v
     end
   end
-  b.result = result
+  b.result, b.levels, b.lazy = result, nil, false
   M.buffers[buf] = b
   api.nvim_buf_set_option(buf, "modifiable", true)
   api.nvim_buf_set_lines(buf, 0, -1, false, result.lines)
@@ -175,6 +184,7 @@ function M.draw_into(buf, result, meta)
   highlight_terms(buf, result.lines, b.terms)
   set_folds(buf, result.folds)
   pin_header(buf, b)
+  vim.b[buf].bqw_drawing = 0
 end
 
 -- Sorting: a key per cell, numbers before text, text in pinyin order (core.collate_key).
@@ -228,18 +238,26 @@ local function view_opts(b, width)
   return opts
 end
 
--- ---- large views: built and drawn in slices ---------------------------------------
--- A dataset with more records than LARGE is drawn in steps of at most SLICE_MS each,
--- with a timer between them so keys are answered: first a preview of the first
--- PREVIEW records, then the whole view built in a coroutine (the core calls the tick
--- as it goes, which yields when the slice is used up), then its lines, highlights and
--- folds put in the buffer top first.
+-- ---- large views: built in slices, drawn lazily ------------------------------------
+-- A dataset with more records than LARGE is never worked on in one go (Neovim would
+-- not read a key for seconds). Its view is
+--   1. previewed at once: the view over the first PREVIEW records;
+--   2. built in a coroutine that yields when its slice of SLICE_MS is used up (the
+--      core Lua ticks while it builds, filters, sorts and renders records), with a
+--      1 ms timer between slices, so Neovim reads keys and redraws between them;
+--   3. put in the buffer CHUNK lines at a time from the top. Its folds come from a
+--      per-line level table through 'foldexpr', which Neovim evaluates for the lines
+--      put in and no others (manual folds, one :fold each, cost a redraw that grows
+--      with every fold made: minutes for 200,000 folds), and its highlights are made
+--      for the lines on screen only, by a decoration provider (a million extmarks
+--      would take seconds to add and hundreds of MB to hold).
 M.LARGE = 20000
 M.PREVIEW = 300
 M.SLICE_MS = 10
-local CHUNK = 2000
+local CHUNK = 1000
 
 local uv = vim.uv or vim.loop
+local lazy_ns = api.nvim_create_namespace("bqw_lazy")
 
 local function run_sliced(job, fn, done)
   local deadline = 0
@@ -258,6 +276,7 @@ local function run_sliced(job, fn, done)
     deadline = uv.hrtime() + M.SLICE_MS * 1e6
     local ok, a, b2 = coroutine.resume(co)
     if not ok then
+      job.cancelled = true
       return data.notify_line(a, vim.log.levels.ERROR)
     end
     if coroutine.status(co) ~= "dead" then
@@ -268,22 +287,137 @@ local function run_sliced(job, fn, done)
   vim.defer_fn(step, 1)
 end
 
--- Puts result (already with its status line) into buf in slices.
+--- Fold levels for 'foldexpr' from a result's folds (line ranges, properly nested),
+--- one per line of n: the depth, ">N" where folds start (N the innermost's depth),
+--- "<N" where they end (N the outermost's), so that folds side by side stay apart.
+function M.fold_levels(folds, n, tick)
+  tick = tick or function() end
+  local starts, ends = {}, {}
+  for i, f in ipairs(folds) do
+    starts[f.first] = (starts[f.first] or 0) + 1
+    ends[f.last] = (ends[f.last] or 0) + 1
+    if i % 5000 == 0 then
+      tick()
+    end
+  end
+  local levels, depth = {}, 0
+  for l = 1, n do
+    local s, e = starts[l], ends[l]
+    depth = depth + (s or 0)
+    if e then
+      levels[l] = "<" .. (depth - e + 1)
+      depth = depth - e
+    elseif s then
+      levels[l] = ">" .. depth
+    else
+      levels[l] = depth
+    end
+    if l % 5000 == 0 then
+      tick()
+    end
+  end
+  return levels
+end
+
+--- 'foldexpr' of large views (v:lua needs a global function on Neovim 0.7). Neovim
+--- evaluates it with the window's buffer current.
+function M.foldexpr(lnum)
+  local b = M.buffers[api.nvim_get_current_buf()]
+  local levels = b and b.levels
+  return levels and levels[lnum] or 0
+end
+rawset(_G, "bqw_foldexpr", M.foldexpr)
+
+-- The index of the first highlight on line or after it (highlights are in line order).
+local function first_highlight(hls, line)
+  local lo, hi = 1, #hls + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if hls[mid].line < line then
+      lo = mid + 1
+    else
+      hi = mid
+    end
+  end
+  return lo
+end
+
+--- The highlights of line (from 1) of a large view's buffer: { first, last, group,
+--- priority } byte ranges, the view's own and the live filter's matches (cached).
+function M.line_highlights(buf, line)
+  local b = M.buffers[buf]
+  local result = b and b.lazy and b.result
+  if not result then
+    return {}
+  end
+  local out = {}
+  local hls = result.highlights
+  local i = first_highlight(hls, line)
+  while hls[i] and hls[i].line == line do
+    local h = hls[i]
+    out[#out + 1] = { h.first, h.last, h.group }
+    i = i + 1
+  end
+  if b.terms and #b.terms > 0 and result.lines[line] then
+    local cache = b.match_cache
+    if not (cache and cache.terms == b.terms) then
+      cache = { terms = b.terms }
+      b.match_cache = cache
+    end
+    local spans = cache[line]
+    if not spans then
+      spans = {}
+      local core = require("bqw.core")
+      for _, term in ipairs(b.terms) do
+        for _, sp in ipairs(core.match_spans(result.lines[line], term)) do
+          spans[#spans + 1] = { sp[1], sp[2], "BqwMatch", 4200 }
+        end
+      end
+      cache[line] = spans
+    end
+    for _, sp in ipairs(spans) do
+      out[#out + 1] = sp
+    end
+  end
+  return out
+end
+
+api.nvim_set_decoration_provider(lazy_ns, {
+  on_win = function(_, _, buf)
+    local b = M.buffers[buf]
+    return b ~= nil and b.lazy == true
+  end,
+  on_line = function(_, _, buf, row)
+    for _, h in ipairs(M.line_highlights(buf, row + 1)) do
+      pcall(api.nvim_buf_set_extmark, buf, lazy_ns, row, h[1], {
+        end_col = h[2],
+        hl_group = h[3],
+        priority = h[4],
+        ephemeral = true,
+      })
+    end
+  end,
+})
+
+-- Puts result (already with its status line) into buf in slices: the fold levels,
+-- then the lines from the top; the preview stays until the first slice replaces it.
 local function draw_sliced(buf, b, result, job)
   highlights()
-  b.result = result
-  local lines, n = result.lines, #result.lines
-  local win = vim.fn.bufwinid(buf)
-  if win ~= -1 then
-    api.nvim_win_call(win, function()
-      vim.wo.foldmethod = "manual"
-      vim.wo.foldenable = true
-      vim.wo.foldlevel = 99
-      vim.cmd("silent! normal! zE")
-    end)
-  end
-  api.nvim_buf_clear_namespace(buf, ns, 0, -1)
   run_sliced(job, function(tick)
+    local lines, n = result.lines, #result.lines
+    local levels = M.fold_levels(result.folds, n, tick)
+    local hls = result.highlights
+    for i = 2, #hls do
+      if hls[i].line < hls[i - 1].line then
+        table.sort(hls, function(x, y)
+          return x.line < y.line
+        end)
+        break
+      end
+      if i % 5000 == 0 then
+        tick()
+      end
+    end
     local done = 0
     while done < n do
       if not api.nvim_buf_is_valid(buf) then
@@ -295,49 +429,37 @@ local function draw_sliced(buf, b, result, job)
         slice[#slice + 1] = lines[i]
       end
       api.nvim_buf_set_option(buf, "modifiable", true)
-      api.nvim_buf_set_lines(buf, done == 0 and 0 or done, done == 0 and -1 or done, false, slice)
-      api.nvim_buf_set_option(buf, "modifiable", false)
       if done == 0 then
-        vim.cmd("redraw")
+        -- the preview gives way to the view
+        b.result, b.levels, b.lazy, b.match_cache = result, levels, true, nil
+        api.nvim_buf_clear_namespace(buf, ns, 0, -1)
+        api.nvim_buf_clear_namespace(buf, match_ns, 0, -1)
+        api.nvim_buf_set_lines(buf, 0, -1, false, slice)
+        for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+          vim.wo[win].foldmethod = "expr"
+          vim.wo[win].foldexpr = "v:lua.bqw_foldexpr(v:lnum)"
+          vim.wo[win].foldlevel = 99
+          vim.wo[win].foldenable = true
+        end
+        pin_header(buf, b)
+      else
+        api.nvim_buf_set_lines(buf, done, done, false, slice)
       end
+      api.nvim_buf_set_option(buf, "modifiable", false)
       done = last
       tick()
     end
-    for i, h in ipairs(result.highlights) do
-      api.nvim_buf_add_highlight(buf, ns, h.group, h.line - 1, h.first, h.last)
-      if i % 500 == 0 then
-        tick()
-        if not api.nvim_buf_is_valid(buf) then
-          return
-        end
-      end
-    end
-    highlight_terms(buf, lines, b.terms)
-    tick()
-    win = vim.fn.bufwinid(buf)
-    if win ~= -1 then
-      for i, f in ipairs(result.folds) do
-        api.nvim_win_call(win, function()
-          vim.cmd(("silent! %d,%dfold"):format(f.first, f.last))
-        end)
-        if i % 200 == 0 then
-          tick()
-          if not (api.nvim_win_is_valid(win) and api.nvim_win_get_buf(win) == buf) then
-            return
-          end
-        end
-      end
-    end
   end, function()
+    b.job = nil
     if api.nvim_buf_is_valid(buf) then
       pin_header(buf, b)
       vim.b[buf].bqw_drawing = 0
+      vim.cmd("redraw")
     end
-    b.job = nil
   end)
 end
 
--- Renders a large view: a preview at once, the whole in slices.
+-- Renders a large view: a preview at once, the whole built in slices, then drawn.
 local function render_large(buf, b, ds, width)
   if b.job then
     b.job.cancelled = true
@@ -356,6 +478,7 @@ local function render_large(buf, b, ds, width)
     end
     local status = ("%s(drawing %d records…)"):format(b.status and (b.status .. "  ") or "", ds:count())
     M.draw_into(buf, preview, { status = status })
+    vim.b[buf].bqw_drawing = 1
     vim.cmd("redraw")
   end
   run_sliced(job, function(tick)
@@ -366,6 +489,11 @@ local function render_large(buf, b, ds, width)
     end
     if b.name == "table" then
       result.header_line = 1
+    end
+    if b.counting then
+      -- the live filter's count, known now that the view is built
+      b.status = ("filter: %s — %d records"):format(b.counting, result.count or 0)
+      b.counting = nil
     end
     return M.with_status(result, b.status, tick)
   end, function(result, err)
@@ -397,6 +525,7 @@ function M.render(buf)
     end
     local result, err = ds:view(b.name, view_opts(b, width))
     if not result then
+      vim.b[buf].bqw_drawing = 0
       return data.notify(err, vim.log.levels.ERROR)
     end
     if b.name == "table" then

@@ -75,9 +75,11 @@ function M.apply(buf, text)
       return draw.render(buf)
     end
     local where = draw.where_of({ where = b.where, expr = expr })
+    local large = ds:count() > draw.LARGE
     local ok, n = pcall(function()
-      if ds:count() > draw.LARGE then
-        -- counting would build every record now: check the expression only
+      if large then
+        -- counting could take seconds (a text search over every record): check the
+        -- expression only; the sliced drawing counts as it builds the view
         ds:query(where, { first = 1 }):count()
         return nil
       end
@@ -90,7 +92,8 @@ function M.apply(buf, text)
     b.filter = expr and text or nil
     b.expr = expr
     b.terms = M.terms(text, expr)
-    b.status = expr and (n and ("filter: %s — %d records"):format(text, n) or ("filter: %s"):format(text)) or nil
+    b.status = expr and (n and ("filter: %s — %d records"):format(text, n) or ("filter: %s — counting…"):format(text)) or nil
+    b.counting = expr and large and text or nil
     draw.render(buf)
   end)
 end
