@@ -311,21 +311,21 @@ T.run("nvim commands", function()
   -- start on one line right after others end
   do
     local folds = { { first = 1, last = 2 }, { first = 1, last = 4 }, { first = 5, last = 6 }, { first = 7, last = 8 }, { first = 5, last = 9 } }
-    local tbuf = api.nvim_create_buf(false, true)
-    api.nvim_buf_set_lines(tbuf, 0, -1, false, { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" })
-    api.nvim_win_set_buf(0, tbuf)
+    local fbuf = api.nvim_create_buf(false, true)
+    api.nvim_buf_set_lines(fbuf, 0, -1, false, { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" })
+    api.nvim_win_set_buf(0, fbuf)
     vim.wo.foldmethod = "manual"
     for _, f in ipairs(folds) do
       vim.cmd(("%d,%dfold"):format(f.first, f.last))
     end
     local manual = fold_shape()
-    draw.buffers[tbuf] = { levels = draw.fold_levels(folds, 10) }
+    draw.buffers[fbuf] = { levels = draw.fold_levels(folds, 10) }
     vim.wo.foldmethod = "expr"
     vim.wo.foldexpr = "v:lua.bqw_foldexpr(v:lnum)"
     local by_expr = fold_shape()
     check(vim.deep_equal(manual, by_expr), "fold levels: the folds :fold makes")
-    draw.buffers[tbuf] = nil
-    vim.cmd("bwipeout! " .. tbuf)
+    draw.buffers[fbuf] = nil
+    vim.cmd("bwipeout! " .. fbuf)
     vim.cmd("Bqw view tree")
   end
   local saved_large, saved_slice = draw.LARGE, draw.SLICE_MS
