@@ -6,9 +6,11 @@
 #
 #   bench/nvim.sh [--size MB] [--view NAME] [ROOT]
 #
-# Reports, for bqw: the time from `:Bqw` to the first screenful of the view, to the end
-# of the drawing, and the worst and median ping latency over that time; for bare
-# Neovim: the worst and median ping latency. Needs tmux; `make nvim` first.
+# Reports, for bqw: the time from `:Bqw` to the end of the load (g:bqw_loading), to
+# the first screenful of the view, to the end of the drawing (b:bqw_drawing), the worst
+# and median ping latency over that time, and the longest time Neovim's loop did not
+# turn (a 2 ms timer inside Neovim: how long a key waited at worst, without tmux's
+# polling); for bare Neovim: the same. Needs tmux; `make nvim` first.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -18,7 +20,7 @@ while [ $# -gt 0 ]; do
   case $1 in
   --size) size=$2; shift 2 ;;
   --view) view=$2; shift 2 ;;
-  -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) root=$1; shift ;;
   esac
 done
@@ -41,8 +43,23 @@ wait_for() { # TEXT SECONDS
   done
 }
 
+# Inside Neovim: a 2 ms timer; the longest gap between its ticks goes to $TMP/gap.
+GAP_LUA="local uv = vim.uv or vim.loop
+local last, worst = uv.hrtime(), 0
+uv.new_timer():start(0, 2, function()
+  local now = uv.hrtime()
+  if now - last > worst then
+    worst = now - last
+    local f = io.open('$TMP/gap', 'w')
+    f:write(math.floor(worst / 1e6), '\\n')
+    f:close()
+  end
+  last = now
+end)"
+
 start() { # INIT_LUA: a fresh tmux server each time
-  printf '%s\n' "$1" >"$TMP/init.lua"
+  printf '%s\n%s\n' "$1" "$GAP_LUA" >"$TMP/init.lua"
+  rm -f "$TMP/gap"
   T kill-server >/dev/null 2>&1 || true
   SOCK=$TMP/tmux-$(now).sock
   T new-session -d -s b -x 150 -y 40 "nvim -u '$TMP/init.lua' -i NONE -n"
@@ -78,21 +95,29 @@ stats() { # name, file of latencies
 start "vim.o.shortmess = vim.o.shortmess .. 'I'"
 end_at=$(($(date +%s) + 5))
 pings_while '[ "$(date +%s)" -lt "$end_at" ]' >"$TMP/bare"
+gap_bare=$(cat "$TMP/gap")
 
 # bqw: :Bqw on the corpus, pinged from the command until the drawing is done (the
-# status line shows b:bqw_drawing, which bqw sets while it draws in slices)
+# status line shows g:bqw_loading and b:bqw_drawing, which bqw sets while it loads and
+# while it draws: unset, the view is not drawn yet)
 start "vim.opt.runtimepath:prepend('$root')
 vim.o.shortmess = vim.o.shortmess .. 'I'
-vim.o.statusline = '%f %{get(b:, \"bqw_drawing\", 0) ? \"DRAWING\" : \"IDLE\"}'
+vim.o.statusline = '%f %{get(g:, \"bqw_loading\", 0) ? \"LOADING\" : \"LOADED\"} %{get(b:, \"bqw_drawing\", 1) ? \"DRAWING\" : \"IDLE\"}'
 vim.cmd('runtime plugin/bqw.lua')
 require('bqw.nvim').setup({ data = '$corpus' })"
+rm -f "$TMP/gap"
 T send-keys -t b -l ":Bqw${view:+ view $view}"
-t0=$(now)
+t_start=$(now)
 T send-keys -t b Enter
-# the first screenful: the view's lines (a source line reference, L…) on the screen
+# the end of the load, then the first screenful: the view's lines (a source line
+# reference, L…) on the screen
 (
-  while ! screen | grep -q " L[0-9]"; do
-    sleep 0.02
+  until screen | grep -q "bqw://.* LOADED"; do
+    sleep 0.01
+  done
+  now >"$TMP/loaded"
+  until screen | grep -q " L[0-9]"; do
+    sleep 0.01
   done
   now >"$TMP/first"
 ) &
@@ -109,12 +134,16 @@ while :; do
 done
 t_done=$(now)
 wait $watcher 2>/dev/null || true
+t_loaded=$(cat "$TMP/loaded" 2>/dev/null || echo "$t_done")
 t_first=$(cat "$TMP/first" 2>/dev/null || echo "$t_done")
+gap_bqw=$(cat "$TMP/gap")
 rss=$(ps -o rss= -C nvim | sort -n | tail -1)
 
 echo "bench/nvim.sh: ${size} MB corpus ($corpus), view ${view:-default}, tmux 150x40"
 stats "bare Neovim" "$TMP/bare"
 stats "bqw: during load and draw" "$TMP/bqw"
-echo ":Bqw to first screen         $(ms "$t0" "$t_first") ms"
-echo ":Bqw to drawing done         $(ms "$t0" "$t_done") ms"
+echo "longest loop stall            bare $gap_bare ms, bqw $gap_bqw ms"
+echo ":Bqw to the end of the load  $(ms "$t_start" "$t_loaded") ms"
+echo ":Bqw to first screen         $(ms "$t_start" "$t_first") ms ($(ms "$t_loaded" "$t_first") ms after the load)"
+echo ":Bqw to drawing done         $(ms "$t_start" "$t_done") ms"
 echo "Neovim RSS after drawing     $((rss / 1024)) MB"

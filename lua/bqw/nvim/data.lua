@@ -128,11 +128,13 @@ function M.with_dataset(fn)
     return
   end
   state.waiting = { fn }
+  vim.g.bqw_loading = 1 -- for a status line (and the benchmark)
   M.loop():load(
     path,
     vim.schedule_wrap(function(ds, err)
       local waiting = state.waiting
       state.waiting = nil
+      vim.g.bqw_loading = 0
       if not ds then
         M.notify_line(err, vim.log.levels.ERROR)
         return M.redraw()
