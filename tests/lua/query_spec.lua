@@ -82,6 +82,38 @@ describe("ds:query", function()
     assert.equal(3, ds:query([[text~"潛力板" and not city=江门]]):count())
   end)
 
+  it("sorts with a host's tick: stable, the same order, and ticking while it sorts", function()
+    -- a host's coroutine yields in the tick: a sort of 100,000s of records must tick
+    -- while it compares, not only while it scans (table.sort cannot yield)
+    local records = {}
+    for i = 1, 3000 do
+      records[i] = { id = i, n = (i * 7919) % 17 }
+    end
+    local function scan_ticks(q)
+      local ticks = 0
+      q._ctx.tick = function()
+        ticks = ticks + 1
+      end
+      return q, function()
+        return ticks
+      end
+    end
+    local plain, plain_ticks = scan_ticks(query.new(records, {}))
+    local want = ids(plain:all())
+    local q, ticks = scan_ticks(query.new(records, {}))
+    local got = q:sort(function(a, b)
+      return a.n < b.n
+    end):all()
+    assert.equal(3000, #got)
+    for i = 2, #got do
+      local a, b = got[i - 1], got[i]
+      assert.is_true(a.n < b.n or (a.n == b.n and a.id < b.id), "stable at " .. i)
+    end
+    assert.equal(#want, #got)
+    -- 3000 records take ~30,000 comparisons: many more ticks than scanning alone
+    assert.is_true(ticks() > plain_ticks() + 50, ("ticks %d, scan alone %d"):format(ticks(), plain_ticks()))
+  end)
+
   it("chains where, sort, limit, count, iteration", function()
     local q = ds:query({ kind = "city" })
     assert.equal(21, q:count())

@@ -82,3 +82,21 @@ data_file() {
   cp "$ROOT/data/bqw-digest-2023.txt" "$TMP/digest.txt"
   echo "$TMP/digest.txt"
 }
+
+# A generated digest of 10 MB (26,432 records: more than draw.LARGE, so the view is
+# built and drawn in slices) in the case's directory.
+large_file() {
+  lua5.4 "$ROOT/bench/gen_corpus.lua" 10 "$TMP/large.txt" 2>/dev/null || fail "gen_corpus.lua"
+  echo "$TMP/large.txt"
+}
+
+# start_large [VIEW]: Neovim on the large digest, :Bqw [view VIEW] typed; the status
+# line says DRAWING until bqw has drawn the whole view (b:bqw_drawing).
+start_large() {
+  f=$(large_file)
+  start "vim.o.statusline = '%f %{get(b:, \"bqw_drawing\", 1) ? \"DRAWING\" : \"IDLE\"}'
+require('bqw.nvim').setup({ data = '$f', debounce = 50 })"
+  type_text ":Bqw${1:+ view $1}"
+  keys Enter
+}
+

@@ -122,5 +122,74 @@ case_picker() {
   alive
 }
 
+# A large view (26,432 records): the first screen comes without a key press, a command
+# typed while it is drawn is answered before the drawing ends, and once drawn the
+# records show unfolded, each record a fold of its own.
+case_large_draw() {
+  start_large
+  wait_for "L9    关于开展百校联百县"
+  wait_for "drawing 26432 records"
+  type_text ":echo 'pong' . (6 * 7)"
+  keys Enter
+  wait_for "pong42"
+  screen | grep -qF "drawing 26432 records" || fail "the answer came only after the drawing"
+  wait_for " IDLE" 60
+  screen | grep -qF "+--" && fail "the view is drawn folded"
+  screen | grep -qF "L11   2023年广东金融" || fail "not the view's first records"
+  type_text "5G"
+  keys z c
+  wait_for "lines: L11   2023年广东金融"
+  alive
+}
+
+# ]] and [[ move from record to record in a large view.
+case_large_next() {
+  start_large
+  wait_for " IDLE" 60
+  type_text "gg]]]]"
+  type_text ":echo 'at:' . matchstr(getline('.'), 'L[0-9]\\+')"
+  keys Enter
+  wait_for "at:L11"
+  type_text "[["
+  type_text ":echo 'back:' . matchstr(getline('.'), 'L[0-9]\\+')"
+  keys Enter
+  wait_for "back:L9"
+}
+
+# s sorts a large table view by the column under the cursor, names in pinyin order.
+case_large_sort() {
+  start_large table
+  wait_for " IDLE" 60
+  col=$(screen | head -1 | awk '{ print index($0, "city") }')
+  [ "$col" -gt 0 ] || fail "no city column"
+  type_text "gg0$((col - 1))l"
+  keys s
+  wait_for "sorted by city"
+  wait_for " IDLE" 60
+  screen | sed -n 3p | grep -qF "潮州" || fail "the first row is not 潮州's"
+  alive
+}
+
+# The live filter on a large view narrows it, shows the count, and an empty filter
+# brings the whole view back.
+case_large_filter() {
+  start_large
+  wait_for " IDLE" 60
+  keys /
+  wait_for "bqw filter:"
+  type_text "region=粤北"
+  keys Enter
+  wait_for "filter: region=粤北 — 2360 records" 60
+  wait_for " IDLE" 60
+  screen | grep -qF "广州" && fail "the view did not narrow"
+  keys /
+  keys C-u
+  keys Enter
+  wait_gone "filter: region" 60
+  wait_for " IDLE" 60
+  wait_for "L9    关于开展百校联百县"
+  alive
+}
+
 "case_$CASE" || exit 1
 echo "$CASE ok"
