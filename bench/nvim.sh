@@ -109,14 +109,14 @@ rm -f "$TMP/gap"
 T send-keys -t b -l ":Bqw${view:+ view $view}"
 t_start=$(now)
 T send-keys -t b Enter
-# the end of the load, then the first screenful: the view's lines (a source line
-# reference, L…) on the screen
+# the end of the load, then the first screenful: the view's lines on the screen (its
+# third line no longer empty or ~)
 (
   until screen | grep -q "bqw://.* LOADED"; do
     sleep 0.01
   done
   now >"$TMP/loaded"
-  until screen | grep -q " L[0-9]"; do
+  until screen | sed -n 3p | grep -q '[^~ ]'; do
     sleep 0.01
   done
   now >"$TMP/first"
@@ -127,7 +127,7 @@ i=0
 while :; do
   i=$((i + 1))
   ping "$i" >>"$TMP/bqw"
-  if screen | grep -q "bqw://.* IDLE" && screen | grep -q " L[0-9]"; then
+  if screen | grep -q "bqw://.* IDLE"; then
     break
   fi
   sleep 0.1
