@@ -184,6 +184,14 @@ end
 M.current_tick = nil
 local TICK_LINES = 256
 
+--- Lets a host that draws in slices take its turn (ds:view's opts.tick): a plugin that
+--- loops over every record without adding lines calls it every few hundred records.
+function M.tick()
+  if M.current_tick then
+    M.current_tick()
+  end
+end
+
 --- Adds a line made of segments: strings, or { text, group } for highlighted parts.
 --- id (optional) is the record behind the line. Returns the line's number.
 function Builder:line(segments, id)

@@ -40,21 +40,24 @@ local function render(records, opts)
   end
 
   -- Counts from the records (a city the gazetteer lacks goes under its region, or "—").
-  for _, r in ipairs(records) do
+  local seen = {}
+  for i, r in ipairs(records) do
     if r.kind == "city" then
       local c = by_city[r.city or "—"] or add_city(r.city or "—", r.region or "—")
       c.entries = c.entries + 1
       c.measures = c.measures + #(r.measures or {})
       c.id = c.id or r.id
       if r.action then
-        local seen = false
-        for _, a in ipairs(c.actions) do
-          seen = seen or a == r.action
-        end
-        if not seen then
+        -- a set per city: a large digest has thousands of entries per city
+        seen[c] = seen[c] or {}
+        if not seen[c][r.action] then
+          seen[c][r.action] = true
           c.actions[#c.actions + 1] = r.action
         end
       end
+    end
+    if i % 500 == 0 then
+      util.tick()
     end
   end
 

@@ -140,9 +140,12 @@ local function render(records, opts)
   local cols = columns_of(opts)
 
   local present = {}
-  for _, r in ipairs(records) do
+  for i, r in ipairs(records) do
     for k in pairs(r) do
       present[k] = true
+    end
+    if i % 200 == 0 then
+      util.tick()
     end
   end
   for _, c in ipairs(cols) do
@@ -172,6 +175,9 @@ local function render(records, opts)
       end
     end
     rows[i] = row
+    if i % 200 == 0 then
+      util.tick()
+    end
   end
 
   -- Drop trailing columns that cannot get even one cell.

@@ -75,7 +75,10 @@ end
 -- Groups records by key, in order of first appearance.
 local function group_by(records, key_of)
   local groups, index = {}, {}
-  for _, r in ipairs(records) do
+  for i, r in ipairs(records) do
+    if i % 500 == 0 then
+      util.tick()
+    end
     local k = key_of(r)
     if not index[k] then
       index[k] = { key = k, records = {}, first = r }

@@ -85,6 +85,28 @@ describe("views", function()
     ds = assert(bqw.load())
   end)
 
+  it("let a host take its turn while they go over many records (view_util.tick)", function()
+    -- Neovim builds a large view in a coroutine that yields in the tick: a loop over
+    -- every record that adds no line must tick too, or the editor waits for it
+    local records = {}
+    for i = 1, 2000 do
+      records[i] = { id = i, kind = "city", line = i, city = "广州", region = "珠三角", action = "a" .. i, measures = { "m" } }
+    end
+    for _, name in ipairs({ "table", "tree", "cities" }) do
+      local plugin = assert(require("bqw.plugins").get("view", name))
+      local ticks = 0
+      local saved = util.current_tick
+      util.current_tick = function()
+        ticks = ticks + 1
+      end
+      local ok, result = pcall(plugin.render, records, { width = 100 }, {})
+      util.current_tick = saved
+      assert(ok, result)
+      -- besides the builder's tick every 256 lines: at least one per 500 records
+      assert.is_true(ticks >= math.floor(#result.lines / 256) + 4, ("%s: %d ticks for %d lines"):format(name, ticks, #result.lines))
+    end
+  end)
+
   it("are all registered and well formed at every width", function()
     for _, name in ipairs({ "tree", "table", "timeline", "cities", "detail" }) do
       for _, w in ipairs(WIDTHS) do

@@ -277,7 +277,7 @@ local function run_sliced(job, fn, done)
     local ok, a, b2 = coroutine.resume(co)
     if not ok then
       job.cancelled = true
-      return data.notify_line(a, vim.log.levels.ERROR)
+      return done(nil, a)
     end
     if coroutine.status(co) ~= "dead" then
       return vim.defer_fn(step, 1)
@@ -449,8 +449,11 @@ local function draw_sliced(buf, b, result, job)
       done = last
       tick()
     end
-  end, function()
+  end, function(_, err)
     b.job = nil
+    if err then
+      data.notify_line(err, vim.log.levels.ERROR)
+    end
     if api.nvim_buf_is_valid(buf) then
       pin_header(buf, b)
       vim.b[buf].bqw_drawing = 0
