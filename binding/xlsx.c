@@ -199,6 +199,17 @@ static int l_close(lua_State *L) {
   return result(L, rc);
 }
 
+/* wb:discard(): frees the workbook without writing the file (after a failure or an
+ * interruption: close() would write every row so far). */
+static int l_discard(lua_State *L) {
+  xlsx *x = luaL_checkudata(L, 1, XLSX_MT);
+  if (x->wb) {
+    lxw_workbook_free(x->wb);
+    x->wb = NULL;
+  }
+  return 0;
+}
+
 /* Collected without close(): frees without writing. */
 static int l_gc(lua_State *L) {
   xlsx *x = luaL_checkudata(L, 1, XLSX_MT);
@@ -209,10 +220,10 @@ static int l_gc(lua_State *L) {
   return 0;
 }
 
-static const luaL_Reg methods[] = {{"sheet", l_sheet},   {"cell", l_cell},
-                                   {"date", l_date},     {"column", l_column},
-                                   {"freeze", l_freeze}, {"autofilter", l_autofilter},
-                                   {"close", l_close},   {NULL, NULL}};
+static const luaL_Reg methods[] = {
+    {"sheet", l_sheet},   {"cell", l_cell},       {"date", l_date},
+    {"column", l_column}, {"freeze", l_freeze},   {"autofilter", l_autofilter},
+    {"close", l_close},   {"discard", l_discard}, {NULL, NULL}};
 
 void bqw_lua_open_xlsx(lua_State *L) {
   if (luaL_newmetatable(L, XLSX_MT)) {

@@ -310,4 +310,36 @@ function M.columns(opts)
   return cols or M.COLUMNS[(opts and opts.shape) or "record"]
 end
 
+--- A named scratch file for a writer that needs a path (libxlsxwriter, SQLite), in
+--- $TMPDIR or /tmp: a core.fs tempfile, which discard() removes and which the signal
+--- handler removes when the command is interrupted, so Ctrl-C leaves nothing behind.
+--- Returns the tempfile and its path; raises when it cannot be made.
+function M.scratch_file(base)
+  local dir = os.getenv("TMPDIR")
+  if not dir or dir == "" then
+    dir = "/tmp"
+  end
+  local t, err = require("bqw.core").fs.tempfile(dir, base, true)
+  if not t then
+    error(("export: cannot create a scratch file in %s: %s"):format(dir, tostring(err)), 0)
+  end
+  return t, t:name()
+end
+
+--- Copies the file at path to out, 64 KiB at a time.
+function M.copy_file(path, out)
+  local fh, err = io.open(path, "rb")
+  if not fh then
+    error(err, 0)
+  end
+  while true do
+    local chunk = fh:read(65536)
+    if not chunk then
+      break
+    end
+    out:write(chunk)
+  end
+  fh:close()
+end
+
 return M

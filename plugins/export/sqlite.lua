@@ -37,6 +37,7 @@ local RECORD_COLUMNS = {
 local INTEGER = { id = true, year = true, period_from = true, period_to = true, line = true }
 
 local SCHEMA = [[
+PRAGMA journal_mode = OFF;
 PRAGMA foreign_keys = ON;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE records (%s);
@@ -58,22 +59,6 @@ CREATE VIRTUAL TABLE measures_fts USING fts5(text, tokenize = 'bqw');
 
 local unpack_values = table.unpack or unpack -- luacheck: ignore 143 (LuaJIT has only unpack)
 
-local function copy_out(path, out)
-  local fh, err = io.open(path, "rb")
-  if not fh then
-    error(err, 0)
-  end
-  while true do
-    local chunk = fh:read(65536)
-    if not chunk then
-      break
-    end
-    out:write(chunk)
-  end
-  fh:close()
-  os.remove(path)
-end
-
 -- The database of each export in progress, by its options table.
 local state_of = setmetatable({}, { __mode = "k" })
 
@@ -90,7 +75,7 @@ local function guarded(st, fn, ...)
   if not ok then
     state_of[st.opts] = nil
     pcall(st.db.close, st.db)
-    os.remove(st.path)
+    st.scratch:discard()
     error(err, 0)
   end
 end
@@ -102,13 +87,15 @@ function M.begin(_, opts, ctx)
     error("export sqlite: this bqw was built without SQLite; install libsqlite3-dev "
       .. "(scripts/deps.sh does) and rebuild", 0)
   end
-  local path = os.tmpname()
-  os.remove(path) -- SQLite creates it
+  -- a scratch file (gone even after Ctrl-C; SQLite takes an empty file for an empty
+  -- database), streamed to out (an atomic file or stdout) when finished
+  local scratch, path = ctx.util.scratch_file("bqw-sqlite")
   local db, derr = core.sqlite(path)
   if not db then
+    scratch:discard()
     error("export sqlite: " .. derr, 0)
   end
-  local st = { db = db, path = path, opts = opts, nrecords = 0, nmeasures = 0, util = ctx.util }
+  local st = { db = db, scratch = scratch, path = path, opts = opts, nrecords = 0, nmeasures = 0, util = ctx.util }
   state_of[opts] = st
   guarded(st, function()
     local defs, marks = {}, {}
@@ -189,9 +176,9 @@ function M.finish(out, opts, ctx)
   local st = assert(state_of[opts], "export sqlite: finish before begin")
   guarded(st, finish, ctx)
   state_of[opts] = nil
-  local ok, err = pcall(copy_out, st.path, out)
+  local ok, err = pcall(ctx.util.copy_file, st.path, out)
+  st.scratch:discard()
   if not ok then
-    os.remove(st.path)
     error(err, 0)
   end
 end

@@ -49,31 +49,15 @@ local function cells(width, s)
   return w
 end
 
---- Copies the file at path to out in chunks, then removes it.
-local function copy_out(path, out)
-  local fh, err = io.open(path, "rb")
-  if not fh then
-    error(err, 0)
-  end
-  while true do
-    local chunk = fh:read(65536)
-    if not chunk then
-      break
-    end
-    out:write(chunk)
-  end
-  fh:close()
-  os.remove(path)
-end
-
 -- The workbook of each export in progress, by its options table (begin, record and
 -- finish of one export see the same one).
 local state_of = setmetatable({}, { __mode = "k" })
 
---- Closes the workbook (freeing it) and removes its file after a failure.
+--- Drops the workbook without writing it (writing would take as long as the rows so
+--- far) and removes its file, after a failure or an interruption.
 local function abandon(st)
-  pcall(st.wb.close, st.wb)
-  os.remove(st.path)
+  st.wb:discard()
+  st.scratch:discard()
 end
 
 --- Calls fn(st, ...) and, when it raises, drops the workbook before passing the error on.
@@ -100,16 +84,17 @@ function M.begin(_, opts, ctx)
       .. "(scripts/deps.sh does) and rebuild", 0)
   end
   local util = ctx.util
-  -- libxlsxwriter writes a file by name: write beside nothing of the user's, then
-  -- stream it to out (an atomic file or stdout) when finished
-  local path = os.tmpname()
+  -- libxlsxwriter writes a file by name: a scratch file (gone even after Ctrl-C),
+  -- streamed to out (an atomic file or stdout) when finished
+  local scratch, path = util.scratch_file("bqw-xlsx")
   local wb, werr = core.xlsx(path)
   if not wb then
-    os.remove(path)
+    scratch:discard()
     error("export xlsx: " .. werr, 0)
   end
   local st = {
     wb = wb,
+    scratch = scratch,
     path = path,
     opts = opts,
     shape = opts.shape or "record",
@@ -201,9 +186,9 @@ function M.finish(out, opts, ctx)
   local st = assert(state_of[opts], "export xlsx: finish before begin")
   guarded(st, finish, ctx)
   state_of[opts] = nil
-  local ok, err = pcall(copy_out, st.path, out)
+  local ok, err = pcall(ctx.util.copy_file, st.path, out)
+  st.scratch:discard()
   if not ok then
-    os.remove(st.path)
     error(err, 0)
   end
 end

@@ -197,6 +197,21 @@ describe("interruption", function()
   teardown(function()
     os.execute("rm -rf " .. H.quote(plugin_dir))
   end)
+  setup(function()
+    -- a filter that spins once a few records have been written
+    assert(os.execute("mkdir -p " .. H.quote(plugin_dir .. "/filter")))
+    write(
+      plugin_dir .. "/filter/spin.lua",
+      [[return { name = "spin", kind = "filter", description = "spins at record 3",
+        match = function(r)
+          if r.id >= 3 then
+            io.open(os.getenv("SPIN_MARK"), "w"):close()
+            while true do end
+          end
+          return true
+        end }]]
+    )
+  end)
   before_each(function()
     dir = temp_dir()
   end)
@@ -245,6 +260,26 @@ sys.stdout.write(err.decode())
     os.remove(script)
     return tonumber(out:match("^(%-?%d+)\n")), out
   end
+
+  it("leaves no scratch file of the xlsx and sqlite exports when interrupted between rows", function()
+    local core = require("bqw.core")
+    for _, format in ipairs({ "xlsx", "sqlite" }) do
+      if core[format] then
+        local scratch = dir .. "/scratch"
+        assert(os.execute("mkdir -p " .. H.quote(scratch)))
+        local path = dir .. "/out." .. format
+        local code, out = interrupt("INT", { "export", "--format", format, "--where", "spin=1", "-o", path }, "TMPDIR=" .. scratch)
+        assert.equal(130, code, out)
+        assert.same({}, entries(scratch), format)
+        assert.same({ "scratch" }, entries(dir), format)
+        os.execute("rm -rf " .. H.quote(scratch))
+        -- the scratch file is made in $TMPDIR, where the signal handler knows it
+        local _, err, code2 = H.bqw({ "export", "--format", format, "-o", path }, { TMPDIR = scratch })
+        assert.is_true(code2 ~= 0, err)
+        assert.truthy(err:find("cannot create a scratch file in " .. scratch, 1, true), err)
+      end
+    end
+  end)
 
   for _, case in ipairs({ { "INT", 130 }, { "TERM", 143 } }) do
     it(("ends a plugin stuck in a loop on SIG%s with exit %d, no temporary left"):format(case[1], case[2]), function()
