@@ -682,49 +682,6 @@ function Query:_scan()
   end
 end
 
--- A stable merge sort of list by before (a strict order) that calls tick every
--- TICK_RECORDS comparisons: table.sort calls its comparator from C, where a host's
--- coroutine cannot yield, so sorting 100,000s of records there would hold the host
--- for seconds.
-local function merge_sort(list, before, tick)
-  local n = #list
-  local src, dst = list, {}
-  local compared = 0
-  local width = 1
-  while width < n do
-    for lo = 1, n, 2 * width do
-      local mid, hi = math.min(lo + width, n + 1), math.min(lo + 2 * width, n + 1)
-      local i, j, k = lo, mid, lo
-      while i < mid and j < hi do
-        -- take from the right only when it is strictly before: stable
-        if before(src[j], src[i]) then
-          dst[k], j = src[j], j + 1
-        else
-          dst[k], i = src[i], i + 1
-        end
-        k = k + 1
-        compared = compared + 1
-        if compared % TICK_RECORDS == 0 then
-          tick()
-        end
-      end
-      for x = i, mid - 1 do
-        dst[k], k = src[x], k + 1
-      end
-      for x = j, hi - 1 do
-        dst[k], k = src[x], k + 1
-      end
-    end
-    src, dst = dst, src
-    width = width * 2
-  end
-  if src ~= list then
-    for i = 1, n do
-      list[i] = src[i]
-    end
-  end
-end
-
 --- Whether the core can select the query's records by itself (no Lua predicate), and
 --- the core filter that does (nil: every record); used to count without building
 --- records.
@@ -764,7 +721,7 @@ function Query:_matches()
   if s then
     local before = s.fn or require("bqw.collate").comparator(s.keys)
     if self._ctx.tick then
-      merge_sort(out, before, self._ctx.tick)
+      require("bqw.sort").stable(out, before, self._ctx.tick)
     else
       table.sort(out, before)
     end

@@ -192,6 +192,13 @@ function M.tick()
   end
 end
 
+--- Sorts list in place by before (a strict order), stable, ticking as it goes (see
+--- tick): for a plugin that orders many records itself, where table.sort would hold
+--- the host. Returns list.
+function M.sort(list, before)
+  return require("bqw.sort").stable(list, before, M.current_tick)
+end
+
 --- Adds a line made of segments: strings, or { text, group } for highlighted parts.
 --- id (optional) is the record behind the line. Returns the line's number.
 function Builder:line(segments, id)

@@ -23,7 +23,7 @@ local function render(records, opts)
       items[#items + 1] = r
     end
   end
-  table.sort(items, function(x, y)
+  util.sort(items, function(x, y)
     local yx, yy = year_of(x), year_of(y)
     if yx ~= yy then
       return yx < yy

@@ -96,7 +96,10 @@ describe("views", function()
     -- may have loaded it again since)
     require("bqw.plugins").reset()
     local vu = require("bqw.view_util")
-    for _, name in ipairs({ "table", "tree", "cities" }) do
+    for i = 1, 1000 do
+      records[#records + 1] = { id = 2000 + i, kind = "meeting", line = i, date = ("2023-%02d-%02d"):format(1 + i % 12, 1 + i % 28), text = "会议" }
+    end
+    for _, name in ipairs({ "table", "tree", "cities", "timeline" }) do
       local plugin = assert(require("bqw.plugins").get("view", name))
       local ticks = 0
       local saved = vu.current_tick
