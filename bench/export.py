@@ -86,7 +86,9 @@ def main():
     input_bytes = os.path.getsize(corpus)
     print("corpus %s: %.1f MB; medians of %d runs; RSS = the process's peak" % (
         corpus, input_bytes / 2**20, repeat))
-    _, load, load_rss, load_cpu = median_runs([exe, "stats", "--json", "--data", corpus], repeat)
+    # a corpus of 1 GB is a little over the default size limit (1 GiB)
+    limit = ["--max-size", str(max(2 * input_bytes, 1 << 30))]
+    _, load, load_rss, load_cpu = median_runs([exe, "stats", "--json", "--data", corpus] + limit, repeat)
     print("%-34s %8.2f s (CPU %6.2f s) %9.1f MB" % ("bqw stats --json (load)", load, load_cpu,
                                                    load_rss / 2**20))
     peers = {"csv": ["mlr", "--icsv", "--ocsv", "cat"], "ndjson": ["jq", "-c", "."],
@@ -95,7 +97,7 @@ def main():
     for fmt in formats:
         shape = ["--shape", "measure"] if fmt in ("csv", "tsv") else []
         written = os.path.join(out_dir, "export-%smb.%s" % (size, fmt))
-        argv = [exe, "export", "--data", corpus, "--format", fmt] + shape
+        argv = [exe, "export", "--data", corpus, "--format", fmt] + shape + limit
         runs = []
         for i in range(repeat):
             runs.append(run(argv, out_path=written if i == 0 else None))

@@ -399,8 +399,11 @@ typedef enum bqw_field {
  * (once; later calls return 0 at once). Call it before searching one dataset from
  * several threads. */
 BQW_API int bqw_dataset_index(bqw_dataset *ds);
-/* Searches the dataset (building its index first if need be); hits' tags split with
- * bqw_tag_split into record index, field and measure index. */
+/* Searches the dataset; hits' tags split with bqw_tag_split into record index, field
+ * and measure index. The first search of a dataset without an index reads every text
+ * once (cheaper than building the index for one query: the command line's case);
+ * a later one builds the index (once) and answers from it. The hits, their order and
+ * the total are the same either way. Several threads: build the index first. */
 BQW_API int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen,
                                size_t limit, bqw_results **out);
 BQW_API void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_t *item);

@@ -254,7 +254,8 @@ struct bqw_dataset {
   bqw_diag *diags;
   size_t diag_count, diag_cap;
   size_t diag_dropped; /* diagnostics past the limit, counted but not stored */
-  bqw_index *index;    /* built on first search */
+  bqw_index *index;    /* built on the second search (the first scans) */
+  bool searched;       /* a search has scanned the records */
   bool seen[BQW_SECTION_OTHER + 1]; /* the sections the parser met */
 };
 

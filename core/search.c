@@ -1034,12 +1034,11 @@ const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field
   return NULL;
 }
 
-int bqw_dataset_index(bqw_dataset *ds) {
-  if (ds->index)
-    return 0;
-  bqw_index *ix = bqw_index_new();
-  if (!ix)
-    return BQW_ENOMEM;
+/* The dataset's documents in rank order (titles, cities, headlines, measures, prose,
+ * categories; each in source order), the non-empty ones: visit(ctx, text, len, tag)
+ * for each until it returns nonzero. */
+static int each_doc(const bqw_dataset *ds, void *ctx,
+                    int (*visit)(void *ctx, const char *text, size_t len, uint64_t tag)) {
   static const bqw_field rank_order[] = {BQW_FIELD_TITLE,    BQW_FIELD_CITY,
                                          BQW_FIELD_HEADLINE, BQW_FIELD_MEASURE,
                                          BQW_FIELD_TEXT,     BQW_FIELD_CATEGORY};
@@ -1051,9 +1050,98 @@ int bqw_dataset_index(bqw_dataset *ds) {
       for (size_t k = 0; !rc && k < items && k < 0xFFFF; k++) {
         const char *s = bqw_field_text(ds, i, rank_order[f], k);
         if (s && *s)
-          rc = bqw_index_add(ix, s, strlen(s), tag_of(i, rank_order[f], k));
+          rc = visit(ctx, s, strlen(s), tag_of(i, rank_order[f], k));
       }
     }
+  return rc;
+}
+
+static int add_doc(void *ix, const char *text, size_t len, uint64_t tag) {
+  return bqw_index_add(ix, text, len, tag);
+}
+
+/* What a scan of the documents keeps: the query's terms, the results, the document's
+ * number, a buffer for a folded text. */
+typedef struct scan {
+  const term *terms;
+  size_t nterms, limit;
+  bool quick;
+  spellings sp;
+  bqw_results *r;
+  uint32_t doc;
+  int32_t *folded;
+  size_t folded_cap;
+} scan;
+
+/* One document tested as bqw_index_search verifies a candidate: one word that the
+ * overrides cannot touch by its spellings or a fold on the way, else the text folded
+ * with the overrides and every term looked for; the same answer as the lists give. */
+static int scan_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
+  scan *sc = ctx;
+  bool match = true;
+  if (sc->quick) {
+    match = spelled_in(&sc->sp, text, len) ||
+            occurs(text, len, sc->terms[0].cp, sc->terms[0].len);
+  } else {
+    if (len + 1 > sc->folded_cap) {
+      int32_t *grown = realloc(sc->folded, (len + 1) * sizeof *grown);
+      if (!grown)
+        return BQW_ENOMEM;
+      sc->folded = grown;
+      sc->folded_cap = len + 1;
+    }
+    size_t n = fold_text(text, len, sc->folded);
+    for (size_t t = 0; match && t < sc->nterms; t++)
+      match = contains(sc->folded, n, sc->terms[t].cp, sc->terms[t].len);
+  }
+  int rc = match ? results_push(sc->r, tag, sc->doc, sc->limit) : 0;
+  sc->doc++;
+  return rc;
+}
+
+/* A search without the index: every document read once. For one search of a dataset
+ * (the command line's case) this costs a fold of the text, where building the index
+ * costs two passes, a hash lookup per character and the lists: about a quarter. */
+static int scan_search(const bqw_dataset *ds, const char *query, size_t qlen,
+                       size_t limit, bqw_results **out) {
+  *out = NULL;
+  int32_t *q = malloc((qlen + 1) * sizeof *q);
+  term *terms = malloc((qlen / 2 + 1) * sizeof *terms);
+  bqw_results *r = calloc(1, sizeof *r);
+  if (!q || !terms || !r) {
+    free(q);
+    free(terms);
+    free(r);
+    return BQW_ENOMEM;
+  }
+  scan sc = {.terms = terms, .limit = limit, .r = r};
+  sc.nterms = split_terms(q, fold_query(query, qlen, q), terms);
+  int rc = sc.nterms ? 0 : BQW_EINVAL; /* an empty query */
+  sc.quick =
+      sc.nterms == 1 && !touches_rules(fold_rules_get(), terms[0].cp, terms[0].len);
+  if (!rc && sc.quick)
+    spell_term(&sc.sp, query, qlen, terms[0].cp, terms[0].len);
+  if (!rc)
+    rc = each_doc(ds, &sc, scan_doc);
+  free(sc.folded);
+  spellings_free(&sc.sp);
+  free(q);
+  free(terms);
+  if (rc) {
+    bqw_results_free(r);
+    return rc;
+  }
+  *out = r;
+  return 0;
+}
+
+int bqw_dataset_index(bqw_dataset *ds) {
+  if (ds->index)
+    return 0;
+  bqw_index *ix = bqw_index_new();
+  if (!ix)
+    return BQW_ENOMEM;
+  int rc = each_doc(ds, ix, add_doc);
   if (!rc)
     rc = bqw_index_finish(ix);
   if (rc) {
@@ -1066,6 +1154,12 @@ int bqw_dataset_index(bqw_dataset *ds) {
 
 int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen, size_t limit,
                        bqw_results **out) {
+  if (!out || (!query && qlen))
+    return BQW_EINVAL;
+  if (!ds->index && !ds->searched) {
+    ds->searched = true; /* the next search builds the index and keeps it */
+    return scan_search(ds, query, qlen, limit, out);
+  }
   int rc = bqw_dataset_index(ds);
   if (rc)
     return rc;
