@@ -19,6 +19,7 @@
 #include "bqw_fts5.h"
 
 #include "bqw.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,29 +46,6 @@ static int is_space(int32_t cp) {
          cp == '\v' || cp == 0x3000 || cp == 0xA0;
 }
 
-static size_t encode(int32_t cp, char *out) {
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 typedef int (*token_fn)(void *, int, const char *, int, int, int);
 
 /* Emits the folded characters cp[i .. i+n) as one token spanning their bytes. */
@@ -76,7 +54,7 @@ static int emit(token_fn fn, void *ctx, int flags, const int32_t *cp, const uint
   char buf[8];
   size_t len = 0;
   for (size_t k = 0; k < n; k++)
-    len += encode(cp[i + k], buf + len);
+    len += text_encode(cp[i + k], buf + len);
   return fn(ctx, flags, buf, (int)len, (int)at[i], (int)at[i + n]);
 }
 

@@ -99,6 +99,16 @@ function M.collect(rows)
   return out
 end
 
+--- Streams a finished scratch file (util.scratch_file) to out, then removes it; a
+--- failed copy is raised after the removal, so nothing is left behind either way.
+function M.deliver_scratch(util, scratch, path, out)
+  local ok, err = pcall(util.copy_file, path, out)
+  scratch:discard()
+  if not ok then
+    error(err, 0)
+  end
+end
+
 --- A write(out, records, opts, ctx) for a plugin that streams through begin / record
 --- / finish, for callers of the first contract: records an array or an iterator, put
 --- in opts.shape here.

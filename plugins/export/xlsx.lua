@@ -186,11 +186,7 @@ function M.finish(out, opts, ctx)
   local st = assert(state_of[opts], "export xlsx: finish before begin")
   guarded(st, finish, ctx)
   state_of[opts] = nil
-  local ok, err = pcall(ctx.util.copy_file, st.path, out)
-  st.scratch:discard()
-  if not ok then
-    error(err, 0)
-  end
+  require("bqw.export_util").deliver_scratch(ctx.util, st.scratch, st.path, out)
 end
 
 --- The first contract (an array of records), for callers that use it directly.
