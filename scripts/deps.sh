@@ -7,7 +7,7 @@ unicode-data bzip2 libopencc-dev opencc luajit libluajit-5.1-dev neovim lua-bust
 luarocks zsh man-db libxlsxwriter-dev python3-openpyxl libsqlite3-dev sqlite3 chromium fonts-noto-cjk"
 # `deps.sh bench` adds what the benchmarks compare against.
 if [ "${1:-}" = bench ]; then
-  PACKAGES="$PACKAGES ripgrep sqlite3 libsqlite3-dev hyperfine linux-perf time"
+  PACKAGES="$PACKAGES ripgrep sqlite3 libsqlite3-dev hyperfine linux-perf time strace"
 fi
 missing=""
 for p in $PACKAGES; do

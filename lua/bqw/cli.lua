@@ -107,6 +107,10 @@ end
 
 --- Each command is fn(args, ds); those in this set get the dataset loaded for them.
 local commands = {}
+-- The commands that name a plugin: its kind, and the argument that holds its name.
+local PLUGIN_OF = { export = "export", view = "view" }
+local PLUGIN_ARG = { export = "format", view = "name" }
+
 local reads_dataset = {
   overview = true,
   stats = true,
@@ -874,6 +878,17 @@ function M.main(argv)
     if not reads_dataset[name] then
       code = commands[name](args)
     else
+      -- the plugin a command names is found before a load that can take seconds: a
+      -- wrong name fails at once, and the plugins are not read after the load, when
+      -- they would delay the first row
+      local kind, plugin_name = PLUGIN_OF[name], args[PLUGIN_ARG[name] or ""]
+      if kind and plugin_name then
+        local found, err = require("bqw.plugins").get(kind, plugin_name)
+        if not found then
+          complain("%s", err)
+          return EXIT_USAGE
+        end
+      end
       local ds, lcode = load_or_fail(args.data)
       if not ds then
         return lcode

@@ -237,6 +237,15 @@ describe("bqw view, list --where, export", function()
     _, err, code = H.bqw({ "export", "--format", "nosuch" })
     assert.equal(2, code)
     assert.truthy(err:find('no export plugin "nosuch"', 1, true))
+    -- the plugin is looked up before the data is read: no waiting for a load to learn
+    -- of a typo, and the plugins are not read between the load and the first row
+    for _, words in ipairs({ { "export", "--format", "nosuch" }, { "view", "nosuch" } }) do
+      table.insert(words, 1, "--data")
+      table.insert(words, 2, "/nonexistent/digest.txt")
+      _, err, code = H.bqw(words)
+      assert.equal(2, code)
+      assert.truthy(err:find("no %a+ plugin \"nosuch\""), err)
+    end
     _, _, code = H.bqw({ "export" })
     assert.equal(2, code)
   end)
