@@ -888,6 +888,10 @@ function M.main(argv)
           complain("%s", err)
           return EXIT_USAGE
         end
+        if name == "export" and found.binary and not args.output and require("bqw.core").isatty(1) then
+          complain("export %s writes a binary file, which a terminal cannot show: give -o FILE, or redirect the output (> FILE)", plugin_name)
+          return EXIT_USAGE
+        end
       end
       local ds, lcode = load_or_fail(args.data)
       if not ds then

@@ -250,6 +250,20 @@ describe("bqw view, list --where, export", function()
     assert.equal(2, code)
   end)
 
+  it("refuses to write a binary export to a terminal, not to a pipe", function()
+    -- script(1) (util-linux) gives the command a terminal as its stdout
+    local cmd = ("script -qec %s /dev/null"):format(H.quote(H.quote(H.exe) .. " export --format xlsx"))
+    local pipe = assert(io.popen(cmd, "r"))
+    local shown = pipe:read("a")
+    local _, _, code = pipe:close()
+    assert.equal(2, code)
+    assert.truthy(shown:find("export xlsx writes a binary file, which a terminal cannot show", 1, true), shown)
+    local out
+    out, _, code = H.bqw({ "export", "--format", "xlsx" })
+    assert.equal(0, code)
+    assert.equal("PK\3\4", out:sub(1, 4)) -- a zip archive, as Excel reads it
+  end)
+
   it("exports to stdout or atomically to a file", function()
     local out, _, code = H.bqw({ "export", "--format", "json", "--where", "kind=target" })
     assert.equal(0, code)
