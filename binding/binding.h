@@ -23,6 +23,13 @@ bool bqw_lua_filter_match(const void *filter, const bqw_record *r, size_t id);
 /* Adds core.row_format to the module table at lib, write_rows and count_rows to the
  * dataset methods at methods (binding/rows.c). */
 void bqw_lua_open_rows(lua_State *L, int lib, int methods);
+/* Writes one cell of a CSV or TSV line to out, which has room for BQW_CELL_ROOM(len)
+ * bytes, and returns the bytes written (binding/rows.c): CSV quotes a cell holding
+ * , " CR or LF; TSV (CSV with TAB) one holding TAB " CR or LF and writes CR and CRLF
+ * inside it as LF; quotes are doubled; unless raw, a cell starting as a formula
+ * (= + - @ TAB CR) gets a ' first. The one rule core.delimited and write_rows share. */
+#define BQW_CELL_ROOM(len) (2 * (len) + 3)
+size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
 /* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */

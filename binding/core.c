@@ -604,17 +604,22 @@ static int scratch_gc(lua_State *L) {
   return 0;
 }
 
+/* Room for n more bytes after sb->len. */
+static void scratch_reserve(lua_State *L, scratch *sb, size_t n) {
+  if (sb->cap - sb->len >= n)
+    return;
+  size_t cap = sb->cap ? sb->cap : 256;
+  while (cap - sb->len < n)
+    cap *= 2;
+  char *grown = realloc(sb->data, cap);
+  if (!grown)
+    luaL_error(L, "bqw: out of memory");
+  sb->data = grown;
+  sb->cap = cap;
+}
+
 static void scratch_add(lua_State *L, scratch *sb, const char *p, size_t n) {
-  if (sb->cap - sb->len < n) {
-    size_t cap = sb->cap ? sb->cap : 256;
-    while (cap - sb->len < n)
-      cap *= 2;
-    char *grown = realloc(sb->data, cap);
-    if (!grown)
-      luaL_error(L, "bqw: out of memory");
-    sb->data = grown;
-    sb->cap = cap;
-  }
+  scratch_reserve(L, sb, n);
   memcpy(sb->data + sb->len, p, n);
   sb->len += n;
 }
@@ -666,11 +671,6 @@ static void add_cell(lua_State *L, scratch *sb, int row, const char *column) {
   }
 }
 
-/* The first bytes that make a spreadsheet read a cell as a formula (OWASP). */
-static bool formula_start(char c) {
-  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-}
-
 /* core.delimited(row, columns, format [, raw]) -> the row's line, terminator
  * included: format "csv" (RFC 4180: a cell holding , " CR or LF quoted, quotes
  * doubled; CRLF) or "tsv" (CSV with TAB: a cell holding TAB " CR or LF quoted, quotes
@@ -696,35 +696,11 @@ static int l_delimited(lua_State *L) {
     cell->len = 0;
     add_cell(L, cell, 1, column);
     lua_pop(L, 1);
-    const char *s = cell->data;
-    size_t len = cell->len;
     if (i > 1)
       scratch_add(L, line, tsv ? "\t" : ",", 1);
-    bool neutral = !raw && len && formula_start(s[0]);
-    /* CSV quotes a cell holding , " CR or LF; TSV (CSV with TAB) one holding TAB " CR
-     * or LF, and writes CR and CRLF inside a cell as LF (csvkit reads a lone CR as LF) */
-    bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
-                         memchr(s, '\r', len) || memchr(s, '\n', len));
-    if (quote)
-      scratch_add(L, line, "\"", 1);
-    if (neutral)
-      scratch_add(L, line, "'", 1);
-    size_t from = 0;
-    for (size_t k = 0; quote && k < len; k++) {
-      if (s[k] == '"') {
-        scratch_add(L, line, s + from, k + 1 - from);
-        from = k; /* the quote again: doubled */
-      } else if (tsv && s[k] == '\r') {
-        scratch_add(L, line, s + from, k - from);
-        scratch_add(L, line, "\n", 1);
-        if (k + 1 < len && s[k + 1] == '\n')
-          k++;
-        from = k + 1;
-      }
-    }
-    scratch_add(L, line, s + from, len - from);
-    if (quote)
-      scratch_add(L, line, "\"", 1);
+    scratch_reserve(L, line, BQW_CELL_ROOM(cell->len));
+    line->len +=
+        bqw_lua_delimited_cell(line->data + line->len, cell->data, cell->len, tsv, raw);
   }
   scratch_add(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
   lua_pushlstring(L, line->data, line->len);

@@ -361,38 +361,45 @@ static void make_cell(row_format *f, const value *v, field fld) {
   }
 }
 
+/* The first bytes that make a spreadsheet read a cell as a formula (OWASP). */
 static bool formula_start(char c) {
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
-/* The cell made in f->cell, quoted as binding/core.c's core.delimited quotes it. */
-static void put_cell(row_format *f, bool tsv) {
-  buffer *b = &f->out;
-  const char *s = f->cell.data;
-  size_t len = f->cell.len;
-  bool neutral = !f->raw && len && formula_start(s[0]);
+size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw) {
+  char *o = out;
   bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
                        memchr(s, '\r', len) || memchr(s, '\n', len));
   if (quote)
-    put(f, b, "\"", 1);
-  if (neutral)
-    put(f, b, "'", 1);
-  size_t from = 0;
-  for (size_t k = 0; quote && k < len; k++) {
+    *o++ = '"';
+  if (!raw && len && formula_start(s[0]))
+    *o++ = '\'';
+  if (!quote) {
+    if (len)
+      memcpy(o, s, len);
+    return (size_t)(o - out) + len;
+  }
+  for (size_t k = 0; k < len; k++) {
     if (s[k] == '"') {
-      put(f, b, s + from, k + 1 - from);
-      from = k; /* the quote again: doubled */
+      *o++ = '"'; /* doubled */
     } else if (tsv && s[k] == '\r') {
-      put(f, b, s + from, k - from);
-      put(f, b, "\n", 1);
+      *o++ = '\n';
       if (k + 1 < len && s[k + 1] == '\n')
         k++;
-      from = k + 1;
+      continue;
     }
+    *o++ = s[k];
   }
-  put(f, b, s + from, len - from);
-  if (quote)
-    put(f, b, "\"", 1);
+  *o++ = '"';
+  return (size_t)(o - out);
+}
+
+/* The cell made in f->cell, quoted into the chunk. */
+static void put_cell(row_format *f, bool tsv) {
+  buffer *b = &f->out;
+  grow(f, b, BQW_CELL_ROOM(f->cell.len));
+  b->len +=
+      bqw_lua_delimited_cell(b->data + b->len, f->cell.data, f->cell.len, tsv, f->raw);
 }
 
 static void delimited_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
