@@ -104,13 +104,14 @@ static void unregister_temp(int slot) {
     temp_used[slot] = 0;
 }
 
-/* Async-signal-safe: unlink only. */
+/* Async-signal-safe: unlink only. The names stay registered: a writer that holds a
+ * temporary by name (libxlsxwriter closing its workbook) may create it again after the
+ * signal, so the grace timer and the exit unlink once more, until discard() or commit()
+ * unregisters the name. */
 static void remove_temps(void) {
   for (int i = 0; i < MAX_TEMPS; i++)
-    if (temp_used[i]) {
+    if (temp_used[i])
       unlink(temp_paths[i]);
-      temp_used[i] = 0;
-    }
 }
 
 /* ---- interruption ------------------------------------------------------------------ */
@@ -149,6 +150,13 @@ static void on_signal(int sig) {
   }
 }
 
+/* An interrupted command ends through exit() (os.exit) once its Lua error is reported:
+ * a temporary written again since the signal goes then. */
+static void remove_temps_at_exit(void) {
+  if (pending_signal)
+    remove_temps();
+}
+
 static void hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   if (pending_signal && !raised) {
@@ -161,7 +169,8 @@ static void hook(lua_State *L, lua_Debug *ar) {
  * which starts with SIGINT ignored: `kill -INT` is meant to reach it); a count hook on
  * this state (coroutines created later inherit it) raises "interrupted" once at the next
  * Lua instructions, so a plugin in an endless loop stops too; registered temporaries are
- * removed at once; the process ends by the signal 0.5 s later if it has not ended itself.
+ * removed at once (and again at exit or when the grace period ends, should a writer have
+ * made one anew); the process ends by the signal 0.5 s later if it has not ended itself.
  * For the bqw command only: Neovim keeps its own Ctrl-C. */
 static int l_catch_signals(lua_State *L) {
   int sigs[] = {SIGINT, SIGTERM};
@@ -177,6 +186,9 @@ static int l_catch_signals(lua_State *L) {
   alarm_action.sa_handler = on_alarm;
   sigemptyset(&alarm_action.sa_mask);
   sigaction(SIGALRM, &alarm_action, NULL);
+  static int exit_sweep; /* atexit once per process, however often this is called */
+  if (!exit_sweep)
+    exit_sweep = atexit(remove_temps_at_exit) == 0;
   if (!have_grace_timer) {
     struct sigevent ev;
     memset(&ev, 0, sizeof ev);

@@ -281,6 +281,35 @@ sys.stdout.write(err.decode())
     end
   end)
 
+  -- libxlsxwriter opens its file by name when it closes the workbook: a signal that
+  -- arrives just before leaves a scratch file made again after the handler removed it.
+  -- The child stands in for that writer: it is signalled, writes its scratch file anew,
+  -- then ends by os.exit (the error path) or is ended by the grace timer (stuck in C).
+  for _, ending in ipairs({ "os.exit(130)", "os.execute('sleep 3')" }) do
+    it("removes a scratch file written again after the signal, ending by " .. ending, function()
+      local scratch = dir .. "/scratch"
+      assert(os.execute("mkdir -p " .. H.quote(scratch)))
+      local child = ([[
+local fs = require("bqw.core").fs
+fs.catch_signals()
+local t = assert(fs.tempfile(%q, "bqw-xlsx", true))
+local path = t:name()
+local pid = io.open("/proc/self/stat"):read("n")
+os.execute("kill -TERM " .. pid) -- TERM: system() ignores INT while it waits
+assert(not pcall(function() while true do end end)) -- the hook raises "interrupted"
+assert(fs.interrupted() == "term")
+assert(not io.open(path, "rb"), "the handler removes the scratch file at once")
+local fh = io.open(path, "wb")
+fh:write("made again after the signal")
+fh:close()
+%s
+]]):format(scratch, ending)
+      write(dir .. "/child.lua", child)
+      local out = sh(H.quote(H.exe) .. " run " .. H.quote(dir .. "/child.lua"))
+      assert.same({}, entries(scratch), out)
+    end)
+  end
+
   for _, case in ipairs({ { "INT", 130 }, { "TERM", 143 } }) do
     it(("ends a plugin stuck in a loop on SIG%s with exit %d, no temporary left"):format(case[1], case[2]), function()
       for _, env in ipairs({ "", "BQW_TEMPFILE=named" }) do
