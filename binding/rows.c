@@ -19,17 +19,27 @@
  * written. JSON rows are separated by ","; with `separate` the first one too (a row came
  *       before, in an earlier call).
  *   ds:count_rows(filter | nil, last, shape) -> records, rows
+ *   ds:order(filter | nil, last, keys, script) -> order
+ *       the ids of the matching records up to `last`, in the order of keys ({ { field
+ *       = name, desc = bool }, … }) as lua/bqw/collate.lua's comparator orders records
+ *       built in script: text by bqw_collate_key, numbers numerically, a list by its
+ *       first item, an absent value last in either direction, ties by id. order:count()
+ *       -> n; order:at(i) -> the id at position i. write_rows walks an order given as
+ *       its 8th argument (`from` and `last` are then positions in it, the filter unused).
  */
 #include "binding.h"
 #include "bqw.h"
 #include "compat.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ROW_FORMAT_MT "bqw.core.row_format"
+#define ORDER_MT "bqw.core.order"
+#define WORK_MT "bqw.core.order_work"
 #define CHUNK_BYTES 65536
 
 /* Every field a row may have. The order is lua/bqw/json.lua's KEY_ORDER for records:
@@ -654,15 +664,27 @@ static size_t rows_of(const row_format *f, const bqw_record *r) {
                                                                      : 1;
 }
 
-/* ds:write_rows(format, filter | nil, from, last [, separate [, most]]) -> chunk,
- * next | nil, records, rows */
+/* An order of records (ds:order): their ids, from 0, in the order the keys give. */
+typedef struct order {
+  size_t n;
+  uint32_t ids[];
+} order;
+
+/* The order at idx, or NULL for nil. */
+static const order *opt_order(lua_State *L, int idx) {
+  return lua_type(L, idx) <= LUA_TNIL ? NULL : luaL_checkudata(L, idx, ORDER_MT);
+}
+
+/* ds:write_rows(format, filter | nil, from, last [, separate [, most [, order]]]) ->
+ * chunk, next | nil, records, rows */
 static int l_write_rows(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   row_format *f = luaL_checkudata(L, 2, ROW_FORMAT_MT);
   const void *filter = opt_filter(L, 3);
   lua_Integer from = luaL_checkinteger(L, 4);
   lua_Integer last = luaL_checkinteger(L, 5);
-  size_t n = bqw_record_count(ds);
+  const order *o = opt_order(L, 8); /* positions in it instead of ids */
+  size_t n = o ? o->n : bqw_record_count(ds);
   size_t end = last < 0 ? 0 : (size_t)last < n ? (size_t)last : n;
   size_t i = from < 1 ? 0 : (size_t)from - 1, records = 0, rows = 0;
   bool separate = lua_toboolean(L, 6); /* JSON: a row was written before this call */
@@ -672,20 +694,21 @@ static int l_write_rows(lua_State *L) {
   for (;
        i < end && f->out.len < CHUNK_BYTES && (most <= 0 || (lua_Integer)records < most);
        i++) {
-    const bqw_record *r = bqw_record_at(ds, i);
-    if (filter && !bqw_lua_filter_match(filter, r, i + 1))
+    size_t at = o ? o->ids[i] : i;
+    const bqw_record *r = bqw_record_at(ds, at);
+    if (!r || (!o && filter && !bqw_lua_filter_match(filter, r, at + 1)))
       continue;
     records++;
     size_t k = rows_of(f, r);
     bool numbered = f->measure_shape && has_measures(r) && r->measure_count;
     for (size_t m = 0; m < k; m++) {
       if (f->format == OUT_CSV || f->format == OUT_TSV) {
-        delimited_row(f, r, i + 1, numbered ? m + 1 : 0);
+        delimited_row(f, r, at + 1, numbered ? m + 1 : 0);
       } else {
         if (f->format == OUT_JSON && separate)
           put(f, &f->out, ",", 1);
         separate = true;
-        json_row(f, r, i + 1, numbered ? m + 1 : 0);
+        json_row(f, r, at + 1, numbered ? m + 1 : 0);
       }
       rows++;
     }
@@ -722,6 +745,314 @@ static int l_count_rows(lua_State *L) {
   return 2;
 }
 
+/* ---- sorting: ds:order ---- */
+
+#define MAX_SORT_KEYS 16
+#define KEY_PREFIX 40    /* bytes of a value's collation key kept beside it */
+#define ABSENT INT64_MIN /* a record without the field */
+
+/* A distinct text value of a sort field: the string as the record holds it, how it is
+ * converted, and the start of its collation key (the rest is made again on a tie). */
+typedef struct distinct {
+  const char *s;
+  size_t len, key_len;
+  text_kind kind;
+  uint32_t rank;
+  unsigned char prefix[KEY_PREFIX];
+} distinct;
+
+/* What ds:order works with, owned by a userdata so that an error frees it. */
+typedef struct order_work {
+  row_format f;    /* the script and conversion (f.cell: a converted text) */
+  buffer ka, kb;   /* two full collation keys */
+  distinct *slots; /* the distinct texts */
+  size_t slot_count, slot_cap;
+  uint32_t *table; /* open addressing over slots: index + 1, 0 empty */
+  size_t table_cap;
+  int64_t *values; /* per record and key: a number, a text's slot (then rank), ABSENT */
+  uint32_t *perm, *tmp;
+  size_t keys;
+  bool desc[MAX_SORT_KEYS];
+} order_work;
+
+static void order_work_release(order_work *w) {
+  free(w->f.out.data);
+  free(w->f.cell.data);
+  free(w->ka.data);
+  free(w->kb.data);
+  free(w->slots);
+  free(w->table);
+  free(w->values);
+  free(w->perm);
+  free(w->tmp);
+  memset(w, 0, sizeof *w);
+}
+
+static int order_work_gc(lua_State *L) {
+  order_work_release(luaL_checkudata(L, 1, WORK_MT));
+  return 0;
+}
+
+static void *work_alloc(order_work *w, size_t count, size_t size) {
+  void *p = count ? calloc(count, size) : NULL;
+  if (count && !p)
+    luaL_error(w->f.L, "bqw: out of memory");
+  return p;
+}
+
+static uint64_t text_hash(const char *s, size_t len, text_kind kind) {
+  uint64_t h = 1469598103934665603u ^ (uint64_t)kind; /* FNV-1a */
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211u;
+  }
+  return h;
+}
+
+/* The full collation key of slot d, as the record shows it (converted), into key. */
+static void full_key(order_work *w, buffer *key, const distinct *d) {
+  w->f.cell.len = 0;
+  put_text(&w->f, &w->f.cell, d->s, d->kind);
+  const char *t = w->f.cell.data ? w->f.cell.data : "";
+  size_t n = bqw_collate_key(t, w->f.cell.len, NULL, 0);
+  key->len = 0;
+  grow(&w->f, key, n);
+  bqw_collate_key(t, w->f.cell.len, key->data, n);
+  key->len = n;
+}
+
+/* The slot of a text value, added when new. */
+static uint32_t slot_of(order_work *w, const char *s, text_kind kind) {
+  size_t len = strlen(s);
+  if (2 * (w->slot_count + 1) > w->table_cap) {
+    size_t cap = w->table_cap ? 2 * w->table_cap : 1024;
+    uint32_t *t = work_alloc(w, cap, sizeof *t);
+    for (size_t i = 0; i < w->slot_count; i++) {
+      const distinct *d = &w->slots[i];
+      size_t h = (size_t)text_hash(d->s, d->len, d->kind) & (cap - 1);
+      while (t[h])
+        h = (h + 1) & (cap - 1);
+      t[h] = (uint32_t)i + 1;
+    }
+    free(w->table);
+    w->table = t;
+    w->table_cap = cap;
+  }
+  size_t h = (size_t)text_hash(s, len, kind) & (w->table_cap - 1);
+  for (; w->table[h]; h = (h + 1) & (w->table_cap - 1)) {
+    const distinct *d = &w->slots[w->table[h] - 1];
+    if (d->kind == kind && d->len == len && (d->s == s || !memcmp(d->s, s, len)))
+      return w->table[h] - 1;
+  }
+  if (w->slot_count == w->slot_cap) {
+    size_t cap = w->slot_cap ? 2 * w->slot_cap : 256;
+    distinct *p = realloc(w->slots, cap * sizeof *p);
+    if (!p)
+      luaL_error(w->f.L, "bqw: out of memory");
+    w->slots = p;
+    w->slot_cap = cap;
+  }
+  distinct *d = &w->slots[w->slot_count];
+  *d = (distinct){.s = s, .len = len, .kind = kind};
+  full_key(w, &w->ka, d);
+  d->key_len = w->ka.len;
+  memcpy(d->prefix, w->ka.data, d->key_len < KEY_PREFIX ? d->key_len : KEY_PREFIX);
+  w->table[h] = (uint32_t)w->slot_count + 1;
+  return (uint32_t)w->slot_count++;
+}
+
+static int compare_bytes(const unsigned char *a, size_t na, const unsigned char *b,
+                         size_t nb) {
+  int c = memcmp(a, b, na < nb ? na : nb);
+  if (c)
+    return c;
+  return (na > nb) - (na < nb);
+}
+
+/* Two distinct texts in collation order (0: they show the same string). */
+static int compare_slots(order_work *w, uint32_t a, uint32_t b) {
+  const distinct *x = &w->slots[a], *y = &w->slots[b];
+  size_t px = x->key_len < KEY_PREFIX ? x->key_len : KEY_PREFIX;
+  size_t py = y->key_len < KEY_PREFIX ? y->key_len : KEY_PREFIX;
+  int c = memcmp(x->prefix, y->prefix, px < py ? px : py);
+  if (c || x->key_len <= KEY_PREFIX || y->key_len <= KEY_PREFIX)
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+  full_key(w, &w->ka, x);
+  full_key(w, &w->kb, y);
+  return compare_bytes((const unsigned char *)w->ka.data, w->ka.len,
+                       (const unsigned char *)w->kb.data, w->kb.len);
+}
+
+/* Two records (positions in the matching ids) in the keys' order, ties by position:
+ * as lua/bqw/collate.lua's comparator (an absent value last in either direction). */
+static int compare_records(order_work *w, uint32_t a, uint32_t b) {
+  const int64_t *x = w->values + (size_t)a * w->keys,
+                *y = w->values + (size_t)b * w->keys;
+  for (size_t k = 0; k < w->keys; k++) {
+    if (x[k] == y[k])
+      continue;
+    if (x[k] == ABSENT || y[k] == ABSENT)
+      return x[k] == ABSENT ? 1 : -1;
+    int c = x[k] < y[k] ? -1 : 1;
+    return w->desc[k] ? -c : c;
+  }
+  return (a > b) - (a < b);
+}
+
+/* A stable bottom-up merge sort of a[0..n) by compare, with tmp as room for n. */
+static void merge_sort(order_work *w, uint32_t *a, uint32_t *tmp, size_t n,
+                       int (*compare)(order_work *, uint32_t, uint32_t)) {
+  uint32_t *src = a, *dst = tmp;
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n;
+      size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        dst[k++] = compare(w, src[j], src[i]) < 0 ? src[j++] : src[i++];
+      while (i < mid)
+        dst[k++] = src[i++];
+      while (j < hi)
+        dst[k++] = src[j++];
+    }
+    uint32_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a)
+    memcpy(a, src, n * sizeof *a);
+}
+
+/* The value record r (id) has for the sort key fld, in w->values' terms. */
+static int64_t sort_value(order_work *w, const bqw_record *r, size_t id, field fld,
+                          bool *text) {
+  value v = get(&w->f, r, id, 0, fld);
+  switch (v.type) {
+  case V_NONE:
+    return ABSENT;
+  case V_INT:
+    return (int64_t)v.i;
+  case V_INTS:
+    return v.n ? (int64_t)int_item(&v, 0) : ABSENT;
+  case V_STRING:
+    *text = true;
+    return slot_of(w, v.s, v.kind);
+  case V_STRINGS:
+    *text = true;
+    return v.n ? slot_of(w, v.strings[0], v.kind) : ABSENT;
+  case V_MEASURES:
+    *text = true;
+    return v.n ? slot_of(w, v.measures[0].text, AS_TEXT) : ABSENT;
+  }
+  return ABSENT;
+}
+
+/* ds:order(filter | nil, last, keys, script) -> order */
+static int l_order(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  const void *filter = opt_filter(L, 2);
+  lua_Integer last = luaL_checkinteger(L, 3);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  static const char *const scripts[] = {"original", "hans", "hant", NULL};
+  script_mode script = (script_mode)luaL_checkoption(L, 5, "original", scripts);
+  order_work *w = lua_newuserdata(L, sizeof *w);
+  memset(w, 0, sizeof *w);
+  luaL_setmetatable(L, WORK_MT);
+  w->f.L = L;
+  w->f.script = script;
+  field fields[MAX_SORT_KEYS];
+  bool text[MAX_SORT_KEYS] = {false};
+  for (int i = 1;; i++) {
+    lua_rawgeti(L, 4, i);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      break;
+    }
+    if (w->keys == MAX_SORT_KEYS)
+      luaL_error(L, "bqw.core.order: more than %d sort keys", MAX_SORT_KEYS);
+    lua_getfield(L, -1, "field");
+    const char *name = lua_tolstring(L, -1, NULL);
+    if (!name)
+      luaL_error(L, "bqw.core.order: sort key %d has no field", i);
+    fields[w->keys] = field_of(name);
+    lua_getfield(L, -2, "desc");
+    w->desc[w->keys++] = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+  }
+
+  size_t total = bqw_record_count(ds);
+  size_t end = last < 0 ? 0 : (size_t)last < total ? (size_t)last : total;
+  size_t n = 0;
+  for (size_t i = 0; i < end; i++)
+    if (!filter || bqw_lua_filter_match(filter, bqw_record_at(ds, i), i + 1))
+      n++;
+  if (n > UINT32_MAX)
+    luaL_error(L, "bqw.core.order: too many records");
+  order *o = lua_newuserdata(L, sizeof *o + n * sizeof o->ids[0]);
+  o->n = 0;
+  luaL_setmetatable(L, ORDER_MT);
+  for (size_t i = 0; i < end; i++)
+    if (!filter || bqw_lua_filter_match(filter, bqw_record_at(ds, i), i + 1))
+      o->ids[o->n++] = (uint32_t)i;
+
+  w->values = work_alloc(w, n * w->keys, sizeof *w->values);
+  for (size_t p = 0; p < n; p++)
+    for (size_t k = 0; k < w->keys; k++)
+      w->values[p * w->keys + k] =
+          sort_value(w, bqw_record_at(ds, o->ids[p]), o->ids[p] + 1, fields[k], &text[k]);
+  /* texts become their rank among the distinct texts: equal shown strings, equal rank */
+  if (w->slot_count) {
+    uint32_t *by_key = work_alloc(w, 2 * w->slot_count, sizeof *by_key);
+    w->tmp = by_key; /* freed with the work on an error */
+    for (size_t i = 0; i < w->slot_count; i++)
+      by_key[i] = (uint32_t)i;
+    merge_sort(w, by_key, by_key + w->slot_count, w->slot_count, compare_slots);
+    uint32_t rank = 0;
+    for (size_t i = 0; i < w->slot_count; i++) {
+      if (i && compare_slots(w, by_key[i - 1], by_key[i]) != 0)
+        rank++;
+      w->slots[by_key[i]].rank = rank;
+    }
+    for (size_t p = 0; p < n; p++)
+      for (size_t k = 0; k < w->keys; k++) {
+        int64_t *v = &w->values[p * w->keys + k];
+        if (text[k] && *v != ABSENT)
+          *v = w->slots[*v].rank;
+      }
+    free(w->tmp);
+    w->tmp = NULL;
+  }
+  w->perm = work_alloc(w, n, sizeof *w->perm);
+  w->tmp = work_alloc(w, n, sizeof *w->tmp);
+  for (size_t p = 0; p < n; p++)
+    w->perm[p] = (uint32_t)p;
+  merge_sort(w, w->perm, w->tmp, n, compare_records);
+  for (size_t p = 0; p < n; p++)
+    w->tmp[p] = o->ids[w->perm[p]];
+  if (n)
+    memcpy(o->ids, w->tmp, n * sizeof o->ids[0]);
+  order_work_release(w); /* what the sort used goes now, not at a GC */
+  return 1;
+}
+
+/* order:count() -> n */
+static int l_order_count(lua_State *L) {
+  const order *o = luaL_checkudata(L, 1, ORDER_MT);
+  lua_pushinteger(L, (lua_Integer)o->n);
+  return 1;
+}
+
+/* order:at(i) -> the id at position i (from 1), or nil past the end */
+static int l_order_at(lua_State *L) {
+  const order *o = luaL_checkudata(L, 1, ORDER_MT);
+  lua_Integer i = luaL_checkinteger(L, 2);
+  if (i < 1 || (size_t)i > o->n)
+    lua_pushnil(L);
+  else
+    lua_pushinteger(L, (lua_Integer)o->ids[i - 1] + 1);
+  return 1;
+}
+
 void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   if (luaL_newmetatable(L, ROW_FORMAT_MT)) {
     lua_pushcfunction(L, row_format_gc);
@@ -734,4 +1065,19 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   lua_setfield(L, methods, "write_rows");
   lua_pushcfunction(L, l_count_rows);
   lua_setfield(L, methods, "count_rows");
+  lua_pushcfunction(L, l_order);
+  lua_setfield(L, methods, "order");
+  if (luaL_newmetatable(L, WORK_MT)) {
+    lua_pushcfunction(L, order_work_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, ORDER_MT)) {
+    static const luaL_Reg order_methods[] = {
+        {"count", l_order_count}, {"at", l_order_at}, {NULL, NULL}};
+    lua_createtable(L, 0, 2);
+    luaL_setfuncs(L, order_methods, 0);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
 }

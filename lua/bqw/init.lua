@@ -281,6 +281,10 @@ function Dataset:query(filter, opts)
       local id = handle:next_match(f, from)
       return id and id <= count and id or nil
     end,
+    -- the ids in a sort's order, sorted by the core (Query:_c_order)
+    order = function(f, keys)
+      return handle:order(f, count, keys, script)
+    end,
   }, {
     dataset = self,
     script = script,
@@ -436,8 +440,11 @@ local function native_rows(native, shape, tick, slice)
       script = native.script,
     })
     local from, separate = 1, spec.separate or false
+    -- a sort's order: positions in it instead of ids
+    local order = native.order
+    local last = order and order:count() or native.last
     while from do
-      local chunk, nxt, records = native.handle:write_rows(format, native.filter, from, native.last, separate, slice)
+      local chunk, nxt, records = native.handle:write_rows(format, native.filter, from, last, separate, slice, order)
       if #chunk > 0 then
         out:write(chunk)
         separate = true

@@ -734,6 +734,26 @@ function Query:_matches()
   return out
 end
 
+--- The ids of the query's records in its order, sorted by the core (ds:order: the
+--- same order as collate.comparator's over the records in the query's script) when it
+--- can: a sort by field names over a dataset whose filters the core tests all, and no
+--- host tick (a host that yields while it sorts, Neovim building a view, keeps the Lua
+--- merge sort that ticks). nil otherwise. Made once per query (a query never changes).
+function Query:_c_order()
+  local s, src = self._sort, self._records
+  if not (s and s.keys and src.order and self._ctx.fetch) or #self._preds > 0 or self._ctx.tick then
+    return nil
+  end
+  if not self._order then
+    local ctrees, f = self._ctrees or {}, nil
+    if #ctrees > 0 then
+      f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
+    end
+    self._order = src.order(f, s.keys)
+  end
+  return self._order
+end
+
 --- The function turning a record the scan found into the table handed out.
 function Query:_presenter()
   local _, _, shared = source_of(self)
@@ -766,6 +786,21 @@ end
 --- a sort needs them all first.
 function Query:iter()
   local present = self:_presenter()
+  local order = self:_c_order()
+  if order then
+    -- only the ids are held; each record is built as it is handed out
+    local n, i, fetch = order:count(), 0, self._ctx.fetch
+    if self._limit then
+      n = math.min(n, self._limit)
+    end
+    return function()
+      if i >= n then
+        return nil
+      end
+      i = i + 1
+      return fetch(order:at(i))
+    end
+  end
   if self._sort then
     local list, i = self:_matches(), 0
     local fetched = #self._preds == 0 and self._ctx.fetch ~= nil
@@ -801,18 +836,26 @@ function Query:iter()
 end
 
 --- What the core needs to walk the results itself (exports written in C): { handle,
---- script, filter (nil for none), last } when every filter is the core's and nothing
---- sorts or limits; else nil.
+--- script, filter (nil for none), last, order (the core's order of a sort, nil for
+--- source order) } when every filter is the core's, nothing limits and a sort is one
+--- the core makes (Query:_c_order); else nil.
 function Query:_native()
   local src, ctrees = self._records, self._ctrees or {}
-  if not src.handle or #self._preds > 0 or self._sort or self._limit then
+  if not src.handle or #self._preds > 0 or self._limit then
     return nil
+  end
+  local order
+  if self._sort then
+    order = self:_c_order()
+    if not order then
+      return nil
+    end
   end
   local f
   if #ctrees > 0 then
     f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
   end
-  return { handle = src.handle, script = src.script, filter = f, last = src.count }
+  return { handle = src.handle, script = src.script, filter = f, last = src.count, order = order }
 end
 
 --- The number of results.
