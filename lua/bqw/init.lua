@@ -290,6 +290,7 @@ function Dataset:query(filter, opts)
     script = script,
     first = opts and opts.first,
     tick = tick,
+    pause = opts and opts.pause,
     present = function(r)
       return script == "original" and r or handle:record(r.id, script)
     end,
@@ -509,6 +510,12 @@ function Dataset:_export_job(format, opts)
   function job.count()
     job.total = job.total or q:count()
     return job.total
+  end
+  --- fn() is then called for every record a pass of the export looks at, writing or
+  --- not: counting, finding a document's sections, a section's table, a sort in Lua;
+  --- a host running the export in a coroutine yields there, so no pass holds it.
+  function job.set_pause(fn)
+    q._ctx.pause = fn -- the context this job's query (and its derived ones) share
   end
   --- Runs the plugin into out; tick(n) is called as it reports records done (at
   --- least every `slice` records when given).

@@ -172,9 +172,10 @@ function Loop:watch(path, opts, callback)
 end
 
 --- Exports without blocking the loop: the export plugin runs in a coroutine, in
---- slices (a slice ends every opts.slice records the plugin reports, default 500, or
---- 256 KB written), one slice per loop turn. callbacks.progress(done, total) after
---- each slice; callbacks.done(true) or callbacks.done(nil, message) at the end. The
+--- slices (a slice ends every opts.slice records the plugin reports or a pass of the
+--- export looks at, counting or writing, default 500, or 256 KB written), one slice per
+--- loop turn. callbacks.progress(done, total) after each slice once the records are
+--- counted (the job's total is nil before); callbacks.done(true) or callbacks.done(nil, message) at the end. The
 --- output (opts.output) is written atomically: a failed or cancelled export leaves no
 --- file, or the older one intact. Returns a job with job:cancel(), or nil, message.
 function Loop:export(ds, format, opts, callbacks)
@@ -199,7 +200,20 @@ function Loop:export(ds, format, opts, callbacks)
   end
   local slice = opts.slice or 500
   local done, since_yield, written = 0, 0, 0
+  local total -- counted in the coroutine: with a Lua filter that is a pass of its own
+  local function step_done(n)
+    since_yield = since_yield + n
+    if since_yield >= slice then
+      since_yield = 0
+      coroutine.yield()
+    end
+  end
+  -- passes that write nothing (the count, a document's sections, a sort) yield too
+  job.set_pause(function()
+    step_done(1)
+  end)
   local co = coroutine.create(function()
+    total = job.count()
     local out = {}
     function out.write(_, ...)
       file.out:write(...)
@@ -214,14 +228,12 @@ function Loop:export(ds, format, opts, callbacks)
     end
     job.fill(out, function(n)
       done = done + (n or 1)
-      since_yield = since_yield + (n or 1)
-      if since_yield >= slice then
-        since_yield = 0
-        coroutine.yield()
-      end
+      step_done(n or 1)
     end, slice)
   end)
   local state = { finished = false }
+  -- total: the records the export writes, once counted (nil before)
+  local handle = { warning = file.warning }
   local timer
   local function finish(ok, message)
     if state.finished then
@@ -239,8 +251,11 @@ function Loop:export(ds, format, opts, callbacks)
     else
       file.abort()
     end
-    if ok and callbacks.progress then
-      callbacks.progress(job.count(), job.count())
+    if ok then
+      handle.total = total
+      if callbacks.progress then
+        callbacks.progress(total, total)
+      end
     end
     if callbacks.done then
       callbacks.done(ok, message)
@@ -254,13 +269,15 @@ function Loop:export(ds, format, opts, callbacks)
     if coroutine.status(co) == "dead" then
       return finish(true)
     end
-    if callbacks.progress then
-      callbacks.progress(math.min(done, job.count()), job.count())
+    if total then
+      handle.total = total
+      if callbacks.progress then
+        callbacks.progress(math.min(done, total), total)
+      end
     end
   end
   timer = self._loop:timer(0, 1, step)
   self:_kick()
-  local handle = { total = job.count(), warning = file.warning }
   --- Stops the export; the output file is left as it was.
   function handle.cancel()
     finish(nil, "cancelled")

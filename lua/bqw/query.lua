@@ -643,7 +643,7 @@ function Query:_scan()
   local preds, i = self._preds, 0
   local fetch = #preds == 0 and self._ctx.fetch
   local ctrees, cfilter = self._ctrees or {}, nil
-  local tick, scanned = self._ctx.tick, 0
+  local tick, pause, scanned = self._ctx.tick, self._ctx.pause, 0
   if #ctrees > 0 then
     cfilter = self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
   end
@@ -663,6 +663,9 @@ function Query:_scan()
       scanned = scanned + 1
       if tick and scanned % TICK_RECORDS == 0 then
         tick()
+      end
+      if pause then
+        pause()
       end
       if fetch then
         return fetch(i), true, i
@@ -720,8 +723,10 @@ function Query:_matches()
   end
   if s then
     local before = s.fn or require("bqw.collate").comparator(s.keys)
-    if self._ctx.tick then
-      require("bqw.sort").stable(out, before, self._ctx.tick)
+    local tick = self._ctx.tick or self._ctx.pause
+    if tick then
+      -- the merge sort in Lua, which a host's coroutine can yield from (not table.sort)
+      require("bqw.sort").stable(out, before, tick)
     else
       table.sort(out, before)
     end
@@ -789,7 +794,7 @@ function Query:iter()
   local order = self:_c_order()
   if order then
     -- only the ids are held; each record is built as it is handed out
-    local n, i, fetch = order:count(), 0, self._ctx.fetch
+    local n, i, fetch, pause = order:count(), 0, self._ctx.fetch, self._ctx.pause
     if self._limit then
       n = math.min(n, self._limit)
     end
@@ -798,6 +803,9 @@ function Query:iter()
         return nil
       end
       i = i + 1
+      if pause then
+        pause()
+      end
       return fetch(order:at(i))
     end
   end
