@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,29 @@ void advise_huge(void *p, size_t len) {
 #endif
 }
 
+void *huge_alloc(size_t size, bool populate) {
+  const size_t huge = (size_t)2 << 20;
+  if (size < huge)
+    return malloc(size ? size : 1);
+  /* Aligned, so every whole 2 MB page of the block can be a huge page; the tail past
+   * the last one keeps small pages, so rounding never costs up to 2 MB of RSS. */
+  void *p = NULL;
+  if (posix_memalign(&p, huge, size))
+    return NULL;
+#ifdef MADV_HUGEPAGE
+  (void)madvise(p, size & ~(huge - 1), MADV_HUGEPAGE); /* a hint: failure is fine */
+#endif
+#ifdef MADV_POPULATE_WRITE
+  /* One call maps the whole block instead of a trap per page; EINVAL before Linux
+   * 5.14, and then the pages fault in one by one as before. */
+  if (populate)
+    (void)madvise(p, size, MADV_POPULATE_WRITE);
+#else
+  (void)populate;
+#endif
+  return p;
+}
+
 void arena_init(arena *a, size_t chunk_size) {
   a->head = NULL;
   a->chunk_size = chunk_size;
@@ -52,19 +76,21 @@ void *arena_alloc(arena *a, size_t size) {
   if (!c || c->size - c->used < size) {
     /* A request larger than a quarter chunk gets a chunk of its own, placed behind
      * the head so the head's free space is not wasted. */
-    size_t want = size > a->chunk_size / 4 ? size : a->chunk_size;
-    /* chunks grow with the arena, to 4 MB, so a large dataset's get huge pages */
-    if (want == a->chunk_size && a->chunk_size < ((size_t)4 << 20) &&
-        a->total >= a->chunk_size * 8)
-      want = a->chunk_size *= 2;
-    arena_chunk *fresh = malloc(sizeof *fresh + want);
+    bool own = size > a->chunk_size / 4;
+    /* Chunks grow with the arena, to 4 MB, so a large dataset's sit in whole huge
+     * pages (a chunk of 2 MB or more is one block of them, header included). */
+    if (!own && a->chunk_size < ((size_t)4 << 20) && a->total >= a->chunk_size * 4)
+      a->chunk_size *= 2;
+    size_t want = own ? size : a->chunk_size;
+    if (!own && want >= ((size_t)2 << 20))
+      want -= offsetof(arena_chunk, data);
+    arena_chunk *fresh = huge_alloc(offsetof(arena_chunk, data) + want, false);
     if (!fresh)
       return NULL;
-    advise_huge(fresh, sizeof *fresh + want);
     fresh->used = 0;
     fresh->size = want;
     a->total += want;
-    if (c && want != a->chunk_size) {
+    if (c && own) {
       fresh->next = c->next;
       c->next = fresh;
     } else {

@@ -394,21 +394,23 @@ static int push_line(bqw_dataset *ds, const char *text, size_t len, uint32_t num
   return 0;
 }
 
-/* Trims, repairs and strips residue from one line and records it. When `in_place`,
- * s lies in the loader's own buffer with room for a NUL at s[len], and the clean text
- * is written over it (every step only shrinks the text); otherwise it goes to the
- * arena. */
-static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number,
-                       bool in_place, uint64_t candidates) {
+/* Trims, repairs and strips residue from one line and records it. `room` is the
+ * line's place in the loader's own buffer (room_len bytes, and one more for a NUL):
+ * the clean text is written there whenever it fits, which it nearly always does
+ * (every step but NFC and a repair only shrinks the text, and those mostly shrink it
+ * too), and to the arena otherwise. s may lie in room itself. */
+static int finish_line(cleaner *c, const char *s, size_t len, uint32_t number, char *room,
+                       size_t room_len, uint64_t candidates) {
   const char *raw = s;
   trim(&s, &len);
   size_t lead_bytes = (size_t)(s - raw);
   size_t lead_chars = lead_bytes ? text_count_chars(raw, lead_bytes) : 0;
-  const char *before = s;
   int rc = apply_repairs(c, &s, &len, number, lead_bytes, lead_chars, candidates);
   if (rc)
     return rc;
-  char *out = in_place && s == before ? (char *)s : arena_alloc(&c->ds->mem, len + 1);
+  /* Where s lies in room, writing from room's start only ever moves text back
+   * (clean_residue moves with memmove). */
+  char *out = len <= room_len ? room : arena_alloc(&c->ds->mem, len + 1);
   if (!out)
     return BQW_ENOMEM;
   size_t n = clean_residue(s, len, out, &c->ds->report.residue_removed);
@@ -572,6 +574,14 @@ static int substitute_invalid(buffer *out, const unsigned char *b, size_t n) {
   return 0;
 }
 
+static size_t count_byte(const unsigned char *b, size_t n, int byte) {
+  size_t count = 0;
+  for (const unsigned char *p = b, *end = b + n; (p = memchr(p, byte, (size_t)(end - p)));
+       p++)
+    count++;
+  return count;
+}
+
 static int clean_lines(cleaner *c, unsigned char *b, size_t n) {
   bqw_dataset *ds = c->ds;
   uint32_t number = 1;
@@ -601,9 +611,11 @@ static int clean_lines(cleaner *c, unsigned char *b, size_t n) {
       buffer_free(&tmp);
       if (!rc)
         rc = finish_line(c, c->fixed.data ? c->fixed.data : "", c->fixed.len, number,
-                         false, ~UINT64_C(0)); /* the text changed: search for all */
+                         (char *)b + i, end - i,
+                         ~UINT64_C(0)); /* the text changed: search for all */
     } else {
-      rc = finish_line(c, (const char *)b + i, end - i, number, true, candidates);
+      rc = finish_line(c, (const char *)b + i, end - i, number, (char *)b + i, end - i,
+                       candidates);
     }
     if (rc)
       return rc;
@@ -667,7 +679,14 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
     return BQW_ENOMEM;
   c->ds = ds;
   index_anchors(c);
-  int rc = clean_lines(c, b, n);
+  /* The line table at its final size from the start (a line per LF or CR, at most),
+   * so it is never copied as it grows; pages past the last line are never touched. */
+  size_t bound = count_byte(b, n, '\n') + count_byte(b, n, '\r') + 1;
+  int rc = BQW_ENOMEM;
+  if ((ds->lines = huge_alloc(bound * sizeof *ds->lines, false))) {
+    ds->line_cap = bound;
+    rc = clean_lines(c, b, n);
+  }
   uint32_t gb_line = c->gb_line, gb_col = c->gb_col, gb_byte_col = c->gb_byte_col;
   size_t utf8_errors = c->utf8_errors;
   buffer_free(&c->fixed);

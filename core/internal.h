@@ -30,6 +30,11 @@ typedef struct arena {
  * nothing changes where THP is off or the block is smaller. */
 void advise_huge(void *p, size_t len);
 
+/* A block for a large table or text: from 2 MB on, whole 2 MB pages, aligned and
+ * advised as huge (see advise_huge), and with `populate` mapped in one call before
+ * its first use (for a block that will be written through). Freed with free(). */
+void *huge_alloc(size_t size, bool populate);
+
 void arena_init(arena *a, size_t chunk_size);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t size); /* 8-byte aligned; NULL on OOM */

@@ -648,18 +648,24 @@ void parse_check_complete(bqw_dataset *ds) {
 
 int parse_digest(bqw_dataset *ds) {
   parser p = {.ds = ds};
-  /* Room for a record per non-empty line (a bound), reserved at once: doubling would
-   * hold the old and the new array together at its peak, ~50 MB more at 100 MB.
+  /* Room for a record and a measure per non-empty line (a bound), reserved at once:
+   * doubling would hold the old and the new array together at its peak, ~50 MB more
+   * at 100 MB, and copy into fresh pages.
    * Pages of the room no record uses are never touched. */
   size_t bound = 0;
   for (size_t i = 0; i < ds->line_count; i++)
     bound += ds->lines[i].len != 0;
   if (!ds->record_cap && bound) {
-    ds->records = malloc(bound * sizeof *ds->records);
+    ds->records = huge_alloc(bound * sizeof *ds->records, false);
     if (!ds->records)
       return BQW_ENOMEM;
     ds->record_cap = bound;
-    advise_huge(ds->records, bound * sizeof *ds->records);
+  }
+  if (!ds->measure_cap && bound) { /* a measure is a line too */
+    ds->measures = huge_alloc(bound * sizeof *ds->measures, false);
+    if (!ds->measures)
+      return BQW_ENOMEM;
+    ds->measure_cap = bound;
   }
   for (size_t i = 0; i < ds->line_count; i++) {
     const text_line *l = &ds->lines[i];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef BQW_SOURCE_DIR
 #error "BQW_SOURCE_DIR must name the source tree"
@@ -491,6 +492,47 @@ static void test_blank_lines(const bqw_dataset *def) {
   free(b.data);
 }
 
+/* A load of more than 2 MB takes the paths of a large file: blocks in huge pages, the
+ * buffer copied by the kernel, the line table sized from a count of line ends. The
+ * digest followed by 1.2 million empty CRLF lines (2.4 MB) gives the digest's records,
+ * from a buffer and from a file alike. */
+static void test_large_input(const bqw_dataset *def) {
+  enum { PADDING = 1200000 };
+  buf b = {0};
+  for (size_t i = 1; i <= line_count; i++) {
+    put_line(&b, i);
+    puts_(&b, "\n");
+  }
+  for (size_t i = 0; i < PADDING; i++)
+    puts_(&b, "\r\n");
+  char path[] = "/tmp/bqw-large-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  CHECK(f && fwrite(b.data, 1, b.len, f) == b.len);
+  if (f)
+    fclose(f);
+  bqw_dataset *from_file = NULL;
+  CHECK_EQ_INT(bqw_load_file(path, &from_file), 0);
+  unlink(path);
+  bqw_dataset *from_buffer = load("large.txt", &b, 0);
+  bqw_dataset *both[] = {from_buffer, from_file};
+  for (size_t k = 0; k < 2 && from_file; k++) {
+    check_context(k ? "bqw_load_file" : "bqw_load_buffer");
+    const bqw_report *r = bqw_dataset_report(both[k]);
+    CHECK_EQ_INT(r->bytes, b.len);
+    CHECK_EQ_INT(r->lines, DIGEST_LINES + PADDING);
+    CHECK_EQ_INT(r->had_cr, 1);
+    CHECK_EQ_INT(r->errors, 0);
+    check_records_equal(def, both[k], 1, 1, "large input");
+    check_meta_equal(def, both[k]);
+  }
+  check_context(NULL);
+  bqw_dataset_free(from_buffer);
+  bqw_dataset_free(from_file);
+  free(b.data);
+}
+
 /* (c) The city entries in reverse order: the same city records, fields unchanged. */
 static void test_reordered_cities(const bqw_dataset *def) {
   /* Entry i runs from its city line to the line before the next entry; the last one
@@ -968,6 +1010,7 @@ int main(void) {
   }
   test_crlf_bom(def);
   test_blank_lines(def);
+  test_large_input(def);
   test_reordered_cities(def);
   test_simplified(def);
   test_truncated(def);
