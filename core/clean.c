@@ -31,7 +31,15 @@ typedef struct cleaner {
   uint64_t ascii_anchor[128];
   uint64_t bmp_anchor_bits[65536 / 64];
   uint64_t unscanned; /* repairs whose anchor the scan cannot track: always search */
+  bool ascii_anchors; /* some repair's anchor is ASCII */
+  /* Per block of 64 code points from U+0800 to U+FFFF (three-byte sequences, indexed
+   * by cp >> 6): BLOCK_QUIET when no character of it is a control, can change under
+   * NFC or anchors a repair, so the scan needs only check the sequence's shape;
+   * BLOCK_UNKNOWN until the scan first meets the block. */
+  uint8_t block[1024];
 } cleaner;
+
+enum { BLOCK_UNKNOWN, BLOCK_QUIET, BLOCK_LOUD };
 
 /* ---- encoding sniffing ---- */
 
@@ -434,9 +442,10 @@ static void index_anchors(cleaner *c) {
   for (size_t r = 0; r < f->repair_count && r < 64; r++) {
     int32_t cp = f->repairs[r].anchor;
     uint64_t bit = UINT64_C(1) << r;
-    if (cp > 0 && cp < 128)
+    if (cp > 0 && cp < 128) {
       c->ascii_anchor[cp] |= bit;
-    else if (cp >= 128 && cp < 65536)
+      c->ascii_anchors = true;
+    } else if (cp >= 128 && cp < 65536)
       c->bmp_anchor_bits[cp >> 6] |= UINT64_C(1) << (cp & 63);
     else
       c->unscanned |= bit;
@@ -487,6 +496,15 @@ static void report_controls(cleaner *c, uint32_t number, size_t count, int32_t f
               (unsigned)first, control_name(first), more);
 }
 
+/* Classifies a block of three-byte characters (see cleaner.block). */
+static uint8_t classify_block(cleaner *c, unsigned blk) {
+  bool loud = blk < 0x800 >> 6 || (blk >= 0xD800 >> 6 && blk <= 0xDFFF >> 6) ||
+              c->bmp_anchor_bits[blk];
+  for (int32_t cp = (int32_t)blk << 6, end = cp + 64; !loud && cp < end; cp++)
+    loud = text_is_control(cp) || text_nfc_unstable(cp);
+  return c->block[blk] = loud ? BLOCK_LOUD : BLOCK_QUIET;
+}
+
 /* Validates the line starting at b[i]; stops at a line end. Reports invalid
  * sequences and control characters. Sets *end to the line end, *dirty when a byte is
  * invalid, *unstable when a character may change under NFC. */
@@ -500,14 +518,45 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
   *dirty = *unstable = false;
   while (i < n) {
     unsigned char ch = b[i];
-    if (ch >= 0x20 && ch < 0x7F) {
-      found |= c->ascii_anchor[ch];
-      i++;
-      col++;
+    if (ch >= 0x20 && ch < 0x7F) { /* a run of printable ASCII */
+      size_t run = i;
+      if (c->ascii_anchors)
+        do
+          found |= c->ascii_anchor[b[i]];
+        while (++i < n && b[i] >= 0x20 && b[i] < 0x7F);
+      else
+        while (++i < n && b[i] >= 0x20 && b[i] < 0x7F)
+          ;
+      col += i - run;
       continue;
     }
     if (ch == '\n' || ch == '\r')
       break;
+    /* Most of the digest: a run of well-formed three-byte characters of quiet blocks,
+     * which need no more than a look at their shape. */
+    if ((ch & 0xF0) == 0xE0) {
+      size_t chars = 0;
+      while (i + 2 < n) {
+        unsigned x1 = b[i + 1] ^ 0x80u, x2 = b[i + 2] ^ 0x80u;
+        if ((x1 | x2) >= 0x40)
+          break; /* not two continuation bytes */
+        unsigned blk = (b[i] & 0x0Fu) << 6 | x1;
+        uint8_t state = c->block[blk];
+        if (state == BLOCK_UNKNOWN)
+          state = classify_block(c, blk);
+        if (state != BLOCK_QUIET)
+          break;
+        i += 3;
+        chars++;
+        if ((b[i] & 0xF0) != 0xE0)
+          break;
+      }
+      if (chars) {
+        multi += chars;
+        col += chars;
+        continue;
+      }
+    }
     int32_t cp;
     size_t k = ch ? text_decode(b + i, n - i, &cp) : 0;
     if (k) {

@@ -119,7 +119,17 @@ static void scan_text(deriver *d, const char *s, size_t len) {
       continue;
     }
     /* The text is valid UTF-8 (the loader saw to it), so a lead byte's character is
-     * read without checks. */
+     * read without checks. Most of it is three-byte characters no place name starts
+     * with: those are passed over in a tight loop. */
+    if ((b[i] & 0xF0) == 0xE0 && i + 2 < len) {
+      do {
+        unsigned cp = (b[i] & 0x0Fu) << 12 | (b[i + 1] & 0x3Fu) << 6 | (b[i + 2] & 0x3Fu);
+        if (bit(d->first_char, cp))
+          match_places(d, s + i, len - i, (int32_t)cp);
+        i += 3;
+      } while (i + 2 < len && (b[i] & 0xF0) == 0xE0);
+      continue;
+    }
     int32_t cp;
     size_t k = 1;
     if (b[i] < 0x80)
@@ -133,7 +143,6 @@ static void scan_text(deriver *d, const char *s, size_t len) {
     if (cp < 0x10000 ? bit(d->first_char, (unsigned)cp) : d->astral)
       match_places(d, s + i, len - i, cp);
     i += k < len - i ? k : len - i;
-    continue;
   }
 }
 

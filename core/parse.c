@@ -93,6 +93,8 @@ static bool heading_like(const char *s, size_t len) {
   if (!len || starts_with(s, len, BULLET) || starts_with(s, len, MEASURE) ||
       starts_with(s, len, LQUOTE))
     return false;
+  if (len > HEADING_MAX_CHARS * 4)
+    return false; /* more characters than a heading has, whatever they are */
   const unsigned char *u = (const unsigned char *)s;
   size_t chars = 0;
   for (size_t i = 0; i < len; i++) {
