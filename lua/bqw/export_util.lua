@@ -229,10 +229,15 @@ end
 --- pass finds the sections in the order they first appear, how many rows each has and
 --- the columns its table shows (as table_columns chooses them); each group's
 --- each(fn) then calls fn(row) for its rows, in source order, in a pass of its own.
+--- rows_of (optional, ctx.rows_of of an export): a function(ids) giving an iterator
+--- over the rows of the records with those ids; the first pass then keeps each
+--- section's record ids (a number per record) and a section's pass builds only its
+--- own records, instead of every record once per section.
 --- Returns { { title, count, columns, each }, … }, the number of records, of rows.
-function M.section_passes(rows, opts)
+function M.section_passes(rows, opts, rows_of)
   local fresh = rows
   if type(rows) == "table" then
+    rows_of = nil
     fresh = function()
       local i = 0
       return function()
@@ -246,15 +251,20 @@ function M.section_passes(rows, opts)
   local groups, by_key, records, count, last = {}, {}, 0, 0, nil
   for row in fresh() do
     count = count + 1
-    if row.id ~= last or row.id == nil then
-      records, last = records + 1, row.id
-    end
     local key = row.section_title or row.section or ""
     local group = by_key[key]
     if not group then
-      group = { title = key, count = 0, filled = {} }
+      group = { title = key, count = 0, filled = {}, ids = {} }
       by_key[key] = group
       groups[#groups + 1] = group
+    end
+    if row.id ~= last or row.id == nil then
+      records, last = records + 1, row.id
+      if row.id == nil then
+        rows_of = nil -- a row no id names: passes over every row
+      elseif rows_of then
+        group.ids[#group.ids + 1] = row.id
+      end
     end
     group.count = group.count + 1
     if not fixed then
@@ -278,10 +288,20 @@ function M.section_passes(rows, opts)
       end
     end
     group.filled = nil
-    function group.each(fn)
-      for row in fresh() do
-        if (row.section_title or row.section or "") == key then
+    local ids = group.ids
+    group.ids = nil
+    if rows_of then
+      function group.each(fn)
+        for row in rows_of(ids) do
           fn(row)
+        end
+      end
+    else
+      function group.each(fn)
+        for row in fresh() do
+          if (row.section_title or row.section or "") == key then
+            fn(row)
+          end
         end
       end
     end

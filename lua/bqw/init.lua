@@ -537,6 +537,11 @@ function Dataset:_export_job(format, opts)
     function ctx.rows()
       return export_util.rows(q:iter(), options.shape)
     end
+    --- An iterator over the rows of the records with these ids, in that order (ids
+    --- an earlier pass over ctx.rows() found): a pass over those records only.
+    function ctx.rows_of(ids)
+      return export_util.rows(q:_by_ids(ids), options.shape)
+    end
     --- How many rows the export writes (a second pass over the records when a Lua
     --- filter must see them).
     function ctx.row_count()
@@ -574,8 +579,14 @@ function Dataset:_export_job(format, opts)
         check(plugins.call(plugin, "finish", out, options, ctx))
       end
     elseif plugin.stream then
-      -- write(out, rows): rows iterates over the rows in the shape, once
-      check(plugins.call(plugin, "write", out, export_util.rows(q:iter(), options.shape), options, ctx))
+      -- write(out, rows): rows iterates over the rows in the shape, once; made at the
+      -- first call, so a plugin that reads ctx.rows instead costs no pass (a sort)
+      local rows
+      local function lazy()
+        rows = rows or export_util.rows(q:iter(), options.shape)
+        return rows()
+      end
+      check(plugins.call(plugin, "write", out, lazy, options, ctx))
     else
       -- the first contract: write(out, records) with every record in an array
       check(plugins.call(plugin, "write", out, q:all(), options, ctx))

@@ -773,6 +773,29 @@ function Query:_presenter()
   end
 end
 
+--- An iterator over the records with these ids (an array), in that order, as the
+--- query hands them out: for a caller that found them in an earlier pass over the
+--- query (export_util.section_passes).
+function Query:_by_ids(ids)
+  local fetch, pause, i = self._ctx.fetch, self._ctx.pause, 0
+  local _, get = source_of(self)
+  local present = self:_presenter()
+  return function()
+    i = i + 1
+    local id = ids[i]
+    if id == nil then
+      return nil
+    end
+    if pause then
+      pause()
+    end
+    if fetch then
+      return fetch(id)
+    end
+    return present(get(id), false)
+  end
+end
+
 --- The results as an array of fresh record tables.
 function Query:all()
   local tick = self._ctx.tick

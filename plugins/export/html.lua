@@ -38,7 +38,8 @@ return {
     local util = ctx.util
     local meta = ctx.meta or {}
     local shape = opts.shape or "record"
-    local groups, records, count = util.section_passes(ctx.rows or util.collect(rows_iter), opts)
+    local groups, records, count =
+      util.section_passes(ctx.rows or util.collect(rows_iter), opts, ctx.rows and ctx.rows_of)
     out:write("<!doctype html>\n")
     out:write('<html lang="zh">\n<head>\n<meta charset="utf-8">\n')
     out:write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')

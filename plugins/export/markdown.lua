@@ -60,7 +60,7 @@ return {
       out:write(table.concat(about, "  \n"), "\n\n")
     end
     local source = ctx.rows or util.collect(rows_iter)
-    local groups, records, count = util.section_passes(source, opts)
+    local groups, records, count = util.section_passes(source, opts, ctx.rows and ctx.rows_of)
     out:write(
       ("%d %s, %d rows (one per %s); exported by bqw %s.\n"):format(
         records,

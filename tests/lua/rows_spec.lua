@@ -219,6 +219,33 @@ describe("rows written by the core", function()
     end
   end)
 
+  it("markdown and html build each record twice, not once per section", function()
+    -- the first pass finds the sections and their records' ids; a section's pass
+    -- builds only its own records (ctx.rows_of), whatever the order and shape
+    local ds = datasets.default
+    local records = ds:query():count()
+    for _, format in ipairs({ "markdown", "html" }) do
+      for _, opts in ipairs({ { shape = "measure" }, { sort = "city" }, { script = "hant", shape = "record" } }) do
+        local looked = 0
+        opts.where = function()
+          looked = looked + 1
+          return true
+        end
+        local through_ids = assert(ds:export(format, opts))
+        assert.equal(records, looked, format .. ": the Lua filter sees each record once")
+        -- and the document is the one the passes over every row write
+        local rows_of = require("bqw.export_util").section_passes
+        require("bqw.export_util").section_passes = function(rows, o)
+          return rows_of(rows, o)
+        end
+        local ok, every = pcall(ds.export, ds, format, opts)
+        require("bqw.export_util").section_passes = rows_of
+        assert(ok, every)
+        assert.equal(every, through_ids, format)
+      end
+    end
+  end)
+
   it("escape JSON strings as dkjson does", function()
     local core = require("bqw.core")
     local json = require("bqw.json")
