@@ -10,7 +10,8 @@
 # the first screenful of the view, to the end of the drawing (b:bqw_drawing), the worst
 # and median ping latency over that time, and the longest time Neovim's loop did not
 # turn (a 2 ms timer inside Neovim: how long a key waited at worst, without tmux's
-# polling); for bare Neovim: the same. Needs tmux; `make nvim` first.
+# polling), and the longest of bqw's own steps on Neovim's thread (wall and CPU time);
+# for bare Neovim: the same. Needs tmux; `make nvim` first.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
   case $1 in
   --size) size=$2; shift 2 ;;
   --view) view=$2; shift 2 ;;
-  -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) root=$1; shift ;;
   esac
 done
@@ -123,10 +124,15 @@ T send-keys -t b Enter
 ) &
 watcher=$!
 : >"$TMP/bqw"
+: >"$TMP/bqw_load"
+: >"$TMP/bqw_draw"
 i=0
 while :; do
   i=$((i + 1))
-  ping "$i" >>"$TMP/bqw"
+  p=$(ping "$i")
+  echo "$p" >>"$TMP/bqw"
+  # a ping sent once the load had finished counts as the drawing's
+  if [ -e "$TMP/loaded" ]; then echo "$p" >>"$TMP/bqw_draw"; else echo "$p" >>"$TMP/bqw_load"; fi
   if screen | grep -q "bqw://.* IDLE"; then
     break
   fi
@@ -138,12 +144,23 @@ t_loaded=$(cat "$TMP/loaded" 2>/dev/null || echo "$t_done")
 t_first=$(cat "$TMP/first" 2>/dev/null || echo "$t_done")
 gap_bqw=$(cat "$TMP/gap")
 rss=$(ps -o rss= -C nvim | sort -n | tail -1)
+pid=$(ps -o pid=,rss= -C nvim | sort -k2 -n | tail -1 | awk '{ print $1 }')
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
+# bqw's own steps on Neovim's thread (draw.steps): the longest in wall and in CPU time
+# of that thread, which a busy machine inflates less than the wall time
+T send-keys -t b -l ":lua local s = require('bqw.nvim.draw').steps or {} vim.fn.writefile({('%d steps, longest %d ms wall (%s), %d ms CPU (%s); built in %d ms, drawn in %d ms from the start of the jobs'):format(s.count or 0, s.wall_ms or 0, s.wall_what or '-', s.cpu_ms or 0, s.cpu_what or '-', s.built_ms or 0, s.drawn_ms or 0)}, '$TMP/steps')"
+T send-keys -t b Enter
+end=$(($(date +%s) + 20))
+until [ -s "$TMP/steps" ] || [ "$(date +%s)" -ge "$end" ]; do sleep 0.05; done
 
 echo "bench/nvim.sh: ${size} MB corpus ($corpus), view ${view:-default}, tmux 150x40"
 stats "bare Neovim" "$TMP/bare"
 stats "bqw: during load and draw" "$TMP/bqw"
+stats "  of which during the load" "$TMP/bqw_load"
+stats "  of which after the load" "$TMP/bqw_draw"
 echo "longest loop stall            bare $gap_bare ms, bqw $gap_bqw ms"
 echo ":Bqw to the end of the load  $(ms "$t_start" "$t_loaded") ms"
 echo ":Bqw to first screen         $(ms "$t_start" "$t_first") ms ($(ms "$t_loaded" "$t_first") ms after the load)"
 echo ":Bqw to drawing done         $(ms "$t_start" "$t_done") ms"
-echo "Neovim RSS after drawing     $((rss / 1024)) MB"
+echo "Neovim RSS after drawing     $((rss / 1024)) MB (peak $((hwm / 1024)) MB)"
+echo "bqw steps on Neovim's thread $(cat "$TMP/steps" 2>/dev/null || echo "not known")"

@@ -32,6 +32,9 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods);
 size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
+/* Adds core.view_of, core.view_job and core.thread_time (binding/view.c) to the module
+ * table on top of the stack. */
+void bqw_lua_open_view(lua_State *L);
 /* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */
 void bqw_lua_open_fs(lua_State *L);
 #ifdef BQW_HAVE_XLSX

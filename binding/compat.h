@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <lualib.h>
 
 #if LUA_VERSION_NUM < 502
 #ifndef luaL_newlib
@@ -68,7 +69,15 @@
   X(lua_getfield)                                                                        \
   X(lua_gettop)                                                                          \
   X(lua_sethook)                                                                         \
-  X(lua_tothread)
+  X(lua_tothread)                                                                        \
+  X(luaL_newstate)                                                                       \
+  X(luaL_openlibs)                                                                       \
+  X(luaL_checkstack)                                                                     \
+  X(lua_close)                                                                           \
+  X(lua_next)                                                                            \
+  X(lua_settable)                                                                        \
+  X(lua_setmetatable)                                                                    \
+  X(lua_typename)
 #if LUA_VERSION_NUM >= 502
 #define BQW_LUA_FUNCTIONS(X)                                                             \
   BQW_LUA_FUNCTIONS_COMMON(X)                                                            \
@@ -80,6 +89,8 @@
   X(lua_callk)                                                                           \
   X(lua_rawlen)                                                                          \
   X(lua_tonumberx)                                                                       \
+  X(lua_isinteger)                                                                       \
+  X(lua_tointegerx)                                                                      \
   X(lua_rotate)
 #else
 #define BQW_LUA_FUNCTIONS(X)                                                             \

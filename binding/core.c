@@ -803,6 +803,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   bqw_lua_open_filter(L, lua_gettop(L) - 2, lua_gettop(L));
   lua_pop(L, 2);
   bqw_lua_open_loop(L);
+  bqw_lua_open_view(L);
   bqw_lua_open_fs(L);
 #ifdef BQW_HAVE_XLSX
   bqw_lua_open_xlsx(L);

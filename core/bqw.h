@@ -248,8 +248,14 @@ BQW_API const unsigned char *bqw_default_digest(size_t *len);
  * sets *len, or returns NULL for an unknown name. */
 BQW_API const char *bqw_fact_table(const char *name, size_t *len);
 
-/* Frees the dataset and everything it owns. NULL is ignored. */
+/* Frees the dataset and everything it owns. NULL is ignored. With owners added by
+ * bqw_dataset_ref(), each bqw_dataset_free() drops one, and the last frees it. */
 BQW_API void bqw_dataset_free(bqw_dataset *ds);
+
+/* Adds an owner to a loaded dataset and returns it: another thread may read it (every
+ * read-only call; searches build the index under the dataset's own lock) until it
+ * calls bqw_dataset_free() for its share. NULL is returned as is. */
+BQW_API bqw_dataset *bqw_dataset_ref(bqw_dataset *ds);
 
 /* Bytes the dataset holds on the heap (text, records, diagnostics, its search index
  * once built): what a garbage-collected binding should tell its collector. */

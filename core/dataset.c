@@ -122,6 +122,8 @@ static bqw_dataset *dataset_new(const char *name) {
   if (!ds)
     return NULL;
   arena_init(&ds->mem, ARENA_CHUNK);
+  pthread_mutex_init(&ds->index_lock, NULL);
+  atomic_init(&ds->refs, 1);
   ds->name = arena_strndup(&ds->mem, name, strlen(name));
   if (!ds->name || facts_load(&ds->facts, &ds->mem)) {
     bqw_dataset_free(ds);
@@ -379,9 +381,16 @@ const unsigned char *bqw_default_digest(size_t *len) {
   return bqw_data_digest;
 }
 
+bqw_dataset *bqw_dataset_ref(bqw_dataset *ds) {
+  if (ds)
+    atomic_fetch_add(&ds->refs, 1);
+  return ds;
+}
+
 void bqw_dataset_free(bqw_dataset *ds) {
-  if (!ds)
+  if (!ds || atomic_fetch_sub(&ds->refs, 1) > 1)
     return;
+  pthread_mutex_destroy(&ds->index_lock);
   bqw_index_free(ds->index);
   free(ds->storage);
   free(ds->lines);
@@ -395,10 +404,13 @@ void bqw_dataset_free(bqw_dataset *ds) {
 size_t bqw_dataset_memory(const bqw_dataset *ds) {
   if (!ds)
     return 0;
+  bqw_dataset *locked = (bqw_dataset *)ds; /* the lock only, for the index */
+  pthread_mutex_lock(&locked->index_lock);
+  size_t index = ds->index ? bqw_index_memory(ds->index) : 0;
+  pthread_mutex_unlock(&locked->index_lock);
   return sizeof *ds + ds->mem.total + ds->report.bytes + 1 +
          ds->record_cap * sizeof *ds->records + ds->measure_cap * sizeof *ds->measures +
-         ds->diag_cap * sizeof *ds->diags + ds->line_cap * sizeof *ds->lines +
-         (ds->index ? bqw_index_memory(ds->index) : 0);
+         ds->diag_cap * sizeof *ds->diags + ds->line_cap * sizeof *ds->lines + index;
 }
 
 const char *bqw_dataset_name(const bqw_dataset *ds) { return ds->name; }

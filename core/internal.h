@@ -9,7 +9,9 @@
 #include "bqw.h"
 #include "ucd_tables.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -261,6 +263,10 @@ struct bqw_dataset {
   size_t diag_dropped; /* diagnostics past the limit, counted but not stored */
   bqw_index *index;    /* built on the second search (the first scans) */
   bool searched;       /* a search has scanned the records */
+  /* index and searched are the only parts that change after the load: two threads
+   * sharing the dataset (bqw_dataset_ref) build and read them under this lock */
+  pthread_mutex_t index_lock;
+  atomic_size_t refs;               /* owners: one, plus one per bqw_dataset_ref */
   bool seen[BQW_SECTION_OTHER + 1]; /* the sections the parser met */
 };
 

@@ -1135,7 +1135,7 @@ static int scan_search(const bqw_dataset *ds, const char *query, size_t qlen,
   return 0;
 }
 
-int bqw_dataset_index(bqw_dataset *ds) {
+static int index_locked(bqw_dataset *ds) {
   if (ds->index)
     return 0;
   bqw_index *ix = bqw_index_new();
@@ -1152,16 +1152,27 @@ int bqw_dataset_index(bqw_dataset *ds) {
   return 0;
 }
 
+int bqw_dataset_index(bqw_dataset *ds) {
+  pthread_mutex_lock(&ds->index_lock);
+  int rc = index_locked(ds);
+  pthread_mutex_unlock(&ds->index_lock);
+  return rc;
+}
+
 int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen, size_t limit,
                        bqw_results **out) {
   if (!out || (!query && qlen))
     return BQW_EINVAL;
+  pthread_mutex_lock(&ds->index_lock);
   if (!ds->index && !ds->searched) {
     ds->searched = true; /* the next search builds the index and keeps it */
+    pthread_mutex_unlock(&ds->index_lock);
     return scan_search(ds, query, qlen, limit, out);
   }
-  int rc = bqw_dataset_index(ds);
+  int rc = index_locked(ds);
+  pthread_mutex_unlock(&ds->index_lock);
   if (rc)
     return rc;
+  /* built once, the index is only read: searches run side by side */
   return bqw_index_search(ds->index, query, qlen, limit, out);
 }

@@ -55,6 +55,9 @@ end
 
 local config = require("bqw.config")
 
+--- The Dataset of a bqw.core handle (for bqw.view_worker), or nil, message, name.
+M._dataset_of = wrap
+
 --- Sets options; an unknown key or a bad value raises. Options:
 ---   data = FILE          the digest bqw.load() opens when given no path (default: the
 ---                        shipped digest, or $BQW_DATA when set)
@@ -308,6 +311,9 @@ end
 --- in the order sort names ("city,-year": pinyin order, numbers numerically, or a
 --- function as Query:sort takes), or source order; tick and first as ds:query takes them.
 local function select_query(ds, where, script, sort, tick, first)
+  if type(sort) == "table" then
+    sort = require("bqw.sort").by_column(sort.column, sort.desc)
+  end
   local ok, result = pcall(function()
     local q = ds:query(where, { script = script, tick = tick, first = first })
     if sort ~= nil then
@@ -360,8 +366,9 @@ end
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
 --- folds, ids) or nil, message. opts.sort orders the records first: a field name
---- ("-field" descending) or a function(a, b) (see Query:sort). The result's count is
---- the number of records the view shows.
+--- ("-field" descending), a function(a, b) (see Query:sort) or { column = NAME,
+--- desc = BOOL } (bqw.sort.by_column). The result's count is the number of records
+--- the view shows.
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -420,6 +427,47 @@ function Dataset:view(name, opts)
   result.ids = result.ids or {}
   result.count = #records
   return result
+end
+
+-- The package.path entries of the directory this file is in, so that a Lua state of
+-- a view job finds the same modules (and, through bqw.plugins, the same plugins).
+local function own_lua_path()
+  local source = debug.getinfo(1, "S").source
+  local dir = source:match("^@(.*)/bqw/init%.lua$")
+  if not dir then
+    return package.path
+  end
+  return ("%s/?.lua;%s/?/init.lua"):format(dir, dir)
+end
+
+--- Builds view `name` on another thread, in a Lua state of its own over the same
+--- dataset, and holds the result in C: for a host whose own Lua state must not hold
+--- hundreds of thousands of lines (Neovim). opts as ds:view takes them, but plain
+--- values only (no tick; sort a field name or { column, desc }); bqw.setup's options
+--- go along. Returns a job: job:done() (poll it), job:result() -> view | nil, message
+--- (a bqw.core.view: view:count(), :line(l), :lines(first, last), :id(l), :level(l)
+--- (a 'foldexpr' value), :highlights(l), :records()), job:cancel(). Plugins are
+--- found as ds:view finds them: on the plugin path, by file. The thread runs at a
+--- lower priority than the caller's unless opts.first asks for a preview.
+function Dataset:view_job(name, opts)
+  local handle = handle_of(self, "view_job")
+  check_arg("view_job", 1, name, "string")
+  check_arg("view_job", 2, opts, "table", true)
+  local spec = { name = name, opts = {}, config = {}, builtin_plugin_dir = core.builtin_plugin_dir }
+  for k, v in pairs(opts or {}) do
+    if k ~= "tick" then
+      spec.opts[k] = v
+    end
+  end
+  if type(spec.opts.sort) == "function" then
+    error("bqw: view_job: sort must be a field name or { column = NAME, desc = BOOL }: a function cannot go to another thread", 2)
+  end
+  for k, v in pairs(config.values) do
+    spec.config[k] = v
+  end
+  -- a preview (opts.first) is short and wanted at once; the whole view runs at a lower
+  -- priority than the caller's thread
+  return core.view_job(handle, own_lua_path(), "bqw.view_worker", spec, spec.opts.first == nil)
 end
 
 --- The rows of a query the core walks itself (Query:_native), for export plugins:

@@ -48,4 +48,53 @@ function M.stable(list, before, tick)
   return list
 end
 
+--- A comparison for Query:sort and ds:view's sort = { column = NAME, desc = BOOL }: by
+--- the record's field column ("label": view_util.label), numbers before text, text in
+--- pinyin order (core.collate_key), records without the field last either way, ties in
+--- id order.
+function M.by_column(column, desc)
+  local core = require("bqw.core")
+  local label = require("bqw.view_util").label
+  local keys = {}
+  local function key(r)
+    local v
+    if column == "label" then
+      v = label(r)
+    else
+      v = r[column]
+    end
+    if type(v) == "table" then
+      v = v[1]
+    end
+    if v == nil or type(v) == "number" then
+      return v
+    end
+    local k = keys[v]
+    if not k then
+      k = core.collate_key(tostring(v))
+      keys[v] = k
+    end
+    return k
+  end
+  return function(a, b)
+    local ka, kb = key(a), key(b)
+    if ka == nil or kb == nil then
+      if ka == kb then
+        return a.id < b.id
+      end
+      return kb == nil
+    end
+    if type(ka) ~= type(kb) then
+      return type(ka) == "number"
+    end
+    if ka == kb then
+      return a.id < b.id
+    end
+    if desc then
+      return ka > kb
+    end
+    return ka < kb
+  end
+end
+
 return M

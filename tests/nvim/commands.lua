@@ -286,8 +286,9 @@ T.run("nvim commands", function()
   check(find_line("OK: bqw.core") ~= nil and find_line("conversion (OpenCC") ~= nil, "checkhealth bqw")
   vim.cmd("bwipeout")
 
-  -- a large view is built and drawn in slices (here: any view over 10 records), with
-  -- a preview first and timers firing between the slices; the result is the same
+  -- a large view is built by a view job on another thread and drawn in slices (here:
+  -- any view over 10 records), with a preview first and timers firing between the
+  -- slices; the result is the same
   nvim.setup({})
   local draw = require("bqw.nvim.draw")
   vim.cmd("only")
@@ -319,7 +320,8 @@ T.run("nvim commands", function()
       vim.cmd(("%d,%dfold"):format(f.first, f.last))
     end
     local manual = fold_shape()
-    draw.buffers[fbuf] = { levels = draw.fold_levels(folds, 10) }
+    local flines = api.nvim_buf_get_lines(fbuf, 0, -1, false)
+    draw.buffers[fbuf] = { view = require("bqw.core").view_of({ lines = flines, folds = folds }), offset = 0 }
     vim.wo.foldmethod = "expr"
     vim.wo.foldexpr = "v:lua.bqw_foldexpr(v:lnum)"
     local by_expr = fold_shape()
@@ -328,11 +330,13 @@ T.run("nvim commands", function()
     vim.cmd("bwipeout! " .. fbuf)
     vim.cmd("Bqw view tree")
   end
-  local saved_large, saved_slice = draw.LARGE, draw.SLICE_MS
-  draw.LARGE, draw.SLICE_MS, draw.PREVIEW = 10, 1, 5
+  local saved_slice = draw.SLICE_MS
+  nvim.setup({ large = 10 })
+  draw.SLICE_MS, draw.PREVIEW = 1, 5
   vim.cmd("Bqw view tree")
   local sbuf = api.nvim_get_current_buf()
-  check(vim.b[sbuf].bqw_drawing == 1 and lines()[1]:find("drawing 56 records", 1, true), "sliced: a preview first: " .. lines()[1])
+  -- built on other threads: nothing of the view is drawn when the command returns
+  check(vim.b[sbuf].bqw_drawing == 1, "sliced: drawn later")
   local sticks = 0
   local stimer = (vim.uv or vim.loop).new_timer()
   stimer:start(0, 1, function()
@@ -360,7 +364,28 @@ T.run("nvim commands", function()
   api.nvim_win_set_cursor(0, { 1, 0 })
   nvim.keymap_actions.next(sbuf)
   check(nvim.buffers[sbuf].result.ids[api.nvim_win_get_cursor(0)[1]] ~= nil, "sliced: ]] to a record")
-  draw.LARGE, draw.SLICE_MS = saved_large, saved_slice
+  check(nvim.buffers[sbuf].view ~= nil, "sliced: the view is held in C")
+  -- s sorts a large table view through a new job; the live filter narrows it
+  vim.cmd("Bqw view table")
+  local ltbuf = api.nvim_get_current_buf()
+  vim.wait(20000, function()
+    return vim.b[ltbuf].bqw_drawing == 0
+  end, 1)
+  local lheader = lines()[1]
+  api.nvim_win_set_cursor(0, { 1, lheader:find("city", 1, true) - 1 })
+  nvim.keymap_actions.sort(ltbuf)
+  vim.wait(20000, function()
+    return vim.b[ltbuf].bqw_drawing == 0
+  end, 1)
+  check(lines()[3]:find("潮州", 1, true) ~= nil, "sorted large table: 潮州 first: " .. lines()[3])
+  require("bqw.nvim.filter").apply(ltbuf, "region=粤北")
+  vim.wait(20000, function()
+    return vim.b[ltbuf].bqw_drawing == 0
+  end, 1)
+  check(lines()[1]:find("filter: region=粤北 — 5 records", 1, true) ~= nil, "filtered large table: " .. lines()[1])
+  vim.cmd("bwipeout")
+  draw.SLICE_MS = saved_slice
+  nvim.setup({})
   vim.cmd("bwipeout")
 
   -- a large data file loads in the background while Neovim's timers keep firing

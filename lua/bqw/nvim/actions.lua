@@ -182,7 +182,7 @@ local function move(buf, step)
   local line = api.nvim_win_get_cursor(0)[1]
   local here = b.result.ids[line]
   -- a large view goes into the buffer a slice at a time: only to lines already there
-  local n = math.min(#b.result.lines, api.nvim_buf_line_count(buf))
+  local n = math.min(b.result.n or #b.result.lines, api.nvim_buf_line_count(buf))
   local i = line + step
   while i >= 1 and i <= n do
     local id = b.result.ids[i]

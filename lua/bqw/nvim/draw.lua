@@ -172,7 +172,7 @@ function M.draw_into(buf, result, meta)
       b[k] = v
     end
   end
-  b.result, b.levels, b.lazy = result, nil, false
+  b.result, b.view, b.offset, b.lazy = result, nil, 0, false
   M.buffers[buf] = b
   api.nvim_buf_set_option(buf, "modifiable", true)
   api.nvim_buf_set_lines(buf, 0, -1, false, result.lines)
@@ -187,178 +187,127 @@ function M.draw_into(buf, result, meta)
   vim.b[buf].bqw_drawing = 0
 end
 
--- Sorting: a key per cell, numbers before text, text in pinyin order (core.collate_key).
-local function sorter(column, desc)
-  local core = require("bqw.core")
-  local keys = {}
-  local function key(v)
-    if type(v) == "table" then
-      v = v[1]
-    end
-    if v == nil then
-      return nil
-    end
-    if type(v) == "number" then
-      return v
-    end
-    local k = keys[v]
-    if not k then
-      k = core.collate_key(tostring(v))
-      keys[v] = k
-    end
-    return k
-  end
-  return function(a, b)
-    local ka, kb = key(column == "label" and view_util.label(a) or a[column]), key(column == "label" and view_util.label(b) or b[column])
-    if ka == nil or kb == nil then
-      if ka == kb then
-        return a.id < b.id
-      end
-      return kb == nil -- records without the field last, either way
-    end
-    if type(ka) ~= type(kb) then
-      return type(ka) == "number"
-    end
-    if ka == kb then
-      return a.id < b.id
-    end
-    if desc then
-      return ka > kb
-    end
-    return ka < kb
-  end
-end
-
---- The view's records in order: the buffer's expression, sorted when asked to.
+--- The view's records in order: the buffer's expression, sorted when asked to (by
+--- bqw.sort.by_column: numbers before text, text in pinyin order).
 local function view_opts(b, width)
   local opts = { where = M.where_of(b), width = width }
   if b.sort then
-    opts.sort = sorter(b.sort.column, b.sort.desc)
+    opts.sort = { column = b.sort.column, desc = b.sort.desc }
   end
   return opts
 end
 
--- ---- large views: built in slices, drawn lazily ------------------------------------
--- A dataset with more records than LARGE is never worked on in one go (Neovim would
--- not read a key for seconds). Its view is
+-- ---- large views: built off Neovim's thread, held in C, drawn lazily -------------
+-- A dataset with more records than config.large (default 20,000) never has its view
+-- built in Neovim's Lua state: hundreds of thousands of lines and highlights there
+-- make LuaJIT stop the world (its string table and big arrays double) for 100s of ms
+-- however finely the work is sliced. Its view is
 --   1. previewed at once: the view over the first PREVIEW records;
---   2. built in a coroutine that yields when its slice of SLICE_MS is used up (the
---      core Lua ticks while it builds, filters, sorts and renders records), with a
---      1 ms timer between slices, so Neovim reads keys and redraws between them;
---   3. put in the buffer CHUNK lines at a time from the top. Its folds come from a
---      per-line level table through 'foldexpr', which Neovim evaluates for the lines
---      put in and no others (manual folds, one :fold each, cost a redraw that grows
---      with every fold made: minutes for 200,000 folds), and its highlights are made
---      for the lines on screen only, by a decoration provider (a million extmarks
---      would take seconds to add and hundreds of MB to hold).
-M.LARGE = 20000
+--   2. built by a view job (ds:view_job): the same view plugin in a Lua state of its
+--      own on another thread, over the same dataset; the result is held in C (a
+--      bqw.core.view: the lines' bytes, the record of each line, a fold level per
+--      line, the highlights by line). Neovim polls the job every POLL_MS (a scheduled
+--      timer: nothing of bqw runs in a fast event);
+--   3. put in the buffer CHUNK lines at a time from the top, SLICE_MS of work a step.
+--      Folds come from 'foldexpr' (the view's level of the line), highlights from a
+--      decoration provider for the lines on screen, the live filter's matches too.
 M.PREVIEW = 300
 M.SLICE_MS = 10
-local CHUNK = 1000
+M.POLL_MS = 10
+local CHUNK = 200
+
+--- The number of records above which a view is built off Neovim's thread.
+function M.large()
+  return config().large
+end
 
 local uv = vim.uv or vim.loop
 local lazy_ns = api.nvim_create_namespace("bqw_lazy")
 
-local function run_sliced(job, fn, done)
-  local deadline = 0
-  local function tick()
-    if uv.hrtime() > deadline then
-      coroutine.yield()
-    end
-  end
-  local co = coroutine.create(function()
-    return fn(tick)
-  end)
-  local function step()
-    if job.cancelled then
-      return
-    end
-    deadline = uv.hrtime() + M.SLICE_MS * 1e6
-    local ok, a, b2 = coroutine.resume(co)
-    if not ok then
-      job.cancelled = true
-      return done(nil, a)
-    end
-    if coroutine.status(co) ~= "dead" then
-      return vim.defer_fn(step, 1)
-    end
-    done(a, b2)
-  end
-  vim.defer_fn(step, 1)
-end
+--- What the last large view cost Neovim's thread, step by step (bench/nvim.sh reads
+--- it): { count, wall_ms, wall_what, cpu_ms, cpu_what, slow, built_ms, drawn_ms }, the
+--- longest step's wall and CPU time (this thread's only, core.thread_time) and which
+--- step it was; slow lists the steps over 12 ms of CPU; built_ms and drawn_ms: from
+--- the start of the jobs to the whole view built, and drawn.
+M.steps = nil
 
---- Fold levels for 'foldexpr' from a result's folds (line ranges, properly nested),
---- one per line of n: the depth, ">N" where folds start (N the innermost's depth),
---- "<N" where they end (N the outermost's), so that folds side by side stay apart.
-function M.fold_levels(folds, n, tick)
-  tick = tick or function() end
-  local starts, ends = {}, {}
-  for i, f in ipairs(folds) do
-    starts[f.first] = (starts[f.first] or 0) + 1
-    ends[f.last] = (ends[f.last] or 0) + 1
-    if i % 5000 == 0 then
-      tick()
-    end
+-- Runs fn as one step of a large view, counted in M.steps.
+local function timed(what, fn)
+  local core = require("bqw.core")
+  local t0, c0 = uv.hrtime(), core.thread_time()
+  fn()
+  local wall, cpu = (uv.hrtime() - t0) / 1e6, (core.thread_time() - c0) * 1e3
+  if type(what) == "function" then
+    what = what()
   end
-  local levels, depth = {}, 0
-  for l = 1, n do
-    local s, e = starts[l], ends[l]
-    depth = depth + (s or 0)
-    if e then
-      levels[l] = "<" .. (depth - e + 1)
-      depth = depth - e
-    elseif s then
-      levels[l] = ">" .. depth
-    else
-      levels[l] = depth
-    end
-    if l % 5000 == 0 then
-      tick()
-    end
+  local s = M.steps
+  if not s then
+    s = { count = 0, wall_ms = 0, cpu_ms = 0 }
+    M.steps = s
   end
-  return levels
+  s.count = s.count + 1
+  if wall > s.wall_ms then
+    s.wall_ms, s.wall_what = wall, what
+  end
+  if cpu > s.cpu_ms then
+    s.cpu_ms, s.cpu_what = cpu, what
+  end
+  if cpu > 12 and #(s.slow or {}) < 50 then
+    s.slow = s.slow or {}
+    s.slow[#s.slow + 1] = ("%s %.1f ms"):format(what, cpu)
+  end
 end
 
 --- 'foldexpr' of large views (v:lua needs a global function on Neovim 0.7). Neovim
 --- evaluates it with the window's buffer current.
 function M.foldexpr(lnum)
   local b = M.buffers[api.nvim_get_current_buf()]
-  local levels = b and b.levels
-  return levels and levels[lnum] or 0
+  local v = b and b.view
+  if not v or lnum <= b.offset then
+    return 0
+  end
+  return v:level(lnum - b.offset)
 end
 rawset(_G, "bqw_foldexpr", M.foldexpr)
 
--- The index of the first highlight on line or after it (highlights are in line order).
-local function first_highlight(hls, line)
-  local lo, hi = 1, #hls + 1
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if hls[mid].line < line then
-      lo = mid + 1
-    else
-      hi = mid
-    end
-  end
-  return lo
+-- A large view's result as the rest of the plugin reads one (lines[l], ids[l],
+-- header_line, count), each line asked of the C view when it is read, behind the
+-- status line when there is one. n is the number of lines (# cannot count a proxy).
+local function view_result(v, status, header)
+  local offset = status and 1 or 0
+  return {
+    lines = setmetatable({}, {
+      __index = function(_, l)
+        if l == 1 and status then
+          return status
+        end
+        return v:line(l - offset)
+      end,
+    }),
+    ids = setmetatable({}, {
+      __index = function(_, l)
+        return v:id(l - offset)
+      end,
+    }),
+    n = v:count() + offset,
+    count = v:records(),
+    header_line = header and (1 + offset) or nil,
+  }
 end
 
 --- The highlights of line (from 1) of a large view's buffer: { first, last, group,
 --- priority } byte ranges, the view's own and the live filter's matches (cached).
 function M.line_highlights(buf, line)
   local b = M.buffers[buf]
-  local result = b and b.lazy and b.result
-  if not result then
+  local v = b and b.lazy and b.view
+  if not v then
     return {}
   end
-  local out = {}
-  local hls = result.highlights
-  local i = first_highlight(hls, line)
-  while hls[i] and hls[i].line == line do
-    local h = hls[i]
-    out[#out + 1] = { h.first, h.last, h.group }
-    i = i + 1
+  if line <= b.offset then
+    return { { 0, #b.result.lines[1], "BqwDim" } }
   end
-  if b.terms and #b.terms > 0 and result.lines[line] then
+  local out = v:highlights(line - b.offset)
+  if b.terms and #b.terms > 0 then
     local cache = b.match_cache
     if not (cache and cache.terms == b.terms) then
       cache = { terms = b.terms }
@@ -367,9 +316,10 @@ function M.line_highlights(buf, line)
     local spans = cache[line]
     if not spans then
       spans = {}
+      local text = v:line(line - b.offset)
       local core = require("bqw.core")
-      for _, term in ipairs(b.terms) do
-        for _, sp in ipairs(core.match_spans(result.lines[line], term)) do
+      for _, term in ipairs(text and b.terms or {}) do
+        for _, sp in ipairs(core.match_spans(text, term)) do
           spans[#spans + 1] = { sp[1], sp[2], "BqwMatch", 4200 }
         end
       end
@@ -399,39 +349,33 @@ api.nvim_set_decoration_provider(lazy_ns, {
   end,
 })
 
--- Puts result (already with its status line) into buf in slices: the fold levels,
--- then the lines from the top; the preview stays until the first slice replaces it.
-local function draw_sliced(buf, b, result, job)
+-- Puts view v into buf a slice at a time, under the status line status (or none):
+-- CHUNK lines per call, as many calls as fit in SLICE_MS, then a 1 ms timer; what was
+-- there stays until the first slice replaces it. done() is called at the end.
+local function draw_view(buf, b, v, job, status, done_fn)
   highlights()
-  run_sliced(job, function(tick)
-    local lines, n = result.lines, #result.lines
-    local levels = M.fold_levels(result.folds, n, tick)
-    local hls = result.highlights
-    for i = 2, #hls do
-      if hls[i].line < hls[i - 1].line then
-        table.sort(hls, function(x, y)
-          return x.line < y.line
-        end)
-        break
-      end
-      if i % 5000 == 0 then
-        tick()
-      end
+  local offset = status and 1 or 0
+  local n = v:count()
+  local done = 0
+  local step
+  local token = {} -- a later draw_view (the whole after the preview) stops this one
+  job.drawing = token
+  local function draw_step()
+    if job.cancelled or job.drawing ~= token or not api.nvim_buf_is_valid(buf) then
+      return
     end
-    local done = 0
-    while done < n do
-      if not api.nvim_buf_is_valid(buf) then
-        return
-      end
+    local deadline = uv.hrtime() + M.SLICE_MS * 1e6
+    api.nvim_buf_set_option(buf, "modifiable", true)
+    repeat
       local last = math.min(done + CHUNK, n)
-      local slice = {}
-      for i = done + 1, last do
-        slice[#slice + 1] = lines[i]
-      end
-      api.nvim_buf_set_option(buf, "modifiable", true)
+      local slice = v:lines(done + 1, last)
       if done == 0 then
-        -- the preview gives way to the view
-        b.result, b.levels, b.lazy, b.match_cache = result, levels, true, nil
+        -- what was shown gives way to the view
+        if status then
+          table.insert(slice, 1, status)
+        end
+        b.view, b.offset, b.lazy, b.match_cache = v, offset, true, nil
+        b.result = view_result(v, status, b.name == "table")
         api.nvim_buf_clear_namespace(buf, ns, 0, -1)
         api.nvim_buf_clear_namespace(buf, match_ns, 0, -1)
         api.nvim_buf_set_lines(buf, 0, -1, false, slice)
@@ -443,72 +387,101 @@ local function draw_sliced(buf, b, result, job)
         end
         pin_header(buf, b)
       else
-        api.nvim_buf_set_lines(buf, done, done, false, slice)
+        api.nvim_buf_set_lines(buf, done + offset, done + offset, false, slice)
       end
-      api.nvim_buf_set_option(buf, "modifiable", false)
       done = last
-      tick()
+    until done >= n or uv.hrtime() > deadline
+    api.nvim_buf_set_option(buf, "modifiable", false)
+    if done < n then
+      return vim.defer_fn(step, 1)
     end
-  end, function(_, err)
+    done_fn()
+  end
+  step = function()
+    local at = done
+    timed(function()
+      return "drawing@" .. at
+    end, draw_step)
+  end
+  step()
+end
+
+-- Renders a large view: a preview (the view over the first PREVIEW records) and the
+-- whole, each built by a view job; the preview drawn when it comes, then the whole.
+local function render_large(buf, b, ds, width)
+  if b.job then
+    b.job.cancelled = true
+    b.job.core:cancel()
+    b.job.preview:cancel()
+  end
+  vim.b[buf].bqw_drawing = 1 -- for a status line (and the benchmark)
+  local opts = view_opts(b, width)
+  local popts = vim.deepcopy(opts)
+  popts.first = M.PREVIEW
+  local core_job, err = ds:view_job(b.name, opts)
+  local preview_job, perr = ds:view_job(b.name, popts)
+  if not (core_job and preview_job) then
     b.job = nil
-    if err then
-      data.notify_line(err, vim.log.levels.ERROR)
-    end
+    vim.b[buf].bqw_drawing = 0
+    return data.notify_line(err or perr, vim.log.levels.ERROR)
+  end
+  local job = { core = core_job, preview = preview_job }
+  b.job = job
+  local started = uv.hrtime()
+  local steps = { count = 0, wall_ms = 0, cpu_ms = 0 }
+  M.steps = steps
+  local previewed = false
+  local poll
+  local function finish()
+    b.job = nil
+    steps.drawn_ms = (uv.hrtime() - started) / 1e6
     if api.nvim_buf_is_valid(buf) then
       pin_header(buf, b)
       vim.b[buf].bqw_drawing = 0
       vim.cmd("redraw")
     end
-  end)
-end
-
--- Renders a large view: a preview at once, the whole built in slices, then drawn.
-local function render_large(buf, b, ds, width)
-  if b.job then
-    b.job.cancelled = true
   end
-  local job = {}
-  b.job = job
-  vim.b[buf].bqw_drawing = 1 -- for a status line (and the benchmark)
-  local opts = view_opts(b, width)
-  local popts = vim.deepcopy(opts)
-  popts.first = M.PREVIEW
-  popts.sort = opts.sort
-  local preview = ds:view(b.name, popts)
-  if preview then
-    if b.name == "table" then
-      preview.header_line = 1
-    end
-    local status = ("%s(drawing %d records…)"):format(b.status and (b.status .. "  ") or "", ds:count())
-    M.draw_into(buf, preview, { status = status })
-    vim.b[buf].bqw_drawing = 1
-    vim.cmd("redraw")
+  local function failed(message)
+    job.cancelled = true
+    b.job = nil
+    vim.b[buf].bqw_drawing = 0
+    data.notify_line(message, vim.log.levels.ERROR)
   end
-  run_sliced(job, function(tick)
-    opts.tick = tick
-    local result, err = ds:view(b.name, opts)
-    if not result then
-      return nil, err
+  local function poll_step()
+    if job.cancelled or not api.nvim_buf_is_valid(buf) then
+      return
     end
-    if b.name == "table" then
-      result.header_line = 1
+    if core_job:done() then
+      steps.built_ms = (uv.hrtime() - started) / 1e6
+      local v, verr = core_job:result()
+      if not v then
+        return failed(verr)
+      end
+      if b.counting then
+        -- the live filter's count, known now that the view is built
+        b.status = ("filter: %s — %d records"):format(b.counting, v:records())
+        b.counting = nil
+      end
+      previewed = true -- too late for the preview
+      return draw_view(buf, b, v, job, b.status, finish)
     end
-    if b.counting then
-      -- the live filter's count, known now that the view is built
-      b.status = ("filter: %s — %d records"):format(b.counting, result.count or 0)
-      b.counting = nil
+    if not previewed and preview_job:done() then
+      previewed = true
+      local v, verr = preview_job:result()
+      if not v then
+        return failed(verr)
+      end
+      local status = ("%s(drawing %d records…)"):format(b.status and (b.status .. "  ") or "", ds:count())
+      draw_view(buf, b, v, job, status, function()
+        vim.cmd("redraw")
+      end)
     end
-    return M.with_status(result, b.status, tick)
-  end, function(result, err)
-    if not result then
-      b.job = nil
-      vim.b[buf].bqw_drawing = 0
-      return data.notify_line(err, vim.log.levels.ERROR)
-    end
-    if api.nvim_buf_is_valid(buf) then
-      draw_sliced(buf, b, result, job)
-    end
-  end)
+    vim.defer_fn(poll, M.POLL_MS)
+  end
+  poll = function()
+    timed("polling", poll_step)
+  end
+  vim.defer_fn(poll, M.POLL_MS)
 end
 
 --- Renders the buffer's view again from its state (name, where, filter, sort).
@@ -523,7 +496,7 @@ function M.render(buf)
     end
     local win = vim.fn.bufwinid(buf)
     local width = api.nvim_win_get_width(win ~= -1 and win or 0)
-    if ds:count() > M.LARGE then
+    if ds:count() > M.large() then
       return render_large(buf, b, ds, width)
     end
     local result, err = ds:view(b.name, view_opts(b, width))
@@ -576,6 +549,8 @@ function M.new_buffer(title)
       local b = M.buffers[buf]
       if b and b.job then
         b.job.cancelled = true
+        b.job.core:cancel()
+        b.job.preview:cancel()
       end
       for _, float in pairs(b and b.pinned or {}) do
         if api.nvim_win_is_valid(float) then

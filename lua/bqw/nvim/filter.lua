@@ -75,11 +75,11 @@ function M.apply(buf, text)
       return draw.render(buf)
     end
     local where = draw.where_of({ where = b.where, expr = expr })
-    local large = ds:count() > draw.LARGE
+    local large = ds:count() > draw.large()
     local ok, n = pcall(function()
       if large then
         -- counting could take seconds (a text search over every record): check the
-        -- expression only; the sliced drawing counts as it builds the view
+        -- expression only; the view job counts as it builds the view
         ds:query(where, { first = 1 }):count()
         return nil
       end

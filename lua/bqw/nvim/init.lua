@@ -10,6 +10,7 @@ M.defaults = {
   default_view = "tree", -- the view :Bqw opens
   float = false, -- <CR> opens a record's detail in a float instead of a split
   debounce = 150, -- ms the live filter waits after a keystroke
+  large = 20000, -- a dataset of more records has its views built off Neovim's thread
   keymaps = require("bqw.nvim.actions").defaults(),
 }
 
@@ -60,6 +61,12 @@ local function validate(opts)
     end
     config.debounce = opts.debounce
   end
+  if opts.large ~= nil then
+    if type(opts.large) ~= "number" or opts.large < 0 or opts.large ~= math.floor(opts.large) then
+      fail("large must be a whole number of records >= 0")
+    end
+    config.large = opts.large
+  end
   if opts.keymaps ~= nil and type(opts.keymaps) ~= "table" then
     fail("keymaps must be a table { action = lhs or false }")
   end
@@ -79,7 +86,7 @@ end
 
 --- Validates every option, then applies them; a bad one raises with its name and
 --- changes nothing. Options: those of bqw.setup (data, script, plugin_path,
---- ambiwidth: default from 'ambiwidth'), and default_view, float, debounce,
+--- ambiwidth: default from 'ambiwidth'), and default_view, float, debounce, large,
 --- keymaps = { action = lhs or false }.
 function M.setup(opts)
   opts = opts or {}

@@ -191,5 +191,62 @@ case_large_filter() {
   alive
 }
 
+# Views built by view jobs, with the threshold lowered (large = 500) so a 1 MB digest
+# (2,688 records) is large: the first screen comes without a key press, the view is
+# held in C (the buffer's view object, not Lua tables), folds close, ]] moves to the
+# next record, s sorts by a column, the live filter narrows the view and counts, and
+# a user's view plugin (on plugin_path) is built the same way.
+case_large_job() {
+  lua5.4 "$ROOT/bench/gen_corpus.lua" 1 "$TMP/small.txt" 2>/dev/null || fail "gen_corpus.lua"
+  mkdir -p "$TMP/plugins/view"
+  cat >"$TMP/plugins/view/ids.lua" <<'LUA'
+return { name = "ids", kind = "view", description = "one line a record",
+  render = function(records, opts, ctx)
+    local b = ctx.util.builder()
+    for _, r in ipairs(records) do b:line({ { "record#" .. r.id, "BqwId" } }, r.id) end
+    return b:result()
+  end }
+LUA
+  start "vim.o.statusline = '%f %{get(b:, \"bqw_drawing\", 1) ? \"DRAWING\" : \"IDLE\"}'
+require('bqw.nvim').setup({ data = '$TMP/small.txt', large = 500, debounce = 50, plugin_path = { '$TMP/plugins' } })"
+  type_text ":Bqw"
+  keys Enter
+  wait_for "L9    关于开展百校联百县"
+  wait_for " IDLE" 60
+  type_text ":echo 'held:' . luaeval('require(\"bqw.nvim.draw\").buffers[vim.api.nvim_get_current_buf()].view:count()')"
+  keys Enter
+  wait_for "held:"
+  screen | grep -q "held:[1-9]" || fail "the view is not held in C"
+  type_text "5G"
+  keys z c
+  wait_for "lines: L11   2023年广东金融"
+  type_text "zRgg]]]]"
+  type_text ":echo 'at:' . matchstr(getline('.'), 'L[0-9]\\+')"
+  keys Enter
+  wait_for "at:L11"
+  keys /
+  wait_for "bqw filter:"
+  type_text "region=粤北"
+  keys Enter
+  wait_for "filter: region=粤北 — 240 records" 60
+  wait_for " IDLE" 60
+  screen | grep -qF "广州" && fail "the view did not narrow"
+  type_text ":Bqw view table"
+  keys Enter
+  wait_for " IDLE" 60
+  col=$(screen | head -1 | awk '{ print index($0, "city") }')
+  [ "$col" -gt 0 ] || fail "no city column"
+  type_text "gg0$((col - 1))l"
+  keys s
+  wait_for "sorted by city"
+  wait_for " IDLE" 60
+  screen | sed -n 3p | grep -qF "潮州" || fail "the first row is not 潮州's"
+  type_text ":Bqw view ids"
+  keys Enter
+  wait_for "record#1"
+  wait_for " IDLE" 60
+  alive
+}
+
 "case_$CASE" || exit 1
 echo "$CASE ok"

@@ -1,0 +1,23 @@
+--- Runs inside a view job's own Lua state, on its own thread (core.view_job, started
+--- by Dataset:view_job): the view built as ds:view builds it, with the caller's
+--- bqw.setup options. The binding turns the result into a bqw.core.view.
+local config = require("bqw.config")
+
+return function(handle, spec, tick)
+  -- where a host (the bqw command) said the built-in plugins are
+  require("bqw.core").builtin_plugin_dir = spec.builtin_plugin_dir
+  for k, v in pairs(spec.config or {}) do
+    config.values[k] = v
+  end
+  local ds, err = require("bqw")._dataset_of(handle)
+  if not ds then
+    return nil, err
+  end
+  local opts = {}
+  for k, v in pairs(spec.opts or {}) do
+    opts[k] = v
+  end
+  -- the job's tick raises once it is cancelled: the plugin stops there
+  opts.tick = tick
+  return ds:view(spec.name, opts)
+end
