@@ -48,11 +48,13 @@ typedef struct result {
   size_t records, measures, lines, residue, repairs, normalized, warnings, errors;
   size_t out_bytes; /* NFC output bytes (keeps the work observable) */
   long minflt;      /* minor page faults in the timed part: fresh memory touched */
+  double cpu;       /* CPU seconds (user + system) of the timed part */
 } result;
 
 typedef struct phase_stats {
   double best, median;
-  long rss_kib; /* the largest ru_maxrss of the phase's children */
+  double cpu_median; /* CPU time: less disturbed than wall time by other load */
+  long rss_kib;      /* the largest ru_maxrss of the phase's children */
   result last;
 } phase_stats;
 
@@ -126,9 +128,11 @@ static void describe(bqw_dataset *ds, result *r) {
   r->errors = rep->errors;
 }
 
-static long minor_faults(void) {
+static long minor_faults(double *cpu) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
+  *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
   return ru.ru_minflt;
 }
 
@@ -138,7 +142,8 @@ static void run_child(phase ph, const char *path, result *r) {
   unsigned char *data = NULL;
   if (ph != PHASE_LOAD_FILE && !(data = read_file(path, &len)))
     return;
-  long faults0 = minor_faults();
+  double cpu0, cpu1;
+  long faults0 = minor_faults(&cpu0);
   double t0 = now();
   switch (ph) {
   case PHASE_FLOOR: {
@@ -158,7 +163,8 @@ static void run_child(phase ph, const char *path, result *r) {
     r->status = ph == PHASE_LOAD_FILE ? bqw_load_file(path, &ds)
                                       : bqw_load_buffer(path, data, len, &ds);
     r->seconds = now() - t0; /* the load, not the free */
-    r->minflt = minor_faults() - faults0;
+    r->minflt = minor_faults(&cpu1) - faults0;
+    r->cpu = cpu1 - cpu0;
     if (ds)
       describe(ds, r);
     bqw_dataset_free(ds);
@@ -167,7 +173,8 @@ static void run_child(phase ph, const char *path, result *r) {
   }
   if (ph != PHASE_LOAD_FILE && ph != PHASE_LOAD_BUF) {
     r->seconds = now() - t0;
-    r->minflt = minor_faults() - faults0;
+    r->minflt = minor_faults(&cpu1) - faults0;
+    r->cpu = cpu1 - cpu0;
   }
   free(data);
   r->ok = 1;
@@ -221,7 +228,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static int run_phase(phase ph, const char *path, int repeat, phase_stats *ps) {
-  double times[MAX_REPEAT];
+  double times[MAX_REPEAT], cpus[MAX_REPEAT];
   ps->rss_kib = 0;
   for (int i = 0; i < repeat; i++) {
     long rss;
@@ -231,13 +238,17 @@ static int run_phase(phase ph, const char *path, int repeat, phase_stats *ps) {
       return -1;
     }
     times[i] = ps->last.seconds;
+    cpus[i] = ps->last.cpu;
     if (rss > ps->rss_kib)
       ps->rss_kib = rss;
   }
   qsort(times, (size_t)repeat, sizeof *times, cmp_double);
+  qsort(cpus, (size_t)repeat, sizeof *cpus, cmp_double);
   ps->best = times[0];
   ps->median =
       repeat % 2 ? times[repeat / 2] : (times[repeat / 2 - 1] + times[repeat / 2]) / 2;
+  ps->cpu_median =
+      repeat % 2 ? cpus[repeat / 2] : (cpus[repeat / 2 - 1] + cpus[repeat / 2]) / 2;
   return 0;
 }
 
@@ -320,6 +331,12 @@ int main(int argc, char **argv) {
   double ratio_buf = ps[PHASE_LOAD_BUF].median > 0
                          ? ps[PHASE_NFC].median / ps[PHASE_LOAD_BUF].median
                          : 0;
+  double cpu_file = ps[PHASE_LOAD_FILE].cpu_median > 0
+                        ? ps[PHASE_NFC].cpu_median / ps[PHASE_LOAD_FILE].cpu_median
+                        : 0;
+  double cpu_buf = ps[PHASE_LOAD_BUF].cpu_median > 0
+                       ? ps[PHASE_NFC].cpu_median / ps[PHASE_LOAD_BUF].cpu_median
+                       : 0;
   /* The verdict takes the worse of the two load paths. */
   double ratio = ratio_file < ratio_buf ? ratio_file : ratio_buf;
   double load_rss = rss_mib[PHASE_LOAD_FILE] > rss_mib[PHASE_LOAD_BUF]
@@ -337,13 +354,16 @@ int main(int argc, char **argv) {
     for (int p = 0; p < PHASES; p++)
       printf("    \"%s\": {\"best_s\": %.6f, \"median_s\": %.6f, \"mbps_median\": %.2f, "
              "\"mbps_best\": %.2f, \"peak_rss_kib\": %ld, \"rss_x_input\": %.3f, "
-             "\"minor_faults\": %ld}%s\n",
+             "\"minor_faults\": %ld, \"cpu_median_s\": %.6f}%s\n",
              phase_names[p], ps[p].best, ps[p].median, mbps[p], mbps_best[p],
              ps[p].rss_kib, input_mib > 0 ? rss_mib[p] / input_mib : 0, ps[p].last.minflt,
-             p + 1 < PHASES ? "," : "");
+             ps[p].cpu_median, p + 1 < PHASES ? "," : "");
     printf(
         "  },\n  \"ratio_load_file_vs_nfc\": %.3f,\n  \"ratio_load_buf_vs_nfc\": %.3f,\n",
         ratio_file, ratio_buf);
+    printf("  \"cpu_ratio_load_file_vs_nfc\": %.3f,\n  \"cpu_ratio_load_buf_vs_nfc\": "
+           "%.3f,\n",
+           cpu_file, cpu_buf);
     printf("  \"load\": {\"status\": \"%s\", \"records\": %zu, \"measures\": %zu, "
            "\"lines\": %zu, \"residue_removed\": %zu, \"repairs_applied\": %zu, "
            "\"normalized_runs\": %zu, \"warnings\": %zu, \"errors\": %zu},\n",
@@ -376,6 +396,10 @@ int main(int argc, char **argv) {
   }
   printf("\nratio    load_file/nfc %.2fx, load_buf/nfc %.2fx (throughput, medians)\n",
          ratio_file, ratio_buf);
+  printf("cpu      load_file/nfc %.2fx, load_buf/nfc %.2fx (CPU time of the timed part, "
+         "medians: nfc %.3f s, load_file %.3f s, load_buf %.3f s)\n",
+         cpu_file, cpu_buf, ps[PHASE_NFC].cpu_median, ps[PHASE_LOAD_FILE].cpu_median,
+         ps[PHASE_LOAD_BUF].cpu_median);
   printf("load     %s: %zu records, %zu measures, %zu lines; %zu readings removed, "
          "%zu repairs, %zu NFC runs; %zu errors, %zu warnings\n",
          bqw_err_name(lf->status), lf->records, lf->measures, lf->lines, lf->residue,
