@@ -33,13 +33,13 @@ typedef struct cleaner {
   uint64_t unscanned; /* repairs whose anchor the scan cannot track: always search */
   bool ascii_anchors; /* some repair's anchor is ASCII */
   /* Per block of 64 code points from U+0800 to U+FFFF (three-byte sequences, indexed
-   * by cp >> 6): BLOCK_QUIET when no character of it is a control, can change under
-   * NFC or anchors a repair, so the scan needs only check the sequence's shape;
-   * BLOCK_UNKNOWN until the scan first meets the block. */
-  uint8_t block[1024];
+   * by cp >> 6), a bit per code point, set when the character is a control, could
+   * change under NFC or anchors a repair: only those need more than a look at the
+   * sequence's shape. Every bit is set until the scan first meets the block and
+   * classifies it. */
+  uint64_t loud[1024];
+  bool classified[1024];
 } cleaner;
-
-enum { BLOCK_UNKNOWN, BLOCK_QUIET, BLOCK_LOUD };
 
 /* ---- encoding sniffing ---- */
 
@@ -496,13 +496,18 @@ static void report_controls(cleaner *c, uint32_t number, size_t count, int32_t f
               (unsigned)first, control_name(first), more);
 }
 
-/* Classifies a block of three-byte characters (see cleaner.block). */
-static uint8_t classify_block(cleaner *c, unsigned blk) {
-  bool loud = blk < 0x800 >> 6 || (blk >= 0xD800 >> 6 && blk <= 0xDFFF >> 6) ||
-              c->bmp_anchor_bits[blk];
-  for (int32_t cp = (int32_t)blk << 6, end = cp + 64; !loud && cp < end; cp++)
-    loud = text_is_control(cp) || text_nfc_unstable(cp);
-  return c->block[blk] = loud ? BLOCK_LOUD : BLOCK_QUIET;
+/* Classifies a block of three-byte characters (see cleaner.loud). */
+static uint64_t classify_block(cleaner *c, unsigned blk) {
+  uint64_t loud = c->bmp_anchor_bits[blk];
+  if (blk < 0x800 >> 6 || (blk >= 0xD800 >> 6 && blk <= 0xDFFF >> 6))
+    loud = ~UINT64_C(0); /* overlong, surrogate: invalid, for the full decoder */
+  for (int32_t k = 0; k < 64; k++) {
+    int32_t cp = (int32_t)blk << 6 | k;
+    if (text_is_control(cp) || text_nfc_unstable(cp))
+      loud |= UINT64_C(1) << k;
+  }
+  c->classified[blk] = true;
+  return c->loud[blk] = loud;
 }
 
 /* Validates the line starting at b[i]; stops at a line end. Reports invalid
@@ -532,8 +537,8 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
     }
     if (ch == '\n' || ch == '\r')
       break;
-    /* Most of the digest: a run of well-formed three-byte characters of quiet blocks,
-     * which need no more than a look at their shape. */
+    /* Most of the digest: a run of well-formed three-byte characters none of which is
+     * loud, which need no more than a look at their shape. */
     if ((ch & 0xF0) == 0xE0) {
       size_t chars = 0;
       while (i + 2 < n) {
@@ -541,10 +546,8 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
         if ((x1 | x2) >= 0x40)
           break; /* not two continuation bytes */
         unsigned blk = (b[i] & 0x0Fu) << 6 | x1;
-        uint8_t state = c->block[blk];
-        if (state == BLOCK_UNKNOWN)
-          state = classify_block(c, blk);
-        if (state != BLOCK_QUIET)
+        if (c->loud[blk] >> x2 & 1 &&
+            (c->classified[blk] || classify_block(c, blk) >> x2 & 1))
           break;
         i += 3;
         chars++;
@@ -723,10 +726,11 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
     b += 3;
     n -= 3;
   }
-  cleaner *c = calloc(1, sizeof *c); /* ~9 KB of anchor tables: not for the stack */
+  cleaner *c = calloc(1, sizeof *c); /* ~18 KB of tables: not for the stack */
   if (!c)
     return BQW_ENOMEM;
   c->ds = ds;
+  memset(c->loud, 0xFF, sizeof c->loud);
   index_anchors(c);
   /* The line table at its final size from the start (a line per LF or CR, at most),
    * so it is never copied as it grows; pages past the last line are never touched. */

@@ -125,10 +125,17 @@ static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) 
                {ROLE_SECTION_TIMELINE, BQW_SECTION_TIMELINE}};
   if (!heading_like(s, len))
     return BQW_SECTION_PREAMBLE;
-  for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
-    if (keyword_match(ds, roles[i].role, s, len, false))
-      return roles[i].section;
-  return BQW_SECTION_PREAMBLE;
+  /* One pass over the keywords keeps the earliest role of roles[] that matches. */
+  size_t best = sizeof roles / sizeof *roles;
+  for (size_t i = 0; i < ds->facts.keyword_count && best > 0; i++) {
+    const keyword *k = &ds->facts.keywords[i];
+    size_t r = 0;
+    while (r < best && roles[r].role != k->role)
+      r++;
+    if (r < best && k->len && find(s, len, k->text))
+      best = r;
+  }
+  return best < sizeof roles / sizeof *roles ? roles[best].section : BQW_SECTION_PREAMBLE;
 }
 
 static const place *find_place(const bqw_dataset *ds, const char *s, size_t len) {
