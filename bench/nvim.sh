@@ -51,8 +51,9 @@ uv.new_timer():start(0, 2, function()
   local now = uv.hrtime()
   if now - last > worst then
     worst = now - last
+    local sec, usec = uv.gettimeofday()
     local f = io.open('$TMP/gap', 'w')
-    f:write(math.floor(worst / 1e6), '\\n')
+    f:write(math.floor(worst / 1e6), ' ', ('%d%06d000'):format(sec, usec), '\\n')
     f:close()
   end
   last = now
@@ -96,7 +97,7 @@ stats() { # name, file of latencies
 start "vim.o.shortmess = vim.o.shortmess .. 'I'"
 end_at=$(($(date +%s) + 5))
 pings_while '[ "$(date +%s)" -lt "$end_at" ]' >"$TMP/bare"
-gap_bare=$(cat "$TMP/gap")
+gap_bare=$(cut -d' ' -f1 "$TMP/gap")
 
 # bqw: :Bqw on the corpus, pinged from the command until the drawing is done (the
 # status line shows g:bqw_loading and b:bqw_drawing, which bqw sets while it loads and
@@ -142,7 +143,8 @@ t_done=$(now)
 wait $watcher 2>/dev/null || true
 t_loaded=$(cat "$TMP/loaded" 2>/dev/null || echo "$t_done")
 t_first=$(cat "$TMP/first" 2>/dev/null || echo "$t_done")
-gap_bqw=$(cat "$TMP/gap")
+gap_bqw=$(cut -d' ' -f1 "$TMP/gap")
+gap_at=$(cut -d' ' -f2 "$TMP/gap")
 rss=$(ps -o rss= -C nvim | sort -n | tail -1)
 pid=$(ps -o pid=,rss= -C nvim | sort -k2 -n | tail -1 | awk '{ print $1 }')
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
@@ -158,7 +160,7 @@ stats "bare Neovim" "$TMP/bare"
 stats "bqw: during load and draw" "$TMP/bqw"
 stats "  of which during the load" "$TMP/bqw_load"
 stats "  of which after the load" "$TMP/bqw_draw"
-echo "longest loop stall            bare $gap_bare ms, bqw $gap_bqw ms"
+echo "longest loop stall            bare $gap_bare ms, bqw $gap_bqw ms (ending $(ms "$t_start" "$gap_at") ms after :Bqw, $(ms "$t_loaded" "$gap_at") ms after the load)"
 echo ":Bqw to the end of the load  $(ms "$t_start" "$t_loaded") ms"
 echo ":Bqw to first screen         $(ms "$t_start" "$t_first") ms ($(ms "$t_loaded" "$t_first") ms after the load)"
 echo ":Bqw to drawing done         $(ms "$t_start" "$t_done") ms"
