@@ -8,7 +8,8 @@ missing) it measures, per run, wall time and peak RSS (the child's own, from wai
   * `bqw stats --json` (the load and nothing else: what "the load finishing" costs);
   * `bqw export --format F [--shape measure]` to a pipe: the first byte's time after
     start, the time to the last byte, peak RSS, and RSS as a multiple of the input;
-    F@SORT in --formats exports F with `--sort SORT` (csv@city, csv@region,-year);
+    F@SORT in --formats exports F with `--sort SORT`, keys separated by / (csv@city,
+    csv@region/-year);
   * the peers on what bqw wrote: `mlr --icsv --ocsv cat` on the CSV, `jq -c .` on the
     NDJSON, `mlr --itsv --otsv cat` on the TSV.
 Medians of --repeat runs (default 3) are printed with the ratios the targets name
@@ -99,6 +100,7 @@ def main():
         fmt, _, sort = item.partition("@")
         shape = ["--shape", "measure"] if fmt in ("csv", "tsv") else []
         written = os.path.join(out_dir, "export-%smb.%s" % (size, fmt))
+        sort = sort.replace("/", ",")
         sort_args = ["--sort=" + sort] if sort else []
         argv = [exe, "export", "--data", corpus, "--format", fmt] + shape + sort_args + limit
         runs = []
