@@ -394,7 +394,7 @@ static void check_defects(cleaner *c, const char *s, size_t len, uint32_t number
 
 static int push_line(bqw_dataset *ds, const char *text, size_t len, uint32_t number) {
   text_line *lines =
-      array_grow(ds->lines, ds->line_count, &ds->line_cap, sizeof *lines, 256);
+      huge_grow(ds->lines, ds->line_count, &ds->line_cap, sizeof *lines, 256);
   if (!lines)
     return BQW_ENOMEM;
   ds->lines = lines;

@@ -168,17 +168,17 @@ static int check_not_empty(bqw_dataset *ds) {
 }
 
 static void free_lines(bqw_dataset *ds) {
-  free(ds->lines);
+  huge_free(ds->lines);
   ds->lines = NULL;
   ds->line_count = ds->line_cap = 0;
 }
 
-/* Loads from `bytes` (len + 1 bytes, malloc'd), which the dataset takes over: the
+/* Loads from `bytes` (len + 1 bytes, from huge_alloc), which the dataset takes over: the
  * clean text is written over them, so a load holds one copy of the text. */
 static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **out) {
   bqw_dataset *ds = dataset_new(name);
   if (!ds) {
-    free(bytes);
+    huge_free(bytes);
     return BQW_ENOMEM;
   }
   ds->storage = bytes;
@@ -334,9 +334,9 @@ int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
   while (bytes) {
     if (len == cap - 1) {
       size_t want = cap * 2 > limit + 2 ? limit + 2 : cap * 2;
-      char *grown = realloc(bytes, want);
+      char *grown = huge_realloc(bytes, want);
       if (!grown)
-        free(bytes);
+        huge_free(bytes);
       bytes = grown;
       cap = want;
       if (!bytes)
@@ -361,7 +361,7 @@ int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
   if (!bytes)
     return BQW_ENOMEM;
   if (err || over) {
-    free(bytes);
+    huge_free(bytes);
     return over ? too_large(path, limit, out) : cannot_read(path, err, out);
   }
   return load_owned(path, bytes, len, out);
@@ -392,10 +392,10 @@ void bqw_dataset_free(bqw_dataset *ds) {
     return;
   pthread_mutex_destroy(&ds->index_lock);
   bqw_index_free(ds->index);
-  free(ds->storage);
-  free(ds->lines);
-  free(ds->records);
-  free(ds->measures);
+  huge_free(ds->storage);
+  huge_free(ds->lines);
+  huge_free(ds->records);
+  huge_free(ds->measures);
   free(ds->diags);
   arena_free(&ds->mem);
   free(ds);

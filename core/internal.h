@@ -32,10 +32,17 @@ typedef struct arena {
  * nothing changes where THP is off or the block is smaller. */
 void advise_huge(void *p, size_t len);
 
-/* A block for a large table or text: from 2 MB on, whole 2 MB pages, aligned and
- * advised as huge (see advise_huge), and with `populate` mapped in one call before
- * its first use (for a block that will be written through). Freed with free(). */
+/* A block for a large table or text: from 2 MB on, its own mapping of whole 2 MB
+ * pages, aligned and advised as huge (see advise_huge), and with `populate` mapped in
+ * one call before its first use (for a block that will be written through); smaller,
+ * from malloc. Only the huge_* calls below take it, never free() or realloc(). */
 void *huge_alloc(size_t size, bool populate);
+void huge_free(void *p); /* p may be NULL */
+/* Like realloc (NULL on failure, p kept); a block growing past 2 MB moves to a mapping.
+ */
+void *huge_realloc(void *p, size_t size);
+/* array_grow for a huge_alloc'd array. */
+void *huge_grow(void *items, size_t count, size_t *cap, size_t size, size_t initial);
 
 void arena_init(arena *a, size_t chunk_size);
 void arena_free(arena *a);

@@ -210,7 +210,7 @@ static int date_line(const char *s, size_t len, int *y, int *m, int *d) {
 static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
   bqw_dataset *ds = p->ds;
   bqw_record *records =
-      array_grow(ds->records, ds->record_count, &ds->record_cap, sizeof *records, 64);
+      huge_grow(ds->records, ds->record_count, &ds->record_cap, sizeof *records, 64);
   if (!records)
     return NULL;
   ds->records = records;
@@ -225,7 +225,7 @@ static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
 static int push_measure(parser *p, const char *text, uint32_t number) {
   bqw_dataset *ds = p->ds;
   bqw_measure *measures =
-      array_grow(ds->measures, ds->measure_count, &ds->measure_cap, sizeof *measures, 64);
+      huge_grow(ds->measures, ds->measure_count, &ds->measure_cap, sizeof *measures, 64);
   if (!measures)
     return BQW_ENOMEM;
   ds->measures = measures;
