@@ -74,10 +74,15 @@ void *huge_alloc(size_t size, bool populate) {
   (void)madvise(p, size & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* a hint: failure is fine */
 #endif
 #ifdef MADV_POPULATE_WRITE
-  /* One call maps the whole block instead of a trap per page; EINVAL before Linux
-   * 5.14, and then the pages fault in one by one as before. */
-  if (populate)
-    (void)madvise(p, size, MADV_POPULATE_WRITE);
+  /* A call maps many pages instead of a trap per page; EINVAL before Linux 5.14, and
+   * then the pages fault in one by one as before. In steps of 8 MB: a call holds the
+   * process's mmap lock while it maps, and a thread that maps memory meanwhile (the
+   * host's allocator: Neovim's Lua, while a load runs in the background) waits for it;
+   * 100 MB in one call stalled Neovim for 210-280 ms (bench/nvim.sh). */
+  const size_t step = (size_t)8 << 20;
+  for (size_t at = 0; populate && at < size; at += step)
+    if (madvise(p + at, size - at < step ? size - at : step, MADV_POPULATE_WRITE))
+      break;
 #else
   (void)populate;
 #endif
