@@ -11,7 +11,8 @@
 # and median ping latency over that time, and the longest time Neovim's loop did not
 # turn (a 2 ms timer inside Neovim: how long a key waited at worst, without tmux's
 # polling), and the longest of bqw's own steps on Neovim's thread (wall and CPU time);
-# for bare Neovim: the same. Needs tmux; `make nvim` first.
+# for bare Neovim: the same, idle and while a busy loop at nice 10 takes a core (the
+# pings through tmux need a core too). Needs tmux; `make nvim` first.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -99,6 +100,16 @@ end_at=$(($(date +%s) + 5))
 pings_while '[ "$(date +%s)" -lt "$end_at" ]' >"$TMP/bare"
 gap_bare=$(cut -d' ' -f1 "$TMP/gap")
 
+# bare Neovim again, while another process keeps one core busy at nice 10 (as bqw's
+# view job does): on a 2-core machine this says what the pings through tmux cost when
+# a core is taken, whoever takes it
+sh -c 'end=$(($(date +%s) + 6)); while [ "$(date +%s)" -lt "$end" ]; do :; done' &
+burner=$!
+renice -n 10 -p "$burner" >/dev/null
+end_at=$(($(date +%s) + 5))
+pings_while '[ "$(date +%s)" -lt "$end_at" ]' >"$TMP/bare_busy"
+wait "$burner" 2>/dev/null || true
+
 # bqw: :Bqw on the corpus, pinged from the command until the drawing is done (the
 # status line shows g:bqw_loading and b:bqw_drawing, which bqw sets while it loads and
 # while it draws: unset, the view is not drawn yet)
@@ -157,6 +168,7 @@ until [ -s "$TMP/steps" ] || [ "$(date +%s)" -ge "$end" ]; do sleep 0.05; done
 
 echo "bench/nvim.sh: ${size} MB corpus ($corpus), view ${view:-default}, tmux 150x40"
 stats "bare Neovim" "$TMP/bare"
+stats "bare, one core busy" "$TMP/bare_busy"
 stats "bqw: during load and draw" "$TMP/bqw"
 stats "  of which during the load" "$TMP/bqw_load"
 stats "  of which after the load" "$TMP/bqw_draw"
