@@ -76,6 +76,21 @@ local function check(ok, message)
   end
 end
 
+--- The rows of a worksheet, its header's included: Excel's limit. Rows past it go on to
+--- a new sheet ("records 2", "records 3", ...) with the header again.
+M.max_rows = 1048576
+
+local function new_sheet(st)
+  local n = #st.sheets + 1
+  local sheet, err = st.wb:sheet(n == 1 and st.base or ("%s %d"):format(st.base, n))
+  check(sheet, err)
+  for c, name in ipairs(st.columns) do
+    check(st.wb:cell(sheet, 0, c - 1, name, "header"))
+  end
+  st.sheets[n] = { sheet = sheet, rows = 0 }
+  st.sheet, st.row = sheet, 0
+end
+
 --- Creates the workbook and writes the header row.
 function M.begin(_, opts, ctx)
   local core = require("bqw.core")
@@ -105,19 +120,23 @@ function M.begin(_, opts, ctx)
     nrecords = 0,
     last_id = nil,
   }
+  for c, name in ipairs(st.columns) do
+    st.widths[c] = st.width(name) + 2
+  end
+  st.base = st.shape == "measure" and "measures" or "records"
+  st.sheets, st.rows = {}, 0
   state_of[opts] = st
-  guarded(st, function()
-    st.sheet = assert(wb:sheet(st.shape == "measure" and "measures" or "records"))
-    for c, name in ipairs(st.columns) do
-      check(wb:cell(st.sheet, 0, c - 1, name, "header"))
-      st.widths[c] = st.width(name) + 2
-    end
-  end)
+  guarded(st, new_sheet)
 end
 
 local function write_row(st, r, util)
+  if st.row + 1 >= M.max_rows then
+    new_sheet(st)
+  end
   local wb, sheet, widths = st.wb, st.sheet, st.widths
   st.row = st.row + 1
+  st.rows = st.rows + 1
+  st.sheets[#st.sheets].rows = st.row
   local row = st.row
   if r.id ~= st.last_id then -- a record's measure rows come together
     st.last_id = r.id
@@ -151,19 +170,22 @@ function M.record(_, row, opts, ctx)
 end
 
 local function finish(st, ctx)
-  local wb, sheet, opts = st.wb, st.sheet, st.opts
-  for c in ipairs(st.columns) do
-    check(wb:column(sheet, c - 1, math.max(st.widths[c], MIN_WIDTH)))
+  local wb, opts = st.wb, st.opts
+  for _, s in ipairs(st.sheets) do
+    for c in ipairs(st.columns) do
+      check(wb:column(s.sheet, c - 1, math.max(st.widths[c], MIN_WIDTH)))
+    end
+    check(wb:freeze(s.sheet, 1, 0))
+    check(wb:autofilter(s.sheet, 0, 0, s.rows, #st.columns - 1))
   end
-  check(wb:freeze(sheet, 1, 0))
-  check(wb:autofilter(sheet, 0, 0, st.row, #st.columns - 1))
   local about = assert(wb:sheet("about"))
   local meta = ctx.meta or {}
   local facts = {
     { "source", meta.source or "" },
     { "source_note", meta.source_note or "" },
     { "records", st.nrecords },
-    { "rows", st.row },
+    { "rows", st.rows },
+    { "sheets", #st.sheets },
     { "shape", st.shape },
     { "filter", type(opts.where) == "string" and opts.where or (opts.where and "(a Lua filter)" or "(all records)") },
     { "sort", type(opts.sort) == "string" and opts.sort or (opts.sort and "(a Lua function)" or "(source order)") },

@@ -82,4 +82,27 @@ cities = [row[header.index("city")] for row in ws.iter_rows(min_row=2, values_on
 assert cities[:4] == ["潮州", "东莞", "佛山", "广州"], cities
 about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
 assert about["sort"] == "city", about
+# past Excel's 1,048,576 rows a sheet, rows go on to "records 2", ... with the header
+# again: the same plugin with a limit of 10 rows (header included) shows it on the digest
+plugins = os.path.join(work, "plugins", "export")
+os.makedirs(plugins, exist_ok=True)
+source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "plugins", "export", "xlsx.lua")
+with open(os.path.join(plugins, "xlsx10.lua"), "w") as fh:
+    fh.write("local M = dofile(%s)\nM.name = 'xlsx10'\nM.max_rows = 10\nreturn M\n" % json.dumps(source))
+path = os.path.join(work, "split.xlsx")
+bqw("export", "--format", "xlsx10", "-o", path,
+    env=dict(os.environ, BQW_PLUGIN_PATH=os.path.join(work, "plugins")))
+wb = openpyxl.load_workbook(path)
+sheets = (len(records) + 8) // 9
+assert wb.sheetnames == ["records"] + ["records %d" % n for n in range(2, sheets + 1)] + ["about"], wb.sheetnames
+ids = []
+for name in wb.sheetnames[:-1]:
+    ws = wb[name]
+    assert [c.value for c in ws[1]][:3] == ["id", "kind", "level"], name
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:"), name
+    assert 2 <= ws.max_row <= 10, (name, ws.max_row)
+    ids += [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
+assert ids == [r["id"] for r in records], ids
+about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
+assert about["rows"] == len(records) and about["sheets"] == sheets, about
 print("xlsx ok")
