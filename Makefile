@@ -72,6 +72,8 @@ bench: build
 	@$(BUILD)/bqw run bench/loop_gap.lua bench/out/corpus-100mb.txt 3
 	@bench/export.py --size 100 --repeat 1 $(BUILD)
 	@bench/outputs.sh $(BUILD)
+	@$(MAKE) --no-print-directory nvim
+	@bench/nvim.py --check --runs 3
 
 # Exports of a 1 GB digest (opt-in: generating it and one run of each export take
 # minutes; markdown and html, 4-9 min each there as they format every cell in Lua, are

@@ -78,7 +78,7 @@ void *huge_alloc(size_t size, bool populate) {
    * then the pages fault in one by one as before. In steps of 8 MB: a call holds the
    * process's mmap lock while it maps, and a thread that maps memory meanwhile (the
    * host's allocator: Neovim's Lua, while a load runs in the background) waits for it;
-   * 100 MB in one call stalled Neovim for 210-280 ms (bench/nvim.sh). */
+   * 100 MB in one call stalled Neovim for 210-280 ms (bench/nvim.py). */
   const size_t step = (size_t)8 << 20;
   for (size_t at = 0; populate && at < size; at += step)
     if (madvise(p + at, size - at < step ? size - at : step, MADV_POPULATE_WRITE))

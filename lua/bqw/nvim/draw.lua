@@ -224,7 +224,7 @@ end
 local uv = vim.uv or vim.loop
 local lazy_ns = api.nvim_create_namespace("bqw_lazy")
 
---- What the last large view cost Neovim's thread, step by step (bench/nvim.sh reads
+--- What the last large view cost Neovim's thread, step by step (bench/nvim.py reads
 --- it): { count, wall_ms, wall_what, cpu_ms, cpu_what, slow, built_ms, drawn_ms }, the
 --- longest step's wall and CPU time (this thread's only, core.thread_time) and which
 --- step it was; slow lists the steps over 12 ms of CPU; built_ms and drawn_ms: from
