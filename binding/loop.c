@@ -43,6 +43,7 @@ typedef struct lua_loop {
   lua_State *L;
   host_pcall pcall;    /* the host's (luv's) callback pcall, or NULL: lua_pcall */
   bool hosted;         /* on a host's uv loop: errors are reported, not raised */
+  int load_nice;       /* as given to bqw_loop_set_load_nice, for info() */
   lua_handle *handles; /* live handles, to clear at close */
   int error_ref;       /* a callback's error, raised by run() */
 } lua_loop;
@@ -264,7 +265,7 @@ static int l_loop_run(lua_State *L) {
 
 static int l_loop_info(lua_State *L) {
   lua_loop *ll = check_loop(L);
-  lua_createtable(L, 0, 5);
+  lua_createtable(L, 0, 6);
   lua_pushboolean(L, ll->pcall != NULL);
   lua_setfield(L, -2, "host_pcall");
   lua_pushinteger(L, bqw_loop_backend_fd(ll->loop));
@@ -275,6 +276,8 @@ static int l_loop_info(lua_State *L) {
   lua_setfield(L, -2, "pending");
   lua_pushinteger(L, (lua_Integer)bqw_loop_now(ll->loop));
   lua_setfield(L, -2, "now");
+  lua_pushinteger(L, ll->load_nice);
+  lua_setfield(L, -2, "load_nice");
   return 1;
 }
 
@@ -329,6 +332,19 @@ static int l_loop_set_max_size(lua_State *L) {
     max = (size_t)n;
   }
   bqw_loop_set_max_size(ll->loop, max);
+  return 0;
+}
+
+/* loop:set_load_nice(n): later loads and reloads on a thread of their own, n nice steps
+ * below normal priority (1..19), or on the threadpool (0) */
+static int l_loop_set_load_nice(lua_State *L) {
+  lua_loop *ll = check_loop(L);
+  lua_Number n = luaL_checknumber(L, 2);
+  luaL_argcheck(L, n >= 0 && n <= 19 && n == (lua_Number)(int)n, 2,
+                "load nice must be a whole number from 0 (threadpool, normal priority) "
+                "to 19 (lowest)");
+  bqw_loop_set_load_nice(ll->loop, (int)n);
+  ll->load_nice = (int)n;
   return 0;
 }
 
@@ -454,6 +470,7 @@ static const luaL_Reg loop_methods[] = {{"run", l_loop_run},
                                         {"watch", l_loop_watch},
                                         {"signal", l_loop_signal},
                                         {"set_max_size", l_loop_set_max_size},
+                                        {"set_load_nice", l_loop_set_load_nice},
                                         {NULL, NULL}};
 
 static const luaL_Reg handle_methods[] = {{"stop", l_handle_stop},

@@ -453,8 +453,9 @@ BQW_API size_t bqw_collate_key(const char *s, size_t len, char *out, size_t cap)
  * (bqw_loop_new; drive it with bqw_loop_run) or runs on a host's (bqw_loop_new_on,
  * given a uv_loop_t*, such as Neovim's from luv's luv_loop()); then the host's loop
  * drives it, or the host polls bqw_loop_backend_fd. Slow work runs on libuv's
- * threadpool; every callback runs on the loop's thread. Each request calls back exactly
- * once, BQW_ECANCELED when cancelled, and hands over what it carries.
+ * threadpool (or, for niced loads, on threads of their own: bqw_loop_set_load_nice);
+ * every callback runs on the loop's thread. Each request calls back exactly once,
+ * BQW_ECANCELED when cancelled, and hands over what it carries.
  */
 typedef struct bqw_loop bqw_loop;
 typedef enum bqw_run_mode { BQW_RUN_DEFAULT, BQW_RUN_ONCE, BQW_RUN_NOWAIT } bqw_run_mode;
@@ -476,7 +477,7 @@ BQW_API size_t bqw_loop_pending(const bqw_loop *loop);
  * called back, then is freed; a loop on a host's is freed when they have. */
 BQW_API void bqw_loop_free(bqw_loop *loop);
 
-/* Loads (reads, validates, normalizes, parses, indexes) on the threadpool. The
+/* Loads (reads, validates, normalizes, parses, indexes) in the background. The
  * callback owns ds (NULL when cancelled, or out of memory); status as bqw_load_file,
  * or BQW_ECANCELED. *out (may be NULL) is valid until the callback returns. */
 typedef struct bqw_load_req bqw_load_req;
@@ -486,6 +487,15 @@ BQW_API int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void
 /* The size limit of the loop's loads and watches from now on (see bqw_load_options);
  * 0: BQW_DEFAULT_MAX_SIZE. */
 BQW_API void bqw_loop_set_max_size(bqw_loop *loop, size_t max_size);
+/* The priority of the loop's later loads, bqw_loop_load's and a watch's reloads: 0 (the
+ * default) runs each on libuv's threadpool at normal priority; 1..19 runs each on a
+ * thread of its own that first raises its own nice value by that much (up to 19), so
+ * a host's loop (an editor's) keeps its CPU while a large digest loads. Threadpool
+ * threads are never reniced: the pool is shared with the host's own work, and an
+ * unprivileged thread cannot lower its nice value back. Where threads have no nice
+ * value of their own (not Linux) the thread runs at normal priority. Every guarantee
+ * of bqw_loop_load holds either way. BQW_EINVAL for a nice value outside 0..19. */
+BQW_API int bqw_loop_set_load_nice(bqw_loop *loop, int nice);
 BQW_API void bqw_load_cancel(bqw_load_req *req);
 
 /* A timer: fires after timeout_ms, then every repeat_ms (0: once). Stopping frees it. */

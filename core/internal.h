@@ -308,4 +308,14 @@ void parse_check_complete(bqw_dataset *ds);
  * mentions) from its text and the facts. Returns 0 or BQW_ENOMEM. */
 int derive_records(bqw_dataset *ds);
 
+/* ---- loop: for tests ---- */
+
+/* Called on a load's working thread: at LOAD_HOOK_START, before the cancel check (a
+ * cancel made while it runs skips the work), and at LOAD_HOOK_WORK, just before the
+ * work (a cancel made while it runs discards the result). Lets a test hold a load at
+ * either point and look at the thread. Later loads of the loop get it. */
+enum { LOAD_HOOK_START, LOAD_HOOK_WORK };
+typedef void (*load_hook)(bqw_load_req *req, int stage, void *data);
+void loop_set_load_hook(bqw_loop *loop, load_hook hook, void *data);
+
 #endif /* BQW_INTERNAL_H */

@@ -5,9 +5,12 @@
  * The loop either owns a uv_loop_t (bqw_loop_new, driven by bqw_loop_run) or runs on a
  * host's (bqw_loop_new_on: Neovim's, which luv exposes); then the host's loop drives
  * it. Work that takes time (reading, validating, normalizing, parsing, indexing) runs
- * on libuv's threadpool; every callback runs on the loop's thread, so a binding may
- * call into its interpreter from them. Every request's callback runs exactly once,
- * cancelled or not, and hands over what it carries.
+ * on libuv's threadpool, or, when the loop's loads are niced (bqw_loop_set_load_nice),
+ * each load on a thread of its own that lowers its own priority: a threadpool thread is
+ * never reniced, as an unprivileged thread cannot raise its priority back and the pool
+ * is shared with the host's own work. Every callback runs on the loop's thread, so a
+ * binding may call into its interpreter from them. Every request's callback runs
+ * exactly once, cancelled or not, and hands over what it carries.
  *
  * Lifetimes: handles (timers, watches, signals) are closed asynchronously, so the
  * loop counts what is open or in flight and frees itself only when that reaches zero
@@ -15,20 +18,28 @@
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <uv.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h> /* gettid */
+#endif
 
 struct bqw_loop {
   uv_loop_t own;
   uv_loop_t *uv;
   bool owned;
   bool closing;
-  bool running;    /* inside bqw_loop_run: freeing waits until uv_run returns */
-  size_t refs;     /* open handles and requests in flight */
-  size_t max_size; /* of the files loaded; 0: the default */
+  bool running;        /* inside bqw_loop_run: freeing waits until uv_run returns */
+  size_t refs;         /* open handles and requests in flight */
+  size_t max_size;     /* of the files loaded; 0: the default */
+  int load_nice;       /* 0: loads on the threadpool; 1..19: each on a niced thread */
+  load_hook load_hook; /* for tests: called on the load's thread */
+  void *load_hook_data;
   /* every open handle, to close them all at bqw_loop_free */
   struct handle_link *handles;
 };
@@ -158,22 +169,53 @@ void bqw_loop_free(bqw_loop *loop) {
 
 /* ---- background load ---- */
 
+/*
+ * A load runs either as a uv_work_t on the threadpool (load_nice 0) or on a thread of
+ * its own (load_nice > 0), which sends `done` when it has finished; the loop's thread
+ * then joins it, calls back, and closes `done`: the request is freed, and the loop's
+ * ref dropped, when that handle is closed.
+ */
 struct bqw_load_req {
   uv_work_t work;
+  uv_thread_t thread;
+  uv_async_t done;
   bqw_loop *loop;
   char *path;
   bqw_load_options opts;
   bqw_dataset *ds;
   int status;
-  atomic_bool cancelled; /* set on the loop's thread, read on the threadpool's */
+  int nice;              /* 0: on the threadpool */
+  atomic_bool cancelled; /* set on the loop's thread, read on the working one */
+  load_hook hook;
+  void *hook_data;
   bqw_load_cb cb;
   void *data;
 };
 
-static void load_work(uv_work_t *w) {
-  bqw_load_req *r = w->data;
+/* Lowers the calling thread's priority by nice steps (up to 19). Linux keeps a nice
+ * value per thread; elsewhere the thread runs at normal priority. */
+static void lower_priority(int nice) {
+#ifdef __linux__
+  id_t tid = (id_t)gettid();
+  errno = 0;
+  int now = getpriority(PRIO_PROCESS, tid);
+  if (now == -1 && errno)
+    now = 0;
+  int want = now + nice > 19 ? 19 : now + nice;
+  (void)setpriority(PRIO_PROCESS, tid,
+                    want); /* best effort: a failure only costs speed */
+#else
+  (void)nice;
+#endif
+}
+
+static void do_load(bqw_load_req *r) {
+  if (r->hook)
+    r->hook(r, LOAD_HOOK_START, r->hook_data);
   if (r->cancelled)
     return;
+  if (r->hook)
+    r->hook(r, LOAD_HOOK_WORK, r->hook_data);
   r->status = bqw_load_file_opts(r->path, &r->opts, &r->ds);
   if (!r->status && !r->cancelled) {
     int rc = bqw_dataset_index(r->ds);
@@ -182,19 +224,49 @@ static void load_work(uv_work_t *w) {
   }
 }
 
-static void load_after(uv_work_t *w, int uvstatus) {
-  bqw_load_req *r = w->data;
-  bqw_loop *loop = r->loop;
-  if (uvstatus == UV_ECANCELED || r->cancelled) {
+static void load_work(uv_work_t *w) { do_load(w->data); }
+
+/* On the loop's thread, once the work is over: hands the result to the callback. */
+static void load_finish(bqw_load_req *r, bool cancelled) {
+  if (cancelled || r->cancelled) {
     bqw_dataset_free(r->ds);
     r->ds = NULL;
     r->status = BQW_ECANCELED;
   }
   r->cb(r, r->status, r->ds, r->data); /* the dataset is the callback's now */
+}
+
+static void load_free(bqw_load_req *r) {
+  bqw_loop *loop = r->loop;
   free(r->path);
   free(r);
   loop_release(loop);
 }
+
+static void load_after(uv_work_t *w, int uvstatus) {
+  bqw_load_req *r = w->data;
+  load_finish(r, uvstatus == UV_ECANCELED);
+  load_free(r);
+}
+
+static void thread_main(void *arg) {
+  bqw_load_req *r = arg;
+  lower_priority(r->nice);
+  do_load(r);
+  uv_async_send(&r->done); /* the last touch: the loop's thread joins after this */
+}
+
+static void thread_closed(uv_handle_t *h) { load_free(h->data); }
+
+static void thread_done(uv_async_t *a) {
+  bqw_load_req *r = a->data;
+  uv_thread_join(&r->thread); /* it has finished: only its return is left */
+  load_finish(r, false);
+  uv_close((uv_handle_t *)&r->done, thread_closed);
+}
+
+/* The threadpool's stack size (libuv's threadpool.c): the parser was sized for it. */
+#define LOAD_STACK_SIZE (8u << 20)
 
 int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
                   bqw_load_req **out) {
@@ -207,10 +279,30 @@ int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
   }
   r->loop = loop;
   r->opts.max_size = loop->max_size;
+  r->nice = loop->load_nice;
+  r->hook = loop->load_hook;
+  r->hook_data = loop->load_hook_data;
   r->cb = cb;
   r->data = data;
   r->work.data = r;
-  int rc = uv_queue_work(loop->uv, &r->work, load_work, load_after);
+  int rc;
+  if (r->nice) {
+    rc = uv_async_init(loop->uv, &r->done, thread_done);
+    if (!rc) {
+      r->done.data = r;
+      uv_thread_options_t o = {UV_THREAD_HAS_STACK_SIZE, LOAD_STACK_SIZE};
+      rc = uv_thread_create_ex(&r->thread, &o, thread_main, r);
+      if (rc) {
+        /* the request goes when its handle is closed (asynchronously), with the ref
+         * taken for it; no callback runs: the caller is told */
+        loop->refs++;
+        uv_close((uv_handle_t *)&r->done, thread_closed);
+        return uv_to_bqw(rc);
+      }
+    }
+  } else {
+    rc = uv_queue_work(loop->uv, &r->work, load_work, load_after);
+  }
   if (rc) {
     free(r->path);
     free(r);
@@ -224,11 +316,25 @@ int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
 
 void bqw_loop_set_max_size(bqw_loop *loop, size_t max_size) { loop->max_size = max_size; }
 
+int bqw_loop_set_load_nice(bqw_loop *loop, int nice) {
+  if (!loop || nice < 0 || nice > 19)
+    return BQW_EINVAL;
+  loop->load_nice = nice;
+  return 0;
+}
+
+void loop_set_load_hook(bqw_loop *loop, load_hook hook, void *data) {
+  loop->load_hook = hook;
+  loop->load_hook_data = data;
+}
+
 void bqw_load_cancel(bqw_load_req *r) {
-  /* Not yet started: libuv drops it. Running: the result is discarded when it ends.
-   * Either way the callback runs, with BQW_ECANCELED. */
+  /* Not yet started: the work is skipped (libuv drops a threadpool one). Running: the
+   * result is discarded when it ends. Either way the callback runs, with
+   * BQW_ECANCELED. */
   r->cancelled = true;
-  uv_cancel((uv_req_t *)&r->work);
+  if (!r->nice)
+    uv_cancel((uv_req_t *)&r->work);
 }
 
 /* ---- timers ---- */

@@ -92,13 +92,24 @@ function Loop:close()
   self._loop:close()
 end
 
---- { backend_fd, backend_timeout, pending, now, host_pcall }: for a host that polls;
---- host_pcall says callbacks go through the host's (luv's) protected call.
+--- { backend_fd, backend_timeout, pending, now, host_pcall, load_nice }: for a host
+--- that polls; host_pcall says callbacks go through the host's (luv's) protected call;
+--- load_nice is loop:set_load_nice's.
 function Loop:info()
   return self._loop:info()
 end
 
---- Loads a digest on the threadpool (read, validate, normalize, parse, index);
+--- The priority of later loads and reloads: 0 (the default) runs each on libuv's
+--- threadpool at normal priority; 1..19 runs each on a thread of its own that lowers
+--- its own priority by that many nice steps (Linux; elsewhere normal priority), so the
+--- host (Neovim) keeps its CPU while a large digest loads. Raises on anything but a
+--- whole number 0..19. Returns the loop.
+function Loop:set_load_nice(n)
+  self._loop:set_load_nice(n)
+  return self
+end
+
+--- Loads a digest in the background (read, validate, normalize, parse, index);
 --- callback(ds) or callback(nil, message, name) with name "ECANCELED" after
 --- req:cancel(). Returns the request.
 function Loop:load(path, callback)

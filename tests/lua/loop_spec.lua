@@ -98,6 +98,74 @@ describe("loop:load", function()
   end)
 end)
 
+describe("loop:set_load_nice", function()
+  it("takes a whole number 0..19 and raises on anything else", function()
+    local loop = assert(bqw.loop())
+    for _, bad in ipairs({ -1, 20, 1.5, 0 / 0, math.huge }) do
+      local ok, err = pcall(loop.set_load_nice, loop, bad)
+      assert.is_false(ok, tostring(bad))
+      assert.truthy(tostring(err):find("whole number from 0", 1, true), tostring(err))
+    end
+    for _, bad in ipairs({ "x", {}, true }) do
+      assert.is_false(pcall(loop.set_load_nice, loop, bad), tostring(bad))
+    end
+    assert.is_false((pcall(loop.set_load_nice, loop)))
+    assert.equal(0, loop:info().load_nice)
+    assert.equal(loop, loop:set_load_nice(19))
+    assert.equal(19, loop:info().load_nice)
+    loop:set_load_nice(0)
+    assert.equal(0, loop:info().load_nice)
+    loop:close()
+    assert.has_error(function()
+      loop:set_load_nice(5)
+    end)
+  end)
+
+  it("loads, cancels and reloads through a niced thread", function()
+    local dir = tempdir()
+    local path = dir .. "/big.txt"
+    write(path, big_digest(50))
+    local loop = assert(bqw.loop()):set_load_nice(10)
+    local ticks, got, cancelled = 0, nil, nil
+    local timer = loop:timer(0, 2, function()
+      ticks = ticks + 1
+    end)
+    loop:load(path, function(ds, err)
+      got = ds or err
+      timer:stop()
+    end)
+    local req = loop:load(path, function(ds, err, name)
+      cancelled = { ds, err, name }
+    end)
+    req:cancel()
+    loop:run()
+    assert.is_table(got, tostring(got))
+    assert.equal(63 * 50, got:stats().measures)
+    assert.is_nil(cancelled[1])
+    assert.equal("ECANCELED", cancelled[3])
+    -- a watch's reload runs at the loop's nice value too
+    local reloaded
+    local watcher = assert(loop:watch(path, { debounce = 20 }, function(ds, err)
+      reloaded = ds and ds:stats().measures or err
+    end))
+    loop:timer(10, 0, function()
+      write(path, bqw.default_digest())
+    end)
+    local guard = loop:timer(20000, 0, function()
+      watcher.stop()
+    end)
+    while reloaded == nil and watcher.active() do
+      loop:run("once")
+    end
+    watcher.stop()
+    guard:stop()
+    loop:run()
+    loop:close()
+    assert.equal(63, reloaded)
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+end)
+
 describe("closing from a callback", function()
   it("closes the loop from inside a timer callback", function()
     local loop = assert(bqw.loop())

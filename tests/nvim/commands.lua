@@ -24,7 +24,15 @@ T.run("nvim commands", function()
   check(not pcall(nvim.setup, { colour = "red" }), "unknown option refused")
   check(not pcall(nvim.setup, { default_view = "nosuch" }), "bad default_view refused")
   check(not pcall(nvim.setup, { keymaps = { jump = "j" } }), "unknown keymap action refused")
+  for _, bad in ipairs({ -1, 20, 2.5, "10" }) do
+    local ok, err = pcall(nvim.setup, { load_nice = bad })
+    check(not ok and tostring(err):find("load_nice must be a whole number", 1, true) ~= nil, "bad load_nice refused: " .. tostring(err))
+  end
+  nvim.setup({ load_nice = 0 })
+  check(nvim.loop():info().load_nice == 0, "load_nice 0: loads on the threadpool")
   nvim.setup({})
+  check(nvim.config.load_nice == 10, "load_nice defaults to 10")
+  check(nvim.loop():info().load_nice == 10, "the loop's loads run at nice 10 in Neovim")
   -- every option is validated before any is applied
   check(not pcall(nvim.setup, { default_view = "list", colour = "red" }), "a bad option among good ones")
   check(nvim.config.default_view == "tree", "nothing applied when one option is bad")

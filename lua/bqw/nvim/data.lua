@@ -38,7 +38,7 @@ function M.short(path)
 end
 
 --- The loop bqw's background work runs on: Neovim's own (through luv), or, where that
---- is not reachable, bqw's own polled by Neovim's.
+--- is not reachable, bqw's own polled by Neovim's. Its loads run at setup's load_nice.
 function M.loop()
   if not state.loop then
     state.loop = bqw.loop({ host = true })
@@ -46,6 +46,7 @@ function M.loop()
       state.loop = assert(bqw.loop()):attach(uv)
     end
   end
+  state.loop:set_load_nice(require("bqw.nvim").config.load_nice)
   return state.loop
 end
 

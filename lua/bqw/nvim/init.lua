@@ -11,6 +11,7 @@ M.defaults = {
   float = false, -- <CR> opens a record's detail in a float instead of a split
   debounce = 150, -- ms the live filter waits after a keystroke
   large = 20000, -- a dataset of more records has its views built off Neovim's thread
+  load_nice = 10, -- loads and reloads run on a thread this many nice steps below Neovim
   keymaps = require("bqw.nvim.actions").defaults(),
 }
 
@@ -67,6 +68,13 @@ local function validate(opts)
     end
     config.large = opts.large
   end
+  if opts.load_nice ~= nil then
+    local n = opts.load_nice
+    if type(n) ~= "number" or n < 0 or n > 19 or n ~= math.floor(n) then
+      fail("load_nice must be a whole number from 0 (libuv's threadpool, normal priority) to 19 (lowest)")
+    end
+    config.load_nice = n
+  end
   if opts.keymaps ~= nil and type(opts.keymaps) ~= "table" then
     fail("keymaps must be a table { action = lhs or false }")
   end
@@ -87,7 +95,7 @@ end
 --- Validates every option, then applies them; a bad one raises with its name and
 --- changes nothing. Options: those of bqw.setup (data, script, plugin_path,
 --- ambiwidth: default from 'ambiwidth'), and default_view, float, debounce, large,
---- keymaps = { action = lhs or false }.
+--- load_nice, keymaps = { action = lhs or false }.
 function M.setup(opts)
   opts = opts or {}
   if type(opts) ~= "table" then
