@@ -202,8 +202,8 @@ static void lower_priority(int nice) {
   if (now == -1 && errno)
     now = 0;
   int want = now + nice > 19 ? 19 : now + nice;
-  (void)setpriority(PRIO_PROCESS, tid,
-                    want); /* best effort: a failure only costs speed */
+  /* best effort: a thread left at normal priority loads as fast, only less politely */
+  (void)setpriority(PRIO_PROCESS, tid, want);
 #else
   (void)nice;
 #endif
@@ -253,7 +253,7 @@ static void thread_main(void *arg) {
   bqw_load_req *r = arg;
   lower_priority(r->nice);
   do_load(r);
-  uv_async_send(&r->done); /* the last touch: the loop's thread joins after this */
+  uv_async_send(&r->done); /* the loop's thread joins this thread before freeing r */
 }
 
 static void thread_closed(uv_handle_t *h) { load_free(h->data); }
