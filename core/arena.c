@@ -120,11 +120,17 @@ void *huge_realloc(void *p, size_t size) {
   return q;
 }
 
+/* The capacity that follows cap (initial at first), or 0 when its bytes overflow. */
+static size_t next_cap(size_t cap, size_t size, size_t initial) {
+  size_t n = cap ? cap * 2 : initial;
+  return n <= cap || n > SIZE_MAX / size ? 0 : n;
+}
+
 void *huge_grow(void *items, size_t count, size_t *cap, size_t size, size_t initial) {
   if (count < *cap)
     return items;
-  size_t n = *cap ? *cap * 2 : initial;
-  void *p = huge_realloc(items, n * size);
+  size_t n = next_cap(*cap, size, initial);
+  void *p = n ? huge_realloc(items, n * size) : NULL;
   if (p)
     *cap = n;
   return p;
@@ -193,8 +199,8 @@ char *arena_strndup(arena *a, const char *s, size_t len) {
 void *array_grow(void *items, size_t count, size_t *cap, size_t size, size_t initial) {
   if (count < *cap)
     return items;
-  size_t n = *cap ? *cap * 2 : initial;
-  void *p = realloc(items, n * size);
+  size_t n = next_cap(*cap, size, initial);
+  void *p = n ? realloc(items, n * size) : NULL;
   if (p) {
     *cap = n;
     advise_huge(p, n * size);
