@@ -5,7 +5,8 @@ measured as a user sees it: Neovim in tmux (150x40), a command typed every ~100 
 (`pongN`) to its terminal. The same pings against bare Neovim (no plugin) in the same
 run give the baseline, idle and while a busy loop at nice 10 takes a core.
 
-    bench/nvim.py [--size MB] [--corpus FILE] [--view NAME] [--runs N] [--check] [ROOT]
+    bench/nvim.py [--size MB] [--corpus FILE] [--view NAME] [--runs N] [--check]
+                  [--load-nice N[,M...]] [ROOT]
 
 The keys are sent and Neovim's output is read through one tmux control-mode client
 (`tmux -C`): tmux reports each write of the pane as it happens (`%output`), so an
@@ -239,12 +240,13 @@ def rss_of(pid):
     return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
 
 
-def bqw_run(tmp, root, corpus, view):
+def bqw_run(tmp, root, corpus, view, load_nice):
     nv = Neovim(tmp, """vim.opt.runtimepath:prepend('%s')
 vim.o.shortmess = vim.o.shortmess .. 'I'
 vim.o.statusline = '%%f %%{get(g:, "bqw_loading", 0) ? "LOADING" : "LOADED"} %%{get(b:, "bqw_drawing", 1) ? "DRAWING" : "IDLE"}'
 vim.cmd('runtime plugin/bqw.lua')
-require('bqw.nvim').setup({ data = '%s' })""" % (root, corpus))
+require('bqw.nvim').setup({ data = '%s'%s })""" % (
+        root, corpus, "" if load_nice is None else ", load_nice = %d" % load_nice))
     tmux = nv.tmux
     if os.path.exists(nv.gap):
         os.remove(nv.gap)
@@ -314,6 +316,8 @@ def main():
                     help="seconds bare Neovim is pinged, each way (default 5)")
     ap.add_argument("--view", default="", help="the view to open (default: the configured one)")
     ap.add_argument("--runs", type=int, default=1, help="bqw runs after the baselines")
+    ap.add_argument("--load-nice", metavar="N[,M...]",
+                    help="setup's load_nice; a list runs each in turn, --runs times")
     ap.add_argument("--check", action="store_true",
                     help="also ping a Neovim that stalls 150 ms every 500 ms")
     ap.add_argument("root", nargs="?", default=os.path.dirname(here))
@@ -340,13 +344,15 @@ def main():
         if args.check:
             stall_pings, stall_gap = bare(tmp, args.baseline, busy=False, stall=True)
             print(stats("check: 150 ms stalls", stall_pings) + "  (loop stall %s ms)" % stall_gap)
-        for run in range(args.runs):
-            r = bqw_run(tmp, root, corpus, args.view)
+        nices = [int(v) for v in args.load_nice.split(",")] if args.load_nice else [None]
+        for run in range(args.runs * len(nices)):
+            nice = nices[run % len(nices)]
+            r = bqw_run(tmp, root, corpus, args.view, nice)
             marks, t0 = r["marks"], r["start"]
             ms = lambda t: (t - t0) * 1000  # noqa: E731
             loaded = marks.get("loaded", marks["done"])
-            if args.runs > 1:
-                print("run %d" % (run + 1))
+            if args.runs > 1 or len(nices) > 1:
+                print("run %d%s" % (run + 1, "" if nice is None else ", load_nice = %d" % nice))
             print(stats("bqw: during load and draw", r["during"] + r["after"]))
             print(stats("  of which during the load", r["during"]))
             print(stats("  of which after the load", r["after"]))

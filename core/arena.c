@@ -78,8 +78,9 @@ void *huge_alloc(size_t size, bool populate) {
    * then the pages fault in one by one as before. In steps of 8 MB: a call holds the
    * process's mmap lock while it maps, and a thread that maps memory meanwhile (the
    * host's allocator: Neovim's Lua, while a load runs in the background) waits for it;
-   * 100 MB in one call stalled Neovim for 210-280 ms (bench/nvim.py). */
-  const size_t step = (size_t)8 << 20;
+   * 100 MB in one call stalled Neovim for 210-280 ms (bench/nvim.py), and steps of 8 MB
+   * still for 23-77 ms now and then. One huge page a call: ~1 ms each. */
+  const size_t step = HUGE_PAGE;
   for (size_t at = 0; populate && at < size; at += step)
     if (madvise(p + at, size - at < step ? size - at : step, MADV_POPULATE_WRITE))
       break;
