@@ -6,7 +6,7 @@ measured as a user sees it: Neovim in tmux (150x40), a command typed every ~100 
 run give the baseline, idle and while a busy loop at nice 10 takes a core.
 
     bench/nvim.py [--size MB] [--corpus FILE] [--view NAME] [--runs N] [--check]
-                  [--load-nice N[,M...]] [ROOT]
+                  [--load-nice N[,M...]] [--busy N] [ROOT]
 
 The keys are sent and Neovim's output is read through one tmux control-mode client
 (`tmux -C`): tmux reports each write of the pane as it happens (`%output`), so an
@@ -318,6 +318,8 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="bqw runs after the baselines")
     ap.add_argument("--load-nice", metavar="N[,M...]",
                     help="setup's load_nice; a list runs each in turn, --runs times")
+    ap.add_argument("--busy", type=int, default=0, metavar="N",
+                    help="N busy loops at nice 0 throughout, as a build would run")
     ap.add_argument("--check", action="store_true",
                     help="also ping a Neovim that stalls 150 ms every 500 ms")
     ap.add_argument("root", nargs="?", default=os.path.dirname(here))
@@ -334,11 +336,13 @@ def main():
                         str(args.size), corpus], check=True, stdout=sys.stderr)
     os.environ.update(LANG="C.UTF-8", LC_ALL="C.UTF-8")
     tmp = tempfile.mkdtemp(prefix="bqw-nvim-bench.")
+    busy = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(args.busy)]
     try:
         bare_pings, bare_gap = bare(tmp, args.baseline, busy=False)
         busy_pings, busy_gap = bare(tmp, args.baseline, busy=True)
-        print("bench/nvim.py: %d MB corpus (%s), view %s, tmux %dx%d"
-              % (args.size, corpus, args.view or "default", COLS, ROWS))
+        print("bench/nvim.py: %d MB corpus (%s), view %s, tmux %dx%d%s"
+              % (args.size, corpus, args.view or "default", COLS, ROWS,
+                 ", %d busy loops throughout" % args.busy if args.busy else ""))
         print(stats("bare Neovim", bare_pings))
         print(stats("bare, one core busy", busy_pings))
         if args.check:
@@ -370,6 +374,9 @@ def main():
             print("Neovim RSS after drawing     %d MB (peak %d MB)" % (r["rss"], r["hwm"]))
             print("bqw steps on Neovim's thread %s" % r["steps"])
     finally:
+        for b in busy:
+            b.kill()
+            b.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
