@@ -772,6 +772,67 @@ static void spellings_free(spellings *sp) {
   sp->count = 0;
 }
 
+/* A query folded and split into terms, and what testing a text against them needs;
+ * both searches (the lists' candidates, a scan of every document) test texts alike. */
+typedef struct parsed_query {
+  const char *text; /* as given, for its spellings */
+  size_t len;
+  int32_t *cp; /* folded */
+  term *terms;
+  size_t nterms;
+  bool quick;   /* one word the overrides cannot touch: found by its spellings or */
+  bool spelled; /* a fold on the way, the text not folded whole; sp made once */
+  spellings sp;
+  int32_t *folded; /* a text folded whole, when not quick */
+  size_t folded_cap;
+} parsed_query;
+
+/* BQW_EINVAL for a query without a term; query_close in every case. */
+static int query_open(parsed_query *qr, const char *text, size_t len) {
+  *qr = (parsed_query){.text = text, .len = len};
+  qr->cp = malloc((len + 1) * sizeof *qr->cp);
+  qr->terms = malloc((len / 2 + 1) * sizeof *qr->terms);
+  if (!qr->cp || !qr->terms)
+    return BQW_ENOMEM;
+  qr->nterms = split_terms(qr->cp, fold_query(text, len, qr->cp), qr->terms);
+  if (!qr->nterms)
+    return BQW_EINVAL;
+  qr->quick = qr->nterms == 1 &&
+              !touches_rules(fold_rules_get(), qr->terms[0].cp, qr->terms[0].len);
+  return 0;
+}
+
+/* Whether text holds every term of the query: 1 or 0, or BQW_ENOMEM. */
+static int query_test(parsed_query *qr, const char *text, size_t len) {
+  if (qr->quick) {
+    if (!qr->spelled) {
+      spell_term(&qr->sp, qr->text, qr->len, qr->terms[0].cp, qr->terms[0].len);
+      qr->spelled = true;
+    }
+    return spelled_in(&qr->sp, text, len) ||
+           occurs(text, len, qr->terms[0].cp, qr->terms[0].len);
+  }
+  if (len + 1 > qr->folded_cap) {
+    int32_t *grown = realloc(qr->folded, (len + 1) * sizeof *grown);
+    if (!grown)
+      return BQW_ENOMEM;
+    qr->folded = grown;
+    qr->folded_cap = len + 1;
+  }
+  size_t n = fold_text(text, len, qr->folded);
+  for (size_t t = 0; t < qr->nterms; t++)
+    if (!contains(qr->folded, n, qr->terms[t].cp, qr->terms[t].len))
+      return 0;
+  return 1;
+}
+
+static void query_close(parsed_query *qr) {
+  free(qr->folded);
+  spellings_free(&qr->sp);
+  free(qr->cp);
+  free(qr->terms);
+}
+
 /* Keeps the rarest lists seen so far in best[0..*nbest), rarest first. */
 static void consider(list *best, int *nbest, const list *l) {
   int at;
@@ -882,30 +943,19 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   if (!ix || !out || (!query && qlen) || !ix->finished)
     return BQW_EINVAL;
   *out = NULL;
-  int32_t *q = malloc((qlen + 1) * sizeof *q);
-  term *terms = malloc((qlen / 2 + 1) * sizeof *terms);
+  parsed_query qr;
   bqw_results *r = calloc(1, sizeof *r);
-  if (!q || !terms || !r) {
-    free(q);
-    free(terms);
-    free(r);
-    return BQW_ENOMEM;
-  }
-  size_t nterms = split_terms(q, fold_query(query, qlen, q), terms);
-  int rc = nterms ? 0 : BQW_EINVAL; /* an empty query */
-  if (nterms == 1 && terms[0].len >= 3) {
+  int rc = query_open(&qr, query, qlen);
+  if (!r && !rc)
+    rc = BQW_ENOMEM;
+  const term *terms = qr.terms;
+  size_t nterms = qr.nterms;
+  bool answered = false;
+  if (!rc && nterms == 1 && terms[0].len >= 3) {
     rc = search_phrase(ix, &terms[0], limit, r);
-    if (rc <= 0) {
-      free(q);
-      free(terms);
-      if (rc) {
-        bqw_results_free(r);
-        return rc;
-      }
-      *out = r;
-      return 0;
-    }
-    rc = 0; /* too long: verified below */
+    answered = rc <= 0;
+    if (rc > 0)
+      rc = 0; /* too long: verified below */
   }
   /* Candidates come from the rarest lists: a term's bigrams, or its unigram when it
    * is one character. A single term of one or two characters is exact. */
@@ -913,7 +963,7 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
   memset(best, 0, sizeof best);
   int nbest = 0;
   bool missing = false;
-  for (size_t t = 0; !rc && t < nterms && !missing; t++) {
+  for (size_t t = 0; !rc && !answered && t < nterms && !missing; t++) {
     const term *tm = &terms[t];
     list l;
     if (tm->len == 1) {
@@ -930,14 +980,7 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
     }
   }
   bool exact = nterms == 1 && terms[0].len <= 2;
-  int32_t *folded = NULL; /* a candidate's text, folded once, for verification */
-  size_t folded_cap = 0;
-  spellings sp = {0};
-  /* one word the overrides cannot touch is verified without folding the text whole */
-  bool quick = nterms == 1 && !touches_rules(fold_rules_get(), terms[0].cp, terms[0].len);
-  if (!exact && !missing && quick)
-    spell_term(&sp, query, qlen, terms[0].cp, terms[0].len);
-  while (!rc && !missing && nbest > 0 && list_next(&best[0])) {
+  while (!rc && !answered && !missing && nbest > 0 && list_next(&best[0])) {
     uint32_t d = best[0].doc;
     bool exhausted = false, in_all = true;
     for (int b = 1; b < nbest && in_all; b++) {
@@ -950,28 +993,10 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
       break; /* another list has no more documents */
     if (!in_all)
       continue;
-    bool match = true;
-    if (!exact) {
-      const doc *dc = &ix->docs[d - 1];
-      if ((size_t)dc->len + 1 > folded_cap) {
-        int32_t *grown = realloc(folded, ((size_t)dc->len + 1) * sizeof *grown);
-        if (!grown) {
-          rc = BQW_ENOMEM;
-          break;
-        }
-        folded = grown;
-        folded_cap = (size_t)dc->len + 1;
-      }
-      if (quick) {
-        match = spelled_in(&sp, dc->text, dc->len) ||
-                occurs(dc->text, dc->len, terms[0].cp, terms[0].len);
-      } else {
-        size_t n = fold_text(dc->text, dc->len, folded);
-        for (size_t t = 0; match && t < nterms; t++)
-          match = contains(folded, n, terms[t].cp, terms[t].len);
-      }
-    }
-    if (match)
+    int match = exact ? 1 : query_test(&qr, ix->docs[d - 1].text, ix->docs[d - 1].len);
+    if (match < 0)
+      rc = match;
+    else if (match)
       rc = push_hit(r, ix, d, limit);
     if (!rc && exact && nbest == 1 && r->count >= limit) {
       /* one list answers the query exactly: its length is the total, and the rest of
@@ -980,10 +1005,7 @@ int bqw_index_search(const bqw_index *ix, const char *query, size_t qlen, size_t
       break;
     }
   }
-  free(folded);
-  spellings_free(&sp);
-  free(q);
-  free(terms);
+  query_close(&qr);
   if (rc) {
     bqw_results_free(r);
     return rc;
@@ -1060,41 +1082,20 @@ static int add_doc(void *ix, const char *text, size_t len, uint64_t tag) {
   return bqw_index_add(ix, text, len, tag);
 }
 
-/* What a scan of the documents keeps: the query's terms, the results, the document's
- * number, a buffer for a folded text. */
+/* What a scan of the documents keeps: the query, the results, the document's number. */
 typedef struct scan {
-  const term *terms;
-  size_t nterms, limit;
-  bool quick;
-  spellings sp;
+  parsed_query *qr;
+  size_t limit;
   bqw_results *r;
   uint32_t doc;
-  int32_t *folded;
-  size_t folded_cap;
 } scan;
 
-/* One document tested as bqw_index_search verifies a candidate: one word that the
- * overrides cannot touch by its spellings or a fold on the way, else the text folded
- * with the overrides and every term looked for; the same answer as the lists give. */
+/* One document tested as bqw_index_search verifies a candidate: the same answer as
+ * the lists give. */
 static int scan_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
   scan *sc = ctx;
-  bool match = true;
-  if (sc->quick) {
-    match = spelled_in(&sc->sp, text, len) ||
-            occurs(text, len, sc->terms[0].cp, sc->terms[0].len);
-  } else {
-    if (len + 1 > sc->folded_cap) {
-      int32_t *grown = realloc(sc->folded, (len + 1) * sizeof *grown);
-      if (!grown)
-        return BQW_ENOMEM;
-      sc->folded = grown;
-      sc->folded_cap = len + 1;
-    }
-    size_t n = fold_text(text, len, sc->folded);
-    for (size_t t = 0; match && t < sc->nterms; t++)
-      match = contains(sc->folded, n, sc->terms[t].cp, sc->terms[t].len);
-  }
-  int rc = match ? results_push(sc->r, tag, sc->doc, sc->limit) : 0;
+  int match = query_test(sc->qr, text, len);
+  int rc = match < 0 ? match : match ? results_push(sc->r, tag, sc->doc, sc->limit) : 0;
   sc->doc++;
   return rc;
 }
@@ -1105,28 +1106,15 @@ static int scan_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
 static int scan_search(const bqw_dataset *ds, const char *query, size_t qlen,
                        size_t limit, bqw_results **out) {
   *out = NULL;
-  int32_t *q = malloc((qlen + 1) * sizeof *q);
-  term *terms = malloc((qlen / 2 + 1) * sizeof *terms);
+  parsed_query qr;
   bqw_results *r = calloc(1, sizeof *r);
-  if (!q || !terms || !r) {
-    free(q);
-    free(terms);
-    free(r);
-    return BQW_ENOMEM;
-  }
-  scan sc = {.terms = terms, .limit = limit, .r = r};
-  sc.nterms = split_terms(q, fold_query(query, qlen, q), terms);
-  int rc = sc.nterms ? 0 : BQW_EINVAL; /* an empty query */
-  sc.quick =
-      sc.nterms == 1 && !touches_rules(fold_rules_get(), terms[0].cp, terms[0].len);
-  if (!rc && sc.quick)
-    spell_term(&sc.sp, query, qlen, terms[0].cp, terms[0].len);
+  int rc = query_open(&qr, query, qlen);
+  if (!r && !rc)
+    rc = BQW_ENOMEM;
+  scan sc = {.qr = &qr, .limit = limit, .r = r};
   if (!rc)
     rc = each_doc(ds, &sc, scan_doc);
-  free(sc.folded);
-  spellings_free(&sc.sp);
-  free(q);
-  free(terms);
+  query_close(&qr);
   if (rc) {
     bqw_results_free(r);
     return rc;
