@@ -187,14 +187,16 @@ static void niced_load(void) {
   bqw_loop_free(loop);
 }
 
-/* Cancelled while the thread has not started working: the work is skipped. */
-static void cancel_before_start(void) {
+/* Cancelled while the thread waits at `point`: before it starts working (the work is
+ * skipped) or during the work (it finishes, its result is discarded). Either way one
+ * callback, BQW_ECANCELED, on the niced thread. */
+static void cancel_at(int point) {
   int base = own_nice();
   bqw_loop *loop;
   CHECK_EQ_INT(bqw_loop_new(&loop), 0);
   CHECK_EQ_INT(bqw_loop_set_load_nice(loop, 3), 0);
   gate g;
-  gate_init(&g, LOAD_HOOK_START);
+  gate_init(&g, point);
   loop_set_load_hook(loop, hook, &g);
   result r = {0};
   bqw_load_req *req;
@@ -206,36 +208,14 @@ static void cancel_before_start(void) {
   CHECK_EQ_INT(r.calls, 1);
   CHECK_EQ_INT(r.status, BQW_ECANCELED);
   CHECK_EQ_INT((int)r.measures, 0);
-  CHECK_EQ_INT(g.seen[LOAD_HOOK_WORK], 0);
-  CHECK_EQ_INT(g.nice, plus(base, 3)); /* on the niced thread */
+  CHECK_EQ_INT(g.seen[LOAD_HOOK_WORK], point == LOAD_HOOK_WORK);
+  CHECK_EQ_INT(g.nice, plus(base, 3));
   gate_destroy(&g);
   bqw_loop_free(loop);
 }
 
-/* Cancelled during the work: the work finishes, its result is discarded. */
-static void cancel_during_work(void) {
-  int base = own_nice();
-  bqw_loop *loop;
-  CHECK_EQ_INT(bqw_loop_new(&loop), 0);
-  CHECK_EQ_INT(bqw_loop_set_load_nice(loop, 3), 0);
-  gate g;
-  gate_init(&g, LOAD_HOOK_WORK);
-  loop_set_load_hook(loop, hook, &g);
-  result r = {0};
-  bqw_load_req *req;
-  CHECK_EQ_INT(bqw_loop_load(loop, DIGEST, loaded, &r, &req), 0);
-  uv_sem_wait(&g.arrived);
-  bqw_load_cancel(req);
-  uv_sem_post(&g.go);
-  bqw_loop_run(loop, BQW_RUN_DEFAULT);
-  CHECK_EQ_INT(r.calls, 1);
-  CHECK_EQ_INT(r.status, BQW_ECANCELED);
-  CHECK_EQ_INT((int)r.measures, 0);
-  CHECK_EQ_INT(g.seen[LOAD_HOOK_WORK], 1);
-  CHECK_EQ_INT(g.nice, plus(base, 3)); /* on the niced thread */
-  gate_destroy(&g);
-  bqw_loop_free(loop);
-}
+static void cancel_before_start(void) { cancel_at(LOAD_HOOK_START); }
+static void cancel_during_work(void) { cancel_at(LOAD_HOOK_WORK); }
 
 /* Freeing an owned loop waits for niced loads in flight; each calls back once. */
 static bqw_loop *freed_in_callback;
