@@ -114,4 +114,24 @@ static inline int check_report(const char *name) {
   return 0;
 }
 
+/* A test binary of several cases, one per ctest entry (`test CASE`): runs the named
+ * case and reports it; exit status 2 and a usage line for an unknown one. */
+typedef struct check_case {
+  const char *name;
+  void (*run)(void);
+} check_case;
+
+static inline int check_run_case(int argc, char **argv, const check_case *cases,
+                                 size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (argc == 2 && !strcmp(argv[1], cases[i].name)) {
+      cases[i].run();
+      return check_report(cases[i].name);
+    }
+  fprintf(stderr, "usage: %s CASE\n", argv[0]);
+  return 2;
+}
+#define CHECK_RUN_CASES(argc, argv, cases)                                               \
+  check_run_case((argc), (argv), (cases), sizeof(cases) / sizeof *(cases))
+
 #endif /* BQW_TEST_CHECK_H */

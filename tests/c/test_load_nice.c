@@ -360,20 +360,11 @@ static void watch_reload(void) {
 }
 
 int main(int argc, char **argv) {
-  static const struct {
-    const char *name;
-    void (*run)(void);
-  } cases[] = {{"niced_load", niced_load},
-               {"cancel_before_start", cancel_before_start},
-               {"cancel_during_work", cancel_during_work},
-               {"free_owned_in_flight", free_owned_in_flight},
-               {"free_host_in_flight", free_host_in_flight},
-               {"watch_reload", watch_reload}};
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    if (argc == 2 && !strcmp(argv[1], cases[i].name)) {
-      cases[i].run();
-      return check_report(cases[i].name);
-    }
-  fprintf(stderr, "usage: %s CASE\n", argv[0]);
-  return 2;
+  static const check_case cases[] = {{"niced_load", niced_load},
+                                     {"cancel_before_start", cancel_before_start},
+                                     {"cancel_during_work", cancel_during_work},
+                                     {"free_owned_in_flight", free_owned_in_flight},
+                                     {"free_host_in_flight", free_host_in_flight},
+                                     {"watch_reload", watch_reload}};
+  return CHECK_RUN_CASES(argc, argv, cases);
 }

@@ -360,22 +360,13 @@ static void phrase_positions(void) {
 }
 
 int main(int argc, char **argv) {
-  static const struct {
-    const char *name;
-    void (*run)(void);
-  } cases[] = {{"null_buffer_append", null_buffer_append},
-               {"utf8_error_count", utf8_error_count},
-               {"gb18030_warnings", gb18030_warnings},
-               {"short_query_limit", short_query_limit},
-               {"not_regular_files", not_regular_files},
-               {"control_characters", control_characters},
-               {"repair_twice_column", repair_twice_column},
-               {"phrase_positions", phrase_positions}};
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    if (argc == 2 && !strcmp(argv[1], cases[i].name)) {
-      cases[i].run();
-      return check_report(cases[i].name);
-    }
-  fprintf(stderr, "usage: %s CASE\n", argv[0]);
-  return 2;
+  static const check_case cases[] = {{"null_buffer_append", null_buffer_append},
+                                     {"utf8_error_count", utf8_error_count},
+                                     {"gb18030_warnings", gb18030_warnings},
+                                     {"short_query_limit", short_query_limit},
+                                     {"not_regular_files", not_regular_files},
+                                     {"control_characters", control_characters},
+                                     {"repair_twice_column", repair_twice_column},
+                                     {"phrase_positions", phrase_positions}};
+  return CHECK_RUN_CASES(argc, argv, cases);
 }
