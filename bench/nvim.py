@@ -14,6 +14,9 @@ answer is timed when Neovim writes it, by a process that waits in select() and s
 nothing. (The shell version before it polled `tmux capture-pane` every 5 ms, a process
 each time, and that polling cost 30-40 ms a ping on bare Neovim.)
 
+Once the view shows, every other key is Ctrl-F or Ctrl-B, timed until the screen shows the
+view scrolled (bare Neovim scrolling plain text is its baseline).
+
 Reports, for bqw: the time from `:Bqw` to the end of the load (g:bqw_loading), to the
 first screenful of the view, to the end of the drawing (b:bqw_drawing); the median and
 worst ping over that time, during the load and after it apart; the longest time
@@ -132,7 +135,7 @@ def wait_screen(tmux, pred, timeout, what):
         tmux.pump(0.01)
 
 
-def ping(tmux, n, while_waiting=None):
+def ping(tmux, n):
     """Types :echo "pong" . n, presses Enter, returns (ms until `pong<n>` was written,
     the time Enter was sent). The answer cannot match the typed command."""
     tmux.keys(':echo "pong" . %d' % n)
@@ -150,6 +153,38 @@ def ping(tmux, n, while_waiting=None):
         tmux.pump(0.05)
     tmux.replies.clear()
     return ms, t0
+
+
+TOP = re.compile(r"W(\d+)W")
+
+
+def top_line(screen):
+    """The window's top line (w0), which the status line shows as W<n>W."""
+    for line in reversed(screen):
+        m = TOP.search(line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def scroll(tmux):
+    """Presses Ctrl-F in the view (Ctrl-B when it is scrolled already) and returns the
+    ms until the screen shows it scrolled (its status line a new top line), or None
+    when it did not move within 5 s. Polls the screen every 2 ms: a redraw of the
+    status line writes only the cells that changed, so its output has no text to
+    wait for."""
+    before = top_line(tmux.screen())
+    if before is None:
+        return None
+    key = "C-f" if before <= 1 else "C-b"
+    t0 = time.monotonic()
+    tmux.send("send-keys -t b " + key)
+    while time.monotonic() < t0 + 5:
+        now = top_line(tmux.screen())
+        if now is not None and now != before:
+            return (time.monotonic() - t0) * 1000
+        tmux.pump(0.002)
+    return None
 
 
 def stats(name, values):
@@ -176,15 +211,15 @@ end)
 
 
 class Neovim:
-    def __init__(self, tmp, init_lua):
+    def __init__(self, tmp, init_lua, ready=None):
         self.gap = os.path.join(tmp, "gap-%d" % time.monotonic_ns())
         init = os.path.join(tmp, "init.lua")
         with open(init, "w") as f:
             f.write(init_lua + "\n" + GAP_LUA % self.gap)
         self.tmux = Tmux(os.path.join(tmp, "tmux-%d.sock" % time.monotonic_ns()),
                          ["nvim", "-u", init, "-i", "NONE", "-n"])
-        wait_screen(self.tmux, lambda s: any(line.startswith("~") for line in s), 20,
-                    "Neovim to start")
+        wait_screen(self.tmux, ready or (lambda s: any(line.startswith("~") for line in s)),
+                    20, "Neovim to start")
 
     def worst_gap(self):
         try:
@@ -195,12 +230,12 @@ class Neovim:
             return None, None
 
 
-def pings_for(tmux, seconds):
+def pings_for(tmux, seconds, scrolling=False):
     out, end = [], time.monotonic() + seconds
     n = 0
     while time.monotonic() < end:
         n += 1
-        out.append(ping(tmux, n)[0])
+        out.append(scroll(tmux) if scrolling else ping(tmux, n)[0])
         tmux.pump(0.1)
     return out
 
@@ -214,14 +249,19 @@ STALL_LUA = """(vim.uv or vim.loop).new_timer():start(500, 500, vim.schedule_wra
 end))"""
 
 
-def bare(tmp, seconds, busy, stall=False):
-    nv = Neovim(tmp, "vim.o.shortmess = vim.o.shortmess .. 'I'\n" + (STALL_LUA if stall else ""))
+def bare(tmp, seconds, busy, stall=False, text=None):
+    """Bare Neovim pinged; with text (a file), scrolled in it instead."""
+    init = "vim.o.shortmess = vim.o.shortmess .. 'I'\n" + (STALL_LUA if stall else "")
+    if text:
+        init += ("vim.o.laststatus = 2\nvim.o.statusline = 'W%%{line(\"w0\")}W'\n"
+                 "vim.cmd('edit %s')\n" % text)
+    nv = Neovim(tmp, init, ready=(lambda s: top_line(s) is not None) if text else None)
     burner = None
     if busy:
         # as bqw's view job does: a core taken at nice 10
         burner = subprocess.Popen(["nice", "-n", "10", "sh", "-c", "while :; do :; done"])
     try:
-        pings = pings_for(nv.tmux, seconds)
+        pings = pings_for(nv.tmux, seconds, scrolling=bool(text))
     finally:
         if burner:
             burner.kill()
@@ -243,7 +283,7 @@ def rss_of(pid):
 def bqw_run(tmp, root, corpus, view, load_nice):
     nv = Neovim(tmp, """vim.opt.runtimepath:prepend('%s')
 vim.o.shortmess = vim.o.shortmess .. 'I'
-vim.o.statusline = '%%f %%{get(g:, "bqw_loading", 0) ? "LOADING" : "LOADED"} %%{get(b:, "bqw_drawing", 1) ? "DRAWING" : "IDLE"}'
+vim.o.statusline = '%%f %%{get(g:, "bqw_loading", 0) ? "LOADING" : "LOADED"} %%{get(b:, "bqw_drawing", 1) ? "DRAWING" : "IDLE"} W%%{line("w0")}W'
 vim.cmd('runtime plugin/bqw.lua')
 require('bqw.nvim').setup({ data = '%s'%s })""" % (
         root, corpus, "" if load_nice is None else ", load_nice = %d" % load_nice))
@@ -269,14 +309,22 @@ require('bqw.nvim').setup({ data = '%s'%s })""" % (
         if "loaded" in marks and " IDLE" in status:
             marks["done"] = now
 
-    during, after = [], []
+    during, after, scrolls, unscrolled = [], [], [], 0
     n = 0
     while "done" not in marks:
         if time.monotonic() - t_start > 600:
             sys.exit("bench/nvim.py: the view was not drawn in 600 s")
         n += 1
-        ms, sent = ping(tmux, n)
-        (after if "loaded" in marks and sent >= marks["loaded"] else during).append(ms)
+        if "first" in marks and n % 2 == 0:
+            # once the view shows, every other key scrolls it
+            ms = scroll(tmux)
+            if ms is None:
+                unscrolled += 1
+            else:
+                scrolls.append(ms)
+        else:
+            ms, sent = ping(tmux, n)
+            (after if "loaded" in marks and sent >= marks["loaded"] else during).append(ms)
         # ~100 ms between pings, the screen looked at every 10 ms meanwhile
         pause = time.monotonic() + 0.1
         while time.monotonic() < pause:
@@ -301,7 +349,7 @@ require('bqw.nvim').setup({ data = '%s'%s })""" % (
         steps_text = "not known"
     tmux.close()
     return {
-        "during": during, "after": after, "gap": gap, "gap_at": gap_at,
+        "during": during, "after": after, "scrolls": scrolls, "unscrolled": unscrolled, "gap": gap, "gap_at": gap_at,
         "start": t_start, "marks": marks, "rss": rss, "hwm": hwm, "steps": steps_text,
     }
 
@@ -345,6 +393,12 @@ def main():
                  ", %d busy loops throughout" % args.busy if args.busy else ""))
         print(stats("bare Neovim", bare_pings))
         print(stats("bare, one core busy", busy_pings))
+        # a screenful scrolled in plain text: 20,000 lines of the corpus
+        text = os.path.join(tmp, "text.txt")
+        with open(corpus, "rb") as src, open(text, "wb") as dst:
+            dst.writelines(line for _, line in zip(range(20000), src))
+        scroll_pings, _ = bare(tmp, args.baseline, busy=False, text=text)
+        print(stats("bare, Ctrl-F/B in text", [v for v in scroll_pings if v is not None]))
         if args.check:
             stall_pings, stall_gap = bare(tmp, args.baseline, busy=False, stall=True)
             print(stats("check: 150 ms stalls", stall_pings) + "  (loop stall %s ms)" % stall_gap)
@@ -360,6 +414,8 @@ def main():
             print(stats("bqw: during load and draw", r["during"] + r["after"]))
             print(stats("  of which during the load", r["during"]))
             print(stats("  of which after the load", r["after"]))
+            print(stats("bqw: Ctrl-F/B in the view", r["scrolls"])
+                  + ("  (%d did not scroll in 5 s)" % r["unscrolled"] if r["unscrolled"] else ""))
             # uv.hrtime() and time.monotonic() both read CLOCK_MONOTONIC
             gap_at = r["gap_at"] / 1e9 if r["gap_at"] is not None else None
             print("longest loop stall            bare %s ms (one core busy %s ms), bqw %s ms%s"
