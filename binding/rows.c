@@ -1,16 +1,21 @@
 /*
- * rows.c -- the rows of an export written by the core: CSV, TSV, NDJSON and the
- * records of the JSON document, formatted straight from the C records, a batch of
- * rows per call, without a Lua table per record or per row. The bytes are those the
- * Lua path writes (plugins/export/csv.lua, tsv.lua, ndjson.lua, json.lua through
- * lua/bqw/export_util.lua and lua/bqw/json.lua, i.e. dkjson): tests/lua/rows_spec.lua
- * holds the two paths to the same output. lua/bqw/init.lua takes this path when a
- * built-in plugin declares a `native` format and every filter of the query is the
- * core's (binding/filter.c).
+ * rows.c -- the rows of an export written by the core: CSV, TSV, NDJSON, the
+ * records of the JSON document and the table rows of the Markdown and HTML
+ * documents, formatted straight from the C records, a batch of rows per call,
+ * without a Lua table per record or per row. The bytes are those the Lua path writes
+ * (plugins/export/csv.lua, tsv.lua, ndjson.lua, json.lua, markdown.lua, html.lua
+ * through lua/bqw/export_util.lua, lua/bqw/json.lua, i.e. dkjson, bqw.view_util and
+ * bqw.html_util): tests/lua/rows_spec.lua and table_rows_spec.lua hold the two paths
+ * to the same output. lua/bqw/init.lua takes this path when every filter of the
+ * query is the core's (binding/filter.c) and a built-in plugin declares a `native`
+ * format (csv, tsv, ndjson) or uses ctx.native itself (json, markdown, html).
  *
- *   core.row_format{ format = "csv" | "tsv" | "ndjson" | "json", shape = "record" |
- *                    "measure", columns = { … } | nil, raw = bool, script =
- *                    "original" | "hans" | "hant" } -> format
+ *   core.row_format{ format = "csv" | "tsv" | "ndjson" | "json" | "markdown" |
+ *                    "html", shape = "record" | "measure", columns = { … } | nil,
+ *                    raw = bool, script = "original" | "hans" | "hant" } -> format
+ *       (columns: every one a cell, for csv, tsv, markdown, html; the keys kept, for
+ *       ndjson, json)
+ *   core.table_cell("markdown" | "html", s) -> s as a table row writes a cell
  *   ds:write_rows(format, filter | nil, from, last [, separate [, most]]) -> chunk,
  *       next | nil, records, rows
  *       the rows of the matching records from id `from` to `last`, until the chunk
@@ -19,6 +24,13 @@
  * written. JSON rows are separated by ","; with `separate` the first one too (a row came
  *       before, in an earlier call).
  *   ds:count_rows(filter | nil, last, shape) -> records, rows
+ *   core.section_scan{ shape, script, candidates = { … } } -> scan
+ *   ds:scan_sections(scan, filter | nil, from, last [, most [, order]]) -> next | nil,
+ *       looked
+ *   scan:result() -> records, rows, { { title, count, columns, order }, … }
+ *       the first pass of a Markdown or HTML export (export_util.section_passes): the
+ *       sections in the order they first come, each with its rows, the candidate
+ *       columns some row of it fills, and its records as an order for write_rows.
  *   ds:order(filter | nil, last, keys, script) -> order
  *       the ids of the matching records up to `last`, in the order of keys ({ { field
  *       = name, desc = bool }, … }) as lua/bqw/collate.lua's comparator orders records
@@ -40,6 +52,7 @@
 #define ROW_FORMAT_MT "bqw.core.row_format"
 #define ORDER_MT "bqw.core.order"
 #define WORK_MT "bqw.core.order_work"
+#define SCAN_MT "bqw.core.section_scan"
 #define CHUNK_BYTES 65536
 
 /* Every field a row may have. The order is lua/bqw/json.lua's KEY_ORDER for records:
@@ -116,7 +129,14 @@ static const field ndjson_order[FLD_COUNT] = {
     FLD_DOCTYPE, FLD_DOCTYPE_DETAIL, FLD_PERIOD_FROM, FLD_PERIOD_TO,
     FLD_YEARS,   FLD_MENTIONS,       FLD_MEASURES,    FLD_MEASURE_LINES};
 
-typedef enum out_format { OUT_CSV, OUT_TSV, OUT_NDJSON, OUT_JSON } out_format;
+typedef enum out_format {
+  OUT_CSV,
+  OUT_TSV,
+  OUT_NDJSON,
+  OUT_JSON,
+  OUT_MARKDOWN,
+  OUT_HTML
+} out_format;
 typedef enum script_mode { SCRIPT_ORIGINAL, SCRIPT_HANS, SCRIPT_HANT } script_mode;
 
 typedef struct buffer {
@@ -150,6 +170,8 @@ static void grow(row_format *f, buffer *b, size_t n) {
 }
 
 static void put(row_format *f, buffer *b, const char *p, size_t n) {
+  if (!n)
+    return; /* b->data may still be NULL */
   grow(f, b, n);
   memcpy(b->data + b->len, p, n);
   b->len += n;
@@ -594,6 +616,162 @@ static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
     put(f, b, "\n", 1);
 }
 
+/* ---- Markdown and HTML tables ---- */
+
+/* How one piece of a cell is written in a Markdown table (GFM) or in HTML text. These
+ * are the only copies of these rules in C; the Lua path (bqw.view_util.visible,
+ * plugins/export/markdown.lua's escape and cell_text, bqw.html_util.escape and lines)
+ * keeps its own, and tests/lua/rows_spec.lua holds the two to the same bytes. */
+static void put_shown(row_format *f, buffer *b, const char *piece, size_t n) {
+  bool html = f->format == OUT_HTML;
+  for (size_t k = 0; k < n; k++) {
+    char c = piece[k];
+    const char *esc = NULL;
+    if (html) {
+      /* HTML: & < > " ' as entities, so text is safe in element content and quoted
+       * attributes (bqw.html_util.escape). */
+      switch (c) {
+      case '&':
+        esc = "&amp;";
+        break;
+      case '<':
+        esc = "&lt;";
+        break;
+      case '>':
+        esc = "&gt;";
+        break;
+      case '"':
+        esc = "&quot;";
+        break;
+      case '\'':
+        esc = "&#39;";
+        break;
+      default:
+        break;
+      }
+      if (esc) {
+        put_str(f, b, esc);
+        continue;
+      }
+    } else if (c && strchr("\\`*_[]<>&~#|", c)) {
+      /* Markdown: | and the punctuation that opens markup, a link, HTML or an escape
+       * get a backslash, so a cell is never read as anything but text. */
+      put(f, b, "\\", 1);
+    }
+    put(f, b, &c, 1);
+  }
+}
+
+/* Whether byte c of a cell needs more than copying (see put_table_cell). */
+static bool table_special(unsigned char c, bool html) {
+  if (c < 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2)
+    return c != '\t';
+  if (html)
+    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+  return c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' ||
+         c == '<' || c == '>' || c == '&' || c == '~' || c == '#' || c == '|';
+}
+
+/* The cell made in f->cell (export_util.cell's text) into the chunk, as a Markdown
+ * table cell (markdown.lua's cell_text) or an HTML table cell's content (html_util's
+ * lines). In order, as the Lua path applies them:
+ *  1. what a terminal would act on or what reorders text is shown as text
+ *     (view_util.visible): C0 controls but TAB and LF, and DEL, as \xHH (two
+ *     lowercase hex digits); C1 controls (U+0080-009F), the bidi embeddings and
+ *     overrides U+202A-202E and the isolates U+2066-2069 as <U+XXXX> (four uppercase
+ *     digits). The records are valid UTF-8 (the loader puts U+FFFD for a bad
+ *     sequence), so these byte patterns are those characters. CR is a C0 control:
+ *     it is \x0d by then, so the CR LF and CR rules of the Lua path never apply.
+ *  2. what that gives is escaped as put_shown says (the \ of \x1b and the < > of
+ *     <U+202E> too);
+ *  3. LF becomes <br> (not escaped);
+ *  4. Markdown only: spaces and TABs at the start and the end are dropped (Lua's %s
+ *     trimmed after the steps above; the other %s characters, VT FF CR LF, are gone
+ *     by then, and nothing the steps write starts or ends with a space). */
+static void put_table_cell(row_format *f) {
+  bool html = f->format == OUT_HTML;
+  const unsigned char *s = (const unsigned char *)(f->cell.data ? f->cell.data : "");
+  size_t len = f->cell.len, k = 0;
+  if (!html) {
+    while (k < len && (s[k] == ' ' || s[k] == '\t'))
+      k++;
+    while (len > k && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+      len--;
+  }
+  buffer *b = &f->out;
+  while (k < len) {
+    size_t from = k;
+    while (k < len && !table_special(s[k], html))
+      k++;
+    put(f, b, (const char *)s + from, k - from);
+    if (k == len)
+      break;
+    unsigned char c = s[k];
+    unsigned cp = 0;
+    if (c == '\n') {
+      put(f, b, "<br>", 4);
+      k++;
+    } else if (c < 0x20 || c == 0x7F) {
+      char shown[8];
+      put_shown(f, b, shown, (size_t)snprintf(shown, sizeof shown, "\\x%02x", c));
+      k++;
+    } else if (c == 0xC2 && k + 1 < len && s[k + 1] >= 0x80 && s[k + 1] <= 0x9F) {
+      cp = s[k + 1];
+      k += 2;
+    } else if (c == 0xE2 && k + 2 < len && s[k + 1] == 0x80 && s[k + 2] >= 0xAA &&
+               s[k + 2] <= 0xAE) {
+      cp = 0x2000 + (s[k + 2] - 0x80u);
+      k += 3;
+    } else if (c == 0xE2 && k + 2 < len && s[k + 1] == 0x81 && s[k + 2] >= 0xA6 &&
+               s[k + 2] <= 0xA9) {
+      cp = 0x2040 + (s[k + 2] - 0x80u);
+      k += 3;
+    } else if (c == 0xC2 || c == 0xE2) {
+      put(f, b, (const char *)s + k, 1);
+      k++;
+    } else {
+      put_shown(f, b, (const char *)s + k, 1);
+      k++;
+    }
+    if (cp) {
+      char shown[16];
+      put_shown(f, b, shown, (size_t)snprintf(shown, sizeof shown, "<U+%04X>", cp));
+    }
+  }
+}
+
+/* The numeric columns, right-aligned in HTML (html.lua's NUMERIC). */
+static bool numeric_column(field fld) {
+  return fld == FLD_ID || fld == FLD_LINE || fld == FLD_YEAR ||
+         fld == FLD_MEASURE_INDEX || fld == FLD_MEASURE_LINE || fld == FLD_PERIOD_FROM ||
+         fld == FLD_PERIOD_TO;
+}
+
+/* One table row: Markdown's "| a | b |" or HTML's <tr data-id="…"><td>…</td></tr>. */
+static void table_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
+  bool html = f->format == OUT_HTML;
+  buffer *b = &f->out;
+  if (html) {
+    put_str(f, b, "<tr data-id=\"");
+    put_int(f, b, (long long)id);
+    put_str(f, b, "\">");
+  } else {
+    put(f, b, "|", 1);
+  }
+  for (size_t c = 0; c < f->column_count; c++) {
+    f->cell.len = 0;
+    value v = get(f, r, id, m, f->columns[c]);
+    make_cell(f, &v, f->columns[c]);
+    if (html)
+      put_str(f, b, numeric_column(f->columns[c]) ? "<td class=\"num\">" : "<td>");
+    else
+      put(f, b, " ", 1);
+    put_table_cell(f);
+    put_str(f, b, html ? "</td>" : " |");
+  }
+  put_str(f, b, html ? "</tr>\n" : "\n");
+}
+
 /* ---- the Lua side ---- */
 
 static int row_format_gc(lua_State *L) {
@@ -614,7 +792,8 @@ static field field_of(const char *name) {
 /* core.row_format(spec) -> format */
 static int l_row_format(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  static const char *const formats[] = {"csv", "tsv", "ndjson", "json", NULL};
+  static const char *const formats[] = {"csv",      "tsv",  "ndjson", "json",
+                                        "markdown", "html", NULL};
   static const char *const shapes[] = {"record", "measure", NULL};
   static const char *const scripts[] = {"original", "hans", "hant", NULL};
   row_format *f = lua_newuserdata(L, sizeof *f);
@@ -649,8 +828,25 @@ static int l_row_format(lua_State *L) {
     }
   }
   lua_pop(L, 1);
-  if ((f->format == OUT_CSV || f->format == OUT_TSV) && f->all_keys)
-    luaL_error(L, "bqw.core.row_format: csv and tsv need columns");
+  if (f->format != OUT_NDJSON && f->format != OUT_JSON && f->all_keys)
+    luaL_error(L, "bqw.core.row_format: csv, tsv, markdown and html need columns");
+  return 1;
+}
+
+/* core.table_cell(format, s) -> s as a cell of a "markdown" or "html" table row */
+static int l_table_cell(lua_State *L) {
+  static const char *const formats[] = {"markdown", "html", NULL};
+  int format = luaL_checkoption(L, 1, NULL, formats);
+  size_t len;
+  const char *s = luaL_checklstring(L, 2, &len);
+  row_format *f = lua_newuserdata(L, sizeof *f); /* its buffers go with it */
+  memset(f, 0, sizeof *f);
+  luaL_setmetatable(L, ROW_FORMAT_MT);
+  f->L = L;
+  f->format = format ? OUT_HTML : OUT_MARKDOWN;
+  put(f, &f->cell, s, len);
+  put_table_cell(f);
+  lua_pushlstring(L, f->out.data ? f->out.data : "", f->out.len);
   return 1;
 }
 
@@ -704,6 +900,8 @@ static int l_write_rows(lua_State *L) {
     for (size_t m = 0; m < k; m++) {
       if (f->format == OUT_CSV || f->format == OUT_TSV) {
         delimited_row(f, r, at + 1, numbered ? m + 1 : 0);
+      } else if (f->format == OUT_MARKDOWN || f->format == OUT_HTML) {
+        table_row(f, r, at + 1, numbered ? m + 1 : 0);
       } else {
         if (f->format == OUT_JSON && separate)
           put(f, &f->out, ",", 1);
@@ -743,6 +941,242 @@ static int l_count_rows(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)records);
   lua_pushinteger(L, (lua_Integer)rows);
   return 2;
+}
+
+/* ---- the sections of a document of tables: ds:scan_sections ---- */
+
+/* One section of a Markdown or HTML export (export_util.section_passes' group): its
+ * heading as the rows show it, its rows, its records' ids (from 0, in the order
+ * walked) and which candidate columns some row of it fills. */
+typedef struct section {
+  char *title;
+  size_t title_len, count;
+  uint32_t *ids;
+  size_t id_count, id_cap;
+  bool filled[FLD_COUNT];
+} section;
+
+/* A first pass over an export's records, a call at a time (core.section_scan). */
+typedef struct section_scan {
+  row_format f; /* shape and script; f.cell: a heading being converted */
+  field candidates[FLD_COUNT];
+  size_t candidate_count;
+  section *sections;
+  size_t count, cap;
+  const char *last_key; /* the key of the last record, as the record holds it */
+  text_kind last_kind;
+  size_t last_section, records, rows;
+} section_scan;
+
+static void section_scan_release(section_scan *sc) {
+  for (size_t i = 0; i < sc->count; i++) {
+    free(sc->sections[i].title);
+    free(sc->sections[i].ids);
+  }
+  free(sc->sections);
+  free(sc->f.out.data);
+  free(sc->f.cell.data);
+  memset(sc, 0, sizeof *sc);
+}
+
+static int section_scan_gc(lua_State *L) {
+  section_scan_release(luaL_checkudata(L, 1, SCAN_MT));
+  return 0;
+}
+
+/* Whether a value's cell (export_util.cell) is "": conversion keeps a text empty or
+ * not, and a list of two or more is joined with a separator. */
+static bool value_empty(const value *v) {
+  switch (v->type) {
+  case V_NONE:
+    return true;
+  case V_STRING:
+    return !v->s[0];
+  case V_INT:
+    return false;
+  case V_STRINGS:
+    return v->n == 0 || (v->n == 1 && !v->strings[0][0]);
+  case V_MEASURES:
+    return v->n == 0 || (v->n == 1 && !v->measures[0].text[0]);
+  case V_INTS:
+    return v->n == 0;
+  }
+  return true;
+}
+
+/* The section of record r: the key is row.section_title or row.section or "", as
+ * the record shows it (section_title converted to the script). */
+static section *section_of(section_scan *sc, const bqw_record *r) {
+  const char *key = r->section_title;
+  text_kind kind = AS_TEXT;
+  if (!key) {
+    key = bqw_section_name(r->section);
+    kind = AS_IS;
+  }
+  if (!key)
+    key = "";
+  /* the records of a section mostly follow one another: the same key, no conversion */
+  if (sc->count && sc->last_kind == kind &&
+      (sc->last_key == key || !strcmp(sc->last_key, key)))
+    return &sc->sections[sc->last_section];
+  row_format *f = &sc->f;
+  f->cell.len = 0;
+  put_text(f, &f->cell, key, kind);
+  const char *title = f->cell.data ? f->cell.data : "";
+  size_t len = f->cell.len, i = 0;
+  while (i < sc->count && !(sc->sections[i].title_len == len &&
+                            !memcmp(sc->sections[i].title, title, len)))
+    i++;
+  if (i == sc->count) {
+    if (sc->count == sc->cap) {
+      size_t cap = sc->cap ? 2 * sc->cap : 16;
+      section *p = realloc(sc->sections, cap * sizeof *p);
+      if (!p)
+        luaL_error(f->L, "bqw: out of memory");
+      sc->sections = p;
+      sc->cap = cap;
+    }
+    section *sec = &sc->sections[sc->count];
+    memset(sec, 0, sizeof *sec);
+    sec->title = malloc(len + 1);
+    if (!sec->title)
+      luaL_error(f->L, "bqw: out of memory");
+    memcpy(sec->title, title, len);
+    sec->title[len] = '\0';
+    sec->title_len = len;
+    sc->count++;
+  }
+  sc->last_key = key;
+  sc->last_kind = kind;
+  sc->last_section = i;
+  return &sc->sections[i];
+}
+
+/* Adds record r (id from 0) to its section. */
+static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
+  section *sec = section_of(sc, r);
+  if (sec->id_count == sec->id_cap) {
+    size_t cap = sec->id_cap ? 2 * sec->id_cap : 64;
+    uint32_t *p = realloc(sec->ids, cap * sizeof *p);
+    if (!p)
+      luaL_error(sc->f.L, "bqw: out of memory");
+    sec->ids = p;
+    sec->id_cap = cap;
+  }
+  sec->ids[sec->id_count++] = (uint32_t)at;
+  size_t k = rows_of(&sc->f, r);
+  bool numbered = sc->f.measure_shape && has_measures(r) && r->measure_count;
+  sc->records++;
+  sc->rows += k;
+  sec->count += k;
+  for (size_t c = 0; c < sc->candidate_count; c++) {
+    field fld = sc->candidates[c];
+    for (size_t m = 0; m < k && !sec->filled[fld]; m++) {
+      value v = get(&sc->f, r, at + 1, numbered ? m + 1 : 0, fld);
+      sec->filled[fld] = !value_empty(&v);
+    }
+  }
+}
+
+/* core.section_scan{ shape = …, script = …, candidates = { … } } -> scan */
+static int l_section_scan(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  static const char *const shapes[] = {"record", "measure", NULL};
+  static const char *const scripts[] = {"original", "hans", "hant", NULL};
+  section_scan *sc = lua_newuserdata(L, sizeof *sc);
+  memset(sc, 0, sizeof *sc);
+  luaL_setmetatable(L, SCAN_MT);
+  lua_getfield(L, 1, "shape");
+  sc->f.measure_shape = luaL_checkoption(L, -1, "record", shapes) == 1;
+  lua_getfield(L, 1, "script");
+  sc->f.script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
+  lua_getfield(L, 1, "candidates");
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    for (int i = 1;; i++) {
+      lua_rawgeti(L, -1, i);
+      const char *name = lua_tolstring(L, -1, NULL);
+      lua_pop(L, 1);
+      if (!name)
+        break;
+      field fld = field_of(name);
+      if (fld == FLD_NONE || sc->candidate_count == FLD_COUNT)
+        luaL_error(L, "bqw.core.section_scan: %s is no field, or a field twice", name);
+      for (size_t c = 0; c < sc->candidate_count; c++)
+        if (sc->candidates[c] == fld)
+          luaL_error(L, "bqw.core.section_scan: %s is no field, or a field twice", name);
+      sc->candidates[sc->candidate_count++] = fld;
+    }
+  }
+  lua_pop(L, 3);
+  return 1;
+}
+
+/* ds:scan_sections(scan, filter | nil, from, last [, most [, order]]) -> next | nil,
+ * looked: adds the matching records from id `from` to `last` (positions in order when
+ * given, the filter unused) to the scan, `most` looked at per call (0: no bound). */
+static int l_scan_sections(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  section_scan *sc = luaL_checkudata(L, 2, SCAN_MT);
+  const void *filter = opt_filter(L, 3);
+  lua_Integer from = luaL_checkinteger(L, 4);
+  lua_Integer last = luaL_checkinteger(L, 5);
+  lua_Integer most = luaL_optinteger(L, 6, 0);
+  const order *o = opt_order(L, 7);
+  size_t n = o ? o->n : bqw_record_count(ds);
+  size_t end = last < 0 ? 0 : (size_t)last < n ? (size_t)last : n;
+  size_t i = from < 1 ? 0 : (size_t)from - 1, looked = 0;
+  sc->f.L = L;
+  for (; i < end && (most <= 0 || (lua_Integer)looked < most); i++, looked++) {
+    size_t at = o ? o->ids[i] : i;
+    const bqw_record *r = bqw_record_at(ds, at);
+    if (!r || (!o && filter && !bqw_lua_filter_match(filter, r, at + 1)))
+      continue;
+    scan_record(sc, r, at);
+  }
+  if (i < end)
+    lua_pushinteger(L, (lua_Integer)i + 1);
+  else
+    lua_pushnil(L);
+  lua_pushinteger(L, (lua_Integer)looked);
+  return 2;
+}
+
+/* scan:result() -> records, rows, { { title, count, columns = { … }, order }, … }:
+ * the sections in the order they first came, each with the candidates some row of it
+ * fills (in the candidates' order) and its records as an order for ds:write_rows.
+ * The ids go to the orders: a scan gives its result once. */
+static int l_section_scan_result(lua_State *L) {
+  section_scan *sc = luaL_checkudata(L, 1, SCAN_MT);
+  lua_pushinteger(L, (lua_Integer)sc->records);
+  lua_pushinteger(L, (lua_Integer)sc->rows);
+  lua_createtable(L, (int)sc->count, 0);
+  for (size_t i = 0; i < sc->count; i++) {
+    section *sec = &sc->sections[i];
+    lua_createtable(L, 0, 4);
+    lua_pushlstring(L, sec->title, sec->title_len);
+    lua_setfield(L, -2, "title");
+    lua_pushinteger(L, (lua_Integer)sec->count);
+    lua_setfield(L, -2, "count");
+    lua_createtable(L, (int)sc->candidate_count, 0);
+    int column = 0;
+    for (size_t c = 0; c < sc->candidate_count; c++)
+      if (sec->filled[sc->candidates[c]]) {
+        lua_pushstring(L, field_names[sc->candidates[c]]);
+        lua_rawseti(L, -2, ++column);
+      }
+    lua_setfield(L, -2, "columns");
+    order *o = lua_newuserdata(L, sizeof *o + sec->id_count * sizeof o->ids[0]);
+    luaL_setmetatable(L, ORDER_MT);
+    o->n = sec->id_count;
+    if (sec->id_count)
+      memcpy(o->ids, sec->ids, sec->id_count * sizeof o->ids[0]);
+    free(sec->ids);
+    sec->ids = NULL;
+    sec->id_count = sec->id_cap = 0;
+    lua_setfield(L, -2, "order");
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 3;
 }
 
 /* ---- sorting: ds:order ---- */
@@ -1061,12 +1495,28 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   lua_pop(L, 1);
   lua_pushcfunction(L, l_row_format);
   lua_setfield(L, lib, "row_format");
+  lua_pushcfunction(L, l_table_cell);
+  lua_setfield(L, lib, "table_cell");
   lua_pushcfunction(L, l_write_rows);
   lua_setfield(L, methods, "write_rows");
   lua_pushcfunction(L, l_count_rows);
   lua_setfield(L, methods, "count_rows");
   lua_pushcfunction(L, l_order);
   lua_setfield(L, methods, "order");
+  lua_pushcfunction(L, l_scan_sections);
+  lua_setfield(L, methods, "scan_sections");
+  lua_pushcfunction(L, l_section_scan);
+  lua_setfield(L, lib, "section_scan");
+  if (luaL_newmetatable(L, SCAN_MT)) {
+    static const luaL_Reg scan_methods[] = {{"result", l_section_scan_result},
+                                            {NULL, NULL}};
+    lua_pushcfunction(L, section_scan_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_createtable(L, 0, 1);
+    luaL_setfuncs(L, scan_methods, 0);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
   if (luaL_newmetatable(L, WORK_MT)) {
     lua_pushcfunction(L, order_work_gc);
     lua_setfield(L, -2, "__gc");

@@ -309,6 +309,26 @@ function M.section_passes(rows, opts, rows_of)
   return groups, records, count
 end
 
+--- The groups of section_passes found and written by the core, for an export whose
+--- rows it walks itself (ctx.native): the same titles, counts and columns, and
+--- group.write(out, format) writing the group's table rows ("markdown" or "html"; the
+--- bytes of the plugin's own rows, binding/rows.c) instead of each(fn).
+--- Returns the groups, the number of records, of rows.
+function M.native_sections(native, opts)
+  local fixed = opts.columns and M.columns(opts)
+  local candidates = fixed and {} or M.TABLE_COLUMNS[opts.shape] or M.TABLE_COLUMNS.record
+  local groups, records, count = native.sections(candidates)
+  for _, group in ipairs(groups) do
+    local order = group.order
+    group.order = nil
+    group.columns = fixed or group.columns
+    function group.write(out, format)
+      native.write(out, { format = format, columns = group.columns, order = order })
+    end
+  end
+  return groups, records, count
+end
+
 --- The columns of one table of rows: opts.columns, or those of TABLE_COLUMNS that are
 --- not empty in every row.
 function M.table_columns(opts, rows)

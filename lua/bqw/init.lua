@@ -472,10 +472,30 @@ end
 
 --- The rows of a query the core walks itself (Query:_native), for export plugins:
 --- count() -> rows, and write(out, spec) writing them as spec says ({ format = "csv" |
---- "tsv" | "ndjson" | "json", columns = { … } | nil, raw = bool }; binding/rows.c),
---- in chunks of about 64 KB or `slice` records, tick(records) after each.
-local function native_rows(native, shape, tick, slice)
+--- "tsv" | "ndjson" | "json" | "markdown" | "html", columns = { … } | nil, raw = bool,
+--- order = an order of sections() to write only those records }; binding/rows.c),
+--- in chunks of about 64 KB or `slice` records, tick(records) after each;
+--- sections(candidates) -> the sections of a document of tables (binding/rows.c's
+--- scan_sections), a pass that calls query_ctx.pause(n) after each `slice` records
+--- it looks at, as a pass in Lua pauses after each record.
+local function native_rows(native, shape, tick, slice, query_ctx)
   local rows = {}
+  function rows.sections(candidates)
+    local scan = core.section_scan({ shape = shape, script = native.script, candidates = candidates })
+    local order = native.order
+    local last = order and order:count() or native.last
+    local from = 1
+    while from do
+      local nxt, looked = native.handle:scan_sections(scan, native.filter, from, last, slice, order)
+      local pause = query_ctx.pause
+      if pause and looked > 0 then
+        pause(looked)
+      end
+      from = nxt
+    end
+    local records, count, groups = scan:result()
+    return groups, records, count
+  end
   function rows.count()
     local _, n = native.handle:count_rows(native.filter, native.last, shape)
     return n
@@ -490,7 +510,7 @@ local function native_rows(native, shape, tick, slice)
     })
     local from, separate = 1, spec.separate or false
     -- a sort's order: positions in it instead of ids
-    local order = native.order
+    local order = spec.order or native.order
     local last = order and order:count() or native.last
     while from do
       local chunk, nxt, records = native.handle:write_rows(format, native.filter, from, last, separate, slice, order)
@@ -561,7 +581,8 @@ function Dataset:_export_job(format, opts)
   end
   --- fn() is then called for every record a pass of the export looks at, writing or
   --- not: counting, finding a document's sections, a section's table, a sort in Lua;
-  --- a host running the export in a coroutine yields there, so no pass holds it.
+  --- fn(n) after n records a pass in the core looked at (a document's sections); a
+  --- host running the export in a coroutine yields there, so no pass holds it.
   function job.set_pause(fn)
     q._ctx.pause = fn -- the context this job's query (and its derived ones) share
   end
@@ -578,7 +599,7 @@ function Dataset:_export_job(format, opts)
     -- the core walks the records itself when it tests every filter
     local native = q:_native()
     if native then
-      ctx.native = native_rows(native, options.shape, tick, slice)
+      ctx.native = native_rows(native, options.shape, tick, slice, q._ctx)
     end
     --- A fresh iterator over the rows at each call: for a format that must see every
     --- row before it writes some (a table per section), passes instead of a list.

@@ -220,8 +220,8 @@ function Loop:export(ds, format, opts, callbacks)
     end
   end
   -- passes that write nothing (the count, a document's sections, a sort) yield too
-  job.set_pause(function()
-    step_done(1)
+  job.set_pause(function(n)
+    step_done(n or 1) -- n: records a pass in the core looked at since the last call
   end)
   local co = coroutine.create(function()
     total = job.count()

@@ -32,14 +32,21 @@ return {
   default_shape = "record",
   options = {},
   -- a table per section, its columns those some row fills: a first pass over the rows
-  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is held
+  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is
+  -- held; when the core walks the records (ctx.native) it makes both passes itself
   stream = true,
   write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
     local meta = ctx.meta or {}
     local shape = opts.shape or "record"
-    local groups, records, count =
-      util.section_passes(ctx.rows or util.collect(rows_iter), opts, ctx.rows and ctx.rows_of)
+    local groups, records, count
+    if ctx.native then
+      -- the core walks the records: it finds the sections and writes their rows
+      groups, records, count = util.native_sections(ctx.native, opts)
+    else
+      groups, records, count =
+        util.section_passes(ctx.rows or util.collect(rows_iter), opts, ctx.rows and ctx.rows_of)
+    end
     out:write("<!doctype html>\n")
     out:write('<html lang="zh">\n<head>\n<meta charset="utf-8">\n')
     out:write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
@@ -74,16 +81,20 @@ return {
         out:write('<th scope="col">', escape(c), "</th>")
       end
       out:write("</tr>\n</thead>\n<tbody>\n")
-      group.each(function(row)
-        out:write('<tr data-id="', escape(row.id or ""), '">')
-        for _, c in ipairs(columns) do
-          out:write(NUMERIC[c] and '<td class="num">' or "<td>", lines(util.cell(row, c)), "</td>")
-        end
-        out:write("</tr>\n")
-        if ctx.tick then
-          ctx.tick() -- a row done: a background export may yield here
-        end
-      end)
+      if group.write then
+        group.write(out, "html") -- the same bytes as below, written in C
+      else
+        group.each(function(row)
+          out:write('<tr data-id="', escape(row.id or ""), '">')
+          for _, c in ipairs(columns) do
+            out:write(NUMERIC[c] and '<td class="num">' or "<td>", lines(util.cell(row, c)), "</td>")
+          end
+          out:write("</tr>\n")
+          if ctx.tick then
+            ctx.tick() -- a row done: a background export may yield here
+          end
+        end)
+      end
       out:write("</tbody>\n</table>\n</section>\n")
     end
     out:write("</body>\n</html>\n")

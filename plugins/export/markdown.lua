@@ -44,7 +44,8 @@ return {
   default_shape = "record",
   options = {},
   -- a table per section, its columns those some row fills: a first pass over the rows
-  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is held
+  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is
+  -- held; when the core walks the records (ctx.native) it makes both passes itself
   stream = true,
   write = function(out, rows_iter, opts, ctx)
     local util = ctx.util
@@ -59,8 +60,14 @@ return {
     if #about > 0 then
       out:write(table.concat(about, "  \n"), "\n\n")
     end
-    local source = ctx.rows or util.collect(rows_iter)
-    local groups, records, count = util.section_passes(source, opts, ctx.rows and ctx.rows_of)
+    local groups, records, count
+    if ctx.native then
+      -- the core walks the records: it finds the sections and writes their rows
+      groups, records, count = util.native_sections(ctx.native, opts)
+    else
+      local source = ctx.rows or util.collect(rows_iter)
+      groups, records, count = util.section_passes(source, opts, ctx.rows and ctx.rows_of)
+    end
     out:write(
       ("%d %s, %d rows (one per %s); exported by bqw %s.\n"):format(
         records,
@@ -80,16 +87,20 @@ return {
         end
         out:write("| ", table.concat(header, " | "), " |\n")
         out:write("| ", table.concat(rule, " | "), " |\n")
-        group.each(function(row)
-          local cells = {}
-          for i, c in ipairs(columns) do
-            cells[i] = cell_text(util.cell(row, c))
-          end
-          out:write("| ", table.concat(cells, " | "), " |\n")
-          if ctx.tick then
-            ctx.tick() -- a row done: a background export may yield here
-          end
-        end)
+        if group.write then
+          group.write(out, "markdown") -- the same bytes as below, written in C
+        else
+          group.each(function(row)
+            local cells = {}
+            for i, c in ipairs(columns) do
+              cells[i] = cell_text(util.cell(row, c))
+            end
+            out:write("| ", table.concat(cells, " | "), " |\n")
+            if ctx.tick then
+              ctx.tick() -- a row done: a background export may yield here
+            end
+          end)
+        end
       end
     end
   end,
