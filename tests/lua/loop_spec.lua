@@ -381,6 +381,87 @@ describe("loop:export", function()
     assert(ok, err)
   end)
 
+  it("yields during the core's passes of markdown and html, as in Lua", function()
+    -- the core finds a document's sections (ds:scan_sections) a slice of records at a
+    -- time, and the export yields after each slice: between two yields it must not
+    -- look at more than a slice of records; the rows are written as csv's are, the
+    -- export yielding once the records of its chunks add up to a slice (so fewer
+    -- than two slices between two yields)
+    local dir = tempdir()
+    local path = dir .. "/big.txt"
+    write(path, big_digest(20))
+    local ds = assert(bqw.load(path))
+    local methods = getmetatable(require("bqw.core").load()).__index
+    local scan, write_rows = methods.scan_sections, methods.write_rows
+    local yield = coroutine.yield
+    local looked, written, most, most_written, calls = 0, 0, 0, 0, 0
+    methods.scan_sections = function(...)
+      local nxt, n = scan(...)
+      calls = calls + 1
+      looked = looked + n
+      most = math.max(most, looked)
+      return nxt, n
+    end
+    methods.write_rows = function(...)
+      local chunk, nxt, records, rows = write_rows(...)
+      written = written + records
+      most_written = math.max(most_written, written)
+      return chunk, nxt, records, rows
+    end
+    coroutine.yield = function(...) -- luacheck: ignore 122
+      looked, written = 0, 0
+      return yield(...)
+    end
+    local ok, err = pcall(function()
+      for _, case in ipairs({
+        { format = "markdown", where = "kind=meeting" },
+        { format = "html", where = "kind=document", sort = "city" },
+        { format = "markdown" },
+      }) do
+        local loop = assert(bqw.loop())
+        local result
+        calls, most, most_written = 0, 0, 0
+        assert(loop:export(ds, case.format, {
+          output = dir .. "/out." .. case.format,
+          slice = 50,
+          sort = case.sort,
+          where = case.where,
+        }, {
+          done = function(done_ok, done_err)
+            result = done_ok or done_err
+          end,
+        }))
+        loop:run()
+        loop:close()
+        assert.is_true(result, case.format)
+        assert.is_true(calls >= 5, case.format .. ": the sections found in slices " .. calls)
+        assert.is_true(most <= 50, ("%s: %d records looked at between two yields"):format(case.format, most))
+        assert.is_true(
+          most_written > 0 and most_written < 100,
+          ("%s: %d records written between two yields"):format(case.format, most_written)
+        )
+      end
+    end)
+    coroutine.yield = yield -- luacheck: ignore 122
+    methods.scan_sections, methods.write_rows = scan, write_rows
+    os.execute("rm -rf '" .. dir .. "'")
+    assert(ok, err)
+    -- and the file is the one written at once
+    assert.equal(
+      assert(ds:export("markdown", { where = "kind=meeting" })),
+      (function()
+        local loop = assert(bqw.loop())
+        local out = os.tmpname()
+        assert(loop:export(ds, "markdown", { output = out, slice = 7, where = "kind=meeting" }, {}))
+        loop:run()
+        loop:close()
+        local text = read(out)
+        os.remove(out)
+        return text
+      end)()
+    )
+  end)
+
   it("leaves the older file and no temporary file when cancelled", function()
     local dir = tempdir()
     local out = dir .. "/all.csv"

@@ -220,6 +220,32 @@ T.run("nvim commands", function()
   end
   check(select(2, csv:gsub("\r\n", "")) == 6, "export: 5 records and a header (CRLF rows)")
 
+  -- markdown and html in the background: the rows written by the core (LuaJIT's
+  -- build), the bytes of the export at once and of the Lua path (a Lua filter)
+  local ds_all = assert(require("bqw").load())
+  local keep = {}
+  for r in ds_all:query("region=粤北"):iter() do
+    keep[r.id] = true
+  end
+  for _, format in ipairs({ "markdown", "html" }) do
+    local doc_out = vim.fn.tempname() .. "." .. format
+    vim.cmd("Bqw export " .. format .. " " .. doc_out .. " region=粤北")
+    vim.wait(5000, function()
+      return vim.fn.filereadable(doc_out) == 1
+    end, 20)
+    local dfh = io.open(doc_out, "rb")
+    local got = dfh and dfh:read("*a") or ""
+    if dfh then
+      dfh:close()
+    end
+    local at_once = ds_all:export(format, { where = "region=粤北" })
+    local through_lua = ds_all:export(format, { where = function(r)
+      return keep[r.id] == true
+    end })
+    check(#got > 1000 and got == at_once, ":Bqw export " .. format .. ": the export at once")
+    check(at_once == through_lua, ":Bqw export " .. format .. ": the bytes of the Lua path")
+  end
+
   -- :Bqw export from a view exports what it shows; --all everything
   vim.cmd("Bqw view list region=粤东")
   local shown_out, all_out = vim.fn.tempname() .. ".json", vim.fn.tempname() .. ".json"
