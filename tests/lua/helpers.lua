@@ -84,4 +84,13 @@ function H.use_original_script(setup, teardown)
   end)
 end
 
+--- Where two byte strings first differ, with the bytes around it, for a failure message.
+function H.first_difference(a, b)
+  local i = 1
+  while i <= #a and a:byte(i) == b:byte(i) do
+    i = i + 1
+  end
+  return ("byte %d: %q vs %q"):format(i, a:sub(i - 40, i + 40), b:sub(i - 40, i + 40))
+end
+
 return H

@@ -3,6 +3,7 @@
 -- order. The order must be the Lua comparator's (lua/bqw/collate.lua) over the records
 -- built in the query's script, and every export byte-identical to the Lua path.
 local bqw = require("bqw")
+local H = require("tests.lua.helpers")
 local Query = require("bqw.query").Query
 local collate = require("bqw.collate")
 local sort = require("bqw.sort")
@@ -70,14 +71,6 @@ local function without_core_order(f)
   return result
 end
 
-local function first_difference(a, b)
-  local i = 1
-  while i <= #a and a:byte(i) == b:byte(i) do
-    i = i + 1
-  end
-  return ("byte %d: %q vs %q"):format(i, a:sub(i - 30, i + 30), b:sub(i - 30, i + 30))
-end
-
 describe("sorting in the core", function()
   local datasets
   setup(function()
@@ -85,7 +78,7 @@ describe("sorting in the core", function()
       default = assert(bqw.load()),
       long_titles = assert(bqw.load_string(long_titles_text(), "long.txt")),
     }
-    local simplified = io.open(require("tests.lua.helpers").root .. "/tests/fixtures/digest-simplified.txt", "rb")
+    local simplified = io.open(H.root .. "/tests/fixtures/digest-simplified.txt", "rb")
     if simplified then
       datasets.simplified = assert(bqw.load_string(simplified:read("a"), "simplified.txt"))
       simplified:close()
@@ -160,7 +153,7 @@ describe("sorting in the core", function()
                 return assert(ds:export(format, opts))
               end)
               if got ~= want then
-                error(("%s %s %s: %s"):format(name, format, require("bqw.json").encode(opts), first_difference(got, want)))
+                error(("%s %s %s: %s"):format(name, format, require("bqw.json").encode(opts), H.first_difference(got, want)))
               end
               n = n + 1
             end

@@ -4,6 +4,7 @@
 -- every shape, script, column list and option, on text full of what quoting, formula
 -- neutralisation and JSON escaping must handle.
 local bqw = require("bqw")
+local H = require("tests.lua.helpers")
 
 local FORMATS = { "csv", "tsv", "ndjson", "json" }
 
@@ -81,14 +82,6 @@ local function lua_path(ds, opts)
   return copy
 end
 
-local function first_difference(a, b)
-  local i = 1
-  while i <= #a and a:byte(i) == b:byte(i) do
-    i = i + 1
-  end
-  return ("byte %d: %q vs %q"):format(i, a:sub(i - 30, i + 30), b:sub(i - 30, i + 30))
-end
-
 describe("rows written by the core", function()
   local datasets
   setup(function()
@@ -102,7 +95,7 @@ describe("rows written by the core", function()
         local native = assert(ds:export(case.format, case.opts))
         local through_lua = assert(ds:export(case.format, lua_path(ds, case.opts)))
         if native ~= through_lua then
-          error(("%s %s %s: %s"):format(name, case.format, require("bqw.json").encode(case.opts), first_difference(native, through_lua)))
+          error(("%s %s %s: %s"):format(name, case.format, require("bqw.json").encode(case.opts), H.first_difference(native, through_lua)))
         end
         n = n + 1
       end

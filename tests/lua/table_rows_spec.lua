@@ -104,14 +104,6 @@ local function through_lua(fn)
   return result
 end
 
-local function first_difference(a, b)
-  local i = 1
-  while i <= #a and a:byte(i) == b:byte(i) do
-    i = i + 1
-  end
-  return ("byte %d: %q vs %q"):format(i, a:sub(i - 40, i + 40), b:sub(i - 40, i + 40))
-end
-
 --- Compares every `every`-th case; returns how many it compared, and how many of
 --- those the core wrote.
 local function check(name, ds, every)
@@ -123,7 +115,7 @@ local function check(name, ds, every)
       return assert(ds:export(case.format, case.opts))
     end)
     if native ~= lua then
-      error(("%s %s %s: %s"):format(name, case.format, require("bqw.json").encode(case.opts), first_difference(native, lua)))
+      error(("%s %s %s: %s"):format(name, case.format, require("bqw.json").encode(case.opts), H.first_difference(native, lua)))
     end
     n = n + 1
   end
