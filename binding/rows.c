@@ -169,6 +169,20 @@ static void grow(row_format *f, buffer *b, size_t n) {
   b->cap = cap;
 }
 
+/* Makes room for one more item in a malloc'd array of *cap items of size bytes, count
+ * of them used (doubling, initial at first); raises in L when memory runs out. */
+static void *grow_array(lua_State *L, void *items, size_t count, size_t *cap, size_t size,
+                        size_t initial) {
+  if (count < *cap)
+    return items;
+  size_t n = *cap ? 2 * *cap : initial;
+  void *p = n > *cap && n <= SIZE_MAX / size ? realloc(items, n * size) : NULL;
+  if (!p)
+    luaL_error(L, "bqw: out of memory");
+  *cap = n;
+  return p;
+}
+
 static void put(row_format *f, buffer *b, const char *p, size_t n) {
   if (!n)
     return; /* b->data may still be NULL */
@@ -1028,14 +1042,8 @@ static section *section_of(section_scan *sc, const bqw_record *r) {
                             !memcmp(sc->sections[i].title, title, len)))
     i++;
   if (i == sc->count) {
-    if (sc->count == sc->cap) {
-      size_t cap = sc->cap ? 2 * sc->cap : 16;
-      section *p = realloc(sc->sections, cap * sizeof *p);
-      if (!p)
-        luaL_error(f->L, "bqw: out of memory");
-      sc->sections = p;
-      sc->cap = cap;
-    }
+    sc->sections =
+        grow_array(f->L, sc->sections, sc->count, &sc->cap, sizeof *sc->sections, 16);
     section *sec = &sc->sections[sc->count];
     memset(sec, 0, sizeof *sec);
     sec->title = malloc(len + 1);
@@ -1055,14 +1063,8 @@ static section *section_of(section_scan *sc, const bqw_record *r) {
 /* Adds record r (id from 0) to its section. */
 static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
   section *sec = section_of(sc, r);
-  if (sec->id_count == sec->id_cap) {
-    size_t cap = sec->id_cap ? 2 * sec->id_cap : 64;
-    uint32_t *p = realloc(sec->ids, cap * sizeof *p);
-    if (!p)
-      luaL_error(sc->f.L, "bqw: out of memory");
-    sec->ids = p;
-    sec->id_cap = cap;
-  }
+  sec->ids =
+      grow_array(sc->f.L, sec->ids, sec->id_count, &sec->id_cap, sizeof *sec->ids, 64);
   sec->ids[sec->id_count++] = (uint32_t)at;
   size_t k = rows_of(&sc->f, r);
   bool numbered = sc->f.measure_shape && has_measures(r) && r->measure_count;
@@ -1278,14 +1280,8 @@ static uint32_t slot_of(order_work *w, const char *s, text_kind kind) {
     if (d->kind == kind && d->len == len && (d->s == s || !memcmp(d->s, s, len)))
       return w->table[h] - 1;
   }
-  if (w->slot_count == w->slot_cap) {
-    size_t cap = w->slot_cap ? 2 * w->slot_cap : 256;
-    distinct *p = realloc(w->slots, cap * sizeof *p);
-    if (!p)
-      luaL_error(w->f.L, "bqw: out of memory");
-    w->slots = p;
-    w->slot_cap = cap;
-  }
+  w->slots =
+      grow_array(w->f.L, w->slots, w->slot_count, &w->slot_cap, sizeof *w->slots, 256);
   distinct *d = &w->slots[w->slot_count];
   *d = (distinct){.s = s, .len = len, .kind = kind};
   full_key(w, &w->ka, d);
