@@ -372,6 +372,39 @@ static void push_spans(lua_State *L, const char *text, size_t len, const char *q
   }
 }
 
+/* Pushes nil, message, name for a search that failed with rc. */
+static int search_failed(lua_State *L, int rc, bool pinyin) {
+  lua_pushnil(L);
+  lua_pushstring(L, rc != BQW_EINVAL ? bqw_strerror(rc)
+                    : pinyin ? "pinyin query must be latin letters (up to 64), such as "
+                               "xczx or xiangcunzhenxing"
+                             : "empty search query: give some text to find");
+  lua_pushstring(L, bqw_err_name(rc));
+  return 3;
+}
+
+/* ds:search_ids(query) -> { [id] = true, … }: the records a field of which matches, as
+ * ds:search finds them, without their texts and spans | nil, message, name */
+static int l_search_ids(lua_State *L) {
+  bqw_dataset *ds = check_dataset(L);
+  size_t qlen;
+  const char *q = luaL_checklstring(L, 2, &qlen);
+  bqw_results *res = NULL;
+  int rc = bqw_dataset_search(ds, q, qlen, SIZE_MAX, &res);
+  if (rc)
+    return search_failed(L, rc, false);
+  lua_newtable(L);
+  for (size_t i = 0; i < res->count; i++) {
+    size_t record, item;
+    bqw_field field;
+    bqw_tag_split(res->hits[i].tag, &record, &field, &item);
+    lua_pushboolean(L, 1);
+    lua_rawseti(L, -2, (int)record + 1);
+  }
+  bqw_results_free(res);
+  return 1;
+}
+
 /* ds:search(query [, limit [, pinyin [, script]]]) -> { total, hits = { {id, field,
  * item, text, spans}, … } } | nil, message, name; text in the script (default
  * "original"), spans (byte ranges) over that text */
@@ -386,16 +419,8 @@ static int l_search(lua_State *L) {
   size_t lim = limit < 0 ? 0 : (size_t)limit;
   int rc = pinyin ? bqw_dataset_search_pinyin(ds, q, qlen, lim, &res)
                   : bqw_dataset_search(ds, q, qlen, lim, &res);
-  if (rc) {
-    lua_pushnil(L);
-    lua_pushstring(
-        L, rc != BQW_EINVAL ? bqw_strerror(rc)
-           : pinyin ? "pinyin query must be latin letters (up to 64), such as xczx or "
-                      "xiangcunzhenxing"
-                    : "empty search query: give some text to find");
-    lua_pushstring(L, bqw_err_name(rc));
-    return 3;
-  }
+  if (rc)
+    return search_failed(L, rc, pinyin);
   lua_createtable(L, 0, 2);
   lua_pushinteger(L, (lua_Integer)res->total);
   lua_setfield(L, -2, "total");
@@ -428,12 +453,20 @@ static int l_search(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg dataset_methods[] = {
-    {"status", l_status}, {"name", l_name},       {"count", l_count},
-    {"record", l_record}, {"records", l_records}, {"meta", l_meta},
-    {"stats", l_stats},   {"report", l_report},   {"diagnostics", l_diagnostics},
-    {"close", l_close},   {"search", l_search},   {"memory", l_memory},
-    {NULL, NULL}};
+static const luaL_Reg dataset_methods[] = {{"status", l_status},
+                                           {"name", l_name},
+                                           {"count", l_count},
+                                           {"record", l_record},
+                                           {"records", l_records},
+                                           {"meta", l_meta},
+                                           {"stats", l_stats},
+                                           {"report", l_report},
+                                           {"diagnostics", l_diagnostics},
+                                           {"close", l_close},
+                                           {"search", l_search},
+                                           {"memory", l_memory},
+                                           {"search_ids", l_search_ids},
+                                           {NULL, NULL}};
 
 /* core.fact_table(name) -> TSV text of a curated table | nil */
 static int l_fact_table(lua_State *L) {

@@ -10,6 +10,8 @@
  *             cmp = "=" | "~", value = s [, alt = s] }   (alt: a second value = accepts)
  *         | { field = "year" | "id", cmp = "=" | ">=" | "<=" | ">" | "<",
  *             value = { from, to } }
+ *         | { field = "ids", cmp = "=", value = { [id] = true, … } }
+ *             (the records of a search, ds:search_ids: the text filter)
  *   ds:next_match(filter, from) -> the first id >= from whose record matches | nil
  *   ds:facet(field [, filter [, last]]) -> values, counts, measures
  *     field: "region" | "city" | "category" | "doctype" | "issuer" | "year" | "level"
@@ -24,6 +26,7 @@
 #include "compat.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +41,8 @@ typedef enum leaf_field {
   F_CITY,
   F_REGION,
   F_YEAR,
-  F_ID
+  F_ID,
+  F_IDS
 } leaf_field;
 typedef enum leaf_cmp { C_EQ, C_CONTAINS, C_GE, C_LE, C_GT, C_LT } leaf_cmp;
 
@@ -46,9 +50,11 @@ typedef struct node {
   node_kind kind;
   leaf_field field;
   leaf_cmp cmp;
-  char *value, *alt;   /* strings, owned */
-  bool fold;           /* compare the field in Simplified (value is Simplified) */
-  double from, to;     /* year, id: as Lua compares them (a huge value stays huge) */
+  char *value, *alt;  /* strings, owned */
+  bool fold;          /* compare the field in Simplified (value is Simplified) */
+  double from, to;    /* year, id: as Lua compares them (a huge value stays huge) */
+  unsigned char *ids; /* ids: a bit per record id, ids_len bytes */
+  size_t ids_len;
   struct node **items; /* and, or, not */
   size_t count;
 } node;
@@ -65,6 +71,7 @@ static void node_free(node *n) {
   free(n->items);
   free(n->value);
   free(n->alt);
+  free(n->ids);
   free(n);
 }
 
@@ -88,6 +95,29 @@ static double range_end(lua_State *L, int t, int i) {
   double v = (double)lua_tonumber(L, -1);
   lua_pop(L, 1);
   return v;
+}
+
+/* The set of ids at index t ({ [id] = true }) as a bit per id. */
+static void build_ids(lua_State *L, int t, node *n) {
+  luaL_checktype(L, t, LUA_TTABLE);
+  lua_Number max = 0;
+  for (lua_pushnil(L); lua_next(L, t); lua_pop(L, 1))
+    if (lua_type(L, -2) == LUA_TNUMBER && lua_toboolean(L, -1) &&
+        lua_tonumber(L, -2) > max)
+      max = lua_tonumber(L, -2);
+  if (max > (lua_Number)UINT32_MAX)
+    luaL_error(L, "bqw.core.filter: an id out of range");
+  n->ids_len = (size_t)max / 8 + 1;
+  n->ids = calloc(n->ids_len, 1);
+  if (!n->ids)
+    luaL_error(L, "bqw: out of memory");
+  for (lua_pushnil(L); lua_next(L, t); lua_pop(L, 1)) {
+    if (lua_type(L, -2) != LUA_TNUMBER || !lua_toboolean(L, -1))
+      continue;
+    lua_Number id = lua_tonumber(L, -2);
+    if (id >= 1 && id == (lua_Number)(size_t)id)
+      n->ids[(size_t)id / 8] |= (unsigned char)(1u << ((size_t)id % 8));
+  }
 }
 
 /* Builds the node for the tree at index t; on a malformed tree raises (after the
@@ -123,7 +153,7 @@ static void build(lua_State *L, int t, node **into) {
   lua_pop(L, 1);
   n->kind = NODE_LEAF;
   static const char *const fields[] = {"kind",   "level", "section", "category", "city",
-                                       "region", "year",  "id",      NULL};
+                                       "region", "year",  "id",      "ids",      NULL};
   static const char *const cmps[] = {"=", "~", ">=", "<=", ">", "<", NULL};
   lua_getfield(L, t, "field");
   n->field = (leaf_field)luaL_checkoption(L, -1, NULL, fields);
@@ -135,6 +165,12 @@ static void build(lua_State *L, int t, node **into) {
     luaL_checktype(L, -1, LUA_TTABLE);
     n->from = range_end(L, lua_gettop(L), 1);
     n->to = range_end(L, lua_gettop(L), 2);
+    lua_pop(L, 1);
+    return;
+  }
+  if (n->field == F_IDS) {
+    lua_getfield(L, t, "value");
+    build_ids(L, lua_gettop(L), n);
     lua_pop(L, 1);
     return;
   }
@@ -241,6 +277,8 @@ static bool eval(const node *n, const bqw_record *r, size_t id) {
     return false;
   case F_ID:
     return compare_number((double)id, n->cmp, n->from, n->to);
+  case F_IDS:
+    return id / 8 < n->ids_len && (n->ids[id / 8] >> (id % 8) & 1);
   }
   return false;
 }

@@ -243,15 +243,7 @@ end
 
 --- The ids of the records any of whose fields match the query: { [id] = true }.
 function Dataset:_search_ids(query)
-  local result, err = handle_of(self, "search"):search(query, 2 ^ 31)
-  if not result then
-    return nil, err
-  end
-  local ids = {}
-  for _, hit in ipairs(result.hits) do
-    ids[hit.id] = true
-  end
-  return ids
+  return handle_of(self, "search"):search_ids(query)
 end
 
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },

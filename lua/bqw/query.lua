@@ -492,16 +492,17 @@ local C_FIELDS = {
   region = true,
   year = true,
   id = true,
+  text = true, -- as the records of one search (the filter plugin asks the index too)
 }
 local CANONICAL = { city = true, region = true }
 
 --- The tree in the core's form (see binding/filter.c), or nil when some part of it
---- needs Lua.
-local function c_tree(tree)
+--- needs Lua. ctx: the query's (its dataset answers text searches).
+local function c_tree(tree, ctx)
   if tree.op == "and" or tree.op == "or" or tree.op == "not" then
     local out = { op = tree.op }
     for i, child in ipairs(tree) do
-      out[i] = c_tree(child)
+      out[i] = c_tree(child, ctx)
       if not out[i] then
         return nil
       end
@@ -514,6 +515,12 @@ local function c_tree(tree)
   end
   if tree.field == "year" or tree.field == "id" then
     return { field = tree.field, cmp = tree.cmp, value = tree.value }
+  end
+  if tree.field == "text" then
+    -- ~ and = both mean contains; a failed search (an empty query) is left to the
+    -- plugin, whose error says why
+    local ids = type(tree.value) == "string" and ctx and ctx.dataset and ctx.dataset:_search_ids(tree.value)
+    return ids and { field = "ids", cmp = "=", value = ids } or nil
   end
   if (tree.cmp ~= "=" and tree.cmp ~= "~") or type(tree.value) ~= "string" then
     return nil
@@ -536,7 +543,7 @@ end
 local function add_tree(q, tree)
   local parts = tree.op == "and" and tree or { tree }
   for _, part in ipairs(parts) do
-    local c = q._records.filter and c_tree(part)
+    local c = q._records.filter and c_tree(part, q._ctx)
     if c then
       q._ctrees[#q._ctrees + 1] = c
     else

@@ -304,7 +304,7 @@ describe("ds:facet", function()
   it("counts in the core what Lua counts over the records (every field, script, a where the core tests and one it cannot)", function()
     local facet = require("bqw.facet")
     for _, script in ipairs({ "hans", "hant", "original" }) do
-      for _, where in ipairs({ false, "kind=document or region=粤北", "text~发展" }) do
+      for _, where in ipairs({ false, "kind=document or region=粤北", "text~发展", "issuer~广东" }) do
         for _, field in ipairs(facet.NAMES) do
           local q = ds:query(where or nil, { script = script })
           local oracle = facet.count(q:all(), field)
@@ -316,7 +316,39 @@ describe("ds:facet", function()
     -- the core path is the one taken when the core tests the whole where
     local q = ds:query("kind=document")
     assert.is_true((q:_core_filter()))
-    assert.is_false((ds:query("text~发展"):_core_filter()))
+    assert.is_true((ds:query("text~发展"):_core_filter()))
+    assert.is_false((ds:query("issuer~广东"):_core_filter()))
+  end)
+
+  it("tests text~ in the core with the records the text plugin finds in Lua", function()
+    for _, where in ipairs({
+      "text~发展",
+      "text=振興",
+      "text~广州 or region=粤北",
+      "not text~乡村",
+      [[text~"潛力板" and not city=江门]],
+      "text~乡村振兴 and year>=2024",
+      "text~没有这样的话",
+    }) do
+      local q = ds:query(where)
+      assert.is_true((q:_core_filter()), where)
+      -- the plugin's own test, in Lua, over every record
+      local pred = query.compile(assert(query.parse(where)), { dataset = ds })
+      local want = {}
+      for _, r in ipairs(ds:query():all()) do
+        if pred(r) then
+          want[#want + 1] = r.id
+        end
+      end
+      assert.same(want, ids(q:all()), where)
+      assert.equal(#want, q:count(), where)
+    end
+    -- a search the index refuses is the plugin's to report, as before
+    local ok, err = pcall(function()
+      return ds:query([[text~" "]]):count()
+    end)
+    assert.is_false(ok)
+    assert.equal("bqw: text~ : empty search query: give some text to find", err)
   end)
 
   it("names an unknown field and a bad where", function()
