@@ -803,25 +803,32 @@ static field field_of(const char *name) {
   return FLD_NONE;
 }
 
+/* The shape ("record" | "measure") and the script ("original" | "hans" | "hant") of
+ * the spec at index t, into f. */
+static void check_shape_script(lua_State *L, int t, row_format *f) {
+  static const char *const shapes[] = {"record", "measure", NULL};
+  static const char *const scripts[] = {"original", "hans", "hant", NULL};
+  lua_getfield(L, t, "shape");
+  f->measure_shape = luaL_checkoption(L, -1, "record", shapes) == 1;
+  lua_getfield(L, t, "script");
+  f->script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
+  lua_pop(L, 2);
+}
+
 /* core.row_format(spec) -> format */
 static int l_row_format(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   static const char *const formats[] = {"csv",      "tsv",  "ndjson", "json",
                                         "markdown", "html", NULL};
-  static const char *const shapes[] = {"record", "measure", NULL};
-  static const char *const scripts[] = {"original", "hans", "hant", NULL};
   row_format *f = lua_newuserdata(L, sizeof *f);
   memset(f, 0, sizeof *f);
   luaL_setmetatable(L, ROW_FORMAT_MT);
   lua_getfield(L, 1, "format");
   f->format = (out_format)luaL_checkoption(L, -1, NULL, formats);
-  lua_getfield(L, 1, "shape");
-  f->measure_shape = luaL_checkoption(L, -1, "record", shapes) == 1;
-  lua_getfield(L, 1, "script");
-  f->script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
   lua_getfield(L, 1, "raw");
   f->raw = lua_toboolean(L, -1);
-  lua_pop(L, 4);
+  lua_pop(L, 2);
+  check_shape_script(L, 1, f);
   lua_getfield(L, 1, "columns");
   f->all_keys = lua_type(L, -1) != LUA_TTABLE;
   if (!f->all_keys) {
@@ -1083,15 +1090,10 @@ static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
 /* core.section_scan{ shape = …, script = …, candidates = { … } } -> scan */
 static int l_section_scan(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
-  static const char *const shapes[] = {"record", "measure", NULL};
-  static const char *const scripts[] = {"original", "hans", "hant", NULL};
   section_scan *sc = lua_newuserdata(L, sizeof *sc);
   memset(sc, 0, sizeof *sc);
   luaL_setmetatable(L, SCAN_MT);
-  lua_getfield(L, 1, "shape");
-  sc->f.measure_shape = luaL_checkoption(L, -1, "record", shapes) == 1;
-  lua_getfield(L, 1, "script");
-  sc->f.script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
+  check_shape_script(L, 1, &sc->f);
   lua_getfield(L, 1, "candidates");
   if (lua_type(L, -1) == LUA_TTABLE) {
     for (int i = 1;; i++) {
@@ -1109,7 +1111,7 @@ static int l_section_scan(lua_State *L) {
       sc->candidates[sc->candidate_count++] = fld;
     }
   }
-  lua_pop(L, 3);
+  lua_pop(L, 1);
   return 1;
 }
 
