@@ -239,10 +239,7 @@ local INJECTED = {
   "=1+1, <script>alert('x')</script> & \"q\" | *b* [l](x)",
 }
 local function injected_dataset()
-  local lines = {}
-  for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-    lines[#lines + 1] = line
-  end
+  local lines = H.digest_lines()
   assert(lines[9]:find("^●《"), "line 9 is the first document")
   lines[9] = "●《" .. INJECTED_TITLE .. "》"
   lines[10], lines[11], lines[12] = "◎" .. INJECTED[1], "◎" .. INJECTED[2], "◎" .. INJECTED[3]
@@ -375,10 +372,7 @@ describe("csv export", function()
     assert.same({ { "id", "measure" }, { "1", INJECTED[1] }, { "1", INJECTED[2] }, { "1", INJECTED[3] } }, rows)
     os.remove(path)
     -- the CLI flags, on a digest given with --data
-    local lines = {}
-    for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-      lines[#lines + 1] = line
-    end
+    local lines = H.digest_lines()
     lines[10] = "◎" .. INJECTED[1]
     local data = temp_path("txt")
     write(data, table.concat(lines, "\n"))
@@ -444,10 +438,7 @@ describe("tsv export", function()
   end)
 
   it("round-trips tabs, newlines, quotes, backslashes and Chinese through every reader", function()
-    local lines = {}
-    for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-      lines[#lines + 1] = line
-    end
+    local lines = H.digest_lines()
     local tricky = {
       'TAB\there "引號" \\n 反斜線\\ 中文',
       '"整格引號"',

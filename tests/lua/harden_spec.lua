@@ -337,10 +337,7 @@ describe("control characters in the data", function()
   setup(function()
     dir = temp_dir()
     data = dir .. "/ctl.txt"
-    local lines = {}
-    for line in (require("bqw").default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-      lines[#lines + 1] = line
-    end
+    local lines = H.digest_lines()
     assert(lines[9]:find("^●《"), "line 9 is the first document")
     lines[9] = "●《" .. TITLE .. "》"
     lines[10] = "◎" .. MEASURE

@@ -12,10 +12,7 @@ local sort = require("bqw.sort")
 --- the collation key the core keeps beside each text), one a prefix of the others and
 --- one the same title in Simplified (equal to another once converted to hans).
 local function long_titles_text()
-  local lines = {}
-  for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-    lines[#lines + 1] = line
-  end
+  local lines = H.digest_lines()
   for _, n in ipairs({ 9, 13, 15, 17 }) do
     assert(lines[n]:find("^●《"), "line " .. n .. " is a document")
   end

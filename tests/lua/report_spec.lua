@@ -41,10 +41,7 @@ describe("bqw report", function()
   end)
 
   it("escapes the data", function()
-    local lines = {}
-    for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-      lines[#lines + 1] = line
-    end
+    local lines = H.digest_lines()
     lines[9] = "●《關于<b>粗</b> & \"引\" 措施<script>alert(1)</script>》"
     local path = H.temp_file(table.concat(lines, "\n"))
     local page, err, code = H.bqw({ "report", "--data", path })

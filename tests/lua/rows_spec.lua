@@ -12,10 +12,7 @@ local FORMATS = { "csv", "tsv", "ndjson", "json" }
 --- holding quotes, separators, formula starts, controls and the characters dkjson
 --- writes as \u escapes.
 local function tricky_text()
-  local lines = {}
-  for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-    lines[#lines + 1] = line
-  end
+  local lines = H.digest_lines()
   assert(lines[9]:find("^●《"), "line 9 is the first document")
   lines[9] = "●《關于\"引\",a\tb=c 措施\226\128\168x\194\173y\239\187\191z\1w\127v\\u》"
   lines[10] = "◎=SUM(A1)\"q\",\tt\226\129\160 \239\191\189 \216\128 \220\143 \225\158\180 \194\128"

@@ -16,10 +16,7 @@ local FORMATS = { "markdown", "html" }
 --- controls, bidi controls, | \ and every escaped Markdown character, < > & " ',
 --- leading and trailing spaces, and a very long measure.
 local function nasty_text()
-  local lines = {}
-  for line in (bqw.default_digest() .. "\n"):gmatch("(.-)\r?\n") do
-    lines[#lines + 1] = line
-  end
+  local lines = H.digest_lines()
   assert(lines[9]:find("^●《"), "line 9 is the first document")
   lines[9] = "●《 關于|a\\b`c*d_e[f]g<h>i&j~k#l\"m'n\1o\27p\127q\226\128\174r\226\128\170s"
     .. "\226\129\166t\226\129\169u\226\128\175v\194\160w\t》"
