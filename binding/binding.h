@@ -5,10 +5,15 @@
 #define BQW_BINDING_H
 
 #include "bqw.h"
+#include <lauxlib.h>
 #include <lua.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Registers the metatable `name` for a userdata type, once: methods (may be NULL) as
+ * its __index table, gc (may be NULL) as its __gc. The stack is left as it was. */
+void bqw_lua_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                   lua_CFunction gc);
 /* Pushes a dataset as a bqw.core.dataset userdata, which then owns it. */
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds);
 /* The open dataset at index idx (raises otherwise). */

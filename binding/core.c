@@ -51,6 +51,22 @@ static void set_integer(lua_State *L, const char *key, lua_Integer value) {
   lua_setfield(L, -2, key);
 }
 
+void bqw_lua_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                   lua_CFunction gc) {
+  if (luaL_newmetatable(L, name)) {
+    if (gc) {
+      lua_pushcfunction(L, gc);
+      lua_setfield(L, -2, "__gc");
+    }
+    if (methods) {
+      lua_newtable(L);
+      luaL_setfuncs(L, methods, 0);
+      lua_setfield(L, -2, "__index");
+    }
+  }
+  lua_pop(L, 1);
+}
+
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds) {
   handle *h = lua_newuserdata(L, sizeof *h);
   h->ds = ds;
@@ -810,20 +826,9 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   /* before any other Lua function: the wrong interpreter has NULLs here */
   if (abi_mismatch(L))
     return 0;
-  if (luaL_newmetatable(L, DATASET_MT)) {
-    lua_pushcfunction(L, l_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_newtable(L);
-    luaL_setfuncs(L, dataset_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, DATASET_MT, dataset_methods, l_gc);
   luaL_newlib(L, functions);
-  if (luaL_newmetatable(L, SCRATCH_MT)) {
-    lua_pushcfunction(L, scratch_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, SCRATCH_MT, NULL, scratch_gc);
   for (int i = 0; i < 2; i++) {
     scratch *sb = lua_newuserdata(L, sizeof *sb);
     *sb = (scratch){0};

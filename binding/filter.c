@@ -483,11 +483,7 @@ static int l_facet(lua_State *L) {
 }
 
 void bqw_lua_open_filter(lua_State *L, int lib, int methods) {
-  if (luaL_newmetatable(L, FILTER_MT)) {
-    lua_pushcfunction(L, filter_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, FILTER_MT, NULL, filter_gc);
   lua_pushcfunction(L, l_filter);
   lua_setfield(L, lib, "filter");
   lua_pushcfunction(L, l_next_match);

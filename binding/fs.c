@@ -508,14 +508,7 @@ static const luaL_Reg fs_functions[] = {{"stat", l_stat},
                                         {NULL, NULL}};
 
 void bqw_lua_open_fs(lua_State *L) {
-  if (luaL_newmetatable(L, TEMPFILE_MT)) {
-    lua_newtable(L);
-    luaL_setfuncs(L, temp_methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, l_temp_discard);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, TEMPFILE_MT, temp_methods, l_temp_discard);
   lua_newtable(L);
   luaL_setfuncs(L, fs_functions, 0);
   lua_setfield(L, -2, "fs");

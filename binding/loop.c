@@ -480,20 +480,8 @@ static const luaL_Reg handle_methods[] = {{"stop", l_handle_stop},
 
 /* Adds loop, host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L) {
-  if (luaL_newmetatable(L, LOOP_MT)) {
-    lua_pushcfunction(L, l_loop_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_newtable(L);
-    luaL_setfuncs(L, loop_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, HANDLE_MT)) {
-    lua_newtable(L);
-    luaL_setfuncs(L, handle_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, LOOP_MT, loop_methods, l_loop_gc);
+  bqw_lua_class(L, HANDLE_MT, handle_methods, NULL);
   lua_pushcfunction(L, l_loop_new);
   lua_setfield(L, -2, "loop");
   lua_pushcfunction(L, l_host_uv_loop);

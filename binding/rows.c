@@ -1486,11 +1486,7 @@ static int l_order_at(lua_State *L) {
 }
 
 void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
-  if (luaL_newmetatable(L, ROW_FORMAT_MT)) {
-    lua_pushcfunction(L, row_format_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, ROW_FORMAT_MT, NULL, row_format_gc);
   lua_pushcfunction(L, l_row_format);
   lua_setfield(L, lib, "row_format");
   lua_pushcfunction(L, l_table_cell);
@@ -1505,27 +1501,11 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   lua_setfield(L, methods, "scan_sections");
   lua_pushcfunction(L, l_section_scan);
   lua_setfield(L, lib, "section_scan");
-  if (luaL_newmetatable(L, SCAN_MT)) {
-    static const luaL_Reg scan_methods[] = {{"result", l_section_scan_result},
-                                            {NULL, NULL}};
-    lua_pushcfunction(L, section_scan_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_createtable(L, 0, 1);
-    luaL_setfuncs(L, scan_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, WORK_MT)) {
-    lua_pushcfunction(L, order_work_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, ORDER_MT)) {
-    static const luaL_Reg order_methods[] = {
-        {"count", l_order_count}, {"at", l_order_at}, {NULL, NULL}};
-    lua_createtable(L, 0, 2);
-    luaL_setfuncs(L, order_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg scan_methods[] = {{"result", l_section_scan_result},
+                                          {NULL, NULL}};
+  bqw_lua_class(L, SCAN_MT, scan_methods, section_scan_gc);
+  bqw_lua_class(L, WORK_MT, NULL, order_work_gc);
+  static const luaL_Reg order_methods[] = {
+      {"count", l_order_count}, {"at", l_order_at}, {NULL, NULL}};
+  bqw_lua_class(L, ORDER_MT, order_methods, NULL);
 }

@@ -171,14 +171,7 @@ static const luaL_Reg methods[] = {{"exec", l_exec},
                                    {NULL, NULL}};
 
 void bqw_lua_open_sqlite(lua_State *L) {
-  if (luaL_newmetatable(L, SQLITE_MT)) {
-    lua_pushcfunction(L, l_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, SQLITE_MT, methods, l_gc);
   lua_pushcfunction(L, l_sqlite);
   lua_setfield(L, -2, "sqlite");
 }

@@ -743,22 +743,8 @@ static const luaL_Reg job_methods[] = {{"done", l_job_done},
                                        {NULL, NULL}};
 
 void bqw_lua_open_view(lua_State *L) {
-  if (luaL_newmetatable(L, VIEW_MT)) {
-    lua_pushcfunction(L, l_view_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_newtable(L);
-    luaL_setfuncs(L, view_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, JOB_MT)) {
-    lua_pushcfunction(L, l_job_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_newtable(L);
-    luaL_setfuncs(L, job_methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, VIEW_MT, view_methods, l_view_gc);
+  bqw_lua_class(L, JOB_MT, job_methods, l_job_gc);
   lua_pushcfunction(L, l_view_of);
   lua_setfield(L, -2, "view_of");
   lua_pushcfunction(L, l_view_job);

@@ -226,14 +226,7 @@ static const luaL_Reg methods[] = {
     {"close", l_close},   {"discard", l_discard}, {NULL, NULL}};
 
 void bqw_lua_open_xlsx(lua_State *L) {
-  if (luaL_newmetatable(L, XLSX_MT)) {
-    lua_pushcfunction(L, l_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  bqw_lua_class(L, XLSX_MT, methods, l_gc);
   lua_pushcfunction(L, l_xlsx);
   lua_setfield(L, -2, "xlsx");
 }
