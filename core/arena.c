@@ -16,14 +16,15 @@ struct arena_chunk {
   max_align_t data[];
 };
 
+#define HUGE_PAGE ((size_t)2 << 20)
+#define SMALL_PAGE ((size_t)4096)
+
 void advise_huge(void *p, size_t len) {
 #ifdef MADV_HUGEPAGE
-  const uintptr_t huge = (uintptr_t)2 << 20;
-  uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-  uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+  uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+  uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
   if (p && end > start)
-    (void)madvise((void *)start, end - start,
-                  MADV_HUGEPAGE); /* a hint: failure is fine */
+    (void)madvise((void *)start, end - start, MADV_HUGEPAGE); /* a hint only */
 #else
   (void)p;
   (void)len;
@@ -37,9 +38,6 @@ typedef struct {
   size_t mapped;
   size_t size;
 } huge_header;
-
-#define HUGE_PAGE ((size_t)2 << 20)
-#define SMALL_PAGE ((size_t)4096)
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) & ~(to - 1); }
 
@@ -70,16 +68,14 @@ void *huge_alloc(size_t size, bool populate) {
     munmap(raw, (size_t)(head - raw));
   if (raw + span > tail)
     munmap(tail, (size_t)(raw + span - tail));
-#ifdef MADV_HUGEPAGE
-  (void)madvise(p, size & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* a hint: failure is fine */
-#endif
+  advise_huge(p, size);
 #ifdef MADV_POPULATE_WRITE
   /* A call maps many pages instead of a trap per page; EINVAL before Linux 5.14, and
-   * then the pages fault in one by one as before. In steps of 8 MB: a call holds the
-   * process's mmap lock while it maps, and a thread that maps memory meanwhile (the
+   * then the pages fault in one by one as before. One huge page a call: a call holds
+   * the process's mmap lock while it maps, and a thread that maps memory meanwhile (the
    * host's allocator: Neovim's Lua, while a load runs in the background) waits for it;
    * 100 MB in one call stalled Neovim for 210-280 ms (bench/nvim.py), and steps of 8 MB
-   * still for 23-77 ms now and then. One huge page a call: ~1 ms each. */
+   * still for 23-77 ms now and then; a huge page takes ~1 ms. */
   const size_t step = HUGE_PAGE;
   for (size_t at = 0; populate && at < size; at += step)
     if (madvise(p + at, size - at < step ? size - at : step, MADV_POPULATE_WRITE))
