@@ -46,7 +46,7 @@ echo "bqw outputs on $corpus ($(awk -v b="$bytes" 'BEGIN { printf "%.1f MB", b /
 run "stats --json (the load)" stats --json
 run "facet region (C)" facet region
 run "facet issuer --where kind=document (C)" facet issuer --where kind=document
-run "facet region --where text~振兴 (Lua)" facet region --where 'text~振兴'
+run "facet region --where text~振兴 (C, since 0d2fac6)" facet region --where 'text~振兴'
 run "overview" overview
 run "export csv" export --format csv -o "$out/x.csv"
 run "export csv --sort city" export --format csv --sort city -o "$out/y.csv"
