@@ -21,7 +21,8 @@ searches, checks and exports them. Views, filters and exports are Lua plugins.]]
 }
 dependencies = {
   "lua >= 5.4, < 5.5",
-  "argparse >= 0.6", -- the bqw command's option parser (Debian: lua-argparse)
+  -- dkjson and argparse are carried in lua/bqw/vendor/ (loaded as bqw.vendor.*), so
+  -- that no require of them can reach a file of that name in the working directory
 }
 build = {
   type = "cmake",

@@ -14,6 +14,13 @@
  * its __index table, gc (may be NULL) as its __gc. The stack is left as it was. */
 void bqw_lua_class(lua_State *L, const char *name, const luaL_Reg *methods,
                    lua_CFunction gc);
+/* Sets package[field] ("path" or "cpath") of the package table at index package to
+ * prefix (may be NULL) followed by the templates of its current value that are absolute
+ * paths. A relative template ("./?.lua" is in Lua's and LuaJIT's defaults, and in a
+ * LUA_PATH a user may set) would load whatever file of that name stands in the
+ * directory the program happens to run in: bqw runs no code from there. */
+void bqw_lua_confine_path(lua_State *L, int package, const char *field,
+                          const char *prefix);
 /* Pushes a dataset as a bqw.core.dataset userdata, which then owns it. */
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds);
 /* The open dataset at index idx (raises otherwise). */

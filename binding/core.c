@@ -51,6 +51,26 @@ static void set_integer(lua_State *L, const char *key, lua_Integer value) {
   lua_setfield(L, -2, key);
 }
 
+void bqw_lua_confine_path(lua_State *L, int package, const char *field,
+                          const char *prefix) {
+  if (package < 0 && package > LUA_REGISTRYINDEX) /* LuaJIT has no lua_absindex */
+    package = lua_gettop(L) + package + 1;
+  lua_getfield(L, package, field);
+  const char *old = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+  lua_pushstring(L, prefix ? prefix : "");
+  for (const char *t = old; *t;) {
+    size_t n = strcspn(t, ";");
+    if (t[0] == '/') {
+      lua_pushstring(L, lua_tostring(L, -1)[0] ? ";" : "");
+      lua_pushlstring(L, t, n);
+      lua_concat(L, 3);
+    }
+    t += n + (t[n] == ';');
+  }
+  lua_setfield(L, package, field);
+  lua_pop(L, 1); /* the old value, kept alive until now */
+}
+
 void bqw_lua_class(lua_State *L, const char *name, const luaL_Reg *methods,
                    lua_CFunction gc) {
   if (luaL_newmetatable(L, name)) {

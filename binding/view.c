@@ -601,7 +601,8 @@ static void pin_module(void) {
 
 /*
  * core.view_job(dataset, path, module, spec [, background]) -> job | nil, message
- * Starts a thread with a Lua state of its own, whose package.path starts with path and
+ * Starts a thread with a Lua state of its own, whose package.path is path followed by
+ * the absolute templates of the default (bqw_lua_confine_path), and
  * where require("bqw.core") is this module, and calls require(module)(ds, spec, tick)
  * there: ds the same dataset (shared), spec a copy of spec (plain values and tables),
  * tick a function to call now and then (it raises once the job is cancelled). What it
@@ -628,10 +629,8 @@ static int l_view_job(lua_State *L) {
     return luaL_error(L, "bqw: view_job: %s", bqw_strerror(BQW_ENOMEM));
   luaL_openlibs(W);
   lua_getglobal(W, "package");
-  lua_getfield(W, -1, "path");
-  lua_pushfstring(W, "%s;%s", path, lua_tostring(W, -1));
-  lua_setfield(W, -3, "path");
-  lua_pop(W, 1);
+  bqw_lua_confine_path(W, -1, "path", path);
+  bqw_lua_confine_path(W, -1, "cpath", NULL);
   lua_getfield(W, -1, "preload");
   lua_pushcfunction(W, luaopen_bqw_core);
   lua_setfield(W, -2, "bqw.core");

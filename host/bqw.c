@@ -18,6 +18,8 @@
 #define BQW_LUA_ABI LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
 
 int luaopen_bqw_core(lua_State *L);
+void bqw_lua_confine_path(lua_State *L, int package, const char *field,
+                          const char *prefix);
 
 /* Directory holding the running executable, or "." when it cannot be found. */
 static void exe_dir(char *out, size_t size) {
@@ -81,10 +83,10 @@ static int run(lua_State *L) {
   find_dirs(lua_dir, plugin_dir, sizeof lua_dir);
 
   lua_getglobal(L, "package");
-  lua_getfield(L, -1, "path");
-  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", lua_dir, lua_dir, lua_tostring(L, -1));
-  lua_setfield(L, -3, "path");
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua", lua_dir, lua_dir);
+  bqw_lua_confine_path(L, -2, "path", lua_tostring(L, -1));
   lua_pop(L, 1);
+  bqw_lua_confine_path(L, -1, "cpath", NULL);
   lua_getfield(L, -1, "loaded");
   lua_getfield(L, -1, "bqw.core");
   lua_pushstring(L, plugin_dir);

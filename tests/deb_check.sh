@@ -10,7 +10,7 @@ cpack --config "$build/CPackConfig.cmake" -G DEB -B "$scratch/out" -D CPACK_PACK
   || { cat "$scratch/cpack.log" >&2; fail "cpack failed"; }
 deb=$(ls "$scratch"/out/bqw_*_"$(dpkg --print-architecture)".deb) || fail "no bqw_<version>_<arch>.deb"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in liblua5.4-0 libuv1 libutf8proc2 lua-argparse libc6; do
+for lib in liblua5.4-0 libuv1 libutf8proc2 libc6; do
   echo "$depends" | grep -q "$lib" || fail "Depends lacks $lib: $depends"
 done
 dpkg-deb -c "$deb" >"$scratch/contents"

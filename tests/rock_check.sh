@@ -1,7 +1,7 @@
 #!/bin/sh
 # The rockspec: `luarocks --lua-version 5.4 make --tree DIR` on a copy of the source tree,
 # then lua5.4 with `luarocks path` requires bqw, and the tree's bqw runs. LuaRocks' server
-# is out of reach in CI, so --deps-mode none: argparse comes from Debian (lua-argparse).
+# is out of reach in CI, so --deps-mode none (the rock needs no other: lua/bqw/vendor/).
 # Usage: rock_check.sh SOURCE_DIR
 set -eu
 src=$1

@@ -4,7 +4,7 @@
 --- is wrong, 130 / 143 interrupted by SIGINT / SIGTERM. README.md, "Errors and exit
 --- codes", lists them all.
 local bqw = require("bqw")
-local argparse = require("argparse")
+local argparse = require("bqw.vendor.argparse")
 local json = require("bqw.json")
 
 local M = {}

@@ -6,6 +6,7 @@
 ---
 --- Failures return nil, message, name (luv's convention); wrong arguments raise.
 --- Runs on Lua 5.4 and LuaJIT: no integer division, no bit operators, no utf8 library.
+require("bqw.loader") -- bqw's modules from bqw's directory, never the working directory
 local core = require("bqw.core")
 
 local M = {

@@ -1,6 +1,6 @@
---- JSON for bqw: dkjson (Debian's lua-dkjson) with a stable key order, so output is
+--- JSON for bqw: dkjson (vendored: lua/bqw/vendor/dkjson.lua) with a stable key order, so output is
 --- byte-for-byte reproducible: known keys in their documented order, others sorted.
-local dkjson = require("dkjson")
+local dkjson = require("bqw.vendor.dkjson")
 
 local M = {}
 

@@ -33,6 +33,9 @@ local function builtin_dir()
   local tree = source:match("^@(.*)/lua/bqw/plugins%.lua$")
   if tree then
     candidates[#candidates + 1] = tree .. "/plugins"
+  elseif source:match("^@lua/bqw/plugins%.lua$") then
+    -- LUA_PATH='lua/?.lua': the user runs bqw from its source tree, relative to here
+    candidates[#candidates + 1] = "plugins"
   end
   local prefix = source:match("^@(.*)/share/lua/[^/]+/bqw/plugins%.lua$")
   if prefix then
@@ -49,16 +52,18 @@ local function builtin_dir()
       return dir
     end
   end
-  return candidates[1] or "plugins"
+  return candidates[1] -- nil: no built-ins (never a guess relative to the working directory)
 end
 
+-- The XDG Base Directory spec: a relative $XDG_CONFIG_HOME is invalid and ignored, so
+-- the user's plugins never depend on the directory bqw runs in.
 local function user_dir()
   local xdg = os.getenv("XDG_CONFIG_HOME")
-  if xdg and xdg ~= "" then
+  if xdg and xdg:sub(1, 1) == "/" then
     return xdg .. "/bqw/plugins"
   end
   local home = os.getenv("HOME")
-  return home and (home .. "/.config/bqw/plugins") or nil
+  return home and home:sub(1, 1) == "/" and (home .. "/.config/bqw/plugins") or nil
 end
 
 --- The search path: a list of { dir = …, origin = "env" | "setup" | "user" | "builtin" }.
@@ -75,7 +80,10 @@ function M.path()
   if user then
     dirs[#dirs + 1] = { dir = user, origin = "user" }
   end
-  dirs[#dirs + 1] = { dir = builtin_dir(), origin = "builtin" }
+  local builtin = builtin_dir()
+  if builtin then
+    dirs[#dirs + 1] = { dir = builtin, origin = "builtin" }
+  end
   return dirs
 end
 

@@ -1,6 +1,6 @@
 -- The bqw command: every command and exit code.
 local H = require("tests.lua.helpers")
-local json = require("dkjson")
+local json = require("bqw.vendor.dkjson")
 
 describe("bqw stats", function()
   it("--json prints exactly the documented keys and counts", function()

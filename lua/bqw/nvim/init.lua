@@ -3,6 +3,7 @@
 --- .filter (the live filter), .actions (the keys), .commands (:Bqw), .pick (pickers)
 --- and .health (:checkhealth bqw). The views are the same plugins the command line
 --- draws; the core Lua API (bqw, bqw.*) knows nothing of Neovim.
+require("bqw.loader") -- bqw's modules from bqw's directory, never Neovim's working directory
 local M = {}
 
 --- The defaults; keymaps come from the action list (bqw.nvim.actions).

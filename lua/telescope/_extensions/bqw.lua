@@ -7,6 +7,7 @@ if not has_telescope then
   error("bqw: the telescope extension needs telescope.nvim (github.com/nvim-telescope/telescope.nvim)")
 end
 
+require("bqw.loader") -- bqw's modules from bqw's directory, never the working directory
 local pickers = require("telescope.pickers")
 local finders = require("telescope.finders")
 local previewers = require("telescope.previewers")
