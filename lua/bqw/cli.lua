@@ -50,6 +50,7 @@ local function say(...)
   out:write("\n")
 end
 
+
 local function complain(fmt, ...)
   if require("bqw.core").fs.interrupted() then
     return -- what failed failed because of the interruption; main says so once
@@ -367,8 +368,10 @@ function commands.export(args, ds)
     return export_watch(args, ds, opts)
   end
   if not args.output then
-    opts.stream = out
+    -- a file or pipe gets the exact bytes; a terminal sees control characters as text
+    opts.stream = require("bqw.core").isatty(1) and require("bqw.view_util").visible_writer(out) or out
     local ok, err = ds:export(args.format, opts)
+    opts.stream:flush()
     if not ok then
       if write_failed then
         error(write_error(), 0) -- main reports it: exit 1

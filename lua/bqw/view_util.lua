@@ -61,6 +61,55 @@ function M.visible(s)
   return s
 end
 
+--- A writer that passes what is written on to sink with the control and bidi characters of what is written made visible
+--- (view_util.visible), as every view shows them on a terminal: an export to a
+--- terminal must not let a crafted digest retitle it or reorder its lines. A character
+--- split between two writes is held back until the next one, or flush.
+function M.visible_writer(sink)
+  local visible = M.visible
+  -- CSV's CRLF line ends stay; a lone CR (one that rewrites the line) is shown
+  local function show(s)
+    local parts, pos = {}, 1
+    while true do
+      local crlf = s:find("\r\n", pos, true)
+      parts[#parts + 1] = visible(s:sub(pos, crlf and crlf - 1 or #s))
+      if not crlf then
+        return table.concat(parts)
+      end
+      parts[#parts + 1] = "\r\n"
+      pos = crlf + 2
+    end
+  end
+  local held = ""
+  local self = {}
+  function self.write(_, ...)
+    local s = held .. table.concat({ ... })
+    local keep = s:sub(-1) == "\r" and #s - 1 or #s -- the CR of a CRLF split in two
+    for i = keep, math.max(1, keep - 2), -1 do
+      local b = s:byte(i)
+      if b < 0x80 then
+        break
+      elseif b >= 0xC0 then -- the lead byte of the last character: is it whole?
+        if keep - i + 1 < (b >= 0xF0 and 4 or b >= 0xE0 and 3 or 2) then
+          keep = i - 1
+        end
+        break
+      end
+    end
+    held = s:sub(keep + 1)
+    sink:write(show(s:sub(1, keep)))
+    return self
+  end
+  function self.flush()
+    if held ~= "" then
+      sink:write(show(held))
+      held = ""
+    end
+    return sink:flush()
+  end
+  return self
+end
+
 --- Text on one line, newlines as spaces.
 function M.one_line(s)
   return ((s or ""):gsub("\n", " "))

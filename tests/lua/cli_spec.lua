@@ -72,12 +72,12 @@ describe("bqw check", function()
   end)
 
   it("exits 1 with FILE:LINE:COL errors", function()
-    local path = H.temp_file("全省政策\n縣域發展\n●《題\237\160\128》\n")
+    local path = H.temp_file("全省政策\n縣域發展\n●《文\237\160\128》\n")
     local out, _, code = H.bqw({ "check", path })
     local out_chars = H.bqw({ "check", "--column-unit", "char", path })
     os.remove(path)
     assert.equal(1, code)
-    -- bytes by default (●《題 is 9 bytes), characters with --column-unit char
+    -- bytes by default (●《文 is 9 bytes), characters with --column-unit char
     assert.truthy(out:find(path .. ":3:10: error: invalid UTF-8: encoded UTF-16 surrogate U+D800", 1, true), out)
     assert.truthy(out_chars:find(path .. ":3:4: error: invalid UTF-8: encoded UTF-16 surrogate U+D800", 1, true), out_chars)
   end)
@@ -262,6 +262,31 @@ describe("bqw view, list --where, export", function()
     out, _, code = H.bqw({ "export", "--format", "xlsx" })
     assert.equal(0, code)
     assert.equal("PK\3\4", out:sub(1, 4)) -- a zip archive, as Excel reads it
+  end)
+
+  it("escapes control and bidi characters in csv/tsv on a terminal, not in a pipe", function()
+    local lines = H.digest_lines()
+    assert(lines[10]:find("^◎"), "line 10 is a measure")
+    lines[10] = "◎改\27]0;PWNED\7文\226\128\174反\194\155x"
+    local path = H.temp_file(table.concat(lines, "\n"), ".txt")
+    for _, format in ipairs({ "csv", "tsv" }) do
+      local words = { "--data", path, "export", "--format", format, "--shape", "measure", "--where", "id=1" }
+      local piped, _, code = H.bqw(words)
+      assert.equal(0, code)
+      assert.truthy(piped:find("改\27]0;PWNED\7文\226\128\174反\194\155x", 1, true), "a pipe gets the exact bytes")
+      local quoted = {}
+      for i, w in ipairs(words) do
+        quoted[i] = H.quote(w)
+      end
+      local cmd = ("script -qec %s /dev/null"):format(H.quote(H.quote(H.exe) .. " " .. table.concat(quoted, " ")))
+      local pipe = assert(io.popen(cmd, "r"))
+      local shown = pipe:read("a")
+      local _, _, status = pipe:close()
+      assert.equal(0, status)
+      assert.truthy(shown:find("改\\x1b]0;PWNED\\x07文<U+202E>反<U+009B>x", 1, true), shown)
+      assert.falsy(shown:find("[\27\7]"), "no raw ESC or BEL reaches the terminal")
+      assert.falsy(shown:find("\226\128\174", 1, true), "no raw RLO reaches the terminal")
+    end
   end)
 
   it("exports to stdout or atomically to a file", function()

@@ -564,3 +564,52 @@ describe("views", function()
     end)
   end)
 end)
+
+describe("view_util.visible_writer", function()
+  -- the oracle: visible() of each CRLF-separated piece of the whole text, CRLF kept
+  local function oracle(text)
+    local parts, pos = {}, 1
+    while true do
+      local a = text:find("\r\n", pos, true)
+      parts[#parts + 1] = util.visible(text:sub(pos, a and a - 1 or #text))
+      if not a then
+        return table.concat(parts)
+      end
+      parts[#parts + 1] = "\r\n"
+      pos = a + 2
+    end
+  end
+  local PIECES = { "a", "改", "\27", "\7", "\r", "\n", "\r\n", "\t", "\226\128\174", "\194\155", "\226\129\166",
+    "\240\159\152\128", "\127", "\0", ",", '"' }
+
+  it("writes what visible() makes of the whole, however the text is split", function()
+    math.randomseed(24)
+    for _ = 1, 400 do
+      local pieces = {}
+      for i = 1, math.random(1, 30) do
+        pieces[i] = PIECES[math.random(#PIECES)]
+      end
+      local text = table.concat(pieces)
+      local got = {}
+      local sink = {
+        write = function(self, s)
+          got[#got + 1] = s
+          return self
+        end,
+        flush = function() end,
+      }
+      local w = util.visible_writer(sink)
+      local pos = 1
+      while pos <= #text do
+        local n = math.random(1, 5)
+        w:write(text:sub(pos, pos + n - 1))
+        pos = pos + n
+      end
+      w:flush()
+      assert.equal(oracle(text), table.concat(got), ("%q"):format(text))
+      local shown = table.concat(got):gsub("\r\n", "")
+      assert.falsy(shown:find("[%z\1-\8\11-\31\127]"), ("a raw control in %q"):format(shown))
+    end
+  end)
+end)
+
