@@ -49,6 +49,9 @@ void bqw_lua_open_loop(lua_State *L);
 void bqw_lua_open_view(lua_State *L);
 /* Adds core.fs (stat, realpath, fsync, tempfile, catch_signals, interrupted). */
 void bqw_lua_open_fs(lua_State *L);
+/* SIGINT or SIGTERM once one arrived after core.fs.catch_signals(), else 0: the host
+ * ends as that signal's status (130, 143) whatever its Lua state was doing then. */
+int bqw_lua_pending_signal(void);
 #ifdef BQW_HAVE_XLSX
 /* Adds core.xlsx (binding/xlsx.c, over libxlsxwriter) to the module table on top of
  * the stack. */

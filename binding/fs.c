@@ -200,6 +200,8 @@ static int l_catch_signals(lua_State *L) {
   return 0;
 }
 
+int bqw_lua_pending_signal(void) { return pending_signal; }
+
 /* core.fs.interrupted() -> "int" | "term" | nil: the signal that arrived, if any. */
 static int l_interrupted(lua_State *L) {
   if (pending_signal == SIGINT)

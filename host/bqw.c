@@ -7,6 +7,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +21,39 @@
 int luaopen_bqw_core(lua_State *L);
 void bqw_lua_confine_path(lua_State *L, int package, const char *field,
                           const char *prefix);
+int bqw_lua_pending_signal(void);
+
+/* A command that ended well but whose output did not all reach stdout (a full disk,
+ * /dev/full) failed: exit 1 with the reason, as coreutils' close_stdout does. Any
+ * other status stands: its command has said what went wrong. */
+static int check_stdout(int code) {
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout))
+    return code;
+  if (code == 0) {
+    fprintf(stderr, "bqw: error: writing to stdout: %s\n",
+            errno ? strerror(errno) : "the output is incomplete");
+    code = 1;
+  }
+  clearerr(stdout);
+  return code;
+}
+
+/* os.exit for the commands' Lua: the same stdout check before a successful exit
+ * (argparse's --help exits through it, so may a script under `bqw run`). */
+static int host_exit(lua_State *L) {
+  int code = lua_isboolean(L, 1)     ? (lua_toboolean(L, 1) ? 0 : 1)
+             : lua_isnoneornil(L, 1) ? 0
+                                     : (int)luaL_checkinteger(L, 1);
+  code = check_stdout(code);
+  lua_settop(L, 2);
+  lua_pushinteger(L, code);
+  lua_replace(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 2, 0); /* the library's os.exit: does not return */
+  return 0;
+}
 
 /* Directory holding the running executable, or "." when it cannot be found. */
 static void exe_dir(char *out, size_t size) {
@@ -80,6 +114,11 @@ static int run(lua_State *L) {
   luaL_openlibs(L);
   luaL_requiref(L, "bqw.core", luaopen_bqw_core, 0);
   lua_pop(L, 1);
+  lua_getglobal(L, "os");
+  lua_getfield(L, -1, "exit");
+  lua_pushcclosure(L, host_exit, 1);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
   find_dirs(lua_dir, plugin_dir, sizeof lua_dir);
 
   lua_getglobal(L, "package");
@@ -123,13 +162,21 @@ int main(int argc, char **argv) {
   lua_pushlightuserdata(L, argv);
   int status = lua_pcall(L, 2, 1, 1);
   int code = 0;
+  int sig = bqw_lua_pending_signal();
+  if (sig) {
+    /* whatever the Lua state was doing when the signal's error reached it (or after
+     * main returned): the status of a command ended by the signal, no traceback */
+    if (status != LUA_OK)
+      fprintf(stderr, "bqw: interrupted\n");
+    fflush(stdout);
+    exit(128 + sig);
+  }
   if (status != LUA_OK) {
     fprintf(stderr, "bqw: internal error: %s\n", lua_tostring(L, -1));
     code = 70;
   } else if (lua_isinteger(L, -1)) {
     code = (int)lua_tointeger(L, -1);
   }
-  fflush(stdout);
   lua_close(L);
-  return code;
+  return check_stdout(code);
 }

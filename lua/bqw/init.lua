@@ -527,6 +527,22 @@ function Dataset:_export_job(format, opts)
   check_arg("export", 1, format, "string")
   check_arg("export", 2, opts, "table", true)
   opts = opts or {}
+  if opts.columns ~= nil and type(opts.columns) ~= "string" and type(opts.columns) ~= "table" then
+    error(("bqw.export: bad argument #2: columns must be a list or a string \"a,b,c\", got %s"):format(type(opts.columns)), 3)
+  end
+  if opts.output ~= nil and type(opts.output) ~= "string" then
+    error(("bqw.export: bad argument #2: output must be a file name (string), got %s"):format(type(opts.output)), 3)
+  end
+  if opts.stream ~= nil then
+    local ok, write = pcall(function()
+      return opts.stream.write
+    end)
+    if not (ok and type(write) == "function") then
+      error(("bqw.export: bad argument #2: stream must have a write method (a file, or a table with write), got %s"):format(
+        type(opts.stream)
+      ), 3)
+    end
+  end
   local plugin, err = require("bqw.plugins").get("export", format)
   if not plugin then
     return nil, err
@@ -664,6 +680,7 @@ end
 --- before an error; only output files are all-or-nothing. For exports that must not
 --- block, see loop:export (|bqw-loop|).
 function Dataset:export(format, opts)
+  handle_of(self, "export")
   local job, err = self:_export_job(format, opts)
   if not job then
     return nil, err
@@ -768,6 +785,7 @@ end
 --- Introduction, byline, credits, source note and source, in the script.
 function Dataset:meta(opts)
   local meta = handle_of(self, "meta"):meta()
+  check_arg("meta", 1, opts, "table", true)
   local script = script_of(opts)
   if script ~= "original" then
     for k, v in pairs(meta) do
@@ -803,6 +821,9 @@ end
 --- Frees the dataset's C memory now rather than at garbage collection; any later
 --- method call raises.
 function Dataset:close()
+  if getmetatable(self) ~= Dataset then
+    error("bqw: close must be called as ds:close()", 2)
+  end
   if self._handle then
     self._handle:close()
     self._handle = nil
@@ -816,7 +837,11 @@ M.Dataset = Dataset
 M.plugins = require("bqw.plugins")
 
 --- A new event loop (see :help bqw-loop): background loads, watching, exports.
+-- for bqw.loop's methods, which check their arguments as the dataset's do
+M._check_arg = check_arg
+
 function M.loop(opts)
+  check_arg("loop", 1, opts, "table", true)
   return require("bqw.loop").new(opts)
 end
 

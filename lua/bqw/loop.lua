@@ -44,6 +44,9 @@ end
 --- vim.loop). Returns the loop; loop:detach() undoes it.
 function Loop:attach(uv)
   assert(not self.hosted, "bqw.loop:attach: this loop already runs on its host's loop")
+  if type(uv) ~= "table" or type(uv.new_poll) ~= "function" or type(uv.new_timer) ~= "function" then
+    error(("bqw.loop:attach: bad argument #1: expected the luv module (vim.uv or vim.loop), got %s"):format(type(uv)), 2)
+  end
   local poll = uv.new_poll(self._loop:info().backend_fd)
   local timer = uv.new_timer()
   local function pump()
@@ -190,11 +193,18 @@ end
 --- output (opts.output) is written atomically: a failed or cancelled export leaves no
 --- file, or the older one intact. Returns a job with job:cancel(), or nil, message.
 function Loop:export(ds, format, opts, callbacks)
+  local check_arg = require("bqw")._check_arg
+  if type(ds) ~= "table" or type(ds._export_job) ~= "function" then
+    error(("bqw.loop:export: bad argument #1: expected a dataset, got %s"):format(type(ds)), 2)
+  end
+  check_arg("loop:export", 3, opts, "table", true)
+  check_arg("loop:export", 4, callbacks, "table", true)
   opts = opts or {}
   callbacks = callbacks or {}
   if not opts.output then
     return nil, "bqw.loop:export: needs opts.output (a file)"
   end
+  check_arg("loop:export", 3, opts.output, "string") -- opts.output
   local export_opts = {}
   for k, v in pairs(opts) do
     if k ~= "output" and k ~= "slice" then
@@ -297,6 +307,20 @@ function Loop:export(ds, format, opts, callbacks)
     return state.finished
   end
   return handle
+end
+
+-- Every method checks its receiver: loop.info() (a dot for a colon) is the caller's
+-- mistake, said as one. The method is a tail call, so errors it raises at level 2
+-- still name the caller's line.
+for name, method in pairs(Loop) do
+  if type(method) == "function" then
+    Loop[name] = function(self, ...)
+      if getmetatable(self) ~= Loop then
+        error(("bqw.loop: %s must be called as loop:%s(…)"):format(name, name), 2)
+      end
+      return method(self, ...)
+    end
+  end
 end
 
 return M

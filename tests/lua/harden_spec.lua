@@ -164,6 +164,28 @@ describe("stdout", function()
     end
   end)
 
+  it("a write error is exit 1 also for help, version and scripts, which end through os.exit", function()
+    local script = H.temp_file('print("from a script")\n', ".lua")
+    local exits = H.temp_file('io.write("before os.exit")\nos.exit(true)\n', ".lua")
+    for _, words in ipairs({
+      "--help", "--version", "--version --verbose", "stats --help", "export --help", "plugins", "facet region",
+      "check", "report", "run " .. H.quote(script), "run " .. H.quote(exits),
+    }) do
+      local pipe = assert(io.popen(H.quote(H.exe) .. " " .. words .. " 2>&1 >/dev/full"))
+      local out = pipe:read("a")
+      local _, _, code = pipe:close()
+      assert.equal(1, code, words .. ": " .. out)
+      assert.truthy(out:find("bqw: error: writing to stdout: ", 1, true), words .. ": " .. out)
+      assert.is_nil(out:find("traceback", 1, true))
+    end
+    -- a status a script chose stands
+    local three = H.temp_file('print("x")\nos.exit(3)\n', ".lua")
+    local pipe = assert(io.popen(H.quote(H.exe) .. " run " .. H.quote(three) .. " 2>&1 >/dev/full"))
+    pipe:read("a")
+    local _, _, code = pipe:close()
+    assert.equal(3, code)
+  end)
+
   it("a closed pipe ends bqw quietly", function()
     local err_path = os.tmpname()
     for _, words in ipairs({ "export --format csv", "dump", "view table", "list", "search 乡村" }) do
