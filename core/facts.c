@@ -35,7 +35,7 @@ const char *bqw_fact_table(const char *name, size_t *len) {
   return NULL;
 }
 
-#define MAX_FIELDS 4
+#define MAX_FIELDS 5
 
 /* Calls row() for each data row with its fields (NUL terminated, in the arena). */
 static int each_row(arena *a, const unsigned char *data, size_t len, size_t want,
@@ -264,7 +264,7 @@ int facts_load(facts *f, arena *a) {
   table issuers = {a, (void **)&f->issuers, &f->issuer_count, sizeof(issuer), 0};
   table doctypes = {a, (void **)&f->doctypes, &f->doctype_count, sizeof(doctype), 0};
   int rc;
-  if ((rc = each_row(a, bqw_data_repairs, bqw_data_repairs_len, 3, repair_row,
+  if ((rc = each_row(a, bqw_data_repairs, bqw_data_repairs_len, 5, repair_row,
                      &repairs)) ||
       (rc = each_row(a, bqw_data_regions, bqw_data_regions_len, 4, place_row, &places)) ||
       (rc = each_row(a, bqw_data_structure, bqw_data_structure_len, 2, keyword_row,

@@ -87,7 +87,7 @@ static void test_digest(void) {
     CHECK_PREFIX(me->text, "實施生態立市、工業強市");
   me = measure_at_line(ds, 100);
   if (CHECK(me != NULL))
-    CHECK_PREFIX(me->text, "到2035年,縣域對全省高質量發展支撐作用更加凸顯");
+    CHECK_PREFIX(me->text, "到2035年,縣域對全市高質量發展支撐作用更加凸顯");
   me = measure_at_line(ds, 110);
   if (CHECK(me != NULL))
     CHECK_PREFIX(me->text, "實施千億級經濟強縣培育行動");
