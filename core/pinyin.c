@@ -6,8 +6,10 @@
  */
 #include "internal.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "pinyin_table.h"
 
@@ -33,17 +35,51 @@ static const char *readings_of(int32_t cp) {
   return i < NCP ? pinyin_readings[i] : NULL;
 }
 
-/* Normalizes a pinyin query to a-z (ü written v); spaces and apostrophes dropped.
- * Returns its length, or 0 when it holds anything else or is too long. */
+/* The pinyin letter cp stands for, a-z with ü as v: ASCII either case, or a Latin
+ * letter with tone marks or a diaeresis (ā → a, ǚ → v, Ü → v); 0 for anything else. */
+static char pinyin_letter(int32_t cp) {
+  if (cp >= 'A' && cp <= 'Z')
+    return (char)(cp - 'A' + 'a');
+  if (cp >= 'a' && cp <= 'z')
+    return (char)cp;
+  utf8proc_int32_t d[4];
+  int boundclass = 0;
+  utf8proc_ssize_t parts = utf8proc_decompose_char(
+      cp, d, 4, UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD, &boundclass);
+  if (parts < 2 || d[0] < 'a' || d[0] > 'z')
+    return 0;
+  bool diaeresis = false;
+  for (utf8proc_ssize_t p = 1; p < parts; p++) {
+    if (d[p] == 0x308)
+      diaeresis = true;
+    else if (d[p] != 0x304 && d[p] != 0x301 && d[p] != 0x30C && d[p] != 0x300)
+      return 0; /* not a tone mark */
+  }
+  return diaeresis ? (d[0] == 'u' ? 'v' : 0) : (char)d[0];
+}
+
+/* Normalizes a pinyin query to a-z (ü written v), as a user may type it: ASCII or
+ * full-width letters, either case, tone marks or none, ü written ü, v or u:; spaces
+ * (the ideographic one too), apostrophes and hyphens dropped. Returns its length, or 0
+ * when it holds anything else or is too long. */
 static size_t normalize(const char *q, size_t len, char *out) {
   size_t n = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = q[i];
-    if (c == ' ' || c == '\'' || c == '-')
+  for (size_t i = 0; i < len;) {
+    int32_t cp;
+    size_t k = text_decode((const unsigned char *)q + i, len - i, &cp);
+    if (!k)
+      return 0;
+    i += k;
+    if (cp >= 0xFF01 && cp <= 0xFF5E) /* full-width ASCII */
+      cp -= 0xFEE0;
+    if (cp == ' ' || cp == '\'' || cp == '-' || cp == 0x3000 || cp == 0x2019)
       continue;
-    if (c >= 'A' && c <= 'Z')
-      c = (char)(c - 'A' + 'a');
-    if (c < 'a' || c > 'z' || n == MAX_QUERY)
+    if (cp == ':' && n && out[n - 1] == 'u') { /* lu:, the ASCII spelling of lü */
+      out[n - 1] = 'v';
+      continue;
+    }
+    char c = pinyin_letter(cp);
+    if (!c || n == MAX_QUERY)
       return 0;
     out[n++] = c;
   }

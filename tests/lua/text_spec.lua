@@ -381,6 +381,29 @@ describe("pinyin search", function()
     assert.equal(ds:search("zhongdian", { pinyin = true }).total, ds:search("chongdian", { pinyin = true }).total)
   end)
 
+  it("takes pinyin as it is typed: full width, any case, tones, ü as ü, v or u:", function()
+    local lv = ds:search("lvmei", { pinyin = true }).total
+    assert.is_true(lv > 0, "綠美 is in the digest")
+    for _, q in ipairs({ "lümei", "lu:mei", "LÜMEI", "lǜměi", "ｌｖｍｅｉ", "Ｌü　ｍｅｉ", "lǚ mei" }) do
+      assert.equal(lv, ds:search(q, { pinyin = true }).total, q)
+    end
+    assert.equal(ds:search("xczx", { pinyin = true }).total, ds:search("ＸＣＺＸ", { pinyin = true }).total)
+    assert.equal(ds:search("xczx", { pinyin = true }).total, ds:search("xiāng cūn zhèn xīng", { pinyin = true }).total)
+    -- still refused: letters with other marks, and punctuation
+    assert.is_nil((ds:search("lçmei", { pinyin = true })))
+    assert.is_nil((ds:search("lv;mei", { pinyin = true })))
+  end)
+
+  it("finds a word by its readings in either script", function()
+    -- Unihan gives 绿 lù and lǜ but 綠 only lǜ: a character shares its variants' readings
+    local simplified = assert(bqw.load(H.root .. "/tests/fixtures/digest-simplified.txt"))
+    for _, q in ipairs({ "lumei", "lvmei", "xczx", "gaozhiliang" }) do
+      local t = ds:search(q, { pinyin = true, limit = 1 }).total
+      assert.is_true(t > 0, q)
+      assert.equal(t, simplified:search(q, { pinyin = true, limit = 1 }).total, q)
+    end
+  end)
+
   it("stays fast where many readings share letters", function()
     -- 着 reads zhe zhao zhu zhuo: without memory of failed states this is exponential
     local text = string.rep("着", 40)
