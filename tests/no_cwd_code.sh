@@ -147,6 +147,20 @@ if command -v nvim >/dev/null && [ -f "$src/lua/bqw/core.so" ]; then
   check_marks ":Bqw in Neovim"
 fi
 
+# A Neovim whose bqw lacks its C module (make nvim not run): an error naming bqw's
+# directories, never the planted ./bqw/core.lua or ./bqw/core.so.
+if command -v nvim >/dev/null; then
+  copy=$scratch/bqw-without-core
+  mkdir -p "$copy"
+  (cd "$src" && tar cf - --exclude='*.so' lua plugin plugins) | (cd "$copy" && tar xf -)
+  (cd "$plant" && XDG_CONFIG_HOME=xdg timeout 60 nvim --headless -u NONE -i NONE --cmd "set rtp+=$copy" \
+    --cmd 'runtime plugin/bqw.lua' -c 'lua require("bqw.nvim").setup({})' -c Bqw -c 'qa!') \
+    >"$scratch/out" 2>&1
+  grep -q "module 'bqw.core' not found in bqw's directories" "$scratch/out" \
+    || fail "nvim without bqw.core: $(head -c 600 "$scratch/out")"
+  check_marks ":Bqw in Neovim without bqw.core"
+fi
+
 if [ "$failures" -eq 0 ]; then
   echo "no cwd code ok"
 else
