@@ -664,6 +664,13 @@ function commands.run(args)
   if args.data then
     bqw.setup({ data = args.data })
   end
+  -- the script's own modules sit beside it: its directory (absolute) leads the path, as
+  -- Python puts a script's directory first; never the working directory as such
+  local real = require("bqw.core").fs.realpath(script)
+  local dir = real and real:match("^(/.*)/[^/]*$")
+  if dir then
+    package.path = ("%s/?.lua;%s/?/init.lua;%s"):format(dir, dir, package.path)
+  end
   local script_args = { [0] = script }
   for i, a in ipairs(args.args or {}) do
     script_args[i] = a

@@ -253,7 +253,8 @@ M.commands = {
     help = "Run a Lua script with bqw available.",
     man = "The script sees bqw as the global bqw and through require, its arguments in arg and"
       .. " ...; everything after SCRIPT is the script's, options included. An integer it returns"
-      .. " is the exit status.",
+      .. " is the exit status. require finds modules in the script's own directory, bqw's and the"
+      .. " system's, never in the working directory as such.",
     arguments = {
       { name = "script", help = "The Lua script.", complete = "file" },
       { name = "args", help = "Arguments for the script.", args = "*", complete = "file" },
