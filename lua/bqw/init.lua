@@ -333,7 +333,8 @@ local function select_records(ds, where, script, sort, tick, first)
 end
 
 local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
-local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true }
+local EXPORT_COMMON =
+  { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true, warn = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
 --- one (its `options` table) takes.
@@ -583,6 +584,15 @@ function Dataset:_export_job(format, opts)
   function job.fill(out, tick, slice)
     tick = tick or function() end
     local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
+    --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
+    --- opts.warn when given, else to stderr.
+    function ctx.warn(message)
+      if options.warn then
+        options.warn(message)
+      else
+        io.stderr:write(message, "\n")
+      end
+    end
     local function check(ok, perr)
       if not ok then
         error(perr, 0)
