@@ -667,11 +667,12 @@ function Dataset:_export_job(format, opts)
 end
 
 --- Exports records with an export plugin: ds:export("csv", { where = …, shape =
---- "record" | "measure", output = FILE (written atomically) | stream = handle, plus
---- the plugin's own options such as bom }). Without output or stream it returns the
---- text. Returns true (or the text), or nil, message. A stream gets what was written
---- before an error; only output files are all-or-nothing. For exports that must not
---- block, see loop:export (|bqw-loop|).
+--- "record" | "measure", output = FILE (written atomically) | stream = handle, warn =
+--- function(line) (the export's warnings, such as an xlsx cell cut to Excel's limit;
+--- default: stderr), plus the plugin's own options such as bom }). Without output or
+--- stream it returns the text. Returns true (or the text), or nil, message. A stream
+--- gets what was written before an error; only output files are all-or-nothing. For
+--- exports that must not block, see loop:export (|bqw-loop|).
 function Dataset:export(format, opts)
   local job, err = self:_export_job(format, opts)
   if not job then
