@@ -549,12 +549,19 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   ds->report.bytes = n;
   {
     uint32_t line, col, byte_col;
-    char msg[ENCODING_MESSAGE_MAX];
-    if (encoding_sniff_wide(b, n, ds->name, &line, &col, &byte_col, msg, sizeof msg)) {
+    char *msg =
+        malloc(ENCODING_MESSAGE_MAX); /* the file's name, twice: not for the stack */
+    if (!msg)
+      return BQW_ENOMEM;
+    bool wide = encoding_sniff_wide(b, n, ds->name, &line, &col, &byte_col, msg,
+                                    ENCODING_MESSAGE_MAX);
+    if (wide) {
       ds->wrong_encoding = true;
       diag_add_at(ds, BQW_ERROR, line, col, byte_col, "%s", msg);
-      return BQW_EENCODING;
     }
+    free(msg);
+    if (wide)
+      return BQW_EENCODING;
   }
   if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
     ds->report.had_bom = 1;
@@ -585,9 +592,12 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
     return rc;
   if (gb_line) {
     ds->wrong_encoding = true;
-    char msg[ENCODING_MESSAGE_MAX];
-    encoding_legacy_advice(legacy, ds->name, msg, sizeof msg);
+    char *msg = malloc(ENCODING_MESSAGE_MAX);
+    if (!msg)
+      return BQW_ENOMEM;
+    encoding_legacy_advice(legacy, ds->name, msg, ENCODING_MESSAGE_MAX);
     diag_add_at(ds, BQW_ERROR, gb_line, gb_col, gb_byte_col, "%s", msg);
+    free(msg);
     return BQW_EENCODING;
   }
   return utf8_errors ? BQW_EENCODING : 0;
