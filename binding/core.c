@@ -140,6 +140,46 @@ static int l_load_buffer(lua_State *L) {
   return push_loaded(L, rc, ds);
 }
 
+/* core.read_file(path | nil [, max_size]) -> bytes | nil, "PATH: error: why", name:
+ * the whole file read as the loader reads it (bqw_read_file; nil: stdin, named
+ * <stdin>). */
+static int l_read_file(lua_State *L) {
+  const char *path = luaL_optstring(L, 1, NULL);
+  size_t max_size = opt_max_size(L, 2), len = 0;
+  char *data = NULL, why[300];
+  int rc = bqw_read_file(path, max_size, &data, &len, why, sizeof why);
+  if (rc) {
+    lua_pushnil(L);
+    if (rc == BQW_EIO)
+      lua_pushfstring(L, "%s: error: %s", path ? path : "<stdin>", why);
+    else
+      lua_pushstring(L, bqw_strerror(rc));
+    lua_pushstring(L, bqw_err_name(rc));
+    return 3;
+  }
+  lua_pushlstring(L, data, len);
+  bqw_read_free(data);
+  return 1;
+}
+
+/* core.check_text(bytes [, name]) -> nil | "NAME:LINE:COL: error: what", offset: the
+ * loader's encoding checks (bqw_check_text); offset (from 0) is where the line of the
+ * problem starts, COL counts bytes as bqw check does. */
+static int l_check_text(lua_State *L) {
+  size_t len;
+  const char *bytes = luaL_checklstring(L, 1, &len);
+  const char *name = luaL_optstring(L, 2, "(buffer)");
+  bqw_text_problem problem;
+  if (bqw_check_text(name, bytes, len, &problem) == 0) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushfstring(L, "%s:%d:%d: error: %s", name, (int)problem.line,
+                  (int)problem.byte_col, problem.message);
+  lua_pushinteger(L, (lua_Integer)problem.line_offset);
+  return 2;
+}
+
 /* core.default_digest() -> the embedded digest's bytes */
 static int l_default_digest(lua_State *L) {
   size_t len;
@@ -782,6 +822,8 @@ static const luaL_Reg functions[] = {{"load", l_load},
                                      {"isatty", l_isatty},
                                      {"scandir", l_scandir},
                                      {"convert", l_convert},
+                                     {"read_file", l_read_file},
+                                     {"check_text", l_check_text},
                                      {"match_spans", l_match_spans},
                                      {"collate_key", l_collate_key},
                                      {"terminal_width", l_terminal_width},

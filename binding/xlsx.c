@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -127,8 +128,108 @@ static int l_sheet(lua_State *L) {
   return 1;
 }
 
+/* ---- text as Excel keeps it ---------------------------------------------------------
+ *
+ * Excel holds at most 32,767 characters in a cell (UTF-16 code units: a character
+ * beyond U+FFFF counts two), and libxlsxwriter refuses a longer string, which would
+ * end the whole export; such a text is cut at a character boundary and ends with a
+ * visible marker saying how much was cut (the caller warns, naming the record).
+ *
+ * Office Open XML writes characters XML cannot hold as _xHHHH_ (ECMA-376 Part 1,
+ * 22.9.2.19 ST_Xstring), so Excel reads a literal "_x0041_" in a cell as "A"; the
+ * standard's escape is to write its underscore as _x005F_. libxlsxwriter 1.1.4 does not
+ * (it escapes control characters only), so every string is escaped here. */
+
+#define EXCEL_CELL_MAX 32767
+
+/* Whether s[0..n) starts with _xHHHH_ (any case of hex digit). */
+static int is_xescape(const unsigned char *s, size_t n) {
+  if (n < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_')
+    return 0;
+  for (int i = 2; i < 6; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')))
+      return 0;
+  return 1;
+}
+
+/* The length of the character at s (UTF-8, valid or not: a stray byte is one). */
+static size_t char_len(const unsigned char *s, size_t n) {
+  size_t k = s[0] < 0xC0 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+  if (k > n)
+    return 1;
+  for (size_t i = 1; i < k; i++)
+    if ((s[i] & 0xC0) != 0x80)
+      return 1;
+  return k;
+}
+
+/* Appends s[0..n) to out escaped; out has room. Returns the new end. */
+static char *put_escaped(char *out, const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (is_xescape(s + i, n - i)) {
+      memcpy(out, "_x005F_", 7);
+      out += 7;
+    } else {
+      *out++ = (char)s[i];
+    }
+  }
+  return out;
+}
+
+/* The text to give libxlsxwriter for s[0..n): escaped, and cut to Excel's limit with a
+ * marker when longer (*cut: the characters cut, or 0). A malloc'd string, or NULL. */
+static char *excel_text(const unsigned char *s, size_t n, size_t *cut) {
+  char marker[96];
+  size_t units = 0, chars = 0, escapes = 0;
+  for (size_t i = 0; i < n;) {
+    size_t k = char_len(s + i, n - i);
+    units += k == 4 ? 2 : 1;
+    chars++;
+    escapes += is_xescape(s + i, n - i);
+    i += k;
+  }
+  *cut = 0;
+  size_t keep = n;
+  marker[0] = '\0';
+  /* libxlsxwriter counts the escaped string's characters, Excel the text's units */
+  if (units > EXCEL_CELL_MAX || chars + 6 * escapes > EXCEL_CELL_MAX) {
+    /* the marker's own length does not depend on its number past 5 digits' worth */
+    snprintf(
+        marker, sizeof marker,
+        "\xE2\x80\xA6[cut by bqw: %zu more characters; Excel holds 32,767 in a cell]",
+        chars);
+    size_t budget = EXCEL_CELL_MAX - (strlen(marker) - 2), u = 0, e = 0, kept = 0;
+    size_t i = 0;
+    while (i < n) {
+      size_t k = char_len(s + i, n - i);
+      size_t du = k == 4 ? 2 : 1, de = is_xescape(s + i, n - i) ? 7 : 1;
+      if (u + du > budget || e + de > budget)
+        break;
+      u += du;
+      e += de;
+      kept++;
+      i += k;
+    }
+    keep = i;
+    *cut = chars - kept;
+    snprintf(
+        marker, sizeof marker,
+        "\xE2\x80\xA6[cut by bqw: %zu more characters; Excel holds 32,767 in a cell]",
+        *cut);
+  }
+  char *out = malloc(keep + 6 * escapes + strlen(marker) + 1);
+  if (!out)
+    return NULL;
+  char *end = put_escaped(out, s, keep);
+  size_t m = strlen(marker);
+  memcpy(end, marker, m + 1);
+  return out;
+}
+
 /* wb:cell(sheet, row, col, value [, style]): a string (never a formula), a number,
- * or nil (the style alone). Rows from 0, written in order. -> true | nil, message */
+ * or nil (the style alone). Rows from 0, written in order. -> true | nil, message;
+ * a string over Excel's 32,767 characters is cut, with a marker, and then the result
+ * is true, the number of characters cut. */
 static int l_cell(lua_State *L) {
   xlsx *x = check_xlsx(L);
   lxw_worksheet *ws = check_sheet(L, x, 2);
@@ -138,8 +239,20 @@ static int l_cell(lua_State *L) {
   switch (lua_type(L, 5)) {
   case LUA_TNUMBER:
     return result(L, worksheet_write_number(ws, row, col, lua_tonumber(L, 5), style));
-  case LUA_TSTRING:
-    return result(L, worksheet_write_string(ws, row, col, lua_tostring(L, 5), style));
+  case LUA_TSTRING: {
+    size_t len, cut;
+    const char *text = lua_tolstring(L, 5, &len);
+    char *shown = excel_text((const unsigned char *)text, len, &cut);
+    if (!shown)
+      return result(L, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    lxw_error rc = worksheet_write_string(ws, row, col, shown, style);
+    free(shown);
+    if (rc != LXW_NO_ERROR || !cut)
+      return result(L, rc);
+    lua_pushboolean(L, 1);
+    lua_pushinteger(L, (lua_Integer)cut);
+    return 2;
+  }
   case LUA_TNIL:
   case LUA_TNONE:
     return result(L, worksheet_write_blank(ws, row, col, style));

@@ -231,6 +231,40 @@ BQW_API int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
                                bqw_dataset **out);
 
 /*
+ * Reads the whole file at `path` through the loader's guards (those of bqw_load_file):
+ * only a regular file, never opened when it is a FIFO or device, and at most max_size
+ * bytes (0: BQW_DEFAULT_MAX_SIZE), also when it grows while it is read. path NULL reads
+ * standard input instead (whatever it is) to the same limit. On success *data holds
+ * the *len bytes and a NUL after them; free it with bqw_read_free(). On failure `why`
+ * (why_size bytes; may be NULL) holds the loader's reason, such as "not a regular
+ * file (a FIFO); …", for a message "FILE: error: WHY".
+ * Returns 0, BQW_EIO (missing, not a regular file, too large, a read error),
+ * BQW_ENOMEM or BQW_EINVAL.
+ */
+BQW_API int bqw_read_file(const char *path, size_t max_size, char **data, size_t *len,
+                          char *why, size_t why_size);
+
+/* Frees what bqw_read_file() returned; NULL is ignored. */
+BQW_API void bqw_read_free(char *data);
+
+/* The first encoding problem of a text, as bqw_check_text() finds it. */
+typedef struct bqw_text_problem {
+  uint32_t line, col, byte_col; /* as the loader's diagnostic has them (bqw_diag) */
+  size_t line_offset;           /* where that line starts: the bytes before are good */
+  char message[1024];           /* the loader's message and advice (truncated to fit) */
+} bqw_text_problem;
+
+/*
+ * The loader's encoding checks alone, for text that is not a digest: UTF-16 and
+ * UTF-32, binary files, GB18030/GBK and Big5, invalid UTF-8 (a NUL included). `name`
+ * (may be NULL) is the file the advice names. Returns 0 when the loader would find no
+ * encoding error in the text, BQW_EENCODING with *problem the first one (with the same
+ * position and message as the loader's), or BQW_EINVAL.
+ */
+BQW_API int bqw_check_text(const char *name, const void *data, size_t len,
+                           bqw_text_problem *problem);
+
+/*
  * As bqw_load_file(), from `len` bytes at `data`; `name` (may be NULL) is the file
  * name diagnostics carry. The bytes are not retained.
  */

@@ -23,7 +23,8 @@ typedef struct cleaner {
   buffer fixed;  /* the line after U+FFFD substitution and NFC */
   buffer staged; /* the line after repairs */
   size_t utf8_errors;
-  uint32_t gb_line, gb_col, gb_byte_col; /* where text like GB18030 first fails */
+  uint32_t gb_line, gb_col, gb_byte_col; /* where text in GB18030 or Big5 fails */
+  legacy_kind legacy;                    /* which, as encoding_legacy says */
   size_t control_lines;                  /* lines with control characters so far */
   size_t valid_multi; /* valid multibyte characters in the lines before */
   /* Repair anchors (see repair.anchor): which repairs a character may start, so the
@@ -40,161 +41,6 @@ typedef struct cleaner {
   uint64_t loud[1024];
   bool classified[1024];
 } cleaner;
-
-/* ---- encoding sniffing ---- */
-
-/* A wide encoding: what to call it, and iconv's name for it. */
-typedef struct wide_encoding {
-  const char *what, *iconv;
-} wide_encoding;
-
-static const wide_encoding
-    UTF32LE_BOM = {"UTF-32 (little-endian byte order mark)", "UTF-32"},
-    UTF32BE_BOM = {"UTF-32 (big-endian byte order mark)", "UTF-32"},
-    UTF16LE_BOM = {"UTF-16 (little-endian byte order mark)", "UTF-16"},
-    UTF16BE_BOM = {"UTF-16 (big-endian byte order mark)", "UTF-16"},
-    UTF32LE = {"UTF-32 (little-endian, no byte order mark)", "UTF-32LE"},
-    UTF32BE = {"UTF-32 (big-endian, no byte order mark)", "UTF-32BE"},
-    UTF16LE = {"UTF-16 (little-endian, no byte order mark: NUL in "
-               "every other byte of ASCII)",
-               "UTF-16LE"},
-    UTF16BE = {"UTF-16 (big-endian, no byte order mark: NUL in every "
-               "other byte of ASCII)",
-               "UTF-16BE"};
-
-static const wide_encoding *utf16_or_32_bom(const unsigned char *b, size_t n) {
-  if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0)
-    return &UTF32LE_BOM;
-  if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF)
-    return &UTF32BE_BOM;
-  if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE)
-    return &UTF16LE_BOM;
-  if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF)
-    return &UTF16BE_BOM;
-  return NULL;
-}
-
-/* Whether a code point reads as text: not NUL, not a control other than TAB, LF, CR,
- * not a surrogate or a noncharacter, not beyond U+10FFFF. */
-static bool text_like(uint32_t cp) {
-  if (cp < 0x20)
-    return cp == '\t' || cp == '\n' || cp == '\r';
-  if (cp >= 0x7F && cp <= 0x9F)
-    return false;
-  if (cp >= 0xD800 && cp <= 0xDFFF)
-    return false;
-  return cp <= 0x10FFFF && (cp & 0xFFFE) != 0xFFFE && !(cp >= 0xFDD0 && cp <= 0xFDEF);
-}
-
-/* The share of text-like characters, in percent, when b is read as UTF-32 (unit 4)
- * or UTF-16 (unit 2, surrogate pairs joined) in the given byte order. */
-static unsigned wide_text_percent(const unsigned char *b, size_t n, int unit, bool le) {
-  size_t good = 0, all = 0;
-  for (size_t i = 0; i + (size_t)unit <= n; i += (size_t)unit, all++) {
-    uint32_t cp;
-    if (unit == 4)
-      cp = le ? (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 |
-                    (uint32_t)b[i + 3] << 24
-              : (uint32_t)b[i + 3] | (uint32_t)b[i + 2] << 8 | (uint32_t)b[i + 1] << 16 |
-                    (uint32_t)b[i] << 24;
-    else {
-      cp = le ? (uint32_t)(b[i] | b[i + 1] << 8) : (uint32_t)(b[i + 1] | b[i] << 8);
-      if (cp >= 0xD800 && cp <= 0xDBFF && i + 4 <= n) {
-        uint32_t lo = le ? (uint32_t)(b[i + 2] | b[i + 3] << 8)
-                         : (uint32_t)(b[i + 3] | b[i + 2] << 8);
-        if (lo >= 0xDC00 && lo <= 0xDFFF) {
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          i += 2;
-        }
-      }
-    }
-    good += text_like(cp);
-  }
-  return all ? (unsigned)(good * 100 / all) : 0;
-}
-
-/* Text with a NUL byte is UTF-32 or UTF-16 without a byte order mark, or binary. It
- * is taken for UTF-32 or UTF-16 only when nearly every character decodes to text, and
- * for UTF-16 only when its NULs (the high bytes of ASCII characters) are regular: all
- * on odd positions (little-endian) or all on even ones (big-endian), and frequent
- * enough to be line ends and ASCII rather than a stray byte. Anything else with a NUL
- * (an executable, an image, UTF-8 with NULs in it) is binary. */
-static const wide_encoding *sniff_nul(const unsigned char *b, size_t n) {
-  size_t probe = n < 65536 ? n : 65536;
-  if (probe >= 8 && probe % 4 == 0 && wide_text_percent(b, probe, 4, true) >= 98)
-    return &UTF32LE;
-  if (probe >= 8 && probe % 4 == 0 && wide_text_percent(b, probe, 4, false) >= 98)
-    return &UTF32BE;
-  size_t even = 0, odd = 0;
-  for (size_t i = 0; i < probe; i++)
-    if (!b[i])
-      *(i & 1 ? &odd : &even) += 1;
-  size_t nuls = even + odd;
-  if (probe < 4 || nuls < 2 || nuls * 200 < probe)
-    return NULL;
-  if (odd * 100 >= nuls * 98 && wide_text_percent(b, probe, 2, true) >= 95)
-    return &UTF16LE;
-  if (even * 100 >= nuls * 98 && wide_text_percent(b, probe, 2, false) >= 95)
-    return &UTF16BE;
-  return NULL;
-}
-
-/* Line and column (characters and bytes) of offset `at`, counting line ends as the
- * loader does (LF, CRLF, lone CR). */
-static void position_of(const unsigned char *b, size_t at, uint32_t *line, uint32_t *col,
-                        uint32_t *byte_col) {
-  size_t start = 0;
-  uint32_t number = 1;
-  for (size_t i = 0; i < at; i++) {
-    if (b[i] == '\n' || (b[i] == '\r' && (i + 1 >= at || b[i + 1] != '\n'))) {
-      number++;
-      start = i + 1;
-    }
-  }
-  size_t chars = 0;
-  for (size_t i = start; i < at; i++)
-    chars += !text_is_cont(b[i]);
-  *line = number;
-  *col = (uint32_t)chars + 1;
-  *byte_col = (uint32_t)(at - start) + 1;
-}
-
-/* Text that fails as UTF-8 more often than it passes, and is well formed as
- * GB18030 (two-byte 81-FE 40-FE, four-byte 81-FE 30-39 81-FE 30-39), is GB text. */
-static bool looks_gb18030(const unsigned char *b, size_t n, size_t valid_before) {
-  size_t valid_multi = valid_before, invalid = 0;
-  for (size_t i = 0; i < n;) {
-    int32_t cp;
-    size_t k = b[i] < 0x80 ? 1 : text_decode(b + i, n - i, &cp);
-    if (k == 0) {
-      invalid++;
-      i++;
-    } else {
-      valid_multi += k > 1;
-      i += k;
-    }
-  }
-  if (invalid <= valid_multi)
-    return false;
-  for (size_t i = 0; i < n;) {
-    unsigned char c = b[i];
-    if (c < 0x80) {
-      i++;
-    } else if (c >= 0x81 && c <= 0xFE && i + 1 < n) {
-      unsigned char d = b[i + 1];
-      if (d >= 0x40 && d <= 0xFE && d != 0x7F)
-        i += 2;
-      else if (d >= 0x30 && d <= 0x39 && i + 3 < n && b[i + 2] >= 0x81 &&
-               b[i + 2] <= 0xFE && b[i + 3] >= 0x30 && b[i + 3] <= 0x39)
-        i += 4;
-      else
-        return false;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
 
 /* ---- NFC of the runs that can change ---- */
 
@@ -576,18 +422,18 @@ static void validate_line(cleaner *c, const unsigned char *b, size_t n, size_t i
     } else {
       /* One clear error beats a hundred about bytes that were never UTF-8. The text
        * from this line on is still as read, and everything before it was valid. */
-      if (!c->utf8_errors && looks_gb18030(b + start, n - start, c->valid_multi)) {
+      if (!c->utf8_errors && (c->legacy = encoding_legacy(b, n, c->valid_multi))) {
         c->gb_line = number;
         c->gb_col = (uint32_t)col;
         c->gb_byte_col = (uint32_t)(i - start + 1);
         *end = n;
         return;
       }
-      char msg[200];
-      k = text_utf8_problem(b + i, n - i, msg, sizeof msg);
+      char msg[300];
+      k = encoding_utf8_error(b + i, n - i, msg, sizeof msg);
       if (++c->utf8_errors <= UTF8_LIMIT_ERRORS)
         diag_add_at(c->ds, BQW_ERROR, number, (uint32_t)col, (uint32_t)(i - start + 1),
-                    "%s; fix or remove the bytes, or re-save the file as UTF-8", msg);
+                    "%s", msg);
       else if (c->utf8_errors == UTF8_LIMIT_ERRORS + 1) {
         c->ds->report.errors++;
         diag_add_at(c->ds, BQW_NOTE, number, (uint32_t)col, (uint32_t)(i - start + 1),
@@ -701,25 +547,21 @@ void clean_report_repairs(bqw_dataset *ds) {
 
 int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   ds->report.bytes = n;
-  const wide_encoding *wide = utf16_or_32_bom(b, n);
-  const unsigned char *nul = wide ? NULL : memchr(b, 0, n);
-  if (nul && !(wide = sniff_nul(b, n))) {
+  {
     uint32_t line, col, byte_col;
-    position_of(b, (size_t)(nul - b), &line, &col, &byte_col);
-    ds->wrong_encoding = true;
-    diag_add_at(
-        ds, BQW_ERROR, line, col, byte_col,
-        "binary file (NUL byte at %u:%u), not UTF-8 text; bqw reads the digest as "
-        "published, in UTF-8",
-        (unsigned)line, (unsigned)byte_col);
-    return BQW_EENCODING;
-  }
-  if (wide) {
-    ds->wrong_encoding = true;
-    diag_add(ds, BQW_ERROR, 1, 1,
-             "file is %s, not UTF-8; convert it: iconv -f %s -t UTF-8 %s > out.txt",
-             wide->what, wide->iconv, ds->name);
-    return BQW_EENCODING;
+    char *msg =
+        malloc(ENCODING_MESSAGE_MAX); /* the file's name, twice: not for the stack */
+    if (!msg)
+      return BQW_ENOMEM;
+    bool wide = encoding_sniff_wide(b, n, ds->name, &line, &col, &byte_col, msg,
+                                    ENCODING_MESSAGE_MAX);
+    if (wide) {
+      ds->wrong_encoding = true;
+      diag_add_at(ds, BQW_ERROR, line, col, byte_col, "%s", msg);
+    }
+    free(msg);
+    if (wide)
+      return BQW_EENCODING;
   }
   if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
     ds->report.had_bom = 1;
@@ -741,6 +583,7 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
     rc = clean_lines(c, b, n);
   }
   uint32_t gb_line = c->gb_line, gb_col = c->gb_col, gb_byte_col = c->gb_byte_col;
+  legacy_kind legacy = c->legacy;
   size_t utf8_errors = c->utf8_errors;
   buffer_free(&c->fixed);
   buffer_free(&c->staged);
@@ -749,10 +592,12 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
     return rc;
   if (gb_line) {
     ds->wrong_encoding = true;
-    diag_add_at(ds, BQW_ERROR, gb_line, gb_col, gb_byte_col,
-                "file is not UTF-8; it looks like GB18030/GBK; convert it: iconv -f "
-                "GB18030 -t UTF-8 %s > out.txt",
-                ds->name);
+    char *msg = malloc(ENCODING_MESSAGE_MAX);
+    if (!msg)
+      return BQW_ENOMEM;
+    encoding_legacy_advice(legacy, ds->name, msg, ENCODING_MESSAGE_MAX);
+    diag_add_at(ds, BQW_ERROR, gb_line, gb_col, gb_byte_col, "%s", msg);
+    free(msg);
     return BQW_EENCODING;
   }
   return utf8_errors ? BQW_EENCODING : 0;

@@ -269,65 +269,33 @@ static const char *file_type(mode_t mode) {
   return "not a regular file";
 }
 
-static int not_regular(const char *path, mode_t mode, bqw_dataset **out) {
-  char why[200];
+static void not_regular(mode_t mode, char *why, size_t size) {
   snprintf(
-      why, sizeof why,
+      why, size,
       "not a regular file (%s); bqw reads the digest from a file: save it to one first",
       file_type(mode));
-  return unreadable(path, why, out);
 }
 
-static int cannot_read(const char *path, int err, bqw_dataset **out) {
-  char why[200];
-  snprintf(why, sizeof why, "cannot read file: %s", strerror(err));
-  return unreadable(path, why, out);
+static void cannot_read(int err, char *why, size_t size) {
+  snprintf(why, size, "cannot read file: %s", strerror(err));
 }
 
-static int too_large(const char *path, size_t limit, bqw_dataset **out) {
-  char why[240];
+static void too_large(size_t limit, char *why, size_t size) {
   snprintf(
-      why, sizeof why,
+      why, size,
       "file is larger than the size limit of %zu bytes (%.1f MiB); is it the digest? "
       "Raise the limit with --max-size (bqw.setup{ max_size = … })",
       limit, (double)limit / (1024.0 * 1024.0));
-  return unreadable(path, why, out);
 }
 
-int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
-                       bqw_dataset **out) {
-  if (!path || !out)
-    return BQW_EINVAL;
-  *out = NULL;
-  size_t limit = opts && opts->max_size ? opts->max_size : BQW_DEFAULT_MAX_SIZE;
-  /* stat first, so a FIFO is never opened (opening one for reading blocks until a
-   * writer comes) and a device is never read (/dev/zero has no end) */
-  struct stat st;
-  if (stat(path, &st) != 0)
-    return cannot_read(path, errno, out);
-  if (!S_ISREG(st.st_mode))
-    return not_regular(path, st.st_mode, out);
-  if ((uint64_t)st.st_size > limit)
-    return too_large(path, limit, out);
-  /* the path may have been replaced since: O_NONBLOCK keeps a FIFO put there from
-   * blocking the open, and fstat says what was opened */
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return cannot_read(path, errno, out);
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    int err = errno;
-    close(fd);
-    return S_ISREG(st.st_mode) ? cannot_read(path, err, out)
-                               : not_regular(path, st.st_mode, out);
-  }
-  if ((uint64_t)st.st_size > limit) {
-    close(fd);
-    return too_large(path, limit, out);
-  }
+/* Reads fd to its end, sized from st (fstat's), never past limit: the bytes (len + 1,
+ * from huge_alloc) in *out, or 0 and a reason in why. */
+static int read_all(int fd, const struct stat *st, size_t limit, char **out,
+                    size_t *len_out, char *why, size_t size) {
   /* Sized from fstat (one byte more, to see the end without growing), so the text is
    * read once into one allocation; grown only if the file grows while it is read, or
-   * says size 0 as files in /proc do, and never past the limit. */
-  size_t cap = (size_t)st.st_size + 2, len = 0;
+   * says size 0 as files in /proc and pipes do, and never past the limit. */
+  size_t cap = (S_ISREG(st->st_mode) ? (size_t)st->st_size : 65536) + 2, len = 0;
   char *bytes = huge_alloc(cap, true);
   int err = 0;
   bool over = false;
@@ -357,13 +325,102 @@ int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
       break;
     }
   }
-  close(fd);
   if (!bytes)
     return BQW_ENOMEM;
   if (err || over) {
     huge_free(bytes);
-    return over ? too_large(path, limit, out) : cannot_read(path, err, out);
+    if (over)
+      too_large(limit, why, size);
+    else
+      cannot_read(err, why, size);
+    return BQW_EIO;
   }
+  bytes[len] = '\0';
+  *out = bytes;
+  *len_out = len;
+  return 0;
+}
+
+/* The loader's guarded read (see bqw_read_file). */
+static int read_guarded(const char *path, size_t limit, char **out, size_t *len,
+                        char *why, size_t size) {
+  struct stat st;
+  if (!path) {
+    if (fstat(0, &st) != 0) {
+      cannot_read(errno, why, size);
+      return BQW_EIO;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit) {
+      too_large(limit, why, size);
+      return BQW_EIO;
+    }
+    return read_all(0, &st, limit, out, len, why, size);
+  }
+  /* stat first, so a FIFO is never opened (opening one for reading blocks until a
+   * writer comes) and a device is never read (/dev/zero has no end) */
+  if (stat(path, &st) != 0) {
+    cannot_read(errno, why, size);
+    return BQW_EIO;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    not_regular(st.st_mode, why, size);
+    return BQW_EIO;
+  }
+  if ((uint64_t)st.st_size > limit) {
+    too_large(limit, why, size);
+    return BQW_EIO;
+  }
+  /* the path may have been replaced since: O_NONBLOCK keeps a FIFO put there from
+   * blocking the open, and fstat says what was opened */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    cannot_read(errno, why, size);
+    return BQW_EIO;
+  }
+  int rc = BQW_EIO;
+  if (fstat(fd, &st) != 0)
+    cannot_read(errno, why, size);
+  else if (!S_ISREG(st.st_mode))
+    not_regular(st.st_mode, why, size);
+  else if ((uint64_t)st.st_size > limit)
+    too_large(limit, why, size);
+  else
+    rc = read_all(fd, &st, limit, out, len, why, size);
+  close(fd);
+  return rc;
+}
+
+int bqw_read_file(const char *path, size_t max_size, char **data, size_t *len, char *why,
+                  size_t why_size) {
+  char spare[8];
+  if (!why || !why_size) {
+    why = spare;
+    why_size = sizeof spare;
+  }
+  why[0] = '\0';
+  if (!data || !len)
+    return BQW_EINVAL;
+  *data = NULL;
+  *len = 0;
+  return read_guarded(path, max_size ? max_size : BQW_DEFAULT_MAX_SIZE, data, len, why,
+                      why_size);
+}
+
+void bqw_read_free(char *data) { huge_free(data); }
+
+int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
+                       bqw_dataset **out) {
+  if (!path || !out)
+    return BQW_EINVAL;
+  *out = NULL;
+  size_t limit = opts && opts->max_size ? opts->max_size : BQW_DEFAULT_MAX_SIZE;
+  char *bytes = NULL, why[300];
+  size_t len = 0;
+  int rc = read_guarded(path, limit, &bytes, &len, why, sizeof why);
+  if (rc == BQW_EIO)
+    return unreadable(path, why, out);
+  if (rc)
+    return rc;
   return load_owned(path, bytes, len, out);
 }
 

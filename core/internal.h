@@ -160,6 +160,35 @@ uint64_t index_doc(const bqw_index *ix, size_t d, const char **text, size_t *len
  * bytes to skip (at least 1). */
 size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg_size);
 
+/* ---- encodings: what a file that is not UTF-8 is (encoding.c) ---- */
+
+/* Room for an encoding message: the file's name appears in it twice. */
+#define ENCODING_MESSAGE_MAX 10000
+
+typedef enum legacy_kind {
+  LEGACY_NONE,
+  LEGACY_GB18030,
+  LEGACY_BIG5,
+  LEGACY_EITHER /* bytes of both: say how to look, name neither */
+} legacy_kind;
+
+/* UTF-16 or UTF-32 (a byte order mark, or NULs in their pattern), or binary (any other
+ * NUL) at b[0..n): true with the position (line, col, byte_col) and the message, with
+ * its advice, in msg; false when the text is none of them. name: the file, for the
+ * advice's iconv command. */
+bool encoding_sniff_wide(const unsigned char *b, size_t n, const char *name,
+                         uint32_t *line, uint32_t *col, uint32_t *byte_col, char *msg,
+                         size_t size);
+/* Whether the text b[0..n) (the whole file after any BOM), whose first invalid UTF-8
+ * follows valid_before multibyte characters in the lines before, is GB18030/GBK or
+ * Big5 rather than UTF-8 with bad bytes. Linear in n. */
+legacy_kind encoding_legacy(const unsigned char *b, size_t n, size_t valid_before);
+/* The error message for a legacy encoding, with how to check and convert. */
+void encoding_legacy_advice(legacy_kind kind, const char *name, char *msg, size_t size);
+/* The error message for the invalid sequence at s, with advice; returns the bytes to
+ * skip, as text_utf8_problem. */
+size_t encoding_utf8_error(const unsigned char *s, size_t n, char *msg, size_t size);
+
 /* ---- facts: curated tables from data/ ---- */
 
 typedef struct repair {

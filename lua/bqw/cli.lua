@@ -577,77 +577,43 @@ function commands.overview(args, ds)
   return draw(args, ds, "overview")
 end
 
---- The byte column (from 1) of the first byte of line that is not valid UTF-8 (or a NUL).
-local function bad_utf8_column(line)
-  local i = 1
-  while i <= #line do
-    local n = line:find("^[\1-\127]", i) and 1
-      or line:find("^[\194-\223][\128-\191]", i) and 2
-      or line:find("^[\224-\239][\128-\191][\128-\191]", i) and 3
-      or line:find("^[\240-\244][\128-\191][\128-\191][\128-\191]", i) and 4
-    if not n then
-      return i
-    end
-    i = i + n
-  end
-  return i
-end
+local CONVERT_BLOCK = 1048576
 
---- bqw convert [--to hans|hant] [FILE]: the text of FILE (or stdin) in a script, written
---- as it is read, a block of whole lines at a time (no dictionary key spans a line end,
---- so a block converts as its lines would).
+--- bqw convert [--to hans|hant] [FILE]: the text of FILE (or stdin) in a script. It is
+--- read as the loader reads a digest (a regular file only, at most --max-size bytes)
+--- and checked as the loader checks one (the same messages and advice, columns in bytes
+--- as bqw check gives them); the lines before a problem are written, then the error.
+--- The text is converted a block of whole lines at a time (no dictionary key spans a
+--- line end, so a block converts as its lines would).
 function commands.convert(args)
-  local name, input = args.file or "-", io.stdin
-  if args.file and args.file ~= "-" then
-    local err
-    input, err = io.open(args.file, "rb")
-    if not input then
-      complain("cannot read %s", err)
-      return EXIT_USAGE
-    end
+  local core = require("bqw.core")
+  local path = args.file ~= "-" and args.file or nil
+  local text, err, errname = core.read_file(path, require("bqw.config").values.max_size)
+  if errname == "EIO" then
+    io.stderr:write(err, "\n") -- "FILE: error: …", as the loader's
+    return EXIT_USAGE
+  elseif not text then
+    complain("%s", err)
+    return EXIT_ERRORS
   end
-  name = name == "-" and "<stdin>" or name
-  local script, lineno = args.to or "hans", 1
-  local function convert(block)
-    local converted = bqw.convert(block, script)
-    if converted then
-      out:write(converted)
-      local at = block:find("\n", 1, true)
-      while at do -- counted for error messages (a plain find is a memchr)
-        lineno = lineno + 1
-        at = block:find("\n", at + 1, true)
-      end
-      return true
+  local problem, good = core.check_text(text, path or "<stdin>")
+  local stop = problem and good or #text
+  local script, at = args.to or "hans", 1
+  while at <= stop do
+    local last = at + CONVERT_BLOCK - 1
+    if last < stop then
+      last = text:find("\n", last, true) or stop -- the end of the line it falls in
     end
-    -- the lines before the bad one are written, as a stream converter would have
-    for line, eol in block:gmatch("([^\n]*)(\n?)") do
-      local good = bqw.convert(line, script)
-      if not good then
-        complain("%s:%d:%d: error: not valid UTF-8; convert the file to UTF-8 first (e.g. iconv -f GB18030 -t UTF-8)",
-          name, lineno, bad_utf8_column(line))
-        return false
-      end
-      out:write(good, eol)
-      lineno = lineno + 1
-    end
-    return false
-  end
-  local ok = true
-  while ok do
-    local chunk = input:read(1048576)
-    if not chunk then
-      break
-    end
-    if chunk:byte(-1) ~= 10 then
-      chunk = chunk .. (input:read("L") or "") -- the rest of the last line
-    end
-    ok = convert(chunk)
-  end
-  if input ~= io.stdin then
-    input:close()
+    last = math.min(last, stop)
+    out:write(assert(bqw.convert(text:sub(at, last), script)))
+    at = last + 1
   end
   out:flush()
-  return ok and EXIT_OK or EXIT_ERRORS
+  if problem then
+    complain("%s", problem)
+    return EXIT_ERRORS
+  end
+  return EXIT_OK
 end
 
 --- bqw run SCRIPT [ARGS]: runs a Lua script with bqw loaded (as the global `bqw` and
@@ -787,6 +753,7 @@ local function build_parser()
   search:flag("--pinyin", "Read the query as pinyin: syllables or initials (xczx, xiangcunzhenxing).")
   local convert = parser:command("convert", "Convert text between Simplified and Traditional Chinese (stdin when no FILE).")
   convert:option("--to", "hans (Simplified, default) or hant (Traditional)."):choices({ "hans", "hant" })
+  convert:option("--max-size", "Refuse a file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
   convert:argument("file", "The text file (UTF-8); - or none for stdin."):args("?")
   data_option(parser:command("dump", "The whole parsed dataset as JSON."))
   local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))

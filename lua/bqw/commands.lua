@@ -208,14 +208,22 @@ M.commands = {
   {
     name = "convert",
     help = "Convert text between Simplified and Traditional Chinese (stdin when no FILE).",
-    man = "The text is written as it is read, a block of whole lines at a time, so a file of any"
-      .. " size converts in constant memory; invalid UTF-8 is an error at its line and column.",
+    man = "FILE is read as --data is: a regular file only (not a FIFO, device or directory), at"
+      .. " most --max-size bytes (stdin too). Text that is not UTF-8 is an error at its line"
+      .. " and byte column, as bqw check reports it, with the same advice (UTF-16, UTF-32,"
+      .. " binary, GB18030 or Big5, and how to convert it); the lines before it are written."
+      .. " The text is converted a block of whole lines at a time.",
     arguments = {
       { name = "file", help = "The text file (UTF-8); - or none for stdin.", args = "?", complete = "file" },
     },
     options = {
       help,
       { names = "--to", arg = "SCRIPT", help = "hans (Simplified, default) or hant (Traditional).", choices = { "hans", "hant" } },
+      {
+        names = "--max-size",
+        arg = "N",
+        help = "Refuse a file larger than N bytes (suffix K, M or G; default 1G).",
+      },
     },
   },
   {

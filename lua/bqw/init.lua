@@ -334,7 +334,8 @@ local function select_records(ds, where, script, sort, tick, first)
 end
 
 local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
-local EXPORT_COMMON = { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true }
+local EXPORT_COMMON =
+  { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true, warn = true }
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
 --- one (its `options` table) takes.
@@ -600,6 +601,15 @@ function Dataset:_export_job(format, opts)
   function job.fill(out, tick, slice)
     tick = tick or function() end
     local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
+    --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
+    --- opts.warn when given, else to stderr.
+    function ctx.warn(message)
+      if options.warn then
+        options.warn(message)
+      else
+        io.stderr:write(message, "\n")
+      end
+    end
     local function check(ok, perr)
       if not ok then
         error(perr, 0)
@@ -674,11 +684,12 @@ function Dataset:_export_job(format, opts)
 end
 
 --- Exports records with an export plugin: ds:export("csv", { where = …, shape =
---- "record" | "measure", output = FILE (written atomically) | stream = handle, plus
---- the plugin's own options such as bom }). Without output or stream it returns the
---- text. Returns true (or the text), or nil, message. A stream gets what was written
---- before an error; only output files are all-or-nothing. For exports that must not
---- block, see loop:export (|bqw-loop|).
+--- "record" | "measure", output = FILE (written atomically) | stream = handle, warn =
+--- function(line) (the export's warnings, such as an xlsx cell cut to Excel's limit;
+--- default: stderr), plus the plugin's own options such as bom }). Without output or
+--- stream it returns the text. Returns true (or the text), or nil, message. A stream
+--- gets what was written before an error; only output files are all-or-nothing. For
+--- exports that must not block, see loop:export (|bqw-loop|).
 function Dataset:export(format, opts)
   handle_of(self, "export")
   local job, err = self:_export_job(format, opts)

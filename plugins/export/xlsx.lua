@@ -11,6 +11,11 @@
 --- character is two), capped; text longer than the cap wraps. A second sheet "about"
 --- holds the source, the counts, the shape and the export's filter.
 ---
+--- A text over Excel's 32,767 characters a cell is cut by core.xlsx, ending with a
+--- marker "…[cut by bqw: N more characters; …]", and ctx.warn names the record, its
+--- source line and the column; a literal _xHHHH_ is written escaped (_x005F_xHHHH_,
+--- ECMA-376), so Excel shows it as written.
+---
 --- Streams (begin / record / finish): rows are written as they come, once each, and
 --- the workbook keeps only the current row in memory (libxlsxwriter's constant_memory
 --- mode), so memory stays flat however many records there are. Needs bqw.core built with libxlsxwriter (pkg-config
@@ -47,6 +52,12 @@ local function cells(width, s)
     w = math.max(w, width(line))
   end
   return w
+end
+
+--- Characters (code points) of UTF-8 text: its bytes that do not continue one.
+local function utf8_length(s)
+  local _, continuation = s:gsub("[\128-\191]", "")
+  return #s - continuation
 end
 
 -- The workbook of each export in progress, by its options table (begin, record and
@@ -129,7 +140,28 @@ function M.begin(_, opts, ctx)
   guarded(st, new_sheet)
 end
 
-local function write_row(st, r, util)
+--- A text cell, cut to Excel's limit by core.xlsx when longer (with a marker in the
+--- cell), and then a warning naming the record, its source line and the column.
+local function text_cell(st, ctx, r, row, c, name, text, style)
+  local ok, cut = st.wb:cell(st.sheet, row, c - 1, text, style)
+  check(ok, cut)
+  if cut then
+    local line = name == "measure" and r.measure_line or r.line
+    ctx.warn(("%s:%s:1: warning: export xlsx: record %s, column %s: %d characters, over Excel's limit of "
+      .. "32,767 in a cell; the last %d are cut, and the cell ends with …[cut by bqw: …]; the csv, "
+      .. "json and sqlite exports keep the whole text"):format(
+      ctx.dataset and ctx.dataset:name() or "(digest)",
+      tostring(line or 0),
+      tostring(r.id),
+      name,
+      utf8_length(text),
+      cut
+    ))
+  end
+end
+
+local function write_row(st, r, ctx)
+  local util = ctx.util
   if st.row + 1 >= M.max_rows then
     new_sheet(st)
   end
@@ -156,7 +188,7 @@ local function write_row(st, r, util)
       if text ~= "" then
         local w = cells(st.width, text)
         local long = w > MAX_WIDTH or text:find("\n", 1, true)
-        check(wb:cell(sheet, row, c - 1, text, long and "wrap" or "top"))
+        text_cell(st, ctx, r, row, c, name, text, long and "wrap" or "top")
         widths[c] = math.max(widths[c], math.min(w + 2, MAX_WIDTH))
       end
     end
@@ -166,7 +198,7 @@ end
 --- One row: written to the workbook at once (constant_memory keeps only this row).
 function M.record(_, row, opts, ctx)
   local st = assert(state_of[opts], "export xlsx: record before begin")
-  guarded(st, write_row, row, ctx.util)
+  guarded(st, write_row, row, ctx)
 end
 
 local function finish(st, ctx)

@@ -13,7 +13,9 @@
 #include "check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct row {
   const char *name;
@@ -166,6 +168,28 @@ static unsigned byte_col_of(const char *bytes, size_t len, unsigned line, unsign
   return (unsigned)(i - start) + 1;
 }
 
+/* bqw_check_text, the loader's encoding checks alone (bqw convert), finds what the
+ * loader finds: the same first error, at the same place, with the same message; and
+ * nothing where the loader finds no encoding error. */
+static void same_as_loader(const char *name, const void *bytes, size_t len) {
+  bqw_dataset *ds = NULL;
+  int rc = bqw_load_buffer(name, bytes, len, &ds);
+  bqw_text_problem p;
+  int crc = bqw_check_text(name, bytes, len, &p);
+  if (rc != BQW_EENCODING) {
+    CHECK_EQ_INT(crc, 0);
+  } else if (CHECK_EQ_INT(crc, BQW_EENCODING)) {
+    const bqw_diag *e = first_error(ds);
+    if (CHECK(e != NULL)) {
+      CHECK_EQ_INT(p.line, e->line);
+      CHECK_EQ_INT(p.col, e->col);
+      CHECK_EQ_INT(p.byte_col, e->byte_col);
+      CHECK_STR(p.message, e->message);
+    }
+  }
+  bqw_dataset_free(ds);
+}
+
 static void test_table(void) {
   for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
     const row *r = &rows[i];
@@ -173,6 +197,7 @@ static void test_table(void) {
     bqw_dataset *ds = NULL;
     int rc = bqw_load_buffer("utf8.txt", r->bytes, r->len, &ds);
     CHECK_EQ_INT(rc, r->status);
+    same_as_loader("utf8.txt", r->bytes, r->len);
     if (!CHECK(ds != NULL))
       continue;
     CHECK_EQ_INT(bqw_dataset_status(ds), r->status);
@@ -278,6 +303,7 @@ static void check_wide(const char *label, const char *bytes, size_t len,
   check_context(label);
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_buffer("wide.txt", bytes, len, &ds), BQW_EENCODING);
+  same_as_loader("wide.txt", bytes, len);
   CHECK_EQ_INT(bqw_diag_count(ds), 1);
   CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 1);
   CHECK_EQ_INT(bqw_record_count(ds), 0);
@@ -327,6 +353,7 @@ static void check_binary(const char *label, const char *bytes, size_t len, unsig
   check_context(label);
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_buffer("bin", bytes, len, &ds), BQW_EENCODING);
+  same_as_loader("bin", bytes, len);
   CHECK_EQ_INT(bqw_diag_count(ds), 1);
   CHECK_EQ_INT(bqw_record_count(ds), 0);
   const bqw_diag *e = bqw_diag_at(ds, 0);
@@ -372,6 +399,7 @@ static void test_gb18030(void) {
       0x7c, 0xc1, 0xbf, 0xb0, 0x6c, 0xd5, 0xb9, 0xb9, 0xa4, 0xb3, 0xcc, 0x0a};
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_buffer("gb.txt", gb, sizeof gb, &ds), BQW_EENCODING);
+  same_as_loader("gb.txt", gb, sizeof gb);
   CHECK_EQ_INT(bqw_dataset_status(ds), BQW_EENCODING);
   CHECK_EQ_INT(count_errors(ds), 1);
   CHECK_EQ_INT(bqw_dataset_report(ds)->errors, 1);
@@ -385,6 +413,121 @@ static void test_gb18030(void) {
     CHECK_CONTAINS(e->message, "iconv -f GB18030 -t UTF-8 gb.txt");
   }
   bqw_dataset_free(ds);
+}
+
+/* The first error of bytes loaded as name, or NULL. */
+static const bqw_diag *load_error(const char *name, const void *bytes, size_t len,
+                                  bqw_dataset **ds) {
+  *ds = NULL;
+  bqw_load_buffer(name, bytes, len, ds);
+  same_as_loader(name, bytes, len);
+  return *ds ? first_error(*ds) : NULL;
+}
+
+static void test_big5(void) {
+  check_context("Big5");
+  /* printf '百縣千鎮萬村，高質量發展工程。\n「鄉村振興」\n' | iconv -t BIG5 | xxd -i:
+   * GB18030 would read it without complaint, as other characters and private-use ones */
+  static const unsigned char big5[] = {
+      0xa6, 0xca, 0xbf, 0xa4, 0xa4, 0x64, 0xc2, 0xed, 0xb8, 0x55, 0xa7,
+      0xf8, 0xa1, 0x41, 0xb0, 0xaa, 0xbd, 0xe8, 0xb6, 0x71, 0xb5, 0x6f,
+      0xae, 0x69, 0xa4, 0x75, 0xb5, 0x7b, 0xa1, 0x43, 0x0a, 0xa1, 0x75,
+      0xb6, 0x6d, 0xa7, 0xf8, 0xae, 0xb6, 0xbf, 0xb3, 0xa1, 0x76, 0x0a};
+  bqw_dataset *ds;
+  const bqw_diag *e = load_error("b5.txt", big5, sizeof big5, &ds);
+  if (CHECK(e != NULL)) {
+    CHECK_EQ_INT(e->line, 1);
+    CHECK_EQ_INT(e->byte_col, 1);
+    CHECK_CONTAINS(e->message, "Big5");
+    CHECK_CONTAINS(e->message, "iconv -f BIG5 -t UTF-8 b5.txt > out.txt");
+    CHECK_CONTAINS(e->message, "| head"); /* how to check first */
+    CHECK_LACKS(e->message, "iconv -f GB18030");
+  }
+  bqw_dataset_free(ds);
+  /* the same text in Simplified, GB18030 (GB2312's bytes, which Big5 also takes) */
+  static const unsigned char gb[] = {0xb0, 0xd9, 0xcf, 0xd8, 0xc7, 0xa7, 0xd5, 0xf2,
+                                     0xcd, 0xf2, 0xb4, 0xe5, 0xa3, 0xac, 0xb8, 0xdf,
+                                     0xd6, 0xca, 0xc1, 0xbf, 0xb7, 0xa2, 0xd5, 0xb9,
+                                     0xb9, 0xa4, 0xb3, 0xcc, 0xa1, 0xa3, 0x0a};
+  e = load_error("gb.txt", gb, sizeof gb, &ds);
+  if (CHECK(e != NULL)) {
+    CHECK_CONTAINS(e->message, "GB18030");
+    CHECK_CONTAINS(e->message, "iconv -f GB18030 -t UTF-8 gb.txt > out.txt");
+    CHECK_LACKS(e->message, "iconv -f BIG5");
+  }
+  bqw_dataset_free(ds);
+  /* four characters with nothing to tell the two apart: no conversion is named */
+  static const unsigned char either[] = {0xb0, 0xd9, 0xcf, 0xd8, 0xb0,
+                                         0xd9, 0xcf, 0xd8, '\n'};
+  e = load_error("x.txt", either, sizeof either, &ds);
+  if (CHECK(e != NULL)) {
+    CHECK_CONTAINS(e->message, "GB18030/GBK or Big5");
+    CHECK_LACKS(e->message, "> out.txt");
+  }
+  bqw_dataset_free(ds);
+  check_context(NULL);
+}
+
+/* Bytes that are not UTF-8 but no Chinese text either: no conversion is advised. */
+static void test_not_legacy(void) {
+  static const struct {
+    const char *name, *bytes;
+    unsigned line, byte_col;
+  } cases[] = {
+      /* one stray byte before a letter makes a well-formed GB18030 character */
+      {"one stray byte in ASCII", "title\nhello \xB0world and more\n", 2, 7},
+      {"one stray byte in Chinese", "\xB0标题\n百县千镇万村\n", 1, 1},
+      {"two stray bytes, apart",
+       "a\xB0"
+       "bc\xC4"
+       "de\n",
+       1, 2},
+      {"Latin-1", "M\xFCller, G\xE9rard; Fran\xE7ois\n", 1, 2},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    check_context(cases[i].name);
+    bqw_dataset *ds;
+    const bqw_diag *e = load_error("s.txt", cases[i].bytes, strlen(cases[i].bytes), &ds);
+    if (CHECK(e != NULL)) {
+      CHECK_EQ_INT(e->line, cases[i].line);
+      CHECK_EQ_INT(e->byte_col, cases[i].byte_col);
+      CHECK_CONTAINS(e->message, "invalid UTF-8");
+      CHECK_LACKS(e->message, "GB18030");
+      CHECK_LACKS(e->message, "Big5");
+      CHECK_LACKS(e->message, "iconv");
+    }
+    bqw_dataset_free(ds);
+  }
+  check_context(NULL);
+}
+
+/* bqw_read_file: the loader's guards, for bqw convert. */
+static void test_read_file(void) {
+  char *data = NULL, why[300];
+  size_t len = 0;
+  CHECK_EQ_INT(bqw_read_file("/dev/zero", 0, &data, &len, why, sizeof why), BQW_EIO);
+  CHECK_CONTAINS(why, "not a regular file (a character device)");
+  CHECK(data == NULL);
+  CHECK_EQ_INT(bqw_read_file("/", 0, &data, &len, why, sizeof why), BQW_EIO);
+  CHECK_CONTAINS(why, "not a regular file (a directory)");
+  CHECK_EQ_INT(bqw_read_file("/nonexistent/x", 0, &data, &len, why, sizeof why), BQW_EIO);
+  CHECK_CONTAINS(why, "cannot read file");
+  char path[] = "/tmp/bqw-read-XXXXXX";
+  int fd = mkstemp(path);
+  if (!CHECK(fd >= 0))
+    return;
+  CHECK_EQ_INT((int)write(fd, "0123456789", 10), 10);
+  close(fd);
+  CHECK_EQ_INT(bqw_read_file(path, 9, &data, &len, why, sizeof why), BQW_EIO);
+  CHECK_CONTAINS(why, "larger than the size limit of 9 bytes");
+  CHECK_EQ_INT(bqw_read_file(path, 10, &data, &len, NULL, 0), 0);
+  CHECK_EQ_INT((int)len, 10);
+  if (CHECK(data != NULL))
+    CHECK_STR(data, "0123456789");
+  bqw_read_free(data);
+  unlink(path);
+  CHECK_EQ_INT(bqw_read_file(path, 0, NULL, &len, NULL, 0), BQW_EINVAL);
+  CHECK_EQ_INT(bqw_check_text("x", NULL, 1, NULL), BQW_EINVAL);
 }
 
 static void test_nfc(void) {
@@ -464,6 +607,9 @@ int main(void) {
   test_utf16_32();
   test_binary();
   test_gb18030();
+  test_big5();
+  test_not_legacy();
+  test_read_file();
   test_nfc();
   test_arguments();
   return check_report("test_utf8");

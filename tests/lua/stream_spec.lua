@@ -415,3 +415,64 @@ describe("the sqlite export", function()
     end
   end)
 end)
+
+describe("the xlsx export of a long cell", function()
+  local core = require("bqw.core")
+  if not core.xlsx then
+    return
+  end
+
+  it("cuts a cell over Excel's limit and warns through opts.warn, naming the record and line", function()
+    local H = require("tests.lua.helpers")
+    local lines = H.digest_lines()
+    assert.truthy(lines[12]:find("^◎"))
+    lines[12] = "◎" .. ("探索雙向飛地經濟模式"):rep(4000) -- 40,001 characters on line 12
+    local path = H.temp_file(table.concat(lines, "\n"))
+    local ds = assert(bqw.load(path))
+    local warnings, cuts = {}, {}
+    local real = core.xlsx
+    core.xlsx = function(p)
+      local wb = assert(real(p))
+      return setmetatable({
+        cell = function(_, ...)
+          local ok, cut = wb:cell(...)
+          cuts[#cuts + 1] = cut
+          return ok, cut
+        end,
+      }, {
+        __index = function(_, k)
+          local f = wb[k]
+          return function(_, ...)
+            return f(wb, ...)
+          end
+        end,
+      })
+    end
+    local ok, err = pcall(function()
+      for _, shape in ipairs({ "record", "measure" }) do
+        assert(ds:export("xlsx", {
+          shape = shape,
+          stream = { write = function(self)
+            return self
+          end },
+          warn = function(message)
+            warnings[#warnings + 1] = message
+          end,
+        }))
+      end
+    end)
+    core.xlsx = real
+    os.remove(path)
+    assert(ok, err)
+    assert.equal(2, #warnings)
+    assert.equal(2, #cuts)
+    local r = ds:record(1)
+    assert.equal(12, r.measure_lines[3])
+    local at = path .. ":" .. r.line .. ":1: warning: export xlsx: record 1, column measures: "
+    assert.truthy(warnings[1]:find(at, 1, true), warnings[1])
+    at = path .. ":12:1: warning: export xlsx: record 1, column measure: 40000 characters"
+    assert.truthy(warnings[2]:find(at, 1, true), warnings[2])
+    -- 40,000 characters less what fits beside the marker
+    assert.truthy(cuts[2] > 40000 - 32767 and cuts[2] < 40000 - 32767 + 100, cuts[2])
+  end)
+end)

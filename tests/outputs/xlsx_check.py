@@ -105,4 +105,74 @@ for name in wb.sheetnames[:-1]:
 assert ids == [r["id"] for r in records], ids
 about = {r[0]: r[1] for r in wb["about"].iter_rows(min_row=2, values_only=True)}
 assert about["rows"] == len(records) and about["sheets"] == sheets, about
+
+# A cell over Excel's 32,767 characters (UTF-16 units) is cut with a visible marker and a
+# warning naming the record and its source line, never an aborted export; text like
+# _x0041_ is written escaped (ECMA-376 ST_Xstring: _x005F_x0041_), so Excel shows it as
+# it is. openpyxl hands back the escaped text: excel_text() reads it as Excel does.
+import re
+import zipfile
+
+
+def excel_text(value):
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+
+
+def utf16_units(s):
+    return len(s.encode("utf-16-le")) // 2
+
+
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+with open(os.path.join(root, "data", "bqw-digest-2023.txt"), encoding="utf-8") as fh:
+    lines = fh.read().split("\n")
+assert lines[11].startswith("◎") and lines[12].startswith("●《"), lines[11:13]
+lines[11] = "◎" + "探索多種形式_x0041_雙向飛地經濟模式𠮶" * 1600 + "。"  # 35,201 characters
+lines[12] = "●《關于_x0041_推動的_x004a_若干_x00zz_措施_x005F_與_X0042_》"
+digest = os.path.join(work, "long.txt")
+with open(digest, "w", encoding="utf-8") as fh:
+    fh.write("\n".join(lines))
+listed = json.loads(bqw("list", "--json", "--data", digest))
+by_id = {r["id"]: r for r in listed}
+long_record = next(r for r in listed if any(len(m) > 32767 for m in r.get("measures", [])))
+escaped_record = next(r for r in listed if "_x0041_" in (r.get("title") or ""))
+for shape, column in (("record", "measures"), ("measure", "measure")):
+    path = os.path.join(work, "long-%s.xlsx" % shape)
+    run = subprocess.run([exe, "export", "--data", digest, "--format", "xlsx", "--shape", shape, "-o", path],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    col = {name: i for i, name in enumerate(header)}
+    # the title round-trips as Excel reads it, escapes and all
+    titles = [excel_text(row[col["title"]]) for row in rows if row[col["id"]] == escaped_record["id"]]
+    assert titles and all(t == escaped_record["title"] for t in titles), (titles, escaped_record["title"])
+    # the long cell: the text's start, then the marker, within Excel's limit
+    if shape == "record":
+        whole = "\n".join(long_record["measures"])
+        line = long_record["line"]
+    else:
+        whole = next(m for m in long_record["measures"] if len(m) > 32767)
+        line = long_record["measure_lines"][long_record["measures"].index(whole)]
+    cells = [row[col[column]] for row in rows
+             if row[col["id"]] == long_record["id"] and row[col[column]] and len(excel_text(row[col[column]])) > 20000]
+    assert len(cells) == 1, len(cells)
+    shown = excel_text(cells[0])
+    marker = re.search(r"…\[cut by bqw: (\d+) more characters; Excel holds 32,767 in a cell\]$", shown)
+    assert marker, shown[-120:]
+    kept = shown[: marker.start()]
+    assert whole.startswith(kept) and len(kept) + int(marker.group(1)) == len(whole), (len(kept), marker.group(1))
+    assert utf16_units(shown) <= 32767 and len(cells[0]) <= 32767, (utf16_units(shown), len(cells[0]))
+    # one warning, naming the file, the source line, the record and the column
+    warnings = [w for w in run.stderr.splitlines() if "warning: export xlsx" in w]
+    want = "%s:%d:1: warning: export xlsx: record %d, column %s: %d characters" % (
+        digest, line, long_record["id"], column, len(whole))
+    assert len(warnings) == 1 and warnings[0].startswith(want), (run.stderr, want)
+    assert "cut" in warnings[0]
+    # the bytes: the underscore of a literal _xHHHH_ is itself escaped
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "关于_x005F_x0041_推动的_x005F_x004a_若干_x00zz_措施_x005F_x005F_与_X0042_" in xml
+    assert "_x0041_推动" not in xml.replace("_x005F_x0041_推动", "")
 print("xlsx ok")

@@ -42,7 +42,14 @@ end
 function M.export(format, path, where)
   data.with_dataset(function(ds)
     local last = -1
-    local job, err = data.loop():export(ds, format, { output = path, where = where }, {
+    -- a warning of the export (a cell cut to Excel's limit) as a notification, not on
+    -- the editor's stderr
+    local function warn(message)
+      vim.schedule(function()
+        data.notify(message, vim.log.levels.WARN)
+      end)
+    end
+    local job, err = data.loop():export(ds, format, { output = path, where = where, warn = warn }, {
       progress = function(done, total)
         local pct = total > 0 and math.floor(100 * done / total) or 100
         if pct ~= last then
