@@ -22,6 +22,8 @@ typedef struct cleaner {
   bqw_dataset *ds;
   buffer fixed;  /* the line after U+FFFD substitution and NFC */
   buffer staged; /* the line after repairs */
+  buffer spare;  /* the next repair's output: staged and spare swap, and keep their
+                    room, so a long line is not paged in afresh for every repair */
   size_t utf8_errors;
   uint32_t gb_line, gb_col, gb_byte_col; /* where text like GB18030 first fails */
   size_t control_lines;                  /* lines with control characters so far */
@@ -285,17 +287,23 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
     const char *hit = memmem(*s, *len, rep->corrupted, rep->corrupted_len);
     if (!hit)
       continue;
-    buffer out = {0};
+    buffer out = c->spare;
+    out.len = 0;
     const char *p = *s, *end = *s + *len;
+    /* characters before `counted`, counted on from the last match, not from the line's
+     * start: a line of a million matches costs its length once */
+    size_t counted = 0, chars = 0;
     while (hit) {
       if (!buffer_append(&out, p, (size_t)(hit - p)) ||
           !buffer_append(&out, rep->correct, rep->correct_len)) {
-        buffer_free(&out);
+        c->spare = out;
         return BQW_ENOMEM;
       }
       /* the place in the line as read: what trimming removed, then the text before */
       size_t at = (size_t)(hit - *s);
-      uint32_t col = (uint32_t)(lead_chars + text_count_chars(*s, at) + 1),
+      chars += text_count_chars(*s + counted, at - counted);
+      counted = at;
+      uint32_t col = (uint32_t)(lead_chars + chars + 1),
                byte_col = (uint32_t)(lead_bytes + at + 1);
       if (!rep->applied++) {
         rep->first_line = number;
@@ -309,10 +317,10 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
       hit = memmem(p, (size_t)(end - p), rep->corrupted, rep->corrupted_len);
     }
     if (!buffer_append(&out, p, (size_t)(end - p))) {
-      buffer_free(&out);
+      c->spare = out;
       return BQW_ENOMEM;
     }
-    buffer_free(&c->staged);
+    c->spare = c->staged;
     c->staged = out;
     *s = c->staged.data;
     *len = c->staged.len;
@@ -744,6 +752,7 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   size_t utf8_errors = c->utf8_errors;
   buffer_free(&c->fixed);
   buffer_free(&c->staged);
+  buffer_free(&c->spare);
   free(c);
   if (rc)
     return rc;
