@@ -154,6 +154,21 @@ end
 """)
 
 
+def search_long_text(d, n):
+    # a query of n/10 characters over a measure of n, both growing: one that fails at its
+    # last character, one that matches (spans), and a two-word one (every text folded)
+    data = write(os.path.join(d, "one-measure.txt"),
+                 "全省政策\n縣域發展\n●《某某方案》\n◎ " + "廣" * n + "\n")
+    return lua_run(d, "search-long", f"""
+local ds = assert(require("bqw").load({data!r}))
+local word = string.rep("廣", {n // 10})
+for _, q in ipairs({{ word .. "東", word, word .. " " .. word }}) do
+  local r = assert(ds:search(q))
+  print(#r.hits)
+end
+""")
+
+
 def convert_text(d, n):
     # the converter on one n-byte line and on n/20 short lines
     one = DIGEST.replace("\n", "")
@@ -174,6 +189,7 @@ SHAPES = [
     ("deep_where", deep_where, 20_000),
     ("long_where", long_where, 100_000),
     ("long_search", long_search, 100_000),
+    ("search_long_text", search_long_text, 200_000),
     ("convert", convert_text, 2_000_000),
 ]
 
