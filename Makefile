@@ -54,7 +54,8 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE nosan
 
-# Each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS; fails on any finding.
+# Each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS; fails on any finding, an input
+# over 6 s or 1024 MB of RSS among them (FUZZ_TIMEOUT, FUZZ_RSS_MB: tests/fuzz/run.sh).
 fuzz: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBQW_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) --target fuzz_load fuzz_search fuzz_where -j $(JOBS)

@@ -83,7 +83,7 @@ data_file() {
   echo "$TMP/digest.txt"
 }
 
-# A generated digest of 10 MB (26,432 records: more than draw.LARGE, so the view is
+# A generated digest of 10 MB (26,376 records: more than draw.LARGE, so the view is
 # built and drawn in slices) in the case's directory.
 large_file() {
   lua5.4 "$ROOT/bench/gen_corpus.lua" 10 "$TMP/large.txt" 2>/dev/null || fail "gen_corpus.lua"
