@@ -109,9 +109,10 @@ function Loop:set_load_nice(n)
   return self
 end
 
---- Loads a digest in the background (read, validate, normalize, parse, index);
+--- Loads a digest in the background (read, validate, normalize, parse);
 --- callback(ds) or callback(nil, message, name) with name "ECANCELED" after
---- req:cancel(). Returns the request.
+--- req:cancel(). The dataset comes with its search index building on a thread of its
+--- own, at the loop's load nice value (see Dataset:index). Returns the request.
 function Loop:load(path, callback)
   assert(type(path) == "string", "bqw.loop:load: path must be a string")
   assert(type(callback) == "function", "bqw.loop:load: callback must be a function")
