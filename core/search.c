@@ -176,13 +176,11 @@ static uint64_t bigram_key(int32_t a, int32_t b) {
   return ((uint64_t)(uint32_t)a << 21 | (uint64_t)(uint32_t)b) + 1;
 }
 
-static uint64_t hash64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
+/* One multiply (Fibonacci hashing), its high half folded onto the low bits the mask
+ * keeps: two lookups per character of every document make the build's hot path. */
+static inline uint64_t hash64(uint64_t k) {
+  k *= 0x9E3779B97F4A7C15ULL;
+  return k ^ (k >> 29);
 }
 
 static entry *lookup(const bqw_index *ix, uint64_t key) {
@@ -294,7 +292,8 @@ int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
 }
 
 /* Writes v to e's list (fill), or counts its bytes. */
-static void put_varint(bqw_index *ix, entry *e, bool fill, uint32_t v) {
+__attribute__((always_inline)) static inline void put_varint(bqw_index *ix, entry *e,
+                                                             bool fill, uint32_t v) {
   if (fill)
     e->bytes += varint_put(ix->postings + e->bytes, v);
   else
@@ -313,8 +312,10 @@ static void end_positions(bqw_index *ix, bool fill) {
 }
 
 /* Calls visit(ix, key, doc) once for every distinct key of each document; fill says
- * whether this is the counting or the filling pass. */
-static int each_key(bqw_index *ix, bool fill, const atomic_bool *cancel) {
+ * whether this is the counting or the filling pass (a constant in each of the two
+ * calls below, so each pass is compiled apart, without a test of it per key). */
+__attribute__((always_inline)) static inline int each_key(bqw_index *ix, bool fill,
+                                                          const atomic_bool *cancel) {
   const fold_rules *fr = fold_rules_get();
   for (size_t d = 0; d < ix->doc_count; d++) {
     if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
@@ -380,12 +381,20 @@ static int each_key(bqw_index *ix, bool fill, const atomic_bool *cancel) {
 
 int bqw_index_finish(bqw_index *ix) { return index_finish(ix, NULL); }
 
+static int count_keys(bqw_index *ix, const atomic_bool *cancel) {
+  return each_key(ix, false, cancel);
+}
+
+static int fill_keys(bqw_index *ix, const atomic_bool *cancel) {
+  return each_key(ix, true, cancel);
+}
+
 int index_finish(bqw_index *ix, const atomic_bool *cancel) {
   if (!ix || ix->finished)
     return BQW_EINVAL;
   if (!ix->table_cap && !grow(ix))
     return BQW_ENOMEM;
-  int rc = each_key(ix, false, cancel);
+  int rc = count_keys(ix, cancel);
   if (rc)
     return rc;
   end_positions(ix, false);
@@ -404,7 +413,7 @@ int index_finish(bqw_index *ix, const atomic_bool *cancel) {
     return BQW_ENOMEM;
   advise_huge(ix->postings, total);
   ix->postings_len = total;
-  if ((rc = each_key(ix, true, cancel)))
+  if ((rc = fill_keys(ix, cancel)))
     return rc;
   end_positions(ix, true);
   for (size_t i = 0; i < ix->table_cap; i++) {
@@ -1129,6 +1138,12 @@ typedef struct adding {
   const atomic_bool *cancel;
 } adding;
 
+static int count_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
+  (void)text, (void)len, (void)tag;
+  ++*(size_t *)ctx;
+  return 0;
+}
+
 static int add_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
   adding *a = ctx;
   if (atomic_load_explicit(a->cancel, memory_order_relaxed))
@@ -1141,6 +1156,11 @@ static int add_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
  * wakes whoever waits for it. The caller has set ds->building. Returns the result. */
 static int build_and_publish(bqw_dataset *ds) {
   adding a = {bqw_index_new(), &ds->index_cancel};
+  size_t docs = 0;
+  (void)dataset_each_doc(ds, &docs, count_doc);
+  /* the document table sized once: no copies while it grows, no room left over */
+  if (a.ix && docs && (a.ix->docs = malloc(docs * sizeof *a.ix->docs)))
+    a.ix->doc_cap = docs;
   int rc = a.ix ? dataset_each_doc(ds, &a, add_doc) : BQW_ENOMEM;
   if (!rc)
     rc = index_finish(a.ix, &ds->index_cancel);
