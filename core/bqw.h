@@ -494,11 +494,11 @@ BQW_API void bqw_loop_free(bqw_loop *loop);
 
 /* Loads (reads, validates, normalizes, parses) in the background, then, for a good
  * dataset, starts building its search index on a thread of its own
- * (bqw_dataset_index_start, at the loop's load nice value) before calling back: the
- * dataset comes back as soon as it is parsed, and its searches scan until the index is
- * published. The callback owns ds (NULL when cancelled, or out of memory); status as
- * bqw_load_file, or BQW_ECANCELED. *out (may be NULL) is valid until the callback
- * returns. */
+ * (bqw_dataset_index_start, at the loop's load nice value; unless
+ * bqw_loop_set_index turned that off) before calling back: the dataset comes back as
+ * soon as it is parsed, and its searches scan until the index is published. The
+ * callback owns ds (NULL when cancelled, or out of memory); status as bqw_load_file,
+ * or BQW_ECANCELED. *out (may be NULL) is valid until the callback returns. */
 typedef struct bqw_load_req bqw_load_req;
 typedef void (*bqw_load_cb)(bqw_load_req *req, int status, bqw_dataset *ds, void *data);
 BQW_API int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
@@ -515,6 +515,10 @@ BQW_API void bqw_loop_set_max_size(bqw_loop *loop, size_t max_size);
  * value of their own (not Linux) the thread runs at normal priority. Every guarantee
  * of bqw_loop_load holds either way. BQW_EINVAL for a nice value outside 0..19. */
 BQW_API int bqw_loop_set_load_nice(bqw_loop *loop, int nice);
+/* Whether the loop's later loads (bqw_loop_load's and a watch's reloads) start building
+ * the loaded dataset's search index: 1 (the default) or 0, for a host that will not
+ * search it (an export on every change) and should not pay for the build. */
+BQW_API void bqw_loop_set_index(bqw_loop *loop, int on);
 BQW_API void bqw_load_cancel(bqw_load_req *req);
 
 /* A timer: fires after timeout_ms, then every repeat_ms (0: once). Stopping frees it. */

@@ -40,6 +40,7 @@ struct bqw_loop {
   size_t refs;         /* open handles and requests in flight */
   size_t max_size;     /* of the files loaded; 0: the default */
   int load_nice;       /* 0: loads on the threadpool; 1..19: each on a niced thread */
+  bool no_index;       /* loads do not start their dataset's index build */
   load_hook load_hook; /* for tests: called on the load's thread */
   void *load_hook_data;
   /* every open handle, to close them all at bqw_loop_free */
@@ -187,6 +188,7 @@ struct bqw_load_req {
   bqw_dataset *ds;
   int status;
   int nice;              /* 0: on the threadpool */
+  bool index;            /* start the dataset's index build before calling back */
   atomic_bool cancelled; /* set on the loop's thread, read on the working one */
   load_hook hook;
   void *hook_data;
@@ -233,7 +235,7 @@ static void load_finish(bqw_load_req *r, bool cancelled) {
   }
   /* the index builds on a thread of the dataset's own while the callback runs: when
    * that thread cannot start, searches go on scanning */
-  if (!r->status && r->ds)
+  if (!r->status && r->ds && r->index)
     (void)bqw_dataset_index_start(r->ds, r->nice);
   r->cb(r, r->status, r->ds, r->data); /* the dataset is the callback's now */
 }
@@ -282,6 +284,7 @@ int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
   r->loop = loop;
   r->opts.max_size = loop->max_size;
   r->nice = loop->load_nice;
+  r->index = !loop->no_index;
   r->hook = loop->load_hook;
   r->hook_data = loop->load_hook_data;
   r->cb = cb;
@@ -324,6 +327,8 @@ int bqw_loop_set_load_nice(bqw_loop *loop, int nice) {
   loop->load_nice = nice;
   return 0;
 }
+
+void bqw_loop_set_index(bqw_loop *loop, int on) { loop->no_index = !on; }
 
 void loop_set_load_hook(bqw_loop *loop, load_hook hook, void *data) {
   loop->load_hook = hook;

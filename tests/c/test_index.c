@@ -288,6 +288,17 @@ static void loop_load_builds(void) {
     CHECK(st.ready_after_wait);
     CHECK(st.a.total > 0);
   }
+  /* a loop told not to (an export on every change) starts no build */
+  bqw_loop *loop = NULL;
+  CHECK_EQ_INT(bqw_loop_new(&loop), 0);
+  bqw_loop_set_index(loop, 0);
+  loaded_state st = {0};
+  CHECK_EQ_INT(bqw_loop_load(loop, DIGEST, loaded, &st, NULL), 0);
+  bqw_loop_run(loop, BQW_RUN_DEFAULT);
+  bqw_loop_free(loop);
+  CHECK_EQ_INT(st.status, 0);
+  CHECK(!st.started);
+  CHECK(st.ready_after_wait); /* bqw_dataset_index builds it when asked */
 }
 
 /* Pinyin search reads the documents in the index's order without building it. */
