@@ -335,8 +335,7 @@ static int l_loop_set_max_size(lua_State *L) {
   return 0;
 }
 
-/* loop:set_index(on): whether later loads and reloads start their dataset's index build
- */
+/* loop:set_index(on): whether later loads and reloads start building their index */
 static int l_loop_set_index(lua_State *L) {
   lua_loop *ll = check_loop(L);
   luaL_checktype(L, 2, LUA_TBOOLEAN);
