@@ -1,7 +1,7 @@
 /*
  * bench_load.c -- load benchmark for libbqw: the loader beside utf8proc NFC alone.
  *
- *   bench_load [--repeat N] [--json] [--only floor|nfc|load_file|load_buf] CORPUS
+ *   bench_load [--repeat N] [--json] [--only floor|nfc|load_file|load_buf|index] CORPUS
  *
  * Phases, each repetition in its own forked child so that neither time nor peak RSS of
  * one phase leaks into another (the parent never holds the corpus, so a child's
@@ -10,7 +10,9 @@
  *   nfc       reads the file (not timed), then utf8proc_map(STABLE|COMPOSE) line by line
  *             over the same bytes (timed): the baseline;
  *   load_file bqw_load_file(path) (timed, reading included);
- *   load_buf  reads the file (not timed), then bqw_load_buffer() (timed).
+ *   load_buf  reads the file (not timed), then bqw_load_buffer() (timed);
+ *   index     bqw_load_file(path) (not timed), then bqw_dataset_index() (timed): the
+ *             search index's build, its peak RSS that of the loaded dataset and index.
  * Each phase runs N times (default 3); best and median times are reported, throughput
  * is input bytes / time, and the ratios use medians.
  */
@@ -33,12 +35,20 @@
 #define MIB (1024.0 * 1024.0)
 #define MAX_REPEAT 100
 
-typedef enum phase { PHASE_FLOOR, PHASE_NFC, PHASE_LOAD_FILE, PHASE_LOAD_BUF } phase;
-static const char *const phase_names[] = {"floor", "nfc", "load_file", "load_buf"};
+typedef enum phase {
+  PHASE_FLOOR,
+  PHASE_NFC,
+  PHASE_LOAD_FILE,
+  PHASE_LOAD_BUF,
+  PHASE_INDEX
+} phase;
+static const char *const phase_names[] = {"floor", "nfc", "load_file", "load_buf",
+                                          "index"};
 static const char *const phase_what[] = {
     "read file only (RSS floor)", "utf8proc NFC alone, line by line",
-    "bqw_load_file (reads the file)", "bqw_load_buffer (bytes in memory)"};
-#define PHASES 4
+    "bqw_load_file (reads the file)", "bqw_load_buffer (bytes in memory)",
+    "bqw_dataset_index after a load"};
+#define PHASES 5
 
 /* What a child sends back through its pipe. */
 typedef struct result {
@@ -140,12 +150,27 @@ static void run_child(phase ph, const char *path, result *r) {
   memset(r, 0, sizeof *r);
   size_t len = 0;
   unsigned char *data = NULL;
-  if (ph != PHASE_LOAD_FILE && !(data = read_file(path, &len)))
+  if (ph != PHASE_LOAD_FILE && ph != PHASE_INDEX && !(data = read_file(path, &len)))
     return;
+  bqw_dataset *loaded = NULL;
+  if (ph == PHASE_INDEX && (r->status = bqw_load_file(path, &loaded)) != 0) {
+    bqw_dataset_free(loaded);
+    return;
+  }
   double cpu0, cpu1;
   long faults0 = minor_faults(&cpu0);
   double t0 = now();
   switch (ph) {
+  case PHASE_INDEX:
+    r->status = bqw_dataset_index(loaded);
+    r->seconds = now() - t0;
+    r->minflt = minor_faults(&cpu1) - faults0;
+    r->cpu = cpu1 - cpu0;
+    describe(loaded, r);
+    bqw_dataset_free(loaded);
+    if (r->status)
+      return;
+    break;
   case PHASE_FLOOR: {
     /* Touch every page, so the floor is the resident file, whatever read() did. */
     volatile unsigned sum = 0;
@@ -171,7 +196,7 @@ static void run_child(phase ph, const char *path, result *r) {
     break;
   }
   }
-  if (ph != PHASE_LOAD_FILE && ph != PHASE_LOAD_BUF) {
+  if (ph != PHASE_LOAD_FILE && ph != PHASE_LOAD_BUF && ph != PHASE_INDEX) {
     r->seconds = now() - t0;
     r->minflt = minor_faults(&cpu1) - faults0;
     r->cpu = cpu1 - cpu0;
@@ -278,7 +303,8 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], phase_names[p]))
           only = p;
       if (only < 0) {
-        fprintf(stderr, "bench_load: --only takes floor, nfc, load_file or load_buf\n");
+        fprintf(stderr,
+                "bench_load: --only takes floor, nfc, load_file, load_buf or index\n");
         return 2;
       }
     } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -404,6 +430,14 @@ int main(int argc, char **argv) {
          "%zu repairs, %zu NFC runs; %zu errors, %zu warnings\n",
          bqw_err_name(lf->status), lf->records, lf->measures, lf->lines, lf->residue,
          lf->repairs, lf->normalized, lf->errors, lf->warnings);
+  printf(
+      "index    bqw_dataset_index %.3f s = %.2fx load_file (medians; CPU %.3f s); peak "
+      "RSS "
+      "of load + index %.1f MB = %.2fx input\n",
+      ps[PHASE_INDEX].median,
+      ps[PHASE_LOAD_FILE].median > 0 ? ps[PHASE_INDEX].median / ps[PHASE_LOAD_FILE].median
+                                     : 0,
+      ps[PHASE_INDEX].cpu_median, rss_mib[PHASE_INDEX], rss_mib[PHASE_INDEX] / input_mib);
   if (nf->status)
     printf("nfc      %d lines were rejected by utf8proc\n", nf->status);
   printf("faults   minor page faults inside the timed part (last run): fresh memory "

@@ -421,6 +421,35 @@ static int l_diagnostics(lua_State *L) {
 
 static int l_close(lua_State *L) { return l_gc(L); }
 
+/* ds:index([background [, nice]]) -> true | nil, message, name: builds the search index
+ * and returns when searches answer from it, or with background true starts building it
+ * on a thread of the dataset's own and returns at once (bqw_dataset_index_start) */
+static int l_index(lua_State *L) {
+  bqw_dataset *ds = check_dataset(L);
+  int rc;
+  if (lua_toboolean(L, 2)) {
+    lua_Integer nice = luaL_optinteger(L, 3, 0);
+    luaL_argcheck(L, nice >= 0 && nice <= 19, 3, "nice must be 0..19");
+    rc = bqw_dataset_index_start(ds, (int)nice);
+  } else {
+    rc = bqw_dataset_index(ds);
+  }
+  if (rc) {
+    lua_pushnil(L);
+    lua_pushstring(L, bqw_strerror(rc));
+    lua_pushstring(L, bqw_err_name(rc));
+    return 3;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* ds:index_ready() -> whether searches answer from the index */
+static int l_index_ready(lua_State *L) {
+  lua_pushboolean(L, bqw_dataset_index_ready(check_dataset(L)));
+  return 1;
+}
+
 /* ds:memory() -> bytes the dataset holds in C */
 static int l_memory(lua_State *L) {
   lua_pushnumber(L, (lua_Number)bqw_dataset_memory(check_dataset(L)));
@@ -542,6 +571,8 @@ static const luaL_Reg dataset_methods[] = {{"status", l_status},
                                            {"search", l_search},
                                            {"memory", l_memory},
                                            {"search_ids", l_search_ids},
+                                           {"index", l_index},
+                                           {"index_ready", l_index_ready},
                                            {NULL, NULL}};
 
 /* core.fact_table(name) -> TSV text of a curated table | nil */

@@ -335,6 +335,14 @@ static int l_loop_set_max_size(lua_State *L) {
   return 0;
 }
 
+/* loop:set_index(on): whether later loads and reloads start building their index */
+static int l_loop_set_index(lua_State *L) {
+  lua_loop *ll = check_loop(L);
+  luaL_checktype(L, 2, LUA_TBOOLEAN);
+  bqw_loop_set_index(ll->loop, lua_toboolean(L, 2));
+  return 0;
+}
+
 /* loop:set_load_nice(n): later loads and reloads on a thread of their own, n nice steps
  * below normal priority (1..19), or on the threadpool (0) */
 static int l_loop_set_load_nice(lua_State *L) {
@@ -471,6 +479,7 @@ static const luaL_Reg loop_methods[] = {{"run", l_loop_run},
                                         {"signal", l_loop_signal},
                                         {"set_max_size", l_loop_set_max_size},
                                         {"set_load_nice", l_loop_set_load_nice},
+                                        {"set_index", l_loop_set_index},
                                         {NULL, NULL}};
 
 static const luaL_Reg handle_methods[] = {{"stop", l_handle_stop},

@@ -287,7 +287,7 @@ BQW_API const char *bqw_fact_table(const char *name, size_t *len);
 BQW_API void bqw_dataset_free(bqw_dataset *ds);
 
 /* Adds an owner to a loaded dataset and returns it: another thread may read it (every
- * read-only call; searches build the index under the dataset's own lock) until it
+ * read-only call; the index is published under the dataset's own lock) until it
  * calls bqw_dataset_free() for its share. NULL is returned as is. */
 BQW_API bqw_dataset *bqw_dataset_ref(bqw_dataset *ds);
 
@@ -435,15 +435,30 @@ typedef enum bqw_field {
 } bqw_field;
 
 /* Builds the dataset's index over every record's title, city, headline, measures, text
- * and category
- * (once; later calls return 0 at once). Call it before searching one dataset from
- * several threads. */
+ * and category on the calling thread, and returns when searches answer from it: 0 at
+ * once when it is built, after waiting when a build is under way (that of
+ * bqw_dataset_index_start, or another thread's call), else after building it. Returns
+ * 0 or BQW_ENOMEM. */
 BQW_API int bqw_dataset_index(bqw_dataset *ds);
+/* Starts building the dataset's index on a thread of the dataset's own and returns at
+ * once: 0 (also when the index is built or being built), BQW_EINVAL for a nice value
+ * outside 0..19, BQW_ENOMEM when the thread cannot start, or the error of an earlier
+ * background build that failed (out of memory). The thread first lowers its own
+ * priority by nice steps (as bqw_loop_set_load_nice; 0: normal priority). Until the
+ * index is published, searches answer by scanning, with the same hits, order and total
+ * (and from any thread sharing the dataset); the index is then published at once, under
+ * the dataset's lock. bqw_dataset_free while the build runs stops it (at the next
+ * document) and waits for the thread. The loop's loads call this (bqw_loop_load). */
+BQW_API int bqw_dataset_index_start(bqw_dataset *ds, int nice);
+/* 1 when searches answer from the index, else 0. */
+BQW_API int bqw_dataset_index_ready(bqw_dataset *ds);
 /* Searches the dataset; hits' tags split with bqw_tag_split into record index, field
- * and measure index. The first search of a dataset without an index reads every text
- * once (cheaper than building the index for one query: the command line's case);
- * a later one builds the index (once) and answers from it. The hits, their order and
- * the total are the same either way. Several threads: build the index first. */
+ * and measure index. A search of a dataset without an index reads every text once
+ * (cheaper than building the index for one query: the command line's case); the second
+ * such search also starts building the index in the background
+ * (bqw_dataset_index_start, nice 0), and searches answer from it once it is published.
+ * The hits, their order and the total are the same either way. Safe from several
+ * threads sharing the dataset. */
 BQW_API int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen,
                                size_t limit, bqw_results **out);
 BQW_API void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_t *item);
@@ -511,7 +526,11 @@ BQW_API size_t bqw_loop_pending(const bqw_loop *loop);
  * called back, then is freed; a loop on a host's is freed when they have. */
 BQW_API void bqw_loop_free(bqw_loop *loop);
 
-/* Loads (reads, validates, normalizes, parses, indexes) in the background. The
+/* Loads (reads, validates, normalizes, parses) in the background, then, for a good
+ * dataset, starts building its search index on a thread of its own
+ * (bqw_dataset_index_start, at the loop's load nice value; unless
+ * bqw_loop_set_index turned that off) before calling back: the dataset comes back as
+ * soon as it is parsed, and its searches scan until the index is published. The
  * callback owns ds (NULL when cancelled, or out of memory); status as bqw_load_file,
  * or BQW_ECANCELED. *out (may be NULL) is valid until the callback returns. */
 typedef struct bqw_load_req bqw_load_req;
@@ -530,6 +549,10 @@ BQW_API void bqw_loop_set_max_size(bqw_loop *loop, size_t max_size);
  * value of their own (not Linux) the thread runs at normal priority. Every guarantee
  * of bqw_loop_load holds either way. BQW_EINVAL for a nice value outside 0..19. */
 BQW_API int bqw_loop_set_load_nice(bqw_loop *loop, int nice);
+/* Whether the loop's later loads (bqw_loop_load's and a watch's reloads) start building
+ * the loaded dataset's search index: 1 (the default) or 0, for a host that will not
+ * search it (an export on every change) and should not pay for the build. */
+BQW_API void bqw_loop_set_index(bqw_loop *loop, int on);
 BQW_API void bqw_load_cancel(bqw_load_req *req);
 
 /* A timer: fires after timeout_ms, then every repeat_ms (0: once). Stopping frees it. */

@@ -123,6 +123,8 @@ static bqw_dataset *dataset_new(const char *name) {
     return NULL;
   arena_init(&ds->mem, ARENA_CHUNK);
   pthread_mutex_init(&ds->index_lock, NULL);
+  pthread_cond_init(&ds->built, NULL);
+  atomic_init(&ds->index_cancel, false);
   atomic_init(&ds->refs, 1);
   ds->name = arena_strndup(&ds->mem, name, strlen(name));
   if (!ds->name || facts_load(&ds->facts, &ds->mem)) {
@@ -447,6 +449,12 @@ bqw_dataset *bqw_dataset_ref(bqw_dataset *ds) {
 void bqw_dataset_free(bqw_dataset *ds) {
   if (!ds || atomic_fetch_sub(&ds->refs, 1) > 1)
     return;
+  /* no owner is left, but the index may still be building: it stops at its next
+   * document (or its first, when it has not begun), and its thread is joined */
+  atomic_store(&ds->index_cancel, true);
+  if (ds->builder_started)
+    pthread_join(ds->builder, NULL);
+  pthread_cond_destroy(&ds->built);
   pthread_mutex_destroy(&ds->index_lock);
   bqw_index_free(ds->index);
   huge_free(ds->storage);

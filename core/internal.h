@@ -151,6 +151,10 @@ typedef struct cv_override {
 /* The curated overrides of data/convert-overrides.tsv, as code points: how many. */
 size_t convert_overrides(const cv_override **out);
 
+/* As bqw_index_finish; a build stops with BQW_ECANCELED once *cancel (may be NULL) is
+ * set, checked before each document of each pass. */
+int index_finish(bqw_index *ix, const atomic_bool *cancel);
+
 /* Counts a hit and keeps it when fewer than limit are kept; 0 or BQW_ENOMEM. */
 int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit);
 /* Document d of an index: its text, length and tag. */
@@ -297,10 +301,24 @@ struct bqw_dataset {
   bqw_diag *diags;
   size_t diag_count, diag_cap;
   size_t diag_dropped; /* diagnostics past the limit, counted but not stored */
-  bqw_index *index;    /* built on the second search (the first scans) */
-  bool searched;       /* a search has scanned the records */
-  /* index and searched are the only parts that change after the load: two threads
-   * sharing the dataset (bqw_dataset_ref) build and read them under this lock */
+  /* The search index and its build are the only parts that change after the load:
+   * threads sharing the dataset (bqw_dataset_ref), and the thread building the index,
+   * read and write these under index_lock. The index is built apart from the lock
+   * (searches meanwhile scan) and published, finished, in one store under it. */
+  bqw_index *index;         /* NULL until published; never changes after */
+  bool searched;            /* a search has scanned the records */
+  bool building;            /* a build is under way (on the builder or a caller) */
+  bool builder_started;     /* builder is a thread to join at bqw_dataset_free */
+  int index_status;         /* the last build's result when it failed, else 0 */
+  int builder_nice;         /* the builder lowers its priority by this much */
+  pthread_t builder;        /* bqw_dataset_index_start's thread */
+  pthread_cond_t built;     /* broadcast when a build ends, published or not */
+  atomic_bool index_cancel; /* set by bqw_dataset_free: a build stops at the next
+                               document, with BQW_ECANCELED */
+  struct index_hook_slot {
+    void (*fn)(bqw_dataset *ds, int stage, int status, void *data);
+    void *data;
+  } index_hook; /* for tests: see dataset_set_index_hook */
   pthread_mutex_t index_lock;
   atomic_size_t refs;               /* owners: one, plus one per bqw_dataset_ref */
   bool seen[BQW_SECTION_OTHER + 1]; /* the sections the parser met */
@@ -336,6 +354,30 @@ void parse_check_complete(bqw_dataset *ds);
 /* Sets every record's derived fields (level, issuers, doctype, period, years,
  * mentions) from its text and the facts. Returns 0 or BQW_ENOMEM. */
 int derive_records(bqw_dataset *ds);
+
+/* The dataset's searchable documents in rank order (titles, cities, headlines,
+ * measures, prose, categories; each in source order; the empty ones left out), the
+ * numbering of the index's documents: visit(ctx, text, len, tag) for each until it
+ * returns nonzero, which is returned. */
+int dataset_each_doc(const bqw_dataset *ds, void *ctx,
+                     int (*visit)(void *ctx, const char *text, size_t len, uint64_t tag));
+
+/* ---- the background index build: for tests ---- */
+
+/* Called on the thread that builds a dataset's index in the background: at
+ * INDEX_HOOK_START before the build (status 0; a cancel made while it runs stops the
+ * build at its first document), and at INDEX_HOOK_DONE once the build has ended and
+ * its index, if any, is published (status: the build's result). Lets a test hold a
+ * build and look at its thread. Set before bqw_dataset_index_start. */
+enum { INDEX_HOOK_START, INDEX_HOOK_DONE };
+void dataset_set_index_hook(bqw_dataset *ds,
+                            void (*fn)(bqw_dataset *ds, int stage, int status,
+                                       void *data),
+                            void *data);
+
+/* Lowers the calling thread's priority by nice steps (up to 19) where threads have a
+ * nice value of their own (Linux); elsewhere it does nothing. */
+void thread_lower_priority(int nice);
 
 /* ---- loop: for tests ---- */
 

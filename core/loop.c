@@ -4,11 +4,13 @@
  *
  * The loop either owns a uv_loop_t (bqw_loop_new, driven by bqw_loop_run) or runs on a
  * host's (bqw_loop_new_on: Neovim's, which luv exposes); then the host's loop drives
- * it. Work that takes time (reading, validating, normalizing, parsing, indexing) runs
+ * it. Work that takes time (reading, validating, normalizing, parsing) runs
  * on libuv's threadpool, or, when the loop's loads are niced (bqw_loop_set_load_nice),
  * each load on a thread of its own that lowers its own priority: a threadpool thread is
  * never reniced, as an unprivileged thread cannot raise its priority back and the pool
- * is shared with the host's own work. Every callback runs on the loop's thread, so a
+ * is shared with the host's own work. A loaded dataset's search index is then built on
+ * a thread the dataset owns (bqw_dataset_index_start), at the same priority, while the
+ * dataset is already the callback's. Every callback runs on the loop's thread, so a
  * binding may call into its interpreter from them. Every request's callback runs
  * exactly once, cancelled or not, and hands over what it carries.
  *
@@ -38,6 +40,7 @@ struct bqw_loop {
   size_t refs;         /* open handles and requests in flight */
   size_t max_size;     /* of the files loaded; 0: the default */
   int load_nice;       /* 0: loads on the threadpool; 1..19: each on a niced thread */
+  bool no_index;       /* loads do not start their dataset's index build */
   load_hook load_hook; /* for tests: called on the load's thread */
   void *load_hook_data;
   /* every open handle, to close them all at bqw_loop_free */
@@ -185,6 +188,7 @@ struct bqw_load_req {
   bqw_dataset *ds;
   int status;
   int nice;              /* 0: on the threadpool */
+  bool index;            /* start the dataset's index build before calling back */
   atomic_bool cancelled; /* set on the loop's thread, read on the working one */
   load_hook hook;
   void *hook_data;
@@ -192,9 +196,10 @@ struct bqw_load_req {
   void *data;
 };
 
-/* Lowers the calling thread's priority by nice steps (up to 19). Linux keeps a nice
- * value per thread; elsewhere the thread runs at normal priority. */
-static void lower_priority(int nice) {
+/* Linux keeps a nice value per thread; elsewhere the thread runs at normal priority. */
+void thread_lower_priority(int nice) {
+  if (nice <= 0)
+    return;
 #ifdef __linux__
   id_t tid = (id_t)gettid();
   errno = 0;
@@ -217,11 +222,6 @@ static void do_load(bqw_load_req *r) {
   if (r->hook)
     r->hook(r, LOAD_HOOK_WORK, r->hook_data);
   r->status = bqw_load_file_opts(r->path, &r->opts, &r->ds);
-  if (!r->status && !r->cancelled) {
-    int rc = bqw_dataset_index(r->ds);
-    if (rc)
-      r->status = rc;
-  }
 }
 
 static void load_work(uv_work_t *w) { do_load(w->data); }
@@ -233,6 +233,10 @@ static void load_finish(bqw_load_req *r, bool cancelled) {
     r->ds = NULL;
     r->status = BQW_ECANCELED;
   }
+  /* the index builds on a thread of the dataset's own while the callback runs: when
+   * that thread cannot start, searches go on scanning */
+  if (!r->status && r->ds && r->index)
+    (void)bqw_dataset_index_start(r->ds, r->nice);
   r->cb(r, r->status, r->ds, r->data); /* the dataset is the callback's now */
 }
 
@@ -251,7 +255,7 @@ static void load_after(uv_work_t *w, int uvstatus) {
 
 static void thread_main(void *arg) {
   bqw_load_req *r = arg;
-  lower_priority(r->nice);
+  thread_lower_priority(r->nice);
   do_load(r);
   uv_async_send(&r->done); /* the loop's thread joins this thread before freeing r */
 }
@@ -280,6 +284,7 @@ int bqw_loop_load(bqw_loop *loop, const char *path, bqw_load_cb cb, void *data,
   r->loop = loop;
   r->opts.max_size = loop->max_size;
   r->nice = loop->load_nice;
+  r->index = !loop->no_index;
   r->hook = loop->load_hook;
   r->hook_data = loop->load_hook_data;
   r->cb = cb;
@@ -322,6 +327,8 @@ int bqw_loop_set_load_nice(bqw_loop *loop, int nice) {
   loop->load_nice = nice;
   return 0;
 }
+
+void bqw_loop_set_index(bqw_loop *loop, int on) { loop->no_index = !on; }
 
 void loop_set_load_hook(bqw_loop *loop, load_hook hook, void *data) {
   loop->load_hook = hook;

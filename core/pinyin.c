@@ -166,6 +166,25 @@ size_t bqw_pinyin_spans(const char *text, size_t len, const char *query, size_t 
   return m ? find_pinyin(text, len, q, m, spans, max) : 0;
 }
 
+/* What a pinyin scan of the documents keeps. */
+typedef struct pinyin_scan {
+  const char *q;
+  size_t m, limit;
+  bqw_results *r;
+  uint32_t doc;
+} pinyin_scan;
+
+static int pinyin_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
+  pinyin_scan *ps = ctx;
+  bqw_span first;
+  uint32_t d = ps->doc++;
+  if (find_pinyin(text, len, ps->q, ps->m, &first, 1))
+    return results_push(ps->r, tag, d, ps->limit);
+  return 0;
+}
+
+/* Every document is read (the index has no pinyin keys), in the index's rank order,
+ * so the index is not needed: none is built on the caller's thread. */
 int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t qlen,
                               size_t limit, bqw_results **out) {
   if (!ds || !out || (!query && qlen))
@@ -175,23 +194,14 @@ int bqw_dataset_search_pinyin(bqw_dataset *ds, const char *query, size_t qlen,
   size_t m = normalize(query, qlen, q);
   if (!m)
     return BQW_EINVAL;
-  int rc = bqw_dataset_index(ds); /* its documents, in rank order */
-  if (rc)
-    return rc;
   bqw_results *r = calloc(1, sizeof *r);
   if (!r)
     return BQW_ENOMEM;
-  size_t docs = bqw_index_doc_count(ds->index);
-  for (size_t d = 0; d < docs; d++) {
-    const char *text;
-    size_t len;
-    uint64_t tag = index_doc(ds->index, d, &text, &len);
-    bqw_span first;
-    if (find_pinyin(text, len, q, m, &first, 1) &&
-        results_push(r, tag, (uint32_t)d, limit) == BQW_ENOMEM) {
-      bqw_results_free(r);
-      return BQW_ENOMEM;
-    }
+  pinyin_scan ps = {q, m, limit, r, 0};
+  int rc = dataset_each_doc(ds, &ps, pinyin_doc);
+  if (rc) {
+    bqw_results_free(r);
+    return rc;
   }
   *out = r;
   return 0;

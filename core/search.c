@@ -27,6 +27,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,13 +176,11 @@ static uint64_t bigram_key(int32_t a, int32_t b) {
   return ((uint64_t)(uint32_t)a << 21 | (uint64_t)(uint32_t)b) + 1;
 }
 
-static uint64_t hash64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
+/* One multiply (Fibonacci hashing), its high half folded onto the low bits the mask
+ * keeps: two lookups per character of every document make the build's hot path. */
+static inline uint64_t hash64(uint64_t k) {
+  k *= 0x9E3779B97F4A7C15ULL;
+  return k ^ (k >> 29);
 }
 
 static entry *lookup(const bqw_index *ix, uint64_t key) {
@@ -293,7 +292,8 @@ int bqw_index_add(bqw_index *ix, const char *text, size_t len, uint64_t tag) {
 }
 
 /* Writes v to e's list (fill), or counts its bytes. */
-static void put_varint(bqw_index *ix, entry *e, bool fill, uint32_t v) {
+__attribute__((always_inline)) static inline void put_varint(bqw_index *ix, entry *e,
+                                                             bool fill, uint32_t v) {
   if (fill)
     e->bytes += varint_put(ix->postings + e->bytes, v);
   else
@@ -312,10 +312,14 @@ static void end_positions(bqw_index *ix, bool fill) {
 }
 
 /* Calls visit(ix, key, doc) once for every distinct key of each document; fill says
- * whether this is the counting or the filling pass. */
-static int each_key(bqw_index *ix, bool fill) {
+ * whether this is the counting or the filling pass (a constant in each of the two
+ * calls below, so each pass is compiled apart, without a test of it per key). */
+__attribute__((always_inline)) static inline int each_key(bqw_index *ix, bool fill,
+                                                          const atomic_bool *cancel) {
   const fold_rules *fr = fold_rules_get();
   for (size_t d = 0; d < ix->doc_count; d++) {
+    if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
+      return BQW_ECANCELED;
     const unsigned char *s = (const unsigned char *)ix->docs[d].text;
     size_t n = ix->docs[d].len;
     if (n + 1 > ix->scratch_cap) {
@@ -375,12 +379,22 @@ static int each_key(bqw_index *ix, bool fill) {
   return 0;
 }
 
-int bqw_index_finish(bqw_index *ix) {
+int bqw_index_finish(bqw_index *ix) { return index_finish(ix, NULL); }
+
+static int count_keys(bqw_index *ix, const atomic_bool *cancel) {
+  return each_key(ix, false, cancel);
+}
+
+static int fill_keys(bqw_index *ix, const atomic_bool *cancel) {
+  return each_key(ix, true, cancel);
+}
+
+int index_finish(bqw_index *ix, const atomic_bool *cancel) {
   if (!ix || ix->finished)
     return BQW_EINVAL;
   if (!ix->table_cap && !grow(ix))
     return BQW_ENOMEM;
-  int rc = each_key(ix, false);
+  int rc = count_keys(ix, cancel);
   if (rc)
     return rc;
   end_positions(ix, false);
@@ -399,7 +413,7 @@ int bqw_index_finish(bqw_index *ix) {
     return BQW_ENOMEM;
   advise_huge(ix->postings, total);
   ix->postings_len = total;
-  if ((rc = each_key(ix, true)))
+  if ((rc = fill_keys(ix, cancel)))
     return rc;
   end_positions(ix, true);
   for (size_t i = 0; i < ix->table_cap; i++) {
@@ -1115,11 +1129,9 @@ const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field
   return NULL;
 }
 
-/* The dataset's documents in rank order (titles, cities, headlines, measures, prose,
- * categories; each in source order), the non-empty ones: visit(ctx, text, len, tag)
- * for each until it returns nonzero. */
-static int each_doc(const bqw_dataset *ds, void *ctx,
-                    int (*visit)(void *ctx, const char *text, size_t len, uint64_t tag)) {
+int dataset_each_doc(const bqw_dataset *ds, void *ctx,
+                     int (*visit)(void *ctx, const char *text, size_t len,
+                                  uint64_t tag)) {
   static const bqw_field rank_order[] = {BQW_FIELD_TITLE,    BQW_FIELD_CITY,
                                          BQW_FIELD_HEADLINE, BQW_FIELD_MEASURE,
                                          BQW_FIELD_TEXT,     BQW_FIELD_CATEGORY};
@@ -1135,10 +1147,6 @@ static int each_doc(const bqw_dataset *ds, void *ctx,
       }
     }
   return rc;
-}
-
-static int add_doc(void *ix, const char *text, size_t len, uint64_t tag) {
-  return bqw_index_add(ix, text, len, tag);
 }
 
 /* What a scan of the documents keeps: the query, the results, the document's number. */
@@ -1172,7 +1180,7 @@ static int scan_search(const bqw_dataset *ds, const char *query, size_t qlen,
     rc = BQW_ENOMEM;
   scan sc = {.qr = &qr, .limit = limit, .r = r};
   if (!rc)
-    rc = each_doc(ds, &sc, scan_doc);
+    rc = dataset_each_doc(ds, &sc, scan_doc);
   query_close(&qr);
   if (rc) {
     bqw_results_free(r);
@@ -1182,44 +1190,135 @@ static int scan_search(const bqw_dataset *ds, const char *query, size_t qlen,
   return 0;
 }
 
-static int index_locked(bqw_dataset *ds) {
-  if (ds->index)
-    return 0;
-  bqw_index *ix = bqw_index_new();
-  if (!ix)
-    return BQW_ENOMEM;
-  int rc = each_doc(ds, ix, add_doc);
-  if (!rc)
-    rc = bqw_index_finish(ix);
-  if (rc) {
-    bqw_index_free(ix);
-    return rc;
-  }
-  ds->index = ix;
+/* ---- building the dataset's index: on a caller's thread or its own ---- */
+
+typedef struct adding {
+  bqw_index *ix;
+  const atomic_bool *cancel;
+} adding;
+
+static int count_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
+  (void)text, (void)len, (void)tag;
+  ++*(size_t *)ctx;
   return 0;
 }
 
-int bqw_dataset_index(bqw_dataset *ds) {
+static int add_doc(void *ctx, const char *text, size_t len, uint64_t tag) {
+  adding *a = ctx;
+  if (atomic_load_explicit(a->cancel, memory_order_relaxed))
+    return BQW_ECANCELED;
+  return bqw_index_add(a->ix, text, len, tag);
+}
+
+/* Builds an index of the dataset's documents outside the lock (the records are not
+ * written after the load), then publishes it under the lock, or records why not, and
+ * wakes whoever waits for it. The caller has set ds->building. Returns the result. */
+static int build_and_publish(bqw_dataset *ds) {
+  adding a = {bqw_index_new(), &ds->index_cancel};
+  size_t docs = 0;
+  (void)dataset_each_doc(ds, &docs, count_doc);
+  /* the document table sized once: no copies while it grows, no room left over */
+  if (a.ix && docs && (a.ix->docs = malloc(docs * sizeof *a.ix->docs)))
+    a.ix->doc_cap = docs;
+  int rc = a.ix ? dataset_each_doc(ds, &a, add_doc) : BQW_ENOMEM;
+  if (!rc)
+    rc = index_finish(a.ix, &ds->index_cancel);
   pthread_mutex_lock(&ds->index_lock);
-  int rc = index_locked(ds);
+  if (!rc)
+    ds->index = a.ix; /* published: searches from now on answer from it */
+  ds->index_status = rc;
+  ds->building = false;
+  pthread_cond_broadcast(&ds->built);
+  pthread_mutex_unlock(&ds->index_lock);
+  if (rc)
+    bqw_index_free(a.ix);
+  return rc;
+}
+
+void dataset_set_index_hook(bqw_dataset *ds,
+                            void (*fn)(bqw_dataset *ds, int stage, int status,
+                                       void *data),
+                            void *data) {
+  ds->index_hook.fn = fn;
+  ds->index_hook.data = data;
+}
+
+static void *builder_main(void *arg) {
+  bqw_dataset *ds = arg;
+  thread_lower_priority(ds->builder_nice);
+  if (ds->index_hook.fn)
+    ds->index_hook.fn(ds, INDEX_HOOK_START, 0, ds->index_hook.data);
+  int rc = build_and_publish(ds);
+  if (ds->index_hook.fn)
+    ds->index_hook.fn(ds, INDEX_HOOK_DONE, rc, ds->index_hook.data);
+  return NULL;
+}
+
+/* Starts the builder; the lock is held and no build is under way. Signals are blocked
+ * on the new thread (as on libuv's): a process-directed one goes to the host's. */
+static int start_builder(bqw_dataset *ds, int nice) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  ds->builder_nice = nice;
+  int err = pthread_create(&ds->builder, NULL, builder_main, ds);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err)
+    return BQW_ENOMEM;
+  ds->builder_started = ds->building = true;
+  return 0;
+}
+
+int bqw_dataset_index_start(bqw_dataset *ds, int nice) {
+  if (!ds || nice < 0 || nice > 19)
+    return BQW_EINVAL;
+  pthread_mutex_lock(&ds->index_lock);
+  int rc = 0;
+  if (ds->builder_started && !ds->index && !ds->building)
+    rc = ds->index_status; /* it ran, and failed */
+  else if (!ds->index && !ds->building && !ds->builder_started)
+    rc = start_builder(ds, nice);
   pthread_mutex_unlock(&ds->index_lock);
   return rc;
 }
 
-int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen, size_t limit,
-                       bqw_results **out) {
-  if (!out || (!query && qlen))
+int bqw_dataset_index_ready(bqw_dataset *ds) {
+  if (!ds)
+    return 0;
+  pthread_mutex_lock(&ds->index_lock);
+  int ready = ds->index != NULL;
+  pthread_mutex_unlock(&ds->index_lock);
+  return ready;
+}
+
+int bqw_dataset_index(bqw_dataset *ds) {
+  if (!ds)
     return BQW_EINVAL;
   pthread_mutex_lock(&ds->index_lock);
-  if (!ds->index && !ds->searched) {
-    ds->searched = true; /* the next search builds the index and keeps it */
+  while (ds->building)
+    pthread_cond_wait(&ds->built, &ds->index_lock);
+  if (ds->index) {
     pthread_mutex_unlock(&ds->index_lock);
-    return scan_search(ds, query, qlen, limit, out);
+    return 0;
   }
-  int rc = index_locked(ds);
+  ds->building = true; /* built here; other searches meanwhile scan */
   pthread_mutex_unlock(&ds->index_lock);
-  if (rc)
-    return rc;
-  /* built once, the index is only read: searches run side by side */
-  return bqw_index_search(ds->index, query, qlen, limit, out);
+  return build_and_publish(ds);
+}
+
+int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen, size_t limit,
+                       bqw_results **out) {
+  if (!ds || !out || (!query && qlen))
+    return BQW_EINVAL;
+  pthread_mutex_lock(&ds->index_lock);
+  const bqw_index *ix = ds->index;
+  /* the second search without an index starts building it, off this thread */
+  if (!ix && ds->searched && !ds->building && !ds->builder_started)
+    (void)start_builder(ds, 0); /* when it cannot start, searches go on scanning */
+  ds->searched = true;
+  pthread_mutex_unlock(&ds->index_lock);
+  /* published once, the index is only read: searches run side by side */
+  if (ix)
+    return bqw_index_search(ix, query, qlen, limit, out);
+  return scan_search(ds, query, qlen, limit, out);
 }

@@ -282,7 +282,8 @@ local function export_watch(args, ds, opts)
     complain("--watch needs a data file to watch: --data FILE (the shipped digest does not change)")
     return EXIT_USAGE
   end
-  local loop = assert(bqw.loop())
+  -- an export on every change never searches the index: no build on each reload
+  local loop = assert(bqw.loop()):set_index(false)
   local job, code = nil, EXIT_OK
   local function export_now(dataset)
     if job and not job.finished() then

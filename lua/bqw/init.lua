@@ -242,6 +242,25 @@ function Dataset:search(query, opts)
   return result
 end
 
+--- Builds the search index (titles, cities, headlines, measures, prose, categories)
+--- and returns true when searches answer from it. Without it a search reads every text
+--- (the command line's case: one search); the second search of a dataset starts the
+--- build in the background itself, and a dataset from loop:load comes with its build
+--- under way. opts.background = true starts the build on a thread of the dataset's own
+--- and returns at once (opts.nice: 0..19 steps of lower priority); searches meanwhile
+--- scan, with the same hits, order and total. Returns true, or nil, message, name.
+function Dataset:index(opts)
+  local handle = handle_of(self, "index")
+  check_arg("index", 1, opts, "table", true)
+  opts = opts or {}
+  return handle:index(opts.background, opts.nice)
+end
+
+--- Whether searches answer from the index (see Dataset:index).
+function Dataset:index_ready()
+  return handle_of(self, "index_ready"):index_ready()
+end
+
 --- The ids of the records any of whose fields match the query: { [id] = true }.
 function Dataset:_search_ids(query)
   return handle_of(self, "search"):search_ids(query)

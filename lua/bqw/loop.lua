@@ -112,9 +112,20 @@ function Loop:set_load_nice(n)
   return self
 end
 
---- Loads a digest in the background (read, validate, normalize, parse, index);
+--- Whether later loads and reloads start building their dataset's search index on a
+--- thread of its own (true, the default), or leave it to the first searches (false: for
+--- a host that does not search, such as an export on every change). Returns the loop.
+function Loop:set_index(on)
+  assert(type(on) == "boolean", "bqw.loop:set_index: on must be a boolean")
+  self._loop:set_index(on)
+  return self
+end
+
+--- Loads a digest in the background (read, validate, normalize, parse);
 --- callback(ds) or callback(nil, message, name) with name "ECANCELED" after
---- req:cancel(). Returns the request.
+--- req:cancel(). The dataset comes with its search index building on a thread of its
+--- own, at the loop's load nice value (see Dataset:index; loop:set_index(false) turns
+--- that off). Returns the request.
 function Loop:load(path, callback)
   assert(type(path) == "string", "bqw.loop:load: path must be a string")
   assert(type(callback) == "function", "bqw.loop:load: callback must be a function")

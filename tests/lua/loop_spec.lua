@@ -86,6 +86,35 @@ describe("loop:load", function()
     assert.equal("ECANCELED", got.cancelled[3])
   end)
 
+  it("hands the dataset over with its index building aside, unless set_index(false)", function()
+    for _, on in ipairs({ true, false }) do
+      local loop = assert(bqw.loop()):set_index(on)
+      local ds
+      loop:load(H.root .. "/data/bqw-digest-2023.txt", function(d)
+        ds = d
+      end)
+      loop:run()
+      -- wait (up to 5 s, in 10 ms turns of the loop) for the build, searching nothing
+      local waited, timer = 0, nil
+      timer = loop:timer(10, 10, function()
+        waited = waited + 10
+        if ds:index_ready() or waited >= (on and 5000 or 300) then
+          timer:stop()
+        end
+      end)
+      loop:run()
+      loop:close()
+      assert.equal(on, ds:index_ready(), "set_index(" .. tostring(on) .. ")")
+      local total = ds:search("乡村振兴").total
+      assert(ds:index())
+      assert.equal(total, ds:search("乡村振兴").total)
+      ds:close()
+    end
+    assert.has_error(function()
+      assert(bqw.loop()):set_index(1)
+    end)
+  end)
+
   it("raises a callback's error from run()", function()
     local loop = assert(bqw.loop())
     loop:timer(0, 0, function()

@@ -1,5 +1,6 @@
 -- The first search of a dataset reads every text once instead of building the index
--- (core/search.c, scan_search); the second builds the index. Both must give the same
+-- (core/search.c, scan_search); with the index built (ds:index()) the next answers from
+-- it. Both must give the same
 -- total, the same hits in the same order and the same spans, for queries of every
 -- length, in both scripts, of several words, and touching the conversion overrides.
 local core = require("bqw.core")
@@ -74,6 +75,9 @@ local function check(load, every, limit)
   for _, q in ipairs(list) do
     local handle = assert(load())
     local scanned = assert(handle:search(q, limit))
+    assert(not handle:index_ready())
+    assert(handle:index())
+    assert(handle:index_ready())
     local indexed = assert(handle:search(q, limit))
     local ok, why = same_results(scanned, indexed)
     assert(ok, ("query %q: %s"):format(q, tostring(why)))

@@ -27,14 +27,24 @@ T.run("nvim smoke", function()
   timer:start(0, 1, function()
     ticks = ticks + 1
   end)
+  local loaded_ds, first_total
   loop:load(vim.fn.getcwd() .. "/data/bqw-digest-2023.txt", function(d2, e)
     result = d2 and d2:stats().measures or e
+    loaded_ds = d2
+    first_total = d2 and d2:search("乡村振兴").total -- at once, indexed or not
   end)
   vim.wait(10000, function()
     return result ~= nil
   end, 5)
+  check(result == 63, "background load on Neovim's loop: " .. tostring(result))
+  -- the load started the index's build off the editor's thread: it becomes ready with
+  -- no search and no ds:index() from here
+  vim.wait(10000, function()
+    return loaded_ds and loaded_ds:index_ready()
+  end, 5)
+  check(loaded_ds and loaded_ds:index_ready(), "the loop's load built the index in the background")
+  check(first_total and first_total == loaded_ds:search("乡村振兴").total, "same total before and after the index")
   timer:stop()
   timer:close()
-  check(result == 63, "background load on Neovim's loop: " .. tostring(result))
   loop:close()
 end)

@@ -110,7 +110,9 @@ local function watch(path)
 end
 
 --- Calls fn(ds) with the dataset: at once when loaded, else after a background load of
---- the data file on the loop (the shipped digest, being in memory, loads at once).
+--- the data file on the loop (the shipped digest, being in memory, loads at once). Either
+--- way the search index then builds on a thread of the dataset's own (searches scan
+--- until it is ready), never on the editor's.
 function M.with_dataset(fn)
   if state.dataset then
     return fn(state.dataset)
@@ -121,6 +123,8 @@ function M.with_dataset(fn)
     if not ds then
       return M.notify(err, vim.log.levels.ERROR)
     end
+    -- as loop:load does for a file: the search index builds off the editor's thread
+    ds:index({ background = true, nice = require("bqw.nvim").config.load_nice })
     loaded(ds)
     return fn(ds)
   end
