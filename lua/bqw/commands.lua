@@ -127,8 +127,10 @@ M.commands = {
       .. " with a progress bar on a terminal; Ctrl-C leaves the older file. xlsx writes typed"
       .. " cells (numbers, dates, text, never formulas), a frozen header with an autofilter,"
       .. " widths by display width and an about sheet (source, counts, filter, sort). sqlite writes"
-      .. " tables records, measures, mentions, issuers and meta, and FTS5 tables records_fts and"
-      .. " measures_fts whose bqw tokenizer (.load lib/bqw/bqw_sqlite) folds script, width and case.",
+      .. " tables records, measures, mentions, issuers and meta, and FTS5 indexes records_fts and"
+      .. " measures_fts (external content, found by sqlite-utils and Datasette) whose bqw tokenizer"
+      .. " (.load lib/<triplet>/bqw/bqw_sqlite) folds script, width and case; --fts trigram needs no"
+      .. " extension but matches only queries of 3 or more characters.",
     options = {
       help,
       data,
@@ -143,6 +145,12 @@ M.commands = {
       { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title." },
       { names = "--bom", help = "Start with a UTF-8 byte order mark (Excel), where the format takes it." },
       { names = "--raw-cells", help = "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV)." },
+      {
+        names = "--fts",
+        arg = "TOKENIZER",
+        help = "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.",
+        choices = { "bqw", "trigram", "none" },
+      },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
     },
   },
