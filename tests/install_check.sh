@@ -99,6 +99,16 @@ complete_with() { # words...: what the installed bash completion offers for the 
 complete_with bqw view "" | grep -qw cities || fail "bash completion of view names: $(complete_with bqw view "")"
 [ "$(complete_with bqw export --shape "")" = "record measure" ] || fail "bash completion of --shape"
 complete_with bqw list --where reg | grep -qx "region=" || fail "bash completion of filter keys"
+# the --opt=value form (bash splits the word at "="), and facet's fields
+[ "$(complete_with bqw export --format = cs)" = csv ] || fail "bash completion of --format=cs: $(complete_with bqw export --format = cs)"
+complete_with bqw export --format = "" | grep -qw sqlite || fail "bash completion of --format=: $(complete_with bqw export --format = "")"
+[ "$(complete_with bqw export --shape =)" = "record measure" ] || fail "bash completion of --shape=: $(complete_with bqw export --shape =)"
+[ "$(complete_with bqw facet re)" = region ] || fail "bash completion of facet fields: $(complete_with bqw facet re)"
+[ "$(complete_with bqw facet --where = region = 广州 ci)" = city ] ||
+  fail "bash completion of a facet field after --where=region=广州: $(complete_with bqw facet --where = region = 广州 ci)"
+[ -z "$(complete_with bqw facet region "")" ] || fail "bash completion offers a second facet field"
+grep -q "region city category" "$prefix/share/fish/vendor_completions.d/bqw.fish" || fail "fish completion of facet fields"
+grep -q "(region city category" "$prefix/share/zsh/site-functions/_bqw" || fail "zsh completion of facet fields"
 
 # make uninstall leaves the prefix as it found it
 DESTDIR= sh "$src/scripts/uninstall.sh" "$build/install_manifest.txt" >/dev/null

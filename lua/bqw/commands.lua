@@ -7,7 +7,7 @@
 --- An option: names ("-o --output"), help (as `--help` shows it), and for one that
 --- takes a value arg (its placeholder), choices, default, required, complete (what a
 --- shell offers: "file", "view", "export", "where"). An argument: name, help, args
---- (nil: one; "?": optional; "*": any number), complete. Plain data: no require, so the
+--- (nil: one; "?": optional; "*": any number), complete, choices (words the shells offer). Plain data: no require, so the
 --- generator reads it with lua5.4 at build time.
 local M = {}
 
@@ -161,7 +161,12 @@ M.commands = {
       .. " (issuer and mentions are lists). FIELD=value in --where selects the records counted"
       .. " under value. --json gives an array of { value, count } by count, then value.",
     arguments = {
-      { name = "field", help = "One of region, city, category, doctype, issuer, year, level, kind, mentions." },
+      {
+        name = "field",
+        help = "One of region, city, category, doctype, issuer, year, level, kind, mentions.",
+        -- what the completions offer: bqw.facet's NAMES (tests/lua/commands_spec.lua)
+        choices = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" },
+      },
     },
     options = {
       help,
