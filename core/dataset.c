@@ -285,12 +285,26 @@ static int cannot_read(const char *path, int err, bqw_dataset **out) {
 }
 
 static int too_large(const char *path, size_t limit, bqw_dataset **out) {
+  /* the limit in bytes, and in the largest binary unit it reaches (10240 bytes: 10 KiB)
+   */
+  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  char size[64];
+  double v = (double)limit;
+  int u = -1;
+  while (v >= 1024.0 && u < 3) {
+    v /= 1024.0;
+    u++;
+  }
+  if (u < 0)
+    snprintf(size, sizeof size, "%zu byte%s", limit, limit == 1 ? "" : "s");
+  else
+    snprintf(size, sizeof size, "%zu bytes (%.*f %s)", limit,
+             v == (double)(size_t)v ? 0 : 1, v, units[u]);
   char why[240];
-  snprintf(
-      why, sizeof why,
-      "file is larger than the size limit of %zu bytes (%.1f MiB); is it the digest? "
-      "Raise the limit with --max-size (bqw.setup{ max_size = … })",
-      limit, (double)limit / (1024.0 * 1024.0));
+  snprintf(why, sizeof why,
+           "file is larger than the size limit of %s; is it the digest? "
+           "Raise the limit with --max-size (bqw.setup{ max_size = … })",
+           size);
   return unreadable(path, why, out);
 }
 

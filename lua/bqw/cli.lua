@@ -609,9 +609,14 @@ function commands.convert(args)
   end
   name = name == "-" and "<stdin>" or name
   local script, lineno = args.to or "hans", 1
+  -- whether UTF-8 beyond ASCII came before: then a bad byte is damage in a UTF-8 file,
+  -- not a sign of GB18030 (whose text would have failed at its first Chinese character)
+  local MULTIBYTE = "[\194-\244][\128-\191]"
+  local utf8_seen = false
   local function convert(block)
     local converted = bqw.convert(block, script)
     if converted then
+      utf8_seen = utf8_seen or block:find(MULTIBYTE) ~= nil
       out:write(converted)
       local at = block:find("\n", 1, true)
       while at do -- counted for error messages (a plain find is a memchr)
@@ -624,10 +629,17 @@ function commands.convert(args)
     for line, eol in block:gmatch("([^\n]*)(\n?)") do
       local good = bqw.convert(line, script)
       if not good then
-        complain("%s:%d:%d: error: not valid UTF-8; convert the file to UTF-8 first (e.g. iconv -f GB18030 -t UTF-8)",
-          name, lineno, bad_utf8_column(line))
+        local col = bad_utf8_column(line)
+        if utf8_seen or line:sub(1, col - 1):find(MULTIBYTE) then
+          complain("%s:%d:%d: error: invalid UTF-8 byte 0x%02X in text that is otherwise UTF-8; fix or remove that byte",
+            name, lineno, col, line:byte(col))
+        else
+          complain("%s:%d:%d: error: not valid UTF-8; if the file is GB18030/GBK, convert it first: iconv -f GB18030 -t UTF-8 %s > out.txt",
+            name, lineno, col, name == "<stdin>" and "FILE" or name)
+        end
         return false
       end
+      utf8_seen = utf8_seen or good:find(MULTIBYTE) ~= nil
       out:write(good, eol)
       lineno = lineno + 1
     end
