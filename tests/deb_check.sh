@@ -74,22 +74,24 @@ expected='{"provincial_documents":21,"provincial_measures":31,"city_entries":21,
 if [ "$(id -u)" != 0 ]; then
   root=$scratch/root
   for f in "$deb" "$lib"; do dpkg -x "$f" "$root"; done
-  out=$(LD_LIBRARY_PATH="$root/usr/lib/$(gcc -print-multiarch)" BQW_LUA_DIR= "$root/usr/bin/bqw" stats --json)
+  out=$(LD_LIBRARY_PATH="$root/usr/lib/$(gcc -print-multiarch)" BQW_LUA_DIR='' "$root/usr/bin/bqw" stats --json)
   [ "$out" = "$expected" ] || fail "the packaged bqw printed: $out"
   echo "deb ok (unpacked, not installed: not root): $lintian_summary; Depends: $depends"
   exit 0
 fi
 
-# dpkg -i as root: only on a machine where none of the packages is installed already
-for p in $pkgs; do
-  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
-    fail "$p is installed on this machine; remove it (dpkg --purge $p) to run this test"
-  fi
-done
-for f in "$deb" "$lib" "$dev"; do dpkg-deb -c "$f"; done | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' >"$scratch/files"
-# one dpkg at a time, also when other checkouts run this test
+# dpkg -i as root, one checkout at a time (other checkouts may run this test too), and
+# only on a machine where none of the packages is installed already
 exec 9>/tmp/bqw-deb-check.lock
 flock 9
+for p in $pkgs; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case $status in
+    "" | *" not-installed") ;;
+    *) fail "$p is on this machine ($status); remove it (dpkg --purge $p) to run this test" ;;
+  esac
+done
+for f in "$deb" "$lib" "$dev"; do dpkg-deb -c "$f"; done | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' >"$scratch/files"
 installed=yes
 dpkg_locked -i "$lib" "$dev" "$deb" || fail "dpkg -i failed"
 ldconfig -p | grep -q 'libbqw.so.0 ' || fail "the ldconfig trigger did not run: libbqw.so.0 not in the loader's cache"
