@@ -27,16 +27,18 @@ nvim: deps
 	@cmake --build $(BUILD) --target bqw_lua_jit -j $(JOBS) -- --no-print-directory
 
 # make install [PREFIX=/usr/local] [DESTDIR=…]; make uninstall removes exactly those files.
+# Builds only what is installed (no tests); without DESTDIR, as root, it runs ldconfig.
 install: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
+	@cmake --build $(BUILD) --target installables -j $(JOBS) -- --no-print-directory
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 	@cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
 
-# bqw_<version>_<arch>.deb in build-deb/, for /usr (dpkg -i); Depends from dpkg-shlibdeps.
+# bqw, libbqw0 and libbqw-dev _<version>_<arch>.deb in build-deb/, for /usr (dpkg -i);
+# Depends from dpkg-shlibdeps; `lintian build-deb/*.deb` reports no error or warning.
 deb: deps
 	@cmake -S . -B build-deb -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DBQW_TESTS=OFF >/dev/null
-	@cmake --build build-deb -j $(JOBS) -- --no-print-directory
+	@cmake --build build-deb --target installables -j $(JOBS) -- --no-print-directory
 	@cd build-deb && cpack -G DEB
 
 # the list is kept apart from install_manifest.txt, which the install test rewrites

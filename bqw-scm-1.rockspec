@@ -17,6 +17,7 @@ description = {
 libbqw turns Guangdong's 百县千镇万村高质量发展工程 policy digest, as published, into clean
 records that know their source line; bqw.core binds it for Lua; the bqw command browses,
 searches, checks and exports them. Views, filters and exports are Lua plugins.]],
+  license = "MIT",
   labels = { "neovim", "chinese", "policy" },
 }
 dependencies = {

@@ -282,12 +282,26 @@ static void cannot_read(int err, char *why, size_t size) {
   snprintf(why, size, "cannot read file: %s", strerror(err));
 }
 
-static void too_large(size_t limit, char *why, size_t size) {
-  snprintf(
-      why, size,
-      "file is larger than the size limit of %zu bytes (%.1f MiB); is it the digest? "
-      "Raise the limit with --max-size (bqw.setup{ max_size = … })",
-      limit, (double)limit / (1024.0 * 1024.0));
+static void too_large(size_t limit, char *why, size_t why_size) {
+  /* the limit in bytes, and in the largest binary unit it reaches (10240 bytes: 10 KiB)
+   */
+  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  char size[64];
+  double v = (double)limit;
+  int u = -1;
+  while (v >= 1024.0 && u < 3) {
+    v /= 1024.0;
+    u++;
+  }
+  if (u < 0)
+    snprintf(size, sizeof size, "%zu byte%s", limit, limit == 1 ? "" : "s");
+  else
+    snprintf(size, sizeof size, "%zu bytes (%.*f %s)", limit,
+             v == (double)(size_t)v ? 0 : 1, v, units[u]);
+  snprintf(why, why_size,
+           "file is larger than the size limit of %s; is it the digest? "
+           "Raise the limit with --max-size (bqw.setup{ max_size = … })",
+           size);
 }
 
 /* Reads fd to its end, sized from st (fstat's), never past limit: the bytes (len + 1,

@@ -82,11 +82,11 @@ size_t text_utf8_problem(const unsigned char *s, size_t n, char *msg, size_t msg
   static const uint32_t min_for_length[5] = {0, 0, 0x80, 0x800, 0x10000};
   if (cp < min_for_length[want])
     snprintf(msg, msg_size,
-             "invalid UTF-8: overlong %zu-byte encoding of U+%04X (must be %d bytes)",
+             "invalid UTF-8: overlong %zu-byte encoding of U+%04X (its encoding is %s)",
              want, (unsigned)cp,
-             cp < 0x80    ? 1
-             : cp < 0x800 ? 2
-                          : 3);
+             cp < 0x80    ? "1 byte"
+             : cp < 0x800 ? "2 bytes"
+                          : "3 bytes");
   else if (cp >= 0xD800 && cp <= 0xDFFF)
     snprintf(msg, msg_size,
              "invalid UTF-8: encoded UTF-16 surrogate U+%04X (CESU-8 or broken UTF-16 "

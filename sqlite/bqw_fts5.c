@@ -19,10 +19,10 @@
 #include "bqw_fts5.h"
 
 #include "bqw.h"
-#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #ifndef SQLITE_CORE
 #include <sqlite3ext.h>
@@ -54,7 +54,7 @@ static int emit(token_fn fn, void *ctx, int flags, const int32_t *cp, const uint
   char buf[8];
   size_t len = 0;
   for (size_t k = 0; k < n; k++)
-    len += text_encode(cp[i + k], buf + len);
+    len += (size_t)utf8proc_encode_char(cp[i + k], (utf8proc_uint8_t *)buf + len);
   return fn(ctx, flags, buf, (int)len, (int)at[i], (int)at[i + n]);
 }
 

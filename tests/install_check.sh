@@ -9,6 +9,9 @@ src=$2
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 prefix=$scratch/prefix
+sqlite_ext=
+# the C library goes to Debian's multiarch directory under any prefix
+libdir=$prefix/lib/$(gcc -print-multiarch)
 fail() { echo "install check: $*" >&2; exit 1; }
 cmake --install "$build" --prefix "$prefix" >/dev/null
 cd /
@@ -24,9 +27,10 @@ echo "$where" | grep -qx "plugins:   $prefix/share/bqw/plugins (builtin)" || fai
 
 # the SQLite tokenizer extension, when built, is installed and loads into the stock shell
 if [ -f "$build/bqw_sqlite.so" ]; then
-  [ -f "$prefix/lib/bqw/bqw_sqlite.so" ] || fail "no lib/bqw/bqw_sqlite.so"
+  [ -f "$libdir/bqw/bqw_sqlite.so" ] || fail "no $libdir/bqw/bqw_sqlite.so"
+  sqlite_ext=$libdir/bqw/bqw_sqlite.so
   if command -v sqlite3 >/dev/null; then
-    n=$(sqlite3 -cmd ".load $prefix/lib/bqw/bqw_sqlite" :memory: \
+    n=$(sqlite3 -cmd ".load $libdir/bqw/bqw_sqlite" :memory: \
       "CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'bqw'); INSERT INTO t VALUES ('乡村振興');
        SELECT count(*) FROM t WHERE t MATCH '振兴'") || fail "the installed bqw_sqlite does not load"
     [ "$n" = 1 ] || fail "the installed tokenizer: 振兴 found $n rows"
@@ -35,24 +39,37 @@ fi
 
 # the shared library: soname by major version, only the BQW_API symbols exported
 [ -f "$prefix/include/bqw.h" ] || fail "no include/bqw.h"
-[ -f "$prefix/lib/libbqw.a" ] || fail "no lib/libbqw.a"
-soname=$(objdump -p "$prefix/lib/libbqw.so" | awk '$1 == "SONAME" { print $2 }')
+[ -f "$libdir/libbqw.a" ] || fail "no $libdir/libbqw.a"
+soname=$(objdump -p "$libdir/libbqw.so" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = libbqw.so.0 ] || fail "soname is '$soname'"
-[ -e "$prefix/lib/libbqw.so.0" ] || fail "no lib/libbqw.so.0"
-others=$(nm -D --defined-only "$prefix/lib/libbqw.so" | awk '$2 ~ /[TDBR]/ && $3 !~ /^bqw_/ { print $3 }')
+[ -e "$libdir/libbqw.so.0" ] || fail "no $libdir/libbqw.so.0"
+# one copy of libbqw: the command, the Lua module and the SQLite extension link it,
+# and find it beside themselves ($ORIGIN), without LD_LIBRARY_PATH
+for f in "$prefix/bin/bqw" "$prefix/lib/lua/5.4/bqw/core.so" ${sqlite_ext:+"$sqlite_ext"}; do
+  found=$(ldd "$f" | awk '$1 == "libbqw.so.0" { print $3 }')
+  [ -n "$found" ] && [ "$(readlink -f "$found")" = "$(readlink -f "$libdir/libbqw.so.0")" ] ||
+    fail "$f does not link $libdir/libbqw.so.0: $(ldd "$f")"
+  [ "$(stat -c %s "$f")" -lt 2000000 ] || fail "$f carries its own copy of libbqw ($(stat -c %s "$f") bytes)"
+done
+others=$(nm -D --defined-only "$libdir/libbqw.so" | awk '$2 ~ /[TDBR]/ && $3 !~ /^bqw_/ { print $3 }')
 [ -z "$others" ] || fail "libbqw.so exports symbols outside bqw_: $others"
-exported=$(nm -D --defined-only "$prefix/lib/libbqw.so" | awk '$3 ~ /^bqw_/ { print $3 }' | sort)
+exported=$(nm -D --defined-only "$libdir/libbqw.so" | awk '$3 ~ /^bqw_/ { print $3 }' | sort)
 declared=$(sed -n 's/^BQW_API .*[ *]\(bqw_[a-z0-9_]*\)(.*/\1/p' "$prefix/include/bqw.h" | sort)
 [ "$exported" = "$declared" ] || fail "exported symbols differ from BQW_API in bqw.h: $(printf '%s\n' "$exported" "$declared" | sort | uniq -u | tr '\n' ' ')"
 
-# a C program through pkg-config, dynamically and statically linked
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+# a C program through pkg-config, dynamically and statically linked; bqw.pc names the
+# prefix it was installed to, and passes nothing of libbqw's own dependencies' flags
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+cflags=$(pkg-config --cflags bqw | sed "s/ *$//")
+[ "$cflags" = "-I$prefix/include" ] || fail "pkg-config --cflags bqw: $cflags"
+libs=$(pkg-config --libs bqw | sed "s/ *$//")
+[ "$libs" = "-L$libdir -lbqw" ] || fail "pkg-config --libs bqw: $libs"
 # shellcheck disable=SC2046
 cc -o "$scratch/hello" "$src/tests/install/hello.c" $(pkg-config --cflags --libs bqw) || fail "cc with pkg-config bqw"
-out=$(LD_LIBRARY_PATH="$prefix/lib" "$scratch/hello")
+out=$(LD_LIBRARY_PATH="$libdir" "$scratch/hello")
 [ "$out" = "libbqw 0.1.0: 63 measures" ] || fail "the C program printed: $out"
 # shellcheck disable=SC2046
-cc -o "$scratch/hello-static" "$src/tests/install/hello.c" "$prefix/lib/libbqw.a" $(pkg-config --cflags --libs --static bqw | sed 's/-lbqw//') \
+cc -o "$scratch/hello-static" "$src/tests/install/hello.c" "$libdir/libbqw.a" $(pkg-config --cflags --libs --static bqw | sed 's/-lbqw//') \
   || fail "cc with libbqw.a"
 out=$("$scratch/hello-static")
 [ "$out" = "libbqw 0.1.0: 63 measures" ] || fail "the static C program printed: $out"
@@ -65,8 +82,9 @@ LUA_CPATH="$prefix/lib/lua/5.4/?.so" LUA_PATH="$prefix/share/lua/5.4/?.lua;$pref
   || fail "lua5.4 with the installed module"
 
 # the man page and the completions, in their standard places
-MANWIDTH=80 man -l "$prefix/share/man/man1/bqw.1" 2>&1 | grep -q "bqw export" || fail "man -l bqw.1"
-[ -z "$(man -l -Tutf8 "$prefix/share/man/man1/bqw.1" 2>&1 >/dev/null)" ] || fail "man -l bqw.1 warns"
+MANWIDTH=80 man -l "$prefix/share/man/man1/bqw.1.gz" 2>&1 | grep -q "bqw export" || fail "man -l bqw.1.gz"
+[ -z "$(man -l -Tutf8 "$prefix/share/man/man1/bqw.1.gz" 2>&1 >/dev/null)" ] || fail "man -l bqw.1.gz warns"
+grep -q '^License: Expat' "$prefix/share/doc/bqw/copyright" || fail "no share/doc/bqw/copyright"
 bash -n "$prefix/share/bash-completion/completions/bqw" || fail "bash -n on the bash completion"
 [ -f "$prefix/share/fish/vendor_completions.d/bqw.fish" ] || fail "no fish completion"
 [ -f "$prefix/share/zsh/site-functions/_bqw" ] || fail "no zsh completion"
@@ -81,6 +99,16 @@ complete_with() { # words...: what the installed bash completion offers for the 
 complete_with bqw view "" | grep -qw cities || fail "bash completion of view names: $(complete_with bqw view "")"
 [ "$(complete_with bqw export --shape "")" = "record measure" ] || fail "bash completion of --shape"
 complete_with bqw list --where reg | grep -qx "region=" || fail "bash completion of filter keys"
+# the --opt=value form (bash splits the word at "="), and facet's fields
+[ "$(complete_with bqw export --format = cs)" = csv ] || fail "bash completion of --format=cs: $(complete_with bqw export --format = cs)"
+complete_with bqw export --format = "" | grep -qw sqlite || fail "bash completion of --format=: $(complete_with bqw export --format = "")"
+[ "$(complete_with bqw export --shape =)" = "record measure" ] || fail "bash completion of --shape=: $(complete_with bqw export --shape =)"
+[ "$(complete_with bqw facet re)" = region ] || fail "bash completion of facet fields: $(complete_with bqw facet re)"
+[ "$(complete_with bqw facet --where = region = 广州 ci)" = city ] ||
+  fail "bash completion of a facet field after --where=region=广州: $(complete_with bqw facet --where = region = 广州 ci)"
+[ -z "$(complete_with bqw facet region "")" ] || fail "bash completion offers a second facet field"
+grep -q "region city category" "$prefix/share/fish/vendor_completions.d/bqw.fish" || fail "fish completion of facet fields"
+grep -q "(region city category" "$prefix/share/zsh/site-functions/_bqw" || fail "zsh completion of facet fields"
 
 # make uninstall leaves the prefix as it found it
 DESTDIR= sh "$src/scripts/uninstall.sh" "$build/install_manifest.txt" >/dev/null

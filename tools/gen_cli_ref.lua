@@ -227,6 +227,13 @@ local function bash()
   w("}")
   w("_bqw() {")
   w("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i=1 npos=0")
+  -- --opt=value: bash splits the word at "=" (COMP_WORDBREAKS), so the value being
+  -- completed follows a word "=" (or is the "=" itself, still empty)
+  w("  if [ \"$cur\" = = ] && [[ $prev == -* ]]; then")
+  w("    cur=")
+  w("  elif [ \"$prev\" = = ] && [ $COMP_CWORD -ge 2 ] && [[ ${COMP_WORDS[COMP_CWORD-2]} == -* ]]; then")
+  w("    prev=${COMP_WORDS[COMP_CWORD-2]}")
+  w("  fi")
   w("  while [ $i -lt $COMP_CWORD ]; do")
   w("    case ${COMP_WORDS[i]} in")
   local takes = {}
@@ -247,7 +254,12 @@ local function bash()
     takes_list[#takes_list + 1] = n
   end
   table.sort(takes_list)
-  w("      ", table.concat(takes_list, "|"), ") i=$((i + 1)) ;;")
+  -- the option's value: the next word, after a "=" word in the --opt=value form, and
+  -- with the words bash split at each "=" inside it (--where region=广州)
+  w("      ", table.concat(takes_list, "|"), ")")
+  w("        i=$((i + 1))")
+  w("        if [ \"${COMP_WORDS[i]}\" = = ]; then i=$((i + 1)); fi")
+  w("        while [ \"${COMP_WORDS[i+1]}\" = = ] && [ $((i + 2)) -lt $COMP_CWORD ]; do i=$((i + 2)); done ;;")
   w("      -*) ;;")
   w("      *) if [ -z \"$cmd\" ]; then cmd=${COMP_WORDS[i]}; else npos=$((npos + 1)); fi ;;")
   w("    esac")
@@ -281,7 +293,7 @@ local function bash()
   for _, c in ipairs(ref.commands) do
     -- the first argument decides; the rest of run's words are the script's
     local a = (c.arguments or {})[1]
-    if a and a.complete then
+    if a and (a.complete or a.choices) then
       local cond = a.args == "*" and "[ $npos -ge 0 ]" or "[ $npos -eq 0 ]"
       w("    ", c.name, ":*) if ", cond, "; then ", bash_values(a), "; fi ;;")
     end
@@ -419,7 +431,9 @@ local function fish()
       fish_option(cond, o)
     end
     local a = (c.arguments or {})[1]
-    if a and a.complete == "file" then
+    if a and a.choices then
+      w("complete -c bqw -n ", fq(cond), " -x -a ", fq(table.concat(a.choices, " ")), " -d ", fq(a.help))
+    elseif a and a.complete == "file" then
       w("complete -c bqw -n ", fq(cond), " -F")
     elseif a and a.complete then
       w("complete -c bqw -n ", fq(cond), " -x -a ", fq("(__bqw_plugins " .. a.complete .. ")"))

@@ -350,6 +350,7 @@ function commands.export(args, ds)
     columns = args.columns,
     bom = args.bom or nil,
     raw_cells = args.raw_cells or nil,
+    fts = args.fts,
     sort = args.sort,
   }
   if args.watch and not args.output then
@@ -740,6 +741,10 @@ local function build_parser()
   export:option("--columns", "Columns for flat formats, e.g. id,city,title."):argname("A,B")
   export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
   export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
+  export
+    :option("--fts", "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.")
+    :argname("TOKENIZER")
+    :choices({ "bqw", "trigram", "none" })
   export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
   local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
   facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")

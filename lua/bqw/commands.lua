@@ -7,7 +7,7 @@
 --- An option: names ("-o --output"), help (as `--help` shows it), and for one that
 --- takes a value arg (its placeholder), choices, default, required, complete (what a
 --- shell offers: "file", "view", "export", "where"). An argument: name, help, args
---- (nil: one; "?": optional; "*": any number), complete. Plain data: no require, so the
+--- (nil: one; "?": optional; "*": any number), complete, choices (words the shells offer). Plain data: no require, so the
 --- generator reads it with lua5.4 at build time.
 local M = {}
 
@@ -127,8 +127,10 @@ M.commands = {
       .. " with a progress bar on a terminal; Ctrl-C leaves the older file. xlsx writes typed"
       .. " cells (numbers, dates, text, never formulas), a frozen header with an autofilter,"
       .. " widths by display width and an about sheet (source, counts, filter, sort). sqlite writes"
-      .. " tables records, measures, mentions, issuers and meta, and FTS5 tables records_fts and"
-      .. " measures_fts whose bqw tokenizer (.load lib/bqw/bqw_sqlite) folds script, width and case.",
+      .. " tables records, measures, mentions, issuers and meta, and FTS5 indexes records_fts and"
+      .. " measures_fts (external content, found by sqlite-utils and Datasette) whose bqw tokenizer"
+      .. " (.load lib/<triplet>/bqw/bqw_sqlite) folds script, width and case; --fts trigram needs no"
+      .. " extension but matches only queries of 3 or more characters.",
     options = {
       help,
       data,
@@ -143,6 +145,12 @@ M.commands = {
       { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title." },
       { names = "--bom", help = "Start with a UTF-8 byte order mark (Excel), where the format takes it." },
       { names = "--raw-cells", help = "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV)." },
+      {
+        names = "--fts",
+        arg = "TOKENIZER",
+        help = "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.",
+        choices = { "bqw", "trigram", "none" },
+      },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
     },
   },
@@ -153,7 +161,12 @@ M.commands = {
       .. " (issuer and mentions are lists). FIELD=value in --where selects the records counted"
       .. " under value. --json gives an array of { value, count } by count, then value.",
     arguments = {
-      { name = "field", help = "One of region, city, category, doctype, issuer, year, level, kind, mentions." },
+      {
+        name = "field",
+        help = "One of region, city, category, doctype, issuer, year, level, kind, mentions.",
+        -- what the completions offer: bqw.facet's NAMES (tests/lua/commands_spec.lua)
+        choices = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" },
+      },
     },
     options = {
       help,

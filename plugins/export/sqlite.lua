@@ -8,25 +8,40 @@
 ---   mentions  record_id (→ records), place          (one row per place named)
 ---   issuers   record_id (→ records), issuer         (one row per issuing body)
 ---   meta      key, value: source, source_note, bqw version, counts, filter, exported_at
----   records_fts (title, headline, text, category, city; rowid = records.id) and
----   measures_fts (text; rowid = measures.id): FTS5 tables with the "bqw" tokenizer,
----   which folds script, width and case as bqw search does and indexes unigrams and
----   bigrams, so MATCH '振兴' (or '振興') finds what `bqw search` finds.
+---   records_fts (title, headline, text, category, city) and measures_fts (text): FTS5
+---   tables with external content (content="records", content_rowid="id"; the same for
+---   measures), so they hold only the index, and sqlite-utils (`search`, `enable-fts`)
+---   and Datasette's search box find them as the full-text index of their table. The
+---   export writes each row to its table and its index in the same transaction; later
+---   edits to records or measures must update the index too (FTS5's 'rebuild').
 ---
---- The plain tables open in any SQLite; the FTS tables need the tokenizer: `.load
---- build/bqw_sqlite` in the sqlite3 shell (or the installed lib/bqw/bqw_sqlite.so;
---- Datasette: --load-extension). Streams (begin / record / finish): each record's rows
---- are inserted as it comes, once, in one transaction (SQLite spills its page cache to
---- the file, so memory stays bounded); shape is always the tables above.
+--- opts.fts (--fts) picks the tokenizer:
+---   bqw (default)  folds script, width and case as bqw search does and indexes unigrams
+---                  and bigrams, so MATCH '振兴' (or '振興') finds what `bqw search` finds;
+---                  needs the extension: `.load build/bqw_sqlite` in the sqlite3 shell
+---                  (installed: lib/<triplet>/bqw/bqw_sqlite.so; sqlite-utils and
+---                  Datasette: --load-extension). Without it the plain tables open and
+---                  query, but anything that opens an FTS table (sqlite-utils tables
+---                  --counts counts every table) fails with "no such tokenizer: bqw".
+---   trigram        SQLite's own trigram tokenizer: needs no extension, but matches
+---                  only queries of 3 or more characters (MATCH '振兴' finds nothing) and
+---                  folds case only, not script or width.
+---   none           no FTS tables.
+--- Streams (begin / record / finish): each record's rows are inserted as it comes, once,
+--- in one transaction (SQLite spills its page cache to the file, so memory stays
+--- bounded); shape is always the tables above.
 local M = {
   name = "sqlite",
   kind = "export",
-  description = "SQLite database: records, measures, mentions, issuers, meta, and FTS5 tables with bqw's "
-    .. "CJK tokenizer (load build/bqw_sqlite to query them).",
+  description = "SQLite database: records, measures, mentions, issuers, meta, and FTS5 indexes of records "
+    .. "and measures with bqw's CJK tokenizer (load bqw_sqlite to query them; --fts trigram needs none).",
   extension = "sqlite",
   shapes = { "record" },
   default_shape = "record",
-  options = {},
+  options = {
+    fts = "tokenizer of the FTS5 indexes: bqw (default; needs the bqw_sqlite extension), trigram "
+      .. "(SQLite's own: no extension, queries of 3+ characters only) or none",
+  },
   binary = true,
 }
 
@@ -53,9 +68,22 @@ CREATE INDEX issuers_issuer ON issuers(issuer);
 CREATE INDEX records_kind ON records(kind);
 CREATE INDEX records_region ON records(region);
 CREATE INDEX records_city ON records(city);
-CREATE VIRTUAL TABLE records_fts USING fts5(title, headline, text, category, city, tokenize = 'bqw');
-CREATE VIRTUAL TABLE measures_fts USING fts5(text, tokenize = 'bqw');
 ]]
+
+-- The FTS5 indexes, external content: the double-quoted content="…" is what sqlite-utils
+-- and Datasette look for in the schema to find a table's index.
+local FTS_SCHEMA = [[
+CREATE VIRTUAL TABLE records_fts USING fts5(title, headline, text, category, city,
+  content="records", content_rowid="id", tokenize = '%s');
+CREATE VIRTUAL TABLE measures_fts USING fts5(text, content="measures", content_rowid="id", tokenize = '%s');
+]]
+
+local FTS_MODES = { bqw = true, trigram = true, none = true }
+local FTS_NOTE = {
+  bqw = "bqw: load the bqw_sqlite extension to query records_fts and measures_fts",
+  trigram = "trigram: SQLite's own; MATCH needs 3 or more characters",
+  none = "none: no FTS tables",
+}
 
 local unpack_values = table.unpack or unpack -- luacheck: ignore 143 (LuaJIT has only unpack)
 
@@ -82,6 +110,10 @@ end
 
 --- Creates the database: the schema, one transaction, the prepared inserts.
 function M.begin(_, opts, ctx)
+  local fts = opts.fts or "bqw"
+  if not FTS_MODES[fts] then
+    error(("export sqlite: --fts %s: expected bqw, trigram or none"):format(tostring(fts)), 0)
+  end
   local core = require("bqw.core")
   if not core.sqlite then
     error("export sqlite: this bqw was built without SQLite; install libsqlite3-dev "
@@ -95,7 +127,9 @@ function M.begin(_, opts, ctx)
     scratch:discard()
     error("export sqlite: " .. derr, 0)
   end
-  local st = { db = db, scratch = scratch, path = path, opts = opts, nrecords = 0, nmeasures = 0, util = ctx.util }
+  local st = {
+    db = db, scratch = scratch, path = path, opts = opts, fts = fts, nrecords = 0, nmeasures = 0, util = ctx.util,
+  }
   state_of[opts] = st
   guarded(st, function()
     local defs, marks = {}, {}
@@ -104,6 +138,9 @@ function M.begin(_, opts, ctx)
       marks[i] = "?"
     end
     check(db:exec(SCHEMA:format(table.concat(defs, ", "))))
+    if fts ~= "none" then
+      check(db:exec(FTS_SCHEMA:format(fts, fts)))
+    end
     check(db:exec("BEGIN"))
     st.ins_record = check(db:prepare(("INSERT INTO records (%s) VALUES (%s)"):format(
       table.concat(RECORD_COLUMNS, ", "),
@@ -112,8 +149,10 @@ function M.begin(_, opts, ctx)
     st.ins_measure = check(db:prepare("INSERT INTO measures (id, record_id, idx, text, line) VALUES (?, ?, ?, ?, ?)"))
     st.ins_mention = check(db:prepare("INSERT INTO mentions (record_id, place) VALUES (?, ?)"))
     st.ins_issuer = check(db:prepare("INSERT INTO issuers (record_id, issuer) VALUES (?, ?)"))
-    st.ins_rfts = check(db:prepare("INSERT INTO records_fts (rowid, title, headline, text, category, city) VALUES (?, ?, ?, ?, ?, ?)"))
-    st.ins_mfts = check(db:prepare("INSERT INTO measures_fts (rowid, text) VALUES (?, ?)"))
+    if fts ~= "none" then
+      st.ins_rfts = check(db:prepare("INSERT INTO records_fts (rowid, title, headline, text, category, city) VALUES (?, ?, ?, ?, ?, ?)"))
+      st.ins_mfts = check(db:prepare("INSERT INTO measures_fts (rowid, text) VALUES (?, ?)"))
+    end
   end)
 end
 
@@ -129,11 +168,16 @@ local function insert(st, r)
     values[i] = v
   end
   check(db:run(st.ins_record, unpack_values(values, 1, #RECORD_COLUMNS)))
-  check(db:run(st.ins_rfts, r.id, r.title, r.headline, r.text, r.category, r.city))
+  if st.ins_rfts then
+    -- the index gets exactly what the records row holds (external content)
+    check(db:run(st.ins_rfts, r.id, values[10], values[11], values[14], values[6], values[7]))
+  end
   for i, m in ipairs(r.measures or {}) do
     st.nmeasures = st.nmeasures + 1
     check(db:run(st.ins_measure, st.nmeasures, r.id, i, m, r.measure_lines and r.measure_lines[i]))
-    check(db:run(st.ins_mfts, st.nmeasures, m))
+    if st.ins_mfts then
+      check(db:run(st.ins_mfts, st.nmeasures, m))
+    end
   end
   for _, p in ipairs(r.mentions or {}) do
     check(db:run(st.ins_mention, r.id, p))
@@ -162,7 +206,7 @@ local function finish(st, ctx)
     { "measures", st.nmeasures },
     { "filter", where },
     { "script", opts.script or require("bqw.config").script() },
-    { "tokenizer", "bqw: load the bqw_sqlite extension to query records_fts and measures_fts" },
+    { "tokenizer", FTS_NOTE[st.fts] },
     { "exported_at", os.date("!%Y-%m-%dT%H:%M:%SZ") },
   }) do
     check(db:run(ins_meta, kv[1], kv[2] ~= nil and tostring(kv[2]) or nil))

@@ -142,6 +142,14 @@ describe("lua/bqw/commands.lua", function()
     end
   end)
 
+  it("facet's field argument offers exactly bqw.facet's fields", function()
+    for _, c in ipairs(ref.commands) do
+      if c.name == "facet" then
+        assert.same(require("bqw.facet").NAMES, c.arguments[1].choices)
+      end
+    end
+  end)
+
   it("the command-line section of doc/bqw.txt is the generated one", function()
     local src = os.getenv("BQW_SOURCE_DIR")
     local ok, _, code = os.execute(("lua5.4 %s/tools/gen_cli_ref.lua vimdoc-check %s/doc/bqw.txt >/dev/null"):format(src, src))
