@@ -24,6 +24,15 @@ T.run("nvim help", function()
   for _, t in ipairs(want) do
     check(tags[t], "tag " .. t)
   end
+  -- :help bqw opens on the title, with CONTENTS on the first screen (the help window is
+  -- 'helpheight' lines or more)
+  vim.cmd("set runtimepath+=" .. root .. " helpheight=20")
+  vim.cmd("helptags " .. root .. "/doc")
+  vim.cmd("help bqw")
+  check(vim.fn.line("w0") == 1, ":help bqw shows the file's first line, not line " .. vim.fn.line("w0"))
+  local contents = vim.fn.search("^CONTENTS", "nw")
+  check(contents > 0 and contents <= 20, ":help bqw: CONTENTS on the first screen (line " .. contents .. ")")
+  vim.cmd("helpclose")
   -- the example config
   vim.cmd("source " .. root .. "/examples/nvim/init.lua")
   check(vim.fn.exists(":Bqw") == 2, "examples/nvim/init.lua: :Bqw")
