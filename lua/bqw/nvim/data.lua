@@ -76,7 +76,21 @@ local function loaded(ds)
   state.generation = (state.generation or 0) + 1
 end
 
--- A broken file keeps the last good dataset and says why once (until a good one).
+-- Why a dataset that loaded is no digest: the loader's warning that no line is a
+-- record (a text such as "hello world"), or nil when it has records.
+local function no_records(ds)
+  for _, d in ipairs(ds:diagnostics()) do
+    if d.message:find("^no records") then
+      return d.formatted
+    end
+  end
+  if ds:count() == 0 then
+    return ds:name() .. ": no records"
+  end
+end
+
+-- A broken file keeps the last good dataset and says why once (until a good one); so
+-- does a text with no records in it.
 local function watch(path)
   if state.watcher or not path then
     return
@@ -85,6 +99,17 @@ local function watch(path)
     path,
     { debounce = 100 },
     vim.schedule_wrap(function(ds, err, diagnostics)
+      -- the dataset is the plugin's now (the old one freed when no view job holds
+      -- it): the watcher would close it at its next reload, even when it is the last
+      -- good data kept
+      if state.watcher then
+        state.watcher.dataset = nil
+      end
+      local empty = ds and no_records(ds)
+      if empty then
+        ds:close()
+        ds, err, diagnostics = nil, empty, nil
+      end
       if ds then
         loaded(ds)
         state.broken = nil

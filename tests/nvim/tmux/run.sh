@@ -48,6 +48,34 @@ case_broken_file() {
   [ "$n" = 1 ] || fail "the reason said $n times, not once"
 }
 
+# The data file is rewritten as a text with no records (a good reload first, so the
+# watcher has a dataset of its own to replace): the view keeps the last good data and
+# one line says why; a digest again reloads.
+case_no_records() {
+  f=$(data_file)
+  start "require('bqw.nvim').setup({ data = '$f' })"
+  type_text ":Bqw view list"
+  keys Enter
+  wait_for "韶关"
+  sed -i 's/若干措施》$/若干新措施》/' "$f"
+  wait_for "税收支持广东高质量发展的若干新措施"
+  wait_for "reloaded"
+  cp "$f" "$TMP/good.txt"
+  echo "hello world" >"$f"
+  wait_for "the last good data stays"
+  screen | grep -qF "no records" || fail "not said why"
+  screen | grep -q "Press ENTER" && fail "a hit-enter prompt"
+  screen | grep -qF "韶关" || fail "the view lost its data"
+  type_text ":echo 'count:' . luaeval('require(\"bqw.nvim.data\").current():count()')"
+  keys Enter
+  wait_for "count:"
+  screen | grep -q "count:[1-9][0-9]" || fail "the last good dataset is gone"
+  cp "$TMP/good.txt" "$f"
+  wait_for "reloaded"
+  screen | grep -qF "韶关" || fail "the view lost its data"
+  alive
+}
+
 # :help bqw opens the top of bqw's help.
 case_help() {
   start "vim.cmd('helptags $ROOT/doc')"
