@@ -47,7 +47,7 @@ function M.search(query, pinyin)
       b:line(segments, hit.id)
     end
     local buf = draw.new_buffer("search")
-    local status = ("search: %s — %d of %d matching fields"):format(query, #result.hits, result.total)
+    local status = ("search: %s — %d of %s"):format(query, #result.hits, data.count(result.total, "matching field"))
     draw.draw_into(buf, b:result(), { status = status, query = query })
   end)
 end
@@ -107,13 +107,13 @@ function subcommands.check()
   if #items > 0 then
     vim.cmd("copen")
   end
-  data.notify(("%d diagnostics in the quickfix list"):format(#items))
+  data.notify(("%s in the quickfix list"):format(data.count(#items, "diagnostic")))
 end
 
 function subcommands.reload()
   data.reset()
   data.with_dataset(function(ds)
-    data.notify(("reloaded: %d records"):format(ds:count()))
+    data.notify(("reloaded: %s"):format(data.count(ds:count(), "record")))
     draw.refresh_all()
   end)
 end

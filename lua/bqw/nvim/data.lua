@@ -27,6 +27,12 @@ function M.notify_line(msg, level)
   vim.notify(msg, level or vim.log.levels.INFO)
 end
 
+--- "1 record", "2 records": n and the noun, in the number n asks for (plural: noun
+--- .. "s", or the given plural).
+function M.count(n, noun, plural)
+  return ("%d %s"):format(n, n == 1 and noun or (plural or noun .. "s"))
+end
+
 --- Redraws the screen so a change made from a callback shows without a key press.
 function M.redraw()
   vim.cmd("redraw")

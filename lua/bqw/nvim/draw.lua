@@ -459,7 +459,7 @@ local function render_large(buf, b, ds, width)
       end
       if b.counting then
         -- the live filter's count, known now that the view is built
-        b.status = ("filter: %s — %d records"):format(b.counting, v:records())
+        b.status = ("filter: %s — %s"):format(b.counting, data.count(v:records(), "record"))
         b.counting = nil
       end
       previewed = true -- too late for the preview
@@ -471,7 +471,7 @@ local function render_large(buf, b, ds, width)
       if not v then
         return failed(verr)
       end
-      local status = ("%s(drawing %d records…)"):format(b.status and (b.status .. "  ") or "", ds:count())
+      local status = ("%s(drawing %s…)"):format(b.status and (b.status .. "  ") or "", data.count(ds:count(), "record"))
       draw_view(buf, b, v, job, status, function()
         vim.cmd("redraw")
       end)

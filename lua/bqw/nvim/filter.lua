@@ -92,7 +92,7 @@ function M.apply(buf, text)
     b.filter = expr and text or nil
     b.expr = expr
     b.terms = M.terms(text, expr)
-    b.status = expr and (n and ("filter: %s — %d records"):format(text, n) or ("filter: %s — counting…"):format(text)) or nil
+    b.status = expr and (n and ("filter: %s — %s"):format(text, data.count(n, "record")) or ("filter: %s — counting…"):format(text)) or nil
     b.counting = expr and large and text or nil
     draw.render(buf)
   end)

@@ -28,7 +28,15 @@ function M.check()
   local ds, lerr = bqw.load()
   if ds then
     local s = ds:stats()
-    ok(("data: %s — %d documents, %d city entries, %d measures"):format(ds:name(), s.provincial_documents, s.city_entries, s.measures))
+    local n = require("bqw.nvim.data").count
+    ok(
+      ("data: %s — %s, %s, %s"):format(
+        ds:name(),
+        n(s.provincial_documents, "document"),
+        n(s.city_entries, "city entry", "city entries"),
+        n(s.measures, "measure")
+      )
+    )
   else
     err("data: " .. tostring(lerr))
   end

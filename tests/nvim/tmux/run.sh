@@ -85,8 +85,8 @@ case_help() {
   screen | head -1 | grep -qF "百千万工程 policy digest" || fail "not the top of bqw.txt"
 }
 
-# The live filter: a lone ! shows an error inline (and does not hang), the filter is
-# edited, replaced, and cleared with an empty prompt.
+# The live filter: a lone ! shows an error inline (and does not hang), one record is
+# counted as "1 record", the filter is edited, replaced, and cleared with an empty prompt.
 case_live_filter() {
   start "require('bqw.nvim').setup({ debounce = 50 })"
   type_text ":Bqw view list"
@@ -97,6 +97,10 @@ case_live_filter() {
   type_text "!"
   wait_for "filter: ! — error"
   keys BSpace
+  type_text "id=3"
+  wait_for "filter: id=3 — 1 record"
+  screen | grep -qF "1 records" && fail "1 records"
+  keys C-u
   type_text "region=粤北"
   wait_for "filter: region=粤北 — 5 records"
   keys Enter
