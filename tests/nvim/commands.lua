@@ -319,6 +319,13 @@ T.run("nvim commands", function()
   vim.cmd("checkhealth bqw")
   check(find_line("OK: bqw.core") ~= nil and find_line("conversion (OpenCC") ~= nil, "checkhealth bqw")
   vim.cmd("bwipeout")
+  -- a plugin directory that does not exist is a warning, not OK
+  nvim.setup({ plugin_path = { "/nonexistent/bqw-plugins" } })
+  vim.cmd("checkhealth bqw")
+  local missing = find_line("/nonexistent/bqw-plugins")
+  check(missing and lines()[missing]:find("WARN") ~= nil, "checkhealth warns of a missing plugin directory: " .. tostring(missing and lines()[missing]))
+  vim.cmd("bwipeout")
+  nvim.setup({})
 
   -- a large view is built by a view job on another thread and drawn in slices (here:
   -- any view over 10 records), with a preview first and timers firing between the

@@ -6,14 +6,14 @@ local M = {}
 local function reporter()
   local h = vim.health
   if h and h.start then
-    return h.start, h.ok, h.warn, h.error
+    return h.start, h.ok, h.warn, h.error, h.info
   end
   local old = require("health")
-  return old.report_start, old.report_ok, old.report_warn, old.report_error
+  return old.report_start, old.report_ok, old.report_warn, old.report_error, old.report_info
 end
 
 function M.check()
-  local start, ok, warn, err = reporter()
+  local start, ok, warn, err, info = reporter()
   start("bqw")
   local loaded, bqw = pcall(require, "bqw")
   if not loaded then
@@ -46,8 +46,18 @@ function M.check()
   else
     err("conversion: " .. tostring(cerr or hans), { "Rebuild bqw: make" })
   end
+  -- a directory asked for (BQW_PLUGIN_PATH, setup's plugin_path) must exist; the
+  -- user's own need not
   for _, entry in ipairs(require("bqw.plugins").path()) do
-    ok(("plugin directory (%s): %s"):format(entry.origin, entry.dir))
+    local what = ("plugin directory (%s): %s"):format(entry.origin, entry.dir)
+    if vim.fn.isdirectory(entry.dir) == 1 then
+      ok(what)
+    elseif entry.origin == "user" then
+      info(what .. " does not exist (create it to add plugins of your own)")
+    else
+      local where = entry.origin == "env" and "BQW_PLUGIN_PATH" or "setup{ plugin_path = … }"
+      warn(what .. " does not exist", { ("Create it, or correct %s"):format(where) })
+    end
   end
   for _, p in ipairs(require("bqw.plugins").problems()) do
     warn("plugin not loaded: " .. p.message)
