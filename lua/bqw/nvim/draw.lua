@@ -146,6 +146,25 @@ function M.update_pinned(win, buf)
   api.nvim_buf_set_lines(fbuf, 0, -1, false, { text })
 end
 
+-- After a sort the cursor stays on its record (b.keep = { id, col }): once the line
+-- showing that record is in the buffer (line_of(id) its line, or nil), the cursor goes
+-- there in the window showing buf (the current one first) and b.keep is done.
+local function keep_cursor(buf, b, line_of)
+  local keep = b.keep
+  if not keep then
+    return
+  end
+  local line = line_of(keep.id)
+  if not line then
+    return
+  end
+  b.keep = nil
+  local win = api.nvim_get_current_buf() == buf and api.nvim_get_current_win() or vim.fn.bufwinid(buf)
+  if win ~= -1 then
+    pcall(api.nvim_win_set_cursor, win, { line, keep.col })
+  end
+end
+
 local function set_folds(buf, folds)
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     api.nvim_win_call(win, function()
@@ -183,6 +202,14 @@ function M.draw_into(buf, result, meta)
   end
   highlight_terms(buf, result.lines, b.terms)
   set_folds(buf, result.folds)
+  keep_cursor(buf, b, function(id)
+    for l = 1, #result.lines do
+      if result.ids[l] == id then
+        return l
+      end
+    end
+  end)
+  b.keep = nil
   pin_header(buf, b)
   vim.b[buf].bqw_drawing = 0
 end
@@ -351,8 +378,9 @@ api.nvim_set_decoration_provider(lazy_ns, {
 
 -- Puts view v into buf a slice at a time, under the status line status (or none):
 -- CHUNK lines per call, as many calls as fit in SLICE_MS, then a 1 ms timer; what was
--- there stays until the first slice replaces it. done() is called at the end.
-local function draw_view(buf, b, v, job, status, done_fn)
+-- there stays until the first slice replaces it. done() is called at the end. whole:
+-- this is the whole view (not the preview), where a record kept in sight is looked for.
+local function draw_view(buf, b, v, job, status, done_fn, whole)
   highlights()
   local offset = status and 1 or 0
   local n = v:count()
@@ -388,6 +416,16 @@ local function draw_view(buf, b, v, job, status, done_fn)
         pin_header(buf, b)
       else
         api.nvim_buf_set_lines(buf, done + offset, done + offset, false, slice)
+      end
+      if whole then
+        local from, to = done + 1, last
+        keep_cursor(buf, b, function(id)
+          for l = from, to do
+            if v:id(l) == id then
+              return l + offset
+            end
+          end
+        end)
       end
       done = last
     until done >= n or uv.hrtime() > deadline
@@ -434,6 +472,7 @@ local function render_large(buf, b, ds, width)
   local poll
   local function finish()
     b.job = nil
+    b.keep = nil
     steps.drawn_ms = (uv.hrtime() - started) / 1e6
     if api.nvim_buf_is_valid(buf) then
       pin_header(buf, b)
@@ -463,7 +502,7 @@ local function render_large(buf, b, ds, width)
         b.counting = nil
       end
       previewed = true -- too late for the preview
-      return draw_view(buf, b, v, job, b.status, finish)
+      return draw_view(buf, b, v, job, b.status, finish, true)
     end
     if not previewed and preview_job:done() then
       previewed = true
@@ -622,8 +661,13 @@ function M.sort_by_cursor(buf)
     b.sort = { column = column, desc = false }
   end
   local cursor = api.nvim_win_get_cursor(0)
+  local id = b.result.ids[cursor[1]]
+  -- the cursor stays on its record (on the header when it is there)
+  b.keep = id and { id = id, col = cursor[2] } or nil
   M.render(buf)
-  pcall(api.nvim_win_set_cursor, 0, cursor)
+  if not id then
+    pcall(api.nvim_win_set_cursor, 0, cursor)
+  end
   data.notify(("sorted by %s%s"):format(column, b.sort.desc and ", descending" or ""))
 end
 

@@ -200,11 +200,56 @@ sort_by_city() {
   screen | sed -n 3p | grep -qF "潮州" || fail "the first row is not 潮州's"
 }
 
-# s sorts a large table view by the column under the cursor, names in pinyin order.
+# The record under the cursor, echoed as "id:N"; prints N.
+record_under_cursor() {
+  keys Escape
+  type_text ":echo 'id:' . luaeval('require(\"bqw.nvim.draw\").id_under_cursor(vim.api.nvim_get_current_buf())')"
+  keys Enter
+  wait_for "id:"
+  screen | grep -o "^id:[0-9]*" | tail -1 | cut -d: -f2
+}
+
+# s on a record's line (LINE, in the city column) of a drawn table view: the cursor
+# stays on that record, now at another line.
+sort_keeps_record() {
+  col=$(screen | head -1 | awk '{ print index($0, "city") }')
+  [ "$col" -gt 0 ] || fail "no city column"
+  type_text "${1}G0$((col - 1))l"
+  before=$(record_under_cursor)
+  [ -n "$before" ] || fail "no record on line $1"
+  type_text ":echo 'line:' . line('.')"
+  keys Enter
+  wait_for "line:"
+  line_before=$(screen | grep -o "^line:[0-9]*" | tail -1)
+  keys s
+  wait_for "sorted by city"
+  wait_for "${2:-sorted}" 60
+  after=$(record_under_cursor)
+  [ "$before" = "$after" ] || fail "after s the cursor is on record $after, not $before"
+  type_text ":echo 'line:' . line('.')"
+  keys Enter
+  wait_for "line:"
+  line_after=$(screen | grep -o "^line:[0-9]*" | tail -1)
+  [ "$line_before" != "$line_after" ] || fail "the record did not move ($line_after): no test"
+}
+
+# s on a record's line keeps the cursor on that record.
+case_sort_keeps_record() {
+  start
+  type_text ":Bqw view table"
+  keys Enter
+  wait_for "韶关"
+  sort_keeps_record 12
+  alive
+}
+
+# s sorts a large table view by the column under the cursor, names in pinyin order;
+# the cursor stays on its record.
 case_large_sort() {
   start_large table
   wait_for " IDLE" 60
   sort_by_city
+  sort_keeps_record 30 " IDLE"
   alive
 }
 
