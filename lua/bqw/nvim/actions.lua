@@ -142,6 +142,7 @@ local function cleaned(buf)
     M.open_source(file, line)
     vim.wo.scrollbind = true
     vim.wo.cursorbind = true
+    local source_win, source_buf = api.nvim_get_current_win(), api.nvim_get_current_buf()
     local n = api.nvim_buf_line_count(0)
     vim.cmd("vsplit")
     local clean = api.nvim_create_buf(false, true)
@@ -154,7 +155,40 @@ local function cleaned(buf)
     vim.wo.scrollbind = true
     vim.wo.cursorbind = true
     vim.cmd("syncbind")
+    M.close_pair_with(config().keymaps.close, api.nvim_get_current_win(), clean, source_win, source_buf)
   end)
+end
+
+--- The close key (lhs, or nil: none) in the gS pair: in either window it closes both,
+--- back to the view. The source file's buffer has the key only while the pair is open
+--- (and only when it has no mapping of its own for it).
+function M.close_pair_with(lhs, clean_win, clean, source_win, source_buf)
+  if not lhs then
+    return
+  end
+  local on_source = api.nvim_buf_call(source_buf, function()
+      return vim.fn.maparg(lhs, "n", false, true).buffer ~= 1
+    end)
+  local function unmap()
+    if on_source and api.nvim_buf_is_valid(source_buf) then
+      pcall(api.nvim_buf_del_keymap, source_buf, "n", lhs)
+      on_source = false
+    end
+  end
+  local function close()
+    unmap()
+    for _, win in ipairs({ clean_win, source_win }) do
+      if api.nvim_win_is_valid(win) and #api.nvim_list_wins() > 1 then
+        pcall(api.nvim_win_close, win, false)
+      end
+    end
+  end
+  local opts = { nowait = true, silent = true, desc = "bqw: close the source and its cleaned text", callback = close }
+  api.nvim_buf_set_keymap(clean, "n", lhs, "", opts)
+  if on_source then
+    api.nvim_buf_set_keymap(source_buf, "n", lhs, "", opts)
+  end
+  api.nvim_create_autocmd("BufWipeout", { buffer = clean, once = true, callback = unmap })
 end
 
 local function open(buf)
@@ -253,7 +287,7 @@ M.list = {
   { name = "export", lhs = "e", desc = "export what the view shows (asks for a format and a file)", fn = export },
   { name = "yank", lhs = "Y", desc = "yank the record as Markdown into the unnamed register", fn = yank },
   { name = "source", lhs = "gs", desc = "the record's source line in the digest, in a split", fn = source },
-  { name = "cleaned", lhs = "gS", desc = "the source beside its cleaned text, scrolling together", fn = cleaned },
+  { name = "cleaned", lhs = "gS", desc = "the source beside its cleaned text, scrolling together; q (close) in either closes both", fn = cleaned },
   {
     name = "pick",
     lhs = "gp",

@@ -138,6 +138,38 @@ case_source_and_back() {
   alive
 }
 
+# gS opens the source beside its cleaned text; q in either closes both, back to the
+# view, and the source file keeps no q of bqw's.
+case_cleaned_close() {
+  start
+  type_text ":Bqw view list"
+  keys Enter
+  wait_for "韶关"
+  type_text "27G"
+  keys g S
+  wait_for "bqw://cleaned/"
+  wait_for "bqw-digest-2023.txt"
+  keys q
+  wait_gone "bqw://cleaned/"
+  wait_gone "bqw-digest-2023.txt"
+  wait_for "韶关"
+  keys g S
+  wait_for "bqw://cleaned/"
+  keys C-w l
+  type_text ":echo 'in:' . expand('%:t')"
+  keys Enter
+  wait_for "in:bqw-digest-2023.txt"
+  keys q
+  wait_gone "bqw://cleaned/"
+  screen | sed '$d' | grep -qF "bqw-digest-2023.txt" && fail "the source stays"
+  screen | grep -qF "bqw://list" || fail "the view is gone"
+  type_text ":echo 'qmap:' . luaeval('#vim.tbl_filter(function(m) return m.lhs == \"q\" end, vim.api.nvim_buf_get_keymap(vim.fn.bufnr(\"bqw-digest-2023.txt\"), \"n\"))')"
+  keys Enter
+  wait_for "qmap:"
+  screen | grep -q "qmap:0" || fail "q stays mapped in the source file"
+  alive
+}
+
 # :Bqw pick records through vim.ui.select (Neovim's own: a numbered list); the choice
 # opens in a split.
 case_picker() {
