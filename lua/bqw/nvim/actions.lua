@@ -235,13 +235,32 @@ local function move(buf, step)
   end
 end
 
+--- The export formats starting with arglead (the e prompt's completion).
+function M.export_formats(arglead)
+  local out = {}
+  for _, p in ipairs(require("bqw.plugins").list("export")) do
+    if p.name:sub(1, #arglead) == arglead then
+      out[#out + 1] = p.name
+    end
+  end
+  return out
+end
+
+-- input()'s completion takes a Vim function (v:lua is not accepted there on 0.7)
+vim.cmd([[
+function! BqwExportFormats(arglead, cmdline, pos) abort
+  return luaeval('require("bqw.nvim.actions").export_formats(_A)', a:arglead)
+endfunction
+]])
+
 local function export(buf)
   local b = draw.buffers[buf]
-  vim.ui.input({ prompt = "bqw export format: ", default = "csv" }, function(format)
+  local prompt = { prompt = "bqw export format: ", default = "csv", completion = "customlist,BqwExportFormats" }
+  data.input(prompt, function(format)
     if not format or format == "" then
       return
     end
-    vim.ui.input({ prompt = "bqw export to: ", default = "bqw." .. format, completion = "file" }, function(path)
+    data.input({ prompt = "bqw export to: ", default = "bqw." .. format, completion = "file" }, function(path)
       if path and path ~= "" then
         M.export(format, path, b and draw.where_of(b))
       end
@@ -284,7 +303,7 @@ M.list = {
     end,
   },
   { name = "sort", lhs = "s", desc = "sort a table view by the column under the cursor (again: reverse)", fn = draw.sort_by_cursor },
-  { name = "export", lhs = "e", desc = "export what the view shows (asks for a format and a file)", fn = export },
+  { name = "export", lhs = "e", desc = "export what the view shows (asks for a format and a file, <Tab> completing each)", fn = export },
   { name = "yank", lhs = "Y", desc = "yank the record as Markdown into the unnamed register", fn = yank },
   { name = "source", lhs = "gs", desc = "the record's source line in the digest, in a split", fn = source },
   { name = "cleaned", lhs = "gS", desc = "the source beside its cleaned text, scrolling together; q (close) in either closes both", fn = cleaned },

@@ -145,7 +145,7 @@ function subcommands.facet(args)
     if not counts then
       return data.notify(err, vim.log.levels.ERROR)
     end
-    vim.ui.select(counts, {
+    data.select(counts, {
       prompt = "bqw facet " .. field,
       kind = "bqw.facet",
       format_item = function(c)

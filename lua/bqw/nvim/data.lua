@@ -33,6 +33,30 @@ function M.count(n, noun, plural)
   return ("%d %s"):format(n, n == 1 and noun or (plural or noun .. "s"))
 end
 
+-- Calls vim.ui[name](...) (looked up at the call, so a replacement is used): Ctrl-C
+-- in Neovim's own prompt (inputlist(), input()) cancels quietly, as <Esc> does, instead of erroring "Keyboard interrupt".
+local function quietly(name, ...)
+  local ok, err = pcall(vim.ui[name], ...)
+  if ok then
+    return
+  end
+  if tostring(err):lower():find("interrupt", 1, true) then
+    vim.cmd("redraw")
+    return vim.api.nvim_echo({ { "" } }, false, {})
+  end
+  error(err, 0)
+end
+
+--- vim.ui.select(items, opts, on_choice), a cancel with Ctrl-C being quiet.
+function M.select(items, opts, on_choice)
+  quietly("select", items, opts, on_choice)
+end
+
+--- vim.ui.input(opts, on_confirm), a cancel with Ctrl-C being quiet.
+function M.input(opts, on_confirm)
+  quietly("input", opts, on_confirm)
+end
+
 --- Redraws the screen so a change made from a callback shows without a key press.
 function M.redraw()
   vim.cmd("redraw")

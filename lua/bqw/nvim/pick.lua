@@ -66,7 +66,7 @@ function M.records(buf)
   local b = draw.buffers[buf]
   data.with_dataset(function(ds)
     local records = ds:query(b and b.name and draw.where_of(b) or nil):all()
-    vim.ui.select(records, { prompt = "bqw record", format_item = M.record_line, kind = "bqw.record" }, function(r)
+    data.select(records, { prompt = "bqw record", format_item = M.record_line, kind = "bqw.record" }, function(r)
       if r then
         M.open_record(r.id)
       end
@@ -86,7 +86,7 @@ function M.search(_, query)
       if not result then
         return data.notify(err, vim.log.levels.ERROR)
       end
-      vim.ui.select(result.hits, { prompt = "bqw search: " .. q, format_item = M.hit_line, kind = "bqw.hit" }, function(hit)
+      data.select(result.hits, { prompt = "bqw search: " .. q, format_item = M.hit_line, kind = "bqw.hit" }, function(hit)
         if hit then
           local file = data.source_file()
           local line = hit.field == "measure" and hit.record.measure_lines[hit.item] or hit.record.line
@@ -100,14 +100,14 @@ function M.search(_, query)
   if query and query ~= "" then
     return run(query)
   end
-  vim.ui.input({ prompt = "bqw search: " }, run)
+  data.input({ prompt = "bqw search: " }, run)
 end
 
 --- The view plugins; the chosen one opens with the current view's filter.
 function M.views(buf)
   local b = draw.buffers[buf]
   local views = require("bqw.plugins").list("view")
-  vim.ui.select(views, {
+  data.select(views, {
     prompt = "bqw view",
     format_item = function(p)
       return ("%-9s %s"):format(p.name, p.description or "")
@@ -124,7 +124,7 @@ end
 function M.exports(buf)
   local b = draw.buffers[buf]
   local where = b and b.name and draw.where_of(b) or nil
-  vim.ui.select(require("bqw.plugins").list("export"), {
+  data.select(require("bqw.plugins").list("export"), {
     prompt = "bqw export",
     format_item = function(p)
       return ("%-9s %s"):format(p.name, p.description or "")
@@ -134,7 +134,7 @@ function M.exports(buf)
     if not p then
       return
     end
-    vim.ui.input({ prompt = "bqw export to: ", default = "bqw." .. p.name, completion = "file" }, function(path)
+    data.input({ prompt = "bqw export to: ", default = "bqw." .. p.name, completion = "file" }, function(path)
       if path and path ~= "" then
         require("bqw.nvim.actions").export(p.name, path, where)
       end

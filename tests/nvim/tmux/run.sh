@@ -186,6 +186,41 @@ case_picker() {
   alive
 }
 
+# The prompts: Ctrl-C cancels a picker and the e prompts quietly (no "Keyboard
+# interrupt", no hit-enter); e's format prompt completes export formats with <Tab>,
+# its file prompt file names.
+case_prompts() {
+  start
+  type_text ":Bqw view list region=粤东"
+  keys Enter
+  wait_for "汕头"
+  type_text ":Bqw pick records"
+  keys Enter
+  wait_for "bqw record"
+  keys C-c
+  wait_gone "Type number"
+  screen | grep -qi "interrupt" && fail "the cancel is not quiet"
+  screen | grep -q "Press ENTER" && fail "a hit-enter prompt"
+  keys e
+  wait_for "bqw export format: csv"
+  keys C-u
+  type_text "xl"
+  keys Tab
+  wait_for "bqw export format: xlsx"
+  screen | grep -qF "xl^I" && fail "a literal Tab"
+  keys Enter
+  wait_for "bqw export to: bqw.xlsx"
+  keys C-u
+  type_text "init.l"
+  keys Tab
+  wait_for "bqw export to: init.lua"
+  keys C-c
+  wait_gone "bqw export to"
+  screen | grep -qi "interrupt" && fail "the cancel is not quiet"
+  screen | grep -q "Press ENTER" && fail "a hit-enter prompt"
+  alive
+}
+
 # A large view (26,376 records): the first screen comes without a key press, a command
 # typed while it is drawn is answered before the drawing ends, and once drawn the
 # records show unfolded, each record a fold of its own.
