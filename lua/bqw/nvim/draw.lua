@@ -97,14 +97,23 @@ local function pin_header(buf, b)
   local text = b.result and b.result.header_line and b.result.lines[b.result.header_line]
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     if has_winbar then
-      vim.wo[win].winbar = text and text:gsub("%%", "%%%%") or ""
+      local bar = text and text:gsub("%%", "%%%%") or ""
+      M.bars[bar] = true
+      vim.wo[win].winbar = bar
     else
       M.update_pinned(win, buf)
     end
   end
 end
 
--- Neovim 0.7: shows or hides the header float of win.
+-- Neovim 0.8+: the window bars bqw set (a split copies its window's bar to the new
+-- window, whatever that shows next: M.refresh_pinned takes it off).
+M.bars = {}
+
+-- Neovim 0.7: shows or hides the header float of win. The float is placed over the
+-- window's first row in editor cells (win_screenpos): a float relative to a window
+-- stays where that window was when the layout changes (a split, a close), so every
+-- change of the layout places it again (M.refresh_pinned).
 function M.update_pinned(win, buf)
   local b = M.buffers[buf]
   if not (b and api.nvim_win_is_valid(win)) then
@@ -122,24 +131,17 @@ function M.update_pinned(win, buf)
     pinned[win] = nil
     return
   end
+  local pos = vim.fn.win_screenpos(win)
+  local place = { relative = "editor", row = pos[1] - 1, col = pos[2] - 1, width = api.nvim_win_get_width(win), height = 1 }
   local fbuf
   if float and api.nvim_win_is_valid(float) then
     fbuf = api.nvim_win_get_buf(float)
-    api.nvim_win_set_config(float, { relative = "win", win = win, row = 0, col = 0, width = api.nvim_win_get_width(win), height = 1 })
+    api.nvim_win_set_config(float, place)
   else
     fbuf = api.nvim_create_buf(false, true)
     api.nvim_buf_set_option(fbuf, "bufhidden", "wipe")
-    float = api.nvim_open_win(fbuf, false, {
-      relative = "win",
-      win = win,
-      row = 0,
-      col = 0,
-      width = api.nvim_win_get_width(win),
-      height = 1,
-      focusable = false,
-      style = "minimal",
-      zindex = 40,
-    })
+    place.focusable, place.style, place.zindex = false, "minimal", 40
+    float = api.nvim_open_win(fbuf, false, place)
     api.nvim_win_set_option(float, "winhighlight", "Normal:BqwField")
     pinned[win] = float
   end
@@ -163,6 +165,72 @@ local function keep_cursor(buf, b, line_of)
   if win ~= -1 then
     pcall(api.nvim_win_set_cursor, win, { line, keep.col })
   end
+end
+
+--- Neovim 0.7: every header float placed again over its window, or closed when its
+--- window is gone, shows another buffer or is in another tab page. Neovim 0.8+: each
+--- window of the tab page has its table's header as its bar, or no bar of bqw's.
+function M.refresh_pinned()
+  if has_winbar then
+    for _, win in ipairs(api.nvim_tabpage_list_wins(0)) do
+      local b = M.buffers[api.nvim_win_get_buf(win)]
+      local text = b and b.result and b.result.header_line and b.result.lines[b.result.header_line]
+      local bar = text and text:gsub("%%", "%%%%") or nil
+      if bar then
+        M.bars[bar] = true
+        if vim.wo[win].winbar ~= bar then
+          vim.wo[win].winbar = bar
+        end
+      elseif vim.wo[win].winbar ~= "" and M.bars[vim.wo[win].winbar] then
+        vim.wo[win].winbar = ""
+      end
+    end
+    return
+  end
+  local here = {}
+  for _, win in ipairs(api.nvim_tabpage_list_wins(0)) do
+    here[win] = true
+  end
+  for buf, b in pairs(M.buffers) do
+    for win, float in pairs(b.pinned or {}) do
+      if not (here[win] and api.nvim_win_is_valid(win) and api.nvim_win_get_buf(win) == buf) then
+        if api.nvim_win_is_valid(float) then
+          api.nvim_win_close(float, true)
+        end
+        b.pinned[win] = nil
+      end
+    end
+    if api.nvim_buf_is_valid(buf) then
+      for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+        if here[win] then
+          M.update_pinned(win, buf)
+        end
+      end
+    end
+  end
+end
+
+-- A change of the layout places the floats again once it is done (scheduled, once
+-- for a burst of events); on 0.8+ a window's bar follows what it shows.
+do
+  local queued = false
+  api.nvim_create_autocmd(
+    has_winbar and { "WinNew", "WinEnter", "BufWinEnter", "TabEnter" }
+      or { "WinScrolled", "WinNew", "WinClosed", "WinEnter", "BufWinEnter", "BufWinLeave", "VimResized", "TabEnter" },
+    {
+      group = api.nvim_create_augroup("bqw_pinned", { clear = true }),
+      callback = function()
+        if queued then
+          return
+        end
+        queued = true
+        vim.schedule(function()
+          queued = false
+          M.refresh_pinned()
+        end)
+      end,
+    }
+  )
 end
 
 local function set_folds(buf, folds)
@@ -599,16 +667,6 @@ function M.new_buffer(title)
       M.buffers[buf] = nil
     end,
   })
-  if not has_winbar then
-    api.nvim_create_autocmd({ "WinScrolled", "BufWinEnter", "VimResized" }, {
-      group = group,
-      callback = function()
-        for _, win in ipairs(vim.fn.win_findbuf(buf)) do
-          M.update_pinned(win, buf)
-        end
-      end,
-    })
-  end
   return buf
 end
 

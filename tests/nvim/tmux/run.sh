@@ -170,6 +170,56 @@ case_cleaned_close() {
   alive
 }
 
+# The table's header is pinned on the view window's first row (a float on 0.7, the
+# window bar on 0.8+): the row under the status line of the window above it (ABOVE)
+# shows it, or, with no ABOVE, the screen's first row; nowhere else.
+header_on_top() {
+  sleep 0.3 # what a late float would do, shown
+  if [ -n "${1:-}" ]; then
+    row=$(screen | grep -nF -- "$1" | head -1 | cut -d: -f1)
+    [ -n "$row" ] || fail "no window $1"
+    row=$((row + 1))
+  else
+    row=1
+  fi
+  screen | sed -n "${row}p" | grep -q "^id  *kind  *line  *city" || fail "the header is not on row $row"
+  n=$(screen | grep -c "^id  *kind  *line  *city")
+  [ "$n" = 1 ] || fail "the header shows $n times"
+}
+
+# The header follows its window through splits, closes, <CR>, gS and resizes.
+case_pinned_header() {
+  start
+  type_text ":Bqw view table"
+  keys Enter
+  wait_for "韶关"
+  type_text "40Gzt"
+  header_on_top
+  keys Enter
+  wait_for "bqw://detail"
+  header_on_top "bqw://detail"
+  type_text ":resize +5"
+  keys Enter
+  header_on_top "bqw://detail"
+  keys q
+  wait_gone "bqw://detail"
+  header_on_top
+  type_text "40Gzt"
+  keys g S
+  wait_for "bqw://cleaned/"
+  header_on_top "bqw://cleaned/"
+  keys q
+  wait_gone "bqw://cleaned/"
+  header_on_top
+  type_text ":new"
+  keys Enter
+  header_on_top "[No Name]"
+  type_text ":close"
+  keys Enter
+  header_on_top
+  alive
+}
+
 # :Bqw pick records through vim.ui.select (Neovim's own: a numbered list); the choice
 # opens in a split.
 case_picker() {
