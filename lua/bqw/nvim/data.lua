@@ -34,7 +34,8 @@ function M.count(n, noun, plural)
 end
 
 -- Calls vim.ui[name](...) (looked up at the call, so a replacement is used): Ctrl-C
--- in Neovim's own prompt (inputlist(), input()) cancels quietly, as <Esc> does, instead of erroring "Keyboard interrupt".
+-- in Neovim's own prompt (inputlist(), input()) cancels quietly, as <Esc> does,
+-- instead of erroring "Keyboard interrupt".
 local function quietly(name, ...)
   local ok, err = pcall(vim.ui[name], ...)
   if ok then

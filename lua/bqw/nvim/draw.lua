@@ -132,7 +132,13 @@ function M.update_pinned(win, buf)
     return
   end
   local pos = vim.fn.win_screenpos(win)
-  local place = { relative = "editor", row = pos[1] - 1, col = pos[2] - 1, width = api.nvim_win_get_width(win), height = 1 }
+  local place = {
+    relative = "editor",
+    row = pos[1] - 1,
+    col = pos[2] - 1,
+    width = api.nvim_win_get_width(win),
+    height = 1,
+  }
   local fbuf
   if float and api.nvim_win_is_valid(float) then
     fbuf = api.nvim_win_get_buf(float)

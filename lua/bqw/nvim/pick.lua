@@ -86,7 +86,8 @@ function M.search(_, query)
       if not result then
         return data.notify(err, vim.log.levels.ERROR)
       end
-      data.select(result.hits, { prompt = "bqw search: " .. q, format_item = M.hit_line, kind = "bqw.hit" }, function(hit)
+      local opts = { prompt = "bqw search: " .. q, format_item = M.hit_line, kind = "bqw.hit" }
+      data.select(result.hits, opts, function(hit)
         if hit then
           local file = data.source_file()
           local line = hit.field == "measure" and hit.record.measure_lines[hit.item] or hit.record.line

@@ -173,18 +173,26 @@ case_cleaned_close() {
 # The table's header is pinned on the view window's first row (a float on 0.7, the
 # window bar on 0.8+): the row under the status line of the window above it (ABOVE)
 # shows it, or, with no ABOVE, the screen's first row; nowhere else.
-header_on_top() {
-  sleep 0.3 # what a late float would do, shown
+header_at_row() {
   if [ -n "${1:-}" ]; then
     row=$(screen | grep -nF -- "$1" | head -1 | cut -d: -f1)
-    [ -n "$row" ] || fail "no window $1"
+    [ -n "$row" ] || return 1
     row=$((row + 1))
   else
     row=1
   fi
-  screen | sed -n "${row}p" | grep -q "^id  *kind  *line  *city" || fail "the header is not on row $row"
-  n=$(screen | grep -c "^id  *kind  *line  *city")
-  [ "$n" = 1 ] || fail "the header shows $n times"
+  screen | sed -n "${row}p" | grep -q "^id  *kind  *line  *city" || return 1
+  [ "$(screen | grep -c "^id  *kind  *line  *city")" = 1 ]
+}
+header_on_top() {
+  deadline=$(($(date +%s) + WAIT))
+  until header_at_row "${1:-}"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the header is not alone on the first row of the view${1:+ (under $1)}"
+    sleep 0.05
+  done
+  # and stays there (a late float would move it)
+  sleep 0.2
+  header_at_row "${1:-}" || fail "the header moved off the view's first row${1:+ (under $1)}"
 }
 
 # The header follows its window through splits, closes, <CR>, gS and resizes.
