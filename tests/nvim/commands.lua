@@ -468,12 +468,19 @@ T.run("nvim commands", function()
     return #lines(buf) == 56
   end, 20)
   check(#lines(buf) == 56, "background load of the data file: " .. #lines(buf))
+  -- the dataset a reload replaces is freed (nothing of the plugin holds it)
+  local replaced = setmetatable({ require("bqw.nvim.data").current() }, { __mode = "v" })
+  check(replaced[1] ~= nil, "a dataset before the reload")
   local text = require("bqw").default_digest():gsub("\n2035年\n", "\n2040年\n再添一項目標。\n2035年\n")
   vim.fn.writefile(vim.split(text, "\n", { plain = true }), data, "b")
   vim.wait(5000, function()
     return #lines(buf) == 57
   end, 20)
   check(#lines(buf) == 57, "the view refreshed after the file changed: " .. #lines(buf))
+  vim.wait(1000, function()
+    return replaced[1] == nil
+  end, 20)
+  check(replaced[1] == nil, "the replaced dataset is freed after a reload")
 
   local c = nvim.complete("t", "Bqw view t")
   check(vim.tbl_contains(c, "table") and vim.tbl_contains(c, "tree") and vim.tbl_contains(c, "timeline"), "completion")

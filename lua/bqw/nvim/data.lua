@@ -146,7 +146,13 @@ local function watch(path)
         state.broken = nil
         require("bqw.nvim.draw").refresh_all()
         M.notify_line(("reloaded %s"):format(M.short(path)))
-        return M.redraw()
+        M.redraw()
+        -- the old dataset's C memory goes as soon as nothing holds it (an export or a
+        -- view job of it may still run: they keep it); the collector alone would
+        -- wait, not knowing its size
+        return vim.defer_fn(function()
+          collectgarbage()
+        end, 0)
       end
       local why = err
       for _, d in ipairs(diagnostics or {}) do
