@@ -408,27 +408,36 @@ static void fold_into(buf *out, const char *s, size_t n, int32_t (*f)(int32_t)) 
   }
 }
 
-/* The curated conversion overrides (data/convert-overrides.tsv), folded character by
- * character as above: the index applies them to folded text by maximum match from the
- * left (著力 folds to 着力 as it is shown, 著名 stays), and so does the reference. */
+/* The curated conversion overrides (data/convert-overrides.tsv, data/convert-zhe.tsv),
+ * folded character by character as above: the index applies them to folded text by
+ * maximum match from the left (著力 folds to 着力 as it is shown, 著名 stays), and so
+ * does the reference. */
 typedef struct rule {
   buf from, to;
 } rule;
-static rule rules[64];
-static size_t rule_count;
+static rule *rules;
+static size_t rule_count, rule_cap;
 
-static void read_rules(void) {
-  FILE *f = fopen(BQW_SOURCE_DIR "/data/convert-overrides.tsv", "r");
+static void read_rules_file(const char *path) {
+  FILE *f = fopen(path, "r");
   if (!f) {
-    perror("bench_search: data/convert-overrides.tsv");
+    perror(path);
     exit(1);
   }
   char line[1024], phrase[256], opencc[256], correct[256];
-  while (fgets(line, sizeof line, f) && rule_count < 64) {
+  while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || line[0] == '\n')
       continue;
     if (sscanf(line, "%255[^\t]\t%255[^\t]\t%255[^\t]\t", phrase, opencc, correct) != 3)
       continue;
+    if (rule_count == rule_cap) {
+      rule_cap = rule_cap ? rule_cap * 2 : 256;
+      rules = realloc(rules, rule_cap * sizeof *rules);
+      if (!rules) {
+        perror("bench_search");
+        exit(1);
+      }
+    }
     rule *r = &rules[rule_count++];
     memset(r, 0, sizeof *r);
     fold_into(&r->from, phrase, strlen(phrase), fold_cp);
@@ -437,13 +446,48 @@ static void read_rules(void) {
   fclose(f);
 }
 
+static int rule_order(const void *a, const void *b) {
+  const rule *x = a, *y = b;
+  size_t n = x->from.len < y->from.len ? x->from.len : y->from.len;
+  int c = memcmp(x->from.p, y->from.p, n);
+  return c ? c : (x->from.len > y->from.len) - (x->from.len < y->from.len);
+}
+
+/* Sorted by their folded spelling, so a position looks at the rules starting with its
+ * character only. */
+static void read_rules(void) {
+  read_rules_file(BQW_SOURCE_DIR "/data/convert-overrides.tsv");
+  read_rules_file(BQW_SOURCE_DIR "/data/convert-zhe.tsv");
+  qsort(rules, rule_count, sizeof *rules, rule_order);
+}
+
+/* The first rule whose spelling is not below the k bytes at p. */
+static size_t first_rule(const char *p, size_t k) {
+  size_t lo = 0, hi = rule_count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    size_t n = rules[mid].from.len < k ? rules[mid].from.len : k;
+    int c = memcmp(rules[mid].from.p, p, n);
+    if (c < 0 || (!c && rules[mid].from.len < k))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 /* Folded text with the rules applied, by maximum match from the left. */
 static void apply_rules(buf *text) {
   buf out = {0};
   for (size_t i = 0; i < text->len;) {
     const rule *best = NULL;
-    for (size_t r = 0; r < rule_count; r++)
-      if (rules[r].from.len <= text->len - i && text->p[i] == rules[r].from.p[0] &&
+    int32_t first;
+    size_t k1 = decode((const unsigned char *)text->p + i, text->len - i, &first);
+    for (size_t r = first_rule(text->p + i, k1);
+         r < rule_count && rules[r].from.len >= k1 &&
+         !memcmp(rules[r].from.p, text->p + i, k1);
+         r++)
+      if (rules[r].from.len <= text->len - i &&
           (!best || rules[r].from.len > best->from.len) &&
           !memcmp(text->p + i, rules[r].from.p, rules[r].from.len))
         best = &rules[r];
@@ -1109,6 +1153,7 @@ static int cmd_run(int argc, char **argv) {
     free(rules[r].from.p);
     free(rules[r].to.p);
   }
+  free(rules);
   bqw_index_free(ix);
   free(c.start);
   free(c.len);

@@ -7,9 +7,11 @@
  * value, every other character by the character dictionary's first value (TSCharacters,
  * STCharacters), or kept. No key holds a line end, so a buffer converts as its lines
  * would one by one, and no key starts with ASCII, so ASCII runs are copied unlooked-at.
- * Simplified ("hans") applies the curated overrides of data/convert-overrides.tsv, which
- * are extra phrases of the t2s dictionary; Traditional ("hant") is OpenCC's t2s without
- * them, then s2t, so either kind of input comes out the same.
+ * Simplified ("hans") applies the curated overrides of data/convert-overrides.tsv and
+ * data/convert-zhe.tsv (著/着 from CC-CEDICT), which are extra phrases of the t2s
+ * dictionary, matched in the same maximum match (a guard such as 土著 is a phrase that
+ * keeps OpenCC's output and wins over 著力 by starting first); Traditional ("hant") is
+ * OpenCC's t2s without them, then s2t, so either kind of input comes out the same.
  *
  * The tables are read-only; the converter keeps no state between calls.
  */
@@ -21,6 +23,11 @@
 #include "convert_table.h"
 
 enum { SET_T2S, SET_S2T };
+
+_Static_assert(
+    CV_OVERRIDES <= CV_OVERRIDES_MAX,
+    "more conversion overrides than the search fold holds: raise CV_OVERRIDES_MAX "
+    "in core/internal.h");
 
 /* The node of a phrase trie whose key starts with cp, or 0. */
 static uint32_t root_of(int set, int32_t cp) {

@@ -148,7 +148,11 @@ typedef struct cv_override {
   int32_t from[CV_OVERRIDE_MAX], to[CV_OVERRIDE_MAX];
 } cv_override;
 
-/* The curated overrides of data/convert-overrides.tsv, as code points: how many. */
+/* The most overrides core/search.c's fold holds; convert.c fails to compile above it. */
+#define CV_OVERRIDES_MAX 4096
+
+/* The curated overrides of data/convert-overrides.tsv and data/convert-zhe.tsv, as code
+ * points: how many. */
 size_t convert_overrides(const cv_override **out);
 
 /* As bqw_index_finish; a build stops with BQW_ECANCELED once *cancel (may be NULL) is

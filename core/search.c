@@ -41,42 +41,59 @@ int32_t text_fold(int32_t cp) {
 
 /* ---- the conversion overrides, folded: built once, read-only afterwards ---- */
 
+/* Folded rules sorted by their first character, so a position is matched against the
+ * rules that start with its character only (a binary search, then that run). The
+ * array holds every override: convert.c fails to compile when CV_OVERRIDES exceeds
+ * CV_OVERRIDES_MAX. The characters the rules change (triggers) and produce (targets)
+ * are few (著, 瞭); should they ever exceed MAX_RULE_CHARS, every character counts as
+ * one (slower, never wrong). */
 #define MAX_RULE_CHARS 16
 typedef struct fold_rules {
   size_t count;
-  cv_override rule[64]; /* from and to folded */
+  cv_override rule[CV_OVERRIDES_MAX]; /* from and to folded, sorted by from[0] */
   int32_t trigger[MAX_RULE_CHARS], target[MAX_RULE_CHARS];
   size_t triggers, targets;
+  bool every_char;       /* the sets overflowed: every character may be one */
   uint64_t trigger_bits; /* bit (cp & 63) of each trigger: a quick "surely not" */
 } fold_rules;
 
 static fold_rules rules;
 static pthread_once_t rules_built = PTHREAD_ONCE_INIT;
 
-static void add_char(int32_t *set, size_t *n, int32_t cp) {
+static void add_char(fold_rules *fr, int32_t *set, size_t *n, int32_t cp) {
   for (size_t i = 0; i < *n; i++)
     if (set[i] == cp)
       return;
   if (*n < MAX_RULE_CHARS)
     set[(*n)++] = cp;
+  else
+    fr->every_char = true;
+}
+
+static int by_first_char(const void *a, const void *b) {
+  const cv_override *x = a, *y = b;
+  return (x->from[0] > y->from[0]) - (x->from[0] < y->from[0]);
 }
 
 static void build_rules(void) {
   const cv_override *ov;
   size_t n = convert_overrides(&ov);
-  for (size_t i = 0; i < n && rules.count < sizeof rules.rule / sizeof *rules.rule; i++) {
+  for (size_t i = 0; i < n; i++) {
     cv_override *r = &rules.rule[rules.count++];
     r->len = ov[i].len;
     for (int k = 0; k < r->len; k++) {
       r->from[k] = text_fold(ov[i].from[k]);
       r->to[k] = text_fold(ov[i].to[k]);
       if (r->from[k] != r->to[k]) {
-        add_char(rules.trigger, &rules.triggers, r->from[k]);
-        add_char(rules.target, &rules.targets, r->to[k]);
+        add_char(&rules, rules.trigger, &rules.triggers, r->from[k]);
+        add_char(&rules, rules.target, &rules.targets, r->to[k]);
         rules.trigger_bits |= (uint64_t)1 << (r->from[k] & 63);
       }
     }
   }
+  if (rules.every_char)
+    rules.trigger_bits = ~(uint64_t)0;
+  qsort(rules.rule, rules.count, sizeof *rules.rule, by_first_char);
 }
 
 static const fold_rules *fold_rules_get(void) {
@@ -93,17 +110,32 @@ static bool in_set(const int32_t *set, size_t n, int32_t cp) {
 
 /* Whether a folded character may start a change by the overrides. */
 static bool is_trigger(const fold_rules *fr, int32_t cp) {
-  return (fr->trigger_bits >> (cp & 63) & 1) && in_set(fr->trigger, fr->triggers, cp);
+  return (fr->trigger_bits >> (cp & 63) & 1) &&
+         (fr->every_char || in_set(fr->trigger, fr->triggers, cp));
+}
+
+/* The first rule whose from[0] is cp or greater. */
+static size_t first_rule(const fold_rules *fr, int32_t cp) {
+  size_t lo = 0, hi = fr->count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (fr->rule[mid].from[0] < cp)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
 
 /* Applies the overrides to folded text, by maximum match from the left, in place. */
 static void apply_rules(const fold_rules *fr, int32_t *cp, size_t n) {
   for (size_t i = 0; i < n;) {
     const cv_override *best = NULL;
-    for (size_t r = 0; r < fr->count; r++) {
+    for (size_t r = first_rule(fr, cp[i]); r < fr->count && fr->rule[r].from[0] == cp[i];
+         r++) {
       const cv_override *o = &fr->rule[r];
       if ((size_t)o->len <= n - i && (!best || o->len > best->len) &&
-          cp[i] == o->from[0] && !memcmp(cp + i, o->from, (size_t)o->len * sizeof *cp))
+          !memcmp(cp + i, o->from, (size_t)o->len * sizeof *cp))
         best = o;
     }
     if (!best) {
@@ -119,7 +151,8 @@ static void apply_rules(const fold_rules *fr, int32_t *cp, size_t n) {
  * can matching it with the overrides differ from matching it without. */
 static bool touches_rules(const fold_rules *fr, const int32_t *w, size_t m) {
   for (size_t i = 0; i < m; i++)
-    if (in_set(fr->trigger, fr->triggers, w[i]) || in_set(fr->target, fr->targets, w[i]))
+    if (fr->every_char || in_set(fr->trigger, fr->triggers, w[i]) ||
+        in_set(fr->target, fr->targets, w[i]))
       return true;
   return false;
 }

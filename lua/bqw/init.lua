@@ -156,8 +156,8 @@ function M.truncate(s, width, ellipsis, ambiwidth)
   return core.truncate(s, width, ellipsis, ambiwidth or config.values.ambiwidth)
 end
 
---- s in a script: "hans" (Simplified: OpenCC t2s with bqw's curated overrides,
---- data/convert-overrides.tsv) or "hant" (Traditional: OpenCC t2s, then s2t, so either
+--- s in a script: "hans" (Simplified: OpenCC t2s with bqw's overrides,
+--- data/convert-overrides.tsv and the 著/着 list data/convert-zhe.tsv) or "hant" (Traditional: OpenCC t2s, then s2t, so either
 --- kind of input comes out the same). The converter is compiled into the core and runs
 --- at hundreds of MB/s, so nothing is cached. Returns nil, message, name when s is not
 --- valid UTF-8.

@@ -8,10 +8,11 @@
  *                                         list of tricky phrases
  *
  * Simplified ("hans") must be OpenCC t2s.json byte for byte, except where a curated
- * override (data/convert-overrides.tsv) applies; Traditional ("hant") must be OpenCC's
- * t2s then s2t byte for byte. The expected Simplified is OpenCC's output with the
- * overrides' corrections written over it: guards first protected, then each correction's
- * OpenCC spelling replaced by the correct one.
+ * override (data/convert-overrides.tsv, data/convert-zhe.tsv) applies; Traditional
+ * ("hant") must be OpenCC's t2s then s2t byte for byte. The expected Simplified is an
+ * independent reference: OpenCC's output, then the overrides by maximum match from the
+ * left over it (each override's OpenCC spelling, longest first at each position, replaced
+ * by its correct spelling; a guard's spellings are equal, so it only takes its span).
  */
 #include "bqw.h"
 #include "check.h"
@@ -26,13 +27,13 @@ typedef struct override_line {
   char phrase[64], opencc[64], correct[64];
 } override_line;
 
-static override_line overrides[64];
-static size_t override_count;
+static override_line *overrides; /* sorted by opencc for the reference's lookups */
+static size_t override_count, override_cap;
 static opencc_t t2s, s2t;
 static size_t lines_checked, lines_overridden;
 
-static void read_overrides(void) {
-  FILE *f = fopen(BQW_SOURCE_DIR "/data/convert-overrides.tsv", "r");
+static void read_overrides_file(const char *path) {
+  FILE *f = fopen(path, "r");
   CHECK(f != NULL);
   if (!f)
     return;
@@ -40,63 +41,88 @@ static void read_overrides(void) {
   while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || line[0] == '\n')
       continue;
+    if (override_count == override_cap) {
+      override_cap = override_cap ? override_cap * 2 : 256;
+      overrides = realloc(overrides, override_cap * sizeof *overrides);
+    }
     override_line *o = &overrides[override_count];
     CHECK(sscanf(line, "%63[^\t]\t%63[^\t]\t%63[^\t]\t", o->phrase, o->opencc,
                  o->correct) == 3);
     override_count++;
   }
   fclose(f);
-  CHECK(override_count > 0);
 }
 
-/* s with every `from` replaced by `to` (malloc'd). */
-static char *replace_all(const char *s, const char *from, const char *to) {
-  size_t fl = strlen(from), tl = strlen(to), n = 0;
-  for (const char *p = s; (p = strstr(p, from)); p += fl)
-    n++;
-  char *out = malloc(strlen(s) + n * (tl > fl ? tl - fl : 0) + 1), *o = out;
-  for (const char *p = s;;) {
-    const char *hit = strstr(p, from);
-    if (!hit) {
-      strcpy(o, p);
-      break;
-    }
-    memcpy(o, p, (size_t)(hit - p));
-    o += hit - p;
-    memcpy(o, to, tl);
-    o += tl;
-    p = hit + fl;
+static int by_opencc(const void *a, const void *b) {
+  return strcmp(((const override_line *)a)->opencc, ((const override_line *)b)->opencc);
+}
+
+static void read_overrides(void) {
+  read_overrides_file(BQW_SOURCE_DIR "/data/convert-overrides.tsv");
+  size_t curated = override_count;
+  read_overrides_file(BQW_SOURCE_DIR "/data/convert-zhe.tsv");
+  CHECK(curated > 0 && override_count > curated);
+  qsort(overrides, override_count, sizeof *overrides, by_opencc);
+}
+
+/* The override whose OpenCC spelling is exactly s[0..n), or NULL. */
+static const override_line *override_for(const char *s, size_t n) {
+  char key[64];
+  if (n >= sizeof key)
+    return NULL;
+  memcpy(key, s, n);
+  key[n] = 0;
+  size_t lo = 0, hi = override_count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = strcmp(overrides[mid].opencc, key);
+    if (!c)
+      return &overrides[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  return out;
+  return NULL;
 }
 
-/* OpenCC's t2s with the overrides applied over it. */
+/* Bytes of the UTF-8 character starting with byte c (1 for anything else). */
+static size_t char_bytes(unsigned char c) {
+  return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* OpenCC's t2s with the overrides applied over it, by maximum match from the left. */
 static char *expected_hans(const char *line, size_t len) {
   char *cc = opencc_convert_utf8(t2s, line, len);
-  char *s = strdup(cc);
+  size_t n = strlen(cc);
+  char *out = malloc(n + 1), *o = out; /* overrides keep lengths: 着 and 著 are 3 bytes */
+  for (size_t i = 0; i < n;) {
+    const override_line *best = NULL;
+    size_t end = i;
+    for (int chars = 0; chars < 8 && end < n; chars++) {
+      end += char_bytes((unsigned char)cc[end]);
+      if (end > n)
+        break;
+      const override_line *hit = override_for(cc + i, end - i);
+      if (hit)
+        best = hit;
+    }
+    if (best) {
+      size_t k = strlen(best->correct);
+      CHECK_EQ_INT(k, strlen(best->opencc));
+      memcpy(o, best->correct, k);
+      o += k;
+      i += strlen(best->opencc);
+    } else {
+      size_t k = char_bytes((unsigned char)cc[i]);
+      memcpy(o, cc + i, k);
+      o += k;
+      i += k;
+    }
+  }
+  *o = 0;
   opencc_convert_utf8_free(cc);
-  char mark[32];
-  for (size_t i = 0; i < override_count; i++) /* guards: kept as OpenCC writes them */
-    if (!strcmp(overrides[i].opencc, overrides[i].correct)) {
-      snprintf(mark, sizeof mark, "\x01%zu\x02", i);
-      char *t = replace_all(s, overrides[i].opencc, mark);
-      free(s);
-      s = t;
-    }
-  for (size_t i = 0; i < override_count; i++)
-    if (strcmp(overrides[i].opencc, overrides[i].correct)) {
-      char *t = replace_all(s, overrides[i].opencc, overrides[i].correct);
-      free(s);
-      s = t;
-    }
-  for (size_t i = 0; i < override_count; i++)
-    if (!strcmp(overrides[i].opencc, overrides[i].correct)) {
-      snprintf(mark, sizeof mark, "\x01%zu\x02", i);
-      char *t = replace_all(s, mark, overrides[i].correct);
-      free(s);
-      s = t;
-    }
-  return s;
+  return out;
 }
 
 static void check_line(const char *line, size_t len, const char *where) {
@@ -236,6 +262,29 @@ static void check_overrides(void) {
   CHECK_EQ_INT(bqw_convert(in, strlen(in), BQW_SCRIPT_HANS, &out, NULL), 0);
   CHECK_STR(out, "着力推进，向着更高水平，面向著名企业");
   bqw_free(out);
+  /* issue 20: a keep-word (土著, 編著, 名著, 原著) starts first and wins over 著力/著重;
+   * a 着-word ending in 著 does not eat the 著 of a following 著名 */
+  const char *phrases[][2] = {
+      {"土著力量", "土著力量"},
+      {"編著力求", "编著力求"},
+      {"名著重印", "名著重印"},
+      {"原著重現", "原著重现"},
+      {"看著窗外", "看着窗外"},
+      {"意味著重大", "意味着重大"},
+      {"有著名的品牌", "有著名的品牌"},
+      {"有著重要意義", "有着重要意义"},
+      {"睡不著", "睡不着"},
+      {"著陸", "着陆"},
+  };
+  for (size_t i = 0; i < sizeof phrases / sizeof *phrases; i++) {
+    CHECK_EQ_INT(
+        bqw_convert(phrases[i][0], strlen(phrases[i][0]), BQW_SCRIPT_HANS, &out, NULL),
+        0);
+    check_context(phrases[i][0]);
+    CHECK_STR(out, phrases[i][1]);
+    bqw_free(out);
+  }
+  check_context(NULL);
   /* invalid input is refused, not passed on */
   CHECK_EQ_INT(bqw_convert("a\xE4\xB8", 3, BQW_SCRIPT_HANS, &out, NULL), BQW_EENCODING);
   CHECK_EQ_INT(bqw_convert("a\0b", 3, BQW_SCRIPT_HANT, &out, NULL), BQW_EENCODING);
@@ -269,5 +318,6 @@ int main(int argc, char **argv) {
          lines_overridden);
   opencc_close(t2s);
   opencc_close(s2t);
+  free(overrides);
   return check_report(name);
 }

@@ -45,7 +45,7 @@ describe("scripts", function()
   end)
 
   it("applies the curated overrides to Simplified only", function()
-    -- OpenCC t2s writes 著力推进 and 向著; data/convert-overrides.tsv corrects them
+    -- OpenCC t2s writes 著力推进 and 向著; data/convert-zhe.tsv corrects them
     assert.equal("着力推进，向着更高水平", bqw.convert("著力推進，向著更高水平", "hans"))
     -- guards: 著 (famous, significant) stays
     assert.equal("面向著名企业，显著力量", bqw.convert("面向著名企業，顯著力量", "hans"))
