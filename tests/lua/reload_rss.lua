@@ -13,6 +13,11 @@ local function rss()
 end
 
 local first = assert(bqw.load(path))
+if mode == "watch" then
+  -- a watch's reload builds the dataset's search index too (aside, as a loop load does):
+  -- one dataset is then the records and the index
+  first:index()
+end
 local one = first:memory()
 first:close()
 collectgarbage()
