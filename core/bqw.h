@@ -580,6 +580,220 @@ BQW_API int bqw_watch_start(bqw_loop *loop, const char *path, uint64_t debounce_
 BQW_API void bqw_watch_stop(bqw_watch *watch);
 BQW_API const char *bqw_watch_path(const bqw_watch *watch);
 
+/* ---- the field schema ----------------------------------------------------
+ *
+ * Every field of a record, once: what the Lua record tables hold, what `--where`
+ * filters on, what facets count and sorts order by, the columns of every export and
+ * view, the completions and the field tables of the README and `:help bqw` are all read
+ * from this table (BQW_SCHEMA_MAP, in export column order). Nothing else lists fields.
+ */
+
+/* A value's type. A list holds texts or integers; a date is text YYYY-MM-DD. */
+typedef enum bqw_type {
+  BQW_TYPE_NONE,    /* the field does not apply to this record */
+  BQW_TYPE_TEXT,    /* UTF-8 */
+  BQW_TYPE_INTEGER, /* a number */
+  BQW_TYPE_DATE,    /* ISO 8601 text */
+  BQW_TYPE_TEXTS,   /* a list of texts */
+  BQW_TYPE_INTEGERS /* a list of integers */
+} bqw_type;
+
+/* How a field's text is presented in another script (bqw_value.present). */
+typedef enum bqw_present {
+  BQW_PRESENT_AS_IS, /* a keyword or code ("document", "2023-09-01"): never converted */
+  BQW_PRESENT_TEXT,  /* published prose: converted to either script */
+  BQW_PRESENT_NAME   /* a gazetteer or table name, Simplified: converted to Traditional */
+} bqw_present;
+
+/* Field flags. */
+enum {
+  BQW_FLAG_FILTER = 1 << 0, /* `--where NAME…` filters on it (its filter word) */
+  BQW_FLAG_FOLD = 1 << 1,   /* = and ~ fold script, width and case (bqw_fold) */
+  BQW_FLAG_CLOSED = 1 << 2, /* a closed vocabulary: = and ~ must name a known value */
+  BQW_FLAG_FACET = 1 << 3,  /* `bqw facet NAME` counts it */
+  BQW_FLAG_SORT = 1 << 4,   /* `--sort NAME` orders by it */
+  BQW_FLAG_RECORD = 1 << 5, /* a key of a record row (Lua table, JSON, export column) */
+  BQW_FLAG_MEASURE = 1 << 6 /* a key of a measure row only (--shape measure) */
+};
+
+/* Kinds as bits, for bqw_field_info.kinds. */
+#define BQW_KIND_BIT(k) (1u << (k))
+#define BQW_KINDS_ALL 0x3fu
+
+/* X-macro of the schema (bqw_schema.h): XX(ID, name, filter word, type, kinds, flags,
+ * present, also, description). The filter word is the name `--where`, `facet` and
+ * `--sort` use (NULL: none); "issuers" is filtered as "issuer", "years" as "year".
+ * `also` is a second field a filter's = and ~ test (doctype also tests doctype_detail,
+ * section its heading as published), or NONE. */
+typedef enum bqw_field_id {
+#define XX(id, name, word, type, kinds, flags, present, also, desc) BQW_F_##id,
+#include "bqw_schema.h"
+#undef XX
+  BQW_F_COUNT
+} bqw_field_id;
+
+typedef struct bqw_field_info {
+  bqw_field_id id;
+  const char *name;        /* the record key ("issuers") */
+  const char *filter;      /* the filter and facet word ("issuer"), or NULL */
+  bqw_type type;           /* its type where it applies */
+  unsigned kinds;          /* BQW_KIND_BIT of each kind it applies to */
+  unsigned flags;          /* BQW_FLAG_* */
+  bqw_present present;     /* how it converts to another script */
+  int also;                /* a bqw_field_id the filter also tests, or -1 */
+  const char *description; /* one line, English, for docs and `bqw fields` */
+} bqw_field_info;
+
+/* The number of fields, and field i (0..count-1) in export column order. */
+BQW_API size_t bqw_schema_count(void);
+BQW_API const bqw_field_info *bqw_schema_field(size_t i);
+/* The field of a filter word, else of a record key ("issuer", then "issuers"): "year"
+ * is the years field; NULL when neither. */
+BQW_API const bqw_field_info *bqw_schema_find(const char *name, size_t len);
+
+/* One field of one row. A row is a record (measure 0) or, in the measure shape, one
+ * of its measures (measure 1..measure_count). Texts point into the dataset. */
+typedef struct bqw_value {
+  bqw_type type;         /* BQW_TYPE_NONE when the field does not apply */
+  bqw_present present;   /* the field's */
+  const char *text;      /* TEXT, DATE */
+  long long integer;     /* INTEGER */
+  size_t count;          /* TEXTS, INTEGERS: items */
+  const void *items;     /* read with bqw_value_text_at / bqw_value_int_at */
+  size_t stride;         /* bytes between items */
+} bqw_value;
+
+/* Field `field` of record `record` (index from 0) in row `measure` (0: the record's
+ * row, 1..: its measure's row). Returns 0, or BQW_ERANGE for a record or measure out
+ * of range (out->type is then NONE). */
+BQW_API int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
+                             bqw_field_id field, bqw_value *out);
+/* Item i of a TEXTS or INTEGERS value. */
+BQW_API const char *bqw_value_text_at(const bqw_value *v, size_t i);
+BQW_API long long bqw_value_int_at(const bqw_value *v, size_t i);
+
+/* ---- the query engine ----------------------------------------------------
+ *
+ * One evaluator for `--where` expressions, facets, crosstabs and orderings, shared
+ * by every front end (the CLI, the Lua API, Neovim, the exports). The language:
+ *
+ *   expr := or ;  or := and { "or" and } ;  and := term { ["and"] term }
+ *   term := "(" expr ")" | "not" term | WORD OP VALUE
+ *   OP   := "=" | "!=" | "~" | "!~" | ">=" | "<=" | ">" | "<"
+ *
+ * A VALUE is a bare word or a quoted string ('…' or "…", \ escapes). Semantics, per
+ * the field's schema entry (doc/bqw.txt, "bqw-where", is the user's statement):
+ *  - text fields: `=` is equality, `~` containment, both after bqw_fold of both sides
+ *    (script, width, case); a list field matches when any item does;
+ *  - closed vocabularies (BQW_FLAG_CLOSED): the value must equal (=) or be part of (~)
+ *    some known value, folded; else a parse error with a did-you-mean;
+ *  - integer fields: = >= <= > < against N or a range A..B (= within, >= from A, <= to
+ *    B, > after B, < before A); a list matches when any item does;
+ *  - `text`: anywhere in the record (title, city, headline, measures, prose, category)
+ *    through the search index (bqw_dataset_search), = and ~ both containment;
+ *  - in the measure shape, `text` and `measure` test the row's own measure; other
+ *    fields the record's;
+ *  - `!=` and `!~` are `not` of = and ~; a record without the field fails = and ~.
+ * Words the schema does not know are offered to the caller's resolver (user filter
+ * plugins), whose leaves are evaluated by its callback.
+ */
+typedef struct bqw_query bqw_query;
+
+/* Where and why an expression failed to parse: byte offset of the offending token and
+ * its 1-based column in characters, and an English message without position. */
+typedef struct bqw_query_error {
+  size_t pos;
+  uint32_t col;
+  char message[768];
+} bqw_query_error;
+
+/* A leaf the engine hands to the caller: a filter word it does not know (or one the
+ * caller overrides), with its operator and value as written. */
+typedef struct bqw_query_leaf {
+  const char *word;  /* NUL terminated */
+  const char *op;    /* "=", "~", ">=", "<=", ">" or "<" (negation is a not node) */
+  const char *value; /* unquoted, NUL terminated */
+  size_t pos;        /* byte offset of the word in the expression */
+} bqw_query_leaf;
+
+typedef struct bqw_query_options {
+  int measure_shape; /* rows are measures: text and measure test the row's measure */
+  /* Called for each leaf whose word is not a schema filter, or is in `overridden`:
+   * returns a handle >= 0 that bqw_query_options.eval receives, or -1 with err->message
+   * set (an unknown filter, a bad value); the engine fills pos and col. NULL: unknown
+   * words are errors. */
+  int (*resolve)(void *data, const bqw_query_leaf *leaf, bqw_query_error *err);
+  /* Evaluates a resolved leaf on a row: 1 match, 0 no match, < 0 an error that stops
+   * the evaluation (bqw_query_match returns it). */
+  int (*eval)(void *data, int handle, size_t record, size_t measure);
+  void *data;
+  /* Filter words (NUL-separated, ending with an empty one) the caller evaluates
+   * itself although the schema knows them: a user plugin replacing a built-in. */
+  const char *overridden;
+} bqw_query_options;
+
+/* Parses `len` bytes of expression for `ds` (closed vocabularies are checked against
+ * the schema's tables and the dataset's values). On success *out holds a query to free
+ * with bqw_query_free; on BQW_EINVAL *err says where and why. An empty expression (only
+ * spaces) matches every row. Returns 0, BQW_EINVAL, BQW_ENOMEM. Parsing and evaluation
+ * take time linear in the expression (nesting deeper than 100 is an error). */
+BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
+                            const bqw_query_options *opts, bqw_query **out,
+                            bqw_query_error *err);
+/* Whether row (record, measure) matches: 1, 0, or a negative code (the caller's eval
+ * failed, or a search ran out of memory). */
+BQW_API int bqw_query_match(bqw_query *q, size_t record, size_t measure);
+BQW_API void bqw_query_free(bqw_query *q);
+
+/* A set of rows in order: (record, measure) pairs. */
+typedef struct bqw_rows {
+  size_t count;
+  uint32_t *records; /* record index from 0 */
+  uint32_t *measures; /* 0, or the measure from 1 in the measure shape */
+} bqw_rows;
+
+/* One ordering key: a sortable field, descending or not. */
+typedef struct bqw_sort_key {
+  bqw_field_id field;
+  int descending;
+} bqw_sort_key;
+
+/*
+ * The rows `q` selects (q NULL: all) among records [0, last) (last 0: all), in the
+ * order of keys: texts by bqw_collate_key of the text as presented in `script`
+ * (-1: as published), numbers numerically, a list by its first item, an absent value
+ * last in either direction, ties by record then measure; nkeys 0: source order. The
+ * rows are those of q's shape. *out is freed with bqw_rows_free. Returns 0, BQW_EINVAL
+ * (a field not sortable), BQW_ENOMEM, or the error of q's evaluation.
+ */
+BQW_API int bqw_query_rows(bqw_dataset *ds, bqw_query *q, size_t last,
+                           const bqw_sort_key *keys, size_t nkeys, int script,
+                           bqw_rows **out);
+BQW_API void bqw_rows_free(bqw_rows *rows);
+
+/* A facet: how many records (and their measures) carry each value of a field, or, with
+ * `by`, each pair of values (a crosstab). A record counts once under each distinct value
+ * it has (folded as = compares); values come by count descending, then collation
+ * (integers numerically); with `by`, cells[i * by_count + j] counts value i with by
+ * value j and the by values come in the same order by their totals. */
+typedef struct bqw_facet {
+  size_t count;          /* values */
+  const char **values;   /* as published (the first spelling met) */
+  size_t *records;       /* records per value */
+  size_t *measures;      /* measures of those records */
+  size_t by_count;       /* crosstab: values of `by`, else 0 */
+  const char **by_values;
+  size_t *cells;         /* count * by_count record counts */
+  size_t total;          /* records counted (selected and having the field) */
+} bqw_facet;
+
+/* Facet of `field` (a BQW_FLAG_FACET field) over the records q selects (NULL: all)
+ * among [0, last) (0: all); by: BQW_F_COUNT for none, else a second facet field.
+ * Returns 0, BQW_EINVAL (a field not facetable), BQW_ENOMEM or q's error. */
+BQW_API int bqw_facet_count(bqw_dataset *ds, bqw_query *q, size_t last,
+                            bqw_field_id field, bqw_field_id by, bqw_facet **out);
+BQW_API void bqw_facet_free(bqw_facet *f);
+
 /* Names for the enums, as used by the Lua API and JSON ("document", "province", …). */
 BQW_API const char *bqw_kind_name(bqw_kind kind);
 BQW_API const char *bqw_section_name(bqw_section section);

@@ -1,0 +1,192 @@
+/*
+ * schema.c -- the field schema (bqw_schema.h) and the value of a field of a row.
+ * Every front end reads records through bqw_record_value, so a field's value, and
+ * whether it applies to a kind, is decided here once.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+static const bqw_field_info fields[BQW_F_COUNT] = {
+#define XX(id, name, word, type, kinds, flags, present, also, desc)                      \
+  {BQW_F_##id, name, word, type, kinds, flags, present, also, desc},
+#include "bqw_schema.h"
+#undef XX
+};
+
+size_t bqw_schema_count(void) { return BQW_F_COUNT; }
+
+const bqw_field_info *bqw_schema_field(size_t i) {
+  return i < BQW_F_COUNT ? &fields[i] : NULL;
+}
+
+static bool same(const char *word, const char *s, size_t len) {
+  return word && strlen(word) == len && memcmp(word, s, len) == 0;
+}
+
+const bqw_field_info *bqw_schema_find(const char *name, size_t len) {
+  if (!name)
+    return NULL;
+  for (size_t i = 0; i < BQW_F_COUNT; i++)
+    if (same(fields[i].filter, name, len))
+      return &fields[i];
+  for (size_t i = 0; i < BQW_F_COUNT; i++)
+    if (same(fields[i].name, name, len))
+      return &fields[i];
+  return NULL;
+}
+
+const char *bqw_value_text_at(const bqw_value *v, size_t i) {
+  if (!v || v->type != BQW_TYPE_TEXTS || i >= v->count)
+    return NULL;
+  return *(const char *const *)((const char *)v->items + i * v->stride);
+}
+
+long long bqw_value_int_at(const bqw_value *v, size_t i) {
+  if (!v || v->type != BQW_TYPE_INTEGERS || i >= v->count)
+    return 0;
+  const char *p = (const char *)v->items + i * v->stride;
+  /* measure_lines walk the measures' line member; years are plain ints */
+  if (v->stride == sizeof(bqw_measure))
+    return ((const bqw_measure *)p)->line;
+  return *(const int *)p;
+}
+
+static void set_text(bqw_value *v, bqw_type type, const char *s) {
+  if (s) {
+    v->type = type;
+    v->text = s;
+  }
+}
+
+static void set_int(bqw_value *v, long long i) {
+  v->type = BQW_TYPE_INTEGER;
+  v->integer = i;
+}
+
+static void set_list(bqw_value *v, bqw_type type, const void *items, size_t count,
+                     size_t stride) {
+  v->type = type;
+  v->items = items;
+  v->count = count;
+  v->stride = stride;
+}
+
+/* The value as the record holds it; the schema's kinds decide before this is asked
+ * whether the field applies at all. */
+static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_id f,
+                        bqw_value *v) {
+  switch (f) {
+  case BQW_F_ID:
+    set_int(v, (long long)index + 1);
+    break;
+  case BQW_F_KIND:
+    set_text(v, BQW_TYPE_TEXT, bqw_kind_name(r->kind));
+    break;
+  case BQW_F_SECTION:
+    set_text(v, BQW_TYPE_TEXT, bqw_section_name(r->section));
+    break;
+  case BQW_F_SECTION_TITLE:
+    set_text(v, BQW_TYPE_TEXT, r->section_title);
+    break;
+  case BQW_F_LINE:
+    set_int(v, r->line);
+    break;
+  case BQW_F_PARENT:
+    if (r->parent)
+      set_int(v, r->parent);
+    break;
+  case BQW_F_CATEGORY:
+    set_text(v, BQW_TYPE_TEXT, r->category);
+    break;
+  case BQW_F_CITY:
+    set_text(v, BQW_TYPE_TEXT, r->city);
+    break;
+  case BQW_F_REGION:
+    set_text(v, BQW_TYPE_TEXT, r->region);
+    break;
+  case BQW_F_ACTION:
+    if (r->action != BQW_ACTION_NONE)
+      set_text(v, BQW_TYPE_TEXT, bqw_action_name(r->action));
+    break;
+  case BQW_F_HEADLINE:
+    set_text(v, BQW_TYPE_TEXT, r->headline);
+    break;
+  case BQW_F_TITLE:
+    set_text(v, BQW_TYPE_TEXT, r->title);
+    break;
+  case BQW_F_YEAR:
+    if (r->year)
+      set_int(v, r->year);
+    break;
+  case BQW_F_DATE:
+    set_text(v, BQW_TYPE_DATE, r->date);
+    break;
+  case BQW_F_TEXT:
+    set_text(v, BQW_TYPE_TEXT, r->text);
+    break;
+  case BQW_F_LEVEL:
+    set_text(v, BQW_TYPE_TEXT, bqw_level_name(r->level));
+    break;
+  case BQW_F_ISSUERS:
+    set_list(v, BQW_TYPE_TEXTS, r->issuers, r->issuer_count, sizeof *r->issuers);
+    break;
+  case BQW_F_DOCTYPE:
+    set_text(v, BQW_TYPE_TEXT, r->doctype);
+    break;
+  case BQW_F_DOCTYPE_DETAIL:
+    set_text(v, BQW_TYPE_TEXT, r->doctype_detail);
+    break;
+  case BQW_F_PERIOD_FROM:
+  case BQW_F_PERIOD_TO:
+    if (r->period_from || r->period_to)
+      set_int(v, f == BQW_F_PERIOD_FROM ? r->period_from : r->period_to);
+    break;
+  case BQW_F_YEARS:
+    set_list(v, BQW_TYPE_INTEGERS, r->years, r->year_count, sizeof *r->years);
+    break;
+  case BQW_F_MENTIONS:
+    set_list(v, BQW_TYPE_TEXTS, r->mentions, r->mention_count, sizeof *r->mentions);
+    break;
+  case BQW_F_MEASURES:
+    set_list(v, BQW_TYPE_TEXTS, &r->measures[0].text, r->measure_count,
+             sizeof(bqw_measure));
+    break;
+  case BQW_F_MEASURE_LINES:
+    set_list(v, BQW_TYPE_INTEGERS, r->measures, r->measure_count, sizeof(bqw_measure));
+    break;
+  case BQW_F_MEASURE_INDEX:
+    set_int(v, (long long)m);
+    break;
+  case BQW_F_MEASURE:
+    set_text(v, BQW_TYPE_TEXT, r->measures[m - 1].text);
+    break;
+  case BQW_F_MEASURE_LINE:
+    set_int(v, r->measures[m - 1].line);
+    break;
+  case BQW_F_COUNT:
+    break;
+  }
+}
+
+int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
+                     bqw_field_id field, bqw_value *out) {
+  if (!out)
+    return BQW_EINVAL;
+  memset(out, 0, sizeof *out);
+  const bqw_record *r = ds ? bqw_record_at(ds, record) : NULL;
+  if (!r || measure > r->measure_count || (unsigned)field >= BQW_F_COUNT)
+    return BQW_ERANGE;
+  const bqw_field_info *fi = &fields[field];
+  out->present = fi->present;
+  if (!(fi->kinds & BQW_KIND_BIT(r->kind)))
+    return 0;
+  /* a measure row has the measure's fields and not the record's list of them; a
+   * record row the reverse */
+  bool measure_only = fi->flags & BQW_FLAG_MEASURE;
+  if (measure_only != (measure > 0) &&
+      (measure_only || field == BQW_F_MEASURES || field == BQW_F_MEASURE_LINES))
+    return 0;
+  field_value(r, record, measure, field, out);
+  return 0;
+}
