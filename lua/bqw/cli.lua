@@ -166,12 +166,17 @@ local function draw(args, ds, name, extra)
   for k, v in pairs(extra or {}) do
     opts[k] = v
   end
+  -- a view that draws record by record is printed a chunk at a time as it is made
+  local render = require("bqw.render")
+  opts.sink = function(chunk)
+    say(table.concat(render.lines(chunk, color), "\n"))
+  end
   local result, err = ds:view(name, opts)
   if not result then
     complain("%s", err)
     return EXIT_USAGE
   end
-  for _, line in ipairs(require("bqw.render").lines(result, color)) do
+  for _, line in ipairs(render.lines(result, color)) do
     say(line)
   end
   return EXIT_OK
@@ -179,15 +184,28 @@ end
 
 function commands.list(args, ds)
   if args.json then
-    local ok, records = pcall(function()
+    -- one record at a time, so the array of any number of records is never held whole
+    local ok, err = pcall(function()
       local q = ds:query(args.where)
-      return (args.sort and q:sort(args.sort) or q):all()
+      local parts, n = { "[" }, 0
+      for r in (args.sort and q:sort(args.sort) or q):iter() do
+        n = n + 1
+        parts[#parts + 1] = (n > 1 and "," or "") .. json.encode(r)
+        if #parts >= 256 then
+          out:write(table.concat(parts))
+          parts = {}
+        end
+      end
+      parts[#parts + 1] = "]"
+      say(table.concat(parts))
     end)
     if not ok then
-      complain("%s", (tostring(records):gsub("^.-bqw: %a+: ", "")))
+      if getmetatable(err) == WriteError then
+        error(err, 0) -- main reports it: exit 1
+      end
+      complain("%s", (tostring(err):gsub("^.-bqw: %a+: ", "")))
       return EXIT_USAGE
     end
-    say(json.encode(records))
     return EXIT_OK
   end
   return draw(args, ds, "list")

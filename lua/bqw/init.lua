@@ -352,7 +352,7 @@ local function select_records(ds, where, script, sort, tick, first)
   return result
 end
 
-local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
+local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true }
 local EXPORT_COMMON =
   { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true, warn = true }
 
@@ -381,7 +381,9 @@ end
 --- folds, ids) or nil, message. opts.sort orders the records first: a field name
 --- ("-field" descending), a function(a, b) (see Query:sort) or { column = NAME,
 --- desc = BOOL } (bqw.sort.by_column). The result's count is the number of records
---- the view shows.
+--- the view shows. opts.sink (a function(chunk)) takes the lines of a streaming view
+--- (plugin.stream: list, table) in chunks of view results as they are made; the result
+--- then holds no lines, only count and line_count (a view without stream ignores it).
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -396,9 +398,11 @@ function Dataset:view(name, opts)
     return nil, unknown
   end
   -- A plugin that says query = true counts through the query (its facets, counted by
-  -- the core) instead of being handed every record: it gets an empty list.
+  -- the core) instead of being handed every record: it gets an empty list. A streaming
+  -- plugin drawn for a sink gets the records one at a time, from the query.
+  local streaming = opts.sink ~= nil and plugin.stream ~= nil
   local records, q = {}, nil
-  if plugin.query then
+  if plugin.query or streaming then
     local serr
     q, serr = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
     if not q then
@@ -427,7 +431,46 @@ function Dataset:view(name, opts)
   local view_util = require("bqw.view_util")
   local saved_tick = view_util.current_tick
   view_util.current_tick = opts.tick
-  local ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+  local ok, result
+  if streaming then
+    check_arg("view", 2, opts.sink, "function")
+    options.sink = nil
+    -- an error of the sink (stdout full) is the caller's, not a failure of the plugin
+    local sink_error
+    local out, shown = view_util.builder(function(chunk)
+      local sent, e = pcall(opts.sink, chunk)
+      if not sent then
+        sink_error = e
+        error("bqw: the view's sink failed", 0)
+      end
+    end), 0
+    local function source()
+      local n, next_record = 0, q:iter()
+      return function()
+        local r = next_record()
+        if r ~= nil then
+          n = n + 1
+          shown = math.max(shown, n)
+        end
+        return r
+      end
+    end
+    ok, result = require("bqw.plugins").call(plugin, "stream", source, options, ctx, out)
+    if ok then
+      pcall(out.flush, out)
+    end
+    if sink_error ~= nil then
+      view_util.current_tick = saved_tick
+      error(sink_error, 0)
+    end
+    if ok then
+      result = { lines = {}, highlights = {}, folds = {}, ids = {}, count = shown, line_count = out:count() }
+      view_util.current_tick = saved_tick
+      return result
+    end
+  else
+    ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+  end
   view_util.current_tick = saved_tick
   if not ok then
     return nil, result

@@ -33,32 +33,14 @@ function M.pad(s, cells, right)
   return right and (string.rep(" ", gap) .. s) or (s .. string.rep(" ", gap))
 end
 
--- Characters a terminal would act on or that reorder text, shown as text instead:
--- C0 controls but TAB and LF, DEL (\x1b …), C1 controls (UTF-8 C2 80–9F), the bidi
--- embeddings/overrides U+202A–202E (E2 80 AA–AE) and isolates U+2066–2069 (E2 81
--- A6–A9) as <U+202E>. Byte patterns, so the same code runs on Lua 5.4 and LuaJIT
--- (no utf8 library); %z is NUL on both.
-local function hex(c)
-  return ("\\x%02x"):format(c:byte())
-end
-local function code_point(prefix)
-  return function(c)
-    return ("<U+%04X>"):format(prefix + c:byte() - 128)
-  end
-end
-
 --- s with control characters and bidi controls made visible: "\x1b", "<U+202E>".
 --- Data keeps them; terminal output and Markdown/HTML show them this way. TAB and LF
---- stay (views turn them into spaces where a line must stay one line).
+--- stay (views turn them into spaces where a line must stay one line). Shown: C0
+--- controls but TAB and LF, DEL, C1 controls (U+0080–009F), the bidi embeddings and
+--- overrides U+202A–202E and isolates U+2066–2069; found by the core (core.visible), as
+--- a byte loop in Lua took a second per 264,000 lines of Chinese.
 function M.visible(s)
-  if not s:find("[%z\1-\8\11-\31\127\194\226]") then
-    return s -- the common case: nothing to look at
-  end
-  s = s:gsub("[%z\1-\8\11-\31\127]", hex)
-  s = s:gsub("\194([\128-\159])", code_point(0x80))
-  s = s:gsub("\226\128([\170-\174])", code_point(0x2000))
-  s = s:gsub("\226\129([\166-\169])", code_point(0x2040))
-  return s
+  return core.visible(s)
 end
 
 --- A writer that passes what is written on to sink with the control and bidi characters of what is written made visible
@@ -223,9 +205,18 @@ end
 local Builder = {}
 Builder.__index = Builder
 
---- A fresh result builder.
-function M.builder()
-  return setmetatable({ lines = {}, highlights = {}, folds = {}, ids = {}, tick = M.current_tick }, Builder)
+-- A builder with a sink hands it its lines in chunks of this many.
+local CHUNK_LINES = 512
+
+--- A fresh result builder. With sink (a function(chunk)), the lines go to sink in
+--- chunks as they are made, each chunk a result whose highlights count lines from the
+--- chunk's first (chunk.first is that line's number in the whole view); the builder
+--- then keeps none of them, so a view of any length takes the memory of one chunk.
+function M.builder(sink)
+  return setmetatable(
+    { lines = {}, highlights = {}, folds = {}, ids = {}, tick = M.current_tick, sink = sink, base = 0 },
+    Builder
+  )
 end
 
 --- Set by ds:view while a plugin renders (opts.tick): builders made then call it
@@ -255,7 +246,7 @@ function Builder:line(segments, id)
     segments = { segments }
   end
   local parts, col = {}, 0
-  local n = #self.lines + 1
+  local n = self.base + #self.lines + 1
   for _, seg in ipairs(segments) do
     local text, group = seg, nil
     if type(seg) == "table" then
@@ -267,12 +258,29 @@ function Builder:line(segments, id)
     end
     col = col + #text
   end
-  self.lines[n] = table.concat(parts)
-  self.ids[n] = id
+  self.lines[n - self.base] = table.concat(parts)
+  self.ids[n - self.base] = id
   if self.tick and n % TICK_LINES == 0 then
     self.tick()
   end
+  if self.sink and #self.lines >= CHUNK_LINES then
+    self:flush()
+  end
   return n
+end
+
+--- Hands the lines made so far to the sink (nothing without one, or with none made).
+function Builder:flush()
+  if not self.sink or #self.lines == 0 then
+    return
+  end
+  local chunk = { lines = self.lines, highlights = self.highlights, folds = {}, ids = self.ids, first = self.base + 1 }
+  for _, h in ipairs(chunk.highlights) do
+    h.line = h.line - self.base
+  end
+  self.base = self.base + #self.lines
+  self.lines, self.highlights, self.ids = {}, {}, {}
+  self.sink(chunk)
 end
 
 --- Folds lines first..last (inclusive); ignored when the range is empty.
@@ -284,12 +292,32 @@ end
 
 --- The number of lines so far.
 function Builder:count()
-  return #self.lines
+  return self.base + #self.lines
 end
 
 --- The result table.
 function Builder:result()
   return { lines = self.lines, highlights = self.highlights, folds = self.folds, ids = self.ids }
+end
+
+--- The render function of a view that draws its records one after another: stream
+--- is function(source, opts, ctx, out), where source() returns an iterator over the
+--- records (called again for another pass, as a table sizing its columns does) and out
+--- is the builder to draw into. ds:view hands a streaming view (plugin.stream) the
+--- records one at a time, and the command line prints each chunk of lines as it is
+--- made, so neither holds every record or line of a large view at once.
+function M.render_stream(stream)
+  return function(records, opts, ctx)
+    local out = M.builder()
+    stream(function()
+      local i = 0
+      return function()
+        i = i + 1
+        return records[i]
+      end
+    end, opts, ctx, out)
+    return out:result()
+  end
 end
 
 --- A record's one-line label: its title, or what stands for one.

@@ -134,39 +134,30 @@ local function fit(widths, budget)
   return out
 end
 
-local function render(records, opts)
-  local b = util.builder()
+-- Two passes over the records: the first sizes the columns, the second draws the rows,
+-- so a table of any length holds one row at a time.
+local function stream(source, opts, _, out)
   local width = opts.width or 100
   local cols = columns_of(opts)
-
-  local present = {}
-  for i, r in ipairs(records) do
-    for k in pairs(r) do
-      present[k] = true
-    end
-    if i % 200 == 0 then
-      util.tick()
-    end
-  end
   for _, c in ipairs(cols) do
     if type(c) ~= "string" then
       error(("table: a column is a field name, not a %s"):format(type(c)), 0)
     end
-    if not KNOWN[c] and not present[c] then
-      error(("table: no field %q (columns are record fields, or label)"):format(c), 0)
-    end
   end
 
-  -- Cells, natural widths, and which columns are numeric.
-  local rows, natural, numeric = {}, {}, {}
+  -- Natural widths, which columns are numeric, and which fields some record has.
+  local natural, numeric, present = {}, {}, {}
   for j, c in ipairs(cols) do
     natural[j] = util.width(c)
   end
-  for i, r in ipairs(records) do
-    local row = {}
+  local i = 0
+  for r in source() do
+    i = i + 1
     for j, c in ipairs(cols) do
+      if r[c] ~= nil then
+        present[c] = true
+      end
       local text, is_number = cell(r, c)
-      row[j] = text
       natural[j] = math.max(natural[j], util.width(text))
       if is_number == false then
         numeric[j] = false
@@ -174,9 +165,13 @@ local function render(records, opts)
         numeric[j] = true
       end
     end
-    rows[i] = row
     if i % 200 == 0 then
       util.tick()
+    end
+  end
+  for _, c in ipairs(cols) do
+    if not KNOWN[c] and not present[c] then
+      error(("table: no field %q (columns are record fields, or label)"):format(c), 0)
     end
   end
 
@@ -195,7 +190,7 @@ local function render(records, opts)
     n = n - 1
   end
   if n == 0 then
-    return b:result()
+    return
   end
 
   local function row_line(texts, groups, id)
@@ -215,7 +210,7 @@ local function render(records, opts)
       end
       segs[#segs + 1] = { text, groups[j] }
     end
-    return b:line(segs, id)
+    return out:line(segs, id)
   end
 
   local header_groups, row_groups, rule = {}, {}, {}
@@ -231,11 +226,14 @@ local function render(records, opts)
     header[j] = cols[j]
   end
   row_line(header, header_groups)
-  b:line({ { table.concat(rule, GAP), "BqwDim" } })
-  for i, r in ipairs(records) do
-    row_line(rows[i], row_groups, r.id)
+  out:line({ { table.concat(rule, GAP), "BqwDim" } })
+  local texts = {}
+  for r in source() do
+    for j = 1, n do
+      texts[j] = cell(r, cols[j])
+    end
+    row_line(texts, row_groups, r.id)
   end
-  return b:result()
 end
 
 return {
@@ -244,5 +242,6 @@ return {
   options = { columns = "the columns: a list or \"a,b,c\" of record fields, or label" },
   description = "Columns of record fields (--columns a,b,c; default id,kind,line,city,label), aligned by display width, cut with … to the width.",
   default_columns = DEFAULT_COLUMNS,
-  render = render,
+  stream = stream,
+  render = util.render_stream(stream),
 }

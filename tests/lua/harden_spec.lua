@@ -150,10 +150,19 @@ describe("an empty digest", function()
 end)
 
 describe("stdout", function()
+  -- the digest twelve times over: views of it print in several chunks
+  local BIG
+  setup(function()
+    local text = require("bqw").default_digest()
+    BIG = H.temp_file(text .. "\n" .. (text:gsub("^.-\n全省政策", "全省政策")):rep(12), ".txt")
+  end)
+
   it("a write error is exit 1 with the reason, for every command that prints", function()
     for _, words in ipairs({
       "export --format csv", "export --format json", "stats", "stats --json", "view table", "list",
       "list --json", "search 乡村", "dump", "overview",
+      -- streamed in chunks: a write fails inside the view's drawing
+      "list --data " .. H.quote(BIG), "view table --data " .. H.quote(BIG),
     }) do
       local pipe = assert(io.popen(H.quote(H.exe) .. " " .. words .. " 2>&1 >/dev/full"))
       local out = pipe:read("a")

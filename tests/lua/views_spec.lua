@@ -114,6 +114,47 @@ describe("views", function()
     end
   end)
 
+  it("stream to a sink in chunks that make up the whole view (list, table)", function()
+    -- a large digest: the embedded one four times over, so a view has several chunks
+    local text = bqw.default_digest()
+    local big = assert(bqw.load_string(text .. "\n" .. (text:gsub("^.-\n全省政策", "全省政策")):rep(12), "big.txt"))
+    for _, case in ipairs({
+      { "list", {} },
+      { "list", { sort = "-city", where = "kind=city or kind=document" } },
+      { "table", { columns = { "id", "city", "region", "years", "measures" }, width = 70 } },
+      { "table", { sort = "region", script = "hant" } },
+    }) do
+      local name, opts = case[1], case[2]
+      local whole = assert(big:view(name, opts))
+      local chunks, lines, highlights, ids = 0, {}, {}, {}
+      local streamed = {}
+      for k, v in pairs(opts) do
+        streamed[k] = v
+      end
+      streamed.sink = function(chunk)
+        chunks = chunks + 1
+        assert.are.equal(#lines + 1, chunk.first)
+        assert.is_true(#chunk.lines <= 512)
+        for i, l in ipairs(chunk.lines) do
+          lines[#lines + 1] = l
+          ids[#lines] = chunk.ids[i]
+        end
+        for _, h in ipairs(chunk.highlights) do
+          assert.is_true(h.line >= 1 and h.line <= #chunk.lines)
+          highlights[#highlights + 1] = { line = h.line + chunk.first - 1, first = h.first, last = h.last, group = h.group }
+        end
+      end
+      local result = assert(big:view(name, streamed))
+      assert.are.same(whole.lines, lines)
+      assert.are.same(whole.highlights, highlights)
+      assert.are.same(whole.ids, ids)
+      assert.are.equal(whole.count, result.count)
+      assert.are.equal(#whole.lines, result.line_count)
+      assert.is_true(chunks >= 2, name .. ": one chunk")
+      assert.are.equal(0, #result.lines)
+    end
+  end)
+
   it("are all registered and well formed at every width", function()
     for _, name in ipairs({ "tree", "table", "timeline", "cities", "detail" }) do
       for _, w in ipairs(WIDTHS) do
