@@ -171,6 +171,7 @@ local function draw(args, ds, name, extra)
   opts.sink = function(chunk)
     say(table.concat(render.lines(chunk, color), "\n"))
   end
+  opts.plain = not color
   local result, err = ds:view(name, opts)
   if not result then
     complain("%s", err)

@@ -352,7 +352,8 @@ local function select_records(ds, where, script, sort, tick, first)
   return result
 end
 
-local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true }
+local VIEW_COMMON =
+  { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true, plain = true }
 local EXPORT_COMMON =
   { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true, warn = true }
 
@@ -383,7 +384,8 @@ end
 --- desc = BOOL } (bqw.sort.by_column). The result's count is the number of records
 --- the view shows. opts.sink (a function(chunk)) takes the lines of a streaming view
 --- (plugin.stream: list, table) in chunks of view results as they are made; the result
---- then holds no lines, only count and line_count (a view without stream ignores it).
+--- then holds no lines, only count and line_count (a view without stream ignores it);
+--- with opts.plain the chunks carry no highlights (a sink that draws without colour).
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -434,7 +436,7 @@ function Dataset:view(name, opts)
   local ok, result
   if streaming then
     check_arg("view", 2, opts.sink, "function")
-    options.sink = nil
+    options.sink, options.plain = nil, nil
     -- an error of the sink (stdout full) is the caller's, not a failure of the plugin
     local sink_error
     local out, shown = view_util.builder(function(chunk)
@@ -443,7 +445,7 @@ function Dataset:view(name, opts)
         sink_error = e
         error("bqw: the view's sink failed", 0)
       end
-    end), 0
+    end, opts.plain), 0
     local function source()
       local n, next_record = 0, q:iter()
       return function()

@@ -25,8 +25,9 @@ end
 
 --- s cut or padded with spaces to exactly cells (right-aligned when right is true).
 function M.pad(s, cells, right)
-  s = M.truncate(s, cells)
-  local gap = cells - M.width(s)
+  local used
+  s, used = core.truncate(s, math.max(cells, 0), nil, config.values.ambiwidth)
+  local gap = cells - used
   if gap <= 0 then
     return s
   end
@@ -212,11 +213,18 @@ local CHUNK_LINES = 512
 --- chunks as they are made, each chunk a result whose highlights count lines from the
 --- chunk's first (chunk.first is that line's number in the whole view); the builder
 --- then keeps none of them, so a view of any length takes the memory of one chunk.
-function M.builder(sink)
-  return setmetatable(
-    { lines = {}, highlights = {}, folds = {}, ids = {}, tick = M.current_tick, sink = sink, base = 0 },
-    Builder
-  )
+--- With plain, no highlights are kept (a sink that draws without colour).
+function M.builder(sink, plain)
+  return setmetatable({
+    lines = {},
+    highlights = {},
+    folds = {},
+    ids = {},
+    tick = M.current_tick,
+    sink = sink,
+    base = 0,
+    plain = plain,
+  }, Builder)
 end
 
 --- Set by ds:view while a plugin renders (opts.tick): builders made then call it
@@ -253,7 +261,7 @@ function Builder:line(segments, id)
       text, group = seg[1] or "", seg[2]
     end
     parts[#parts + 1] = text
-    if group and #text > 0 then
+    if group and #text > 0 and not self.plain then
       self.highlights[#self.highlights + 1] = { line = n, first = col, last = col + #text, group = group }
     end
     col = col + #text
