@@ -654,13 +654,13 @@ BQW_API const bqw_field_info *bqw_schema_find(const char *name, size_t len);
 /* One field of one row. A row is a record (measure 0) or, in the measure shape, one
  * of its measures (measure 1..measure_count). Texts point into the dataset. */
 typedef struct bqw_value {
-  bqw_type type;         /* BQW_TYPE_NONE when the field does not apply */
-  bqw_present present;   /* the field's */
-  const char *text;      /* TEXT, DATE */
-  long long integer;     /* INTEGER */
-  size_t count;          /* TEXTS, INTEGERS: items */
-  const void *items;     /* read with bqw_value_text_at / bqw_value_int_at */
-  size_t stride;         /* bytes between items */
+  bqw_type type;       /* BQW_TYPE_NONE when the field does not apply */
+  bqw_present present; /* the field's */
+  const char *text;    /* TEXT, DATE */
+  long long integer;   /* INTEGER */
+  size_t count;        /* TEXTS, INTEGERS: items */
+  const void *items;   /* read with bqw_value_text_at / bqw_value_int_at */
+  size_t stride;       /* bytes between items */
 } bqw_value;
 
 /* Field `field` of record `record` (index from 0) in row `measure` (0: the record's
@@ -714,14 +714,18 @@ typedef struct bqw_query_leaf {
   const char *op;    /* "=", "~", ">=", "<=", ">" or "<" (negation is a not node) */
   const char *value; /* unquoted, NUL terminated */
   size_t pos;        /* byte offset of the word in the expression */
+  size_t value_pos;  /* byte offset of the value */
 } bqw_query_leaf;
 
 typedef struct bqw_query_options {
   int measure_shape; /* rows are measures: text and measure test the row's measure */
   /* Called for each leaf whose word is not a schema filter, or is in `overridden`:
    * returns a handle >= 0 that bqw_query_options.eval receives, or -1 with err->message
-   * set (an unknown filter, a bad value); the engine fills pos and col. NULL: unknown
-   * words are errors. */
+   * set (an unknown filter, a bad value) and err->pos where the caret goes (it comes
+   * set to leaf->pos; leaf->value_pos for a bad value); the engine fills col. -1 with
+   * no message: the engine's "unknown filter" error. When the word has no operator or
+   * no value after it, op and value are NULL: only whether the word is known counts
+   * (the engine then reports what is missing). NULL: unknown words are errors. */
   int (*resolve)(void *data, const bqw_query_leaf *leaf, bqw_query_error *err);
   /* Evaluates a resolved leaf on a row: 1 match, 0 no match, < 0 an error that stops
    * the evaluation (bqw_query_match returns it). */
@@ -748,7 +752,7 @@ BQW_API void bqw_query_free(bqw_query *q);
 /* A set of rows in order: (record, measure) pairs. */
 typedef struct bqw_rows {
   size_t count;
-  uint32_t *records; /* record index from 0 */
+  uint32_t *records;  /* record index from 0 */
   uint32_t *measures; /* 0, or the measure from 1 in the measure shape */
 } bqw_rows;
 
@@ -777,14 +781,14 @@ BQW_API void bqw_rows_free(bqw_rows *rows);
  * (integers numerically); with `by`, cells[i * by_count + j] counts value i with by
  * value j and the by values come in the same order by their totals. */
 typedef struct bqw_facet {
-  size_t count;          /* values */
-  const char **values;   /* as published (the first spelling met) */
-  size_t *records;       /* records per value */
-  size_t *measures;      /* measures of those records */
-  size_t by_count;       /* crosstab: values of `by`, else 0 */
+  size_t count;        /* values */
+  const char **values; /* as published (the first spelling met) */
+  size_t *records;     /* records per value */
+  size_t *measures;    /* measures of those records */
+  size_t by_count;     /* crosstab: values of `by`, else 0 */
   const char **by_values;
-  size_t *cells;         /* count * by_count record counts */
-  size_t total;          /* records counted (selected and having the field) */
+  size_t *cells; /* count * by_count record counts */
+  size_t total;  /* records counted (selected and having the field) */
 } bqw_facet;
 
 /* Facet of `field` (a BQW_FLAG_FACET field) over the records q selects (NULL: all)
