@@ -785,6 +785,7 @@ typedef struct bqw_facet {
   const char **values; /* as published (the first spelling met) */
   size_t *records;     /* records per value */
   size_t *measures;    /* measures of those records */
+  size_t *firsts;      /* the first record (index from 0) counted under each value */
   size_t by_count;     /* crosstab: values of `by`, else 0 */
   const char **by_values;
   size_t *cells; /* count * by_count record counts */

@@ -227,7 +227,8 @@ static int compare_rows(void *ctx, uint32_t a, uint32_t b) {
 static int64_t sort_value(bqw_dataset *ds, collator *c, uint32_t record, uint32_t measure,
                           bqw_field_id f, int script, bool *text) {
   bqw_value v;
-  bqw_record_value(ds, record, f == BQW_F_MEASURES ? 0 : measure, f, &v);
+  bool list = f == BQW_F_MEASURES || f == BQW_F_MEASURE_LINES; /* the record's */
+  bqw_record_value(ds, record, list ? 0 : measure, f, &v);
   int conv = shown_in(v.present, script);
   switch (v.type) {
   case BQW_TYPE_NONE:
@@ -359,7 +360,7 @@ typedef struct group {
   long long integer;
   int32_t *cp; /* folded text */
   size_t ncp;
-  size_t records, measures, order, total;
+  size_t records, measures, order, total, first;
   uint32_t rank;
 } group;
 
@@ -539,6 +540,7 @@ void bqw_facet_free(bqw_facet *f) {
   free(f->values);
   free(f->records);
   free(f->measures);
+  free(f->firsts);
   free((void *)f->by_values);
   free(f->cells);
   free(fi->numbers);
@@ -642,6 +644,9 @@ int bqw_facet_count(bqw_dataset *ds, bqw_query *q, size_t last, bqw_field_id fie
     }
     if (na)
       counted++;
+    for (size_t i = 0; i < na; i++)
+      if (!ga.items[ia[i]].records)
+        ga.items[ia[i]].first = r;
     size_t m = bqw_record_at(ds, r)->measure_count;
     for (size_t i = 0; i < na; i++) {
       ga.items[ia[i]].records++;
@@ -665,11 +670,14 @@ int bqw_facet_count(bqw_dataset *ds, bqw_query *q, size_t last, bqw_field_id fie
     p->total = counted;
     p->records = calloc(ga.count + 1, sizeof *p->records);
     p->measures = calloc(ga.count + 1, sizeof *p->measures);
-    if (!p->records || !p->measures || !facet_values(&ga, pa, &p->values, &f->numbers))
+    p->firsts = calloc(ga.count + 1, sizeof *p->firsts);
+    if (!p->records || !p->measures || !p->firsts ||
+        !facet_values(&ga, pa, &p->values, &f->numbers))
       rc = BQW_ENOMEM;
     for (size_t i = 0; !rc && i < ga.count; i++) {
       p->records[i] = ga.items[pa[i]].records;
       p->measures[i] = ga.items[pa[i]].measures;
+      p->firsts[i] = ga.items[pa[i]].first;
     }
     if (!rc && fb) {
       /* the by values that occur with some value of field, in their order */

@@ -5,7 +5,6 @@
 --- answers one test; the name is the field word of the language. User text is parsed
 --- by the recursive-descent parser below and never given to load().
 local plugins = require("bqw.plugins")
-local unpack = table.unpack or unpack -- luacheck: ignore 143
 
 local M = {}
 
@@ -460,96 +459,163 @@ M.copy = deep_copy
 --- of an array's record, the record itself from a source), fetch (a function(id)
 --- building the record handed out directly, used when no filter needs the record).
 function M.new(records, ctx)
-  return setmetatable({ _records = records, _ctx = ctx or {}, _preds = {}, _sort = nil, _limit = nil }, Query)
+  return setmetatable({ _records = records, _ctx = ctx or {}, _preds = {}, _exprs = {}, _sort = nil, _limit = nil }, Query)
 end
 
 local function derive(q)
-  local preds, ctrees = {}, {}
+  local preds, exprs = {}, {}
   for i, p in ipairs(q._preds) do
     preds[i] = p
   end
-  for i, t in ipairs(q._ctrees or {}) do
-    ctrees[i] = t
+  for i, e in ipairs(q._exprs or {}) do
+    exprs[i] = e
   end
   return setmetatable({
     _records = q._records,
     _ctx = q._ctx,
     _preds = preds,
-    _ctrees = ctrees,
+    _exprs = exprs,
+    _cfilter = #exprs == 1 and q._cfilter or nil,
     _sort = q._sort,
     _limit = q._limit,
   }, Query)
 end
 
--- The built-in filters the core evaluates itself (binding/filter.c), with the same
--- meaning; a plugin of the same name from elsewhere replaces them, and runs in Lua.
-local C_FIELDS = {
-  kind = true,
-  level = true,
-  section = true,
-  category = true,
-  city = true,
-  region = true,
-  year = true,
-  id = true,
-  text = true, -- as the records of one search (the filter plugin asks the index too)
-}
-local CANONICAL = { city = true, region = true }
-
---- The tree in the core's form (see binding/filter.c), or nil when some part of it
---- needs Lua. ctx: the query's (its dataset answers text searches).
-local function c_tree(tree, ctx)
-  if tree.op == "and" or tree.op == "or" or tree.op == "not" then
-    local out = { op = tree.op }
-    for i, child in ipairs(tree) do
-      out[i] = c_tree(child, ctx)
-      if not out[i] then
-        return nil
-      end
+--- The options of the engine's compile (ds:query_compile) for a dataset whose records
+--- get(id) builds as published: filter plugins the engine does not know, or that
+--- replace a built-in one (a plugin not of bqw's own), are resolved and evaluated here,
+--- in Lua, on the record; every other word is the engine's (binding/filter.c).
+function M.engine_options(get, ctx, shape)
+  local overridden = {}
+  for _, p in ipairs(plugins.list("filter")) do
+    if p.origin ~= "builtin" then
+      overridden[#overridden + 1] = p.name
     end
-    return out
   end
-  local plugin = plugins.get("filter", tree.field)
-  if not (plugin and plugin.origin == "builtin" and C_FIELDS[tree.field]) then
-    return nil
-  end
-  if tree.field == "year" or tree.field == "id" then
-    return { field = tree.field, cmp = tree.cmp, value = tree.value }
-  end
-  if tree.field == "text" then
-    -- ~ and = both mean contains; a failed search (an empty query) is left to the
-    -- plugin, whose error says why
-    local ids = type(tree.value) == "string" and ctx and ctx.dataset and ctx.dataset:_search_ids(tree.value)
-    return ids and { field = "ids", cmp = "=", value = ids } or nil
-  end
-  if (tree.cmp ~= "=" and tree.cmp ~= "~") or type(tree.value) ~= "string" then
-    return nil
-  end
-  local alt
-  if tree.cmp == "=" and CANONICAL[tree.field] then
-    alt = require("bqw.filter_util").canonical(tree.value)
-  end
-  if tree.field == "category" then
-    -- either script matches either (城乡融合 finds a published 城鄉融合), as the
-    -- filter plugin tests it
-    local hans = require("bqw.filter_util").simplified(tree.value)
-    return { field = tree.field, cmp = tree.cmp, value = hans, alt = tree.value, fold = true }
-  end
-  return { field = tree.field, cmp = tree.cmp, value = tree.value, alt = alt }
+  local leaves = {}
+  local last_id, last_record
+  return {
+    shape = shape,
+    overridden = overridden,
+    resolve = function(word, op, value)
+      local plugin = plugins.get("filter", word)
+      if not plugin or plugin.origin == "builtin" then
+        return nil -- the engine's own message: an unknown filter
+      end
+      if op == nil then
+        return 0 -- known; the engine says what is missing
+      end
+      local accepted = plugin.ops or { "=" }
+      local ok = false
+      for _, a in ipairs(accepted) do
+        ok = ok or a == op
+      end
+      if not ok then
+        return nil, ("filter %q does not take %s (it takes: %s)"):format(word, op, table.concat(accepted, " "))
+      end
+      if plugin.parse then
+        local parsed, perr = plugin.parse(value, op)
+        if parsed == nil then
+          return nil, ("bad value for %s: %s"):format(word, perr or value), "value"
+        end
+        value = parsed
+      end
+      if plugin.prepare then
+        local pok, prepared, err = plugins.call(plugin, "prepare", value, op, ctx or {})
+        if not pok then
+          return nil, tostring(prepared), "value"
+        elseif prepared == nil then
+          return nil, ("%s%s%s: %s"):format(word, op, tostring(value), err or "cannot prepare the filter"), "value"
+        end
+        value = prepared
+      end
+      leaves[#leaves + 1] = { plugin = plugin, op = op, value = value }
+      return #leaves - 1
+    end,
+    eval = function(handle, id)
+      local leaf = leaves[handle + 1]
+      if id ~= last_id then
+        last_id, last_record = id, get(id)
+      end
+      local ok, result = plugins.call(leaf.plugin, "match", last_record, leaf.op, leaf.value)
+      if not ok then
+        error(result, 0)
+      end
+      return result and true or false
+    end,
+  }
 end
 
---- Adds a parsed tree to the query: the parts of a top-level "and" the core can test
---- go to the core, the others are compiled to Lua predicates.
-local function add_tree(q, tree)
-  local parts = tree.op == "and" and tree or { tree }
-  for _, part in ipairs(parts) do
-    local c = q._records.filter and c_tree(part, q._ctx)
-    if c then
-      q._ctrees[#q._ctrees + 1] = c
-    else
-      q._preds[#q._preds + 1] = M.compile(part, q._ctx)
-    end
+--- The expression of the Lua form of filters (see M.from_table), for the engine.
+local function table_expr(spec)
+  local keys, parts = {}, {}
+  for k in pairs(spec) do
+    keys[#keys + 1] = k
   end
+  table.sort(keys, function(a, b)
+    return tostring(a) < tostring(b)
+  end)
+  for _, field in ipairs(keys) do
+    local v = spec[field]
+    local op, value = "=", v
+    if type(v) == "table" then
+      op, value = v[1], v[2]
+    elseif type(v) == "string" then
+      for _, o in ipairs(OPERATORS) do
+        if v:sub(1, #o) == o then
+          op, value = o, v:sub(#o + 1)
+          break
+        end
+      end
+    end
+    local quoted = tostring(value):gsub("\\", "\\\\"):gsub('"', '\\"')
+    parts[#parts + 1] = { field = field, v = v, expr = ('%s%s"%s"'):format(field, op, quoted) }
+  end
+  return parts
+end
+
+--- The engine's filter of the query's expressions (nil: none), compiled once.
+function Query:_filter()
+  local exprs = self._exprs or {}
+  if #exprs == 0 then
+    return nil
+  end
+  if not self._cfilter then
+    local expr = exprs[1]
+    if #exprs > 1 then
+      expr = "(" .. table.concat(exprs, ") and (") .. ")"
+    end
+    local f, err = self._records.compile(expr)
+    if not f then
+      error("bqw: where: " .. tostring(caret_error(expr, err.pos, err.message)), 0)
+    end
+    self._cfilter = f
+  end
+  return self._cfilter
+end
+
+--- Adds an expression to the query: the engine's when the source compiles (a
+--- dataset), else a Lua predicate over the parsed tree.
+local function add_expr(q, expr, label)
+  if not q._records.compile then
+    local tree, err = M.parse(expr)
+    if not tree then
+      error(label and ("bqw: query{%s}: %s"):format(label, err.message) or ("bqw: where: " .. tostring(err)), label and 3 or 0)
+    end
+    q._preds[#q._preds + 1] = M.compile(tree, q._ctx)
+    return
+  end
+  if not expr:find("%S") then
+    local _, err = M.parse(expr) -- the parser's message for an empty expression
+    error("bqw: where: " .. tostring(err), 0)
+  end
+  local f, err = q._records.compile(expr)
+  if not f then
+    local e = caret_error(expr, err.pos, err.message)
+    error(label and ("bqw: query{%s}: %s"):format(label, e.message) or ("bqw: where: " .. tostring(e)), label and 3 or 0)
+  end
+  q._exprs[#q._exprs + 1] = expr
+  q._cfilter = #q._exprs == 1 and f or nil
 end
 
 --- Narrows the query: by a function(record) -> boolean, an expression string, or a
@@ -559,13 +625,11 @@ function Query:where(filter)
   if type(filter) == "function" then
     q._preds[#q._preds + 1] = filter
   elseif type(filter) == "string" then
-    local tree, err = M.parse(filter)
-    if not tree then
-      error("bqw: where: " .. tostring(err), 0) -- the message carries its own position
-    end
-    add_tree(q, tree)
+    add_expr(q, filter) -- a message carries its own position
   elseif type(filter) == "table" then
-    add_tree(q, M.from_table(filter))
+    for _, part in ipairs(table_expr(filter)) do
+      add_expr(q, part.expr, ("%s = %s"):format(part.field, tostring(part.v)))
+    end
   else
     error("bqw: where: expected a function, an expression string or a table of filters", 2)
   end
@@ -649,11 +713,8 @@ function Query:_scan()
   local n, get = source_of(self)
   local preds, i = self._preds, 0
   local fetch = #preds == 0 and self._ctx.fetch
-  local ctrees, cfilter = self._ctrees or {}, nil
+  local cfilter = self:_filter()
   local tick, pause, scanned = self._ctx.tick, self._ctx.pause, 0
-  if #ctrees > 0 then
-    cfilter = self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
-  end
   return function()
     while true do
       if cfilter then
@@ -696,14 +757,10 @@ end
 --- the core filter that does (nil: every record); used to count without building
 --- records.
 function Query:_core_filter()
-  if #self._preds > 0 or not self._records.filter or self._limit then
+  if #self._preds > 0 or not self._records.compile or self._limit then
     return false
   end
-  local ctrees = self._ctrees or {}
-  if #ctrees == 0 then
-    return true, nil
-  end
-  return true, self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
+  return true, self:_filter()
 end
 
 --- The matching records in the query's order, in an array: the records themselves
@@ -756,14 +813,11 @@ function Query:_c_order()
   if not (s and s.keys and src.order and self._ctx.fetch) or #self._preds > 0 or self._ctx.tick then
     return nil
   end
-  if not self._order then
-    local ctrees, f = self._ctrees or {}, nil
-    if #ctrees > 0 then
-      f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
-    end
-    self._order = src.order(f, s.keys)
+  if self._order == nil then
+    -- false: a key the engine does not sort by (the Lua sort does)
+    self._order = src.order(self:_filter(), s.keys) or false
   end
-  return self._order
+  return self._order or nil
 end
 
 --- The function turning a record the scan found into the table handed out.
@@ -878,7 +932,7 @@ end
 --- source order) } when every filter is the core's, nothing limits and a sort is one
 --- the core makes (Query:_c_order); else nil.
 function Query:_native()
-  local src, ctrees = self._records, self._ctrees or {}
+  local src = self._records
   if not src.handle or #self._preds > 0 or self._limit then
     return nil
   end
@@ -889,16 +943,12 @@ function Query:_native()
       return nil
     end
   end
-  local f
-  if #ctrees > 0 then
-    f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
-  end
-  return { handle = src.handle, script = src.script, filter = f, last = src.count, order = order }
+  return { handle = src.handle, script = src.script, filter = self:_filter(), last = src.count, order = order }
 end
 
 --- The number of results.
 function Query:count()
-  if #self._preds == 0 and #(self._ctrees or {}) == 0 then
+  if #self._preds == 0 and #self._exprs == 0 then
     local n = source_of(self)
     return self._limit and math.min(n, self._limit) or n
   end

@@ -404,8 +404,8 @@ static void ordering(void) {
     CHECK(absent);
     bqw_rows_free(rows);
   }
-  /* a field not sortable */
-  bqw_sort_key bad = {BQW_F_MEASURE_LINES, 0};
+  /* no such field */
+  bqw_sort_key bad = {BQW_F_COUNT, 0};
   bqw_rows *rows = NULL;
   CHECK_EQ_INT(bqw_query_rows(ds, NULL, 0, &bad, 1, -1, &rows), BQW_EINVAL);
   /* last bounds the records */

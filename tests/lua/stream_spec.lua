@@ -248,7 +248,9 @@ describe("filters the core tests", function()
         built = built + 1
         return handle:record(id)
       end,
-      filter = core.filter,
+      compile = function(expr)
+        return handle:query_compile(expr)
+      end,
       next_match = function(f, from)
         return handle:next_match(f, from)
       end,
