@@ -266,6 +266,23 @@ function Dataset:_search_ids(query)
   return handle_of(self, "search"):search_ids(query)
 end
 
+--- The engine's filter of an expression (binding/filter.c), user filter plugins
+--- evaluated on the records as published; raises a caret error, or with quiet returns
+--- nil, { message, column, pos }.
+function Dataset:_compile(expr, quiet)
+  local handle = handle_of(self, "query")
+  local f, err = handle:query_compile(
+    expr,
+    require("bqw.query").engine_options(function(id)
+      return handle:record(id)
+    end, { dataset = self })
+  )
+  if not f and not quiet then
+    error("bqw: where: --where:1:" .. err.column .. ": error: " .. err.message, 0)
+  end
+  return f, err
+end
+
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },
 --- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
@@ -289,12 +306,7 @@ function Dataset:query(filter, opts)
     end,
     -- the expressions, compiled by the engine: only user filter plugins build a record
     compile = function(expr)
-      return handle:query_compile(
-        expr,
-        require("bqw.query").engine_options(function(id)
-          return handle:record(id)
-        end, { dataset = self })
-      )
+      return self:_compile(expr, true)
     end,
     -- for exports the core writes itself (Query:_native)
     handle = handle,

@@ -162,7 +162,9 @@ local function load_plugin(path, kind, origin)
   if kind == "export" and plugin.write == nil and plugin.record ~= nil then
     entry = "record"
   end
-  if type(plugin[entry]) ~= "function" then
+  -- a built-in filter of the query engine is a declaration, with no match of its own
+  local declared = kind == "filter" and origin == "builtin" and plugin.engine == true
+  if type(plugin[entry]) ~= "function" and not declared then
     local article = kind == "export" and "an" or "a"
     return nil, ("%s: error: %s %s plugin needs a function %q"):format(path, article, kind, M.ENTRY[kind])
   end

@@ -287,7 +287,7 @@ function M.parse(source)
       end
       value = parsed
     end
-    local node = { field = t.value, cmp = base, value = value, pos = t.pos }
+    local node = { field = t.value, cmp = base, value = value, raw = v.value, pos = t.pos }
     if NEGATED[op.value] then
       return { op = "not", node }
     end
@@ -378,6 +378,20 @@ function M.compile(tree, ctx)
   end
   local plugin = assert(plugins.get("filter", tree.field))
   local cmp, value = tree.cmp, tree.value
+  if not plugin.match then
+    -- a built-in filter is the engine's: it tests the records of a dataset, by id
+    local ds = ctx and ctx.dataset
+    if not ds then
+      error(("bqw: the filter %q is libbqw's query engine's: it tests the records of a dataset (ds:query)"):format(
+        tree.field
+      ), 0)
+    end
+    local quoted = tostring(tree.raw or value):gsub("\\", "\\\\"):gsub('"', '\\"')
+    local f = ds:_compile(('%s%s"%s"'):format(tree.field, cmp, quoted))
+    return function(r)
+      return f:match(r.id)
+    end
+  end
   if plugin.prepare then
     local ok, prepared, err = plugins.call(plugin, "prepare", value, cmp, ctx or {})
     if not ok then
