@@ -364,12 +364,21 @@ typedef struct group {
   uint32_t rank;
 } group;
 
+/* A string's group by its address: most values (names, kinds, places) are shared by
+ * many records, so each is folded once. */
+typedef struct seen_ptr {
+  const char *s;
+  size_t group;
+} seen_ptr;
+
 typedef struct groups {
   group *items;
   size_t count, cap;
   uint32_t *table;
   size_t table_cap;
   buffer fold; /* int32 code points, then uint32 offsets */
+  seen_ptr *ptrs;
+  size_t ptr_count, ptr_cap;
 } groups;
 
 static void groups_free(groups *g) {
@@ -377,6 +386,7 @@ static void groups_free(groups *g) {
     free(g->items[i].cp);
   free(g->items);
   free(g->table);
+  free(g->ptrs);
   buffer_free(&g->fold);
 }
 
@@ -395,8 +405,47 @@ static bool group_same(const group *a, const group *b) {
   return a->ncp == b->ncp && (!a->ncp || !memcmp(a->cp, b->cp, a->ncp * sizeof *a->cp));
 }
 
-/* The group of a text (s) or an integer (s NULL); SIZE_MAX when out of memory. */
+static size_t group_of_value(groups *g, const char *s, long long integer);
+
+static size_t ptr_hash(const char *s) {
+  return (size_t)(((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15u);
+}
+
+/* group_of_value, remembered by the text's address. */
 static size_t group_of(groups *g, const char *s, long long integer) {
+  if (!s)
+    return group_of_value(g, s, integer);
+  if (2 * (g->ptr_count + 1) > g->ptr_cap) {
+    size_t cap = g->ptr_cap ? 2 * g->ptr_cap : 256;
+    seen_ptr *t = calloc(cap, sizeof *t);
+    if (!t)
+      return SIZE_MAX;
+    for (size_t i = 0; i < g->ptr_cap; i++) {
+      if (!g->ptrs[i].s)
+        continue;
+      size_t h = ptr_hash(g->ptrs[i].s) & (cap - 1);
+      while (t[h].s)
+        h = (h + 1) & (cap - 1);
+      t[h] = g->ptrs[i];
+    }
+    free(g->ptrs);
+    g->ptrs = t;
+    g->ptr_cap = cap;
+  }
+  size_t h = ptr_hash(s) & (g->ptr_cap - 1);
+  for (; g->ptrs[h].s; h = (h + 1) & (g->ptr_cap - 1))
+    if (g->ptrs[h].s == s)
+      return g->ptrs[h].group;
+  size_t id = group_of_value(g, s, integer);
+  if (id != SIZE_MAX) {
+    g->ptrs[h] = (seen_ptr){s, id};
+    g->ptr_count++;
+  }
+  return id;
+}
+
+/* The group of a text (s) or an integer (s NULL); SIZE_MAX when out of memory. */
+static size_t group_of_value(groups *g, const char *s, long long integer) {
   group key = {.text = s, .integer = integer};
   if (s) {
     size_t len = strlen(s);
