@@ -126,6 +126,11 @@ static filter *check_filter(lua_State *L, int idx) {
   filter *f = luaL_checkudata(L, idx, FILTER_MT);
   if (!f->q)
     luaL_error(L, "bqw: the filter was freed");
+  /* the dataset it was compiled for must still be open (ds:close frees it) */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, f->dataset_ref);
+  if (bqw_lua_check_dataset(L, -1) != f->ds)
+    luaL_error(L, "bqw: the filter belongs to another dataset");
+  lua_settop(L, lua_gettop(L) - 1);
   f->L = L;
   return f;
 }
