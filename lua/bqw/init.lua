@@ -273,7 +273,7 @@ function Dataset:_compile(expr, quiet)
   local handle = handle_of(self, "query")
   local f, err = handle:query_compile(
     expr,
-    require("bqw.query").engine_options(function(id)
+    require("bqw.plugins").engine_options(function(id)
       return handle:record(id)
     end, { dataset = self })
   )
