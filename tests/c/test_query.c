@@ -434,6 +434,15 @@ static void facets(void) {
   CHECK_STR(f->values[2], "粤东");
   CHECK_STR(f->values[3], "粤西");
   CHECK_EQ_INT(f->total, 21);
+  for (size_t i = 0; i < f->count; i++) { /* the first record counted under each value */
+    size_t first = SIZE_MAX;
+    for (size_t r = 0; r < bqw_record_count(ds) && first == SIZE_MAX; r++) {
+      const char *region = bqw_record_at(ds, r)->region;
+      if (region && !strcmp(region, f->values[i]))
+        first = r;
+    }
+    CHECK_EQ_INT(f->firsts[i], first);
+  }
   bqw_facet_free(f);
   /* every facetable field counts something; counts descend */
   for (size_t k = 0; k < bqw_schema_count(); k++) {
