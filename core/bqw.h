@@ -745,7 +745,8 @@ BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
                             const bqw_query_options *opts, bqw_query **out,
                             bqw_query_error *err);
 /* Whether row (record, measure) matches: 1, 0, or a negative code (the caller's eval
- * failed, or a search ran out of memory). */
+ * failed, or a search ran out of memory). A query reuses a buffer as it evaluates: one
+ * thread at a time (parse one per thread to share a dataset). */
 BQW_API int bqw_query_match(bqw_query *q, size_t record, size_t measure);
 BQW_API void bqw_query_free(bqw_query *q);
 
