@@ -25,13 +25,17 @@ void bqw_lua_confine_path(lua_State *L, int package, const char *field,
 void bqw_lua_push_dataset(lua_State *L, bqw_dataset *ds);
 /* The open dataset at index idx (raises otherwise). */
 bqw_dataset *bqw_lua_check_dataset(lua_State *L, int idx);
-/* Adds core.filter to the module table at index lib and next_match to the dataset
- * methods table at index methods (absolute indices). */
+/* Adds query_compile, next_match and facet to the dataset methods table at index
+ * methods (absolute index), and the rows' functions (binding/filter.c). */
 void bqw_lua_open_filter(lua_State *L, int lib, int methods);
-/* The core.filter at idx (raises otherwise), and whether record r (id, from 1)
- * passes it. */
+/* The compiled filter at idx (raises otherwise), and whether record r (id, from 1)
+ * passes it (an error of a Lua filter it calls is raised). */
 const void *bqw_lua_check_filter(lua_State *L, int idx);
 bool bqw_lua_filter_match(const void *filter, const bqw_record *r, size_t id);
+/* The engine's query of the filter at idx, NULL for nil; and raising the error rc a
+ * walk of the engine with that filter returned. */
+bqw_query *bqw_lua_filter_query(lua_State *L, int idx);
+int bqw_lua_filter_raise(lua_State *L, int idx, int rc);
 /* Adds core.row_format to the module table at lib, write_rows and count_rows to the
  * dataset methods at methods (binding/rows.c). */
 void bqw_lua_open_rows(lua_State *L, int lib, int methods);

@@ -51,7 +51,6 @@
 
 #define ROW_FORMAT_MT "bqw.core.row_format"
 #define ORDER_MT "bqw.core.order"
-#define WORK_MT "bqw.core.order_work"
 #define SCAN_MT "bqw.core.section_scan"
 #define CHUNK_BYTES 65536
 
@@ -1186,284 +1185,67 @@ static int l_section_scan_result(lua_State *L) {
 /* ---- sorting: ds:order ---- */
 
 #define MAX_SORT_KEYS 16
-#define KEY_PREFIX 40    /* bytes of a value's collation key kept beside it */
-#define ABSENT INT64_MIN /* a record without the field */
 
-/* A distinct text value of a sort field: the string as the record holds it, how it is
- * converted, and the start of its collation key (the rest is made again on a tie). */
-typedef struct distinct {
-  const char *s;
-  size_t len, key_len;
-  text_kind kind;
-  uint32_t rank;
-  unsigned char prefix[KEY_PREFIX];
-} distinct;
-
-/* What ds:order works with, owned by a userdata so that an error frees it. */
-typedef struct order_work {
-  row_format f;    /* the script and conversion (f.cell: a converted text) */
-  buffer ka, kb;   /* two full collation keys */
-  distinct *slots; /* the distinct texts */
-  size_t slot_count, slot_cap;
-  uint32_t *table; /* open addressing over slots: index + 1, 0 empty */
-  size_t table_cap;
-  int64_t *values; /* per record and key: a number, a text's slot (then rank), ABSENT */
-  uint32_t *perm, *tmp;
-  size_t keys;
-  bool desc[MAX_SORT_KEYS];
-} order_work;
-
-static void order_work_release(order_work *w) {
-  free(w->f.out.data);
-  free(w->f.cell.data);
-  free(w->ka.data);
-  free(w->kb.data);
-  free(w->slots);
-  free(w->table);
-  free(w->values);
-  free(w->perm);
-  free(w->tmp);
-  memset(w, 0, sizeof *w);
-}
-
-static int order_work_gc(lua_State *L) {
-  order_work_release(luaL_checkudata(L, 1, WORK_MT));
-  return 0;
-}
-
-static void *work_alloc(order_work *w, size_t count, size_t size) {
-  void *p = count ? calloc(count, size) : NULL;
-  if (count && !p)
-    luaL_error(w->f.L, "bqw: out of memory");
-  return p;
-}
-
-static uint64_t text_hash(const char *s, size_t len, text_kind kind) {
-  uint64_t h = 1469598103934665603u ^ (uint64_t)kind; /* FNV-1a */
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 1099511628211u;
+/* The sortable field a record key names, or BQW_F_COUNT. */
+static bqw_field_id sort_field(const char *name) {
+  for (size_t i = 0; i < bqw_schema_count(); i++) {
+    const bqw_field_info *fi = bqw_schema_field(i);
+    if (!strcmp(fi->name, name))
+      return fi->flags & BQW_FLAG_SORT ? fi->id : BQW_F_COUNT;
   }
-  return h;
+  return BQW_F_COUNT;
 }
 
-/* The full collation key of slot d, as the record shows it (converted), into key. */
-static void full_key(order_work *w, buffer *key, const distinct *d) {
-  w->f.cell.len = 0;
-  put_text(&w->f, &w->f.cell, d->s, d->kind);
-  const char *t = w->f.cell.data ? w->f.cell.data : "";
-  size_t n = bqw_collate_key(t, w->f.cell.len, NULL, 0);
-  key->len = 0;
-  grow(&w->f, key, n);
-  bqw_collate_key(t, w->f.cell.len, key->data, n);
-  key->len = n;
-}
-
-/* The slot of a text value, added when new. */
-static uint32_t slot_of(order_work *w, const char *s, text_kind kind) {
-  size_t len = strlen(s);
-  if (2 * (w->slot_count + 1) > w->table_cap) {
-    size_t cap = w->table_cap ? 2 * w->table_cap : 1024;
-    uint32_t *t = work_alloc(w, cap, sizeof *t);
-    for (size_t i = 0; i < w->slot_count; i++) {
-      const distinct *d = &w->slots[i];
-      size_t h = (size_t)text_hash(d->s, d->len, d->kind) & (cap - 1);
-      while (t[h])
-        h = (h + 1) & (cap - 1);
-      t[h] = (uint32_t)i + 1;
-    }
-    free(w->table);
-    w->table = t;
-    w->table_cap = cap;
-  }
-  size_t h = (size_t)text_hash(s, len, kind) & (w->table_cap - 1);
-  for (; w->table[h]; h = (h + 1) & (w->table_cap - 1)) {
-    const distinct *d = &w->slots[w->table[h] - 1];
-    if (d->kind == kind && d->len == len && (d->s == s || !memcmp(d->s, s, len)))
-      return w->table[h] - 1;
-  }
-  w->slots =
-      grow_array(w->f.L, w->slots, w->slot_count, &w->slot_cap, sizeof *w->slots, 256);
-  distinct *d = &w->slots[w->slot_count];
-  *d = (distinct){.s = s, .len = len, .kind = kind};
-  full_key(w, &w->ka, d);
-  d->key_len = w->ka.len;
-  memcpy(d->prefix, w->ka.data, d->key_len < KEY_PREFIX ? d->key_len : KEY_PREFIX);
-  w->table[h] = (uint32_t)w->slot_count + 1;
-  return (uint32_t)w->slot_count++;
-}
-
-static int compare_bytes(const unsigned char *a, size_t na, const unsigned char *b,
-                         size_t nb) {
-  int c = memcmp(a, b, na < nb ? na : nb);
-  if (c)
-    return c;
-  return (na > nb) - (na < nb);
-}
-
-/* Two distinct texts in collation order (0: they show the same string). */
-static int compare_slots(order_work *w, uint32_t a, uint32_t b) {
-  const distinct *x = &w->slots[a], *y = &w->slots[b];
-  size_t px = x->key_len < KEY_PREFIX ? x->key_len : KEY_PREFIX;
-  size_t py = y->key_len < KEY_PREFIX ? y->key_len : KEY_PREFIX;
-  int c = memcmp(x->prefix, y->prefix, px < py ? px : py);
-  if (c || x->key_len <= KEY_PREFIX || y->key_len <= KEY_PREFIX)
-    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
-  full_key(w, &w->ka, x);
-  full_key(w, &w->kb, y);
-  return compare_bytes((const unsigned char *)w->ka.data, w->ka.len,
-                       (const unsigned char *)w->kb.data, w->kb.len);
-}
-
-/* Two records (positions in the matching ids) in the keys' order, ties by position:
- * as lua/bqw/collate.lua's comparator (an absent value last in either direction). */
-static int compare_records(order_work *w, uint32_t a, uint32_t b) {
-  const int64_t *x = w->values + (size_t)a * w->keys,
-                *y = w->values + (size_t)b * w->keys;
-  for (size_t k = 0; k < w->keys; k++) {
-    if (x[k] == y[k])
-      continue;
-    if (x[k] == ABSENT || y[k] == ABSENT)
-      return x[k] == ABSENT ? 1 : -1;
-    int c = x[k] < y[k] ? -1 : 1;
-    return w->desc[k] ? -c : c;
-  }
-  return (a > b) - (a < b);
-}
-
-/* A stable bottom-up merge sort of a[0..n) by compare, with tmp as room for n. */
-static void merge_sort(order_work *w, uint32_t *a, uint32_t *tmp, size_t n,
-                       int (*compare)(order_work *, uint32_t, uint32_t)) {
-  uint32_t *src = a, *dst = tmp;
-  for (size_t width = 1; width < n; width *= 2) {
-    for (size_t lo = 0; lo < n; lo += 2 * width) {
-      size_t mid = lo + width < n ? lo + width : n;
-      size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-      size_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi)
-        dst[k++] = compare(w, src[j], src[i]) < 0 ? src[j++] : src[i++];
-      while (i < mid)
-        dst[k++] = src[i++];
-      while (j < hi)
-        dst[k++] = src[j++];
-    }
-    uint32_t *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != a)
-    memcpy(a, src, n * sizeof *a);
-}
-
-/* The value record r (id) has for the sort key fld, in w->values' terms. */
-static int64_t sort_value(order_work *w, const bqw_record *r, size_t id, field fld,
-                          bool *text) {
-  value v = get(&w->f, r, id, 0, fld);
-  switch (v.type) {
-  case V_NONE:
-    return ABSENT;
-  case V_INT:
-    return (int64_t)v.i;
-  case V_INTS:
-    return v.n ? (int64_t)int_item(&v, 0) : ABSENT;
-  case V_STRING:
-    *text = true;
-    return slot_of(w, v.s, v.kind);
-  case V_STRINGS:
-    *text = true;
-    return v.n ? slot_of(w, v.strings[0], v.kind) : ABSENT;
-  case V_MEASURES:
-    *text = true;
-    return v.n ? slot_of(w, v.measures[0].text, AS_TEXT) : ABSENT;
-  }
-  return ABSENT;
-}
-
-/* ds:order(filter | nil, last, keys, script) -> order */
+/* ds:order(filter | nil, last, keys, script) -> order | nil (a key the engine does not
+ * sort by: the caller sorts): bqw_query_rows */
 static int l_order(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
-  const void *filter = opt_filter(L, 2);
+  bqw_query *q = bqw_lua_filter_query(L, 2);
   lua_Integer last = luaL_checkinteger(L, 3);
   luaL_checktype(L, 4, LUA_TTABLE);
   static const char *const scripts[] = {"original", "hans", "hant", NULL};
-  script_mode script = (script_mode)luaL_checkoption(L, 5, "original", scripts);
-  order_work *w = lua_newuserdata(L, sizeof *w);
-  memset(w, 0, sizeof *w);
-  luaL_setmetatable(L, WORK_MT);
-  w->f.L = L;
-  w->f.script = script;
-  field fields[MAX_SORT_KEYS];
-  bool text[MAX_SORT_KEYS] = {false};
+  int script = luaL_checkoption(L, 5, "original", scripts) - 1;
+  bqw_sort_key keys[MAX_SORT_KEYS];
+  size_t nkeys = 0;
   for (int i = 1;; i++) {
     lua_rawgeti(L, 4, i);
     if (lua_type(L, -1) != LUA_TTABLE) {
-      lua_pop(L, 1);
+      lua_settop(L, lua_gettop(L) - 1);
       break;
     }
-    if (w->keys == MAX_SORT_KEYS)
-      luaL_error(L, "bqw.core.order: more than %d sort keys", MAX_SORT_KEYS);
+    if (nkeys == MAX_SORT_KEYS)
+      return luaL_error(L, "bqw.core.order: more than %d sort keys", MAX_SORT_KEYS);
     lua_getfield(L, -1, "field");
     const char *name = lua_tolstring(L, -1, NULL);
     if (!name)
-      luaL_error(L, "bqw.core.order: sort key %d has no field", i);
-    fields[w->keys] = field_of(name);
+      return luaL_error(L, "bqw.core.order: sort key %d has no field", i);
+    keys[nkeys].field = sort_field(name);
+    if (keys[nkeys].field == BQW_F_COUNT) {
+      lua_pushnil(L);
+      return 1;
+    }
     lua_getfield(L, -2, "desc");
-    w->desc[w->keys++] = lua_toboolean(L, -1);
-    lua_pop(L, 3);
+    keys[nkeys++].descending = lua_toboolean(L, -1);
+    lua_settop(L, lua_gettop(L) - 3);
   }
-
   size_t total = bqw_record_count(ds);
   size_t end = last < 0 ? 0 : (size_t)last < total ? (size_t)last : total;
-  size_t n = 0;
-  for (size_t i = 0; i < end; i++)
-    if (!filter || bqw_lua_filter_match(filter, bqw_record_at(ds, i), i + 1))
-      n++;
-  if (n > UINT32_MAX)
-    luaL_error(L, "bqw.core.order: too many records");
-  order *o = lua_newuserdata(L, sizeof *o + n * sizeof o->ids[0]);
-  o->n = 0;
-  luaL_setmetatable(L, ORDER_MT);
-  for (size_t i = 0; i < end; i++)
-    if (!filter || bqw_lua_filter_match(filter, bqw_record_at(ds, i), i + 1))
-      o->ids[o->n++] = (uint32_t)i;
-
-  w->values = work_alloc(w, n * w->keys, sizeof *w->values);
-  for (size_t p = 0; p < n; p++)
-    for (size_t k = 0; k < w->keys; k++)
-      w->values[p * w->keys + k] =
-          sort_value(w, bqw_record_at(ds, o->ids[p]), o->ids[p] + 1, fields[k], &text[k]);
-  /* texts become their rank among the distinct texts: equal shown strings, equal rank */
-  if (w->slot_count) {
-    uint32_t *by_key = work_alloc(w, 2 * w->slot_count, sizeof *by_key);
-    w->tmp = by_key; /* freed with the work on an error */
-    for (size_t i = 0; i < w->slot_count; i++)
-      by_key[i] = (uint32_t)i;
-    merge_sort(w, by_key, by_key + w->slot_count, w->slot_count, compare_slots);
-    uint32_t rank = 0;
-    for (size_t i = 0; i < w->slot_count; i++) {
-      if (i && compare_slots(w, by_key[i - 1], by_key[i]) != 0)
-        rank++;
-      w->slots[by_key[i]].rank = rank;
-    }
-    for (size_t p = 0; p < n; p++)
-      for (size_t k = 0; k < w->keys; k++) {
-        int64_t *v = &w->values[p * w->keys + k];
-        if (text[k] && *v != ABSENT)
-          *v = w->slots[*v].rank;
-      }
-    free(w->tmp);
-    w->tmp = NULL;
+  if (end == 0) {
+    order *o = lua_newuserdata(L, sizeof *o);
+    o->n = 0;
+    luaL_setmetatable(L, ORDER_MT);
+    return 1;
   }
-  w->perm = work_alloc(w, n, sizeof *w->perm);
-  w->tmp = work_alloc(w, n, sizeof *w->tmp);
-  for (size_t p = 0; p < n; p++)
-    w->perm[p] = (uint32_t)p;
-  merge_sort(w, w->perm, w->tmp, n, compare_records);
-  for (size_t p = 0; p < n; p++)
-    w->tmp[p] = o->ids[w->perm[p]];
-  if (n)
-    memcpy(o->ids, w->tmp, n * sizeof o->ids[0]);
-  order_work_release(w); /* what the sort used goes now, not at a GC */
+  bqw_rows *rows = NULL;
+  int rc = bqw_query_rows(ds, q, end, keys, nkeys, script, &rows);
+  if (rc < 0)
+    return bqw_lua_filter_raise(L, 2, rc);
+  order *o = lua_newuserdata(L, sizeof *o + rows->count * sizeof o->ids[0]);
+  o->n = rows->count;
+  if (rows->count)
+    memcpy(o->ids, rows->records, rows->count * sizeof o->ids[0]);
+  bqw_rows_free(rows);
+  luaL_setmetatable(L, ORDER_MT);
   return 1;
 }
 
@@ -1504,7 +1286,6 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   static const luaL_Reg scan_methods[] = {{"result", l_section_scan_result},
                                           {NULL, NULL}};
   bqw_lua_class(L, SCAN_MT, scan_methods, section_scan_gc);
-  bqw_lua_class(L, WORK_MT, NULL, order_work_gc);
   static const luaL_Reg order_methods[] = {
       {"count", l_order_count}, {"at", l_order_at}, {NULL, NULL}};
   bqw_lua_class(L, ORDER_MT, order_methods, NULL);

@@ -714,14 +714,18 @@ typedef struct bqw_query_leaf {
   const char *op;    /* "=", "~", ">=", "<=", ">" or "<" (negation is a not node) */
   const char *value; /* unquoted, NUL terminated */
   size_t pos;        /* byte offset of the word in the expression */
+  size_t value_pos;  /* byte offset of the value */
 } bqw_query_leaf;
 
 typedef struct bqw_query_options {
   int measure_shape; /* rows are measures: text and measure test the row's measure */
   /* Called for each leaf whose word is not a schema filter, or is in `overridden`:
    * returns a handle >= 0 that bqw_query_options.eval receives, or -1 with err->message
-   * set (an unknown filter, a bad value); the engine fills pos and col. NULL: unknown
-   * words are errors. */
+   * set (an unknown filter, a bad value) and err->pos where the caret goes (it comes
+   * set to leaf->pos; leaf->value_pos for a bad value); the engine fills col. -1 with
+   * no message: the engine's "unknown filter" error. When the word has no operator or
+   * no value after it, op and value are NULL: only whether the word is known counts
+   * (the engine then reports what is missing). NULL: unknown words are errors. */
   int (*resolve)(void *data, const bqw_query_leaf *leaf, bqw_query_error *err);
   /* Evaluates a resolved leaf on a row: 1 match, 0 no match, < 0 an error that stops
    * the evaluation (bqw_query_match returns it). */
@@ -741,7 +745,8 @@ BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
                             const bqw_query_options *opts, bqw_query **out,
                             bqw_query_error *err);
 /* Whether row (record, measure) matches: 1, 0, or a negative code (the caller's eval
- * failed, or a search ran out of memory). */
+ * failed, or a search ran out of memory). A query reuses a buffer as it evaluates: one
+ * thread at a time (parse one per thread to share a dataset). */
 BQW_API int bqw_query_match(bqw_query *q, size_t record, size_t measure);
 BQW_API void bqw_query_free(bqw_query *q);
 
@@ -781,6 +786,7 @@ typedef struct bqw_facet {
   const char **values; /* as published (the first spelling met) */
   size_t *records;     /* records per value */
   size_t *measures;    /* measures of those records */
+  size_t *firsts;      /* the first record (index from 0) counted under each value */
   size_t by_count;     /* crosstab: values of `by`, else 0 */
   const char **by_values;
   size_t *cells; /* count * by_count record counts */

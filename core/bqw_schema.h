@@ -45,8 +45,8 @@ XX(HEADLINE, "headline", "headline", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_TEXT,
    BQW_PRESENT_TEXT, -1, "the line under a city entry's name")
 XX(TITLE, "title", "title", BQW_TYPE_TEXT, BQW_K_D | BQW_K_C | BQW_K_G | BQW_K_O,
    BQW_FS_TEXT, BQW_PRESENT_TEXT, -1, "the document title, without 《》")
-XX(YEAR, "year", NULL, BQW_TYPE_INTEGER, BQW_K_T, BQW_FLAG_RECORD, BQW_PRESENT_AS_IS, -1,
-   "a target's year (the filter year tests years)")
+XX(YEAR, "year", NULL, BQW_TYPE_INTEGER, BQW_K_T, BQW_FLAG_RECORD | BQW_FLAG_SORT,
+   BQW_PRESENT_AS_IS, -1, "a target's year (the filter year tests years)")
 XX(DATE, "date", "date", BQW_TYPE_DATE, BQW_K_M, BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1,
    "a meeting's date, YYYY-MM-DD")
 XX(TEXT, "text", "prose", BQW_TYPE_TEXT, BQW_K_T | BQW_K_M | BQW_K_O, BQW_FS_TEXT,
@@ -74,10 +74,10 @@ XX(MENTIONS, "mentions", "mentions", BQW_TYPE_TEXTS, BQW_KINDS_ALL,
    BQW_FS_TEXT | BQW_FLAG_FACET, BQW_PRESENT_NAME, -1,
    "places of the gazetteer the record names")
 XX(MEASURES, "measures", "measure", BQW_TYPE_TEXTS, BQW_K_D | BQW_K_C,
-   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_RECORD, BQW_PRESENT_TEXT, -1,
-   "the ◎ measures (in the measure shape the filter tests the row's measure)")
+   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_RECORD | BQW_FLAG_SORT, BQW_PRESENT_TEXT,
+   -1, "the ◎ measures (in the measure shape the filter tests the row's measure)")
 XX(MEASURE_LINES, "measure_lines", NULL, BQW_TYPE_INTEGERS, BQW_K_D | BQW_K_C,
-   BQW_FLAG_RECORD, BQW_PRESENT_AS_IS, -1, "each measure's source line")
+   BQW_FLAG_RECORD | BQW_FLAG_SORT, BQW_PRESENT_AS_IS, -1, "each measure's source line")
 XX(MEASURE_INDEX, "measure_index", "measure_index", BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C,
    BQW_FLAG_MEASURE | BQW_FLAG_SORT | BQW_FLAG_FILTER, BQW_PRESENT_AS_IS, -1,
    "measure shape: the measure's place in its record, from 1")
@@ -85,7 +85,8 @@ XX(MEASURE, "measure", NULL, BQW_TYPE_TEXT, BQW_K_D | BQW_K_C,
    BQW_FLAG_MEASURE | BQW_FLAG_SORT, BQW_PRESENT_TEXT, -1,
    "measure shape: the measure's text")
 XX(MEASURE_LINE, "measure_line", NULL, BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C,
-   BQW_FLAG_MEASURE, BQW_PRESENT_AS_IS, -1, "measure shape: the measure's source line")
+   BQW_FLAG_MEASURE | BQW_FLAG_SORT, BQW_PRESENT_AS_IS, -1,
+   "measure shape: the measure's source line")
 
 #undef BQW_K_D
 #undef BQW_K_C

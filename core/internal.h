@@ -279,6 +279,37 @@ typedef struct facts {
 /* Parses the embedded TSV tables into f, allocating from a. Returns 0 or BQW_ENOMEM. */
 int facts_load(facts *f, arena *a);
 
+/* Whether a query (query.c) selects rows of the measure shape; 0 for NULL. */
+int query_measure_shape(const bqw_query *q);
+
+/* What query.c and vocab.c share. Folds len bytes of s (bqw_fold) into new code
+ * points (*out, *n; free them); false when out of memory. */
+bool query_fold_alloc(const char *s, size_t len, int32_t **out, size_t *n);
+/* Whether word (m code points) occurs in text (n); table: its failure table or NULL. */
+bool query_contains(const int32_t *text, size_t n, const int32_t *word, size_t m,
+                    const uint32_t *table);
+bool query_equal(const int32_t *a, size_t na, const int32_t *b, size_t nb);
+/* Appends s (at most max bytes, cut at a character) as Lua's %q quotes it, or a plain
+ * string, to out (size bytes, *used of them taken; NUL terminated). */
+void query_put_quoted(char *out, size_t size, size_t *used, const char *s, size_t n,
+                      size_t max);
+void query_put_str(char *out, size_t size, size_t *used, const char *s);
+/* Edit distance with transpositions between two strings of at most 64 code points. */
+size_t query_distance(const int32_t *a, size_t na, const int32_t *b, size_t nb);
+/* The known values of a closed vocabulary, gathered once per parse. */
+typedef struct query_vocab query_vocab;
+int query_vocab_check(query_vocab **cache, bqw_dataset *ds, const bqw_field_info *fi,
+                      bool contains, const int32_t *cp, size_t n, const uint32_t *kmp,
+                      const char *value, size_t len, char *msg, size_t size);
+void query_vocab_free(query_vocab *v);
+/* An integer filter's value, "2025" or "2023..2025" (saturated), and a date filter's,
+ * "2023", "2023-09" or "2023-09-01", or a range of those (the prefixes, NUL
+ * terminated): 0, or 1 with the message ("bad value for WORD: …") in msg. */
+int query_parse_range(const char *word, const char *s, size_t n, long long *from,
+                      long long *to, char *msg, size_t size);
+int query_parse_dates(const char *word, const char *s, size_t n, char from[16],
+                      char to[16], char *msg, size_t size);
+
 /* ---- the dataset handle ---- */
 
 typedef struct text_line {

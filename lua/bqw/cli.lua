@@ -251,10 +251,13 @@ end
 --- bqw facet FIELD: how many records carry each value, with a bar; --json as an array
 --- of { value, count }.
 function commands.facet(args, ds)
-  local counts, err = ds:facet(args.field, { where = args.where })
+  local counts, err = ds:facet(args.field, { where = args.where, by = args.by })
   if not counts then
     complain("%s", err)
     return EXIT_USAGE
+  end
+  if args.by then
+    return commands._crosstab(args, counts)
   end
   if args.json then
     say(json.encode(counts, { keyorder = { "value", "count" } }))
@@ -266,6 +269,51 @@ function commands.facet(args, ds)
   view_util.facet_bars(b, counts, width)
   for _, line in ipairs(require("bqw.render").lines(b:result(), color)) do
     say(line)
+  end
+  return EXIT_OK
+end
+
+--- bqw facet FIELD --by FIELD2: a table of counts, a row per value of FIELD and a
+--- column per value of FIELD2; --json as an object { value = { by_value = n } }.
+function commands._crosstab(args, counts)
+  if args.json then
+    local obj, keys = {}, {}
+    for _, c in ipairs(counts) do
+      local row = {}
+      for j, b in ipairs(counts.by) do
+        row[tostring(b)] = c.cells[j]
+        keys[#keys + 1] = tostring(b)
+      end
+      obj[tostring(c.value)] = row
+      keys[#keys + 1] = tostring(c.value)
+    end
+    say(json.encode(obj, { keyorder = keys }))
+    return EXIT_OK
+  end
+  local view_util = require("bqw.view_util")
+  local rows = { { args.field .. " \\ " .. args.by } }
+  for _, b in ipairs(counts.by) do
+    rows[1][#rows[1] + 1] = tostring(b)
+  end
+  for _, c in ipairs(counts) do
+    local row = { tostring(c.value) }
+    for j = 1, #counts.by do
+      row[#row + 1] = tostring(c.cells[j])
+    end
+    rows[#rows + 1] = row
+  end
+  local widths = {}
+  for _, row in ipairs(rows) do
+    for j, cell in ipairs(row) do
+      widths[j] = math.max(widths[j] or 0, view_util.width(cell))
+    end
+  end
+  for _, row in ipairs(rows) do
+    local cells = {}
+    for j, cell in ipairs(row) do
+      cells[j] = view_util.pad(cell, widths[j], j > 1)
+    end
+    say((table.concat(cells, "  "):gsub("%s+$", "")))
   end
   return EXIT_OK
 end
@@ -767,7 +815,14 @@ local function build_parser()
   export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
   local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
   facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
-  facet:flag("--json", "An array of { value, count }, by count, then value in pinyin order.")
+  facet
+    :option("--by", "A crosstab: counts per value of FIELD and of this second field, as a table.")
+    :argname("FIELD")
+    :choices(require("bqw.facet").NAMES)
+  facet:flag(
+    "--json",
+    "An array of { value, count }, by count, then value in pinyin order (with --by, an object { value: { by value: count } })."
+  )
   local report = where_option(data_option(parser:command("report", "One self-contained HTML report: counts, SVG charts, the records with search and facets.")))
   report:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")

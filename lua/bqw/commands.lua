@@ -163,9 +163,23 @@ M.commands = {
     arguments = {
       {
         name = "field",
-        help = "One of region, city, category, doctype, issuer, year, level, kind, mentions.",
+        help = "One of region, city, category, doctype, issuer, year, level, kind, mentions, action, section,"
+          .. " section_title.",
         -- what the completions offer: bqw.facet's NAMES (tests/lua/commands_spec.lua)
-        choices = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" },
+        choices = {
+          "region",
+          "city",
+          "category",
+          "doctype",
+          "issuer",
+          "year",
+          "level",
+          "kind",
+          "mentions",
+          "action",
+          "section",
+          "section_title",
+        },
       },
     },
     options = {
@@ -177,7 +191,30 @@ M.commands = {
       width,
       color,
       where,
-      { names = "--json", help = "An array of { value, count }, by count, then value in pinyin order." },
+      {
+        names = "--by",
+        arg = "FIELD",
+        help = "A crosstab: counts per value of FIELD and of this second field, as a table.",
+        choices = {
+          "region",
+          "city",
+          "category",
+          "doctype",
+          "issuer",
+          "year",
+          "level",
+          "kind",
+          "mentions",
+          "action",
+          "section",
+          "section_title",
+        },
+      },
+      {
+        names = "--json",
+        help = "An array of { value, count }, by count, then value in pinyin order (with --by, an object"
+          .. " { value: { by value: count } }).",
+      },
     },
   },
   {

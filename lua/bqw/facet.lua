@@ -17,14 +17,30 @@ M.FIELDS = {
   level = "level",
   kind = "kind",
   mentions = "mentions",
+  action = "action",
+  section = "section",
+  section_title = "section_title",
 }
 
---- Counted for the overview only (not a facet users name): a record's section heading,
---- or its section's name when it has none.
-M.INTERNAL = { section = "section_title" }
+--- Fields counted only inside bqw (none since every facetable field of the schema is
+--- one users name).
+M.INTERNAL = {}
 
 --- The facet field names in a stable order (for messages and completion).
-M.NAMES = { "region", "city", "category", "doctype", "issuer", "year", "level", "kind", "mentions" }
+M.NAMES = {
+  "region",
+  "city",
+  "category",
+  "doctype",
+  "issuer",
+  "year",
+  "level",
+  "kind",
+  "mentions",
+  "action",
+  "section",
+  "section_title",
+}
 
 local function sorted(counts, values, measures, source_order)
   if not source_order then
@@ -61,9 +77,6 @@ function M.count(records, field, with_measures, source_order)
   local counts, values, measures = {}, {}, {}
   local function add(r)
     local v = r[key]
-    if v == nil and field == "section" then
-      v = r.section
-    end
     local items = type(v) == "table" and v or { v }
     local seen = {}
     for _, item in ipairs(items) do
@@ -91,6 +104,23 @@ function M.count(records, field, with_measures, source_order)
   return sorted(counts, values, with_measures and measures, source_order)
 end
 
+--- The core's parallel arrays (values, counts, measures) in the order the values first
+--- occur (firsts: the first record counted under each).
+function M.first_order(values, counts, measures, firsts)
+  local idx = {}
+  for i = 1, #values do
+    idx[i] = i
+  end
+  table.sort(idx, function(a, b)
+    return firsts[a] < firsts[b]
+  end)
+  local v, c, m = {}, {}, {}
+  for i, k in ipairs(idx) do
+    v[i], c[i], m[i] = values[k], counts[k], measures[k]
+  end
+  return v, c, m
+end
+
 --- The counts the core made (ds handle's facet: parallel arrays of values as published
 --- and counts) in the script records are shown in ("hans", "hant", "original"), sorted
 --- as M.count sorts. Names from data/ are Simplified already, so only hant converts
@@ -103,7 +133,7 @@ function M.from_core(field, values, counts, script, measures, source_order)
   local convert = require("bqw").convert
   local merged, order, msum = {}, {}, {}
   for i, v in ipairs(values) do
-    local published = field == "category" or field == "section"
+    local published = field == "category" or field == "section_title"
     if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
       v = convert(v, script) or v
     end

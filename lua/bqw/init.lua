@@ -266,6 +266,23 @@ function Dataset:_search_ids(query)
   return handle_of(self, "search"):search_ids(query)
 end
 
+--- The engine's filter of an expression (binding/filter.c), user filter plugins
+--- evaluated on the records as published; raises a caret error, or with quiet returns
+--- nil, { message, column, pos }.
+function Dataset:_compile(expr, quiet)
+  local handle = handle_of(self, "query")
+  local f, err = handle:query_compile(
+    expr,
+    require("bqw.plugins").engine_options(function(id)
+      return handle:record(id)
+    end, { dataset = self })
+  )
+  if not f and not quiet then
+    error("bqw: where: --where:1:" .. err.column .. ": error: " .. err.message, 0)
+  end
+  return f, err
+end
+
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },
 --- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
@@ -287,8 +304,10 @@ function Dataset:query(filter, opts)
     get = function(id)
       return handle:record(id)
     end,
-    -- the simple filters, tested by the core without building a record
-    filter = core.filter,
+    -- the expressions, compiled by the engine: only user filter plugins build a record
+    compile = function(expr)
+      return self:_compile(expr, true)
+    end,
     -- for exports the core writes itself (Query:_native)
     handle = handle,
     script = script,
@@ -796,11 +815,49 @@ function Dataset:facet(field, opts)
   if not facet.FIELDS[field] then
     return facet.count({}, field)
   end
+  if opts.by ~= nil and not facet.FIELDS[opts.by] then
+    return facet.count({}, opts.by)
+  end
   local q, err = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
   if not q then
     return nil, err
   end
+  if opts.by ~= nil then
+    return self:_crosstab(q, field, opts.by, script_of(opts), opts.first)
+  end
   return self:_facet_query(q, field, script_of(opts), opts.first)
+end
+
+--- A crosstab (ds:facet with opts.by): the facet of field, each item with cells, the
+--- records counted under its value and each value of by, parallel to the result's
+--- `by` (the by values, by their totals, then collation); counted by the engine.
+function Dataset:_crosstab(q, field, by, script, first)
+  local in_core, cfilter = q:_core_filter()
+  if not in_core then
+    return nil, "a crosstab takes a where expression, not a function"
+  end
+  local ok, values, counts, _, _, by_values, cells = pcall(function()
+    return handle_of(self, "facet"):facet(field, cfilter, first, by)
+  end)
+  if not ok then
+    return nil, (tostring(values):gsub("^bqw: where: ", ""))
+  end
+  local convert = M.convert
+  local function shown(f, v)
+    local published = f == "category" or f == "section_title"
+    if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
+      return convert(v, script) or v
+    end
+    return v
+  end
+  local out = { by = {} }
+  for j, v in ipairs(by_values) do
+    out.by[j] = shown(by, v)
+  end
+  for i, v in ipairs(values) do
+    out[i] = { value = shown(field, v), count = counts[i], cells = cells[i] }
+  end
+  return out
 end
 
 --- The facet of a query's records (see ds:facet): counted by the core when it tests
@@ -814,7 +871,15 @@ function Dataset:_facet_query(q, field, script, first, with_measures, source_ord
   end
   local in_core, cfilter = q:_core_filter()
   if in_core then
-    local values, counts, measures = handle_of(self, "facet"):facet(field, cfilter, first)
+    local ok, values, counts, measures, firsts = pcall(function()
+      return handle_of(self, "facet"):facet(facet.FIELDS[field] and field or facet.INTERNAL[field], cfilter, first)
+    end)
+    if not ok then
+      return nil, (tostring(values):gsub("^bqw: where: ", ""))
+    end
+    if source_order then
+      values, counts, measures = facet.first_order(values, counts, measures, firsts)
+    end
     return facet.from_core(field, values, counts, script, with_measures and measures, source_order)
   end
   local ok, result = pcall(function()

@@ -162,7 +162,9 @@ local function load_plugin(path, kind, origin)
   if kind == "export" and plugin.write == nil and plugin.record ~= nil then
     entry = "record"
   end
-  if type(plugin[entry]) ~= "function" then
+  -- a built-in filter of the query engine is a declaration, with no match of its own
+  local declared = kind == "filter" and origin == "builtin" and plugin.engine == true
+  if type(plugin[entry]) ~= "function" and not declared then
     local article = kind == "export" and "an" or "a"
     return nil, ("%s: error: %s %s plugin needs a function %q"):format(path, article, kind, M.ENTRY[kind])
   end
@@ -287,6 +289,71 @@ function M.call(plugin, fname, ...)
     err = plugin.path .. ": " .. err
   end
   return nil, ("%s plugin %q failed: %s"):format(plugin.kind, plugin.name, err)
+end
+
+--- The options of the engine's compile (ds:query_compile) for a dataset whose records
+--- get(id) builds as published: filter plugins the engine does not know, or that
+--- replace a built-in one (a plugin not of bqw's own), are resolved and evaluated here,
+--- in Lua, on the record; every other word is the engine's (binding/filter.c).
+function M.engine_options(get, ctx, shape)
+  local overridden = {}
+  for _, p in ipairs(M.list("filter")) do
+    if p.origin ~= "builtin" then
+      overridden[#overridden + 1] = p.name
+    end
+  end
+  local leaves = {}
+  local last_id, last_record
+  return {
+    shape = shape,
+    overridden = overridden,
+    resolve = function(word, op, value)
+      local plugin = M.get("filter", word)
+      if not plugin or plugin.origin == "builtin" then
+        return nil -- the engine's own message: an unknown filter
+      end
+      if op == nil then
+        return 0 -- known; the engine says what is missing
+      end
+      local accepted = plugin.ops or { "=" }
+      local ok = false
+      for _, a in ipairs(accepted) do
+        ok = ok or a == op
+      end
+      if not ok then
+        return nil, ("filter %q does not take %s (it takes: %s)"):format(word, op, table.concat(accepted, " "))
+      end
+      if plugin.parse then
+        local parsed, perr = plugin.parse(value, op)
+        if parsed == nil then
+          return nil, ("bad value for %s: %s"):format(word, perr or value), "value"
+        end
+        value = parsed
+      end
+      if plugin.prepare then
+        local pok, prepared, err = M.call(plugin, "prepare", value, op, ctx or {})
+        if not pok then
+          return nil, tostring(prepared), "value"
+        elseif prepared == nil then
+          return nil, ("%s%s%s: %s"):format(word, op, tostring(value), err or "cannot prepare the filter"), "value"
+        end
+        value = prepared
+      end
+      leaves[#leaves + 1] = { plugin = plugin, op = op, value = value }
+      return #leaves - 1
+    end,
+    eval = function(handle, id)
+      local leaf = leaves[handle + 1]
+      if id ~= last_id then
+        last_id, last_record = id, get(id)
+      end
+      local ok, result = M.call(leaf.plugin, "match", last_record, leaf.op, leaf.value)
+      if not ok then
+        error(result, 0)
+      end
+      return result and true or false
+    end,
+  }
 end
 
 return M

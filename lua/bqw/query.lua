@@ -5,7 +5,6 @@
 --- answers one test; the name is the field word of the language. User text is parsed
 --- by the recursive-descent parser below and never given to load().
 local plugins = require("bqw.plugins")
-local unpack = table.unpack or unpack -- luacheck: ignore 143
 
 local M = {}
 
@@ -288,7 +287,7 @@ function M.parse(source)
       end
       value = parsed
     end
-    local node = { field = t.value, cmp = base, value = value, pos = t.pos }
+    local node = { field = t.value, cmp = base, value = value, raw = v.value, pos = t.pos }
     if NEGATED[op.value] then
       return { op = "not", node }
     end
@@ -379,6 +378,20 @@ function M.compile(tree, ctx)
   end
   local plugin = assert(plugins.get("filter", tree.field))
   local cmp, value = tree.cmp, tree.value
+  if not plugin.match then
+    -- a built-in filter is the engine's: it tests the records of a dataset, by id
+    local ds = ctx and ctx.dataset
+    if not ds then
+      error(("bqw: the filter %q is libbqw's query engine's: it tests the records of a dataset (ds:query)"):format(
+        tree.field
+      ), 0)
+    end
+    local quoted = tostring(tree.raw or value):gsub("\\", "\\\\"):gsub('"', '\\"')
+    local f = ds:_compile(('%s%s"%s"'):format(tree.field, cmp, quoted))
+    return function(r)
+      return f:match(r.id)
+    end
+  end
   if plugin.prepare then
     local ok, prepared, err = plugins.call(plugin, "prepare", value, cmp, ctx or {})
     if not ok then
@@ -460,96 +473,98 @@ M.copy = deep_copy
 --- of an array's record, the record itself from a source), fetch (a function(id)
 --- building the record handed out directly, used when no filter needs the record).
 function M.new(records, ctx)
-  return setmetatable({ _records = records, _ctx = ctx or {}, _preds = {}, _sort = nil, _limit = nil }, Query)
+  return setmetatable({ _records = records, _ctx = ctx or {}, _preds = {}, _exprs = {}, _sort = nil, _limit = nil }, Query)
 end
 
 local function derive(q)
-  local preds, ctrees = {}, {}
+  local preds, exprs = {}, {}
   for i, p in ipairs(q._preds) do
     preds[i] = p
   end
-  for i, t in ipairs(q._ctrees or {}) do
-    ctrees[i] = t
+  for i, e in ipairs(q._exprs or {}) do
+    exprs[i] = e
   end
   return setmetatable({
     _records = q._records,
     _ctx = q._ctx,
     _preds = preds,
-    _ctrees = ctrees,
+    _exprs = exprs,
+    _cfilter = #exprs == 1 and q._cfilter or nil,
     _sort = q._sort,
     _limit = q._limit,
   }, Query)
 end
 
--- The built-in filters the core evaluates itself (binding/filter.c), with the same
--- meaning; a plugin of the same name from elsewhere replaces them, and runs in Lua.
-local C_FIELDS = {
-  kind = true,
-  level = true,
-  section = true,
-  category = true,
-  city = true,
-  region = true,
-  year = true,
-  id = true,
-  text = true, -- as the records of one search (the filter plugin asks the index too)
-}
-local CANONICAL = { city = true, region = true }
-
---- The tree in the core's form (see binding/filter.c), or nil when some part of it
---- needs Lua. ctx: the query's (its dataset answers text searches).
-local function c_tree(tree, ctx)
-  if tree.op == "and" or tree.op == "or" or tree.op == "not" then
-    local out = { op = tree.op }
-    for i, child in ipairs(tree) do
-      out[i] = c_tree(child, ctx)
-      if not out[i] then
-        return nil
+--- The expression of the Lua form of filters (see M.from_table), for the engine.
+local function table_expr(spec)
+  local keys, parts = {}, {}
+  for k in pairs(spec) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b)
+    return tostring(a) < tostring(b)
+  end)
+  for _, field in ipairs(keys) do
+    local v = spec[field]
+    local op, value = "=", v
+    if type(v) == "table" then
+      op, value = v[1], v[2]
+    elseif type(v) == "string" then
+      for _, o in ipairs(OPERATORS) do
+        if v:sub(1, #o) == o then
+          op, value = o, v:sub(#o + 1)
+          break
+        end
       end
     end
-    return out
+    local quoted = tostring(value):gsub("\\", "\\\\"):gsub('"', '\\"')
+    parts[#parts + 1] = { field = field, v = v, expr = ('%s%s"%s"'):format(field, op, quoted) }
   end
-  local plugin = plugins.get("filter", tree.field)
-  if not (plugin and plugin.origin == "builtin" and C_FIELDS[tree.field]) then
-    return nil
-  end
-  if tree.field == "year" or tree.field == "id" then
-    return { field = tree.field, cmp = tree.cmp, value = tree.value }
-  end
-  if tree.field == "text" then
-    -- ~ and = both mean contains; a failed search (an empty query) is left to the
-    -- plugin, whose error says why
-    local ids = type(tree.value) == "string" and ctx and ctx.dataset and ctx.dataset:_search_ids(tree.value)
-    return ids and { field = "ids", cmp = "=", value = ids } or nil
-  end
-  if (tree.cmp ~= "=" and tree.cmp ~= "~") or type(tree.value) ~= "string" then
-    return nil
-  end
-  local alt
-  if tree.cmp == "=" and CANONICAL[tree.field] then
-    alt = require("bqw.filter_util").canonical(tree.value)
-  end
-  if tree.field == "category" then
-    -- either script matches either (城乡融合 finds a published 城鄉融合), as the
-    -- filter plugin tests it
-    local hans = require("bqw.filter_util").simplified(tree.value)
-    return { field = tree.field, cmp = tree.cmp, value = hans, alt = tree.value, fold = true }
-  end
-  return { field = tree.field, cmp = tree.cmp, value = tree.value, alt = alt }
+  return parts
 end
 
---- Adds a parsed tree to the query: the parts of a top-level "and" the core can test
---- go to the core, the others are compiled to Lua predicates.
-local function add_tree(q, tree)
-  local parts = tree.op == "and" and tree or { tree }
-  for _, part in ipairs(parts) do
-    local c = q._records.filter and c_tree(part, q._ctx)
-    if c then
-      q._ctrees[#q._ctrees + 1] = c
-    else
-      q._preds[#q._preds + 1] = M.compile(part, q._ctx)
-    end
+--- The engine's filter of the query's expressions (nil: none), compiled once.
+function Query:_filter()
+  local exprs = self._exprs or {}
+  if #exprs == 0 then
+    return nil
   end
+  if not self._cfilter then
+    local expr = exprs[1]
+    if #exprs > 1 then
+      expr = "(" .. table.concat(exprs, ") and (") .. ")"
+    end
+    local f, err = self._records.compile(expr)
+    if not f then
+      error("bqw: where: " .. tostring(caret_error(expr, err.pos, err.message)), 0)
+    end
+    self._cfilter = f
+  end
+  return self._cfilter
+end
+
+--- Adds an expression to the query: the engine's when the source compiles (a
+--- dataset), else a Lua predicate over the parsed tree.
+local function add_expr(q, expr, label)
+  if not q._records.compile then
+    local tree, err = M.parse(expr)
+    if not tree then
+      error(label and ("bqw: query{%s}: %s"):format(label, err.message) or ("bqw: where: " .. tostring(err)), label and 3 or 0)
+    end
+    q._preds[#q._preds + 1] = M.compile(tree, q._ctx)
+    return
+  end
+  if not expr:find("%S") then
+    local _, err = M.parse(expr) -- the parser's message for an empty expression
+    error("bqw: where: " .. tostring(err), 0)
+  end
+  local f, err = q._records.compile(expr)
+  if not f then
+    local e = caret_error(expr, err.pos, err.message)
+    error(label and ("bqw: query{%s}: %s"):format(label, e.message) or ("bqw: where: " .. tostring(e)), label and 3 or 0)
+  end
+  q._exprs[#q._exprs + 1] = expr
+  q._cfilter = #q._exprs == 1 and f or nil
 end
 
 --- Narrows the query: by a function(record) -> boolean, an expression string, or a
@@ -559,13 +574,11 @@ function Query:where(filter)
   if type(filter) == "function" then
     q._preds[#q._preds + 1] = filter
   elseif type(filter) == "string" then
-    local tree, err = M.parse(filter)
-    if not tree then
-      error("bqw: where: " .. tostring(err), 0) -- the message carries its own position
-    end
-    add_tree(q, tree)
+    add_expr(q, filter) -- a message carries its own position
   elseif type(filter) == "table" then
-    add_tree(q, M.from_table(filter))
+    for _, part in ipairs(table_expr(filter)) do
+      add_expr(q, part.expr, ("%s = %s"):format(part.field, tostring(part.v)))
+    end
   else
     error("bqw: where: expected a function, an expression string or a table of filters", 2)
   end
@@ -649,11 +662,8 @@ function Query:_scan()
   local n, get = source_of(self)
   local preds, i = self._preds, 0
   local fetch = #preds == 0 and self._ctx.fetch
-  local ctrees, cfilter = self._ctrees or {}, nil
+  local cfilter = self:_filter()
   local tick, pause, scanned = self._ctx.tick, self._ctx.pause, 0
-  if #ctrees > 0 then
-    cfilter = self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
-  end
   return function()
     while true do
       if cfilter then
@@ -696,14 +706,10 @@ end
 --- the core filter that does (nil: every record); used to count without building
 --- records.
 function Query:_core_filter()
-  if #self._preds > 0 or not self._records.filter or self._limit then
+  if #self._preds > 0 or not self._records.compile or self._limit then
     return false
   end
-  local ctrees = self._ctrees or {}
-  if #ctrees == 0 then
-    return true, nil
-  end
-  return true, self._records.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
+  return true, self:_filter()
 end
 
 --- The matching records in the query's order, in an array: the records themselves
@@ -756,14 +762,11 @@ function Query:_c_order()
   if not (s and s.keys and src.order and self._ctx.fetch) or #self._preds > 0 or self._ctx.tick then
     return nil
   end
-  if not self._order then
-    local ctrees, f = self._ctrees or {}, nil
-    if #ctrees > 0 then
-      f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
-    end
-    self._order = src.order(f, s.keys)
+  if self._order == nil then
+    -- false: a key the engine does not sort by (the Lua sort does)
+    self._order = src.order(self:_filter(), s.keys) or false
   end
-  return self._order
+  return self._order or nil
 end
 
 --- The function turning a record the scan found into the table handed out.
@@ -878,7 +881,7 @@ end
 --- source order) } when every filter is the core's, nothing limits and a sort is one
 --- the core makes (Query:_c_order); else nil.
 function Query:_native()
-  local src, ctrees = self._records, self._ctrees or {}
+  local src = self._records
   if not src.handle or #self._preds > 0 or self._limit then
     return nil
   end
@@ -889,16 +892,12 @@ function Query:_native()
       return nil
     end
   end
-  local f
-  if #ctrees > 0 then
-    f = src.filter(#ctrees == 1 and ctrees[1] or { op = "and", unpack(ctrees) })
-  end
-  return { handle = src.handle, script = src.script, filter = f, last = src.count, order = order }
+  return { handle = src.handle, script = src.script, filter = self:_filter(), last = src.count, order = order }
 end
 
 --- The number of results.
 function Query:count()
-  if #self._preds == 0 and #(self._ctrees or {}) == 0 then
+  if #self._preds == 0 and #self._exprs == 0 then
     local n = source_of(self)
     return self._limit and math.min(n, self._limit) or n
   end

@@ -1,13 +1,11 @@
-local util = require("bqw.filter_util")
+-- A built-in filter: libbqw's query engine (core/query.c) tests it, over the field
+-- schema; this file declares it (bqw plugins lists it, and a filter plugin of the
+-- same name elsewhere replaces it).
 return {
   name = "section",
   kind = "filter",
-  description = "Section: province, city, guiding, timeline, other, or the heading as published; ~ for part of the heading.",
+  engine = true,
+  description = "Section: province, city, guiding, timeline, other, or the heading as published;"
+    .. " ~ for part of the heading.",
   ops = { "=", "~" },
-  match = function(record, op, value)
-    if op == "~" then
-      return util.contains(record.section_title, value)
-    end
-    return record.section == value or record.section_title == value
-  end,
 }

@@ -1,13 +1,13 @@
-local util = require("bqw.filter_util")
+-- A built-in filter: libbqw's query engine (core/query.c) tests it, over the field
+-- schema; this file declares it (bqw plugins lists it, and a filter plugin of the
+-- same name elsewhere replaces it).
+-- parse: the value's syntax, which bqw.query.parse checks.
 return {
   name = "year",
   kind = "filter",
-  description = "A year the record names or targets: year=2027, year>=2025, year<=2023, year=2023..2025.",
+  engine = true,
+  description = "A year the record names or targets: year=2027, year>=2025, year<=2023,"
+    .. " year=2023..2025.",
   ops = { "=", ">=", "<=", ">", "<" },
-  parse = util.parse_years,
-  match = function(record, op, range)
-    return util.any(record.years, function(y)
-      return util.compare_year(y, op, range)
-    end)
-  end,
+  parse = require("bqw.filter_util").parse_years,
 }

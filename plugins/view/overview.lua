@@ -50,8 +50,8 @@ return {
     b:line("")
     b:line({ { "Sections", "BqwHeading" } })
     -- the headings as published select the records; they are shown in the script
-    local shown = q:facet("section", { source_order = true })
-    local published = ctx.query and q:facet("section", { source_order = true, script = "original" }) or shown
+    local shown = q:facet("section_title", { source_order = true })
+    local published = ctx.query and q:facet("section_title", { source_order = true, script = "original" }) or shown
     for i, sec in ipairs(shown) do
       local in_section = q:where({ section = (#published == #shown and published[i] or sec).value })
       local counts, measures = {}, 0

@@ -1,7 +1,8 @@
 /*
  * fuzz_where.c -- libFuzzer harness for the --where language: a Lua 5.4 state with the
  * bqw module (bqw.core linked in, the Lua sources from the tree) parses each input as
- * an expression with bqw.query.parse, and compiles what parses. A bad expression must
+ * an expression with the query engine (ds:query on the shipped digest, counted) and with
+ * bqw.query.parse, and compiles what parses. A bad expression must
  * come back as nil and a message; an error raised (a traceback for the user), a hang
  * or runaway memory is a finding.
  */
@@ -33,7 +34,11 @@ static void on_line(lua_State *L, lua_Debug *ar) {
 
 static const char driver[] =
     "local query = require('bqw.query')\n"
+    "local ds = assert(require('bqw').load())\n"
     "return function(expr)\n"
+    "  local eok, eerr = pcall(function() return ds:query(expr):count() end)\n"
+    "  assert(eok or not tostring(eerr):find('%.lua:%d+:'), 'the engine raised: ' .. "
+    "tostring(eerr))\n"
     "  local tree, err = query.parse(expr)\n"
     "  if not tree then\n"
     "    assert(err ~= nil, 'parse failed without a message')\n"

@@ -334,6 +334,39 @@ describe("bqw view, list --where, export", function()
 end)
 
 describe("bqw facet", function()
+  it("--by crosstabs two fields: a table, and --json an object (issue 19)", function()
+    local out, err, code = H.bqw({ "facet", "region", "--by", "action" })
+    assert.equal(0, code, err)
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do
+      lines[#lines + 1] = line
+    end
+    assert.equal(5, #lines)
+    assert.truthy(lines[1]:find("^region \\ action%s+issue%s+meeting%s+statement$"), lines[1])
+    assert.truthy(lines[2]:find("^珠三角%s+6%s+1%s+2$"), lines[2])
+    out, err, code = H.bqw({ "facet", "region", "--by", "action", "--json" })
+    assert.equal(0, code, err)
+    assert.equal('{"珠三角":{"issue":6,"meeting":1,"statement":2},"粤北":{"issue":2,"meeting":3,"statement":0},'
+      .. '"粤东":{"issue":2,"meeting":2,"statement":0},"粤西":{"issue":3,"meeting":0,"statement":0}}\n', out)
+    -- every cell is the count of FIELD=value BY=value
+    local ds = require("bqw").load()
+    local tab = assert(ds:facet("kind", { by = "year" }))
+    for _, row in ipairs(tab) do
+      for j, y in ipairs(tab.by) do
+        assert.equal(ds:query(("kind=%s year=%d"):format(row.value, y)):count(), row.cells[j])
+      end
+    end
+    local _, why = ds:facet("kind", { by = "town" })
+    assert.truthy(why:find('unknown facet field "town"', 1, true))
+  end)
+
+  it("counts every facetable field: section, section_title, action (issue 19)", function()
+    local out, err, code = H.bqw({ "facet", "section", "--json" })
+    assert.equal(0, code, err)
+    assert.equal('[{"value":"city","count":21},{"value":"province","count":21},{"value":"timeline","count":10},'
+      .. '{"value":"guiding","count":4}]\n', out)
+  end)
+
   it("--json is an array of { value, count } by count, then pinyin", function()
     local out, err, code = H.bqw({ "facet", "region", "--json" })
     assert.equal(0, code, err)

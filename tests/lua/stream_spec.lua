@@ -248,7 +248,9 @@ describe("filters the core tests", function()
         built = built + 1
         return handle:record(id)
       end,
-      filter = core.filter,
+      compile = function(expr)
+        return handle:query_compile(expr)
+      end,
       next_match = function(f, from)
         return handle:next_match(f, from)
       end,
@@ -262,6 +264,44 @@ describe("filters the core tests", function()
     assert.equal(5, q:count())
     assert.equal(5, built) -- counting builds nothing
     handle:close()
+  end)
+
+  it("combine a user filter with the engine's in one expression (issue 19)", function()
+    local dir = plugin_dir({
+      ["filter/even.lua"] = 'return { name = "even", kind = "filter", description = "even ids", ops = { "=" }, '
+        .. 'parse = function(v) if v ~= "yes" and v ~= "no" then return nil, "yes or no" end return v end, '
+        .. 'match = function(r, _, v) return (r.id % 2 == 0) == (v == "yes") end }',
+      ["filter/boom.lua"] = 'return { name = "boom", kind = "filter", description = "fails", '
+        .. 'match = function(r) if r.id == 7 then error("boom at 7", 0) end return true end }',
+    })
+    bqw.setup({ plugin_path = { dir } })
+    local ds = assert(bqw.load())
+    local want = {}
+    for r in ds:query("region~粵"):iter() do
+      if r.id % 2 == 0 then
+        want[#want + 1] = r.id
+      end
+    end
+    local got = {}
+    for r in ds:query("region~粵 even=yes"):iter() do
+      got[#got + 1] = r.id
+    end
+    local n = ds:query("even=no or kind=city"):count()
+    local ok, bad = pcall(function()
+      return ds:query("kind=city even=maybe")
+    end)
+    local run_ok, run_err = pcall(function()
+      return ds:query("boom=1 kind=document"):count()
+    end)
+    bqw.setup({ plugin_path = false })
+    os.execute("rm -rf '" .. dir .. "'")
+    assert.is_true(#want > 0)
+    assert.same(want, got)
+    assert.is_true(n > 21)
+    assert.is_false(ok)
+    assert.truthy(bad:find("--where:1:16: error: bad value for even: yes or no", 1, true), bad)
+    assert.is_false(run_ok)
+    assert.truthy(tostring(run_err):find("filter plugin \"boom\" failed: .*boom at 7$"), run_err)
   end)
 
   it("leave a replaced filter plugin to Lua", function()

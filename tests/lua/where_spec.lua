@@ -81,6 +81,37 @@ describe("--where lexer", function()
   end)
 end)
 
+describe("--where semantics (issue 19)", function()
+  it("gives one answer whatever else the expression holds, folding script, width and case", function()
+    local function count(expr)
+      local out, err, code = bqw_bounded({ "list", "--where", expr })
+      assert.equal(0, code, err)
+      return select(2, out:gsub("\n", ""))
+    end
+    assert.equal(12, count("region~粵"))
+    assert.equal(12, count("region~粤"))
+    assert.equal(12, count("region~粵 or kind=ｍｅｅｔｉｎｇ and year=1900"))
+    assert.equal(1, count("city~廣"))
+    assert.equal(count("section~会议"), count("section~會議"))
+    assert.is_true(count("section~会议") > 0)
+  end)
+
+  it("refuses a value a closed vocabulary does not know, with a did-you-mean, exit 2", function()
+    for expr, message in pairs({
+      ["kind=meetings"] = '--where:1:6: error: unknown value "meetings" for kind, did you mean "meeting"? '
+        .. "(kind: document, city, guiding, target, meeting, other)",
+      ["region=华南"] = '--where:1:8: error: unknown value "华南" for region',
+      ["level=county"] = '--where:1:7: error: unknown value "county" for level',
+      ["city=zhuhai"] = '--where:1:6: error: unknown value "zhuhai" for city, did you mean "珠海"?',
+    }) do
+      local out, err, code = bqw_bounded({ "list", "--where", expr })
+      assert.equal(2, code, expr)
+      assert.equal("", out)
+      assert.equal(message, err:sub(1, #message), expr)
+    end
+  end)
+end)
+
 describe("--where nesting", function()
   local ds
   setup(function()
