@@ -607,13 +607,15 @@ typedef enum bqw_present {
 
 /* Field flags. */
 enum {
-  BQW_FLAG_FILTER = 1 << 0, /* `--where NAME…` filters on it (its filter word) */
-  BQW_FLAG_FOLD = 1 << 1,   /* = and ~ fold script, width and case (bqw_fold) */
-  BQW_FLAG_CLOSED = 1 << 2, /* a closed vocabulary: = and ~ must name a known value */
-  BQW_FLAG_FACET = 1 << 3,  /* `bqw facet NAME` counts it */
-  BQW_FLAG_SORT = 1 << 4,   /* `--sort NAME` orders by it */
-  BQW_FLAG_RECORD = 1 << 5, /* a key of a record row (Lua table, JSON, export column) */
-  BQW_FLAG_MEASURE = 1 << 6 /* a key of a measure row only (--shape measure) */
+  BQW_FLAG_FILTER = 1 << 0,  /* `--where NAME…` filters on it (its filter word) */
+  BQW_FLAG_FOLD = 1 << 1,    /* = and ~ fold script, width and case (bqw_fold) */
+  BQW_FLAG_CLOSED = 1 << 2,  /* a closed vocabulary: = and ~ must name a known value */
+  BQW_FLAG_FACET = 1 << 3,   /* `bqw facet NAME` counts it */
+  BQW_FLAG_SORT = 1 << 4,    /* `--sort NAME` orders by it */
+  BQW_FLAG_RECORD = 1 << 5,  /* a key of a record row (Lua table, JSON, export column) */
+  BQW_FLAG_MEASURE = 1 << 6, /* a key of a measure row only (--shape measure) */
+  BQW_FLAG_MEASURES = 1 << 7 /* the record's list of its measures (measures and their
+                              * lines): a record row's key, never a measure shape row's */
 };
 
 /* Kinds as bits, for bqw_field_info.kinds. */
@@ -654,13 +656,13 @@ BQW_API const bqw_field_info *bqw_schema_find(const char *name, size_t len);
 /* One field of one row. A row is a record (measure 0) or, in the measure shape, one
  * of its measures (measure 1..measure_count). Texts point into the dataset. */
 typedef struct bqw_value {
-  bqw_type type;         /* BQW_TYPE_NONE when the field does not apply */
-  bqw_present present;   /* the field's */
-  const char *text;      /* TEXT, DATE */
-  long long integer;     /* INTEGER */
-  size_t count;          /* TEXTS, INTEGERS: items */
-  const void *items;     /* read with bqw_value_text_at / bqw_value_int_at */
-  size_t stride;         /* bytes between items */
+  bqw_type type;       /* BQW_TYPE_NONE when the field does not apply */
+  bqw_present present; /* the field's */
+  const char *text;    /* TEXT, DATE */
+  long long integer;   /* INTEGER */
+  size_t count;        /* TEXTS, INTEGERS: items */
+  const void *items;   /* read with bqw_value_text_at / bqw_value_int_at */
+  size_t stride;       /* bytes between items */
 } bqw_value;
 
 /* Field `field` of record `record` (index from 0) in row `measure` (0: the record's
@@ -671,6 +673,26 @@ BQW_API int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measur
 /* Item i of a TEXTS or INTEGERS value. */
 BQW_API const char *bqw_value_text_at(const bqw_value *v, size_t i);
 BQW_API long long bqw_value_int_at(const bqw_value *v, size_t i);
+
+/* Column sets: the fields an output shows by default, in its own order. The schema's
+ * order is the JSON record's; these outputs kept the selection and order they had
+ * before the schema, so that no export changed. */
+typedef enum bqw_column_set {
+  BQW_COLUMNS_FLAT_RECORD,   /* CSV, TSV, xlsx: the record shape's columns */
+  BQW_COLUMNS_FLAT_MEASURE,  /* the measure shape's */
+  BQW_COLUMNS_TABLE_RECORD,  /* Markdown and HTML: a section table's candidates */
+  BQW_COLUMNS_TABLE_MEASURE, /* the same in the measure shape */
+  BQW_COLUMNS_NDJSON,        /* NDJSON's key order: every row key */
+  BQW_COLUMNS_SQLITE,        /* the SQLite export's records table */
+  BQW_COLUMNS_DETAIL,        /* the detail view's reading order */
+  BQW_COLUMNS_COUNT
+} bqw_column_set;
+
+/* The name of a column set ("flat_record", "table_measure", "ndjson", …), or NULL. */
+BQW_API const char *bqw_column_set_name(bqw_column_set set);
+/* The fields of a column set, in order; *count gets how many (0 and NULL for a set out
+ * of range). */
+BQW_API const bqw_field_id *bqw_schema_columns(bqw_column_set set, size_t *count);
 
 /* ---- the query engine ----------------------------------------------------
  *
@@ -748,7 +770,7 @@ BQW_API void bqw_query_free(bqw_query *q);
 /* A set of rows in order: (record, measure) pairs. */
 typedef struct bqw_rows {
   size_t count;
-  uint32_t *records; /* record index from 0 */
+  uint32_t *records;  /* record index from 0 */
   uint32_t *measures; /* 0, or the measure from 1 in the measure shape */
 } bqw_rows;
 
@@ -777,14 +799,14 @@ BQW_API void bqw_rows_free(bqw_rows *rows);
  * (integers numerically); with `by`, cells[i * by_count + j] counts value i with by
  * value j and the by values come in the same order by their totals. */
 typedef struct bqw_facet {
-  size_t count;          /* values */
-  const char **values;   /* as published (the first spelling met) */
-  size_t *records;       /* records per value */
-  size_t *measures;      /* measures of those records */
-  size_t by_count;       /* crosstab: values of `by`, else 0 */
+  size_t count;        /* values */
+  const char **values; /* as published (the first spelling met) */
+  size_t *records;     /* records per value */
+  size_t *measures;    /* measures of those records */
+  size_t by_count;     /* crosstab: values of `by`, else 0 */
   const char **by_values;
-  size_t *cells;         /* count * by_count record counts */
-  size_t total;          /* records counted (selected and having the field) */
+  size_t *cells; /* count * by_count record counts */
+  size_t total;  /* records counted (selected and having the field) */
 } bqw_facet;
 
 /* Facet of `field` (a BQW_FLAG_FACET field) over the records q selects (NULL: all)
