@@ -202,6 +202,15 @@ M.commands = {
     options = { help, { names = "--json", help = "As JSON." } },
   },
   {
+    name = "fields",
+    help = "List every field of a record: filter word, type, kinds, facet and sort, description.",
+    man = "The fields come from libbqw's schema (core/bqw_schema.h), the one list the filters, facets,"
+      .. " sorts, export columns, views and these docs are made from. FILTER is the word --where uses"
+      .. " for the field (- none), KINDS the record kinds that have it (all: every kind), USE whether"
+      .. " bqw facet counts it and --sort orders by it (measure-row: a key of --shape measure rows only).",
+    options = { help, { names = "--json", help = "An array of the fields as the Lua API's core.schema() gives them." } },
+  },
+  {
     name = "search",
     help = "Full-text search, in either script, any width and case.",
     arguments = { { name = "query", help = "Text to find; words separated by spaces must all occur." } },

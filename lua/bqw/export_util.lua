@@ -165,8 +165,12 @@ function M.cell(row, column)
   return tostring(v)
 end
 
---- Every field a row may have: what columns may name.
-M.FIELDS = fields.BY_NAME
+--- What columns may name: every key of the JSON output (the schema's fields first), so
+--- that a column naming a key no row has is an empty cell, not an error.
+M.FIELDS = {}
+for _, name in ipairs(require("bqw.json").KEY_ORDER) do
+  M.FIELDS[name] = true
+end
 
 --- nil, or a message naming the first column that is no field.
 function M.check_columns(columns)
