@@ -21,27 +21,28 @@
 
 XX(ID, "id", "id", BQW_TYPE_INTEGER, BQW_KINDS_ALL, BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1,
    "record id: its position in source order, from 1")
-XX(KIND, "kind", "kind", BQW_TYPE_TEXT, BQW_KINDS_ALL, BQW_FS_VOCAB, BQW_PRESENT_AS_IS, -1,
-   "document, city, guiding, target, meeting or other")
+XX(KIND, "kind", "kind", BQW_TYPE_TEXT, BQW_KINDS_ALL, BQW_FS_VOCAB, BQW_PRESENT_AS_IS,
+   -1, "document, city, guiding, target, meeting or other")
 XX(SECTION, "section", "section", BQW_TYPE_TEXT, BQW_KINDS_ALL, BQW_FS_VOCAB,
    BQW_PRESENT_AS_IS, BQW_F_SECTION_TITLE,
-   "preamble, province, city, guiding, timeline or other; a filter also tests the heading")
+   "preamble, province, city, guiding, timeline or other; a filter also tests the "
+   "heading")
 XX(SECTION_TITLE, "section_title", "section_title", BQW_TYPE_TEXT, BQW_KINDS_ALL,
    BQW_FS_TEXT | BQW_FLAG_FACET, BQW_PRESENT_TEXT, -1, "the section heading as published")
-XX(LINE, "line", "line", BQW_TYPE_INTEGER, BQW_KINDS_ALL, BQW_FS_NUMBER, BQW_PRESENT_AS_IS,
-   -1, "source line where the record starts")
-XX(PARENT, "parent", "parent", BQW_TYPE_INTEGER, BQW_K_T, BQW_FS_NUMBER, BQW_PRESENT_AS_IS,
-   -1, "a target's guiding document (its id)")
-XX(CATEGORY, "category", "category", BQW_TYPE_TEXT, BQW_K_D, BQW_FS_VOCAB, BQW_PRESENT_TEXT,
-   -1, "a provincial document's category heading (县域发展, …)")
+XX(LINE, "line", "line", BQW_TYPE_INTEGER, BQW_KINDS_ALL, BQW_FS_NUMBER,
+   BQW_PRESENT_AS_IS, -1, "source line where the record starts")
+XX(PARENT, "parent", "parent", BQW_TYPE_INTEGER, BQW_K_T, BQW_FS_NUMBER,
+   BQW_PRESENT_AS_IS, -1, "a target's guiding document (its id)")
+XX(CATEGORY, "category", "category", BQW_TYPE_TEXT, BQW_K_D, BQW_FS_VOCAB,
+   BQW_PRESENT_TEXT, -1, "a provincial document's category heading (县域发展, …)")
 XX(CITY, "city", "city", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_VOCAB, BQW_PRESENT_NAME, -1,
    "a city entry's city, the gazetteer's name (广州)")
 XX(REGION, "region", "region", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_VOCAB, BQW_PRESENT_NAME, -1,
    "the city's region: 珠三角, 粤东, 粤西 or 粤北")
-XX(ACTION, "action", "action", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_VOCAB, BQW_PRESENT_AS_IS, -1,
-   "what a city entry's headline does: issue, meeting or statement")
-XX(HEADLINE, "headline", "headline", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_TEXT, BQW_PRESENT_TEXT,
-   -1, "the line under a city entry's name")
+XX(ACTION, "action", "action", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_VOCAB, BQW_PRESENT_AS_IS,
+   -1, "what a city entry's headline does: issue, meeting or statement")
+XX(HEADLINE, "headline", "headline", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_TEXT,
+   BQW_PRESENT_TEXT, -1, "the line under a city entry's name")
 XX(TITLE, "title", "title", BQW_TYPE_TEXT, BQW_K_D | BQW_K_C | BQW_K_G | BQW_K_O,
    BQW_FS_TEXT, BQW_PRESENT_TEXT, -1, "the document title, without 《》")
 XX(YEAR, "year", NULL, BQW_TYPE_INTEGER, BQW_K_T, BQW_FLAG_RECORD, BQW_PRESENT_AS_IS, -1,
@@ -55,25 +56,30 @@ XX(LEVEL, "level", "level", BQW_TYPE_TEXT, BQW_KINDS_ALL, BQW_FS_VOCAB, BQW_PRES
 XX(ISSUERS, "issuers", "issuer", BQW_TYPE_TEXTS, BQW_K_D | BQW_K_C | BQW_K_G,
    BQW_FS_TEXT | BQW_FLAG_FACET, BQW_PRESENT_NAME, -1,
    "the issuing bodies the title opens with (data/issuers.tsv)")
-XX(DOCTYPE, "doctype", "doctype", BQW_TYPE_TEXT, BQW_K_D | BQW_K_C | BQW_K_G, BQW_FS_VOCAB,
-   BQW_PRESENT_NAME, BQW_F_DOCTYPE_DETAIL, "the document type (文种: 意见, 方案, …)")
+XX(DOCTYPE, "doctype", "doctype", BQW_TYPE_TEXT, BQW_K_D | BQW_K_C | BQW_K_G,
+   BQW_FS_VOCAB, BQW_PRESENT_NAME, BQW_F_DOCTYPE_DETAIL,
+   "the document type (文种: 意见, 方案, …)")
 XX(DOCTYPE_DETAIL, "doctype_detail", "doctype_detail", BQW_TYPE_TEXT,
    BQW_K_D | BQW_K_C | BQW_K_G, BQW_FS_TEXT, BQW_PRESENT_NAME, -1,
    "the title's ending that gave the type (实施意见)")
-XX(PERIOD_FROM, "period_from", "period_from", BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C | BQW_K_G,
-   BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1, "first year of the period the title names")
+XX(PERIOD_FROM, "period_from", "period_from", BQW_TYPE_INTEGER,
+   BQW_K_D | BQW_K_C | BQW_K_G, BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1,
+   "first year of the period the title names")
 XX(PERIOD_TO, "period_to", "period_to", BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C | BQW_K_G,
    BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1, "last year of that period")
-XX(YEARS, "years", "year", BQW_TYPE_INTEGERS, BQW_KINDS_ALL, BQW_FS_NUMBER | BQW_FLAG_FACET,
-   BQW_PRESENT_AS_IS, -1, "every year the record names or targets")
+XX(YEARS, "years", "year", BQW_TYPE_INTEGERS, BQW_KINDS_ALL,
+   BQW_FS_NUMBER | BQW_FLAG_FACET, BQW_PRESENT_AS_IS, -1,
+   "every year the record names or targets")
 XX(MENTIONS, "mentions", "mentions", BQW_TYPE_TEXTS, BQW_KINDS_ALL,
    BQW_FS_TEXT | BQW_FLAG_FACET, BQW_PRESENT_NAME, -1,
    "places of the gazetteer the record names")
 XX(MEASURES, "measures", "measure", BQW_TYPE_TEXTS, BQW_K_D | BQW_K_C,
-   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_RECORD | BQW_FLAG_MEASURES, BQW_PRESENT_TEXT, -1,
+   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_RECORD | BQW_FLAG_MEASURES,
+   BQW_PRESENT_TEXT, -1,
    "the ◎ measures (in the measure shape the filter tests the row's measure)")
 XX(MEASURE_LINES, "measure_lines", NULL, BQW_TYPE_INTEGERS, BQW_K_D | BQW_K_C,
-   BQW_FLAG_RECORD | BQW_FLAG_MEASURES, BQW_PRESENT_AS_IS, -1, "each measure's source line")
+   BQW_FLAG_RECORD | BQW_FLAG_MEASURES, BQW_PRESENT_AS_IS, -1,
+   "each measure's source line")
 XX(MEASURE_INDEX, "measure_index", "measure_index", BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C,
    BQW_FLAG_MEASURE | BQW_FLAG_SORT | BQW_FLAG_FILTER, BQW_PRESENT_AS_IS, -1,
    "measure shape: the measure's place in its record, from 1")
