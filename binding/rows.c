@@ -86,6 +86,11 @@ typedef struct row_format {
   buffer out, cell;      /* the chunk, and one cell being made */
   lua_State *L;          /* for raising on a failed allocation */
   const bqw_dataset *ds; /* whose rows */
+  /* from the schema, once (schema_into): per field, whether this shape's rows lack it,
+   * whether its list is joined by lines, whether it is a number; the key order */
+  bool skip[FLD_COUNT], by_lines[FLD_COUNT], numeric[FLD_COUNT];
+  field keys[FLD_COUNT];
+  size_t key_count;
 } row_format;
 
 static void grow(row_format *f, buffer *b, size_t n) { bqw_buf_grow(f->L, b, n); }
@@ -96,24 +101,32 @@ static void put_str(row_format *f, buffer *b, const char *s) { bqw_buf_str(f->L,
 static void put_int(row_format *f, buffer *b, long long v) { bqw_buf_int(f->L, b, v); }
 #define grow_array bqw_grow_array
 
-/* Appends s converted as a field presented so is in the format's script (as
- * binding/schema.c pushes records); a string that cannot be converted as it is. */
+/* Appends s as a field presented so shows it in the format's script. */
 static void put_text(row_format *f, buffer *b, const char *s, bqw_present present) {
-  size_t len = strlen(s);
-  bqw_lua_script to = bqw_lua_presented(present, f->script);
-  char *conv;
-  size_t conv_len;
-  if (to != BQW_LUA_ORIGINAL &&
-      bqw_convert(s, len, to == BQW_LUA_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT, &conv,
-                  &conv_len) == 0) {
-    put(f, b, conv, conv_len);
-    bqw_free(conv);
-    return;
-  }
-  put(f, b, s, len);
+  bqw_buf_text(f->L, b, s, bqw_lua_presented(present, f->script));
 }
 
 static const bqw_field_info *info(field fld) { return bqw_schema_field((size_t)fld); }
+
+/* What the rows of f's shape and format need of the schema, read once: a row of the
+ * measure shape has none of the record's list of its measures (a record without
+ * measures included), as export_util's measure rows; JSON's keys come in the schema's
+ * order, NDJSON's in its column set's. */
+static void schema_into(row_format *f) {
+  for (field i = 0; i < FLD_COUNT; i++) {
+    const bqw_field_info *fi = info(i);
+    f->skip[i] = f->measure_shape && (fi->flags & BQW_FLAG_MEASURES);
+    f->by_lines[i] = fi->type == BQW_TYPE_TEXTS && (fi->flags & BQW_FLAG_MEASURES);
+    f->numeric[i] = fi->type == BQW_TYPE_INTEGER;
+    f->keys[i] = i;
+  }
+  f->key_count = FLD_COUNT;
+  if (f->format == OUT_NDJSON) {
+    const bqw_field_id *order = bqw_schema_columns(BQW_COLUMNS_NDJSON, &f->key_count);
+    for (size_t i = 0; i < f->key_count; i++)
+      f->keys[i] = (field)order[i];
+  }
+}
 
 /* Whether record r has measure rows: it is of a kind measures apply to. */
 static bool has_measures(const bqw_record *r) {
@@ -121,14 +134,12 @@ static bool has_measures(const bqw_record *r) {
 }
 
 /* Field fld of record id (from 1) in row m (0: the record's row; 1..: its measure m),
- * as bqw_record_value gives it; a row of the measure shape has none of the record's
- * list of its measures (a record without measures included), as export_util's measure
- * rows. */
+ * as bqw_record_value gives it, unless the shape's rows lack it (schema_into). */
 static bqw_value get(const row_format *f, const bqw_record *r, size_t id, size_t m,
                      field fld) {
   (void)r;
   bqw_value v = {.type = BQW_TYPE_NONE};
-  if (fld != FLD_NONE && !(f->measure_shape && (info(fld)->flags & BQW_FLAG_MEASURES)))
+  if (fld != FLD_NONE && !f->skip[fld])
     bqw_record_value(f->ds, id - 1, m, (bqw_field_id)fld, &v);
   return v;
 }
@@ -139,8 +150,7 @@ static bqw_value get(const row_format *f, const bqw_record *r, size_t id, size_t
  * by newlines), numbers as digits, absent as "". */
 static void make_cell(row_format *f, const bqw_value *v, field fld) {
   buffer *b = &f->cell;
-  const char *sep =
-      v->type == BQW_TYPE_TEXTS && (info(fld)->flags & BQW_FLAG_MEASURES) ? "\n" : "; ";
+  const char *sep = v->type == BQW_TYPE_TEXTS && f->by_lines[fld] ? "\n" : "; ";
   switch (v->type) {
   case BQW_TYPE_NONE:
     break;
@@ -230,11 +240,9 @@ static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
   bool pretty = f->format == OUT_JSON;
   buffer *b = &f->out;
   bool first = true;
-  size_t n = FLD_COUNT;
-  const bqw_field_id *order = pretty ? NULL : bqw_schema_columns(BQW_COLUMNS_NDJSON, &n);
   put(f, b, "{", 1);
-  for (size_t i = 0; i < n; i++) {
-    field fld = order ? (field)order[i] : (field)i;
+  for (size_t i = 0; i < f->key_count; i++) {
+    field fld = f->keys[i];
     if (!f->all_keys && !f->keep[fld])
       continue;
     bqw_value v = get(f, r, id, m, fld);
@@ -261,8 +269,8 @@ static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
 
 /* The numeric columns, right-aligned in HTML (html.lua's numeric columns): the
  * integer fields. */
-static bool numeric_column(field fld) {
-  return fld != FLD_NONE && info(fld)->type == BQW_TYPE_INTEGER;
+static bool numeric_column(const row_format *f, field fld) {
+  return fld != FLD_NONE && f->numeric[fld];
 }
 
 /* One table row: Markdown's "| a | b |" or HTML's <tr data-id="…"><td>…</td></tr>. */
@@ -281,7 +289,7 @@ static void table_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
     bqw_value v = get(f, r, id, m, f->columns[c]);
     make_cell(f, &v, f->columns[c]);
     if (html)
-      put_str(f, b, numeric_column(f->columns[c]) ? "<td class=\"num\">" : "<td>");
+      put_str(f, b, numeric_column(f, f->columns[c]) ? "<td class=\"num\">" : "<td>");
     else
       put(f, b, " ", 1);
     bqw_table_cell(f->L, &f->out, f->cell.data, f->cell.len, f->format == OUT_HTML);
@@ -318,6 +326,7 @@ static void check_shape_script(lua_State *L, int t, row_format *f) {
   lua_getfield(L, t, "script");
   f->script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
   lua_pop(L, 2);
+  schema_into(f);
 }
 
 /* core.row_format(spec) -> format */
@@ -494,25 +503,6 @@ static int section_scan_gc(lua_State *L) {
   return 0;
 }
 
-/* Whether a value's cell (export_util.cell) is "": conversion keeps a text empty or
- * not, and a list of two or more is joined with a separator. */
-static bool value_empty(const bqw_value *v) {
-  switch (v->type) {
-  case BQW_TYPE_NONE:
-    return true;
-  case BQW_TYPE_TEXT:
-  case BQW_TYPE_DATE:
-    return !v->text[0];
-  case BQW_TYPE_INTEGER:
-    return false;
-  case BQW_TYPE_TEXTS:
-    return v->count == 0 || (v->count == 1 && !bqw_value_text_at(v, 0)[0]);
-  case BQW_TYPE_INTEGERS:
-    return v->count == 0;
-  }
-  return true;
-}
-
 /* The section of record at (from 0): the key is row.section_title or row.section or
  * "", as the record shows it (section_title converted to the script). */
 static section *section_of(section_scan *sc, size_t at) {
@@ -568,7 +558,7 @@ static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
     field fld = sc->candidates[c];
     for (size_t m = 0; m < k && !sec->filled[fld]; m++) {
       bqw_value v = get(&sc->f, r, at + 1, numbered ? m + 1 : 0, fld);
-      sec->filled[fld] = !value_empty(&v);
+      sec->filled[fld] = !bqw_value_blank(&v);
     }
   }
 }
@@ -878,6 +868,7 @@ static int l_order(lua_State *L) {
   w->f.L = L;
   w->f.ds = ds;
   w->f.script = script;
+  schema_into(&w->f);
   field fields[MAX_SORT_KEYS];
   bool text[MAX_SORT_KEYS] = {false};
   for (int i = 1;; i++) {

@@ -1,7 +1,8 @@
 /*
  * rows_text.c -- the text pieces of the rows binding/rows.c writes, none of them about
- * a record: a growing buffer, a JSON string as dkjson escapes it, a CSV or TSV cell,
- * a Markdown or HTML table cell (binding/rows.h).
+ * a record: a growing buffer, a text converted to a script, whether a value's cell
+ * is blank, a JSON string as dkjson escapes it, a CSV or TSV cell, a Markdown or HTML
+ * table cell (binding/rows.h).
  */
 #include "rows.h"
 
@@ -10,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void bqw_buf_grow(lua_State *L, bqw_buf *b, size_t n) {
-  if (b->cap - b->len >= n)
-    return;
+void bqw_buf_reserve(lua_State *L, bqw_buf *b, size_t n) {
   size_t cap = b->cap ? b->cap : 256;
   while (cap - b->len < n)
     cap *= 2;
@@ -35,16 +34,35 @@ void *bqw_grow_array(lua_State *L, void *items, size_t count, size_t *cap, size_
   return p;
 }
 
-void bqw_buf_put(lua_State *L, bqw_buf *b, const char *p, size_t n) {
-  if (!n)
-    return; /* b->data may still be NULL */
-  bqw_buf_grow(L, b, n);
-  memcpy(b->data + b->len, p, n);
-  b->len += n;
+void bqw_buf_text(lua_State *L, bqw_buf *b, const char *s, bqw_lua_script script) {
+  size_t len = strlen(s);
+  char *conv;
+  size_t conv_len;
+  if (script != BQW_LUA_ORIGINAL &&
+      bqw_convert(s, len, script == BQW_LUA_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT,
+                  &conv, &conv_len) == 0) {
+    bqw_buf_put(L, b, conv, conv_len);
+    bqw_free(conv);
+    return;
+  }
+  bqw_buf_put(L, b, s, len);
 }
 
-void bqw_buf_str(lua_State *L, bqw_buf *b, const char *s) {
-  bqw_buf_put(L, b, s, strlen(s));
+bool bqw_value_blank(const bqw_value *v) {
+  switch (v->type) {
+  case BQW_TYPE_NONE:
+    return true;
+  case BQW_TYPE_TEXT:
+  case BQW_TYPE_DATE:
+    return !v->text[0];
+  case BQW_TYPE_INTEGER:
+    return false;
+  case BQW_TYPE_TEXTS:
+    return v->count == 0 || (v->count == 1 && !bqw_value_text_at(v, 0)[0]);
+  case BQW_TYPE_INTEGERS:
+    return v->count == 0;
+  }
+  return true;
 }
 
 void bqw_buf_int(lua_State *L, bqw_buf *b, long long v) {
