@@ -4,6 +4,7 @@
  * is blank, a JSON string as dkjson escapes it, a CSV or TSV cell, a Markdown or HTML
  * table cell (binding/rows.h).
  */
+#include "compat.h"
 #include "rows.h"
 
 #include <stdint.h>
