@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build run test test-fast test-asan fuzz bench bench-1g lint format golden nvim clean install uninstall deb cli-ref
+.PHONY: all deps build run test test-fast test-asan fuzz bench bench-1g lint format golden nvim clean install uninstall deb cli-ref fields-ref
 
 all: build
 
@@ -99,6 +99,11 @@ clean:
 # page and completions are generated at build time).
 cli-ref:
 	@lua5.4 tools/gen_cli_ref.lua vimdoc doc/bqw.txt
+
+# Rewrites the field tables of README.md and doc/bqw.txt from libbqw's schema
+# (core/bqw_schema.h, read by the built bqw).
+fields-ref: build
+	@$(BUILD)/bqw run tools/gen_fields_ref.lua write README.md doc/bqw.txt
 	@git --no-pager diff --stat -- doc/bqw.txt
 
 # Regenerates the golden JSON of the parsed digest: a deliberate act; review the diff.

@@ -46,6 +46,25 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods);
  * (= + - @ TAB CR) gets a ' first. The one rule core.delimited and write_rows share. */
 #define BQW_CELL_ROOM(len) (2 * (len) + 3)
 size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw);
+/* A script records are presented in: as published, Simplified or Traditional (the
+ * "original", "hans", "hant" of the Lua API, in that order). */
+typedef enum bqw_lua_script {
+  BQW_LUA_ORIGINAL,
+  BQW_LUA_HANS,
+  BQW_LUA_HANT
+} bqw_lua_script;
+/* The script a field's text is converted to when records are presented in `script`
+ * (binding/schema.c): none for a keyword (BQW_PRESENT_AS_IS), `script` for published
+ * prose, Traditional only for a name from data/ (Simplified already). */
+bqw_lua_script bqw_lua_presented(bqw_present present, bqw_lua_script script);
+/* Pushes s converted to script (a string that cannot be converted as it is). */
+void bqw_lua_push_text(lua_State *L, const char *s, bqw_lua_script script);
+/* Pushes record `index` (from 0) of ds as a table: each schema field of a record row
+ * that applies to it, under its name, presented in script (binding/schema.c). */
+void bqw_lua_push_record(lua_State *L, const bqw_dataset *ds, size_t index,
+                         bqw_lua_script script);
+/* Adds core.schema and core.schema_columns to the module table at index lib. */
+void bqw_lua_open_schema(lua_State *L, int lib);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
 /* Adds core.view_of, core.view_job and core.thread_time (binding/view.c) to the module

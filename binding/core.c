@@ -214,104 +214,7 @@ static int l_count(lua_State *L) {
   return 1;
 }
 
-/* How a record's text is pushed: as published, or converted to a script. Names from
- * data/ (city, region, issuers, doctype, mentions) are Simplified already: converted
- * only for Traditional. A string that cannot be converted is pushed as it is. */
-typedef enum script_mode { SCRIPT_ORIGINAL, SCRIPT_HANS, SCRIPT_HANT } script_mode;
-
-static void push_text(lua_State *L, const char *s, script_mode mode) {
-  size_t len = strlen(s), out_len;
-  char *out;
-  if (mode == SCRIPT_ORIGINAL ||
-      bqw_convert(s, len, mode == SCRIPT_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT, &out,
-                  &out_len) != 0) {
-    lua_pushlstring(L, s, len);
-    return;
-  }
-  lua_pushlstring(L, out, out_len);
-  bqw_free(out);
-}
-
-static void set_text(lua_State *L, const char *key, const char *value, script_mode mode) {
-  if (value) {
-    push_text(L, value, mode);
-    lua_setfield(L, -2, key);
-  }
-}
-
-/* A name from data/: already Simplified. */
-static void set_name(lua_State *L, const char *key, const char *value, script_mode mode) {
-  set_text(L, key, value, mode == SCRIPT_HANT ? SCRIPT_HANT : SCRIPT_ORIGINAL);
-}
-
-static void set_names(lua_State *L, const char *key, const char *const *items, size_t n,
-                      script_mode mode) {
-  lua_createtable(L, (int)n, 0);
-  for (size_t i = 0; i < n; i++) {
-    push_text(L, items[i], mode == SCRIPT_HANT ? SCRIPT_HANT : SCRIPT_ORIGINAL);
-    lua_rawseti(L, -2, (int)i + 1);
-  }
-  lua_setfield(L, -2, key);
-}
-
-/* The fields libbqw derived at load (bqw_record's second half). */
-static void push_derived(lua_State *L, const bqw_record *r, script_mode mode) {
-  set_string(L, "level", bqw_level_name(r->level));
-  if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
-      r->kind == BQW_KIND_CITY)
-    set_names(L, "issuers", r->issuers, r->issuer_count, mode);
-  set_name(L, "doctype", r->doctype, mode);
-  set_name(L, "doctype_detail", r->doctype_detail, mode);
-  if (r->period_from || r->period_to) {
-    set_integer(L, "period_from", r->period_from);
-    set_integer(L, "period_to", r->period_to);
-  }
-  lua_createtable(L, (int)r->year_count, 0);
-  for (size_t i = 0; i < r->year_count; i++) {
-    lua_pushinteger(L, r->years[i]);
-    lua_rawseti(L, -2, (int)i + 1);
-  }
-  lua_setfield(L, -2, "years");
-  set_names(L, "mentions", r->mentions, r->mention_count, mode);
-}
-
-static void push_record(lua_State *L, const bqw_record *r, size_t index,
-                        script_mode mode) {
-  lua_createtable(L, 0, 24);
-  set_integer(L, "id", (lua_Integer)index + 1);
-  set_string(L, "kind", bqw_kind_name(r->kind));
-  set_string(L, "section", bqw_section_name(r->section));
-  set_text(L, "section_title", r->section_title, mode);
-  set_integer(L, "line", r->line);
-  if (r->parent)
-    set_integer(L, "parent", r->parent);
-  set_text(L, "category", r->category, mode);
-  set_name(L, "city", r->city, mode);
-  set_name(L, "region", r->region, mode);
-  set_text(L, "headline", r->headline, mode);
-  set_text(L, "title", r->title, mode);
-  set_text(L, "text", r->text, mode);
-  set_string(L, "date", r->date);
-  if (r->year)
-    set_integer(L, "year", r->year);
-  if (r->action != BQW_ACTION_NONE)
-    set_string(L, "action", bqw_action_name(r->action));
-  if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY) {
-    lua_createtable(L, (int)r->measure_count, 0);
-    for (size_t i = 0; i < r->measure_count; i++) {
-      push_text(L, r->measures[i].text, mode);
-      lua_rawseti(L, -2, (int)i + 1);
-    }
-    lua_setfield(L, -2, "measures");
-    lua_createtable(L, (int)r->measure_count, 0);
-    for (size_t i = 0; i < r->measure_count; i++) {
-      lua_pushinteger(L, r->measures[i].line);
-      lua_rawseti(L, -2, (int)i + 1);
-    }
-    lua_setfield(L, -2, "measure_lines");
-  }
-  push_derived(L, r, mode);
-}
+typedef bqw_lua_script script_mode;
 
 static script_mode check_script(lua_State *L, int arg) {
   static const char *const modes[] = {"original", "hans", "hant", NULL};
@@ -329,7 +232,7 @@ static int l_record(lua_State *L) {
     lua_pushnil(L);
     return 1;
   }
-  push_record(L, r, (size_t)id - 1, mode);
+  bqw_lua_push_record(L, ds, (size_t)id - 1, mode);
   return 1;
 }
 
@@ -347,7 +250,7 @@ static int l_records(lua_State *L) {
     last = (lua_Integer)n;
   lua_createtable(L, last >= first ? (int)(last - first + 1) : 0, 0);
   for (lua_Integer id = first; id <= last; id++) {
-    push_record(L, bqw_record_at(ds, (size_t)id - 1), (size_t)id - 1, mode);
+    bqw_lua_push_record(L, ds, (size_t)id - 1, mode);
     lua_rawseti(L, -2, (int)(id - first + 1));
   }
   return 1;
@@ -543,10 +446,10 @@ static int l_search(lua_State *L) {
       set_integer(L, "item", (lua_Integer)item + 1);
     /* the field's text as the record shows it in the script (a city's name is
      * Simplified already), and the spans over that text */
-    script_mode fmode = field != BQW_FIELD_CITY ? mode
-                        : mode == SCRIPT_HANT   ? SCRIPT_HANT
-                                                : SCRIPT_ORIGINAL;
-    push_text(L, text, fmode);
+    bqw_lua_push_text(
+        L, text,
+        bqw_lua_presented(field == BQW_FIELD_CITY ? BQW_PRESENT_NAME : BQW_PRESENT_TEXT,
+                          mode));
     size_t tlen;
     text = lua_tolstring(L, -1, &tlen);
     lua_setfield(L, -2, "text"); /* the table keeps the string, text stays valid */
@@ -989,6 +892,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   luaL_getmetatable(L, DATASET_MT);
   lua_getfield(L, -1, "__index");
   bqw_lua_open_filter(L, lua_gettop(L) - 2, lua_gettop(L));
+  bqw_lua_open_schema(L, lua_gettop(L) - 2);
   lua_pop(L, 2);
   bqw_lua_open_loop(L);
   bqw_lua_open_view(L);

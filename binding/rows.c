@@ -16,6 +16,7 @@
  *       (columns: every one a cell, for csv, tsv, markdown, html; the keys kept, for
  *       ndjson, json)
  *   core.table_cell("markdown" | "html", s) -> s as a table row writes a cell
+ *       (binding/rows_text.c, with the text pieces every row is written with)
  *   ds:write_rows(format, filter | nil, from, last [, separate [, most]]) -> chunk,
  *       next | nil, records, rows
  *       the rows of the matching records from id `from` to `last`, until the chunk
@@ -39,6 +40,7 @@
  *       -> n; order:at(i) -> the id at position i. write_rows walks an order given as
  *       its 8th argument (`from` and `last` are then positions in it, the filter unused).
  */
+#include "rows.h"
 #include "binding.h"
 #include "bqw.h"
 #include "compat.h"
@@ -54,79 +56,11 @@
 #define SCAN_MT "bqw.core.section_scan"
 #define CHUNK_BYTES 65536
 
-/* Every field a row may have. The order is lua/bqw/json.lua's KEY_ORDER for records:
- * the order of the keys of a JSON record. */
-typedef enum field {
-  FLD_ID,
-  FLD_KIND,
-  FLD_SECTION,
-  FLD_SECTION_TITLE,
-  FLD_LINE,
-  FLD_PARENT,
-  FLD_CATEGORY,
-  FLD_CITY,
-  FLD_REGION,
-  FLD_ACTION,
-  FLD_HEADLINE,
-  FLD_TITLE,
-  FLD_YEAR,
-  FLD_DATE,
-  FLD_TEXT,
-  FLD_LEVEL,
-  FLD_ISSUERS,
-  FLD_DOCTYPE,
-  FLD_DOCTYPE_DETAIL,
-  FLD_PERIOD_FROM,
-  FLD_PERIOD_TO,
-  FLD_YEARS,
-  FLD_MENTIONS,
-  FLD_MEASURES,
-  FLD_MEASURE_LINES,
-  FLD_MEASURE_INDEX,
-  FLD_MEASURE,
-  FLD_MEASURE_LINE,
-  FLD_COUNT,
-  FLD_NONE = FLD_COUNT /* a name no row has: an empty cell */
-} field;
-
-static const char *const field_names[FLD_COUNT] = {"id",
-                                                   "kind",
-                                                   "section",
-                                                   "section_title",
-                                                   "line",
-                                                   "parent",
-                                                   "category",
-                                                   "city",
-                                                   "region",
-                                                   "action",
-                                                   "headline",
-                                                   "title",
-                                                   "year",
-                                                   "date",
-                                                   "text",
-                                                   "level",
-                                                   "issuers",
-                                                   "doctype",
-                                                   "doctype_detail",
-                                                   "period_from",
-                                                   "period_to",
-                                                   "years",
-                                                   "mentions",
-                                                   "measures",
-                                                   "measure_lines",
-                                                   "measure_index",
-                                                   "measure",
-                                                   "measure_line"};
-
-/* NDJSON puts these first (plugins/export/ndjson.lua), then the others in KEY_ORDER. */
-static const field ndjson_order[FLD_COUNT] = {
-    FLD_ID,      FLD_KIND,           FLD_SECTION,     FLD_SECTION_TITLE,
-    FLD_LINE,    FLD_MEASURE_INDEX,  FLD_MEASURE,     FLD_MEASURE_LINE,
-    FLD_PARENT,  FLD_CATEGORY,       FLD_CITY,        FLD_REGION,
-    FLD_ACTION,  FLD_HEADLINE,       FLD_TITLE,       FLD_YEAR,
-    FLD_DATE,    FLD_TEXT,           FLD_LEVEL,       FLD_ISSUERS,
-    FLD_DOCTYPE, FLD_DOCTYPE_DETAIL, FLD_PERIOD_FROM, FLD_PERIOD_TO,
-    FLD_YEARS,   FLD_MENTIONS,       FLD_MEASURES,    FLD_MEASURE_LINES};
+/* A column: a schema field (bqw_field_id), or FLD_NONE for a name no row has (an
+ * empty cell). */
+typedef int field;
+#define FLD_COUNT ((int)BQW_F_COUNT)
+#define FLD_NONE FLD_COUNT
 
 typedef enum out_format {
   OUT_CSV,
@@ -136,12 +70,9 @@ typedef enum out_format {
   OUT_MARKDOWN,
   OUT_HTML
 } out_format;
-typedef enum script_mode { SCRIPT_ORIGINAL, SCRIPT_HANS, SCRIPT_HANT } script_mode;
+typedef bqw_lua_script script_mode;
 
-typedef struct buffer {
-  char *data;
-  size_t len, cap;
-} buffer;
+typedef bqw_buf buffer;
 
 typedef struct row_format {
   out_format format;
@@ -151,292 +82,96 @@ typedef struct row_format {
   size_t column_count;
   bool keep[FLD_COUNT]; /* NDJSON with columns: the keys kept */
   bool all_keys;
-  buffer out, cell; /* the chunk, and one cell being made */
-  lua_State *L;     /* for raising on a failed allocation */
+  buffer out, cell;      /* the chunk, and one cell being made */
+  lua_State *L;          /* for raising on a failed allocation */
+  const bqw_dataset *ds; /* whose rows */
+  /* from the schema, once (schema_into): per field, whether this shape's rows lack it,
+   * whether its list is joined by lines, whether it is a number; the key order */
+  bool skip[FLD_COUNT], by_lines[FLD_COUNT], numeric[FLD_COUNT];
+  field keys[FLD_COUNT];
+  size_t key_count;
 } row_format;
 
-static void grow(row_format *f, buffer *b, size_t n) {
-  if (b->cap - b->len >= n)
-    return;
-  size_t cap = b->cap ? b->cap : 256;
-  while (cap - b->len < n)
-    cap *= 2;
-  char *p = realloc(b->data, cap);
-  if (!p)
-    luaL_error(f->L, "bqw: out of memory");
-  b->data = p;
-  b->cap = cap;
-}
-
-/* Makes room for one more item in a malloc'd array of *cap items of size bytes, count
- * of them used (doubling, initial at first); raises in L when memory runs out. */
-static void *grow_array(lua_State *L, void *items, size_t count, size_t *cap, size_t size,
-                        size_t initial) {
-  if (count < *cap)
-    return items;
-  size_t n = *cap ? 2 * *cap : initial;
-  void *p = n > *cap && n <= SIZE_MAX / size ? realloc(items, n * size) : NULL;
-  if (!p)
-    luaL_error(L, "bqw: out of memory");
-  *cap = n;
-  return p;
-}
-
+static void grow(row_format *f, buffer *b, size_t n) { bqw_buf_grow(f->L, b, n); }
 static void put(row_format *f, buffer *b, const char *p, size_t n) {
-  if (!n)
-    return; /* b->data may still be NULL */
-  grow(f, b, n);
-  memcpy(b->data + b->len, p, n);
-  b->len += n;
+  bqw_buf_put(f->L, b, p, n);
+}
+static void put_str(row_format *f, buffer *b, const char *s) { bqw_buf_str(f->L, b, s); }
+static void put_int(row_format *f, buffer *b, long long v) { bqw_buf_int(f->L, b, v); }
+#define grow_array bqw_grow_array
+
+/* Appends s as a field presented so shows it in the format's script. */
+static void put_text(row_format *f, buffer *b, const char *s, bqw_present present) {
+  bqw_buf_text(f->L, b, s, bqw_lua_presented(present, f->script));
 }
 
-static void put_str(row_format *f, buffer *b, const char *s) { put(f, b, s, strlen(s)); }
+static const bqw_field_info *info(field fld) { return bqw_schema_field((size_t)fld); }
 
-static void put_int(row_format *f, buffer *b, long long v) {
-  char digits[24];
-  int n = snprintf(digits, sizeof digits, "%lld", v);
-  put(f, b, digits, (size_t)n);
-}
-
-/* How a string is shown: as the record has it, converted to the script (text), or
- * converted only to Traditional (names from data/, Simplified already), as
- * binding/core.c pushes records. */
-typedef enum text_kind { AS_IS, AS_TEXT, AS_NAME } text_kind;
-
-/* Appends s converted as kind says; a string that cannot be converted as it is. */
-static void put_text(row_format *f, buffer *b, const char *s, text_kind kind) {
-  size_t len = strlen(s);
-  bool convert = (kind == AS_TEXT && f->script != SCRIPT_ORIGINAL) ||
-                 (kind == AS_NAME && f->script == SCRIPT_HANT);
-  char *conv;
-  size_t conv_len;
-  if (convert &&
-      bqw_convert(s, len, f->script == SCRIPT_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT,
-                  &conv, &conv_len) == 0) {
-    put(f, b, conv, conv_len);
-    bqw_free(conv);
-    return;
+/* What the rows of f's shape and format need of the schema, read once: a row of the
+ * measure shape has none of the record's list of its measures (a record without
+ * measures included), as export_util's measure rows; JSON's keys come in the schema's
+ * order, NDJSON's in its column set's. */
+static void schema_into(row_format *f) {
+  for (field i = 0; i < FLD_COUNT; i++) {
+    const bqw_field_info *fi = info(i);
+    f->skip[i] = f->measure_shape && (fi->flags & BQW_FLAG_MEASURES);
+    f->by_lines[i] = fi->type == BQW_TYPE_TEXTS && (fi->flags & BQW_FLAG_MEASURES);
+    f->numeric[i] = fi->type == BQW_TYPE_INTEGER;
+    f->keys[i] = i;
   }
-  put(f, b, s, len);
+  f->key_count = FLD_COUNT;
+  if (f->format == OUT_NDJSON) {
+    const bqw_field_id *order = bqw_schema_columns(BQW_COLUMNS_NDJSON, &f->key_count);
+    for (size_t i = 0; i < f->key_count; i++)
+      f->keys[i] = (field)order[i];
+  }
 }
 
-/* A value of a row: absent, a string, a whole number, or a list of either. */
-typedef enum value_type {
-  V_NONE,
-  V_STRING,
-  V_INT,
-  V_STRINGS,
-  V_INTS,
-  V_MEASURES
-} value_type;
-
-typedef struct value {
-  value_type type;
-  const char *s;
-  text_kind kind;
-  long long i;
-  const char *const *strings;
-  const int *ints;
-  const bqw_measure *measures;
-  size_t n;
-} value;
-
+/* Whether record r has measure rows: it is of a kind measures apply to. */
 static bool has_measures(const bqw_record *r) {
-  return r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY;
+  return (info(BQW_F_MEASURE)->kinds & BQW_KIND_BIT(r->kind)) != 0;
 }
 
-/* Field fld of record r (id) in row m (0: the record's row; 1..: its measure m), as
- * binding/core.c's push_record and export_util's measure rows give it. */
-static value get(const row_format *f, const bqw_record *r, size_t id, size_t m,
-                 field fld) {
-  value v = {.type = V_NONE};
-#define STR(x, k) (v.s = (x), v.kind = (k), v.type = v.s ? V_STRING : V_NONE)
-#define INT(x) (v.i = (long long)(x), v.type = V_INT)
-  switch (fld) {
-  case FLD_ID:
-    INT(id);
-    break;
-  case FLD_KIND:
-    STR(bqw_kind_name(r->kind), AS_IS);
-    break;
-  case FLD_SECTION:
-    STR(bqw_section_name(r->section), AS_IS);
-    break;
-  case FLD_SECTION_TITLE:
-    STR(r->section_title, AS_TEXT);
-    break;
-  case FLD_LINE:
-    INT(r->line);
-    break;
-  case FLD_PARENT:
-    if (r->parent)
-      INT(r->parent);
-    break;
-  case FLD_CATEGORY:
-    STR(r->category, AS_TEXT);
-    break;
-  case FLD_CITY:
-    STR(r->city, AS_NAME);
-    break;
-  case FLD_REGION:
-    STR(r->region, AS_NAME);
-    break;
-  case FLD_ACTION:
-    if (r->action != BQW_ACTION_NONE)
-      STR(bqw_action_name(r->action), AS_IS);
-    break;
-  case FLD_HEADLINE:
-    STR(r->headline, AS_TEXT);
-    break;
-  case FLD_TITLE:
-    STR(r->title, AS_TEXT);
-    break;
-  case FLD_YEAR:
-    if (r->year)
-      INT(r->year);
-    break;
-  case FLD_DATE:
-    STR(r->date, AS_IS);
-    break;
-  case FLD_TEXT:
-    STR(r->text, AS_TEXT);
-    break;
-  case FLD_LEVEL:
-    STR(bqw_level_name(r->level), AS_IS);
-    break;
-  case FLD_ISSUERS:
-    if (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
-        r->kind == BQW_KIND_CITY) {
-      v.type = V_STRINGS;
-      v.strings = r->issuers;
-      v.n = r->issuer_count;
-      v.kind = AS_NAME;
-    }
-    break;
-  case FLD_DOCTYPE:
-    STR(r->doctype, AS_NAME);
-    break;
-  case FLD_DOCTYPE_DETAIL:
-    STR(r->doctype_detail, AS_NAME);
-    break;
-  case FLD_PERIOD_FROM:
-  case FLD_PERIOD_TO:
-    if (r->period_from || r->period_to)
-      INT(fld == FLD_PERIOD_FROM ? r->period_from : r->period_to);
-    break;
-  case FLD_YEARS:
-    v.type = V_INTS;
-    v.ints = r->years;
-    v.n = r->year_count;
-    break;
-  case FLD_MENTIONS:
-    v.type = V_STRINGS;
-    v.strings = r->mentions;
-    v.n = r->mention_count;
-    v.kind = AS_NAME;
-    break;
-  case FLD_MEASURES:
-  case FLD_MEASURE_LINES:
-    if (!f->measure_shape && has_measures(r)) {
-      v.type = fld == FLD_MEASURES ? V_MEASURES : V_INTS;
-      v.measures = r->measures;
-      v.n = r->measure_count;
-      v.ints = NULL;
-    }
-    break;
-  case FLD_MEASURE_INDEX:
-    if (m)
-      INT(m);
-    break;
-  case FLD_MEASURE:
-    if (m)
-      STR(r->measures[m - 1].text, AS_TEXT);
-    break;
-  case FLD_MEASURE_LINE:
-    if (m)
-      INT(r->measures[m - 1].line);
-    break;
-  case FLD_COUNT:
-    break;
-  }
-#undef STR
-#undef INT
+/* Field fld of record id (from 1) in row m (0: the record's row; 1..: its measure m),
+ * as bqw_record_value gives it, unless the shape's rows lack it (schema_into). */
+static bqw_value get(const row_format *f, const bqw_record *r, size_t id, size_t m,
+                     field fld) {
+  (void)r;
+  bqw_value v = {.type = BQW_TYPE_NONE};
+  if (fld != FLD_NONE && !f->skip[fld])
+    bqw_record_value(f->ds, id - 1, m, (bqw_field_id)fld, &v);
   return v;
-}
-
-/* Item i of a list value: a measure list's measure_lines are the measures' lines. */
-static long long int_item(const value *v, size_t i) {
-  return v->ints ? v->ints[i] : (long long)v->measures[i].line;
 }
 
 /* ---- CSV and TSV ---- */
 
-/* A cell as export_util.cell makes it text: lists joined by "; " (measures by
- * newlines), numbers as digits, absent as "". */
-static void make_cell(row_format *f, const value *v, field fld) {
+/* A cell as export_util.cell makes it text: lists joined by "; " (the measures' texts
+ * by newlines), numbers as digits, absent as "". */
+static void make_cell(row_format *f, const bqw_value *v, field fld) {
   buffer *b = &f->cell;
-  const char *sep = fld == FLD_MEASURES ? "\n" : "; ";
+  const char *sep = v->type == BQW_TYPE_TEXTS && f->by_lines[fld] ? "\n" : "; ";
   switch (v->type) {
-  case V_NONE:
+  case BQW_TYPE_NONE:
     break;
-  case V_STRING:
-    put_text(f, b, v->s, v->kind);
+  case BQW_TYPE_TEXT:
+  case BQW_TYPE_DATE:
+    put_text(f, b, v->text, v->present);
     break;
-  case V_INT:
-    put_int(f, b, v->i);
+  case BQW_TYPE_INTEGER:
+    put_int(f, b, v->integer);
     break;
-  case V_STRINGS:
-  case V_MEASURES:
-    for (size_t i = 0; i < v->n; i++) {
+  case BQW_TYPE_TEXTS:
+  case BQW_TYPE_INTEGERS:
+    for (size_t i = 0; i < v->count; i++) {
       if (i)
         put_str(f, b, sep);
-      if (v->type == V_STRINGS)
-        put_text(f, b, v->strings[i], v->kind);
+      if (v->type == BQW_TYPE_TEXTS)
+        put_text(f, b, bqw_value_text_at(v, i), v->present);
       else
-        put_text(f, b, v->measures[i].text, AS_TEXT);
-    }
-    break;
-  case V_INTS:
-    for (size_t i = 0; i < v->n; i++) {
-      if (i)
-        put_str(f, b, sep);
-      put_int(f, b, int_item(v, i));
+        put_int(f, b, bqw_value_int_at(v, i));
     }
     break;
   }
-}
-
-/* The first bytes that make a spreadsheet read a cell as a formula (OWASP). */
-static bool formula_start(char c) {
-  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-}
-
-size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw) {
-  char *o = out;
-  bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
-                       memchr(s, '\r', len) || memchr(s, '\n', len));
-  if (quote)
-    *o++ = '"';
-  if (!raw && len && formula_start(s[0]))
-    *o++ = '\'';
-  if (!quote) {
-    if (len)
-      memcpy(o, s, len);
-    return (size_t)(o - out) + len;
-  }
-  for (size_t k = 0; k < len; k++) {
-    if (s[k] == '"') {
-      *o++ = '"'; /* doubled */
-    } else if (tsv && s[k] == '\r') {
-      *o++ = '\n';
-      if (k + 1 < len && s[k + 1] == '\n')
-        k++;
-      continue;
-    }
-    *o++ = s[k];
-  }
-  *o++ = '"';
-  return (size_t)(o - out);
 }
 
 /* The cell made in f->cell, quoted into the chunk. */
@@ -453,7 +188,7 @@ static void delimited_row(row_format *f, const bqw_record *r, size_t id, size_t 
     if (c)
       put(f, &f->out, tsv ? "\t" : ",", 1);
     f->cell.len = 0;
-    value v = get(f, r, id, m, f->columns[c]);
+    bqw_value v = get(f, r, id, m, f->columns[c]);
     make_cell(f, &v, f->columns[c]);
     put_cell(f, tsv);
   }
@@ -462,155 +197,55 @@ static void delimited_row(row_format *f, const bqw_record *r, size_t id, size_t 
 
 /* ---- JSON ---- */
 
-/* The code point of the valid UTF-8 sequence at s (n bytes). */
-static unsigned decode(const unsigned char *s, size_t n) {
-  if (n == 2)
-    return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-  return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-}
-
-/* How many bytes at s (len left) dkjson writes as \uXXXX: the code points its
- * quotestring escapes after Crockford's JSON-js "escapable" (controls, DEL, soft
- * hyphen, Arabic number signs, U+070F, U+17B4/5, zero-width and bidi marks, line and
- * paragraph separators, U+2060-206F, the BOM, U+FFF0-FFFF); 0 for none. */
-static size_t escapable(const unsigned char *s, size_t len) {
-  unsigned char a = s[0], b = len > 1 ? s[1] : 0, c = len > 2 ? s[2] : 0;
-  switch (a) {
-  case 0xC2:
-    return (b >= 0x80 && b <= 0x9F) || b == 0xAD ? 2 : 0;
-  case 0xD8:
-    return b >= 0x80 && b <= 0x84 ? 2 : 0;
-  case 0xDC:
-    return b == 0x8F ? 2 : 0;
-  case 0xE1:
-    return b == 0x9E && (c == 0xB4 || c == 0xB5) ? 3 : 0;
-  case 0xE2:
-    if (b == 0x80)
-      return (c >= 0x8C && c <= 0x8F) || (c >= 0xA8 && c <= 0xAF) ? 3 : 0;
-    return b == 0x81 && c >= 0xA0 && c <= 0xAF ? 3 : 0;
-  case 0xEF:
-    if (b == 0xBB)
-      return c == 0xBF ? 3 : 0;
-    return b == 0xBF && c >= 0xB0 && c <= 0xBF ? 3 : 0;
-  default:
-    return 0;
-  }
-}
-
-/* s as a JSON string, escaped as dkjson escapes it. */
-static void put_json_string(row_format *f, buffer *b, const char *str, size_t len) {
-  static const char hex[] = "0123456789abcdef";
-  const unsigned char *s = (const unsigned char *)str;
-  put(f, b, "\"", 1);
-  size_t from = 0;
-  for (size_t k = 0; k < len;) {
-    unsigned char c = s[k];
-    const char *esc = NULL;
-    char u[7];
-    size_t n = 1;
-    if (c < 0x20 || c == '"' || c == '\\' || c == 0x7F) {
-      switch (c) {
-      case '"':
-        esc = "\\\"";
-        break;
-      case '\\':
-        esc = "\\\\";
-        break;
-      case '\b':
-        esc = "\\b";
-        break;
-      case '\f':
-        esc = "\\f";
-        break;
-      case '\n':
-        esc = "\\n";
-        break;
-      case '\r':
-        esc = "\\r";
-        break;
-      case '\t':
-        esc = "\\t";
-        break;
-      default:
-        memcpy(u, "\\u00", 4);
-        u[4] = hex[c >> 4];
-        u[5] = hex[c & 15];
-        u[6] = '\0';
-        esc = u;
-      }
-    } else if (c >= 0xC2 && (n = escapable(s + k, len - k)) > 0) {
-      unsigned cp = decode(s + k, n);
-      u[0] = '\\';
-      u[1] = 'u';
-      u[2] = hex[(cp >> 12) & 15];
-      u[3] = hex[(cp >> 8) & 15];
-      u[4] = hex[(cp >> 4) & 15];
-      u[5] = hex[cp & 15];
-      u[6] = '\0';
-      esc = u;
-    } else {
-      k++;
-      continue;
-    }
-    put(f, b, str + from, k - from);
-    put_str(f, b, esc);
-    k += n;
-    from = k;
-  }
-  put(f, b, str + from, len - from);
-  put(f, b, "\"", 1);
-}
-
-/* A string converted as kind says, as a JSON string. */
-static void put_json_text(row_format *f, const char *s, text_kind kind) {
+/* A string converted as a field presented so is, as a JSON string. */
+static void put_json_text(row_format *f, const char *s, bqw_present present) {
   f->cell.len = 0;
-  put_text(f, &f->cell, s, kind);
-  put_json_string(f, &f->out, f->cell.data ? f->cell.data : "", f->cell.len);
+  put_text(f, &f->cell, s, present);
+  bqw_json_string(f->L, &f->out, f->cell.data ? f->cell.data : "", f->cell.len);
 }
 
-static void put_json_value(row_format *f, const value *v) {
+static void put_json_value(row_format *f, const bqw_value *v) {
   buffer *b = &f->out;
   switch (v->type) {
-  case V_NONE:
+  case BQW_TYPE_NONE:
     break;
-  case V_STRING:
-    put_json_text(f, v->s, v->kind);
+  case BQW_TYPE_TEXT:
+  case BQW_TYPE_DATE:
+    put_json_text(f, v->text, v->present);
     break;
-  case V_INT:
-    put_int(f, b, v->i);
+  case BQW_TYPE_INTEGER:
+    put_int(f, b, v->integer);
     break;
-  case V_STRINGS:
-  case V_MEASURES:
-  case V_INTS:
+  case BQW_TYPE_TEXTS:
+  case BQW_TYPE_INTEGERS:
     put(f, b, "[", 1);
-    for (size_t i = 0; i < v->n; i++) {
+    for (size_t i = 0; i < v->count; i++) {
       if (i)
         put(f, b, ",", 1);
-      if (v->type == V_STRINGS)
-        put_json_text(f, v->strings[i], v->kind);
-      else if (v->type == V_MEASURES)
-        put_json_text(f, v->measures[i].text, AS_TEXT);
+      if (v->type == BQW_TYPE_TEXTS)
+        put_json_text(f, bqw_value_text_at(v, i), v->present);
       else
-        put_int(f, b, int_item(v, i));
+        put_int(f, b, bqw_value_int_at(v, i));
     }
     put(f, b, "]", 1);
     break;
   }
 }
 
-/* One row as an object: NDJSON compact on one line, or the JSON document's record,
- * pretty-printed as dkjson indents an object inside the document's records array. */
+/* One row as an object: NDJSON compact on one line (its keys in the ndjson column
+ * set's order), or the JSON document's record (in the schema's order), pretty-printed
+ * as dkjson indents an object inside the document's records array. */
 static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
   bool pretty = f->format == OUT_JSON;
   buffer *b = &f->out;
   bool first = true;
   put(f, b, "{", 1);
-  for (size_t i = 0; i < FLD_COUNT; i++) {
-    field fld = pretty ? (field)i : ndjson_order[i];
+  for (size_t i = 0; i < f->key_count; i++) {
+    field fld = f->keys[i];
     if (!f->all_keys && !f->keep[fld])
       continue;
-    value v = get(f, r, id, m, fld);
-    if (v.type == V_NONE)
+    bqw_value v = get(f, r, id, m, fld);
+    if (v.type == BQW_TYPE_NONE)
       continue;
     if (!first)
       put(f, b, ",", 1);
@@ -618,7 +253,7 @@ static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
     if (pretty)
       put_str(f, b, "\n      ");
     put(f, b, "\"", 1);
-    put_str(f, b, field_names[fld]);
+    put_str(f, b, info(fld)->name);
     put(f, b, "\":", 2);
     put_json_value(f, &v);
   }
@@ -631,133 +266,10 @@ static void json_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
 
 /* ---- Markdown and HTML tables ---- */
 
-/* How one piece of a cell is written in a Markdown table (GFM) or in HTML text. These
- * are the only copies of these rules in C; the Lua path (bqw.view_util.visible,
- * plugins/export/markdown.lua's escape and cell_text, bqw.html_util.escape and lines)
- * keeps its own, and tests/lua/rows_spec.lua holds the two to the same bytes. */
-static void put_shown(row_format *f, buffer *b, const char *piece, size_t n) {
-  bool html = f->format == OUT_HTML;
-  for (size_t k = 0; k < n; k++) {
-    char c = piece[k];
-    const char *esc = NULL;
-    if (html) {
-      /* HTML: & < > " ' as entities, so text is safe in element content and quoted
-       * attributes (bqw.html_util.escape). */
-      switch (c) {
-      case '&':
-        esc = "&amp;";
-        break;
-      case '<':
-        esc = "&lt;";
-        break;
-      case '>':
-        esc = "&gt;";
-        break;
-      case '"':
-        esc = "&quot;";
-        break;
-      case '\'':
-        esc = "&#39;";
-        break;
-      default:
-        break;
-      }
-      if (esc) {
-        put_str(f, b, esc);
-        continue;
-      }
-    } else if (c && strchr("\\`*_[]<>&~#|", c)) {
-      /* Markdown: | and the punctuation that opens markup, a link, HTML or an escape
-       * get a backslash, so a cell is never read as anything but text. */
-      put(f, b, "\\", 1);
-    }
-    put(f, b, &c, 1);
-  }
-}
-
-/* Whether byte c of a cell needs more than copying (see put_table_cell). */
-static bool table_special(unsigned char c, bool html) {
-  if (c < 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2)
-    return c != '\t';
-  if (html)
-    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
-  return c == '\\' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' ||
-         c == '<' || c == '>' || c == '&' || c == '~' || c == '#' || c == '|';
-}
-
-/* The cell made in f->cell (export_util.cell's text) into the chunk, as a Markdown
- * table cell (markdown.lua's cell_text) or an HTML table cell's content (html_util's
- * lines). In order, as the Lua path applies them:
- *  1. what a terminal would act on or what reorders text is shown as text
- *     (view_util.visible): C0 controls but TAB and LF, and DEL, as \xHH (two
- *     lowercase hex digits); C1 controls (U+0080-009F), the bidi embeddings and
- *     overrides U+202A-202E and the isolates U+2066-2069 as <U+XXXX> (four uppercase
- *     digits). The records are valid UTF-8 (the loader puts U+FFFD for a bad
- *     sequence), so these byte patterns are those characters. CR is a C0 control:
- *     it is \x0d by then, so the CR LF and CR rules of the Lua path never apply.
- *  2. what that gives is escaped as put_shown says (the \ of \x1b and the < > of
- *     <U+202E> too);
- *  3. LF becomes <br> (not escaped);
- *  4. Markdown only: spaces and TABs at the start and the end are dropped (Lua's %s
- *     trimmed after the steps above; the other %s characters, VT FF CR LF, are gone
- *     by then, and nothing the steps write starts or ends with a space). */
-static void put_table_cell(row_format *f) {
-  bool html = f->format == OUT_HTML;
-  const unsigned char *s = (const unsigned char *)(f->cell.data ? f->cell.data : "");
-  size_t len = f->cell.len, k = 0;
-  if (!html) {
-    while (k < len && (s[k] == ' ' || s[k] == '\t'))
-      k++;
-    while (len > k && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-      len--;
-  }
-  buffer *b = &f->out;
-  while (k < len) {
-    size_t from = k;
-    while (k < len && !table_special(s[k], html))
-      k++;
-    put(f, b, (const char *)s + from, k - from);
-    if (k == len)
-      break;
-    unsigned char c = s[k];
-    unsigned cp = 0;
-    if (c == '\n') {
-      put(f, b, "<br>", 4);
-      k++;
-    } else if (c < 0x20 || c == 0x7F) {
-      char shown[8];
-      put_shown(f, b, shown, (size_t)snprintf(shown, sizeof shown, "\\x%02x", c));
-      k++;
-    } else if (c == 0xC2 && k + 1 < len && s[k + 1] >= 0x80 && s[k + 1] <= 0x9F) {
-      cp = s[k + 1];
-      k += 2;
-    } else if (c == 0xE2 && k + 2 < len && s[k + 1] == 0x80 && s[k + 2] >= 0xAA &&
-               s[k + 2] <= 0xAE) {
-      cp = 0x2000 + (s[k + 2] - 0x80u);
-      k += 3;
-    } else if (c == 0xE2 && k + 2 < len && s[k + 1] == 0x81 && s[k + 2] >= 0xA6 &&
-               s[k + 2] <= 0xA9) {
-      cp = 0x2040 + (s[k + 2] - 0x80u);
-      k += 3;
-    } else if (c == 0xC2 || c == 0xE2) {
-      put(f, b, (const char *)s + k, 1);
-      k++;
-    } else {
-      put_shown(f, b, (const char *)s + k, 1);
-      k++;
-    }
-    if (cp) {
-      char shown[16];
-      put_shown(f, b, shown, (size_t)snprintf(shown, sizeof shown, "<U+%04X>", cp));
-    }
-  }
-}
-
-/* The numeric columns, right-aligned in HTML (html.lua's NUMERIC). */
-static bool numeric_column(field fld) {
-  return fld == FLD_ID || fld == FLD_LINE || fld == FLD_YEAR ||
-         fld == FLD_MEASURE_INDEX || fld == FLD_MEASURE_LINE || fld == FLD_PERIOD_FROM ||
-         fld == FLD_PERIOD_TO;
+/* The numeric columns, right-aligned in HTML (html.lua's numeric columns): the
+ * integer fields. */
+static bool numeric_column(const row_format *f, field fld) {
+  return fld != FLD_NONE && f->numeric[fld];
 }
 
 /* One table row: Markdown's "| a | b |" or HTML's <tr data-id="…"><td>…</td></tr>. */
@@ -773,13 +285,13 @@ static void table_row(row_format *f, const bqw_record *r, size_t id, size_t m) {
   }
   for (size_t c = 0; c < f->column_count; c++) {
     f->cell.len = 0;
-    value v = get(f, r, id, m, f->columns[c]);
+    bqw_value v = get(f, r, id, m, f->columns[c]);
     make_cell(f, &v, f->columns[c]);
     if (html)
-      put_str(f, b, numeric_column(f->columns[c]) ? "<td class=\"num\">" : "<td>");
+      put_str(f, b, numeric_column(f, f->columns[c]) ? "<td class=\"num\">" : "<td>");
     else
       put(f, b, " ", 1);
-    put_table_cell(f);
+    bqw_table_cell(f->L, &f->out, f->cell.data, f->cell.len, f->format == OUT_HTML);
     put_str(f, b, html ? "</td>" : " |");
   }
   put_str(f, b, html ? "</tr>\n" : "\n");
@@ -795,10 +307,11 @@ static int row_format_gc(lua_State *L) {
   return 0;
 }
 
+/* The field a row key names (a record key, not a filter word), or FLD_NONE. */
 static field field_of(const char *name) {
-  for (size_t i = 0; i < FLD_COUNT; i++)
-    if (!strcmp(field_names[i], name))
-      return (field)i;
+  for (field i = 0; i < FLD_COUNT; i++)
+    if (!strcmp(info(i)->name, name))
+      return i;
   return FLD_NONE;
 }
 
@@ -812,6 +325,7 @@ static void check_shape_script(lua_State *L, int t, row_format *f) {
   lua_getfield(L, t, "script");
   f->script = (script_mode)luaL_checkoption(L, -1, "original", scripts);
   lua_pop(L, 2);
+  schema_into(f);
 }
 
 /* core.row_format(spec) -> format */
@@ -853,23 +367,6 @@ static int l_row_format(lua_State *L) {
   return 1;
 }
 
-/* core.table_cell(format, s) -> s as a cell of a "markdown" or "html" table row */
-static int l_table_cell(lua_State *L) {
-  static const char *const formats[] = {"markdown", "html", NULL};
-  int format = luaL_checkoption(L, 1, NULL, formats);
-  size_t len;
-  const char *s = luaL_checklstring(L, 2, &len);
-  row_format *f = lua_newuserdata(L, sizeof *f); /* its buffers go with it */
-  memset(f, 0, sizeof *f);
-  luaL_setmetatable(L, ROW_FORMAT_MT);
-  f->L = L;
-  f->format = format ? OUT_HTML : OUT_MARKDOWN;
-  put(f, &f->cell, s, len);
-  put_table_cell(f);
-  lua_pushlstring(L, f->out.data ? f->out.data : "", f->out.len);
-  return 1;
-}
-
 /* The filter at idx, or NULL for nil (every record). */
 static const void *opt_filter(lua_State *L, int idx) {
   return lua_type(L, idx) <= LUA_TNIL ? NULL : bqw_lua_check_filter(L, idx);
@@ -906,6 +403,7 @@ static int l_write_rows(lua_State *L) {
   bool separate = lua_toboolean(L, 6); /* JSON: a row was written before this call */
   lua_Integer most = luaL_optinteger(L, 7, 0); /* records per call; 0: no bound */
   f->L = L;
+  f->ds = ds;
   f->out.len = 0;
   for (;
        i < end && f->out.len < CHUNK_BYTES && (most <= 0 || (lua_Integer)records < most);
@@ -984,7 +482,7 @@ typedef struct section_scan {
   section *sections;
   size_t count, cap;
   const char *last_key; /* the key of the last record, as the record holds it */
-  text_kind last_kind;
+  bqw_present last_kind;
   size_t last_section, records, rows;
 } section_scan;
 
@@ -1004,37 +502,15 @@ static int section_scan_gc(lua_State *L) {
   return 0;
 }
 
-/* Whether a value's cell (export_util.cell) is "": conversion keeps a text empty or
- * not, and a list of two or more is joined with a separator. */
-static bool value_empty(const value *v) {
-  switch (v->type) {
-  case V_NONE:
-    return true;
-  case V_STRING:
-    return !v->s[0];
-  case V_INT:
-    return false;
-  case V_STRINGS:
-    return v->n == 0 || (v->n == 1 && !v->strings[0][0]);
-  case V_MEASURES:
-    return v->n == 0 || (v->n == 1 && !v->measures[0].text[0]);
-  case V_INTS:
-    return v->n == 0;
-  }
-  return true;
-}
-
-/* The section of record r: the key is row.section_title or row.section or "", as
- * the record shows it (section_title converted to the script). */
-static section *section_of(section_scan *sc, const bqw_record *r) {
-  const char *key = r->section_title;
-  text_kind kind = AS_TEXT;
-  if (!key) {
-    key = bqw_section_name(r->section);
-    kind = AS_IS;
-  }
-  if (!key)
-    key = "";
+/* The section of record at (from 0): the key is row.section_title or row.section or
+ * "", as the record shows it (section_title converted to the script). */
+static section *section_of(section_scan *sc, size_t at) {
+  bqw_value v;
+  bqw_record_value(sc->f.ds, at, 0, BQW_F_SECTION_TITLE, &v);
+  if (v.type == BQW_TYPE_NONE)
+    bqw_record_value(sc->f.ds, at, 0, BQW_F_SECTION, &v);
+  const char *key = v.type == BQW_TYPE_NONE ? "" : v.text;
+  bqw_present kind = v.present;
   /* the records of a section mostly follow one another: the same key, no conversion */
   if (sc->count && sc->last_kind == kind &&
       (sc->last_key == key || !strcmp(sc->last_key, key)))
@@ -1068,7 +544,7 @@ static section *section_of(section_scan *sc, const bqw_record *r) {
 
 /* Adds record r (id from 0) to its section. */
 static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
-  section *sec = section_of(sc, r);
+  section *sec = section_of(sc, at);
   sec->ids =
       grow_array(sc->f.L, sec->ids, sec->id_count, &sec->id_cap, sizeof *sec->ids, 64);
   sec->ids[sec->id_count++] = (uint32_t)at;
@@ -1080,8 +556,8 @@ static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
   for (size_t c = 0; c < sc->candidate_count; c++) {
     field fld = sc->candidates[c];
     for (size_t m = 0; m < k && !sec->filled[fld]; m++) {
-      value v = get(&sc->f, r, at + 1, numbered ? m + 1 : 0, fld);
-      sec->filled[fld] = !value_empty(&v);
+      bqw_value v = get(&sc->f, r, at + 1, numbered ? m + 1 : 0, fld);
+      sec->filled[fld] = !bqw_value_blank(&v);
     }
   }
 }
@@ -1129,6 +605,7 @@ static int l_scan_sections(lua_State *L) {
   size_t end = last < 0 ? 0 : (size_t)last < n ? (size_t)last : n;
   size_t i = from < 1 ? 0 : (size_t)from - 1, looked = 0;
   sc->f.L = L;
+  sc->f.ds = ds;
   for (; i < end && (most <= 0 || (lua_Integer)looked < most); i++, looked++) {
     size_t at = o ? o->ids[i] : i;
     const bqw_record *r = bqw_record_at(ds, at);
@@ -1164,7 +641,7 @@ static int l_section_scan_result(lua_State *L) {
     int column = 0;
     for (size_t c = 0; c < sc->candidate_count; c++)
       if (sec->filled[sc->candidates[c]]) {
-        lua_pushstring(L, field_names[sc->candidates[c]]);
+        lua_pushstring(L, info(sc->candidates[c])->name);
         lua_rawseti(L, -2, ++column);
       }
     lua_setfield(L, -2, "columns");
@@ -1271,8 +748,7 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   bqw_lua_class(L, ROW_FORMAT_MT, NULL, row_format_gc);
   lua_pushcfunction(L, l_row_format);
   lua_setfield(L, lib, "row_format");
-  lua_pushcfunction(L, l_table_cell);
-  lua_setfield(L, lib, "table_cell");
+  bqw_lua_open_table_cell(L, lib);
   lua_pushcfunction(L, l_write_rows);
   lua_setfield(L, methods, "write_rows");
   lua_pushcfunction(L, l_count_rows);

@@ -607,13 +607,15 @@ typedef enum bqw_present {
 
 /* Field flags. */
 enum {
-  BQW_FLAG_FILTER = 1 << 0, /* `--where NAME…` filters on it (its filter word) */
-  BQW_FLAG_FOLD = 1 << 1,   /* = and ~ fold script, width and case (bqw_fold) */
-  BQW_FLAG_CLOSED = 1 << 2, /* a closed vocabulary: = and ~ must name a known value */
-  BQW_FLAG_FACET = 1 << 3,  /* `bqw facet NAME` counts it */
-  BQW_FLAG_SORT = 1 << 4,   /* `--sort NAME` orders by it */
-  BQW_FLAG_RECORD = 1 << 5, /* a key of a record row (Lua table, JSON, export column) */
-  BQW_FLAG_MEASURE = 1 << 6 /* a key of a measure row only (--shape measure) */
+  BQW_FLAG_FILTER = 1 << 0,  /* `--where NAME…` filters on it (its filter word) */
+  BQW_FLAG_FOLD = 1 << 1,    /* = and ~ fold script, width and case (bqw_fold) */
+  BQW_FLAG_CLOSED = 1 << 2,  /* a closed vocabulary: = and ~ must name a known value */
+  BQW_FLAG_FACET = 1 << 3,   /* `bqw facet NAME` counts it */
+  BQW_FLAG_SORT = 1 << 4,    /* `--sort NAME` orders by it */
+  BQW_FLAG_RECORD = 1 << 5,  /* a key of a record row (Lua table, JSON, export column) */
+  BQW_FLAG_MEASURE = 1 << 6, /* a key of a measure row only (--shape measure) */
+  BQW_FLAG_MEASURES = 1 << 7 /* the record's list of its measures (measures and their
+                              * lines): a record row's key, never a measure shape row's */
 };
 
 /* Kinds as bits, for bqw_field_info.kinds. */
@@ -671,6 +673,26 @@ BQW_API int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measur
 /* Item i of a TEXTS or INTEGERS value. */
 BQW_API const char *bqw_value_text_at(const bqw_value *v, size_t i);
 BQW_API long long bqw_value_int_at(const bqw_value *v, size_t i);
+
+/* Column sets: the fields an output shows by default, in its own order. The schema's
+ * order is the JSON record's; these outputs kept the selection and order they had
+ * before the schema, so that no export changed. */
+typedef enum bqw_column_set {
+  BQW_COLUMNS_FLAT_RECORD,   /* CSV, TSV, xlsx: the record shape's columns */
+  BQW_COLUMNS_FLAT_MEASURE,  /* the measure shape's */
+  BQW_COLUMNS_TABLE_RECORD,  /* Markdown and HTML: a section table's candidates */
+  BQW_COLUMNS_TABLE_MEASURE, /* the same in the measure shape */
+  BQW_COLUMNS_NDJSON,        /* NDJSON's key order: every row key */
+  BQW_COLUMNS_SQLITE,        /* the SQLite export's records table */
+  BQW_COLUMNS_DETAIL,        /* the detail view's reading order */
+  BQW_COLUMNS_COUNT
+} bqw_column_set;
+
+/* The name of a column set ("flat_record", "table_measure", "ndjson", …), or NULL. */
+BQW_API const char *bqw_column_set_name(bqw_column_set set);
+/* The fields of a column set, in order; *count gets how many (0 and NULL for a set out
+ * of range). */
+BQW_API const bqw_field_id *bqw_schema_columns(bqw_column_set set, size_t *count);
 
 /* ---- the query engine ----------------------------------------------------
  *

@@ -74,10 +74,12 @@ XX(MENTIONS, "mentions", "mentions", BQW_TYPE_TEXTS, BQW_KINDS_ALL,
    BQW_FS_TEXT | BQW_FLAG_FACET, BQW_PRESENT_NAME, -1,
    "places of the gazetteer the record names")
 XX(MEASURES, "measures", "measure", BQW_TYPE_TEXTS, BQW_K_D | BQW_K_C,
-   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_RECORD | BQW_FLAG_SORT, BQW_PRESENT_TEXT,
-   -1, "the ◎ measures (in the measure shape the filter tests the row's measure)")
+   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_RECORD | BQW_FLAG_SORT | BQW_FLAG_MEASURES,
+   BQW_PRESENT_TEXT, -1,
+   "the ◎ measures (in the measure shape the filter tests the row's measure)")
 XX(MEASURE_LINES, "measure_lines", NULL, BQW_TYPE_INTEGERS, BQW_K_D | BQW_K_C,
-   BQW_FLAG_RECORD | BQW_FLAG_SORT, BQW_PRESENT_AS_IS, -1, "each measure's source line")
+   BQW_FLAG_RECORD | BQW_FLAG_SORT | BQW_FLAG_MEASURES, BQW_PRESENT_AS_IS, -1,
+   "each measure's source line")
 XX(MEASURE_INDEX, "measure_index", "measure_index", BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C,
    BQW_FLAG_MEASURE | BQW_FLAG_SORT | BQW_FLAG_FILTER, BQW_PRESENT_AS_IS, -1,
    "measure shape: the measure's place in its record, from 1")

@@ -184,9 +184,72 @@ int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
   /* a measure row has the measure's fields and not the record's list of them; a
    * record row the reverse */
   bool measure_only = fi->flags & BQW_FLAG_MEASURE;
-  if (measure_only != (measure > 0) &&
-      (measure_only || field == BQW_F_MEASURES || field == BQW_F_MEASURE_LINES))
+  if (measure_only != (measure > 0) && (measure_only || (fi->flags & BQW_FLAG_MEASURES)))
     return 0;
   field_value(r, record, measure, field, out);
   return 0;
+}
+
+/* The column sets (bqw.h): selections of the schema in an output's own order. */
+#define F(x) BQW_F_##x
+static const bqw_field_id flat_record[] = {
+    F(ID),          F(KIND),      F(LEVEL), F(SECTION),  F(CATEGORY), F(CITY),
+    F(REGION),      F(ACTION),    F(TITLE), F(HEADLINE), F(ISSUERS),  F(DOCTYPE),
+    F(PERIOD_FROM), F(PERIOD_TO), F(YEAR),  F(DATE),     F(YEARS),    F(MENTIONS),
+    F(TEXT),        F(MEASURES),  F(LINE)};
+static const bqw_field_id flat_measure[] = {
+    F(ID),     F(KIND),  F(LEVEL),         F(SECTION), F(CATEGORY),     F(CITY),
+    F(REGION), F(TITLE), F(HEADLINE),      F(ISSUERS), F(DOCTYPE),      F(YEAR),
+    F(DATE),   F(TEXT),  F(MEASURE_INDEX), F(MEASURE), F(MEASURE_LINE), F(LINE)};
+static const bqw_field_id table_record[] = {
+    F(ID),   F(KIND),  F(CATEGORY), F(CITY), F(REGION), F(YEAR),
+    F(DATE), F(TITLE), F(HEADLINE), F(TEXT), F(YEARS),  F(MEASURES)};
+static const bqw_field_id table_measure[] = {
+    F(ID),    F(KIND),     F(CATEGORY), F(CITY),          F(YEAR),   F(DATE),
+    F(TITLE), F(HEADLINE), F(TEXT),     F(MEASURE_INDEX), F(MEASURE)};
+static const bqw_field_id ndjson[] = {
+    F(ID),      F(KIND),           F(SECTION),     F(SECTION_TITLE),
+    F(LINE),    F(MEASURE_INDEX),  F(MEASURE),     F(MEASURE_LINE),
+    F(PARENT),  F(CATEGORY),       F(CITY),        F(REGION),
+    F(ACTION),  F(HEADLINE),       F(TITLE),       F(YEAR),
+    F(DATE),    F(TEXT),           F(LEVEL),       F(ISSUERS),
+    F(DOCTYPE), F(DOCTYPE_DETAIL), F(PERIOD_FROM), F(PERIOD_TO),
+    F(YEARS),   F(MENTIONS),       F(MEASURES),    F(MEASURE_LINES)};
+static const bqw_field_id sqlite[] = {
+    F(ID),   F(KIND),   F(LEVEL),   F(SECTION),        F(SECTION_TITLE), F(CATEGORY),
+    F(CITY), F(REGION), F(ACTION),  F(TITLE),          F(HEADLINE),      F(YEAR),
+    F(DATE), F(TEXT),   F(DOCTYPE), F(DOCTYPE_DETAIL), F(PERIOD_FROM),   F(PERIOD_TO),
+    F(LINE), F(YEARS)};
+static const bqw_field_id detail[] = {
+    F(ID),        F(KIND),    F(LINE),    F(SECTION),        F(SECTION_TITLE),
+    F(CATEGORY),  F(CITY),    F(REGION),  F(TITLE),          F(HEADLINE),
+    F(ACTION),    F(DATE),    F(YEAR),    F(PARENT),         F(TEXT),
+    F(LEVEL),     F(ISSUERS), F(DOCTYPE), F(DOCTYPE_DETAIL), F(PERIOD_FROM),
+    F(PERIOD_TO), F(YEARS),   F(MENTIONS)};
+#undef F
+
+#define SET(name, a)                                                                     \
+  { name, a, sizeof a / sizeof a[0] }
+static const struct {
+  const char *name;
+  const bqw_field_id *fields;
+  size_t count;
+} column_sets[BQW_COLUMNS_COUNT] = {SET("flat_record", flat_record),
+                                    SET("flat_measure", flat_measure),
+                                    SET("table_record", table_record),
+                                    SET("table_measure", table_measure),
+                                    SET("ndjson", ndjson),
+                                    SET("sqlite", sqlite),
+                                    SET("detail", detail)};
+#undef SET
+
+const char *bqw_column_set_name(bqw_column_set set) {
+  return (unsigned)set < BQW_COLUMNS_COUNT ? column_sets[set].name : NULL;
+}
+
+const bqw_field_id *bqw_schema_columns(bqw_column_set set, size_t *count) {
+  bool ok = (unsigned)set < BQW_COLUMNS_COUNT;
+  if (count)
+    *count = ok ? column_sets[set].count : 0;
+  return ok ? column_sets[set].fields : NULL;
 }

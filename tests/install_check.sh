@@ -107,6 +107,10 @@ complete_with bqw export --format = "" | grep -qw sqlite || fail "bash completio
 [ "$(complete_with bqw facet --where = region = 广州 ci)" = city ] ||
   fail "bash completion of a facet field after --where=region=广州: $(complete_with bqw facet --where = region = 广州 ci)"
 [ -z "$(complete_with bqw facet region "")" ] || fail "bash completion offers a second facet field"
+# field lists from `bqw fields`: --sort the sortable ones, --columns a comma list
+[ "$(complete_with bqw list --sort ci)" = city ] || fail "bash completion of --sort: $(complete_with bqw list --sort ci)"
+[ "$(complete_with bqw export --columns id,ti)" = id,title ] ||
+  fail "bash completion of a --columns list: $(complete_with bqw export --columns id,ti)"
 grep -q "region city category" "$prefix/share/fish/vendor_completions.d/bqw.fish" || fail "fish completion of facet fields"
 grep -q "(region city category" "$prefix/share/zsh/site-functions/_bqw" || fail "zsh completion of facet fields"
 

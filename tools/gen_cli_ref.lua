@@ -216,6 +216,14 @@ local function bash_values(o)
     return ('COMPREPLY=($(compgen -W "$(_bqw_plugins %s)" -- "$cur"))'):format(o.complete)
   elseif o.complete == "where" then
     return 'compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W "$(_bqw_plugins filter | sed "s/\\$/=/")" -- "$cur"))'
+  elseif o.complete == "fields" or o.complete == "sort" then
+    -- a comma-separated list of the fields `bqw fields` prints (--sort: those it
+    -- marks sort, each maybe with a - for descending): the word's last item completes
+    return ('local pre= item=${cur##*,}; [[ $cur == *,* ]] && pre=${cur%%,*},; '
+      .. '[[ $item == -* ]] && pre=$pre- && item=${item#-}; '
+      .. 'compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -P "$pre" -W "$(_bqw_fields %s)" -- "$item"))'):format(
+      o.complete == "sort" and "sort" or ""
+    )
   end
   return "COMPREPLY=()"
 end
@@ -224,6 +232,9 @@ local function bash()
   w("# bash completion for bqw. Generated from lua/bqw/commands.lua by tools/gen_cli_ref.lua.")
   w("_bqw_plugins() {")
   w("  bqw plugins 2>/dev/null | awk -v kind=\"$1\" '$1 == kind { print $2 }'")
+  w("}")
+  w("_bqw_fields() {")
+  w("  bqw fields 2>/dev/null | awk -v use=\"$1\" 'NR > 1 && (use == \"\" || $5 ~ use) { print $1 }'")
   w("}")
   w("_bqw() {")
   w("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i=1 npos=0")
@@ -316,6 +327,8 @@ local function zsh_action(o)
     return "{_bqw_plugins " .. o.complete .. "}"
   elseif o.complete == "where" then
     return "{_bqw_plugins filter =}"
+  elseif o.complete == "fields" or o.complete == "sort" then
+    return "{_bqw_fields " .. (o.complete == "sort" and "sort" or "''") .. "}"
   end
   return " "
 end
@@ -341,6 +354,11 @@ local function zsh()
   w("  local -a names")
   w("  names=(${(f)\"$(bqw plugins 2>/dev/null | awk -v kind=$1 '$1 == kind { print $2 }')\"})")
   w("  compadd -S \"${2:-}\" -a names")
+  w("}")
+  w("_bqw_fields() {")
+  w("  local -a names")
+  w("  names=(${(f)\"$(bqw fields 2>/dev/null | awk -v use=$1 'NR > 1 && (use == \\\"\\\" || $5 ~ use) { print $1 }')\"})")
+  w("  _values -s , field $names")
   w("}")
   w("_bqw() {")
   w("  local curcontext=$curcontext state line")
@@ -401,6 +419,8 @@ local function fish_option(cond, o)
     parts[#parts + 1] = "-x -a " .. fq("(__bqw_plugins " .. o.complete .. ")")
   elseif o.complete == "where" then
     parts[#parts + 1] = "-x -a " .. fq("(__bqw_plugins filter)=")
+  elseif o.complete == "fields" or o.complete == "sort" then
+    parts[#parts + 1] = "-x -a " .. fq("(__bqw_fields " .. (o.complete == "sort" and "sort" or "") .. ")")
   elseif o.arg then
     parts[#parts + 1] = "-x"
   end
@@ -412,6 +432,9 @@ local function fish()
   w("# fish completion for bqw. Generated from lua/bqw/commands.lua by tools/gen_cli_ref.lua.")
   w("function __bqw_plugins")
   w("    bqw plugins 2>/dev/null | awk -v kind=$argv[1] '$1 == kind { print $2 }'")
+  w("end")
+  w("function __bqw_fields")
+  w("    bqw fields 2>/dev/null | awk -v use=\"$argv[1]\" 'NR > 1 && (use == \"\" || $5 ~ use) { print $1 }'")
   w("end")
   local cmds = {}
   for _, c in ipairs(ref.commands) do

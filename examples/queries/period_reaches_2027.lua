@@ -1,4 +1,5 @@
--- Documents whose period (the years in their title) reaches 2027 or later.
+-- Documents whose period (the years in their title) reaches 2027 or later: the
+-- derived field period_to (`bqw fields` lists every field a record has).
 -- Run: build/bqw run examples/queries/period_reaches_2027.lua
 local bqw = require("bqw")
 local ds = assert(bqw.load())
@@ -7,6 +8,6 @@ local q = ds:query():where(function(r)
   return r.period_to ~= nil and r.period_to >= 2027
 end)
 for r in q:iter() do
-  print(("%d—%d  《%s》 L%d"):format(r.period_from, r.period_to, r.title, r.line))
+  print(("until %d  《%s》 L%d"):format(r.period_to, r.title, r.line))
 end
 return 0

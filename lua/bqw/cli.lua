@@ -569,6 +569,17 @@ function commands.plugins(args)
   return EXIT_OK
 end
 
+--- The fields of the schema (bqw.fields): a table, or the array core.schema() gives.
+function commands.fields(args)
+  local fields = require("bqw.fields")
+  if args.json then
+    say(json.encode(fields.ALL, { keyorder = fields.JSON_KEYS }))
+  else
+    out:write(fields.text())
+  end
+  return EXIT_OK
+end
+
 --- The whole parsed dataset as one JSON document: meta, stats, records, report,
 --- diagnostics. tests/golden/digest.json holds this for the shipped digest.
 function commands.dump(_, ds)
@@ -826,6 +837,9 @@ local function build_parser()
   local report = where_option(data_option(parser:command("report", "One self-contained HTML report: counts, SVG charts, the records with search and facets.")))
   report:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
   parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
+  parser
+    :command("fields", "List every field of a record: filter word, type, kinds, facet and sort, description.")
+    :flag("--json", "An array of the fields as the Lua API's core.schema() gives them.")
   local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
   search:argument("query", "Text to find; words separated by spaces must all occur.")
   search:option("--limit", "At most N hits (default 20)."):argname("N")

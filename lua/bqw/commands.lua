@@ -6,7 +6,8 @@
 ---
 --- An option: names ("-o --output"), help (as `--help` shows it), and for one that
 --- takes a value arg (its placeholder), choices, default, required, complete (what a
---- shell offers: "file", "view", "export", "where"). An argument: name, help, args
+--- shell offers: "file", "view", "export", "where", "fields" (a comma list of the fields
+--- `bqw fields` prints), "sort" (of those it marks sort)). An argument: name, help, args
 --- (nil: one; "?": optional; "*": any number), complete, choices (words the shells offer). Plain data: no require, so the
 --- generator reads it with lua5.4 at build time.
 local M = {}
@@ -58,6 +59,7 @@ local sort = {
   names = "--sort",
   arg = "FIELD[,-FIELD2]",
   help = "Order by fields, text in pinyin order, numbers numerically: --sort city, --sort=region,-year (- descending).",
+  complete = "sort",
 }
 
 M.global = {
@@ -117,7 +119,7 @@ M.commands = {
       color,
       where,
       sort,
-      { names = "--columns", arg = "A,B", help = "Columns of the table view, e.g. id,city,title." },
+      { names = "--columns", arg = "A,B", help = "Columns of the table view, e.g. id,city,title.", complete = "fields" },
     },
   },
   {
@@ -142,7 +144,7 @@ M.commands = {
       { names = "--format", arg = "F", help = "The export plugin.", required = true, complete = "export" },
       { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" },
       { names = "--shape", arg = "SHAPE", help = "One row per record or per measure.", choices = { "record", "measure" } },
-      { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title." },
+      { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title.", complete = "fields" },
       { names = "--bom", help = "Start with a UTF-8 byte order mark (Excel), where the format takes it." },
       { names = "--raw-cells", help = "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV)." },
       {
@@ -237,6 +239,15 @@ M.commands = {
     name = "plugins",
     help = "List every plugin: kind, name, origin, description.",
     options = { help, { names = "--json", help = "As JSON." } },
+  },
+  {
+    name = "fields",
+    help = "List every field of a record: filter word, type, kinds, facet and sort, description.",
+    man = "The fields come from libbqw's schema (core/bqw_schema.h), the one list the filters, facets,"
+      .. " sorts, export columns, views and these docs are made from. FILTER is the word --where uses"
+      .. " for the field (- none), KINDS the record kinds that have it (all: every kind), USE whether"
+      .. " bqw facet counts it and --sort orders by it (measure-row: a key of --shape measure rows only).",
+    options = { help, { names = "--json", help = "An array of the fields as the Lua API's core.schema() gives them." } },
   },
   {
     name = "search",

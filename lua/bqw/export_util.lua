@@ -5,23 +5,15 @@
 --- cell); "measure" gives one row per measure, carrying its record's fields and
 --- measure, measure_line, measure_index; a record without measures (a target, a
 --- meeting) still gives one row, with those three empty, so nothing is lost.
+local fields = require("bqw.fields")
+
 local M = {}
 
 M.SHAPES = { record = true, measure = true }
 
---- The standard columns of flat formats (CSV, TSV, Markdown, HTML), in order.
-M.COLUMNS = {
-  record = {
-    "id", "kind", "level", "section", "category", "city", "region", "action", "title",
-    "headline", "issuers", "doctype", "period_from", "period_to", "year", "date", "years",
-    "mentions", "text", "measures", "line",
-  },
-  measure = {
-    "id", "kind", "level", "section", "category", "city", "region", "title", "headline",
-    "issuers", "doctype", "year", "date", "text", "measure_index", "measure", "measure_line",
-    "line",
-  },
-}
+--- The standard columns of flat formats (CSV, TSV, xlsx), in order: the schema's column
+--- sets flat_record and flat_measure.
+M.COLUMNS = { record = fields.COLUMNS.flat_record, measure = fields.COLUMNS.flat_measure }
 
 --- The measure rows of one record: fresh tables with its fields, measures and
 --- measure_lines left out, and measure, measure_line, measure_index; one row without
@@ -31,7 +23,7 @@ local function measure_rows(r, emit)
   for i = 1, math.max(#measures, 1) do
     local row = {}
     for k, v in pairs(r) do
-      if k ~= "measures" and k ~= "measure_lines" then
+      if not (fields.BY_NAME[k] or {}).measures then
         row[k] = v
       end
     end
@@ -168,12 +160,13 @@ function M.cell(row, column)
     for i, x in ipairs(v) do
       parts[i] = tostring(x)
     end
-    return table.concat(parts, column == "measures" and "\n" or "; ")
+    return table.concat(parts, fields.joiner(column))
   end
   return tostring(v)
 end
 
---- Every field a row may have: what columns may name.
+--- What columns may name: every key of the JSON output (the schema's fields first), so
+--- that a column naming a key no row has is an empty cell, not an error.
 M.FIELDS = {}
 for _, name in ipairs(require("bqw.json").KEY_ORDER) do
   M.FIELDS[name] = true
@@ -183,29 +176,17 @@ end
 function M.check_columns(columns)
   for _, c in ipairs(columns or {}) do
     if not M.FIELDS[c] then
-      local known = {}
-      for f in pairs(M.COLUMNS.record) do
-        known[#known + 1] = M.COLUMNS.record[f]
-      end
-      return ("unknown column %q (columns are record fields: %s, measure, measure_line, measure_index)"):format(
+      return ("unknown column %q (columns are record fields: %s, %s)"):format(
         c,
-        table.concat(known, ", ")
+        table.concat(M.COLUMNS.record, ", "),
+        table.concat(fields.MEASURE, ", ")
       )
     end
   end
 end
 
 --- The compact default columns of documents made of tables (Markdown, HTML).
-M.TABLE_COLUMNS = {
-  record = {
-    "id", "kind", "category", "city", "region", "year", "date", "title", "headline", "text",
-    "years", "measures",
-  },
-  measure = {
-    "id", "kind", "category", "city", "year", "date", "title", "headline", "text",
-    "measure_index", "measure",
-  },
-}
+M.TABLE_COLUMNS = { record = fields.COLUMNS.table_record, measure = fields.COLUMNS.table_measure }
 
 --- The rows grouped by section, in the order sections first appear:
 --- { { title = heading, rows = { … } }, … }.

@@ -1,6 +1,7 @@
 --- JSON for bqw: dkjson (vendored: lua/bqw/vendor/dkjson.lua) with a stable key order, so output is
 --- byte-for-byte reproducible: known keys in their documented order, others sorted.
 local dkjson = require("bqw.vendor.dkjson")
+local fields = require("bqw.fields")
 
 local M = {}
 
@@ -8,11 +9,7 @@ local M = {}
 M.KEY_ORDER = {
   -- documents
   "bqw", "meta", "stats", "report", "diagnostics", "records",
-  -- records
-  "id", "kind", "section", "section_title", "line", "parent", "category", "city", "region",
-  "action", "headline", "title", "year", "date", "text", "level", "issuers", "doctype",
-  "doctype_detail", "period_from", "period_to", "years", "mentions", "measures", "measure_lines",
-  "measure_index", "measure", "measure_line",
+  -- records: the schema's fields, inserted below
   -- meta
   "introduction", "byline", "credits", "source_note", "source",
   -- stats
@@ -24,6 +21,10 @@ M.KEY_ORDER = {
   -- diagnostics
   "severity", "col", "message", "formatted",
 }
+
+for i, name in ipairs(fields.NAMES) do
+  table.insert(M.KEY_ORDER, 6 + i, name)
+end
 
 local rank = {}
 for i, k in ipairs(M.KEY_ORDER) do
@@ -44,10 +45,10 @@ end
 local default_before = comparator(rank)
 
 --- Fields that hold lists: empty, they are still [] and not {}.
-M.ARRAY_FIELDS = {
-  records = true, diagnostics = true, measures = true, measure_lines = true, issuers = true,
-  years = true, mentions = true, lines = true, highlights = true, folds = true,
-}
+M.ARRAY_FIELDS = { records = true, diagnostics = true, lines = true, highlights = true, folds = true }
+for name in pairs(fields.LIST) do
+  M.ARRAY_FIELDS[name] = true
+end
 
 --- Copies value with an explicit key order on every object.
 local function ordered(value, seen, before, key)

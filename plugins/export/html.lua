@@ -20,7 +20,8 @@
 local html = require("bqw.html_util")
 local escape, lines = html.escape, html.lines
 
-local NUMERIC = { id = true, line = true, year = true, measure_index = true, measure_line = true, period_from = true, period_to = true }
+-- numeric columns, right-aligned: the integer fields of the schema
+local NUMERIC = require("bqw.fields").NUMERIC
 
 return {
   name = "html",

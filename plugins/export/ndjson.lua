@@ -10,7 +10,8 @@
 --- (an absent field is left out); without, every field.
 local json = require("bqw.json")
 
-local KEY_ORDER = { "id", "kind", "section", "section_title", "line", "measure_index", "measure", "measure_line" }
+-- the keys in the schema's ndjson column set order (as the core writes them)
+local KEY_ORDER = require("bqw.fields").COLUMNS.ndjson
 
 local M = {
   name = "ndjson",

@@ -1,9 +1,9 @@
 --- SQLite database: the records as tables for SQL, Datasette or any SQLite client.
 ---
----   records   one row per record: id (primary key), kind, level, section,
----             section_title, category, city, region, action, title, headline, year,
----             date, text, doctype, doctype_detail, period_from, period_to, line,
----             years (as "2023; 2025")
+---   records   one row per record: the fields of the schema's sqlite column set
+---             (`bqw fields --json`, core.schema_columns().sqlite): id (primary key),
+---             kind, level, section, …, line, years (a list as "2023; 2025"); the
+---             integer fields INTEGER, the others TEXT
 ---   measures  one row per measure: id, record_id (→ records), idx, text, line
 ---   mentions  record_id (→ records), place          (one row per place named)
 ---   issuers   record_id (→ records), issuer         (one row per issuing body)
@@ -45,11 +45,14 @@ local M = {
   binary = true,
 }
 
-local RECORD_COLUMNS = {
-  "id", "kind", "level", "section", "section_title", "category", "city", "region", "action", "title",
-  "headline", "year", "date", "text", "doctype", "doctype_detail", "period_from", "period_to", "line", "years",
-}
-local INTEGER = { id = true, year = true, period_from = true, period_to = true, line = true }
+-- the records table's columns: the schema's sqlite column set; integer fields are INTEGER
+local fields = require("bqw.fields")
+local RECORD_COLUMNS = fields.COLUMNS.sqlite
+local INTEGER = fields.NUMERIC
+local POSITION = {}
+for i, c in ipairs(RECORD_COLUMNS) do
+  POSITION[c] = i
+end
 
 local SCHEMA = [[
 PRAGMA journal_mode = OFF;
@@ -170,7 +173,8 @@ local function insert(st, r)
   check(db:run(st.ins_record, unpack_values(values, 1, #RECORD_COLUMNS)))
   if st.ins_rfts then
     -- the index gets exactly what the records row holds (external content)
-    check(db:run(st.ins_rfts, r.id, values[10], values[11], values[14], values[6], values[7]))
+    local p = POSITION
+    check(db:run(st.ins_rfts, r.id, values[p.title], values[p.headline], values[p.text], values[p.category], values[p.city]))
   end
   for i, m in ipairs(r.measures or {}) do
     st.nmeasures = st.nmeasures + 1

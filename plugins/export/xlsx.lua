@@ -32,15 +32,9 @@ local M = {
   binary = true,
 }
 
-local NUMBERS = {
-  id = true,
-  line = true,
-  year = true,
-  period_from = true,
-  period_to = true,
-  measure_index = true,
-  measure_line = true,
-}
+-- typed cells: the schema's integer fields as numbers, its date fields as dates
+local fields = require("bqw.fields")
+local NUMBERS = fields.NUMERIC
 
 -- Widths in Excel's character units (about one Latin letter; a Han character takes two).
 local MAX_WIDTH, MIN_WIDTH = 60, 4
@@ -179,7 +173,7 @@ local function write_row(st, r, ctx)
     if NUMBERS[name] and type(v) == "number" then
       check(wb:cell(sheet, row, c - 1, v, "top"))
       widths[c] = math.max(widths[c], #tostring(v) + 2)
-    elseif name == "date" and type(v) == "string" and v:match("^%d%d%d%d%-%d%d%-%d%d$") then
+    elseif (fields.BY_NAME[name] or {}).type == "date" and type(v) == "string" and v:match("^%d%d%d%d%-%d%d%-%d%d$") then
       local y, m, d = v:match("^(%d+)%-(%d+)%-(%d+)$")
       check(wb:date(sheet, row, c - 1, tonumber(y), tonumber(m), tonumber(d)))
       widths[c] = math.max(widths[c], 12)

@@ -7,34 +7,18 @@ local util = require("bqw.view_util")
 
 local wrap = util.wrap
 
--- Fields in reading order; any other field follows, sorted by name.
-local ORDER = {
-  "id",
-  "kind",
-  "line",
-  "section",
-  "section_title",
-  "category",
-  "city",
-  "region",
-  "title",
-  "headline",
-  "action",
-  "date",
-  "year",
-  "parent",
-  "text",
-  "level",
-  "issuers",
-  "doctype",
-  "doctype_detail",
-  "period_from",
-  "period_to",
-  "years",
-  "mentions",
-}
+local fields = require("bqw.fields")
+
+-- Fields in reading order (the schema's detail column set); any other field follows,
+-- sorted by name.
+local ORDER = fields.COLUMNS.detail
 -- Shown elsewhere: measures (and their lines) as the numbered list at the end.
-local SKIP = { measures = true, measure_lines = true }
+local SKIP = {}
+for _, name in ipairs(fields.names(function(f)
+  return f.measures
+end)) do
+  SKIP[name] = true
+end
 
 local GROUPS = {
   id = "BqwId",
@@ -43,14 +27,16 @@ local GROUPS = {
   city = "BqwCity",
   region = "BqwRegion",
   date = "BqwDate",
-  year = "BqwYear",
-  years = "BqwYear",
-  period_from = "BqwYear",
-  period_to = "BqwYear",
   parent = "BqwId",
   title = "BqwTitle",
   headline = "BqwTitle",
 }
+-- any other number a record holds is a year (year, years, the ends of a period)
+for _, f in ipairs(fields.ALL) do
+  if f.record and not GROUPS[f.name] and (f.type == "integer" or f.type == "integers") then
+    GROUPS[f.name] = "BqwYear"
+  end
+end
 
 local function value_text(v)
   if type(v) == "table" then

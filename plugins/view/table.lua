@@ -9,38 +9,11 @@ local util = require("bqw.view_util")
 local DEFAULT_COLUMNS = { "id", "kind", "line", "city", "label" }
 local GAP = "  "
 
--- Every field a record may have (core and derived); a column naming none of these and
--- found in no record is a mistake worth reporting.
-local KNOWN = {}
-for _, f in ipairs({
-  "id",
-  "kind",
-  "line",
-  "section",
-  "section_title",
-  "title",
-  "category",
-  "city",
-  "region",
-  "headline",
-  "action",
-  "measures",
-  "measure_lines",
-  "year",
-  "parent",
-  "date",
-  "text",
-  "level",
-  "issuers",
-  "doctype",
-  "doctype_detail",
-  "period_from",
-  "period_to",
-  "years",
-  "mentions",
-  "label",
-}) do
-  KNOWN[f] = true
+-- Every field a record may have (the schema's record fields), and label; a column
+-- naming none of these and found in no record is a mistake worth reporting.
+local KNOWN = { label = true }
+for _, name in ipairs(require("bqw.fields").RECORD) do
+  KNOWN[name] = true
 end
 
 local GROUPS = {

@@ -290,6 +290,15 @@ T.run("nvim commands", function()
   nvim.dataset()
   local rc = nvim.complete("region=粤", "Bqw filter region=粤")
   check(vim.deep_equal(rc, { "region=粤北", "region=粤东", "region=粤西" }), "region values complete: " .. table.concat(rc, " "))
+  -- a filter word completes the values of the field the schema gives it: issuer the
+  -- issuers, year every year a record names (years), not only a target's own year
+  rc = nvim.complete("issuer=广东省交", "Bqw filter issuer=广东省交")
+  check(vim.deep_equal(rc, { "issuer=广东省交通运输厅" }), "issuer values complete: " .. table.concat(rc, " "))
+  rc = nvim.complete("year=202", "Bqw filter year=202")
+  check(vim.tbl_contains(rc, "year=2022") and vim.tbl_contains(rc, "year=2027"), "year values complete: " .. table.concat(rc, " "))
+  -- prose is the text field's filter word
+  rc = nvim.complete("prose=城乡融合发展体制", "Bqw filter prose=城乡融合发展体制")
+  check(#rc == 1 and rc[1]:find("^prose=城乡融合发展体制机制") ~= nil, "prose values complete: " .. table.concat(rc, " "))
   check(vim.tbl_contains(nvim.complete("", "Bqw pick "), "search"), "pick completes")
 
   -- pickers through vim.ui.select

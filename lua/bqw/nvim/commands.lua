@@ -211,12 +211,13 @@ local function values_of(filter)
   if cached then
     return cached
   end
+  -- the record key a filter word tests, as the schema says ("issuer": issuers)
+  local fields = require("bqw.fields")
+  local field = fields.BY_FILTER[filter] or fields.BY_NAME[filter]
+  local key = field and field.name or filter
   local seen, list = {}, {}
   for _, r in ipairs(ds:records()) do
-    local v = r[filter]
-    if v == nil then
-      v = r[filter .. "s"]
-    end
+    local v = r[key]
     for _, item in ipairs(type(v) == "table" and v or { v }) do
       local s = tostring(item)
       if not seen[s] and s ~= "" then
