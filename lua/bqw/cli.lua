@@ -59,6 +59,8 @@ local function complain(fmt, ...)
   -- a message already in compiler form ("--where:1:5: error: …") stands as it is
   if message:match("^%S+:%d+:%d+: error: ") then
     io.stderr:write(message, "\n")
+  elseif message:match("^plugin ") and require("bqw.plugins").error_name(message) then
+    io.stderr:write("bqw: ", message, "\n") -- "bqw: plugin NAME (PATH): error: …"
   else
     io.stderr:write("bqw: error: ", message, "\n")
   end
@@ -94,6 +96,17 @@ local WIDTH_MIN, WIDTH_MAX = 10, 10000
 local LIMIT_MIN, LIMIT_MAX = 0, 1000000
 
 local NUMERIC_OPTIONS = { ["--width"] = true, ["--limit"] = true, ["--max-size"] = true }
+
+--- The exit status of a failure, from its name (nil, message, name) or message: 1
+--- when a plugin failed at run time (or to load) or an export matched no record, 2
+--- for the rest (the usage: a bad option, --where, name or file).
+local function failure_code(message, name)
+  name = name or require("bqw.plugins").error_name(message)
+  if name == "EPLUGIN" or name == "ENODATA" then
+    return EXIT_ERRORS
+  end
+  return EXIT_USAGE
+end
 
 local function load_or_fail(path)
   local ds, message, name = bqw.load(path)
@@ -166,10 +179,10 @@ local function draw(args, ds, name, extra)
   for k, v in pairs(extra or {}) do
     opts[k] = v
   end
-  local result, err = ds:view(name, opts)
+  local result, err, ename = ds:view(name, opts)
   if not result then
     complain("%s", err)
-    return EXIT_USAGE
+    return failure_code(err, ename)
   end
   for _, line in ipairs(require("bqw.render").lines(result, color)) do
     say(line)
@@ -180,32 +193,150 @@ end
 function commands.list(args, ds)
   if args.json then
     local ok, records = pcall(function()
-      local q = ds:query(args.where)
+      local q, err = ds:query(args.where)
+      if not q then
+        error(err, 0)
+      end
       return (args.sort and q:sort(args.sort) or q):all()
     end)
     if not ok then
-      complain("%s", (tostring(records):gsub("^.-bqw: %a+: ", "")))
-      return EXIT_USAGE
+      local message = tostring(records)
+      if not require("bqw.plugins").error_name(message) then
+        message = message:gsub("^.-bqw: %a+: ", "")
+      end
+      complain("%s", message)
+      return failure_code(message)
     end
-    say(json.encode(records))
+    say(json.encode(json.array(records)))
     return EXIT_OK
   end
   return draw(args, ds, "list")
 end
 
+--- The view plugin's own options given as --opt KEY=VALUE: a table for ds:view, or
+--- nil and the exit status after a message (an option the plugin does not declare,
+--- a value of the wrong type: usage errors).
+local function view_options(args)
+  local plugin = assert(require("bqw.plugins").get("view", args.name))
+  local declared, names = {}, {}
+  for _, o in ipairs(plugin.option_list or {}) do
+    declared[o.name] = o
+    names[#names + 1] = o.name
+  end
+  local opts = {}
+  for _, word in ipairs(args.opt or {}) do
+    local key, value = word:match("^([^=]+)=(.*)$")
+    if not key then
+      complain("--opt %q: expected KEY=VALUE, e.g. --opt columns=id,city\nTry 'bqw view %s --help'.", word, args.name)
+      return nil, EXIT_USAGE
+    end
+    local o = declared[key]
+    if not o then
+      local near = require("bqw.plugins").suggest(key, names)
+      complain(
+        "view %q has no option %q%s (%s)\nTry 'bqw view %s --help'.",
+        args.name,
+        key,
+        near and ("; did you mean %s?"):format(near) or "",
+        #names > 0 and ("its options: " .. table.concat(names, ", ")) or "it declares no options",
+        args.name
+      )
+      return nil, EXIT_USAGE
+    end
+    if o.type == "number" then
+      value = tonumber(value)
+    elseif o.type == "boolean" then
+      value = ({ ["true"] = true, yes = true, ["1"] = true, ["false"] = false, no = false, ["0"] = false })[value:lower()]
+    end
+    if value == nil then
+      complain("--opt %s: expected a %s, got %q", key, o.type, word:match("=(.*)$"))
+      return nil, EXIT_USAGE
+    end
+    opts[key] = value
+  end
+  return opts
+end
+
 function commands.view(args, ds)
-  return draw(args, ds, args.name)
+  local opts, code = view_options(args)
+  if not opts then
+    return code
+  end
+  return draw(args, ds, args.name, opts)
+end
+
+-- Options of `bqw view` that take a value (the word after them is not the view's name).
+local VIEW_VALUE_OPTIONS = {
+  ["--data"] = true,
+  ["--max-size"] = true,
+  ["--script"] = true,
+  ["--ambiwidth"] = true,
+  ["--width"] = true,
+  ["--color"] = true,
+  ["--where"] = true,
+  ["--sort"] = true,
+  ["--columns"] = true,
+  ["--opt"] = true,
+}
+
+--- bqw view NAME --help: the command's help, then the options the view declares
+--- (--opt KEY=VALUE); nil when the words ask for no view's help.
+local function view_help(words, first, parser)
+  local name, help = nil, false
+  local j = first + 1
+  while words[j] do
+    local w = words[j]
+    if w == "-h" or w == "--help" then
+      help = true
+    elseif VIEW_VALUE_OPTIONS[w] then
+      j = j + 1
+    elseif w:sub(1, 1) ~= "-" and not name then
+      name = w
+    end
+    j = j + 1
+  end
+  if not (help and name) then
+    return nil
+  end
+  local plugin, err, ename = require("bqw.plugins").get("view", name)
+  if not plugin then
+    complain("%s", err)
+    return failure_code(err, ename)
+  end
+  local cmd
+  for _, c in ipairs(parser._commands) do
+    cmd = c._name == "view" and c or cmd
+  end
+  say(cmd:get_help())
+  say("")
+  say(("View %s: %s"):format(name, plugin.description))
+  local list = plugin.option_list or {}
+  if #list == 0 then
+    say("It declares no options of its own (--opt KEY=VALUE).")
+  else
+    say("Its options (--opt KEY=VALUE, repeatable):")
+    for _, o in ipairs(list) do
+      local extra = {}
+      if o.type ~= "string" then
+        extra[#extra + 1] = o.type
+      end
+      if o.default ~= nil then
+        extra[#extra + 1] = "default: " .. tostring(o.default)
+      end
+      say(("   %s %s%s"):format(pad(o.name, 16), o.description, #extra > 0 and (" (" .. table.concat(extra, "; ") .. ")") or ""))
+    end
+  end
+  out:flush()
+  return EXIT_OK
 end
 
 --- bqw report [-o FILE]: the HTML report (bqw.report) of the records --where selects,
 --- written as the records stream past (the counts come from the core's facets first).
 function commands.report(args, ds)
-  local ok, q = pcall(function()
-    return ds:query(args.where)
-  end)
-  if not ok then
-    complain("%s", (tostring(q):gsub("^.-bqw: %a+: ", "")))
-    return EXIT_USAGE
+  local q, qerr, qname = ds:query(args.where)
+  if not q then
+    complain("%s", qerr)
+    return failure_code(qerr, qname)
   end
   local ctx = {
     meta = ds:meta(),
@@ -216,15 +347,23 @@ function commands.report(args, ds)
   }
   local report = require("bqw.report")
   if not args.output then
-    report.write(io.stdout, ds, q, ctx)
+    local ok, err = pcall(report.write, io.stdout, ds, q, ctx)
+    if not ok then
+      if getmetatable(err) == WriteError or write_failed then
+        error(err, 0)
+      end
+      err = tostring(err):gsub("^[^\n]-%.lua:%d+: (plugin )", "%1") -- report.lua's position: not the news
+      complain("%s", err)
+      return failure_code(err)
+    end
     return EXIT_OK
   end
   local written, err = require("bqw.atomic").write(args.output, function(o)
     report.write(o, ds, q, ctx)
   end)
   if not written then
-    complain("%s", err)
-    return EXIT_USAGE
+    complain("%s", tostring(err))
+    return failure_code(tostring(err))
   end
   return EXIT_OK
 end
@@ -232,13 +371,13 @@ end
 --- bqw facet FIELD: how many records carry each value, with a bar; --json as an array
 --- of { value, count }.
 function commands.facet(args, ds)
-  local counts, err = ds:facet(args.field, { where = args.where })
+  local counts, err, ename = ds:facet(args.field, { where = args.where })
   if not counts then
     complain("%s", err)
-    return EXIT_USAGE
+    return failure_code(err, ename)
   end
   if args.json then
-    say(json.encode(counts, { keyorder = { "value", "count" } }))
+    say(json.encode(json.array(counts), { keyorder = { "value", "count" } }))
     return EXIT_OK
   end
   local color, width = terminal_options(args)
@@ -260,16 +399,16 @@ local function export_in_background(loop, ds, args, opts, done)
   for k, v in pairs(opts) do
     with_output[k] = v
   end
-  local job, err = loop:export(ds, args.format, with_output, {
+  local job, err, ename = loop:export(ds, args.format, with_output, {
     progress = bar.update,
-    done = function(ok, message)
+    done = function(ok, message, name)
       bar.finish()
-      done(ok, message)
+      done(ok, message, name)
     end,
   })
   if not job then
     bar.finish()
-    done(nil, err)
+    done(nil, err, ename)
   end
   return job
 end
@@ -352,6 +491,7 @@ function commands.export(args, ds)
     raw_cells = args.raw_cells or nil,
     fts = args.fts,
     sort = args.sort,
+    allow_empty = args.allow_empty or nil,
   }
   if args.watch and not args.output then
     complain("--watch needs -o FILE")
@@ -372,24 +512,34 @@ function commands.export(args, ds)
   if not args.output then
     -- a file or pipe gets the exact bytes; a terminal sees control characters as text
     opts.stream = require("bqw.core").isatty(1) and require("bqw.view_util").visible_writer(out) or out
-    local ok, err = ds:export(args.format, opts)
+    -- a stream cannot take back a header: no record, no byte (the first one is looked for)
+    local job, jerr, jname = ds:_export_job(args.format, opts)
+    local nothing, nname = jerr, jname
+    if job then
+      nothing, nname = job.nothing()
+    end
+    if nothing then
+      complain("%s", nothing)
+      return failure_code(nothing, nname)
+    end
+    local ok, err, ename = ds:export(args.format, opts)
     opts.stream:flush()
     if not ok then
       if write_failed then
         error(write_error(), 0) -- main reports it: exit 1
       end
       complain("%s", err)
-      return EXIT_USAGE
+      return failure_code(err, ename)
     end
     return EXIT_OK
   end
   -- to a file: in slices on a loop, so a long export can show its progress, and
   -- Ctrl-C leaves the older file (or none) and no temporary file
   local loop = assert(bqw.loop())
-  local finished, result, message = false, nil, nil
+  local finished, result, message, name = false, nil, nil, nil
   local interrupted = require("bqw.core").fs.interrupted
-  local job = export_in_background(loop, ds, args, opts, function(ok, err)
-    finished, result, message = true, ok, err
+  local job = export_in_background(loop, ds, args, opts, function(ok, err, ename)
+    finished, result, message, name = true, ok, err, ename
   end)
   -- Ctrl-C: the count hook raises in whatever Lua runs (the plugin's slice, most
   -- likely: the job fails), and the flag is looked at between slices
@@ -404,7 +554,7 @@ function commands.export(args, ds)
   end
   if not result then
     complain("%s", message or "export did not finish")
-    return EXIT_USAGE
+    return failure_code(message, name)
   end
   if job and job.warning then
     io.stderr:write("bqw: warning: ", job.warning, "\n")
@@ -455,7 +605,8 @@ function commands.search(args, ds)
     for _, hit in ipairs(result.hits) do
       hit.record = nil
     end
-    say(json.encode({ query = query, total = result.total, hits = result.hits }, { keyorder = { "query", "total", "hits" } }))
+    local doc = { query = query, total = result.total, hits = json.array(result.hits) }
+    say(json.encode(doc, { keyorder = { "query", "total", "hits" } }))
     return EXIT_OK
   end
   local color, width = terminal_options(args)
@@ -732,6 +883,7 @@ local function build_parser()
   ))))
   view:argument("name", "The view.")
   view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
+  view:option("--opt", "An option of the view plugin itself (repeatable); bqw view NAME --help lists them."):argname("KEY=VALUE"):count("*")
   local export = sort_option(where_option(data_option(
     parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.")
   )))
@@ -746,6 +898,7 @@ local function build_parser()
     :argname("TOKENIZER")
     :choices({ "bqw", "trigram", "none" })
   export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
+  export:flag("--allow-empty", "Write the export even when no record matches (else: exit 1, -o FILE left as it was).")
   local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
   facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
   facet:flag("--json", "An array of { value, count }, by count, then value in pinyin order.")
@@ -822,6 +975,12 @@ function M.main(argv)
     end
   end
   local parser = build_parser()
+  if args_in[i] == "view" then
+    local code = view_help(args_in, i, parser)
+    if code then
+      return code
+    end
+  end
   local ok, args = parser:pparse(args_in)
   if not ok then
     complain("%s\nTry 'bqw --help'.", args)

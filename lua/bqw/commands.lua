@@ -118,6 +118,11 @@ M.commands = {
       where,
       sort,
       { names = "--columns", arg = "A,B", help = "Columns of the table view, e.g. id,city,title." },
+      {
+        names = "--opt",
+        arg = "KEY=VALUE",
+        help = "An option of the view plugin itself (repeatable); bqw view NAME --help lists them.",
+      },
     },
   },
   {
@@ -152,6 +157,10 @@ M.commands = {
         choices = { "bqw", "trigram", "none" },
       },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
+      {
+        names = "--allow-empty",
+        help = "Write the export even when no record matches (else: exit 1, -o FILE left as it was).",
+      },
     },
   },
   {

@@ -269,7 +269,13 @@ end
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },
 --- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
+--- A filter it cannot use (a bad expression, an unknown filter or value, a filter
+--- plugin that fails) returns nil, message, name ("EINVAL", "EPLUGIN").
 function Dataset:query(filter, opts)
+  local ftype = type(filter)
+  if filter ~= nil and ftype ~= "string" and ftype ~= "table" and ftype ~= "function" then
+    error(("bqw.query: bad argument #1: expected string, table, function or nil, got %s"):format(ftype), 2)
+  end
   check_arg("query", 2, opts, "table", true)
   local script = script_of(opts)
   local handle = handle_of(self, "query")
@@ -314,7 +320,16 @@ function Dataset:query(filter, opts)
     end,
   })
   if filter ~= nil then
-    q = q:where(filter)
+    local ok, result = pcall(q.where, q, filter)
+    if not ok then
+      local message = tostring(result)
+      local name = require("bqw.plugins").error_name(message, "EINVAL")
+      if name ~= "EPLUGIN" then
+        message = message:gsub("^.-bqw: where: ", ""):gsub("^.-bqw: ", "")
+      end
+      return nil, message, name
+    end
+    q = result
   end
   return q
 end
@@ -327,34 +342,49 @@ local function select_query(ds, where, script, sort, tick, first)
     sort = require("bqw.sort").by_column(sort.column, sort.desc)
   end
   local ok, result = pcall(function()
-    local q = ds:query(where, { script = script, tick = tick, first = first })
+    local q, qerr = ds:query(where, { script = script, tick = tick, first = first })
+    if not q then
+      error(qerr, 0)
+    end
     if sort ~= nil then
       q = q:sort(sort)
     end
     return q
   end)
   if not ok then
-    return nil, (tostring(result):gsub("^bqw: where: ", ""):gsub("^.-bqw: sort: ", ""))
+    local message = tostring(result):gsub("^bqw: where: ", ""):gsub("^.-bqw: sort: ", "")
+    return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
   end
   return result
 end
 
 --- The records a where option selects, in an array.
 local function select_records(ds, where, script, sort, tick, first)
-  local q, err = select_query(ds, where, script, sort, tick, first)
+  local q, err, ename = select_query(ds, where, script, sort, tick, first)
   if not q then
-    return nil, err
+    return nil, err, ename
   end
   local ok, result = pcall(q.all, q)
   if not ok then
-    return nil, (tostring(result):gsub("^bqw: where: ", ""))
+    local message = tostring(result):gsub("^bqw: where: ", "")
+    return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
   end
   return result
 end
 
 local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true }
-local EXPORT_COMMON =
-  { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true, warn = true }
+local EXPORT_COMMON = {
+  where = true,
+  shape = true,
+  output = true,
+  stream = true,
+  columns = true,
+  script = true,
+  sort = true,
+  warn = true,
+  allow_empty = true,
+  ids = true,
+}
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
 --- one (its `options` table) takes.
@@ -366,10 +396,12 @@ local function unknown_option(opts, common, plugin, kind, name)
         known[#known + 1] = o
       end
       table.sort(known)
-      return ("%s %q has no option %q%s"):format(
+      local near = require("bqw.plugins").suggest(tostring(k), known)
+      return ("%s %q has no option %q%s%s"):format(
         kind,
         name,
         tostring(k),
+        near and ("; did you mean %s?"):format(near) or "",
         #known > 0 and (" (its options: " .. table.concat(known, ", ") .. ")") or ""
       )
     end
@@ -378,7 +410,9 @@ end
 
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
---- folds, ids) or nil, message. opts.sort orders the records first: a field name
+--- folds, ids) or nil, message, name ("ENOENT" no such view, "EINVAL" a bad option
+--- or where, "EPLUGIN" the plugin failed). The plugin's own options (its `options`
+--- list) take their declared default when not given. opts.sort orders the records first: a field name
 --- ("-field" descending), a function(a, b) (see Query:sort) or { column = NAME,
 --- desc = BOOL } (bqw.sort.by_column). The result's count is the number of records
 --- the view shows.
@@ -387,31 +421,34 @@ function Dataset:view(name, opts)
   check_arg("view", 1, name, "string")
   check_arg("view", 2, opts, "table", true)
   opts = opts or {}
-  local plugin, err = require("bqw.plugins").get("view", name)
+  local plugin, err, ename = require("bqw.plugins").get("view", name)
   if not plugin then
-    return nil, err
+    return nil, err, ename
   end
   local unknown = unknown_option(opts, VIEW_COMMON, plugin, "view", name)
   if unknown then
-    return nil, unknown
+    return nil, unknown, "EINVAL"
   end
   -- A plugin that says query = true counts through the query (its facets, counted by
   -- the core) instead of being handed every record: it gets an empty list.
   local records, q = {}, nil
   if plugin.query then
-    local serr
-    q, serr = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    local serr, sname
+    q, serr, sname = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
     if not q then
-      return nil, serr
+      return nil, serr, sname
     end
   else
-    local serr
-    records, serr = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    local serr, sname
+    records, serr, sname = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
     if not records then
-      return nil, serr
+      return nil, serr, sname
     end
   end
   local options = {}
+  for _, o in ipairs(plugin.option_list or {}) do
+    options[o.name] = o.default -- what the plugin declares, unless given
+  end
   for k, v in pairs(opts) do
     options[k] = v
   end
@@ -427,13 +464,13 @@ function Dataset:view(name, opts)
   local view_util = require("bqw.view_util")
   local saved_tick = view_util.current_tick
   view_util.current_tick = opts.tick
-  local ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+  local ok, result, rname = require("bqw.plugins").call(plugin, "render", records, options, ctx)
   view_util.current_tick = saved_tick
   if not ok then
-    return nil, result
+    return nil, result, rname
   end
   if type(result) ~= "table" or type(result.lines) ~= "table" then
-    return nil, ("view plugin %q (%s) returned no lines table"):format(name, plugin.path)
+    return nil, ("plugin %s (%s): error: render returned no lines table"):format(name, plugin.path), "EPLUGIN"
   end
   result.highlights = result.highlights or {}
   result.folds = result.folds or {}
@@ -540,6 +577,22 @@ local function native_rows(native, shape, tick, slice, query_ctx)
   return rows
 end
 
+-- An error with a name (nil, message, name), raised through a pcall.
+local NAMED_ERROR = {
+  __tostring = function(self)
+    return self.message
+  end,
+}
+
+--- message and name of what a pcall caught: a NAMED_ERROR's, or the text's.
+local function caught(err, fallback)
+  if getmetatable(err) == NAMED_ERROR then
+    return err.message, err.name
+  end
+  err = tostring(err)
+  return err, require("bqw.plugins").error_name(err, fallback)
+end
+
 --- Prepares an export: checks the plugin, its options and shape, selects the records.
 --- Returns a job { total = records, fill = function(out, tick) } or nil, message.
 function Dataset:_export_job(format, opts)
@@ -563,13 +616,16 @@ function Dataset:_export_job(format, opts)
       ), 3)
     end
   end
-  local plugin, err = require("bqw.plugins").get("export", format)
+  if opts.ids ~= nil and type(opts.ids) ~= "table" then
+    error(("bqw.export: bad argument #2: ids must be a list of record ids, got %s"):format(type(opts.ids)), 3)
+  end
+  local plugin, err, ename = require("bqw.plugins").get("export", format)
   if not plugin then
-    return nil, err
+    return nil, err, ename
   end
   local unknown = unknown_option(opts, EXPORT_COMMON, plugin, "export", format)
   if unknown then
-    return nil, unknown
+    return nil, unknown, "EINVAL"
   end
   local options = {}
   for k, v in pairs(opts) do
@@ -586,27 +642,61 @@ function Dataset:_export_job(format, opts)
         format,
         tostring(options.shape),
         table.concat(plugin.shapes or { "record" }, ", ")
-      )
+      ),
+      "EINVAL"
   end
   local export_util = require("bqw.export_util")
   if opts.columns then
     local cerr = export_util.check_columns(export_util.columns(opts))
     if cerr then
-      return nil, cerr
+      return nil, cerr, "EINVAL"
     end
   end
-  local q, serr = select_query(self, opts.where, opts.script, opts.sort)
+  local q, serr, sname = select_query(self, opts.where, opts.script, opts.ids == nil and opts.sort or nil)
   if not q then
-    return nil, serr
+    return nil, serr, sname
+  end
+  if opts.ids then
+    q = M._only_ids(q, opts.ids)
   end
   local meta = self:meta({ script = opts.script })
   local plugins = require("bqw.plugins")
-  local job = { plugin = plugin }
+  local job = { plugin = plugin, allow_empty = opts.allow_empty }
   --- How many records the export writes (a pass over them when a filter must test
   --- each; free otherwise).
   function job.count()
     job.total = job.total or q:count()
     return job.total
+  end
+  --- nil when the export has a record to write (or opts.allow_empty says an empty
+  --- export is wanted); else the message of an export that matches no record and its
+  --- name ("ENODATA"), or of a filter that failed finding out. Stops at the first
+  --- record found, unless job.count() already counted.
+  function job.nothing(none)
+    local output = job.output or opts.output
+    if opts.allow_empty then
+      return nil
+    end
+    local ok, any = pcall(function()
+      if none then
+        return false
+      elseif job.total then
+        return job.total > 0
+      end
+      return q:first() ~= nil
+    end)
+    if not ok then
+      local message = tostring(any)
+      return message, require("bqw.plugins").error_name(message, "EINVAL")
+    elseif any then
+      return nil
+    end
+    local what = type(opts.where) == "string" and ("--where '" .. opts.where .. "'") or "the export's filter"
+    return ("no record matches %s; nothing exported%s (--allow-empty, or allow_empty = true in Lua, writes an empty export)"):format(
+      what,
+      output and ("; " .. output .. " is left as it was") or ""
+    ),
+      "ENODATA"
   end
   --- fn() is then called for every record a pass of the export looks at, writing or
   --- not: counting, finding a document's sections, a section's table, a sort in Lua;
@@ -618,7 +708,25 @@ function Dataset:_export_job(format, opts)
   --- Runs the plugin into out; tick(n) is called as it reports records done (at
   --- least every `slice` records when given).
   function job.fill(out, tick, slice)
-    tick = tick or function() end
+    -- whether any row reached the plugin: an export of none fails (ENODATA) at the end,
+    -- so the atomic write of a file keeps the old one, unless opts.allow_empty
+    local user_tick, rows_seen = tick or function() end, 0
+    tick = function(n)
+      if (n or 1) > 0 then
+        rows_seen = rows_seen + 1
+      end
+      return user_tick(n)
+    end
+    local function counted_rows(iter, shape)
+      local rows = export_util.rows(iter, shape)
+      return function()
+        local row = rows()
+        if row ~= nil then
+          rows_seen = rows_seen + 1
+        end
+        return row
+      end
+    end
     local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
     --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
     --- opts.warn when given, else to stderr.
@@ -642,12 +750,12 @@ function Dataset:_export_job(format, opts)
     --- A fresh iterator over the rows at each call: for a format that must see every
     --- row before it writes some (a table per section), passes instead of a list.
     function ctx.rows()
-      return export_util.rows(q:iter(), options.shape)
+      return counted_rows(q:iter(), options.shape)
     end
     --- An iterator over the rows of the records with these ids, in that order (ids
     --- an earlier pass over ctx.rows() found): a pass over those records only.
     function ctx.rows_of(ids)
-      return export_util.rows(q:_by_ids(ids), options.shape)
+      return counted_rows(q:_by_ids(ids), options.shape)
     end
     --- How many rows the export writes (a second pass over the records when a Lua
     --- filter must see them).
@@ -690,13 +798,19 @@ function Dataset:_export_job(format, opts)
       -- first call, so a plugin that reads ctx.rows instead costs no pass (a sort)
       local rows
       local function lazy()
-        rows = rows or export_util.rows(q:iter(), options.shape)
+        rows = rows or counted_rows(q:iter(), options.shape)
         return rows()
       end
       check(plugins.call(plugin, "write", out, lazy, options, ctx))
     else
       -- the first contract: write(out, records) with every record in an array
-      check(plugins.call(plugin, "write", out, q:all(), options, ctx))
+      local all = q:all()
+      rows_seen = rows_seen + #all
+      check(plugins.call(plugin, "write", out, all, options, ctx))
+    end
+    if rows_seen == 0 and not opts.allow_empty then
+      local message, name = job.nothing(true)
+      error(setmetatable({ message = message, name = name }, NAMED_ERROR), 0)
     end
   end
   return job
@@ -706,18 +820,28 @@ end
 --- "record" | "measure", output = FILE (written atomically) | stream = handle, warn =
 --- function(line) (the export's warnings, such as an xlsx cell cut to Excel's limit;
 --- default: stderr), plus the plugin's own options such as bom }). Without output or
---- stream it returns the text. Returns true (or the text), or nil, message. A stream
---- gets what was written before an error; only output files are all-or-nothing. For
---- exports that must not block, see loop:export (|bqw-loop|).
+--- stream it returns the text. ids = { id, … } exports those records in that order
+--- (what a view shows; where still narrows them). An export that matches no record
+--- writes nothing (an output file is left as it was) and returns nil, message,
+--- "ENODATA", unless allow_empty = true. Returns true (or the text), or nil, message,
+--- name: "ENOENT" no such export, "EINVAL" a bad option or where, "EPLUGIN" a plugin
+--- failed, "ENODATA", or the write's ("EIO", "ENOTREG", …). A stream gets what was
+--- written before an error; only output files are all-or-nothing. For exports that
+--- must not block, see loop:export (|bqw-loop|).
 function Dataset:export(format, opts)
   handle_of(self, "export")
-  local job, err = self:_export_job(format, opts)
+  local job, err, ename = self:_export_job(format, opts)
   if not job then
-    return nil, err
+    return nil, err, ename
   end
   opts = opts or {}
   if opts.output then
-    return require("bqw.atomic").write(opts.output, job.fill)
+    local ok, werr, wname = require("bqw.atomic").write(opts.output, job.fill)
+    if not ok then
+      local message, name = caught(werr, "EIO")
+      return nil, message, wname or name
+    end
+    return ok
   end
   local chunks = {}
   local sink = opts.stream
@@ -731,9 +855,34 @@ function Dataset:export(format, opts)
     }
   local ok, perr = pcall(job.fill, sink)
   if not ok then
-    return nil, perr
+    return nil, caught(perr, "EIO")
   end
   return opts.stream and true or table.concat(chunks)
+end
+
+--- q narrowed to the records with these ids, in the order of the list (ds:export's
+--- ids: what a view shows, in its order).
+function M._only_ids(q, ids)
+  local pos, ascending, last = {}, true, 0
+  for i, id in ipairs(ids) do
+    if type(id) ~= "number" then
+      error(("bqw.export: bad argument #2: ids[%d] must be a record id (a number), got %s"):format(i, type(id)), 4)
+    end
+    if pos[id] == nil then
+      pos[id] = i
+      ascending = ascending and id > last
+      last = id
+    end
+  end
+  q = q:where(function(r)
+    return pos[r.id] ~= nil
+  end)
+  if not ascending then
+    q = q:sort(function(a, b)
+      return pos[a.id] < pos[b.id]
+    end)
+  end
+  return q
 end
 
 --- Counts records per value of a field: ds:facet("region", { where = "kind=city" }).
@@ -741,7 +890,8 @@ end
 --- mentions (the words of --where, so FIELD=value selects the records counted under
 --- value); a record counts once per value it has. opts.where narrows the records,
 --- opts.script the values' script. Returns { { value = …, count = n }, … } by count,
---- then value in pinyin order (years numerically), or nil, message.
+--- then value in pinyin order (years numerically), or nil, message, name ("EINVAL"
+--- an unknown field or a bad where, "EPLUGIN" a filter plugin failed).
 function Dataset:facet(field, opts)
   handle_of(self, "facet")
   check_arg("facet", 1, field, "string")
@@ -749,13 +899,18 @@ function Dataset:facet(field, opts)
   opts = opts or {}
   local facet = require("bqw.facet")
   if not facet.FIELDS[field] then
-    return facet.count({}, field)
+    local none, ferr = facet.count({}, field)
+    return none, ferr, ferr and "EINVAL" or nil
   end
-  local q, err = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
+  local q, err, ename = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
   if not q then
-    return nil, err
+    return nil, err, ename
   end
-  return self:_facet_query(q, field, script_of(opts), opts.first)
+  local counts, ferr = self:_facet_query(q, field, script_of(opts), opts.first)
+  if not counts then
+    return nil, ferr, require("bqw.plugins").error_name(ferr, "EINVAL")
+  end
+  return counts
 end
 
 --- The facet of a query's records (see ds:facet): counted by the core when it tests

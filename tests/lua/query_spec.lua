@@ -343,12 +343,11 @@ describe("ds:facet", function()
       assert.same(want, ids(q:all()), where)
       assert.equal(#want, q:count(), where)
     end
-    -- a search the index refuses is the plugin's to report, as before
-    local ok, err = pcall(function()
-      return ds:query([[text~" "]]):count()
-    end)
-    assert.is_false(ok)
-    assert.equal("bqw: text~ : empty search query: give some text to find", err)
+    -- a search the index refuses is the plugin's to report: nil, message, name
+    local q, err, name = ds:query([[text~" "]])
+    assert.is_nil(q)
+    assert.equal("text~ : empty search query: give some text to find", err)
+    assert.equal("EINVAL", name)
   end)
 
   it("names an unknown field and a bad where", function()

@@ -65,7 +65,11 @@ end
 function M.records(buf)
   local b = draw.buffers[buf]
   data.with_dataset(function(ds)
-    local records = ds:query(b and b.name and draw.where_of(b) or nil):all()
+    local q, err = ds:query(b and b.name and draw.where_of(b) or nil)
+    if not q then
+      return data.notify(err, vim.log.levels.ERROR)
+    end
+    local records = q:all()
     data.select(records, { prompt = "bqw record", format_item = M.record_line, kind = "bqw.record" }, function(r)
       if r then
         M.open_record(r.id)
