@@ -213,121 +213,27 @@ function commands.list(args, ds)
   return draw(args, ds, "list")
 end
 
---- The view plugin's own options given as --opt KEY=VALUE: a table for ds:view, or
---- nil and the exit status after a message (an option the plugin does not declare,
---- a value of the wrong type: usage errors).
-local function view_options(args)
-  local plugin = assert(require("bqw.plugins").get("view", args.name))
-  local declared, names = {}, {}
-  for _, o in ipairs(plugin.option_list or {}) do
-    declared[o.name] = o
-    names[#names + 1] = o.name
-  end
-  local opts = {}
-  for _, word in ipairs(args.opt or {}) do
-    local key, value = word:match("^([^=]+)=(.*)$")
-    if not key then
-      complain("--opt %q: expected KEY=VALUE, e.g. --opt columns=id,city\nTry 'bqw view %s --help'.", word, args.name)
-      return nil, EXIT_USAGE
-    end
-    local o = declared[key]
-    if not o then
-      local near = require("bqw.plugins").suggest(key, names)
-      complain(
-        "view %q has no option %q%s (%s)\nTry 'bqw view %s --help'.",
-        args.name,
-        key,
-        near and ("; did you mean %s?"):format(near) or "",
-        #names > 0 and ("its options: " .. table.concat(names, ", ")) or "it declares no options",
-        args.name
-      )
-      return nil, EXIT_USAGE
-    end
-    if o.type == "number" then
-      value = tonumber(value)
-    elseif o.type == "boolean" then
-      value = ({ ["true"] = true, yes = true, ["1"] = true, ["false"] = false, no = false, ["0"] = false })[value:lower()]
-    end
-    if value == nil then
-      complain("--opt %s: expected a %s, got %q", key, o.type, word:match("=(.*)$"))
-      return nil, EXIT_USAGE
-    end
-    opts[key] = value
-  end
-  return opts
+--- How the command speaks, for bqw.cli_view.
+local function cli_io()
+  return {
+    complain = complain,
+    say = say,
+    pad = pad,
+    flush = function()
+      out:flush()
+    end,
+    failure_code = failure_code,
+    EXIT_OK = EXIT_OK,
+    EXIT_USAGE = EXIT_USAGE,
+  }
 end
 
 function commands.view(args, ds)
-  local opts, code = view_options(args)
+  local opts, code = require("bqw.cli_view").options(args, cli_io())
   if not opts then
     return code
   end
   return draw(args, ds, args.name, opts)
-end
-
--- Options of `bqw view` that take a value (the word after them is not the view's name).
-local VIEW_VALUE_OPTIONS = {
-  ["--data"] = true,
-  ["--max-size"] = true,
-  ["--script"] = true,
-  ["--ambiwidth"] = true,
-  ["--width"] = true,
-  ["--color"] = true,
-  ["--where"] = true,
-  ["--sort"] = true,
-  ["--columns"] = true,
-  ["--opt"] = true,
-}
-
---- bqw view NAME --help: the command's help, then the options the view declares
---- (--opt KEY=VALUE); nil when the words ask for no view's help.
-local function view_help(words, first, parser)
-  local name, help = nil, false
-  local j = first + 1
-  while words[j] do
-    local w = words[j]
-    if w == "-h" or w == "--help" then
-      help = true
-    elseif VIEW_VALUE_OPTIONS[w] then
-      j = j + 1
-    elseif w:sub(1, 1) ~= "-" and not name then
-      name = w
-    end
-    j = j + 1
-  end
-  if not (help and name) then
-    return nil
-  end
-  local plugin, err, ename = require("bqw.plugins").get("view", name)
-  if not plugin then
-    complain("%s", err)
-    return failure_code(err, ename)
-  end
-  local cmd
-  for _, c in ipairs(parser._commands) do
-    cmd = c._name == "view" and c or cmd
-  end
-  say(cmd:get_help())
-  say("")
-  say(("View %s: %s"):format(name, plugin.description))
-  local list = plugin.option_list or {}
-  if #list == 0 then
-    say("It declares no options of its own (--opt KEY=VALUE).")
-  else
-    say("Its options (--opt KEY=VALUE, repeatable):")
-    for _, o in ipairs(list) do
-      local extra = {}
-      if o.type ~= "string" then
-        extra[#extra + 1] = o.type
-      end
-      if o.default ~= nil then
-        extra[#extra + 1] = "default: " .. tostring(o.default)
-      end
-      say(("   %s %s%s"):format(pad(o.name, 16), o.description, #extra > 0 and (" (" .. table.concat(extra, "; ") .. ")") or ""))
-    end
-  end
-  out:flush()
-  return EXIT_OK
 end
 
 --- bqw report [-o FILE]: the HTML report (bqw.report) of the records --where selects,
@@ -976,7 +882,7 @@ function M.main(argv)
   end
   local parser = build_parser()
   if args_in[i] == "view" then
-    local code = view_help(args_in, i, parser)
+    local code = require("bqw.cli_view").help(args_in, i, parser, cli_io())
     if code then
       return code
     end

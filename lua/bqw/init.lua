@@ -322,12 +322,7 @@ function Dataset:query(filter, opts)
   if filter ~= nil then
     local ok, result = pcall(q.where, q, filter)
     if not ok then
-      local message = tostring(result)
-      local name = require("bqw.plugins").error_name(message, "EINVAL")
-      if name ~= "EPLUGIN" then
-        message = message:gsub("^.-bqw: where: ", ""):gsub("^.-bqw: ", "")
-      end
-      return nil, message, name
+      return nil, require("bqw.outcome").query_failure(result)
     end
     q = result
   end
@@ -577,22 +572,6 @@ local function native_rows(native, shape, tick, slice, query_ctx)
   return rows
 end
 
--- An error with a name (nil, message, name), raised through a pcall.
-local NAMED_ERROR = {
-  __tostring = function(self)
-    return self.message
-  end,
-}
-
---- message and name of what a pcall caught: a NAMED_ERROR's, or the text's.
-local function caught(err, fallback)
-  if getmetatable(err) == NAMED_ERROR then
-    return err.message, err.name
-  end
-  err = tostring(err)
-  return err, require("bqw.plugins").error_name(err, fallback)
-end
-
 --- Prepares an export: checks the plugin, its options and shape, selects the records.
 --- Returns a job { total = records, fill = function(out, tick) } or nil, message.
 function Dataset:_export_job(format, opts)
@@ -657,7 +636,7 @@ function Dataset:_export_job(format, opts)
     return nil, serr, sname
   end
   if opts.ids then
-    q = M._only_ids(q, opts.ids)
+    q = require("bqw.outcome").only_ids(q, opts.ids)
   end
   local meta = self:meta({ script = opts.script })
   local plugins = require("bqw.plugins")
@@ -686,17 +665,11 @@ function Dataset:_export_job(format, opts)
       return q:first() ~= nil
     end)
     if not ok then
-      local message = tostring(any)
-      return message, require("bqw.plugins").error_name(message, "EINVAL")
+      return require("bqw.outcome").caught(any, "EINVAL")
     elseif any then
       return nil
     end
-    local what = type(opts.where) == "string" and ("--where '" .. opts.where .. "'") or "the export's filter"
-    return ("no record matches %s; nothing exported%s (--allow-empty, or allow_empty = true in Lua, writes an empty export)"):format(
-      what,
-      output and ("; " .. output .. " is left as it was") or ""
-    ),
-      "ENODATA"
+    return require("bqw.outcome").nothing(opts.where, output), "ENODATA"
   end
   --- fn() is then called for every record a pass of the export looks at, writing or
   --- not: counting, finding a document's sections, a section's table, a sort in Lua;
@@ -710,22 +683,10 @@ function Dataset:_export_job(format, opts)
   function job.fill(out, tick, slice)
     -- whether any row reached the plugin: an export of none fails (ENODATA) at the end,
     -- so the atomic write of a file keeps the old one, unless opts.allow_empty
-    local user_tick, rows_seen = tick or function() end, 0
-    tick = function(n)
-      if (n or 1) > 0 then
-        rows_seen = rows_seen + 1
-      end
-      return user_tick(n)
-    end
+    local counter = require("bqw.outcome").counter(tick or function() end)
+    tick = counter.tick
     local function counted_rows(iter, shape)
-      local rows = export_util.rows(iter, shape)
-      return function()
-        local row = rows()
-        if row ~= nil then
-          rows_seen = rows_seen + 1
-        end
-        return row
-      end
+      return counter.rows(export_util.rows(iter, shape))
     end
     local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
     --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
@@ -805,12 +766,11 @@ function Dataset:_export_job(format, opts)
     else
       -- the first contract: write(out, records) with every record in an array
       local all = q:all()
-      rows_seen = rows_seen + #all
+      counter.add(#all)
       check(plugins.call(plugin, "write", out, all, options, ctx))
     end
-    if rows_seen == 0 and not opts.allow_empty then
-      local message, name = job.nothing(true)
-      error(setmetatable({ message = message, name = name }, NAMED_ERROR), 0)
+    if counter.seen() == 0 and not opts.allow_empty then
+      require("bqw.outcome").raise(job.nothing(true))
     end
   end
   return job
@@ -838,7 +798,7 @@ function Dataset:export(format, opts)
   if opts.output then
     local ok, werr, wname = require("bqw.atomic").write(opts.output, job.fill)
     if not ok then
-      local message, name = caught(werr, "EIO")
+      local message, name = require("bqw.outcome").caught(werr, "EIO")
       return nil, message, wname or name
     end
     return ok
@@ -855,34 +815,9 @@ function Dataset:export(format, opts)
     }
   local ok, perr = pcall(job.fill, sink)
   if not ok then
-    return nil, caught(perr, "EIO")
+    return nil, require("bqw.outcome").caught(perr, "EIO")
   end
   return opts.stream and true or table.concat(chunks)
-end
-
---- q narrowed to the records with these ids, in the order of the list (ds:export's
---- ids: what a view shows, in its order).
-function M._only_ids(q, ids)
-  local pos, ascending, last = {}, true, 0
-  for i, id in ipairs(ids) do
-    if type(id) ~= "number" then
-      error(("bqw.export: bad argument #2: ids[%d] must be a record id (a number), got %s"):format(i, type(id)), 4)
-    end
-    if pos[id] == nil then
-      pos[id] = i
-      ascending = ascending and id > last
-      last = id
-    end
-  end
-  q = q:where(function(r)
-    return pos[r.id] ~= nil
-  end)
-  if not ascending then
-    q = q:sort(function(a, b)
-      return pos[a.id] < pos[b.id]
-    end)
-  end
-  return q
 end
 
 --- Counts records per value of a field: ds:facet("region", { where = "kind=city" }).
