@@ -59,6 +59,8 @@ local function complain(fmt, ...)
   -- a message already in compiler form ("--where:1:5: error: …") stands as it is
   if message:match("^%S+:%d+:%d+: error: ") then
     io.stderr:write(message, "\n")
+  elseif message:match("^plugin ") and require("bqw.plugins").error_name(message) then
+    io.stderr:write("bqw: ", message, "\n") -- "bqw: plugin NAME (PATH): error: …"
   else
     io.stderr:write("bqw: error: ", message, "\n")
   end
@@ -94,6 +96,17 @@ local WIDTH_MIN, WIDTH_MAX = 10, 10000
 local LIMIT_MIN, LIMIT_MAX = 0, 1000000
 
 local NUMERIC_OPTIONS = { ["--width"] = true, ["--limit"] = true, ["--max-size"] = true }
+
+--- The exit status of a failure, from its name (nil, message, name) or message: 1
+--- when a plugin failed at run time (or to load) or an export matched no record, 2
+--- for the rest (the usage: a bad option, --where, name or file).
+local function failure_code(message, name)
+  name = name or require("bqw.plugins").error_name(message)
+  if name == "EPLUGIN" or name == "ENODATA" then
+    return EXIT_ERRORS
+  end
+  return EXIT_USAGE
+end
 
 local function load_or_fail(path)
   local ds, message, name = bqw.load(path)
@@ -172,10 +185,10 @@ local function draw(args, ds, name, extra)
     say(table.concat(render.lines(chunk, color), "\n"))
   end
   opts.plain = not color
-  local result, err = ds:view(name, opts)
+  local result, err, ename = ds:view(name, opts)
   if not result then
     complain("%s", err)
-    return EXIT_USAGE
+    return failure_code(err, ename)
   end
   for _, line in ipairs(render.lines(result, color)) do
     say(line)
@@ -187,7 +200,10 @@ function commands.list(args, ds)
   if args.json then
     -- one record at a time, so the array of any number of records is never held whole
     local ok, err = pcall(function()
-      local q = ds:query(args.where)
+      local q, qerr = ds:query(args.where)
+      if not q then
+        error(qerr, 0)
+      end
       local parts, n = { "[" }, 0
       for r in (args.sort and q:sort(args.sort) or q):iter() do
         n = n + 1
@@ -204,27 +220,48 @@ function commands.list(args, ds)
       if getmetatable(err) == WriteError then
         error(err, 0) -- main reports it: exit 1
       end
-      complain("%s", (tostring(err):gsub("^.-bqw: %a+: ", "")))
-      return EXIT_USAGE
+      local message = tostring(err)
+      if not require("bqw.plugins").error_name(message) then
+        message = message:gsub("^.-bqw: %a+: ", "")
+      end
+      complain("%s", message)
+      return failure_code(message)
     end
     return EXIT_OK
   end
   return draw(args, ds, "list")
 end
 
+--- How the command speaks, for bqw.cli_view.
+local function cli_io()
+  return {
+    complain = complain,
+    say = say,
+    pad = pad,
+    flush = function()
+      out:flush()
+    end,
+    failure_code = failure_code,
+    EXIT_OK = EXIT_OK,
+    EXIT_USAGE = EXIT_USAGE,
+  }
+end
+
 function commands.view(args, ds)
-  return draw(args, ds, args.name)
+  local opts, code = require("bqw.cli_view").options(args, cli_io())
+  if not opts then
+    return code
+  end
+  return draw(args, ds, args.name, opts)
 end
 
 --- bqw report [-o FILE]: the HTML report (bqw.report) of the records --where selects,
 --- written as the records stream past (the counts come from the core's facets first).
 function commands.report(args, ds)
-  local ok, q = pcall(function()
-    return ds:query(args.where)
-  end)
-  if not ok then
-    complain("%s", (tostring(q):gsub("^.-bqw: %a+: ", "")))
-    return EXIT_USAGE
+  local q, qerr, qname = ds:query(args.where)
+  if not q then
+    complain("%s", qerr)
+    return failure_code(qerr, qname)
   end
   local ctx = {
     meta = ds:meta(),
@@ -235,15 +272,23 @@ function commands.report(args, ds)
   }
   local report = require("bqw.report")
   if not args.output then
-    report.write(io.stdout, ds, q, ctx)
+    local ok, err = pcall(report.write, io.stdout, ds, q, ctx)
+    if not ok then
+      if getmetatable(err) == WriteError or write_failed then
+        error(err, 0)
+      end
+      err = tostring(err):gsub("^[^\n]-%.lua:%d+: (plugin )", "%1") -- report.lua's position: not the news
+      complain("%s", err)
+      return failure_code(err)
+    end
     return EXIT_OK
   end
   local written, err = require("bqw.atomic").write(args.output, function(o)
     report.write(o, ds, q, ctx)
   end)
   if not written then
-    complain("%s", err)
-    return EXIT_USAGE
+    complain("%s", tostring(err))
+    return failure_code(tostring(err))
   end
   return EXIT_OK
 end
@@ -251,16 +296,16 @@ end
 --- bqw facet FIELD: how many records carry each value, with a bar; --json as an array
 --- of { value, count }.
 function commands.facet(args, ds)
-  local counts, err = ds:facet(args.field, { where = args.where, by = args.by })
+  local counts, err, ename = ds:facet(args.field, { where = args.where, by = args.by })
   if not counts then
     complain("%s", err)
-    return EXIT_USAGE
+    return failure_code(err, ename)
   end
   if args.by then
     return commands._crosstab(args, counts)
   end
   if args.json then
-    say(json.encode(counts, { keyorder = { "value", "count" } }))
+    say(json.encode(json.array(counts), { keyorder = { "value", "count" } }))
     return EXIT_OK
   end
   local color, width = terminal_options(args)
@@ -327,16 +372,16 @@ local function export_in_background(loop, ds, args, opts, done)
   for k, v in pairs(opts) do
     with_output[k] = v
   end
-  local job, err = loop:export(ds, args.format, with_output, {
+  local job, err, ename = loop:export(ds, args.format, with_output, {
     progress = bar.update,
-    done = function(ok, message)
+    done = function(ok, message, name)
       bar.finish()
-      done(ok, message)
+      done(ok, message, name)
     end,
   })
   if not job then
     bar.finish()
-    done(nil, err)
+    done(nil, err, ename)
   end
   return job
 end
@@ -419,6 +464,7 @@ function commands.export(args, ds)
     raw_cells = args.raw_cells or nil,
     fts = args.fts,
     sort = args.sort,
+    allow_empty = args.allow_empty or nil,
   }
   if args.watch and not args.output then
     complain("--watch needs -o FILE")
@@ -439,24 +485,34 @@ function commands.export(args, ds)
   if not args.output then
     -- a file or pipe gets the exact bytes; a terminal sees control characters as text
     opts.stream = require("bqw.core").isatty(1) and require("bqw.view_util").visible_writer(out) or out
-    local ok, err = ds:export(args.format, opts)
+    -- a stream cannot take back a header: no record, no byte (the first one is looked for)
+    local job, jerr, jname = ds:_export_job(args.format, opts)
+    local nothing, nname = jerr, jname
+    if job then
+      nothing, nname = job.nothing()
+    end
+    if nothing then
+      complain("%s", nothing)
+      return failure_code(nothing, nname)
+    end
+    local ok, err, ename = ds:export(args.format, opts)
     opts.stream:flush()
     if not ok then
       if write_failed then
         error(write_error(), 0) -- main reports it: exit 1
       end
       complain("%s", err)
-      return EXIT_USAGE
+      return failure_code(err, ename)
     end
     return EXIT_OK
   end
   -- to a file: in slices on a loop, so a long export can show its progress, and
   -- Ctrl-C leaves the older file (or none) and no temporary file
   local loop = assert(bqw.loop())
-  local finished, result, message = false, nil, nil
+  local finished, result, message, name = false, nil, nil, nil
   local interrupted = require("bqw.core").fs.interrupted
-  local job = export_in_background(loop, ds, args, opts, function(ok, err)
-    finished, result, message = true, ok, err
+  local job = export_in_background(loop, ds, args, opts, function(ok, err, ename)
+    finished, result, message, name = true, ok, err, ename
   end)
   -- Ctrl-C: the count hook raises in whatever Lua runs (the plugin's slice, most
   -- likely: the job fails), and the flag is looked at between slices
@@ -471,7 +527,7 @@ function commands.export(args, ds)
   end
   if not result then
     complain("%s", message or "export did not finish")
-    return EXIT_USAGE
+    return failure_code(message, name)
   end
   if job and job.warning then
     io.stderr:write("bqw: warning: ", job.warning, "\n")
@@ -522,7 +578,8 @@ function commands.search(args, ds)
     for _, hit in ipairs(result.hits) do
       hit.record = nil
     end
-    say(json.encode({ query = query, total = result.total, hits = result.hits }, { keyorder = { "query", "total", "hits" } }))
+    local doc = { query = query, total = result.total, hits = json.array(result.hits) }
+    say(json.encode(doc, { keyorder = { "query", "total", "hits" } }))
     return EXIT_OK
   end
   local color, width = terminal_options(args)
@@ -810,6 +867,7 @@ local function build_parser()
   ))))
   view:argument("name", "The view.")
   view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
+  view:option("--opt", "An option of the view plugin itself (repeatable); bqw view NAME --help lists them."):argname("KEY=VALUE"):count("*")
   local export = sort_option(where_option(data_option(
     parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.")
   )))
@@ -824,6 +882,7 @@ local function build_parser()
     :argname("TOKENIZER")
     :choices({ "bqw", "trigram", "none" })
   export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
+  export:flag("--allow-empty", "Write the export even when no record matches (else: exit 1, -o FILE left as it was).")
   local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
   facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
   facet
@@ -910,6 +969,12 @@ function M.main(argv)
     end
   end
   local parser = build_parser()
+  if args_in[i] == "view" then
+    local code = require("bqw.cli_view").help(args_in, i, parser, cli_io())
+    if code then
+      return code
+    end
+  end
   local ok, args = parser:pparse(args_in)
   if not ok then
     complain("%s\nTry 'bqw --help'.", args)

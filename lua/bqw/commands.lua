@@ -92,6 +92,8 @@ M.commands = {
   {
     name = "list",
     help = "One line per record.",
+    man = "--json prints a JSON array of the records, [] when none matches (every JSON output of bqw"
+      .. " writes an empty array as [], so jq '.[0]' works on it).",
     options = {
       help,
       data,
@@ -108,6 +110,9 @@ M.commands = {
   {
     name = "view",
     help = "Draw a view plugin: list, tree, table, timeline, cities, detail, overview.",
+    man = "--opt KEY=VALUE (repeatable) gives the view plugin one of the options it declares (the"
+      .. " table view: columns); bqw view NAME --help lists them with their defaults. An option the"
+      .. " view does not declare is a usage error (exit 2), with a did-you-mean.",
     arguments = { { name = "name", help = "The view.", complete = "view" } },
     options = {
       help,
@@ -120,6 +125,11 @@ M.commands = {
       where,
       sort,
       { names = "--columns", arg = "A,B", help = "Columns of the table view, e.g. id,city,title.", complete = "fields" },
+      {
+        names = "--opt",
+        arg = "KEY=VALUE",
+        help = "An option of the view plugin itself (repeatable); bqw view NAME --help lists them.",
+      },
     },
   },
   {
@@ -132,7 +142,9 @@ M.commands = {
       .. " tables records, measures, mentions, issuers and meta, and FTS5 indexes records_fts and"
       .. " measures_fts (external content, found by sqlite-utils and Datasette) whose bqw tokenizer"
       .. " (.load lib/<triplet>/bqw/bqw_sqlite) folds script, width and case; --fts trigram needs no"
-      .. " extension but matches only queries of 3 or more characters.",
+      .. " extension but matches only queries of 3 or more characters. An export that matches no"
+      .. " record writes nothing and exits 1, leaving -o FILE as it was; --allow-empty writes the"
+      .. " empty export (a header, or a document with \"records\":[]).",
     options = {
       help,
       data,
@@ -154,6 +166,10 @@ M.commands = {
         choices = { "bqw", "trigram", "none" },
       },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
+      {
+        names = "--allow-empty",
+        help = "Write the export even when no record matches (else: exit 1, -o FILE left as it was).",
+      },
     },
   },
   {
@@ -161,7 +177,8 @@ M.commands = {
     help = "Count records per value of a field, with bars.",
     man = "Each value with its count and a bar; a record counts once under each value it has"
       .. " (issuer and mentions are lists). FIELD=value in --where selects the records counted"
-      .. " under value. --json gives an array of { value, count } by count, then value.",
+      .. " under value. --json gives an array of { value, count } by count, then value ([] when no"
+      .. " record matches).",
     arguments = {
       {
         name = "field",
@@ -335,9 +352,11 @@ M.commands = {
 M.exit_status = {
   { 0, "success" },
   { 1, "errors in the data (not UTF-8, binary, empty, or check finding errors), a failing script (run), "
-    .. "an export of no records (the old output is kept), or a write error on stdout" },
+    .. "a plugin failing at run time (bqw: plugin NAME (PATH): error: ...), an export that matches no "
+    .. "record (the old output is kept; --allow-empty), or a write error on stdout" },
   { 2, "a file that cannot be read (missing, not a regular file, over --max-size), or wrong usage "
-    .. "(unknown command or option, missing argument, a bad --where, a number out of range)" },
+    .. "(unknown command or option, a view's unknown --opt, missing argument, a bad --where, a number "
+    .. "out of range)" },
   { 70, "an internal error: a bug, please report it" },
   { 130, "interrupted by Ctrl-C (143 on SIGTERM)" },
   { 141, "stdout was a pipe that closed early (| head)" },

@@ -286,7 +286,13 @@ end
 --- A query over the records: ds:query{ region = "粤北", year = 2027 },
 --- ds:query("region=粤北 year>=2025"), or ds:query() for all; chain :where(fn | expr |
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
+--- A filter it cannot use (a bad expression, an unknown filter or value, a filter
+--- plugin that fails) returns nil, message, name ("EINVAL", "EPLUGIN").
 function Dataset:query(filter, opts)
+  local ftype = type(filter)
+  if filter ~= nil and ftype ~= "string" and ftype ~= "table" and ftype ~= "function" then
+    error(("bqw.query: bad argument #1: expected string, table, function or nil, got %s"):format(ftype), 2)
+  end
   check_arg("query", 2, opts, "table", true)
   local script = script_of(opts)
   local handle = handle_of(self, "query")
@@ -333,7 +339,11 @@ function Dataset:query(filter, opts)
     end,
   })
   if filter ~= nil then
-    q = q:where(filter)
+    local ok, result = pcall(q.where, q, filter)
+    if not ok then
+      return nil, require("bqw.outcome").query_failure(result)
+    end
+    q = result
   end
   return q
 end
@@ -346,35 +356,49 @@ local function select_query(ds, where, script, sort, tick, first)
     sort = require("bqw.sort").by_column(sort.column, sort.desc)
   end
   local ok, result = pcall(function()
-    local q = ds:query(where, { script = script, tick = tick, first = first })
+    local q, qerr = ds:query(where, { script = script, tick = tick, first = first })
+    if not q then
+      error(qerr, 0)
+    end
     if sort ~= nil then
       q = q:sort(sort)
     end
     return q
   end)
   if not ok then
-    return nil, (tostring(result):gsub("^bqw: where: ", ""):gsub("^.-bqw: sort: ", ""))
+    local message = tostring(result):gsub("^bqw: where: ", ""):gsub("^.-bqw: sort: ", "")
+    return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
   end
   return result
 end
 
 --- The records a where option selects, in an array.
 local function select_records(ds, where, script, sort, tick, first)
-  local q, err = select_query(ds, where, script, sort, tick, first)
+  local q, err, ename = select_query(ds, where, script, sort, tick, first)
   if not q then
-    return nil, err
+    return nil, err, ename
   end
   local ok, result = pcall(q.all, q)
   if not ok then
-    return nil, (tostring(result):gsub("^bqw: where: ", ""))
+    local message = tostring(result):gsub("^bqw: where: ", "")
+    return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
   end
   return result
 end
 
-local VIEW_COMMON =
-  { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true, plain = true }
-local EXPORT_COMMON =
-  { where = true, shape = true, output = true, stream = true, columns = true, script = true, sort = true, warn = true }
+local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true, plain = true }
+local EXPORT_COMMON = {
+  where = true,
+  shape = true,
+  output = true,
+  stream = true,
+  columns = true,
+  script = true,
+  sort = true,
+  warn = true,
+  allow_empty = true,
+  ids = true,
+}
 
 --- nil, or a message naming an option that neither every plugin of the kind nor this
 --- one (its `options` table) takes.
@@ -386,10 +410,12 @@ local function unknown_option(opts, common, plugin, kind, name)
         known[#known + 1] = o
       end
       table.sort(known)
-      return ("%s %q has no option %q%s"):format(
+      local near = require("bqw.plugins").suggest(tostring(k), known)
+      return ("%s %q has no option %q%s%s"):format(
         kind,
         name,
         tostring(k),
+        near and ("; did you mean %s?"):format(near) or "",
         #known > 0 and (" (its options: " .. table.concat(known, ", ") .. ")") or ""
       )
     end
@@ -398,7 +424,9 @@ end
 
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
---- folds, ids) or nil, message. opts.sort orders the records first: a field name
+--- folds, ids) or nil, message, name ("ENOENT" no such view, "EINVAL" a bad option
+--- or where, "EPLUGIN" the plugin failed). The plugin's own options (its `options`
+--- list) take their declared default when not given. opts.sort orders the records first: a field name
 --- ("-field" descending), a function(a, b) (see Query:sort) or { column = NAME,
 --- desc = BOOL } (bqw.sort.by_column). The result's count is the number of records
 --- the view shows. opts.sink (a function(chunk)) takes the lines of a streaming view
@@ -410,13 +438,13 @@ function Dataset:view(name, opts)
   check_arg("view", 1, name, "string")
   check_arg("view", 2, opts, "table", true)
   opts = opts or {}
-  local plugin, err = require("bqw.plugins").get("view", name)
+  local plugin, err, ename = require("bqw.plugins").get("view", name)
   if not plugin then
-    return nil, err
+    return nil, err, ename
   end
   local unknown = unknown_option(opts, VIEW_COMMON, plugin, "view", name)
   if unknown then
-    return nil, unknown
+    return nil, unknown, "EINVAL"
   end
   -- A plugin that says query = true counts through the query (its facets, counted by
   -- the core) instead of being handed every record: it gets an empty list. A streaming
@@ -424,19 +452,22 @@ function Dataset:view(name, opts)
   local streaming = opts.sink ~= nil and plugin.stream ~= nil
   local records, q = {}, nil
   if plugin.query or streaming then
-    local serr
-    q, serr = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    local serr, sname
+    q, serr, sname = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
     if not q then
-      return nil, serr
+      return nil, serr, sname
     end
   else
-    local serr
-    records, serr = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    local serr, sname
+    records, serr, sname = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
     if not records then
-      return nil, serr
+      return nil, serr, sname
     end
   end
   local options = {}
+  for _, o in ipairs(plugin.option_list or {}) do
+    options[o.name] = o.default -- what the plugin declares, unless given
+  end
   for k, v in pairs(opts) do
     options[k] = v
   end
@@ -452,7 +483,7 @@ function Dataset:view(name, opts)
   local view_util = require("bqw.view_util")
   local saved_tick = view_util.current_tick
   view_util.current_tick = opts.tick
-  local ok, result
+  local ok, result, rname
   if streaming then
     check_arg("view", 2, opts.sink, "function")
     options.sink, options.plain = nil, nil
@@ -465,10 +496,16 @@ function Dataset:view(name, opts)
         error("bqw: the view's sink failed", 0)
       end
     end, opts.plain), 0
+    -- a filter failing as the records come is the query's failure, not the view's
+    local source_error
     local function source()
       local n, next_record = 0, q:iter()
       return function()
-        local r = next_record()
+        local got, r = pcall(next_record)
+        if not got then
+          source_error = r
+          error("bqw: the view's records failed", 0)
+        end
         if r ~= nil then
           n = n + 1
           shown = math.max(shown, n)
@@ -476,7 +513,7 @@ function Dataset:view(name, opts)
         return r
       end
     end
-    ok, result = require("bqw.plugins").call(plugin, "stream", source, options, ctx, out)
+    ok, result, rname = require("bqw.plugins").call(plugin, "stream", source, options, ctx, out)
     if ok then
       pcall(out.flush, out)
     end
@@ -484,20 +521,25 @@ function Dataset:view(name, opts)
       view_util.current_tick = saved_tick
       error(sink_error, 0)
     end
+    if source_error ~= nil then
+      view_util.current_tick = saved_tick
+      local message = tostring(source_error):gsub("^bqw: where: ", "")
+      return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
+    end
     if ok then
       result = { lines = {}, highlights = {}, folds = {}, ids = {}, count = shown, line_count = out:count() }
       view_util.current_tick = saved_tick
       return result
     end
   else
-    ok, result = require("bqw.plugins").call(plugin, "render", records, options, ctx)
+    ok, result, rname = require("bqw.plugins").call(plugin, "render", records, options, ctx)
   end
   view_util.current_tick = saved_tick
   if not ok then
-    return nil, result
+    return nil, result, rname
   end
   if type(result) ~= "table" or type(result.lines) ~= "table" then
-    return nil, ("view plugin %q (%s) returned no lines table"):format(name, plugin.path)
+    return nil, ("plugin %s (%s): error: render returned no lines table"):format(name, plugin.path), "EPLUGIN"
   end
   result.highlights = result.highlights or {}
   result.folds = result.folds or {}
@@ -627,13 +669,16 @@ function Dataset:_export_job(format, opts)
       ), 3)
     end
   end
-  local plugin, err = require("bqw.plugins").get("export", format)
+  if opts.ids ~= nil and type(opts.ids) ~= "table" then
+    error(("bqw.export: bad argument #2: ids must be a list of record ids, got %s"):format(type(opts.ids)), 3)
+  end
+  local plugin, err, ename = require("bqw.plugins").get("export", format)
   if not plugin then
-    return nil, err
+    return nil, err, ename
   end
   local unknown = unknown_option(opts, EXPORT_COMMON, plugin, "export", format)
   if unknown then
-    return nil, unknown
+    return nil, unknown, "EINVAL"
   end
   local options = {}
   for k, v in pairs(opts) do
@@ -650,27 +695,55 @@ function Dataset:_export_job(format, opts)
         format,
         tostring(options.shape),
         table.concat(plugin.shapes or { "record" }, ", ")
-      )
+      ),
+      "EINVAL"
   end
   local export_util = require("bqw.export_util")
   if opts.columns then
     local cerr = export_util.check_columns(export_util.columns(opts))
     if cerr then
-      return nil, cerr
+      return nil, cerr, "EINVAL"
     end
   end
-  local q, serr = select_query(self, opts.where, opts.script, opts.sort)
+  local q, serr, sname = select_query(self, opts.where, opts.script, opts.ids == nil and opts.sort or nil)
   if not q then
-    return nil, serr
+    return nil, serr, sname
+  end
+  if opts.ids then
+    q = require("bqw.outcome").only_ids(q, opts.ids)
   end
   local meta = self:meta({ script = opts.script })
   local plugins = require("bqw.plugins")
-  local job = { plugin = plugin }
+  local job = { plugin = plugin, allow_empty = opts.allow_empty }
   --- How many records the export writes (a pass over them when a filter must test
   --- each; free otherwise).
   function job.count()
     job.total = job.total or q:count()
     return job.total
+  end
+  --- nil when the export has a record to write (or opts.allow_empty says an empty
+  --- export is wanted); else the message of an export that matches no record and its
+  --- name ("ENODATA"), or of a filter that failed finding out. Stops at the first
+  --- record found, unless job.count() already counted.
+  function job.nothing(none)
+    local output = job.output or opts.output
+    if opts.allow_empty then
+      return nil
+    end
+    local ok, any = pcall(function()
+      if none then
+        return false
+      elseif job.total then
+        return job.total > 0
+      end
+      return q:first() ~= nil
+    end)
+    if not ok then
+      return require("bqw.outcome").caught(any, "EINVAL")
+    elseif any then
+      return nil
+    end
+    return require("bqw.outcome").nothing(opts.where, output), "ENODATA"
   end
   --- fn() is then called for every record a pass of the export looks at, writing or
   --- not: counting, finding a document's sections, a section's table, a sort in Lua;
@@ -682,7 +755,13 @@ function Dataset:_export_job(format, opts)
   --- Runs the plugin into out; tick(n) is called as it reports records done (at
   --- least every `slice` records when given).
   function job.fill(out, tick, slice)
-    tick = tick or function() end
+    -- whether any row reached the plugin: an export of none fails (ENODATA) at the end,
+    -- so the atomic write of a file keeps the old one, unless opts.allow_empty
+    local counter = require("bqw.outcome").counter(tick or function() end)
+    tick = counter.tick
+    local function counted_rows(iter, shape)
+      return counter.rows(export_util.rows(iter, shape))
+    end
     local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
     --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
     --- opts.warn when given, else to stderr.
@@ -706,12 +785,12 @@ function Dataset:_export_job(format, opts)
     --- A fresh iterator over the rows at each call: for a format that must see every
     --- row before it writes some (a table per section), passes instead of a list.
     function ctx.rows()
-      return export_util.rows(q:iter(), options.shape)
+      return counted_rows(q:iter(), options.shape)
     end
     --- An iterator over the rows of the records with these ids, in that order (ids
     --- an earlier pass over ctx.rows() found): a pass over those records only.
     function ctx.rows_of(ids)
-      return export_util.rows(q:_by_ids(ids), options.shape)
+      return counted_rows(q:_by_ids(ids), options.shape)
     end
     --- How many rows the export writes (a second pass over the records when a Lua
     --- filter must see them).
@@ -754,13 +833,18 @@ function Dataset:_export_job(format, opts)
       -- first call, so a plugin that reads ctx.rows instead costs no pass (a sort)
       local rows
       local function lazy()
-        rows = rows or export_util.rows(q:iter(), options.shape)
+        rows = rows or counted_rows(q:iter(), options.shape)
         return rows()
       end
       check(plugins.call(plugin, "write", out, lazy, options, ctx))
     else
       -- the first contract: write(out, records) with every record in an array
-      check(plugins.call(plugin, "write", out, q:all(), options, ctx))
+      local all = q:all()
+      counter.add(#all)
+      check(plugins.call(plugin, "write", out, all, options, ctx))
+    end
+    if counter.seen() == 0 and not opts.allow_empty then
+      require("bqw.outcome").raise(job.nothing(true))
     end
   end
   return job
@@ -770,18 +854,28 @@ end
 --- "record" | "measure", output = FILE (written atomically) | stream = handle, warn =
 --- function(line) (the export's warnings, such as an xlsx cell cut to Excel's limit;
 --- default: stderr), plus the plugin's own options such as bom }). Without output or
---- stream it returns the text. Returns true (or the text), or nil, message. A stream
---- gets what was written before an error; only output files are all-or-nothing. For
---- exports that must not block, see loop:export (|bqw-loop|).
+--- stream it returns the text. ids = { id, … } exports those records in that order
+--- (what a view shows; where still narrows them). An export that matches no record
+--- writes nothing (an output file is left as it was) and returns nil, message,
+--- "ENODATA", unless allow_empty = true. Returns true (or the text), or nil, message,
+--- name: "ENOENT" no such export, "EINVAL" a bad option or where, "EPLUGIN" a plugin
+--- failed, "ENODATA", or the write's ("EIO", "ENOTREG", …). A stream gets what was
+--- written before an error; only output files are all-or-nothing. For exports that
+--- must not block, see loop:export (|bqw-loop|).
 function Dataset:export(format, opts)
   handle_of(self, "export")
-  local job, err = self:_export_job(format, opts)
+  local job, err, ename = self:_export_job(format, opts)
   if not job then
-    return nil, err
+    return nil, err, ename
   end
   opts = opts or {}
   if opts.output then
-    return require("bqw.atomic").write(opts.output, job.fill)
+    local ok, werr, wname = require("bqw.atomic").write(opts.output, job.fill)
+    if not ok then
+      local message, name = require("bqw.outcome").caught(werr, "EIO")
+      return nil, message, wname or name
+    end
+    return ok
   end
   local chunks = {}
   local sink = opts.stream
@@ -795,7 +889,7 @@ function Dataset:export(format, opts)
     }
   local ok, perr = pcall(job.fill, sink)
   if not ok then
-    return nil, perr
+    return nil, require("bqw.outcome").caught(perr, "EIO")
   end
   return opts.stream and true or table.concat(chunks)
 end
@@ -805,7 +899,8 @@ end
 --- mentions (the words of --where, so FIELD=value selects the records counted under
 --- value); a record counts once per value it has. opts.where narrows the records,
 --- opts.script the values' script. Returns { { value = …, count = n }, … } by count,
---- then value in pinyin order (years numerically), or nil, message.
+--- then value in pinyin order (years numerically), or nil, message, name ("EINVAL"
+--- an unknown field or a bad where, "EPLUGIN" a filter plugin failed).
 function Dataset:facet(field, opts)
   handle_of(self, "facet")
   check_arg("facet", 1, field, "string")
@@ -813,19 +908,27 @@ function Dataset:facet(field, opts)
   opts = opts or {}
   local facet = require("bqw.facet")
   if not facet.FIELDS[field] then
-    return facet.count({}, field)
+    local none, ferr = facet.count({}, field)
+    return none, ferr, ferr and "EINVAL" or nil
   end
   if opts.by ~= nil and not facet.FIELDS[opts.by] then
-    return facet.count({}, opts.by)
+    local none, ferr = facet.count({}, opts.by)
+    return none, ferr, ferr and "EINVAL" or nil
   end
-  local q, err = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
+  local q, err, ename = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
   if not q then
-    return nil, err
+    return nil, err, ename
   end
+  local counts, ferr
   if opts.by ~= nil then
-    return self:_crosstab(q, field, opts.by, script_of(opts), opts.first)
+    counts, ferr = self:_crosstab(q, field, opts.by, script_of(opts), opts.first)
+  else
+    counts, ferr = self:_facet_query(q, field, script_of(opts), opts.first)
   end
-  return self:_facet_query(q, field, script_of(opts), opts.first)
+  if not counts then
+    return nil, ferr, require("bqw.plugins").error_name(ferr, "EINVAL")
+  end
+  return counts
 end
 
 --- A crosstab (ds:facet with opts.by): the facet of field, each item with cells, the

@@ -49,6 +49,18 @@ M.ARRAY_FIELDS = { records = true, diagnostics = true, lines = true, highlights 
 for name in pairs(fields.LIST) do
   M.ARRAY_FIELDS[name] = true
 end
+for _, name in ipairs({ "hits", "spans", "problems" }) do
+  M.ARRAY_FIELDS[name] = true
+end
+
+local ARRAY = { __jsontype = "array" }
+
+--- Marks t (default: a new table) as a JSON array, so that it encodes as [] when empty
+--- (an empty Lua table is otherwise {}); returns t. A table whose metatable already
+--- says __jsontype = "array" (dkjson's convention) is an array too.
+function M.array(t)
+  return setmetatable(t or {}, ARRAY)
+end
 
 --- Copies value with an explicit key order on every object.
 local function ordered(value, seen, before, key)
@@ -69,7 +81,9 @@ local function ordered(value, seen, before, key)
   seen[value] = nil
   table.sort(keys, before)
   local n = #value
-  if (n > 0 or M.ARRAY_FIELDS[key]) and #keys == 0 then
+  local mt = getmetatable(value)
+  local declared = type(mt) == "table" and rawget(mt, "__jsontype") or nil
+  if (n > 0 or M.ARRAY_FIELDS[key] or declared == "array") and #keys == 0 then
     return setmetatable(copy, { __jsontype = "array" })
   end
   return setmetatable(copy, { __jsonorder = keys, __jsontype = "object" })

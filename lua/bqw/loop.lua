@@ -200,9 +200,11 @@ end
 --- slices (a slice ends every opts.slice records the plugin reports or a pass of the
 --- export looks at, counting or writing, default 500, or 256 KB written), one slice per
 --- loop turn. callbacks.progress(done, total) after each slice once the records are
---- counted (the job's total is nil before); callbacks.done(true) or callbacks.done(nil, message) at the end. The
---- output (opts.output) is written atomically: a failed or cancelled export leaves no
---- file, or the older one intact. Returns a job with job:cancel(), or nil, message.
+--- counted (the job's total is nil before); callbacks.done(true) or callbacks.done(nil,
+--- message, name) at the end (names as ds:export gives them; "ECANCELED" when
+--- cancelled). The output (opts.output) is written atomically: a failed or cancelled
+--- export, or one that matches no record (unless opts.allow_empty), leaves no file, or
+--- the older one intact. Returns a job with job:cancel(), or nil, message, name.
 function Loop:export(ds, format, opts, callbacks)
   local check_arg = require("bqw")._check_arg
   if type(ds) ~= "table" or type(ds._export_job) ~= "function" then
@@ -222,13 +224,14 @@ function Loop:export(ds, format, opts, callbacks)
       export_opts[k] = v
     end
   end
-  local job, err = ds:_export_job(format, export_opts)
+  local job, err, ename = ds:_export_job(format, export_opts)
   if not job then
-    return nil, err
+    return nil, err, ename
   end
-  local file, ferr = require("bqw.atomic").begin(opts.output)
+  job.output = opts.output -- named when nothing matches
+  local file, ferr, fname = require("bqw.atomic").begin(opts.output)
   if not file then
-    return nil, ferr
+    return nil, ferr, fname
   end
   local slice = opts.slice or 500
   local done, since_yield, written = 0, 0, 0
@@ -244,8 +247,14 @@ function Loop:export(ds, format, opts, callbacks)
   job.set_pause(function(n)
     step_done(n or 1) -- n: records a pass in the core looked at since the last call
   end)
+  local nothing -- { message, name } of an export that matches no record
   local co = coroutine.create(function()
     total = job.count()
+    local message, name = job.nothing()
+    if message then
+      nothing = { message, name }
+      return
+    end
     local out = {}
     function out.write(_, ...)
       file.out:write(...)
@@ -267,7 +276,7 @@ function Loop:export(ds, format, opts, callbacks)
   -- total: the records the export writes, once counted (nil before)
   local handle = { warning = file.warning }
   local timer
-  local function finish(ok, message)
+  local function finish(ok, message, name)
     if state.finished then
       return
     end
@@ -278,7 +287,7 @@ function Loop:export(ds, format, opts, callbacks)
     if ok then
       local committed, cerr = file.commit()
       if not committed then
-        ok, message = nil, cerr
+        ok, message, name = nil, cerr, "EIO"
       end
     else
       file.abort()
@@ -290,15 +299,20 @@ function Loop:export(ds, format, opts, callbacks)
       end
     end
     if callbacks.done then
-      callbacks.done(ok, message)
+      callbacks.done(ok, message, name)
     end
   end
   local function step()
     local ok, rerr = coroutine.resume(co)
     if not ok then
-      return finish(nil, tostring(rerr))
+      local name = type(rerr) == "table" and rerr.name or nil
+      rerr = tostring(rerr)
+      return finish(nil, rerr, name or require("bqw.plugins").error_name(rerr, "EIO"))
     end
     if coroutine.status(co) == "dead" then
+      if nothing then
+        return finish(nil, nothing[1], nothing[2])
+      end
       return finish(true)
     end
     if total then
@@ -312,7 +326,7 @@ function Loop:export(ds, format, opts, callbacks)
   self:_kick()
   --- Stops the export; the output file is left as it was.
   function handle.cancel()
-    finish(nil, "cancelled")
+    finish(nil, "cancelled", "ECANCELED")
   end
   function handle.finished()
     return state.finished

@@ -168,9 +168,55 @@ local function load_plugin(path, kind, origin)
     local article = kind == "export" and "an" or "a"
     return nil, ("%s: error: %s %s plugin needs a function %q"):format(path, article, kind, M.ENTRY[kind])
   end
+  local list, oerr = M.option_list(plugin)
+  if not list then
+    return nil, ("%s: error: %s"):format(path, oerr)
+  end
+  plugin.option_list = list
   plugin.path = path
   plugin.origin = origin
   return plugin
+end
+
+local OPTION_TYPES = { string = true, number = true, boolean = true }
+
+--- A plugin's own options, declared as a list { { name =, description =, default =,
+--- type = "string" | "number" | "boolean" }, … } (or, the older form, a table
+--- { name = description }): returns them as such a list sorted by name, and leaves
+--- plugin.options a table { name = description } (what callers look names up in);
+--- or nil, message when the declaration is malformed.
+function M.option_list(plugin)
+  local declared = plugin.options
+  if declared == nil then
+    return {}
+  elseif type(declared) ~= "table" then
+    return nil, ("options must be a list of { name =, description =, default = }, not a %s"):format(type(declared))
+  end
+  local list, by_name = {}, {}
+  if #declared > 0 then
+    for i, o in ipairs(declared) do
+      if type(o) ~= "table" or type(o.name) ~= "string" or not o.name:match("^[%a_][%w_]*$") then
+        return nil, ("options[%d] needs a name (a word: letters, digits, _)"):format(i)
+      end
+      if o.type ~= nil and not OPTION_TYPES[o.type] then
+        return nil, ("option %s: type must be string, number or boolean, not %s"):format(o.name, tostring(o.type))
+      end
+      list[#list + 1] = { name = o.name, description = tostring(o.description or ""), default = o.default, type = o.type or "string" }
+      by_name[o.name] = tostring(o.description or "")
+    end
+  else
+    for name, description in pairs(declared) do
+      if type(name) == "string" then
+        list[#list + 1] = { name = name, description = tostring(description), type = "string" }
+        by_name[name] = tostring(description)
+      end
+    end
+  end
+  table.sort(list, function(a, b)
+    return a.name < b.name
+  end)
+  plugin.options = by_name
+  return list
 end
 
 local function build()
@@ -202,7 +248,8 @@ function M.reset()
   registry, problems, shadowed = nil, nil, nil
 end
 
---- The plugin of this kind and name, or nil, message.
+--- The plugin of this kind and name, or nil, message, name: "ENOENT" (no such plugin;
+--- the message suggests a near name) or "EPLUGIN" (its file failed to load).
 function M.get(kind, name)
   if not M.ENTRY[kind] then
     error(("bqw.plugins.get: unknown kind %q (view, filter or export)"):format(tostring(kind)), 2)
@@ -221,10 +268,40 @@ function M.get(kind, name)
   table.sort(names)
   for _, p in ipairs(problems) do
     if p.path:match("/" .. kind .. "/" .. name:gsub("%p", "%%%0") .. "%.lua$") then
-      return nil, ("%s plugin %q failed to load: %s"):format(kind, name, p.message)
+      return nil, ("plugin %s (%s): error: the %s plugin failed to load: %s"):format(name, p.path, kind, p.message), "EPLUGIN"
     end
   end
-  return nil, ("no %s plugin %q (available: %s)"):format(kind, name, table.concat(names, ", "))
+  local near = M.suggest(name, names)
+  return nil,
+    ("no %s plugin %q%s (available: %s)"):format(kind, name, near and ("; did you mean %s?"):format(near) or "", table.concat(names, ", ")),
+    "ENOENT"
+end
+
+--- The candidate closest to word (edit distance at most 1 for a word of up to 3
+--- bytes, else at most 2 or a third of its length), for a did-you-mean; nil when none
+--- is close.
+function M.suggest(word, candidates)
+  word = tostring(word)
+  local best, best_d = nil, #word <= 3 and 1 or math.max(2, math.floor(#word / 3))
+  for _, c in ipairs(candidates) do
+    -- Levenshtein distance over bytes, two rows
+    local prev, cur = {}, {}
+    for j = 0, #c do
+      prev[j] = j
+    end
+    for i = 1, #word do
+      cur[0] = i
+      for j = 1, #c do
+        local cost = word:byte(i) == c:byte(j) and 0 or 1
+        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      end
+      prev, cur = cur, prev
+    end
+    if prev[#c] <= best_d and c ~= word then
+      best, best_d = c, prev[#c] - 0.5 -- a later candidate must be strictly closer
+    end
+  end
+  return best
 end
 
 --- Every active plugin, sorted by kind then name: { kind, name, origin, path,
@@ -271,12 +348,26 @@ function M.problems()
   return problems
 end
 
---- Calls plugin[fname](...) protected; returns true, results… or nil, message where the
---- message names the plugin's file (and line, when the error has one).
+--- Calls plugin[fname](...) protected; returns true, results… or nil, message, "EPLUGIN"
+--- where the message is "plugin NAME (PATH): error: " and what the plugin raised (with
+--- its file and line, when the error has one).
 local unpack = table.unpack or unpack -- luacheck: ignore 143
 
 local function pack(...)
   return { n = select("#", ...), ... }
+end
+
+local USAGE = {
+  __tostring = function(self)
+    return self.message
+  end,
+}
+
+--- An error a plugin raises (error(bqw.plugins.usage_error("no field \"x\""))) when
+--- the caller's option or value is wrong rather than the plugin: M.call reports it as
+--- "KIND NAME: message" with the name "EINVAL" (the command exits 2, a usage error).
+function M.usage_error(message)
+  return setmetatable({ message = tostring(message) }, USAGE)
 end
 
 function M.call(plugin, fname, ...)
@@ -284,11 +375,20 @@ function M.call(plugin, fname, ...)
   if results[1] then
     return true, unpack(results, 2, results.n)
   end
-  local err = tostring(results[2])
-  if not err:find(plugin.path, 1, true) then
-    err = plugin.path .. ": " .. err
+  if getmetatable(results[2]) == USAGE then
+    return nil, ("%s %s: %s"):format(plugin.kind, plugin.name, results[2].message), "EINVAL"
   end
-  return nil, ("%s plugin %q failed: %s"):format(plugin.kind, plugin.name, err)
+  return nil, ("plugin %s (%s): error: %s"):format(plugin.name, plugin.path, tostring(results[2])), "EPLUGIN"
+end
+
+--- The name of a failure (the third value of nil, message, name) from its message:
+--- "EPLUGIN" when a plugin raised or failed to load (the message M.call and M.get
+--- give: "plugin NAME (PATH): error: …", wherever it ends up), otherwise fallback.
+function M.error_name(message, fallback)
+  if type(message) == "string" and message:find("plugin [^%s]+ %([^%)]*%.lua%): error: ") then
+    return "EPLUGIN"
+  end
+  return fallback
 end
 
 --- The options of the engine's compile (ds:query_compile) for a dataset whose records

@@ -144,7 +144,7 @@ local function stream(source, opts, _, out)
   end
   for _, c in ipairs(cols) do
     if not KNOWN[c] and not present[c] then
-      error(("table: no field %q (columns are record fields, or label)"):format(c), 0)
+      error(require("bqw.plugins").usage_error(("no field %q (columns are record fields, or label)"):format(c)), 0)
     end
   end
 
@@ -212,7 +212,13 @@ end
 return {
   name = "table",
   kind = "view",
-  options = { columns = "the columns: a list or \"a,b,c\" of record fields, or label" },
+  options = {
+    {
+      name = "columns",
+      description = "the columns: a list or \"a,b,c\" of record fields, or label",
+      default = table.concat(DEFAULT_COLUMNS, ","),
+    },
+  },
   description = "Columns of record fields (--columns a,b,c; default id,kind,line,city,label), aligned by display width, cut with … to the width.",
   default_columns = DEFAULT_COLUMNS,
   stream = stream,

@@ -344,13 +344,13 @@ describe("ds:facet", function()
       assert.same(want, ids(q:all()), where)
       assert.equal(#want, q:count(), where)
     end
-    -- a search the index refuses is a bad value, with a caret under it (issue 19)
-    local ok, err = pcall(function()
-      return ds:query([[text~" "]]):count()
-    end)
-    assert.is_false(ok)
-    assert.equal('bqw: where: --where:1:6: error: bad value for text: empty search query: give some text to find\n'
+    -- a search the index refuses is a bad value, with a caret under it (issue 19),
+    -- returned as nil, message, name
+    local q, err, name = ds:query([[text~" "]])
+    assert.is_nil(q)
+    assert.equal('--where:1:6: error: bad value for text: empty search query: give some text to find\n'
       .. '  text~" "\n       ^', err)
+    assert.equal("EINVAL", name)
   end)
 
   it("names an unknown field and a bad where", function()

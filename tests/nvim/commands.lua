@@ -207,9 +207,9 @@ T.run("nvim commands", function()
   vim.cmd("Bqw search --pinyin xczx")
   check(lines()[1]:find("12 of 12", 1, true) ~= nil, "search --pinyin")
 
-  -- export in the background
+  -- export in the background (--all: every record EXPR selects, not the search's)
   local out = vim.fn.tempname() .. ".csv"
-  vim.cmd("Bqw export csv " .. out .. " region=粤北")
+  vim.cmd("Bqw export --all csv " .. out .. " region=粤北")
   vim.wait(5000, function()
     return vim.fn.filereadable(out) == 1
   end, 20)
@@ -229,7 +229,7 @@ T.run("nvim commands", function()
   end
   for _, format in ipairs({ "markdown", "html" }) do
     local doc_out = vim.fn.tempname() .. "." .. format
-    vim.cmd("Bqw export " .. format .. " " .. doc_out .. " region=粤北")
+    vim.cmd("Bqw export --all " .. format .. " " .. doc_out .. " region=粤北")
     vim.wait(5000, function()
       return vim.fn.filereadable(doc_out) == 1
     end, 20)

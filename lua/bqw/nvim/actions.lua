@@ -37,9 +37,30 @@ function M.markdown(r)
   return table.concat(out, "\n") .. "\n"
 end
 
+--- The ids of the records buf shows, each once, in the order it shows them (the
+--- line of each record's first appearance); nil when buf is no bqw buffer with a
+--- view or search results.
+function M.shown_ids(buf)
+  local b = draw.buffers[buf]
+  local result = b and b.result
+  if not result then
+    return nil
+  end
+  local ids, seen = {}, {}
+  for l = 1, result.n or #result.lines do
+    local id = result.ids[l]
+    if id and not seen[id] then
+      seen[id] = true
+      ids[#ids + 1] = id
+    end
+  end
+  return ids
+end
+
 --- Exports in the background with progress in the echo area: format, path, where
---- (nil for every record).
-function M.export(format, path, where)
+--- (nil for every record), ids (nil, or the records to export in that order: what a
+--- view shows, M.shown_ids; where narrows them).
+function M.export(format, path, where, ids)
   data.with_dataset(function(ds)
     local last = -1
     -- a warning of the export (a cell cut to Excel's limit) as a notification, not on
@@ -49,7 +70,7 @@ function M.export(format, path, where)
         data.notify(message, vim.log.levels.WARN)
       end)
     end
-    local job, err = data.loop():export(ds, format, { output = path, where = where, warn = warn }, {
+    local job, err = data.loop():export(ds, format, { output = path, where = where, ids = ids, warn = warn }, {
       progress = function(done, total)
         local pct = total > 0 and math.floor(100 * done / total) or 100
         if pct ~= last then
@@ -254,7 +275,7 @@ endfunction
 ]])
 
 local function export(buf)
-  local b = draw.buffers[buf]
+  local ids = M.shown_ids(buf)
   local prompt = { prompt = "bqw export format: ", default = "csv", completion = "customlist,BqwExportFormats" }
   data.input(prompt, function(format)
     if not format or format == "" then
@@ -262,7 +283,7 @@ local function export(buf)
     end
     data.input({ prompt = "bqw export to: ", default = "bqw." .. format, completion = "file" }, function(path)
       if path and path ~= "" then
-        M.export(format, path, b and draw.where_of(b))
+        M.export(format, path, nil, ids)
       end
     end)
   end)

@@ -61,8 +61,9 @@ function subcommands.search(args)
   M.search(table.concat(args, " "), pinyin)
 end
 
--- :Bqw export FORMAT PATH [EXPR] exports what the current view shows (its filter and
--- the live one), EXPR narrowing it; --all exports every record (EXPR still applies).
+-- :Bqw export FORMAT PATH [EXPR] exports what the current view or search shows, in
+-- its order (its filter, the live one, its sort), EXPR narrowing it; --all exports
+-- every record (EXPR still applies).
 function subcommands.export(args)
   local all = false
   for i = #args, 1, -1 do
@@ -76,15 +77,9 @@ function subcommands.export(args)
     return data.notify("usage: :Bqw export [--all] FORMAT PATH [EXPR]", vim.log.levels.ERROR)
   end
   local expr = #args > 2 and table.concat(args, " ", 3) or nil
-  local b = draw.buffers[api.nvim_get_current_buf()]
-  local shown = (not all) and b and b.name and draw.where_of(b) or nil
-  local where = expr
-  if shown and expr then
-    where = ("(%s) (%s)"):format(shown, expr)
-  elseif shown then
-    where = shown
-  end
-  require("bqw.nvim.actions").export(format, path, where)
+  local actions = require("bqw.nvim.actions")
+  local ids = (not all) and actions.shown_ids(api.nvim_get_current_buf()) or nil
+  actions.export(format, path, expr, ids)
 end
 
 function subcommands.check()

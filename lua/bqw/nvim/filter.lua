@@ -80,10 +80,18 @@ function M.apply(buf, text)
       if large then
         -- counting could take seconds (a text search over every record): check the
         -- expression only; the view job counts as it builds the view
-        ds:query(where, { first = 1 }):count()
+        local q, qerr = ds:query(where, { first = 1 })
+        if not q then
+          error(qerr, 0)
+        end
+        q:count()
         return nil
       end
-      return ds:query(where):count()
+      local q, qerr = ds:query(where)
+      if not q then
+        error(qerr, 0)
+      end
+      return q:count()
     end)
     if not ok then
       b.status = ("filter: %s — error: %s"):format(text, M.one_line(n))

@@ -65,7 +65,11 @@ end
 function M.records(buf)
   local b = draw.buffers[buf]
   data.with_dataset(function(ds)
-    local records = ds:query(b and b.name and draw.where_of(b) or nil):all()
+    local q, err = ds:query(b and b.name and draw.where_of(b) or nil)
+    if not q then
+      return data.notify(err, vim.log.levels.ERROR)
+    end
+    local records = q:all()
     data.select(records, { prompt = "bqw record", format_item = M.record_line, kind = "bqw.record" }, function(r)
       if r then
         M.open_record(r.id)
@@ -123,8 +127,7 @@ end
 
 --- The export plugins; asks for a file, then exports what the current view shows.
 function M.exports(buf)
-  local b = draw.buffers[buf]
-  local where = b and b.name and draw.where_of(b) or nil
+  local ids = require("bqw.nvim.actions").shown_ids(buf)
   data.select(require("bqw.plugins").list("export"), {
     prompt = "bqw export",
     format_item = function(p)
@@ -137,7 +140,7 @@ function M.exports(buf)
     end
     data.input({ prompt = "bqw export to: ", default = "bqw." .. p.name, completion = "file" }, function(path)
       if path and path ~= "" then
-        require("bqw.nvim.actions").export(p.name, path, where)
+        require("bqw.nvim.actions").export(p.name, path, nil, ids)
       end
     end)
   end)

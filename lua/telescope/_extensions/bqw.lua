@@ -64,7 +64,7 @@ local function records(opts)
     pickers
       .new(opts, {
         prompt_title = "bqw records",
-        finder = finders.new_table({ results = ds:query(opts.where):all(), entry_maker = record_entry }),
+        finder = finders.new_table({ results = assert(ds:query(opts.where)):all(), entry_maker = record_entry }),
         sorter = conf.generic_sorter(opts),
         previewer = previewer(),
         attach_mappings = open_on_select,
