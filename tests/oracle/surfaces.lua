@@ -9,7 +9,11 @@
 --     script, driven by a copy of the page with a few lines appended that type each query
 --     and read the rows shown): the same set (the table keeps source order);
 --   * Neovim's `:Bqw search` (headless, the plugin from this tree): the same ids in the
---     same order.
+--     same order;
+--   * ds:query('text~"…"') (`text` goes through the search index): the same set; and
+--     Neovim's `:Bqw view list text~"…"`: the ds:query ids in the same order;
+--   * with --only …,nvim-export: `:Bqw export csv` from 20 search and 20 list views
+--     writes what the view shows, in its order (issue 19's Neovim case).
 --
 --   build/bqw run tests/oracle/surfaces.lua [--count N] [--seed S] [--only a,b]
 --
@@ -167,6 +171,23 @@ for i, q in ipairs(queries) do
   reference[i] = api(q)
 end
 
+-- The same words as a filter: text~"…" selects the records a search finds (bqw.h: `text`
+-- goes through the search index), in source order.
+local exprs, filtered = {}, {}
+for i, q in ipairs(queries) do
+  exprs[i] = 'text~"' .. q:gsub('[\\"]', "\\%0") .. '"'
+  local ok, sel = pcall(ds.query, ds, exprs[i])
+  local ids = {}
+  if ok and sel then
+    for r in sel:iter() do
+      ids[#ids + 1] = r.id
+    end
+  else
+    ids = { "error: " .. tostring(sel):gsub("\n.*", "") }
+  end
+  filtered[i] = ids
+end
+
 local disagreements, compared = 0, {}
 local function key(ids, as_set)
   local c = {}
@@ -178,13 +199,21 @@ local function key(ids, as_set)
   end
   return table.concat(c, " ")
 end
-local function compare(surface, i, got, as_set)
+local function compare(surface, i, got, as_set, want, against)
   compared[surface] = (compared[surface] or 0) + 1
-  local want = reference[i]
+  want = want or reference[i]
   if key(got, as_set) ~= key(want, as_set) then
     disagreements = disagreements + 1
-    print(("DISAGREE [%s] %q\n    %s {%s}, ds:search {%s}"):format(surface, queries[i], surface, key(got, as_set),
-      key(want, as_set)))
+    print(("DISAGREE [%s] %q\n    %s {%s}, %s {%s}"):format(surface, queries[i], surface, key(got, as_set),
+      against or "ds:search", key(want, as_set)))
+  end
+end
+
+-- ---- ds:query(text~…) --------------------------------------------------------------------
+
+if wanted("where") then
+  for i in ipairs(queries) do
+    compare("where", i, filtered[i], true)
   end
 end
 
@@ -246,7 +275,7 @@ if wanted("sqlite") and have("sqlite3") and read(ext .. ".so") then
   for i in ipairs(queries) do
     compare("sqlite", i, got[i] or {}, true)
   end
-else
+elseif wanted("sqlite") then
   print("surfaces: sqlite skipped (no sqlite3 or no " .. ext .. ".so)")
 end
 
@@ -308,22 +337,22 @@ if wanted("report") and have("chromium") then
       compare("report", i, got[i] or {}, true)
     end
   end
-else
+elseif wanted("report") then
   print("surfaces: report skipped (no chromium)")
 end
 
 -- ---- Neovim: :Bqw search ---------------------------------------------------------------------
 
-if wanted("nvim") and have("nvim") then
-  write(TMP .. "/queries.json", json.encode(queries))
+local nvim_export = wanted("nvim-export") and math.min(20, #queries) or 0
+if (wanted("nvim") or nvim_export > 0) and have("nvim") then
+  write(TMP .. "/queries.json", json.encode({ queries = queries, exprs = exprs, export = nvim_export, dir = TMP }))
   write(TMP .. "/nvim.lua", ([[
-local queries = vim.json.decode(io.open(%q):read("a"))
+local input = vim.json.decode(io.open(%q):read("a"))
 local out = assert(io.open(%q, "w"))
 local ok, err = pcall(function()
   vim.cmd("runtime plugin/bqw.lua")
   local draw = require("bqw.nvim.draw")
-  for i, q in ipairs(queries) do
-    vim.cmd("Bqw search " .. q) -- :Bqw takes no -bar: | and " are the query's
+  local function shown()
     local b = draw.buffers[vim.api.nvim_get_current_buf()]
     local ids, seen = {}, {}
     for l = 1, vim.api.nvim_buf_line_count(0) do
@@ -333,7 +362,38 @@ local ok, err = pcall(function()
         ids[#ids + 1] = id
       end
     end
-    out:write(i, ":", table.concat(ids, " "), "\n")
+    return table.concat(ids, " ")
+  end
+  -- :Bqw export of the view on screen: the file's ids, once the background export wrote it
+  local function export(tag, i)
+    local path = ("%%s/%%s%%d.csv"):format(input.dir, tag, i)
+    vim.cmd("Bqw export csv " .. path)
+    vim.wait(10000, function()
+      return vim.loop.fs_stat(path) ~= nil
+    end, 20)
+    local ids = {}
+    local f = io.open(path)
+    for line in f and f:lines() or function() end do
+      ids[#ids + 1] = line:match("^(%%d+),")
+    end
+    if f then
+      f:close()
+    end
+    out:write(tag, i, ":", table.concat(ids, " "), "\n")
+  end
+  for i, q in ipairs(input.queries) do
+    vim.cmd("Bqw search " .. q) -- :Bqw takes no -bar: | and " are the query's
+    out:write("s", i, ":", shown(), "\n")
+    if i <= input.export then
+      out:write("S", i, ":", shown(), "\n")
+      export("x", i)
+    end
+    vim.cmd("Bqw view list " .. input.exprs[i])
+    out:write("f", i, ":", shown(), "\n")
+    if i <= input.export then
+      out:write("F", i, ":", shown(), "\n")
+      export("y", i)
+    end
   end
 end)
 if not ok then
@@ -345,32 +405,38 @@ vim.cmd("qa!")
   os.execute(("cd %s && timeout 120 nvim --headless -u NONE -i NONE --cmd %s -c %s >%s/nvim.log 2>&1"):format(
     sh_quote(SRC), sh_quote("set rtp+=" .. SRC), sh_quote("luafile " .. TMP .. "/nvim.lua"), TMP))
   local out = read(TMP .. "/nvim.out") or ""
-  local got = {}
+  local got = { s = {}, f = {}, S = {}, F = {}, x = {}, y = {} }
   for _, l in ipairs(lines_of(out)) do
-    local i, ids = l:match("^(%d+):(.*)$")
+    local what, i, ids = l:match("^([sfSFxy])(%d+):(.*)$")
     if i then
       local list = {}
       for id in ids:gmatch("%d+") do
         list[#list + 1] = id
       end
-      got[tonumber(i)] = list
+      got[what][tonumber(i)] = list
     elseif l ~= "" then
       disagreements = disagreements + 1
       print("DISAGREE [nvim] " .. l .. " " .. (read(TMP .. "/nvim.log") or ""):sub(1, 300))
     end
   end
-  if next(got) then
-    for i in ipairs(queries) do
-      compare("nvim", i, got[i] or {})
+  for i in ipairs(queries) do
+    if wanted("nvim") then
+      compare("nvim", i, got.s[i] or {})
+      compare("nvim-filter", i, got.f[i] or {}, false, filtered[i], "ds:query(" .. exprs[i] .. ")")
+    end
+    if i <= nvim_export then
+      -- what the view shows is what :Bqw export writes, in its order
+      compare("nvim-export", i, got.x[i] or {}, false, got.S[i] or {}, "the search view")
+      compare("nvim-export", i, got.y[i] or {}, false, got.F[i] or {}, "the list view of " .. exprs[i])
     end
   end
-else
+elseif wanted("nvim") then
   print("surfaces: nvim skipped (no nvim)")
 end
 
 os.execute("rm -rf " .. sh_quote(TMP))
 local parts = {}
-for _, s in ipairs({ "cli", "sqlite", "report", "nvim" }) do
+for _, s in ipairs({ "where", "cli", "sqlite", "report", "nvim", "nvim-filter", "nvim-export" }) do
   parts[#parts + 1] = ("%s %d"):format(s, compared[s] or 0)
 end
 print(("surfaces: %d queries compared with ds:search (%s); %d disagreements"):format(#queries,
