@@ -15,7 +15,10 @@
 --   * with --only …,nvim-export: `:Bqw export csv` from 20 search and 20 list views
 --     writes what the view shows, in its order (issue 19's Neovim case).
 --
---   build/bqw run tests/oracle/surfaces.lua [--count N] [--seed S] [--only a,b]
+--   build/bqw run tests/oracle/surfaces.lua [--count N] [--seed S] [--only a,b] [--data FILE]
+--
+-- --data reads another digest (an absolute path; every surface reads it, through
+-- $BQW_DATA for the children).
 --
 -- Queries: words cut from the records' searchable texts (title, city, headline, measures,
 -- prose, category) as published, in Simplified and in Traditional (opencc, once), with
@@ -36,6 +39,8 @@ do
       opts[a:sub(3)] = assert(tonumber(arg[i + 1]), a .. " needs a number")
     elseif a == "--only" then
       opts.only = arg[i + 1]
+    elseif a == "--data" then
+      opts.data = arg[i + 1]
     else
       error("unknown argument " .. a)
     end
@@ -83,7 +88,9 @@ local json = require("bqw.json")
 
 -- ---- the queries ---------------------------------------------------------------------
 
-local ds = assert(bqw.load())
+local ds = assert(bqw.load(opts.data))
+-- every child (the CLI, Neovim) reads the same digest: $BQW_DATA
+local ENV = opts.data and ("BQW_DATA=%s "):format(sh_quote(opts.data)) or ""
 local texts = {}
 for _, r in ipairs(ds:records({ script = "original" })) do
   for _, k in ipairs({ "title", "city", "headline", "text", "category" }) do
@@ -221,7 +228,7 @@ end
 
 if wanted("cli") then
   for i, q in ipairs(queries) do
-    local p = io.popen(("%s search --json --limit 1000000 -- %s 2>&1"):format(sh_quote(EXE), sh_quote(q)))
+    local p = io.popen((ENV .. "%s search --json --limit 1000000 -- %s 2>&1"):format(sh_quote(EXE), sh_quote(q)))
     local out = p:read("a")
     p:close()
     local doc = json.decode(out)
@@ -238,7 +245,7 @@ end
 local ext = BUILD .. "/bqw_sqlite"
 if wanted("sqlite") and have("sqlite3") and read(ext .. ".so") then
   local db = TMP .. "/digest.sqlite"
-  assert(os.execute(("%s export --format sqlite -o %s"):format(sh_quote(EXE), db)), "bqw export --format sqlite")
+  assert(os.execute((ENV .. "%s export --format sqlite -o %s"):format(sh_quote(EXE), db)), "bqw export --format sqlite")
   local sql = { ".load " .. ext, ".mode list", ".separator |" }
   local function lit(s)
     return "'" .. s:gsub("'", "''") .. "'"
@@ -283,7 +290,7 @@ end
 
 if wanted("report") and have("chromium") then
   local page = TMP .. "/report.html"
-  assert(os.execute(("%s report -o %s"):format(sh_quote(EXE), page)), "bqw report")
+  assert(os.execute((ENV .. "%s report -o %s"):format(sh_quote(EXE), page)), "bqw report")
   local html = read(page)
   -- typed into the page's own box, one query after another; the rows shown are read back
   local drive = ([[<script>
@@ -351,6 +358,7 @@ local input = vim.json.decode(io.open(%q):read("a"))
 local out = assert(io.open(%q, "w"))
 local ok, err = pcall(function()
   vim.cmd("runtime plugin/bqw.lua")
+  require("bqw.nvim.data").dataset() -- a data file ($BQW_DATA) loads in the background: wait
   local draw = require("bqw.nvim.draw")
   local function shown()
     local b = draw.buffers[vim.api.nvim_get_current_buf()]
@@ -402,7 +410,7 @@ end
 out:close()
 vim.cmd("qa!")
 ]]):format(TMP .. "/queries.json", TMP .. "/nvim.out"))
-  os.execute(("cd %s && timeout 120 nvim --headless -u NONE -i NONE --cmd %s -c %s >%s/nvim.log 2>&1"):format(
+  os.execute(("cd %s && " .. ENV .. "timeout 120 nvim --headless -u NONE -i NONE --cmd %s -c %s >%s/nvim.log 2>&1"):format(
     sh_quote(SRC), sh_quote("set rtp+=" .. SRC), sh_quote("luafile " .. TMP .. "/nvim.lua"), TMP))
   local out = read(TMP .. "/nvim.out") or ""
   local got = { s = {}, f = {}, S = {}, F = {}, x = {}, y = {} }
