@@ -116,17 +116,33 @@ local function search_texts(r)
   return t
 end
 
--- One character (UTF-8) of code point c; no utf8 library (LuaJIT).
-local function utf8_char(c)
-  if c < 0x80 then
-    return string.char(c)
-  elseif c < 0x800 then
-    return string.char(0xC0 + math.floor(c / 64), 0x80 + c % 64)
-  elseif c < 0x10000 then
-    return string.char(0xE0 + math.floor(c / 4096), 0x80 + math.floor(c / 64) % 64, 0x80 + c % 64)
+-- Every character from U+0021 to U+2FFFF but the surrogates and U+007F, as UTF-8, one a
+-- line, built byte by byte (no utf8 library in LuaJIT).
+local function all_chars(out)
+  local char = string.char
+  for b = 0x21, 0x7E do
+    out[#out + 1] = char(b)
   end
-  return string.char(0xF0 + math.floor(c / 262144), 0x80 + math.floor(c / 4096) % 64,
-    0x80 + math.floor(c / 64) % 64, 0x80 + c % 64)
+  for b1 = 0xC2, 0xDF do
+    for b2 = 0x80, 0xBF do
+      out[#out + 1] = char(b1, b2)
+    end
+  end
+  for b1 = 0xE0, 0xEF do
+    for b2 = b1 == 0xE0 and 0xA0 or 0x80, b1 == 0xED and 0x9F or 0xBF do
+      for b3 = 0x80, 0xBF do
+        out[#out + 1] = char(b1, b2, b3)
+      end
+    end
+  end
+  for b2 = 0x90, 0xAF do
+    for b3 = 0x80, 0xBF do
+      for b4 = 0x80, 0xBF do
+        out[#out + 1] = char(0xF0, b2, b3, b4)
+      end
+    end
+  end
+  return out
 end
 local CHAR = "[%z\1-\127\194-\244][\128-\191]*"
 
@@ -137,12 +153,7 @@ local function fold_table()
   if changed_by_fold then
     return changed_by_fold
   end
-  local chars = {}
-  for c = 0x21, 0x2FFFF do
-    if c < 0xD800 or c > 0xDFFF then
-      chars[#chars + 1] = utf8_char(c)
-    end
-  end
+  local chars = all_chars({})
   -- one character a line: the overrides (phrases) cannot apply, bqw_fold is per character
   local folded = require("bqw.core").fold(table.concat(chars, "\n"))
   local t, i = {}, 0
