@@ -12,6 +12,8 @@
 -- (unknown filter or closed-vocabulary value, bad number, syntax). Then --cli N of them
 -- (default 300) through `bqw list --where E --json`, whose ids must equal the API's.
 -- Prints every disagreement (expression, ids on one side only) and exits 1 on any.
+-- --show E (repeatable) prints the oracle's and the engine's answers for E on the digest,
+-- in both shapes, and stops.
 -- --leaves makes every expression one filter (a per-filter account of differences);
 -- --words a,b,… draws the filters from those words only (e.g. the twelve filters of an
 -- engine that lacks the others, to see what else it gets wrong).
@@ -45,6 +47,10 @@ do
       opts.verbose = true
     elseif a == "--leaves" then
       opts.leaves = true
+    elseif a == "--show" then
+      opts.show = opts.show or {}
+      table.insert(opts.show, arg[i + 1])
+      i = i + 1
     elseif a == "--words" then
       opts.words = assert(arg[i + 1], "--words needs a list")
       i = i + 1
@@ -460,6 +466,9 @@ for _, c in ipairs(corpora) do
   end
 end
 
+for _, e in ipairs(opts.show or {}) do
+  exprs[#exprs + 1] = e
+end
 local all_chars, char_list = {}, {}
 local function note_chars(s)
   for _, cp in utf8.codes(s) do
@@ -653,6 +662,34 @@ do
     os.exit(1)
   end
   print("oracle: self-check on issue 19's cases ok")
+end
+
+-- --show E: the oracle's and the engine's answers for E on the digest, then stop
+if opts.show then
+  local c = corpora[1]
+  local O = oracle.new({ fold_map = fold_map, overrides = overrides, vocab = c.vocab, vocab_loose = c.vocab_loose })
+  for _, e in ipairs(opts.show) do
+    local tree, why, msg = O:parse(e)
+    local want, mwant = {}, {}
+    for _, r in ipairs(tree and c.records or {}) do
+      if O:match(tree, { record = r }) then
+        want[#want + 1] = r.id
+      end
+      for m = 1, #(r.measures or {}) do
+        if O:match(tree, { record = r, measure = m }) then
+          mwant[#mwant + 1] = r.id .. "." .. m
+        end
+      end
+    end
+    local got, err = engine_records(c.ds, e)
+    local mgot, merr = engine_measures(c.ds, e)
+    print(("%s\n  oracle: %s\n  engine: %s\n  oracle, measure shape: %s\n  engine, measure shape: %s"):format(e,
+      tree and ("%d {%s}"):format(#want, join(want)) or ("refused (%s: %s)"):format(why, msg),
+      got and ("%d {%s}"):format(#got, join(got)) or ("refused: " .. err:gsub("\n.*", "")),
+      tree and ("%d {%s}"):format(#mwant, join(mwant)) or "refused",
+      mgot and ("%d {%s}"):format(#mgot, join(mgot)) or ("refused: " .. merr:gsub("\n.*", ""))))
+  end
+  os.exit(0)
 end
 
 local cli_cases = {}
