@@ -501,6 +501,38 @@ static int l_match_spans(lua_State *L) {
   return 1;
 }
 
+/* core.fold(s) -> s folded as search folds it (bqw_fold: script, width, case and the
+ * conversion overrides), one code point per character of s, as UTF-8 */
+static int l_fold(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  int32_t *cp = lua_newuserdata(L, (len + 1) * sizeof *cp);
+  uint32_t *at = lua_newuserdata(L, (len + 1) * sizeof *at);
+  size_t n = bqw_fold(s, len, cp, at);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = (uint32_t)cp[i];
+    if (c < 0x80) {
+      luaL_addchar(&b, (char)c);
+    } else if (c < 0x800) {
+      luaL_addchar(&b, (char)(0xC0 | (c >> 6)));
+      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      luaL_addchar(&b, (char)(0xE0 | (c >> 12)));
+      luaL_addchar(&b, (char)(0x80 | ((c >> 6) & 0x3F)));
+      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
+    } else {
+      luaL_addchar(&b, (char)(0xF0 | (c >> 18)));
+      luaL_addchar(&b, (char)(0x80 | ((c >> 12) & 0x3F)));
+      luaL_addchar(&b, (char)(0x80 | ((c >> 6) & 0x3F)));
+      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
+    }
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
 /* core.collate_key(s) -> a sort key for s in pinyin order (bqw_collate_key), as
  * lowercase hex digits: their order under < is the same in every locale (Lua 5.4's
  * string comparison uses strcoll) */
@@ -815,6 +847,7 @@ static const luaL_Reg functions[] = {{"load", l_load},
                                      {"read_file", l_read_file},
                                      {"check_text", l_check_text},
                                      {"match_spans", l_match_spans},
+                                     {"fold", l_fold},
                                      {"collate_key", l_collate_key},
                                      {"terminal_width", l_terminal_width},
                                      {"truncate", l_truncate},

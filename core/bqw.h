@@ -278,7 +278,8 @@ BQW_API int bqw_load_default(bqw_dataset **out);
 BQW_API const unsigned char *bqw_default_digest(size_t *len);
 
 /* A curated table of data/ as embedded at build time, by name: "repairs", "regions",
- * "structure", "defects", "places", "issuers", "doctypes". Returns the TSV text and
+ * "structure", "defects", "places", "issuers", "doctypes", "convert-overrides",
+ * "convert-zhe" (the conversion overrides bqw_fold applies). Returns the TSV text and
  * sets *len, or returns NULL for an unknown name. */
 BQW_API const char *bqw_fact_table(const char *name, size_t *len);
 

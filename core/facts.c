@@ -9,23 +9,26 @@
 
 extern const unsigned char bqw_data_repairs[], bqw_data_regions[], bqw_data_structure[],
     bqw_data_defects[], bqw_data_digest[], bqw_data_places[], bqw_data_issuers[],
-    bqw_data_doctypes[];
+    bqw_data_doctypes[], bqw_data_convert_overrides[], bqw_data_convert_zhe[];
 extern const size_t bqw_data_repairs_len, bqw_data_regions_len, bqw_data_structure_len,
     bqw_data_defects_len, bqw_data_digest_len, bqw_data_places_len, bqw_data_issuers_len,
-    bqw_data_doctypes_len;
+    bqw_data_doctypes_len, bqw_data_convert_overrides_len, bqw_data_convert_zhe_len;
 
 const char *bqw_fact_table(const char *name, size_t *len) {
   static const struct {
     const char *name;
     const unsigned char *data;
     const size_t *len;
-  } tables[] = {{"repairs", bqw_data_repairs, &bqw_data_repairs_len},
-                {"regions", bqw_data_regions, &bqw_data_regions_len},
-                {"structure", bqw_data_structure, &bqw_data_structure_len},
-                {"defects", bqw_data_defects, &bqw_data_defects_len},
-                {"places", bqw_data_places, &bqw_data_places_len},
-                {"issuers", bqw_data_issuers, &bqw_data_issuers_len},
-                {"doctypes", bqw_data_doctypes, &bqw_data_doctypes_len}};
+  } tables[] = {
+      {"repairs", bqw_data_repairs, &bqw_data_repairs_len},
+      {"regions", bqw_data_regions, &bqw_data_regions_len},
+      {"structure", bqw_data_structure, &bqw_data_structure_len},
+      {"defects", bqw_data_defects, &bqw_data_defects_len},
+      {"places", bqw_data_places, &bqw_data_places_len},
+      {"issuers", bqw_data_issuers, &bqw_data_issuers_len},
+      {"doctypes", bqw_data_doctypes, &bqw_data_doctypes_len},
+      {"convert-overrides", bqw_data_convert_overrides, &bqw_data_convert_overrides_len},
+      {"convert-zhe", bqw_data_convert_zhe, &bqw_data_convert_zhe_len}};
   for (size_t i = 0; name && i < sizeof tables / sizeof *tables; i++)
     if (!strcmp(tables[i].name, name)) {
       if (len)

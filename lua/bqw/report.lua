@@ -39,24 +39,49 @@ td.src { color: #777; white-space: nowrap; }
 }
 ]]
 
--- Filters the table: the search box (words must all occur, any case) and the checked
--- values of each facet. Kept small and dependency-free.
-local SCRIPT = [[
+-- Filters the table: the search box as `bqw search` answers (the words must all occur in
+-- one of a record's texts, data-s: title, city, headline, each measure, prose, category as
+-- published; query and texts folded by FOLD, bqw's fold of every character whose fold is a
+-- character of those texts, then by RULES, the conversion overrides that can apply, by
+-- maximum match from the left), and the checked values of each facet. Kept small and
+-- dependency-free; FOLD and RULES are written in front of it.
+local SCRIPT = [=[
 (function () {
   var q = document.getElementById('q');
   var rows = Array.prototype.slice.call(document.querySelectorAll('#records tbody tr'));
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[type=checkbox]'));
   var shown = document.getElementById('shown');
+  var rules = {};
+  RULES.forEach(function (r) {
+    var from = Array.from(r[0]);
+    (rules[from[0]] = rules[from[0]] || []).push({ from: from, to: Array.from(r[1]) });
+  });
+  function fold(s) {
+    var cs = Array.from(s, function (c) { return FOLD[c] || c; });
+    var out = [];
+    for (var i = 0; i < cs.length;) {
+      var best = null;
+      (rules[cs[i]] || []).forEach(function (r) {
+        if (best && best.from.length >= r.from.length) { return; }
+        for (var k = 0; k < r.from.length; k++) { if (cs[i + k] !== r.from[k]) { return; } }
+        best = r;
+      });
+      if (best) { out.push.apply(out, best.to); i += best.from.length; } else { out.push(cs[i]); i++; }
+    }
+    return out.join('');
+  }
+  var docs = rows.map(function (tr) { return JSON.parse(tr.getAttribute('data-s') || '[]').map(fold); });
   function apply() {
-    var words = q.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var words = q.value.split(/\s+/).filter(Boolean).map(fold);
     var want = {};
     boxes.forEach(function (b) {
       if (b.checked) { (want[b.name] = want[b.name] || []).push(b.value); }
     });
     var n = 0;
-    rows.forEach(function (tr) {
-      var text = tr.textContent.toLowerCase();
-      var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+    rows.forEach(function (tr, i) {
+      var ok = words.length === 0 || docs[i].some(function (d) {
+        return words.every(function (w) { return d.indexOf(w) >= 0; });
+      });
       Object.keys(want).forEach(function (f) {
         var v = (tr.getAttribute('data-' + f) || '').split('|');
         if (!want[f].some(function (x) { return v.indexOf(x) >= 0; })) { ok = false; }
@@ -73,9 +98,126 @@ local SCRIPT = [[
   if (m) { q.value = decodeURIComponent(m[1]); }
   apply();
 })();
-]]
+]=]
 
 local FACETS = { "kind", "region", "category", "doctype" }
+
+-- The texts `bqw search` searches in a record (as published), in its index's order.
+local function search_texts(r)
+  local t = {}
+  for _, k in ipairs({ "title", "city", "headline" }) do
+    t[#t + 1] = r[k]
+  end
+  for _, m in ipairs(r.measures or {}) do
+    t[#t + 1] = m
+  end
+  t[#t + 1] = r.text
+  t[#t + 1] = r.category
+  return t
+end
+
+-- Every character from U+0021 to U+2FFFF but the surrogates and U+007F, as UTF-8, one a
+-- line, built byte by byte (no utf8 library in LuaJIT).
+local function all_chars(out)
+  local char = string.char
+  for b = 0x21, 0x7E do
+    out[#out + 1] = char(b)
+  end
+  for b1 = 0xC2, 0xDF do
+    for b2 = 0x80, 0xBF do
+      out[#out + 1] = char(b1, b2)
+    end
+  end
+  for b1 = 0xE0, 0xEF do
+    for b2 = b1 == 0xE0 and 0xA0 or 0x80, b1 == 0xED and 0x9F or 0xBF do
+      for b3 = 0x80, 0xBF do
+        out[#out + 1] = char(b1, b2, b3)
+      end
+    end
+  end
+  for b2 = 0x90, 0xAF do
+    for b3 = 0x80, 0xBF do
+      for b4 = 0x80, 0xBF do
+        out[#out + 1] = char(0xF0, b2, b3, b4)
+      end
+    end
+  end
+  return out
+end
+local CHAR = "[%z\1-\127\194-\244][\128-\191]*"
+
+-- bqw's fold of every character that it changes, in planes 0-2 (the Traditional
+-- characters, full-width forms and capitals): { [char] = folded char }, made once.
+local changed_by_fold
+local function fold_table()
+  if changed_by_fold then
+    return changed_by_fold
+  end
+  local chars = all_chars({})
+  -- one character a line: the overrides (phrases) cannot apply, bqw_fold is per character
+  local folded = require("bqw.core").fold(table.concat(chars, "\n"))
+  local t, i = {}, 0
+  for f in (folded .. "\n"):gmatch("([^\n]*)\n") do
+    i = i + 1
+    if f ~= chars[i] then
+      t[chars[i]] = f
+    end
+  end
+  changed_by_fold = t
+  return t
+end
+
+-- A JavaScript string literal of s (inside <script>: no "<", no line separators).
+local function js_string(s)
+  return '"' .. s:gsub('[%c"\\<]', function(c)
+    return ("\\u%04x"):format(c:byte())
+  end):gsub("\226\128\168", "\\u2028"):gsub("\226\128\169", "\\u2029") .. '"'
+end
+
+-- The page's fold: FOLD, each character whose fold is a character of the folded texts
+-- the page holds (chars: a set of them), and RULES, the conversion overrides (from,
+-- to, folded character by character) whose either side is made of those characters.
+local function fold_script(chars)
+  local t = fold_table()
+  local out = { "var FOLD = {" }
+  local keys = {}
+  for c, f in pairs(t) do
+    if chars[f] then
+      keys[#keys + 1] = c
+    end
+  end
+  table.sort(keys)
+  for i, c in ipairs(keys) do
+    out[#out + 1] = (i > 1 and "," or "") .. js_string(c) .. ":" .. js_string(t[c])
+  end
+  out[#out + 1] = "};\nvar RULES = ["
+  local core, n = require("bqw.core"), 0
+  local function charfold(s)
+    return (s:gsub(CHAR, t))
+  end
+  local function within(s)
+    for c in s:gmatch(CHAR) do
+      if not chars[c] then
+        return false
+      end
+    end
+    return true
+  end
+  for _, name in ipairs({ "convert-overrides", "convert-zhe" }) do
+    for line in (core.fact_table(name) or ""):gmatch("[^\n]+") do
+      local from, _, to = line:match("^([^#\t][^\t]*)\t([^\t]*)\t([^\t]*)")
+      if from then
+        from, to = charfold(from), charfold(to)
+        if within(from) or within(to) then
+          n = n + 1
+          out[#out + 1] = (n > 1 and "," or "") .. "[" .. js_string(from) .. "," .. js_string(to) .. "]"
+        end
+      end
+    end
+  end
+  out[#out + 1] = "];\n"
+  return table.concat(out)
+end
 
 --- A horizontal bar chart as inline SVG: counts = { { value, count }, … }.
 local function bars(caption, counts, class)
@@ -294,8 +436,16 @@ function M.write(out, ds, q, ctx)
   w('<table id="records">\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
     "<th>measures</th><th>source</th></tr></thead>\n<tbody>\n")
   local label = require("bqw.view_util").label
+  local json, core = require("bqw.json"), require("bqw.core")
+  local page_chars = {}
   for r in q:iter() do
-    w('<tr id="r', r.id, '"')
+    local texts = search_texts(ctx.script == "original" and r or ds:record(r.id, { script = "original" }))
+    for _, text in ipairs(texts) do
+      for c in core.fold(text):gmatch(CHAR) do
+        page_chars[c] = true
+      end
+    end
+    w('<tr id="r', r.id, '" data-s="', escape(json.encode(texts)), '"')
     for _, f in ipairs(FACETS) do
       local v = r[f]
       if v then
@@ -318,7 +468,7 @@ function M.write(out, ds, q, ctx)
   end
   w("</tbody>\n</table>\n")
   w('<p class="meta">bqw ', escape(ctx.version or "?"), "</p>\n")
-  w("<script>", SCRIPT, "</script>\n</body>\n</html>\n")
+  w("<script>", fold_script(page_chars), SCRIPT, "</script>\n</body>\n</html>\n")
 end
 
 return M
