@@ -142,6 +142,27 @@ typedef struct bqw_record {
    * data/places.tsv) any of the record's texts names, in gazetteer order. */
   size_t mention_count;
   const char *const *mentions;
+
+  /* Added for later editions of the digest (appended, so the members above keep their
+   * offsets). */
+  /* meeting: the last day of a date range ("2023年9月1日至2日", "…1日—2日",
+   * "…1日至10月2日"), ISO 8601; NULL for a single day. */
+  const char *date_to;
+  /* city: every line under the city's name before its first measure, in order; the
+   * first is `headline` (from which action and title come). headline_count is 0 when
+   * the entry has no headline. */
+  size_t headline_count;
+  const char *const *headlines;
+  /* document, guiding, city: the document number (文号) the title line carries, in the
+   * title as a trailing parenthesised note, after the closing 》 (parenthesised or not),
+   * or alone on the line after the title, as published without the parentheses
+   * ("粵府〔2023〕12號"; 〔〕 [] 【】 and 號 or 号 accepted); a note in the title is
+   * taken out of `title`. docno_issuer is its issuer abbreviation in Simplified ("粤府"),
+   * docno_year and docno_number its year and number; NULL and 0 without one. */
+  const char *docno;
+  const char *docno_issuer;
+  int docno_year;
+  int docno_number;
 } bqw_record;
 
 /* Dataset metadata from the preamble and the closing source line. */
@@ -151,6 +172,9 @@ typedef struct bqw_meta {
   const char *credits;
   const char *source_note;
   const char *source;
+  /* Every ● byline of the preamble, in order (byline is the first). */
+  size_t byline_count;
+  const char *const *bylines;
 } bqw_meta;
 
 /* Record counts; the keys of `bqw stats --json`. */
