@@ -135,7 +135,7 @@ typedef struct bqw_record {
   int period_from, period_to;
   /* Every year the record names, sorted and unique: four digits (no digit before)
    * followed by 年, or the first year of a range "YYYY—YYYY年", plus a target's year
-   * and the year of a meeting's date; only years from 1900 to 2100. */
+   * and the years of a meeting's date and date_to; only years from 1900 to 2100. */
   size_t year_count;
   const int *years;
   /* The places of the gazetteer (regions, cities of data/regions.tsv, then

@@ -219,10 +219,11 @@ static int changes_in(const char *text, size_t len, bqw_script script) {
   return changed;
 }
 
-/* The correct text of a repair at hit: for a row whose correct text differs between
- * the scripts, the form of the script the line is in around the span (Simplified when
- * only Traditional conversion changes it, Traditional when only Simplified does), else
- * the row's own. */
+/* The correct text of a repair first found at hit: for a row whose correct text
+ * differs between the scripts, the form of the script the line is in around the span
+ * (Simplified when only Traditional conversion changes it, Traditional when only
+ * Simplified does), else the row's own. Asked once a line, so a line of many matches
+ * is converted once. */
 static void repair_text(const repair *rep, const char *s, size_t len, const char *hit,
                         const char **text, size_t *text_len) {
   *text = rep->correct;
@@ -265,10 +266,10 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
     /* characters before `counted`, counted on from the last match, not from the line's
      * start: a line of a million matches costs its length once */
     size_t counted = 0, chars = 0;
+    const char *good;
+    size_t good_len;
+    repair_text(rep, *s, *len, hit, &good, &good_len);
     while (hit) {
-      const char *good;
-      size_t good_len;
-      repair_text(rep, *s, *len, hit, &good, &good_len);
       if (!buffer_append(&out, p, (size_t)(hit - p)) ||
           !buffer_append(&out, good, good_len)) {
         c->spare = out;

@@ -281,6 +281,8 @@ static int derive_record(deriver *d, arena *a, bqw_record *r) {
     add_year(d, r->year);
   if (r->date)
     add_year(d, date_year(r->date));
+  if (r->date_to)
+    add_year(d, date_year(r->date_to));
 
   size_t ny = d->found_count;
   if (ny) {

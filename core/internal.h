@@ -423,6 +423,11 @@ void dataset_set_index_hook(bqw_dataset *ds,
                                        void *data),
                             void *data);
 
+/* As bqw_load_buffer, keeping the cleaned lines (ds->lines, ds->line_count) that a
+ * load frees once parsed: for tests that follow each line to where it went. */
+int dataset_load_keep_lines(const char *name, const void *data, size_t len,
+                            bqw_dataset **out);
+
 /* Lowers the calling thread's priority by nice steps (up to 19) where threads have a
  * nice value of their own (Linux); elsewhere it does nothing. */
 void thread_lower_priority(int nice);

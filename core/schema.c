@@ -112,8 +112,23 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
   case BQW_F_HEADLINE:
     set_text(v, BQW_TYPE_TEXT, r->headline);
     break;
+  case BQW_F_HEADLINES:
+    if (r->headline_count)
+      set_list(v, BQW_TYPE_TEXTS, r->headlines, r->headline_count, sizeof *r->headlines);
+    break;
   case BQW_F_TITLE:
     set_text(v, BQW_TYPE_TEXT, r->title);
+    break;
+  case BQW_F_DOCNO:
+    set_text(v, BQW_TYPE_TEXT, r->docno);
+    break;
+  case BQW_F_DOCNO_ISSUER:
+    set_text(v, BQW_TYPE_TEXT, r->docno_issuer);
+    break;
+  case BQW_F_DOCNO_YEAR:
+  case BQW_F_DOCNO_NUMBER:
+    if (r->docno)
+      set_int(v, f == BQW_F_DOCNO_YEAR ? r->docno_year : r->docno_number);
     break;
   case BQW_F_YEAR:
     if (r->year)
@@ -121,6 +136,9 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
     break;
   case BQW_F_DATE:
     set_text(v, BQW_TYPE_DATE, r->date);
+    break;
+  case BQW_F_DATE_TO:
+    set_text(v, BQW_TYPE_DATE, r->date_to);
     break;
   case BQW_F_TEXT:
     set_text(v, BQW_TYPE_TEXT, r->text);

@@ -4,6 +4,7 @@
  * city entries reversed, the Simplified fixture, truncated files, an invalid byte at
  * a known place, and unknown section headings.
  */
+#include "accounted.h"
 #include "bqw.h"
 #include "check.h"
 
@@ -69,7 +70,9 @@ static void put(buf *b, const void *p, size_t n) {
 static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
 static void put_line(buf *b, size_t i) { put(b, lines[i].p, lines[i].len); }
 
+/* Loads a variant made here; every line of it must be accounted for (accounted.h). */
 static bqw_dataset *load(const char *name, const buf *b, int want_rc) {
+  check_accounted(name, b->data, b->len);
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_buffer(name, b->data, b->len, &ds), want_rc);
   if (!ds) {
