@@ -14,7 +14,7 @@ M.KEY_ORDER = {
   "doctype_detail", "period_from", "period_to", "years", "mentions", "measures", "measure_lines",
   "measure_index", "measure", "measure_line",
   -- meta
-  "introduction", "byline", "credits", "source_note", "source",
+  "introduction", "byline", "bylines", "credits", "source_note", "source",
   -- stats
   "provincial_documents", "provincial_measures", "city_entries", "city_measures",
   "guiding_documents", "targets", "meetings",
@@ -46,7 +46,8 @@ local default_before = comparator(rank)
 --- Fields that hold lists: empty, they are still [] and not {}.
 M.ARRAY_FIELDS = {
   records = true, diagnostics = true, measures = true, measure_lines = true, issuers = true,
-  years = true, mentions = true, lines = true, highlights = true, folds = true,
+  years = true, mentions = true, lines = true, highlights = true, folds = true, bylines = true,
+  headlines = true,
 }
 
 --- Copies value with an explicit key order on every object.

@@ -18,11 +18,12 @@
  * A line that starts a record is whole when the record took all of it: a city's name
  * (the gazetteer's name is Simplified), a target's year line, a meeting's date line
  * (and date_to set when the line holds a range).
- * Include after check.h; needs core/internal.h (dataset_load_keep_lines).
+ * Needs core/internal.h (dataset_load_keep_lines) on the include path.
  */
 #ifndef BQW_TEST_ACCOUNTED_H
 #define BQW_TEST_ACCOUNTED_H
 
+#include "check.h"
 #include "internal.h"
 
 #include <stdio.h>
