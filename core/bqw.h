@@ -486,7 +486,8 @@ BQW_API int bqw_dataset_index_ready(bqw_dataset *ds);
 BQW_API int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen,
                                size_t limit, bqw_results **out);
 BQW_API void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_t *item);
-/* The text of a record's field (item: the measure index), or NULL. */
+/* The text of a record's field (item: the measure index, or which of a city entry's
+ * headlines), or NULL. */
 BQW_API const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field,
                                    size_t item);
 

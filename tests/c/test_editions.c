@@ -225,6 +225,26 @@ static void test_edition(void) {
     CHECK_EQ_INT(r->measure_count, 1);
   }
   CHECK(find_diag(ds, BQW_NOTE, 70, "has another headline") != NULL);
+  /* the second headline is searchable, as headline item 2 (scan, then the index) */
+  for (int pass = 0; pass < 2; pass++) {
+    bqw_results *res = NULL;
+    if (pass)
+      CHECK_EQ_INT(bqw_dataset_index(ds), 0);
+    CHECK_EQ_INT(bqw_dataset_search(ds, "穗字", strlen("穗字"), 10, &res), 0);
+    size_t headline_hits = 0;
+    for (size_t i = 0; res && i < res->count; i++) {
+      size_t rec, item;
+      bqw_field field;
+      bqw_tag_split(res->hits[i].tag, &rec, &field, &item);
+      if (field == BQW_FIELD_HEADLINE) {
+        headline_hits++;
+        CHECK_EQ_INT(item, 1);
+        CHECK_STR(bqw_field_text(ds, rec, field, item), r ? r->headlines[1] : NULL);
+      }
+    }
+    CHECK_EQ_INT(headline_hits, 1);
+    bqw_results_free(res);
+  }
   /* a city entry with one headline lists it */
   r = record_at_line(ds, 72);
   if (CHECK(r != NULL) && CHECK_EQ_INT(r->headline_count, 1))
@@ -262,6 +282,44 @@ static void test_edition(void) {
     CHECK_STR(v.text, "2023-08-02");
   }
   bqw_dataset_free(ds);
+}
+
+/* The same edition re-published in Simplified (make-edition.py build/bqw): the same
+ * records, the same parsed document numbers (the issuer is Simplified either way), the
+ * repairs applied to its converted spans. */
+static void test_edition_hans(void) {
+  bqw_dataset *t = NULL, *h = NULL;
+  CHECK_EQ_INT(bqw_load_file(EDITION, &t), 0);
+  CHECK_EQ_INT(bqw_load_file(FIXTURES "/digest-edition-hans.txt", &h), 0);
+  if (!CHECK(t && h))
+    goto done;
+  CHECK_EQ_INT(bqw_dataset_report(h)->repairs_applied, 6);
+  CHECK_EQ_INT(bqw_dataset_report(h)->warnings, 1); /* the known defect */
+  CHECK_EQ_INT(bqw_dataset_meta(h)->byline_count, 2);
+  if (!CHECK_EQ_INT(bqw_record_count(h), bqw_record_count(t)))
+    goto done;
+  size_t docnos = 0;
+  for (size_t i = 0; i < bqw_record_count(t); i++) {
+    const bqw_record *a = bqw_record_at(t, i), *b = bqw_record_at(h, i);
+    CHECK_EQ_INT(b->kind, a->kind);
+    CHECK_EQ_INT(b->line, a->line);
+    CHECK_EQ_INT(b->measure_count, a->measure_count);
+    CHECK_EQ_INT(b->headline_count, a->headline_count);
+    CHECK_STR(b->docno_issuer, a->docno_issuer);
+    CHECK_EQ_INT(b->docno_year, a->docno_year);
+    CHECK_EQ_INT(b->docno_number, a->docno_number);
+    CHECK_STR(b->date, a->date);
+    CHECK_STR(b->date_to, a->date_to);
+    CHECK_STR(b->doctype, a->doctype);
+    docnos += b->docno != NULL;
+  }
+  CHECK_EQ_INT(docnos, 5);
+  const bqw_record *r = record_at_line(h, 39);
+  if (CHECK(r != NULL))
+    CHECK_STR(r->docno, "粤府〔2023〕12号");
+done:
+  bqw_dataset_free(t);
+  bqw_dataset_free(h);
 }
 
 /* Text after a title's 》 that is not a document number is said in a warning (the
@@ -382,6 +440,7 @@ int main(void) {
   test_docno_scan();
   test_date_scan();
   test_edition();
+  test_edition_hans();
   test_title_rest();
   test_script_repairs();
   test_every_fixture();
