@@ -167,8 +167,8 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
     set_list(v, BQW_TYPE_TEXTS, r->mentions, r->mention_count, sizeof *r->mentions);
     break;
   case BQW_F_MEASURES:
-    set_list(v, BQW_TYPE_TEXTS, &r->measures[0].text, r->measure_count,
-             sizeof(bqw_measure));
+    set_list(v, BQW_TYPE_TEXTS, r->measure_count ? &r->measures[0].text : NULL,
+             r->measure_count, sizeof(bqw_measure));
     break;
   case BQW_F_MEASURE_LINES:
     set_list(v, BQW_TYPE_INTEGERS, r->measures, r->measure_count, sizeof(bqw_measure));
