@@ -220,6 +220,7 @@ static void test_edition(void) {
       CHECK_PREFIX(r->headlines[1], "印發《廣州市推進");
     }
     CHECK_STR(r->title, "廣州市推進“百縣千鎮萬村高質量發展工程”實施方案");
+
     CHECK_STR(r->docno, "穗字〔2023〕3號");
     CHECK_STR(r->docno_issuer, "穗字");
     CHECK_EQ_INT(r->measure_count, 1);
@@ -320,6 +321,27 @@ static void test_edition_hans(void) {
 done:
   bqw_dataset_free(t);
   bqw_dataset_free(h);
+}
+
+/* A second headline's years and places are the record's too. */
+static void test_headlines_derived(void) {
+  static const char text[] =
+      "地市政策\n深圳\n推動城鄉區域協調發展\n召開2024年深汕合作區工作會議\n"
+      "◎加快推進。\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("headlines.txt", text, sizeof text - 1, &ds), 0);
+  const bqw_record *r = bqw_record_at(ds, 0);
+  if (CHECK(r != NULL) && CHECK_EQ_INT(r->headline_count, 2)) {
+    CHECK_EQ_INT(r->action, BQW_ACTION_STATEMENT); /* the first headline's */
+    if (CHECK_EQ_INT(r->year_count, 1))
+      CHECK_EQ_INT(r->years[0], 2024);
+    int named = 0;
+    for (size_t k = 0; k < r->mention_count; k++)
+      named |= !strcmp(r->mentions[k], "深汕合作区");
+    CHECK(named);
+  }
+  check_accounted("headlines.txt", text, sizeof text - 1);
+  bqw_dataset_free(ds);
 }
 
 /* Text after a title's 》 that is not a document number is said in a warning (the
@@ -441,6 +463,7 @@ int main(void) {
   test_date_scan();
   test_edition();
   test_edition_hans();
+  test_headlines_derived();
   test_title_rest();
   test_script_repairs();
   test_every_fixture();
