@@ -261,6 +261,12 @@ static int l_meta(lua_State *L) {
   lua_createtable(L, 0, 5);
   set_string(L, "introduction", m->introduction);
   set_string(L, "byline", m->byline);
+  lua_createtable(L, (int)m->byline_count, 0);
+  for (size_t i = 0; i < m->byline_count; i++) {
+    lua_pushstring(L, m->bylines[i]);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, -2, "bylines");
   set_string(L, "credits", m->credits);
   set_string(L, "source_note", m->source_note);
   set_string(L, "source", m->source);

@@ -135,13 +135,34 @@ typedef struct bqw_record {
   int period_from, period_to;
   /* Every year the record names, sorted and unique: four digits (no digit before)
    * followed by 年, or the first year of a range "YYYY—YYYY年", plus a target's year
-   * and the year of a meeting's date; only years from 1900 to 2100. */
+   * and the years of a meeting's date and date_to; only years from 1900 to 2100. */
   size_t year_count;
   const int *years;
   /* The places of the gazetteer (regions, cities of data/regions.tsv, then
    * data/places.tsv) any of the record's texts names, in gazetteer order. */
   size_t mention_count;
   const char *const *mentions;
+
+  /* Added for later editions of the digest (appended, so the members above keep their
+   * offsets). */
+  /* meeting: the last day of a date range ("2023年9月1日至2日", "…1日—2日",
+   * "…1日至10月2日"), ISO 8601; NULL for a single day. */
+  const char *date_to;
+  /* city: every line under the city's name before its first measure, in order; the
+   * first is `headline` (from which action and title come). headline_count is 0 when
+   * the entry has no headline. */
+  size_t headline_count;
+  const char *const *headlines;
+  /* document, guiding, city: the document number (文号) the title line carries, in the
+   * title as a trailing parenthesised note, after the closing 》 (parenthesised or not),
+   * or alone on the line after the title, as published without the parentheses
+   * ("粵府〔2023〕12號"; 〔〕 [] 【】 and 號 or 号 accepted); a note in the title is
+   * taken out of `title`. docno_issuer is its issuer abbreviation in Simplified ("粤府"),
+   * docno_year and docno_number its year and number; NULL and 0 without one. */
+  const char *docno;
+  const char *docno_issuer;
+  int docno_year;
+  int docno_number;
 } bqw_record;
 
 /* Dataset metadata from the preamble and the closing source line. */
@@ -151,6 +172,9 @@ typedef struct bqw_meta {
   const char *credits;
   const char *source_note;
   const char *source;
+  /* Every ● byline of the preamble, in order (byline is the first). */
+  size_t byline_count;
+  const char *const *bylines;
 } bqw_meta;
 
 /* Record counts; the keys of `bqw stats --json`. */
@@ -463,7 +487,8 @@ BQW_API int bqw_dataset_index_ready(bqw_dataset *ds);
 BQW_API int bqw_dataset_search(bqw_dataset *ds, const char *query, size_t qlen,
                                size_t limit, bqw_results **out);
 BQW_API void bqw_tag_split(uint64_t tag, size_t *record, bqw_field *field, size_t *item);
-/* The text of a record's field (item: the measure index), or NULL. */
+/* The text of a record's field (item: the measure index, or which of a city entry's
+ * headlines), or NULL. */
 BQW_API const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field,
                                    size_t item);
 

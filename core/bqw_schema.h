@@ -43,12 +43,29 @@ XX(ACTION, "action", "action", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_VOCAB, BQW_PRESENT
    -1, "what a city entry's headline does: issue, meeting or statement")
 XX(HEADLINE, "headline", "headline", BQW_TYPE_TEXT, BQW_K_C, BQW_FS_TEXT,
    BQW_PRESENT_TEXT, -1, "the line under a city entry's name")
+XX(HEADLINES, "headlines", "headlines", BQW_TYPE_TEXTS, BQW_K_C, BQW_FS_TEXT,
+   BQW_PRESENT_TEXT, -1,
+   "every line under a city entry's name before its measures (headline is the first)")
 XX(TITLE, "title", "title", BQW_TYPE_TEXT, BQW_K_D | BQW_K_C | BQW_K_G | BQW_K_O,
    BQW_FS_TEXT, BQW_PRESENT_TEXT, -1, "the document title, without 《》")
+XX(DOCNO, "docno", "docno", BQW_TYPE_TEXT, BQW_K_D | BQW_K_C | BQW_K_G, BQW_FS_TEXT,
+   BQW_PRESENT_TEXT, -1,
+   "the document number (文号) with or after the title, as published (粵府〔2023〕12號)")
+XX(DOCNO_ISSUER, "docno_issuer", "docno_issuer", BQW_TYPE_TEXT,
+   BQW_K_D | BQW_K_C | BQW_K_G, BQW_FS_TEXT | BQW_FLAG_FACET, BQW_PRESENT_NAME, -1,
+   "the document number's issuer abbreviation, Simplified (粤府)")
+XX(DOCNO_YEAR, "docno_year", "docno_year", BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C | BQW_K_G,
+   BQW_FS_NUMBER | BQW_FLAG_FACET, BQW_PRESENT_AS_IS, -1,
+   "the document number's year (〔2023〕)")
+XX(DOCNO_NUMBER, "docno_number", "docno_number", BQW_TYPE_INTEGER,
+   BQW_K_D | BQW_K_C | BQW_K_G, BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1,
+   "the document number's serial number (12 of 〔2023〕12號)")
 XX(YEAR, "year", NULL, BQW_TYPE_INTEGER, BQW_K_T, BQW_FLAG_RECORD | BQW_FLAG_SORT,
    BQW_PRESENT_AS_IS, -1, "a target's year (the filter year tests years)")
 XX(DATE, "date", "date", BQW_TYPE_DATE, BQW_K_M, BQW_FS_NUMBER, BQW_PRESENT_AS_IS, -1,
    "a meeting's date, YYYY-MM-DD")
+XX(DATE_TO, "date_to", "date_to", BQW_TYPE_DATE, BQW_K_M, BQW_FS_NUMBER,
+   BQW_PRESENT_AS_IS, -1, "the last day of a meeting dated a range of days, YYYY-MM-DD")
 XX(TEXT, "text", "prose", BQW_TYPE_TEXT, BQW_K_T | BQW_K_M | BQW_K_O, BQW_FS_TEXT,
    BQW_PRESENT_TEXT, -1, "a target's, meeting's or other record's prose")
 XX(LEVEL, "level", "level", BQW_TYPE_TEXT, BQW_KINDS_ALL, BQW_FS_VOCAB, BQW_PRESENT_AS_IS,

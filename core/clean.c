@@ -206,6 +206,48 @@ static void trim(const char **s, size_t *len) {
 
 /* ---- repairs ---- */
 
+/* Whether text converts to something else in script; -1 when it cannot be told. */
+static int changes_in(const char *text, size_t len, bqw_script script) {
+  char *out = NULL;
+  size_t n = 0;
+  if (!len)
+    return 0;
+  if (bqw_convert(text, len, script, &out, &n))
+    return -1;
+  int changed = n != len || memcmp(out, text, len);
+  bqw_free(out);
+  return changed;
+}
+
+/* The correct text of a repair first found at hit: for a row whose correct text
+ * differs between the scripts, the form of the script the line is in around the span
+ * (Simplified when only Traditional conversion changes it, Traditional when only
+ * Simplified does), else the row's own. Asked once a line, so a line of many matches
+ * is converted once. */
+static void repair_text(const repair *rep, const char *s, size_t len, const char *hit,
+                        const char **text, size_t *text_len) {
+  *text = rep->correct;
+  *text_len = rep->correct_len;
+  if (!strcmp(rep->correct_hans, rep->correct_hant))
+    return;
+  const char *after = hit + rep->corrupted_len;
+  size_t before_len = (size_t)(hit - s), after_len = (size_t)(s + len - after);
+  int to_hans = changes_in(s, before_len, BQW_SCRIPT_HANS),
+      to_hant = changes_in(s, before_len, BQW_SCRIPT_HANT);
+  int a_hans = changes_in(after, after_len, BQW_SCRIPT_HANS),
+      a_hant = changes_in(after, after_len, BQW_SCRIPT_HANT);
+  if (to_hans < 0 || to_hant < 0 || a_hans < 0 || a_hant < 0)
+    return;
+  bool traditional = to_hans || a_hans, simplified = to_hant || a_hant;
+  if (simplified && !traditional) {
+    *text = rep->correct_hans;
+    *text_len = rep->correct_hans_len;
+  } else if (traditional && !simplified) {
+    *text = rep->correct_hant;
+    *text_len = rep->correct_hant_len;
+  }
+}
+
 /* Applies every repair to the line; returns the repaired text in c->staged or the
  * input unchanged. */
 static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t number,
@@ -224,9 +266,12 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
     /* characters before `counted`, counted on from the last match, not from the line's
      * start: a line of a million matches costs its length once */
     size_t counted = 0, chars = 0;
+    const char *good;
+    size_t good_len;
+    repair_text(rep, *s, *len, hit, &good, &good_len);
     while (hit) {
       if (!buffer_append(&out, p, (size_t)(hit - p)) ||
-          !buffer_append(&out, rep->correct, rep->correct_len)) {
+          !buffer_append(&out, good, good_len)) {
         c->spare = out;
         return BQW_ENOMEM;
       }
@@ -243,7 +288,7 @@ static int apply_repairs(cleaner *c, const char **s, size_t *len, uint32_t numbe
       }
       c->ds->report.repairs_applied++;
       diag_add_at(c->ds, BQW_NOTE, number, col, byte_col, "repaired \"%s\" to \"%s\": %s",
-                  rep->corrupted, rep->correct, rep->reason);
+                  rep->corrupted, good, rep->reason);
       p = hit + rep->corrupted_len;
       hit = memmem(p, (size_t)(end - p), rep->corrupted, rep->corrupted_len);
     }
@@ -623,9 +668,18 @@ void clean_report_repairs(bqw_dataset *ds) {
   facts *f = &ds->facts;
   for (size_t r = 0; r < f->repair_count; r++) {
     repair *rep = &f->repairs[r];
-    if (rep->applied == 1)
+    if (rep->row != r)
+      continue; /* a form of a row: counted with it */
+    size_t applied = 0;
+    for (size_t v = 0; v < f->repair_count; v++)
+      if (f->repairs[v].row == r) {
+        if (!applied && f->repairs[v].applied)
+          rep = &f->repairs[v]; /* the first form that applied says where */
+        applied += f->repairs[v].applied;
+      }
+    if (applied == 1)
       continue;
-    if (rep->applied == 0)
+    if (applied == 0)
       diag_add(ds, BQW_WARNING, 0, 0,
                "repair did not match: \"%s\" (%s) is not in the text; check "
                "data/repairs.tsv against this file",
@@ -634,7 +688,7 @@ void clean_report_repairs(bqw_dataset *ds) {
       diag_add_at(ds, BQW_WARNING, rep->first_line, rep->first_col, rep->first_byte_col,
                   "repair matched %zu times, expected once: \"%s\" -> \"%s\" applied to "
                   "every occurrence",
-                  rep->applied, rep->corrupted, rep->correct);
+                  applied, rep->corrupted, rep->correct);
   }
 }
 

@@ -177,7 +177,8 @@ static void free_lines(bqw_dataset *ds) {
 
 /* Loads from `bytes` (len + 1 bytes, from huge_alloc), which the dataset takes over: the
  * clean text is written over them, so a load holds one copy of the text. */
-static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **out) {
+static int load_owned(const char *name, char *bytes, size_t len, bool keep_lines,
+                      bqw_dataset **out) {
   bqw_dataset *ds = dataset_new(name);
   if (!ds) {
     huge_free(bytes);
@@ -204,11 +205,13 @@ static int load_owned(const char *name, char *bytes, size_t len, bqw_dataset **o
     }
     /* Derivation reads the records, not the lines: the line table goes first, so the
      * two are never held together at the load's peak. */
-    free_lines(ds);
+    if (!keep_lines)
+      free_lines(ds);
     if (!prc && (prc = derive_records(ds)))
       rc = prc;
   }
-  free_lines(ds); /* the text lives on in storage and the arena */
+  if (!keep_lines)
+    free_lines(ds); /* the text lives on in storage and the arena */
   return finish(ds, rc, out);
 }
 
@@ -236,6 +239,18 @@ static void copy_in(char *to, const void *from, size_t len) {
     memcpy(to + done, (const char *)from + done, len - done);
 }
 
+int dataset_load_keep_lines(const char *name, const void *data, size_t len,
+                            bqw_dataset **out) {
+  if (!out || (!data && len))
+    return BQW_EINVAL;
+  *out = NULL;
+  char *copy = huge_alloc(len + 1, true);
+  if (!copy)
+    return BQW_ENOMEM;
+  memcpy(copy, data, len);
+  return load_owned(name ? name : "(buffer)", copy, len, true, out);
+}
+
 int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset **out) {
   if (!out)
     return BQW_EINVAL;
@@ -246,7 +261,7 @@ int bqw_load_buffer(const char *name, const void *data, size_t len, bqw_dataset 
   if (!copy)
     return BQW_ENOMEM;
   copy_in(copy, data, len);
-  return load_owned(name ? name : "(buffer)", copy, len, out);
+  return load_owned(name ? name : "(buffer)", copy, len, false, out);
 }
 
 static int unreadable(const char *path, const char *why, bqw_dataset **out) {
@@ -437,7 +452,7 @@ int bqw_load_file_opts(const char *path, const bqw_load_options *opts,
     return unreadable(path, why, out);
   if (rc)
     return rc;
-  return load_owned(path, bytes, len, out);
+  return load_owned(path, bytes, len, false, out);
 }
 
 int bqw_load_file(const char *path, bqw_dataset **out) {

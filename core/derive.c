@@ -275,12 +275,16 @@ static int derive_record(deriver *d, arena *a, bqw_record *r) {
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
     if (texts[i])
       scan_text(d, texts[i], strlen(texts[i]));
+  for (size_t i = 1; i < r->headline_count; i++) /* the first is headline */
+    scan_text(d, r->headlines[i], strlen(r->headlines[i]));
   for (size_t i = 0; i < r->measure_count; i++)
     scan_text(d, r->measures[i].text, strlen(r->measures[i].text));
   if (r->year)
     add_year(d, r->year);
   if (r->date)
     add_year(d, date_year(r->date));
+  if (r->date_to)
+    add_year(d, date_year(r->date_to));
 
   size_t ny = d->found_count;
   if (ny) {

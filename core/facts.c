@@ -130,6 +130,63 @@ static int repair_row(void *ctx, char **f) {
   return 0;
 }
 
+/* s converted to script into the arena (s itself when unchanged); NULL when out of
+ * memory. */
+static const char *converted(arena *a, const char *s, bqw_script script) {
+  char *out = NULL;
+  size_t len = 0;
+  if (bqw_convert(s, strlen(s), script, &out, &len))
+    return NULL;
+  const char *r = strcmp(out, s) ? arena_strndup(a, out, len) : s;
+  bqw_free(out);
+  return r;
+}
+
+/* Each row's correct text in either script, and each form its corrupted span takes in
+ * the other script (derived here, never by hand), as repairs of their own. */
+static int repair_forms(facts *f, table *t) {
+  size_t rows = f->repair_count;
+  for (size_t i = 0; i < rows; i++)
+    f->repairs[i].row = i;
+  for (size_t i = 0; i < rows; i++) {
+    repair *r = &f->repairs[i];
+    const char *hans = converted(t->a, r->correct, BQW_SCRIPT_HANS);
+    const char *hant = converted(t->a, r->correct, BQW_SCRIPT_HANT);
+    if (!hans || !hant)
+      return BQW_ENOMEM;
+    /* the row's own text where Simplified changes it (it is Traditional) or
+     * Traditional does not */
+    if (hans != r->correct || hant == r->correct)
+      hant = r->correct;
+    r->correct_hans = hans;
+    r->correct_hant = hant;
+    r->correct_hans_len = strlen(hans);
+    r->correct_hant_len = strlen(hant);
+    for (int s = 0; s < 2; s++) {
+      const char *bad =
+          converted(t->a, f->repairs[i].corrupted, s ? BQW_SCRIPT_HANT : BQW_SCRIPT_HANS);
+      if (!bad)
+        return BQW_ENOMEM;
+      bool known = false;
+      for (size_t j = 0; j < f->repair_count && !known; j++)
+        known = f->repairs[j].row == i && !strcmp(f->repairs[j].corrupted, bad);
+      if (known)
+        continue;
+      repair *v = table_push(t);
+      if (!v)
+        return BQW_ENOMEM;
+      *v = f->repairs[i];
+      const char *good = s ? f->repairs[i].correct_hant : f->repairs[i].correct_hans;
+      v->corrupted = bad;
+      v->corrupted_len = strlen(bad);
+      v->anchor = rarest_char(bad, v->corrupted_len);
+      v->correct = v->correct_hans = v->correct_hant = good;
+      v->correct_len = v->correct_hans_len = v->correct_hant_len = strlen(good);
+    }
+  }
+  return 0;
+}
+
 static int place_row(void *ctx, char **f) {
   place *p = table_push(ctx);
   if (!p)
@@ -278,7 +335,7 @@ int facts_load(facts *f, arena *a) {
                      &issuers)) ||
       (rc = each_row(a, bqw_data_doctypes, bqw_data_doctypes_len, 3, doctype_row,
                      &doctypes)) ||
-      (rc = gazetteer_load(f, a)))
+      (rc = gazetteer_load(f, a)) || (rc = repair_forms(f, &repairs)))
     return rc;
   SORT_LONGEST_FIRST(issuer, f->issuers, f->issuer_count)
   SORT_LONGEST_FIRST(doctype, f->doctypes, f->doctype_count)

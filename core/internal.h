@@ -199,6 +199,9 @@ size_t encoding_utf8_error(const unsigned char *s, size_t n, char *msg, size_t s
 
 /* ---- facts: curated tables from data/ ---- */
 
+/* A curated repair (data/repairs.tsv), or a form of one in the other script: a row's
+ * corrupted span converted to Simplified or Traditional (bqw_convert) when that
+ * differs, so a digest re-published in either script is repaired too. */
 typedef struct repair {
   const char *corrupted, *correct, *reason;
   int32_t anchor; /* the character of corrupted rarest in the shipped digest: a line
@@ -206,6 +209,13 @@ typedef struct repair {
   size_t corrupted_len, correct_len;
   size_t applied;
   uint32_t first_line, first_col, first_byte_col; /* where it first applied */
+  size_t row; /* the index of the row this is a form of (its own for a row) */
+  /* A row's corrupted span may read the same in both scripts while its correct text
+   * does not: in a line whose text around the span is Simplified it is replaced by
+   * correct_hans, in a Traditional one by correct_hant (the row's own text when that
+   * is Traditional already). Both equal correct when the scripts do not matter. */
+  const char *correct_hans, *correct_hant;
+  size_t correct_hans_len, correct_hant_len;
 } repair;
 
 typedef struct place {
@@ -381,6 +391,40 @@ size_t clean_residue(const char *line, size_t len, char *out, size_t *removed);
 /* Warns about each repair that did not apply exactly once. */
 void clean_report_repairs(bqw_dataset *ds);
 
+/* ---- scan: the parser's scanners of a line (scan.c) ---- */
+
+/* Reads up to max digits (ASCII or full-width) at *pos into *value; returns the count. */
+int scan_digits(const char *s, size_t len, size_t *pos, int max, int *value);
+/* Whether word is at *pos; if so *pos moves past it. */
+bool scan_word(const char *s, size_t len, size_t *pos, const char *word);
+/* "2025年" alone on a line. */
+bool scan_year_line(const char *s, size_t len, int *year);
+/* A meeting's date line: "2023年1月3日" alone, or a range of days "2023年9月1日至2日",
+ * "…1日至10月2日", "…1日至2024年1月2日" (至, 到, —, –, -, ~, ～ or 〜 between).
+ * v: year, month, day, then the range's last year, month, day (the first day's again
+ * for a single day). Returns 0 (not a date line), 1 (a day), 2 (a range) or -1 (shaped
+ * so but impossible, or a range that does not end after it starts). */
+int scan_date_line(const char *s, size_t len, int v[6]);
+
+/* A document number (文号) found by scan_docno. */
+typedef struct docno_parts {
+  const char *text; /* as published, without enclosing parentheses */
+  size_t len;
+  size_t issuer_len; /* bytes of the issuer abbreviation at text */
+  int year, number;
+} docno_parts;
+
+/* Whether s[0..len) is exactly a document number: an issuer abbreviation of 1 to 16 Han
+ * characters ("粵府", "粵自然資規字"), its year in 〔〕, [], 【】 or ［］, the number,
+ * then 號 or 号. */
+bool scan_docno(const char *s, size_t len, docno_parts *d);
+/* A document number alone, or in ( ) or （ ）, with spaces around it. */
+bool scan_docno_alone(const char *s, size_t len, docno_parts *d);
+/* The bytes of a closing ) or ） that ends s[0..len), or 0. */
+size_t scan_paren_close(const char *s, size_t len);
+/* Drops ASCII spaces and U+3000 from both ends of *s. */
+void scan_trim_spaces(const char **s, size_t *len);
+
 /* Builds records from ds->lines. Returns 0 or BQW_ENOMEM. */
 int parse_digest(bqw_dataset *ds);
 /* Warns about what a complete digest has and this one lacks (after parse_digest). */
@@ -409,6 +453,11 @@ void dataset_set_index_hook(bqw_dataset *ds,
                             void (*fn)(bqw_dataset *ds, int stage, int status,
                                        void *data),
                             void *data);
+
+/* As bqw_load_buffer, keeping the cleaned lines (ds->lines, ds->line_count) that a
+ * load frees once parsed: for tests that follow each line to where it went. */
+int dataset_load_keep_lines(const char *name, const void *data, size_t len,
+                            bqw_dataset **out);
 
 /* Lowers the calling thread's priority by nice steps (up to 19) where threads have a
  * nice value of their own (Linux); elsewhere it does nothing. */

@@ -39,8 +39,16 @@ typedef enum {
   JOIN_ITEM,         /* a target's or meeting's text */
   JOIN_SOURCE_NOTE,  /* meta.source_note */
   JOIN_INTRODUCTION, /* meta.introduction */
+  JOIN_MEASURE,      /* a measure continued on the next line */
   JOIN_COUNT
 } join_field;
+
+/* A list of texts that grows a line at a time, its room doubling (a run of 40,000
+ * bylines or headlines copies 80,000 pointers, not 800 million). */
+typedef struct list {
+  const char **items;
+  size_t count, cap;
+} list;
 
 typedef struct parser {
   bqw_dataset *ds;
@@ -58,8 +66,13 @@ typedef struct parser {
   size_t run;         /* index + 1 of the `other` record of a run of unrecognised lines */
   size_t run_line;    /* the line index last added to it */
   bool expect_headline;
+  bool headline_open; /* the city entry has a headline and no measure yet */
   bool seen[BQW_SECTION_OTHER + 1];
   bool byline_seen;
+  size_t prev;       /* the index of the last non-empty line parsed, SIZE_MAX: none */
+  size_t measure_at; /* the index of the last measure's line (or of its continuation) */
+  list headlines;    /* the open city entry's headlines */
+  list bylines;      /* meta.bylines */
 } parser;
 
 static bool starts_with(const char *s, size_t len, const char *prefix) {
@@ -174,59 +187,7 @@ static const place *find_place(const bqw_dataset *ds, const char *s, size_t len)
   return NULL;
 }
 
-/* ---- dates ---- */
-
-/* Reads up to max digits (ASCII or full-width) at *pos; returns the count. */
-static int read_digits(const char *s, size_t len, size_t *pos, int max, int *value) {
-  int n = 0;
-  *value = 0;
-  while (n < max && *pos < len) {
-    unsigned char c = (unsigned char)s[*pos];
-    if (c >= '0' && c <= '9') {
-      *value = *value * 10 + (c - '0');
-      *pos += 1;
-    } else if (c == 0xEF && *pos + 2 < len && (unsigned char)s[*pos + 1] == 0xBC &&
-               (unsigned char)s[*pos + 2] >= 0x90 && (unsigned char)s[*pos + 2] <= 0x99) {
-      *value = *value * 10 + ((unsigned char)s[*pos + 2] - 0x90);
-      *pos += 3;
-    } else {
-      break;
-    }
-    n++;
-  }
-  return n;
-}
-
-static bool read_word(const char *s, size_t len, size_t *pos, const char *word) {
-  size_t n = strlen(word);
-  if (len - *pos < n || memcmp(s + *pos, word, n))
-    return false;
-  *pos += n;
-  return true;
-}
-
-/* "2025年" alone on a line. */
-static bool year_line(const char *s, size_t len, int *year) {
-  size_t pos = 0;
-  return read_digits(s, len, &pos, 4, year) == 4 &&
-         read_word(s, len, &pos, "\xE5\xB9\xB4") && pos == len;
-}
-
-/* "2023年1月3日" alone on a line; 0 = no, 1 = yes, -1 = shaped so but impossible. */
-static int date_line(const char *s, size_t len, int *y, int *m, int *d) {
-  size_t pos = 0;
-  if (read_digits(s, len, &pos, 4, y) != 4 || !read_word(s, len, &pos, "\xE5\xB9\xB4") ||
-      read_digits(s, len, &pos, 2, m) < 1 || !read_word(s, len, &pos, "\xE6\x9C\x88") ||
-      read_digits(s, len, &pos, 2, d) < 1 || !read_word(s, len, &pos, "\xE6\x97\xA5") ||
-      pos != len)
-    return 0;
-  static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (*m < 1 || *m > 12 || *d < 1 || *d > days[*m - 1])
-    return -1;
-  if (*m == 2 && *d == 29 && !((*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0))
-    return -1;
-  return 1;
-}
+/* ---- dates and document numbers: core/scan.c ---- */
 
 /* ---- building records ---- */
 
@@ -259,19 +220,19 @@ static int push_measure(parser *p, const char *text, uint32_t number) {
 
 /* Joins a further line onto a text field with "\n": in place when the field is the
  * one the join built last and there is room, else into a new block. */
-static const char *append_text(parser *p, join_field which, const char *old,
-                               const text_line *l) {
+static const char *append_sep(parser *p, join_field which, const char *old,
+                              const text_line *l, const char *sep) {
   if (!old)
     return l->text;
   join *j = &p->joins[which];
-  size_t b = l->len;
+  size_t b = l->len, sl = strlen(sep);
   bool fresh = old != j->text;
   if (fresh) { /* a field this join has not built (yet): start from it */
     j->text = NULL;
     j->len = strlen(old);
     j->cap = 0;
   }
-  size_t need = j->len + 1 + b + 1;
+  size_t need = j->len + sl + b + 1;
   if (need > j->cap) {
     /* most fields are two lines: the first join takes what it needs, a third line
      * and on double the room */
@@ -283,16 +244,38 @@ static const char *append_text(parser *p, join_field which, const char *old,
     j->text = s;
     j->cap = cap;
   }
-  j->text[j->len] = '\n';
-  memcpy(j->text + j->len + 1, l->text, b);
-  j->len += 1 + b;
+  memcpy(j->text + j->len, sep, sl);
+  memcpy(j->text + j->len + sl, l->text, b);
+  j->len += sl + b;
   j->text[j->len] = '\0';
   return j->text;
 }
 
-/* The text inside the first 《 and the last 》, or NULL when there is no 《. */
-static const char *quoted_title(parser *p, const text_line *l, const char *s,
-                                size_t len) {
+static const char *append_text(parser *p, join_field which, const char *old,
+                               const text_line *l) {
+  return append_sep(p, which, old, l, "\n");
+}
+
+/* Appends s to a list; false when out of memory. */
+static bool list_push(parser *p, list *li, const char *s) {
+  if (li->count == li->cap) {
+    size_t cap = li->cap ? li->cap * 2 : 2;
+    const char **items = arena_alloc(&p->ds->mem, cap * sizeof *items);
+    if (!items)
+      return false;
+    if (li->count)
+      memcpy(items, li->items, li->count * sizeof *items);
+    li->items = items;
+    li->cap = cap;
+  }
+  li->items[li->count++] = s;
+  return true;
+}
+
+/* The text inside the first 《 and the last 》, or NULL when there is no 《; *rest
+ * (may be NULL) is set to what follows the 》 (the line's end when it is unclosed). */
+static const char *quoted_title(parser *p, const text_line *l, const char *s, size_t len,
+                                const char **rest) {
   const char *open = find(s, len, LQUOTE);
   if (!open)
     return NULL;
@@ -305,12 +288,88 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s,
                 "unclosed 《: title taken to the end of the line");
     close = s + len;
   }
+  if (rest)
+    *rest = close == s + len ? close : close + strlen(RQUOTE);
   return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
+}
+
+/* Sets the record's document number, with a note. */
+static int set_docno(parser *p, bqw_record *r, const text_line *l, const docno_parts *d,
+                     const char *where) {
+  char *hans = NULL;
+  size_t hans_len = 0;
+  int rc = bqw_convert(d->text, d->issuer_len, BQW_SCRIPT_HANS, &hans, &hans_len);
+  if (rc)
+    return rc;
+  r->docno_issuer = arena_strndup(&p->ds->mem, hans, hans_len);
+  bqw_free(hans);
+  r->docno = arena_strndup(&p->ds->mem, d->text, d->len);
+  if (!r->docno || !r->docno_issuer)
+    return BQW_ENOMEM;
+  r->docno_year = d->year;
+  r->docno_number = d->number;
+  diag_add(p->ds, BQW_NOTE, l->number, 1, "document number \"%s\" %s; kept as docno",
+           r->docno, where);
+  return 0;
+}
+
+/* The document number of a title line: a trailing parenthesised note of the title
+ * (taken out of it), or what follows its 》. Other text after the 》 is said in a
+ * warning, which keeps it. */
+static int title_docno(parser *p, bqw_record *r, const text_line *l, const char *rest) {
+  docno_parts d;
+  char *t = (char *)r->title;
+  size_t tlen = strlen(t), c = scan_paren_close(t, tlen);
+  if (c) {
+    const char *o1 = find_last(t, tlen, "("), *o2 = find_last(t, tlen, "\xEF\xBC\x88");
+    const char *o = o1 && (!o2 || o1 > o2) ? o1 : o2;
+    size_t olen = o == o1 ? 1 : 3;
+    if (o && scan_docno(o + olen, (size_t)(t + tlen - c - o - olen), &d)) {
+      int rc = set_docno(p, r, l, &d, "ends the title");
+      if (rc)
+        return rc;
+      size_t keep = (size_t)(o - t);
+      while (keep && t[keep - 1] == ' ')
+        keep--;
+      while (keep >= 3 && !memcmp(t + keep - 3, "\xE3\x80\x80", 3))
+        keep -= 3;
+      t[keep] = '\0';
+    }
+  }
+  size_t n = (size_t)(l->text + l->len - rest);
+  scan_trim_spaces(&rest, &n);
+  if (!n)
+    return 0;
+  if (!r->docno && scan_docno_alone(rest, n, &d))
+    return set_docno(p, r, l, &d, "follows the title");
+  if (r->kind == BQW_KIND_CITY)
+    return 0; /* a headline keeps all of its line */
+  diag_add(p->ds, BQW_WARNING, l->number,
+           (uint32_t)text_count_chars(l->text, (size_t)(rest - l->text)) + 1,
+           "text after the title's 》 is not a document number; kept only here: \"%.*s\"",
+           (int)n, rest);
+  return 0;
+}
+
+/* A line that is a document number alone, right after the title line of the record
+ * that now takes measures (before any of them): that record's docno. */
+static bool docno_line(parser *p, const text_line *l, docno_parts *d) {
+  if (!p->ds->record_count)
+    return false;
+  const bqw_record *r = &p->ds->records[p->ds->record_count - 1];
+  bool titled = r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
+                (r->kind == BQW_KIND_CITY && r->headline);
+  if (!titled || r->docno || r->measure_count || p->prev == SIZE_MAX)
+    return false;
+  bool after_title = r->kind == BQW_KIND_CITY ? p->headline_open
+                                              : p->ds->lines[p->prev].number == r->line;
+  return after_title && scan_docno_alone(l->text, l->len, d);
 }
 
 static void close_open_items(parser *p) {
   p->current = p->awaiting = p->other = p->run = 0;
-  p->expect_headline = false;
+  p->expect_headline = p->headline_open = false;
+  p->measure_at = SIZE_MAX;
 }
 
 static size_t prev_nonblank(const bqw_dataset *ds, size_t i) {
@@ -380,7 +439,27 @@ static int measure(parser *p, size_t i, const text_line *l) {
     text++;
   if (!p->current)
     return keep_unrecognised(p, i, l);
+  p->measure_at = i;
+  p->headline_open = false;
   return push_measure(p, text, l->number);
+}
+
+/* A line right after a measure (or its continuation) that is neither a marker line
+ * (● ◎ 《) nor reads like a heading: the measure wrapped onto it. */
+static bool continues_measure(const parser *p, const text_line *l) {
+  return p->current && p->measure_at != SIZE_MAX && p->measure_at == p->prev &&
+         !starts_with(l->text, l->len, BULLET) &&
+         !starts_with(l->text, l->len, MEASURE) &&
+         !starts_with(l->text, l->len, LQUOTE) && !heading_like(l->text, l->len);
+}
+
+/* Joins the line to the last measure (no separator: a wrapped line), with a note. */
+static int continue_measure(parser *p, size_t i, const text_line *l) {
+  bqw_measure *m = &p->ds->measures[p->ds->measure_count - 1];
+  diag_add(p->ds, BQW_NOTE, l->number, 1,
+           "line continues the ◎ measure of line %u; joined to it", m->line);
+  p->measure_at = i;
+  return (m->text = append_sep(p, JOIN_MEASURE, m->text, l, "")) ? 0 : BQW_ENOMEM;
 }
 
 static int new_document(parser *p, const text_line *l, bqw_kind kind) {
@@ -389,10 +468,15 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
     return BQW_ENOMEM;
   r->category = kind == BQW_KIND_DOCUMENT ? p->category : NULL;
   p->category_open = false;
-  const char *title = quoted_title(p, l, l->text, l->len);
+  const char *rest;
+  const char *title = quoted_title(p, l, l->text, l->len, &rest);
   if (!title)
     return BQW_ENOMEM;
-  p->ds->records[p->ds->record_count - 1].title = title;
+  r = &p->ds->records[p->ds->record_count - 1];
+  r->title = title;
+  int rc = title_docno(p, r, l, rest);
+  if (rc)
+    return rc;
   p->current = kind == BQW_KIND_DOCUMENT ? p->ds->record_count : 0;
   if (kind == BQW_KIND_GUIDING)
     p->guiding = p->ds->record_count;
@@ -419,6 +503,12 @@ static int province_line(parser *p, size_t i, const text_line *l) {
     return new_document(p, l, BQW_KIND_DOCUMENT);
   if (starts_with(l->text, l->len, MEASURE))
     return measure(p, i, l);
+  if (continues_measure(p, l))
+    return continue_measure(p, i, l);
+  docno_parts dn;
+  if (docno_line(p, l, &dn))
+    return set_docno(p, &p->ds->records[p->ds->record_count - 1], l, &dn,
+                     "is alone on the line after the title");
   if (is_category(p, i, l, &novel)) {
     if (novel)
       diag_add(
@@ -482,6 +572,35 @@ static int new_city(parser *p, const text_line *l, const place *pl) {
   }
   p->current = p->ds->record_count;
   p->expect_headline = true;
+  p->headline_open = false;
+  p->measure_at = SIZE_MAX;
+  p->headlines = (list){0};
+  return 0;
+}
+
+/* A line under the city's name before its measures: the first is the headline (its
+ * action and 《title》), every one is kept in headlines, each after the first noted. */
+static int add_headline(parser *p, const text_line *l) {
+  bqw_record *r = &p->ds->records[p->current - 1];
+  if (!list_push(p, &p->headlines, l->text))
+    return BQW_ENOMEM;
+  r->headlines = p->headlines.items;
+  r->headline_count = p->headlines.count;
+  if (!r->headline) {
+    r->headline = l->text;
+    r->action = headline_action(p->ds, l);
+  } else {
+    diag_add(p->ds, BQW_NOTE, l->number, 1,
+             "city entry %s has another headline; kept in headlines", r->city);
+  }
+  p->expect_headline = false;
+  p->headline_open = true;
+  if (!r->title && find(l->text, l->len, LQUOTE)) {
+    const char *rest;
+    if (!(r->title = quoted_title(p, l, l->text, l->len, &rest)))
+      return BQW_ENOMEM;
+    return title_docno(p, r, l, rest);
+  }
   return 0;
 }
 
@@ -498,16 +617,16 @@ static int city_line(parser *p, size_t i, const text_line *l) {
     }
     return measure(p, i, l);
   }
-  if (p->expect_headline) {
-    bqw_record *r = &p->ds->records[p->current - 1];
-    r->headline = l->text;
-    r->action = headline_action(p->ds, l);
-    if (find(l->text, l->len, LQUOTE) &&
-        !(r->title = quoted_title(p, l, l->text, l->len)))
-      return BQW_ENOMEM;
-    p->expect_headline = false;
-    return 0;
-  }
+  if (continues_measure(p, l))
+    return continue_measure(p, i, l);
+  if (p->expect_headline)
+    return add_headline(p, l);
+  docno_parts dn;
+  if (docno_line(p, l, &dn))
+    return set_docno(p, &p->ds->records[p->current - 1], l, &dn,
+                     "is alone on the line after the headline");
+  if (p->headline_open && !city_shape(p, i, l))
+    return add_headline(p, l);
   if (city_shape(p, i, l))
     return new_city(p, l, NULL);
   if (heading_like(l->text, l->len))
@@ -535,9 +654,13 @@ static int guiding_line(parser *p, size_t i, const text_line *l) {
     p->awaiting = 0;
     return new_document(p, l, BQW_KIND_GUIDING);
   }
+  docno_parts dn;
+  if (!p->awaiting && docno_line(p, l, &dn))
+    return set_docno(p, &p->ds->records[p->ds->record_count - 1], l, &dn,
+                     "is alone on the line after the title");
   if (keyword_is(p->ds, ROLE_LABEL_TARGETS, l->text, l->len))
     return 0;
-  if (year_line(l->text, l->len, &year)) {
+  if (scan_year_line(l->text, l->len, &year)) {
     bqw_record *r = push_record(p, BQW_KIND_TARGET, l);
     if (!r)
       return BQW_ENOMEM;
@@ -549,9 +672,15 @@ static int guiding_line(parser *p, size_t i, const text_line *l) {
   return item_text(p, i, l);
 }
 
+static const char *iso_date(parser *p, const int *v) {
+  char iso[48];
+  snprintf(iso, sizeof iso, "%04d-%02d-%02d", v[0], v[1], v[2]);
+  return arena_strndup(&p->ds->mem, iso, strlen(iso));
+}
+
 static int timeline_line(parser *p, size_t i, const text_line *l) {
-  int y, m, d;
-  int shape = date_line(l->text, l->len, &y, &m, &d);
+  int v[6];
+  int shape = scan_date_line(l->text, l->len, v);
   if (shape) {
     bqw_record *r = push_record(p, BQW_KIND_MEETING, l);
     if (!r)
@@ -559,11 +688,14 @@ static int timeline_line(parser *p, size_t i, const text_line *l) {
     if (shape < 0)
       diag_add(p->ds, BQW_WARNING, l->number, 1,
                "impossible date \"%s\"; kept without an ISO date", l->text);
-    else {
-      char iso[48];
-      snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-      if (!(r->date = arena_strndup(&p->ds->mem, iso, strlen(iso))))
+    else if (!(r->date = iso_date(p, v)))
+      return BQW_ENOMEM;
+    if (shape == 2) {
+      if (!(r->date_to = iso_date(p, v + 3)))
         return BQW_ENOMEM;
+      diag_add(p->ds, BQW_NOTE, l->number, 1,
+               "meeting dated a range of days \"%s\"; kept as date %s and date_to %s",
+               l->text, r->date, r->date_to);
     }
     p->awaiting = p->ds->record_count;
     return 0;
@@ -582,7 +714,16 @@ static int preamble_line(parser *p, size_t i, const text_line *l) {
     const char *s = l->text + strlen(BULLET);
     while (*s == ' ')
       s++;
-    m->byline = s;
+    if (!list_push(p, &p->bylines, s))
+      return BQW_ENOMEM;
+    m->bylines = p->bylines.items;
+    m->byline_count = p->bylines.count;
+    if (m->byline)
+      diag_add(p->ds, BQW_NOTE, l->number, 1,
+               "another byline (%zu in all so far); kept in meta.bylines",
+               p->bylines.count);
+    else
+      m->byline = s;
     p->byline_seen = true;
     return 0;
   }
@@ -607,7 +748,7 @@ static int preamble_line(parser *p, size_t i, const text_line *l) {
  * parsing resumes after an unknown heading. */
 static bool recognised_in(const parser *p, bqw_section section, size_t i,
                           const text_line *l) {
-  int year, y, m, d;
+  int year, v[6];
   bool novel;
   switch (section) {
   case BQW_SECTION_PROVINCE:
@@ -621,9 +762,9 @@ static bool recognised_in(const parser *p, bqw_section section, size_t i,
     return starts_with(l->text, l->len, LQUOTE) ||
            starts_with(l->text, l->len, BULLET LQUOTE) ||
            keyword_is(p->ds, ROLE_LABEL_TARGETS, l->text, l->len) ||
-           year_line(l->text, l->len, &year);
+           scan_year_line(l->text, l->len, &year);
   case BQW_SECTION_TIMELINE:
-    return date_line(l->text, l->len, &y, &m, &d) != 0;
+    return scan_date_line(l->text, l->len, v) != 0;
   default:
     return false;
   }
@@ -702,7 +843,7 @@ void parse_check_complete(bqw_dataset *ds) {
 }
 
 int parse_digest(bqw_dataset *ds) {
-  parser p = {.ds = ds};
+  parser p = {.ds = ds, .prev = SIZE_MAX, .measure_at = SIZE_MAX};
   /* Room for a record and a measure per non-empty line (a bound), reserved at once:
    * doubling would hold the old and the new array together at its peak, ~50 MB more
    * at 100 MB, and copy into fresh pages.
@@ -729,6 +870,7 @@ int parse_digest(bqw_dataset *ds) {
     int rc = dispatch(&p, i, l);
     if (rc)
       return rc;
+    p.prev = i;
   }
   /* Measures were appended in record order; hand each record its slice. */
   size_t next = 0;

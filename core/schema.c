@@ -112,8 +112,23 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
   case BQW_F_HEADLINE:
     set_text(v, BQW_TYPE_TEXT, r->headline);
     break;
+  case BQW_F_HEADLINES:
+    if (r->headline_count)
+      set_list(v, BQW_TYPE_TEXTS, r->headlines, r->headline_count, sizeof *r->headlines);
+    break;
   case BQW_F_TITLE:
     set_text(v, BQW_TYPE_TEXT, r->title);
+    break;
+  case BQW_F_DOCNO:
+    set_text(v, BQW_TYPE_TEXT, r->docno);
+    break;
+  case BQW_F_DOCNO_ISSUER:
+    set_text(v, BQW_TYPE_TEXT, r->docno_issuer);
+    break;
+  case BQW_F_DOCNO_YEAR:
+  case BQW_F_DOCNO_NUMBER:
+    if (r->docno)
+      set_int(v, f == BQW_F_DOCNO_YEAR ? r->docno_year : r->docno_number);
     break;
   case BQW_F_YEAR:
     if (r->year)
@@ -121,6 +136,9 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
     break;
   case BQW_F_DATE:
     set_text(v, BQW_TYPE_DATE, r->date);
+    break;
+  case BQW_F_DATE_TO:
+    set_text(v, BQW_TYPE_DATE, r->date_to);
     break;
   case BQW_F_TEXT:
     set_text(v, BQW_TYPE_TEXT, r->text);
@@ -193,14 +211,15 @@ int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
 /* The column sets (bqw.h): selections of the schema in an output's own order. */
 #define F(x) BQW_F_##x
 static const bqw_field_id flat_record[] = {
-    F(ID),          F(KIND),      F(LEVEL), F(SECTION),  F(CATEGORY), F(CITY),
-    F(REGION),      F(ACTION),    F(TITLE), F(HEADLINE), F(ISSUERS),  F(DOCTYPE),
-    F(PERIOD_FROM), F(PERIOD_TO), F(YEAR),  F(DATE),     F(YEARS),    F(MENTIONS),
-    F(TEXT),        F(MEASURES),  F(LINE)};
+    F(ID),      F(KIND),        F(LEVEL),     F(SECTION),  F(CATEGORY), F(CITY),
+    F(REGION),  F(ACTION),      F(TITLE),     F(DOCNO),    F(HEADLINE), F(ISSUERS),
+    F(DOCTYPE), F(PERIOD_FROM), F(PERIOD_TO), F(YEAR),     F(DATE),     F(DATE_TO),
+    F(YEARS),   F(MENTIONS),    F(TEXT),      F(MEASURES), F(LINE)};
 static const bqw_field_id flat_measure[] = {
-    F(ID),     F(KIND),  F(LEVEL),         F(SECTION), F(CATEGORY),     F(CITY),
-    F(REGION), F(TITLE), F(HEADLINE),      F(ISSUERS), F(DOCTYPE),      F(YEAR),
-    F(DATE),   F(TEXT),  F(MEASURE_INDEX), F(MEASURE), F(MEASURE_LINE), F(LINE)};
+    F(ID),      F(KIND),          F(LEVEL),   F(SECTION),      F(CATEGORY),
+    F(CITY),    F(REGION),        F(TITLE),   F(DOCNO),        F(HEADLINE),
+    F(ISSUERS), F(DOCTYPE),       F(YEAR),    F(DATE),         F(DATE_TO),
+    F(TEXT),    F(MEASURE_INDEX), F(MEASURE), F(MEASURE_LINE), F(LINE)};
 static const bqw_field_id table_record[] = {
     F(ID),   F(KIND),  F(CATEGORY), F(CITY), F(REGION), F(YEAR),
     F(DATE), F(TITLE), F(HEADLINE), F(TEXT), F(YEARS),  F(MEASURES)};
@@ -208,24 +227,33 @@ static const bqw_field_id table_measure[] = {
     F(ID),    F(KIND),     F(CATEGORY), F(CITY),          F(YEAR),   F(DATE),
     F(TITLE), F(HEADLINE), F(TEXT),     F(MEASURE_INDEX), F(MEASURE)};
 static const bqw_field_id ndjson[] = {
-    F(ID),      F(KIND),           F(SECTION),     F(SECTION_TITLE),
-    F(LINE),    F(MEASURE_INDEX),  F(MEASURE),     F(MEASURE_LINE),
-    F(PARENT),  F(CATEGORY),       F(CITY),        F(REGION),
-    F(ACTION),  F(HEADLINE),       F(TITLE),       F(YEAR),
-    F(DATE),    F(TEXT),           F(LEVEL),       F(ISSUERS),
-    F(DOCTYPE), F(DOCTYPE_DETAIL), F(PERIOD_FROM), F(PERIOD_TO),
-    F(YEARS),   F(MENTIONS),       F(MEASURES),    F(MEASURE_LINES)};
-static const bqw_field_id sqlite[] = {
-    F(ID),   F(KIND),   F(LEVEL),   F(SECTION),        F(SECTION_TITLE), F(CATEGORY),
-    F(CITY), F(REGION), F(ACTION),  F(TITLE),          F(HEADLINE),      F(YEAR),
-    F(DATE), F(TEXT),   F(DOCTYPE), F(DOCTYPE_DETAIL), F(PERIOD_FROM),   F(PERIOD_TO),
-    F(LINE), F(YEARS)};
-static const bqw_field_id detail[] = {
-    F(ID),        F(KIND),    F(LINE),    F(SECTION),        F(SECTION_TITLE),
-    F(CATEGORY),  F(CITY),    F(REGION),  F(TITLE),          F(HEADLINE),
-    F(ACTION),    F(DATE),    F(YEAR),    F(PARENT),         F(TEXT),
-    F(LEVEL),     F(ISSUERS), F(DOCTYPE), F(DOCTYPE_DETAIL), F(PERIOD_FROM),
-    F(PERIOD_TO), F(YEARS),   F(MENTIONS)};
+    F(ID),          F(KIND),          F(SECTION),    F(SECTION_TITLE),
+    F(LINE),        F(MEASURE_INDEX), F(MEASURE),    F(MEASURE_LINE),
+    F(PARENT),      F(CATEGORY),      F(CITY),       F(REGION),
+    F(ACTION),      F(HEADLINE),      F(HEADLINES),  F(TITLE),
+    F(DOCNO),       F(DOCNO_ISSUER),  F(DOCNO_YEAR), F(DOCNO_NUMBER),
+    F(YEAR),        F(DATE),          F(DATE_TO),    F(TEXT),
+    F(LEVEL),       F(ISSUERS),       F(DOCTYPE),    F(DOCTYPE_DETAIL),
+    F(PERIOD_FROM), F(PERIOD_TO),     F(YEARS),      F(MENTIONS),
+    F(MEASURES),    F(MEASURE_LINES)};
+static const bqw_field_id sqlite[] = {F(ID),          F(KIND),          F(LEVEL),
+                                      F(SECTION),     F(SECTION_TITLE), F(CATEGORY),
+                                      F(CITY),        F(REGION),        F(ACTION),
+                                      F(TITLE),       F(DOCNO),         F(DOCNO_ISSUER),
+                                      F(DOCNO_YEAR),  F(DOCNO_NUMBER),  F(HEADLINE),
+                                      F(YEAR),        F(DATE),          F(DATE_TO),
+                                      F(TEXT),        F(DOCTYPE),       F(DOCTYPE_DETAIL),
+                                      F(PERIOD_FROM), F(PERIOD_TO),     F(LINE),
+                                      F(YEARS)};
+static const bqw_field_id detail[] = {F(ID),          F(KIND),          F(LINE),
+                                      F(SECTION),     F(SECTION_TITLE), F(CATEGORY),
+                                      F(CITY),        F(REGION),        F(TITLE),
+                                      F(DOCNO),       F(HEADLINE),      F(ACTION),
+                                      F(DATE),        F(DATE_TO),       F(YEAR),
+                                      F(PARENT),      F(TEXT),          F(LEVEL),
+                                      F(ISSUERS),     F(DOCTYPE),       F(DOCTYPE_DETAIL),
+                                      F(PERIOD_FROM), F(PERIOD_TO),     F(YEARS),
+                                      F(MENTIONS)};
 #undef F
 
 #define SET(name, a)                                                                     \

@@ -1148,8 +1148,10 @@ const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field
   switch (field) {
   case BQW_FIELD_TITLE:
     return r->title;
-  case BQW_FIELD_HEADLINE:
-    return r->headline;
+  case BQW_FIELD_HEADLINE: /* each of a city entry's headlines */
+    if (item < r->headline_count)
+      return r->headlines[item];
+    return item ? NULL : r->headline;
   case BQW_FIELD_MEASURE:
     return item < r->measure_count ? r->measures[item].text : NULL;
   case BQW_FIELD_TEXT:
@@ -1172,7 +1174,10 @@ int dataset_each_doc(const bqw_dataset *ds, void *ctx,
   for (size_t f = 0; !rc && f < sizeof rank_order / sizeof *rank_order; f++)
     for (size_t i = 0; !rc && i < ds->record_count; i++) {
       const bqw_record *r = &ds->records[i];
-      size_t items = rank_order[f] == BQW_FIELD_MEASURE ? r->measure_count : 1;
+      size_t items = rank_order[f] == BQW_FIELD_MEASURE ? r->measure_count
+                     : rank_order[f] == BQW_FIELD_HEADLINE && r->headline_count
+                         ? r->headline_count
+                         : 1;
       for (size_t k = 0; !rc && k < items && k < 0xFFFF; k++) {
         const char *s = bqw_field_text(ds, i, rank_order[f], k);
         if (s && *s)

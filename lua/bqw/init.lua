@@ -1025,14 +1025,21 @@ function Dataset:stats()
   }
 end
 
---- Introduction, byline, credits, source note and source, in the script.
+--- Introduction, byline (the first), bylines (every one, in order), credits, source note and
+--- source, in the script.
 function Dataset:meta(opts)
   local meta = handle_of(self, "meta"):meta()
   check_arg("meta", 1, opts, "table", true)
   local script = script_of(opts)
   if script ~= "original" then
     for k, v in pairs(meta) do
-      meta[k] = convert_or_keep(v, script)
+      if type(v) == "table" then
+        for i, s in ipairs(v) do
+          v[i] = convert_or_keep(s, script)
+        end
+      else
+        meta[k] = convert_or_keep(v, script)
+      end
     end
   end
   return meta

@@ -11,7 +11,7 @@ M.KEY_ORDER = {
   "bqw", "meta", "stats", "report", "diagnostics", "records",
   -- records: the schema's fields, inserted below
   -- meta
-  "introduction", "byline", "credits", "source_note", "source",
+  "introduction", "byline", "bylines", "credits", "source_note", "source",
   -- stats
   "provincial_documents", "provincial_measures", "city_entries", "city_measures",
   "guiding_documents", "targets", "meetings",
@@ -49,7 +49,7 @@ M.ARRAY_FIELDS = { records = true, diagnostics = true, lines = true, highlights 
 for name in pairs(fields.LIST) do
   M.ARRAY_FIELDS[name] = true
 end
-for _, name in ipairs({ "hits", "spans", "problems" }) do
+for _, name in ipairs({ "hits", "spans", "problems", "bylines" }) do
   M.ARRAY_FIELDS[name] = true
 end
 

@@ -4,6 +4,7 @@
  * city entries reversed, the Simplified fixture, truncated files, an invalid byte at
  * a known place, and unknown section headings.
  */
+#include "accounted.h"
 #include "bqw.h"
 #include "check.h"
 
@@ -69,7 +70,9 @@ static void put(buf *b, const void *p, size_t n) {
 static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
 static void put_line(buf *b, size_t i) { put(b, lines[i].p, lines[i].len); }
 
+/* Loads a variant made here; every line of it must be accounted for (accounted.h). */
 static bqw_dataset *load(const char *name, const buf *b, int want_rc) {
+  check_accounted(name, b->data, b->len);
   bqw_dataset *ds = NULL;
   CHECK_EQ_INT(bqw_load_buffer(name, b->data, b->len, &ds), want_rc);
   if (!ds) {
@@ -816,7 +819,7 @@ static void test_unknown_section(const bqw_dataset *def, unsigned at,
  * parsing resumes, so every record the digest has is still there, with its measures.
  * (Only what an inserted line can stand for is not compared: a category, when the
  * line sits right over a document; a city's headline and title, when it sits right
- * under the city's name; a text it joins.) */
+ * under the city's name; a text or a measure it joins.) */
 static void test_insert_everywhere(const bqw_dataset *def) {
   static const char *const inserted[] = {
       "縣級政策補充說明",                              /* reads like a heading */
@@ -856,8 +859,17 @@ static void test_insert_everywhere(const bqw_dataset *def) {
         if (x->kind != BQW_KIND_CITY)
           CHECK_STR(y->title, x->title);
         if (CHECK_EQ_INT(y->measure_count, x->measure_count))
-          for (size_t k = 0; k < x->measure_count; k++)
-            CHECK_STR(y->measures[k].text, x->measures[k].text);
+          for (size_t k = 0; k < x->measure_count; k++) {
+            /* prose right under a measure continues it (issue 20): joined, noted */
+            if (v == 1 && x->measures[k].line + 1 == at) {
+              CHECK_PREFIX(y->measures[k].text, x->measures[k].text);
+              CHECK(strlen(y->measures[k].text) ==
+                    strlen(x->measures[k].text) + strlen(inserted[v]));
+              CHECK(find_diag(ds, BQW_NOTE, "continues the ◎ measure") != NULL);
+            } else {
+              CHECK_STR(y->measures[k].text, x->measures[k].text);
+            }
+          }
       }
       while (j < n && bqw_record_at(ds, j)->kind == BQW_KIND_OTHER)
         j++;

@@ -94,6 +94,19 @@ def many_measures(d, n):
     return ["stats", "--data", write(os.path.join(d, "measures.txt"), text)]
 
 
+def later_edition(d, n):
+    # what a later edition adds, a fifth each (issue 20): bylines, a measure wrapped
+    # onto many lines, headlines of one city entry, documents with a 文号 after the
+    # title, meetings over a range of days
+    q = n // 5
+    text = ("●南方日報記者 某某\n" * q + "全省政策\n縣域發展\n●《廣東省某某方案》\n◎加快推進，\n"
+            + "鄉村振興，廣東。\n" * q
+            + "●《廣東省某某方案》(粵府〔2023〕12號)\n◎加快推進鄉村振興。\n" * (q // 2)
+            + "地市政策\n廣州\n" + "推動城鄉區域協調發展，走在全省前列\n" * q + "◎加快推進。\n"
+            + "重要會議一覽\n" + "2023年9月1日至2日\n會議召開。\n" * (q // 2))
+    return ["stats", "--data", write(os.path.join(d, "edition.txt"), text)]
+
+
 def lua_run(d, name, body):
     return ["run", write(os.path.join(d, name + ".lua"), body)]
 
@@ -186,6 +199,7 @@ SHAPES = [
     ("repair_lines", repair_lines, 200_000),
     ("combining_marks", combining_marks, 800_000),
     ("many_measures", many_measures, 200_000),
+    ("later_edition", later_edition, 200_000),
     ("deep_where", deep_where, 20_000),
     ("long_where", long_where, 100_000),
     ("long_search", long_search, 100_000),

@@ -116,7 +116,13 @@ describe("bqw.load()", function()
       end
     end
     for _, v in pairs(ds:meta()) do
-      clean(v)
+      if type(v) == "table" then -- bylines
+        for _, s in ipairs(v) do
+          clean(s)
+        end
+      else
+        clean(v)
+      end
     end
     -- real parentheses survive
     assert.truthy(ds:meta().introduction:find("122個縣(市、區)", 1, true))
@@ -125,6 +131,8 @@ describe("bqw.load()", function()
   it("has meta and diagnostics", function()
     local meta = ds:meta()
     assert.equal("南方日報記者 陳薇 張子俊", meta.byline)
+    assert.same({ "南方日報記者 陳薇 張子俊" }, meta.bylines)
+    assert.same({ "南方日报记者 陈薇 张子俊" }, ds:meta({ script = "hans" }).bylines)
     assert.equal("統籌:彭琳 高靜寧 陳丹佳 黃進", meta.credits)
     assert.equal("轉自南方日報", meta.source)
     local diags = ds:diagnostics()
