@@ -613,10 +613,14 @@ function commands.plugins(args)
   if args.json then
     say(json.encode({ plugins = list, problems = plugins.problems(), path = plugins.path() }))
   else
+    local width = 10 -- the name column: a space after the longest name
+    for _, p in ipairs(list) do
+      width = math.max(width, #p.name + 1)
+    end
     for _, p in ipairs(list) do
       local origin = p.origin .. (p.replaces and " (replaces " .. p.replaces .. ")" or "")
-      say(pad(p.kind, 7), pad(p.name, 10), pad(origin, 9), p.description)
-      say("", string.rep(" ", 17), p.path)
+      say(pad(p.kind, 7), pad(p.name, width), pad(origin, 9), p.description)
+      say("", string.rep(" ", width + 7), p.path)
     end
   end
   local problems = plugins.problems()
@@ -819,8 +823,35 @@ local function exit_status()
   return "Exit status: " .. table.concat(parts, "; ") .. "."
 end
 
+--- One option of the command reference on an argparse command (or the parser): its
+--- names, help, value name, choices ("facet": bqw.facet's NAMES), default and count.
+local function add_option(cmd, o)
+  if o.names == "-h --help" then
+    return -- argparse's own
+  end
+  local choices = o.choices or (o.complete == "facet" and require("bqw.facet").NAMES) or nil
+  local opt = o.arg and cmd:option(o.names, o.help) or cmd:flag(o.names, o.help)
+  if o.arg and (not o.choices or o.show_arg) then
+    opt:argname(o.arg)
+  end
+  if choices then
+    opt:choices(choices)
+  end
+  if o.default ~= nil then
+    opt:default(o.default)
+  end
+  if o.required then
+    opt:count(1)
+  elseif o.names == "--opt" then
+    opt:count("*") -- repeatable
+  end
+  return opt
+end
+
+--- The argparse parser of the command reference (lua/bqw/commands.lua).
 local function build_parser()
-  local parser = argparse("bqw", "Browse, check and script the 百千万工程 policy digest.")
+  local ref = require("bqw.commands")
+  local parser = argparse(ref.program, ref.summary)
     :epilog(table.concat({
       "With no command, bqw prints the overview.",
       "--data FILE (or $BQW_DATA) reads another digest instead of the shipped one.",
@@ -830,94 +861,24 @@ local function build_parser()
     :command_target("command")
     :require_command(false)
     :help_max_width(100)
-  parser:flag("--version", "Print the version and exit; with --verbose, where the Lua files, plugins and data come from.")
-  parser:flag("--verbose", "With --version: the directories and files in use.")
-  -- before the command; the command's own --data wins
-  parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE"):target("global_data")
-
-  local function data_option(cmd)
-    cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
-    cmd:option("--max-size", "Refuse a digest file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
-    cmd:option("--script", "Show text in hans (Simplified, default), hant (Traditional) or original (as published).")
-      :choices({ "hans", "hant", "original" })
-    cmd:option("--ambiwidth", "Cells of an East Asian Ambiguous character (“ ◎ — …): 1 (default) or 2, as in a CJK terminal.")
-      :choices({ "1", "2" })
-    return cmd
+  for _, o in ipairs(ref.global) do
+    local opt = add_option(parser, o)
+    if opt and o.names == "--data" then
+      opt:target("global_data") -- before the command; the command's own --data wins
+    end
   end
-  local function where_option(cmd)
-    cmd:option("--where", "Only the records this expression selects, e.g. 'region=粤北 year>=2025'."):argname("EXPR")
-    return cmd
+  for _, c in ipairs(ref.commands) do
+    local cmd = parser:command(c.name, c.help)
+    for _, o in ipairs(c.options) do
+      add_option(cmd, o)
+    end
+    for _, a in ipairs(c.arguments or {}) do
+      local arg = cmd:argument(a.name, a.help)
+      if a.args then
+        arg:args(a.args)
+      end
+    end
   end
-  local function draw_options(cmd)
-    cmd:option("--width", "Width in cells (default: the terminal's, or $COLUMNS, or 100)."):argname("N")
-    cmd:option("--color", "Colour: auto (on a terminal), always, never."):choices({ "auto", "always", "never" }):default("auto")
-    return cmd
-  end
-  local function sort_option(cmd)
-    cmd:option("--sort", "Order by fields, text in pinyin order, numbers numerically: --sort city, --sort=region,-year (- descending).")
-      :argname("FIELD[,-FIELD2]")
-    return cmd
-  end
-  where_option(draw_options(data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))))
-  data_option(parser:command("stats", "Record and measure counts.")):flag("--json", "One JSON object.")
-  local list = sort_option(where_option(draw_options(data_option(parser:command("list", "One line per record.")))))
-  list:flag("--json", "A JSON array of the records.")
-  local view = sort_option(where_option(draw_options(data_option(
-    parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail, overview.")
-  ))))
-  view:argument("name", "The view.")
-  view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
-  view:option("--opt", "An option of the view plugin itself (repeatable); bqw view NAME --help lists them."):argname("KEY=VALUE"):count("*")
-  local export = sort_option(where_option(data_option(
-    parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.")
-  )))
-  export:option("--format", "The export plugin."):argname("F"):count(1)
-  export:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
-  export:option("--shape", "One row per record or per measure."):choices({ "record", "measure" })
-  export:option("--columns", "Columns for flat formats, e.g. id,city,title."):argname("A,B")
-  export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
-  export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
-  export
-    :option("--fts", "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.")
-    :argname("TOKENIZER")
-    :choices({ "bqw", "trigram", "none" })
-  export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
-  export:flag("--allow-empty", "Write the export even when no record matches (else: exit 1, -o FILE left as it was).")
-  local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
-  facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
-  facet
-    :option("--by", "A crosstab: counts per value of FIELD and of this second field, as a table.")
-    :argname("FIELD")
-    :choices(require("bqw.facet").NAMES)
-  facet:flag(
-    "--json",
-    "An array of { value, count }, by count, then value in pinyin order (with --by, an object { value: { by value: count } })."
-  )
-  local report = where_option(data_option(parser:command("report", "One self-contained HTML report: counts, SVG charts, the records with search and facets.")))
-  report:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
-  parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
-  parser
-    :command("fields", "List every field of a record: filter word, type, kinds, facet and sort, description.")
-    :flag("--json", "An array of the fields as the Lua API's core.schema() gives them.")
-  local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
-  search:argument("query", "Text to find; words separated by spaces must all occur.")
-  search:option("--limit", "At most N hits (default 20)."):argname("N")
-  search:flag("--json", "The hits as JSON, with byte spans of the matches.")
-  search:flag("--pinyin", "Read the query as pinyin: syllables or initials (xczx, xiangcunzhenxing).")
-  local convert = parser:command("convert", "Convert text between Simplified and Traditional Chinese (stdin when no FILE).")
-  convert:option("--to", "hans (Simplified, default) or hant (Traditional)."):choices({ "hans", "hant" })
-  convert:option("--max-size", "Refuse a file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
-  convert:argument("file", "The text file (UTF-8); - or none for stdin."):args("?")
-  data_option(parser:command("dump", "The whole parsed dataset as JSON."))
-  local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
-  check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")
-  check:option("--column-unit", "Count columns in bytes (default, as clang and Vim's quickfix do) or characters.")
-    :choices({ "byte", "char" })
-    :default("byte")
-  check:flag("--summary", "Print the summary (lines, repairs, counts) on stderr even when it is not a terminal.")
-  local run = data_option(parser:command("run", "Run a Lua script with bqw available."))
-  run:argument("script", "The Lua script.")
-  run:argument("args", "Arguments for the script."):args("*")
   return parser
 end
 

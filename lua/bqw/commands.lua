@@ -7,9 +7,11 @@
 --- An option: names ("-o --output"), help (as `--help` shows it), and for one that
 --- takes a value arg (its placeholder), choices, default, required, complete (what a
 --- shell offers: "file", "view", "export", "where", "fields" (a comma list of the fields
---- `bqw fields` prints), "sort" (of those it marks sort)). An argument: name, help, args
---- (nil: one; "?": optional; "*": any number), complete, choices (words the shells offer). Plain data: no require, so the
---- generator reads it with lua5.4 at build time.
+--- `bqw fields` prints), "sort" (of those it marks sort), "facet" (a filter word of a
+--- field it marks facet; the parser takes only those)), show_arg (with choices: `--help`
+--- shows arg, not the choices). An argument: name, help, args (nil: one; "?": optional;
+--- "*": any number), complete, choices (words the shells offer). Plain data: no require,
+--- so the generator reads it with lua5.4 at build time; cli.lua builds its parser from it.
 local M = {}
 
 M.program = "bqw"
@@ -164,6 +166,7 @@ M.commands = {
         arg = "TOKENIZER",
         help = "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.",
         choices = { "bqw", "trigram", "none" },
+        show_arg = true,
       },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
       {
@@ -180,26 +183,8 @@ M.commands = {
       .. " under value. --json gives an array of { value, count } by count, then value ([] when no"
       .. " record matches).",
     arguments = {
-      {
-        name = "field",
-        help = "One of region, city, category, doctype, issuer, year, level, kind, mentions, action, section,"
-          .. " section_title.",
-        -- what the completions offer: bqw.facet's NAMES (tests/lua/commands_spec.lua)
-        choices = {
-          "region",
-          "city",
-          "category",
-          "doctype",
-          "issuer",
-          "year",
-          "level",
-          "kind",
-          "mentions",
-          "action",
-          "section",
-          "section_title",
-        },
-      },
+      -- the choices are the fields libbqw's schema marks facet (bqw.facet's NAMES)
+      { name = "field", help = "A field bqw fields marks facet, by its filter word: region, city, issuer, year, ….", complete = "facet" },
     },
     options = {
       help,
@@ -214,20 +199,7 @@ M.commands = {
         names = "--by",
         arg = "FIELD",
         help = "A crosstab: counts per value of FIELD and of this second field, as a table.",
-        choices = {
-          "region",
-          "city",
-          "category",
-          "doctype",
-          "issuer",
-          "year",
-          "level",
-          "kind",
-          "mentions",
-          "action",
-          "section",
-          "section_title",
-        },
+        complete = "facet",
       },
       {
         names = "--json",

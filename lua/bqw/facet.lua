@@ -5,42 +5,19 @@ local collate = require("bqw.collate")
 
 local M = {}
 
---- The fields a facet counts, each the filter word of `--where` (so `FIELD=value`
---- selects exactly the records counted under value) and the record field it reads.
-M.FIELDS = {
-  region = "region",
-  city = "city",
-  category = "category",
-  doctype = "doctype",
-  issuer = "issuers",
-  year = "years",
-  level = "level",
-  kind = "kind",
-  mentions = "mentions",
-  action = "action",
-  section = "section",
-  section_title = "section_title",
-}
+local fields = require("bqw.fields")
+
+--- The fields a facet counts: those libbqw's schema marks facet, each by the filter
+--- word of `--where` (so `FIELD=value` selects exactly the records counted under value)
+--- mapped to the record field it reads.
+M.FIELDS = fields.FACET_FIELD
 
 --- Fields counted only inside bqw (none since every facetable field of the schema is
 --- one users name).
 M.INTERNAL = {}
 
---- The facet field names in a stable order (for messages and completion).
-M.NAMES = {
-  "region",
-  "city",
-  "category",
-  "doctype",
-  "issuer",
-  "year",
-  "level",
-  "kind",
-  "mentions",
-  "action",
-  "section",
-  "section_title",
-}
+--- The facet field names in the schema's order (for messages and completion).
+M.NAMES = fields.FACETS
 
 local function sorted(counts, values, measures, source_order)
   if not source_order then

@@ -895,8 +895,8 @@ function Dataset:export(format, opts)
 end
 
 --- Counts records per value of a field: ds:facet("region", { where = "kind=city" }).
---- field is one of region, city, category, doctype, issuer, year, level, kind,
---- mentions (the words of --where, so FIELD=value selects the records counted under
+--- field is a field the schema marks facet, by its word of --where (bqw.facet NAMES:
+--- region, city, issuer, year, …; so FIELD=value selects the records counted under
 --- value); a record counts once per value it has. opts.where narrows the records,
 --- opts.script the values' script. Returns { { value = …, count = n }, … } by count,
 --- then value in pinyin order (years numerically), or nil, message, name ("EINVAL"

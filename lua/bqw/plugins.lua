@@ -219,6 +219,32 @@ function M.option_list(plugin)
   return list
 end
 
+--- The built-in filters libbqw's schema declares (core/bqw_schema.h, through
+--- bqw.fields) that have no file in plugins/filter/ (title, date, period_from, …): a
+--- declaration each, as those files are, listed after every directory of the path so
+--- that a file of the same name (a user's, or a built-in one) replaces it.
+local function schema_filters()
+  local ok, fields = pcall(require, "bqw.fields")
+  local out = {}
+  for _, f in ipairs(ok and fields.ALL or {}) do
+    if f.filter then
+      local what = f.description:gsub("^%l", string.upper)
+      out[#out + 1] = {
+        name = f.filter,
+        kind = "filter",
+        engine = true,
+        description = ("%s (field %s)."):format(what, f.name),
+        ops = fields.ops(f),
+        options = {},
+        option_list = {},
+        path = "core/bqw_schema.h: " .. f.name,
+        origin = "builtin",
+      }
+    end
+  end
+  return out
+end
+
 local function build()
   registry, problems, shadowed = {}, {}, {}
   for _, kind in ipairs(M.KINDS) do
@@ -239,6 +265,14 @@ local function build()
           registry[kind][plugin.name] = plugin
         end
       end
+    end
+  end
+  for _, plugin in ipairs(schema_filters()) do
+    local other = registry.filter[plugin.name]
+    if not other then
+      registry.filter[plugin.name] = plugin
+    elseif other.origin ~= "builtin" then
+      shadowed[#shadowed + 1] = { kind = "filter", name = plugin.name, path = plugin.path, by = other.path }
     end
   end
 end
