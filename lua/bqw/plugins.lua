@@ -220,7 +220,7 @@ function M.option_list(plugin)
 end
 
 --- The built-in filters libbqw's schema declares (core/bqw_schema.h, through
---- bqw.fields) that have no file in plugins/filter/ (title, date, period_from, …): a
+--- bqw.fields) that have no file in plugins/filter/ (title, date, docno, …): a
 --- declaration each, as those files are, listed after every directory of the path so
 --- that a file of the same name (a user's, or a built-in one) replaces it.
 local function schema_filters()
