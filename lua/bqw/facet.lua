@@ -98,6 +98,17 @@ function M.first_order(values, counts, measures, firsts)
   return v, c, m
 end
 
+--- A value of field the core counted, in the script records are shown in ("hans",
+--- "hant", "original"). Names from data/ are Simplified already, so only hant converts
+--- them; a category or section heading (as published) is converted to either script.
+function M.shown(field, v, script)
+  local published = field == "category" or field == "section_title"
+  if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
+    return require("bqw").convert(v, script) or v
+  end
+  return v
+end
+
 --- The counts the core made (ds handle's facet: parallel arrays of values as published
 --- and counts) in the script records are shown in ("hans", "hant", "original"), sorted
 --- as M.count sorts. Names from data/ are Simplified already, so only hant converts
@@ -107,13 +118,9 @@ function M.from_core(field, values, counts, script, measures, source_order)
   if not (M.FIELDS[field] or M.INTERNAL[field]) then
     return unknown(field)
   end
-  local convert = require("bqw").convert
   local merged, order, msum = {}, {}, {}
   for i, v in ipairs(values) do
-    local published = field == "category" or field == "section_title"
-    if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
-      v = convert(v, script) or v
-    end
+    v = M.shown(field, v, script)
     if not merged[v] then
       merged[v] = 0
       msum[v] = 0
