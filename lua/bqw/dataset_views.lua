@@ -37,18 +37,14 @@ function Dataset:view(name, opts)
   -- plugin drawn for a sink gets the records one at a time, from the query.
   local streaming = opts.sink ~= nil and plugin.stream ~= nil
   local records, q = {}, nil
-  if plugin.query or streaming then
-    local serr, sname
-    q, serr, sname = util.select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
-    if not q then
-      return nil, serr, sname
-    end
+  local select = (plugin.query or streaming) and util.select_query or util.select_records
+  local selected, serr, sname = select(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+  if not selected then
+    return nil, serr, sname
+  elseif plugin.query or streaming then
+    q = selected
   else
-    local serr, sname
-    records, serr, sname = util.select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
-    if not records then
-      return nil, serr, sname
-    end
+    records = selected
   end
   local options = {}
   for _, o in ipairs(plugin.option_list or {}) do

@@ -282,6 +282,16 @@ function M.reset()
   registry, problems, shadowed = nil, nil, nil
 end
 
+--- The names of the plugins of a kind, sorted.
+local function sorted_names(kind)
+  local names = {}
+  for n in pairs(registry[kind]) do
+    names[#names + 1] = n
+  end
+  table.sort(names)
+  return names
+end
+
 --- The plugin of this kind and name, or nil, message, name: "ENOENT" (no such plugin;
 --- the message suggests a near name) or "EPLUGIN" (its file failed to load).
 function M.get(kind, name)
@@ -295,11 +305,7 @@ function M.get(kind, name)
   if plugin then
     return plugin
   end
-  local names = {}
-  for n in pairs(registry[kind]) do
-    names[#names + 1] = n
-  end
-  table.sort(names)
+  local names = sorted_names(kind)
   for _, p in ipairs(problems) do
     if p.path:match("/" .. kind .. "/" .. name:gsub("%p", "%%%0") .. "%.lua$") then
       return nil, ("plugin %s (%s): error: the %s plugin failed to load: %s"):format(name, p.path, kind, p.message), "EPLUGIN"
@@ -347,12 +353,7 @@ function M.list(kind)
   local out = {}
   for _, k in ipairs(M.KINDS) do
     if not kind or kind == k then
-      local names = {}
-      for n in pairs(registry[k]) do
-        names[#names + 1] = n
-      end
-      table.sort(names)
-      for _, n in ipairs(names) do
+      for _, n in ipairs(sorted_names(k)) do
         local p = registry[k][n]
         local replaces
         for _, s in ipairs(shadowed) do

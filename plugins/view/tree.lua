@@ -8,34 +8,13 @@ local util = require("bqw.view_util")
 local BULLET = "◎ "
 local INDENT = "  "
 
-local wrap = util.wrap
-
 local function line_ref(r)
   return ("L%-4d "):format(r.line)
 end
 
 -- Adds prefix segments then text wrapped to what is left of the width; continuation
 -- lines are indented to the text. Returns the last line's number.
-local function wrapped(b, prefix, text, group, width, id)
-  local pw = 0
-  for _, seg in ipairs(prefix) do
-    pw = pw + util.width(type(seg) == "table" and seg[1] or seg)
-  end
-  local last
-  for i, piece in ipairs(wrap(text, width - pw)) do
-    local segs = {}
-    if i == 1 then
-      for _, seg in ipairs(prefix) do
-        segs[#segs + 1] = seg
-      end
-    else
-      segs[1] = string.rep(" ", pw)
-    end
-    segs[#segs + 1] = { piece, group }
-    last = b:line(segs, id)
-  end
-  return last
-end
+local wrapped = util.wrapped
 
 -- A record's own line (title cut to the width), then its measures; folds them.
 local function record_lines(b, r, indent, width)
