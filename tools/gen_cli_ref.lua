@@ -161,17 +161,13 @@ local function man(version)
   w(".TP")
   w("\\fB\\-h\\fR, \\fB\\-\\-help\\fR")
   w("Every command's own options and arguments (bqw COMMAND \\-\\-help).")
-  w(".SH EXIT STATUS")
-  for _, e in ipairs(ref.exit_status) do
-    w(".TP")
-    w(".B ", e[1])
-    w(roff(e[2]))
-  end
-  w(".SH ENVIRONMENT")
-  for _, e in ipairs(ref.environment) do
-    w(".TP")
-    w(".B ", e[1])
-    w(roff(e[2]))
+  for _, section in ipairs({ { "EXIT STATUS", ref.exit_status }, { "ENVIRONMENT", ref.environment } }) do
+    w(".SH ", section[1])
+    for _, e in ipairs(section[2]) do
+      w(".TP")
+      w(".B ", e[1])
+      w(roff(e[2]))
+    end
   end
   w(".SH FILES")
   w("PREFIX is where bqw is installed (/usr/local by make install, /usr by the .deb).")
@@ -569,18 +565,8 @@ local function split_doc(text)
   return text:sub(1, start - 1), text:sub(start, stop), text:sub(stop + 1)
 end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local fileio = dofile(here .. "/tools/fileio.lua")
+local read, write = fileio.read, fileio.write
 
 if mode == "man" then
   man(arg[2])
