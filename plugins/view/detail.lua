@@ -62,12 +62,12 @@ local function field(b, r, key, v, width, ctx)
 end
 
 local function render(records, opts, ctx)
+  local empty = util.no_records(records)
+  if empty then
+    return empty
+  end
   local b = util.builder()
   local width = opts.width or 100
-  if #records == 0 then
-    b:line({ { "(no records)", "BqwDim" } })
-    return b:result()
-  end
   for i, r in ipairs(records) do
     if i > 1 then
       b:line("")

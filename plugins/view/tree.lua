@@ -110,12 +110,12 @@ local function render_guiding(b, records, width)
 end
 
 local function render(records, opts)
+  local empty = util.no_records(records)
+  if empty then
+    return empty
+  end
   local b = util.builder()
   local width = opts.width or 100
-  if #records == 0 then
-    b:line({ { "(no records)", "BqwDim" } })
-    return b:result()
-  end
   local sections = group_by(records, function(r)
     return r.section or "other"
   end)
@@ -126,26 +126,20 @@ local function render(records, opts)
     local title = s.first.section_title or s.key
     local first = heading(b, title, #s.records, "BqwHeading", "", width)
     local last
-    if s.key == "province" then
+    if s.key == "province" or s.key == "city" then
+      -- provincial documents by category, city entries by city (with its region)
+      local by = s.key == "province" and "category" or "city"
       last = render_groups(
         b,
         group_by(s.records, function(r)
-          return r.category or "—"
+          return r[by] or "—"
         end),
         width,
         function(g)
+          if by == "city" then
+            return heading(b, g.key, #g.records, "BqwCity", INDENT, width, g.first.region and { g.first.region, "BqwRegion" })
+          end
           return heading(b, g.key, #g.records, "BqwSubheading", INDENT, width)
-        end
-      )
-    elseif s.key == "city" then
-      last = render_groups(
-        b,
-        group_by(s.records, function(r)
-          return r.city or "—"
-        end),
-        width,
-        function(g)
-          return heading(b, g.key, #g.records, "BqwCity", INDENT, width, g.first.region and { g.first.region, "BqwRegion" })
         end
       )
     elseif s.key == "guiding" then
