@@ -423,14 +423,11 @@ function M.wrapped(b, prefix, text, group, width, id, narrow)
   return b:count()
 end
 
---- The result of a view of no records (one dim line "(no records)"), or nil when there
---- are records.
-function M.no_records(records)
-  if #records == 0 then
-    local b = M.builder()
-    b:line({ { "(no records)", "BqwDim" } })
-    return b:result()
-  end
+--- The result of a view of no records: one dim line "(no records)".
+function M.no_records()
+  local b = M.builder()
+  b:line({ { "(no records)", "BqwDim" } })
+  return b:result()
 end
 
 --- The highlight group of a record field's values where a view shows them (the table

@@ -62,9 +62,8 @@ local function field(b, r, key, v, width, ctx)
 end
 
 local function render(records, opts, ctx)
-  local empty = util.no_records(records)
-  if empty then
-    return empty
+  if #records == 0 then
+    return util.no_records()
   end
   local b = util.builder()
   local width = opts.width or 100

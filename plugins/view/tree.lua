@@ -110,9 +110,8 @@ local function render_guiding(b, records, width)
 end
 
 local function render(records, opts)
-  local empty = util.no_records(records)
-  if empty then
-    return empty
+  if #records == 0 then
+    return util.no_records()
   end
   local b = util.builder()
   local width = opts.width or 100
