@@ -84,12 +84,7 @@ end
 
 -- ---- the published digest ----------------------------------------------------------
 
-local function read_all(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read_all = dofile(root .. "/tools/fileio.lua").read
 
 local lines = {}
 for l in (read_all(root .. "/data/bqw-digest-2023.txt") .. "\n"):gmatch("([^\n]*)\n") do

@@ -111,8 +111,12 @@ complete_with bqw export --format = "" | grep -qw sqlite || fail "bash completio
 [ "$(complete_with bqw list --sort ci)" = city ] || fail "bash completion of --sort: $(complete_with bqw list --sort ci)"
 [ "$(complete_with bqw export --columns id,ti)" = id,title ] ||
   fail "bash completion of a --columns list: $(complete_with bqw export --columns id,ti)"
-grep -q "region city category" "$prefix/share/fish/vendor_completions.d/bqw.fish" || fail "fish completion of facet fields"
-grep -q "(region city category" "$prefix/share/zsh/site-functions/_bqw" || fail "zsh completion of facet fields"
+# fish and zsh offer facet's fields from `bqw fields` (those it marks facet), as bash does
+grep -q "__fish_seen_subcommand_from facet' -x -a '(__bqw_facets)'" "$prefix/share/fish/vendor_completions.d/bqw.fish" ||
+  fail "fish completion of facet fields"
+grep -q "^function __bqw_facets" "$prefix/share/fish/vendor_completions.d/bqw.fish" || fail "fish: no __bqw_facets"
+grep -q "'1:field:{_bqw_facets}'" "$prefix/share/zsh/site-functions/_bqw" || fail "zsh completion of facet fields"
+grep -q "^_bqw_facets()" "$prefix/share/zsh/site-functions/_bqw" || fail "zsh: no _bqw_facets"
 
 # make uninstall leaves the prefix as it found it
 DESTDIR= sh "$src/scripts/uninstall.sh" "$build/install_manifest.txt" >/dev/null

@@ -161,17 +161,13 @@ local function man(version)
   w(".TP")
   w("\\fB\\-h\\fR, \\fB\\-\\-help\\fR")
   w("Every command's own options and arguments (bqw COMMAND \\-\\-help).")
-  w(".SH EXIT STATUS")
-  for _, e in ipairs(ref.exit_status) do
-    w(".TP")
-    w(".B ", e[1])
-    w(roff(e[2]))
-  end
-  w(".SH ENVIRONMENT")
-  for _, e in ipairs(ref.environment) do
-    w(".TP")
-    w(".B ", e[1])
-    w(roff(e[2]))
+  for _, section in ipairs({ { "EXIT STATUS", ref.exit_status }, { "ENVIRONMENT", ref.environment } }) do
+    w(".SH ", section[1])
+    for _, e in ipairs(section[2]) do
+      w(".TP")
+      w(".B ", e[1])
+      w(roff(e[2]))
+    end
   end
   w(".SH FILES")
   w("PREFIX is where bqw is installed (/usr/local by make install, /usr by the .deb).")
@@ -214,6 +210,8 @@ local function bash_values(o)
     return 'COMPREPLY=($(compgen -f -- "$cur"))'
   elseif o.complete == "view" or o.complete == "export" then
     return ('COMPREPLY=($(compgen -W "$(_bqw_plugins %s)" -- "$cur"))'):format(o.complete)
+  elseif o.complete == "facet" then
+    return 'COMPREPLY=($(compgen -W "$(_bqw_facets)" -- "$cur"))'
   elseif o.complete == "where" then
     return 'compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W "$(_bqw_plugins filter | sed "s/\\$/=/")" -- "$cur"))'
   elseif o.complete == "fields" or o.complete == "sort" then
@@ -235,6 +233,9 @@ local function bash()
   w("}")
   w("_bqw_fields() {")
   w("  bqw fields 2>/dev/null | awk -v use=\"$1\" 'NR > 1 && (use == \"\" || $5 ~ use) { print $1 }'")
+  w("}")
+  w("_bqw_facets() {")
+  w("  bqw fields 2>/dev/null | awk 'NR > 1 && $5 ~ /facet/ { print $2 }'")
   w("}")
   w("_bqw() {")
   w("  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= i=1 npos=0")
@@ -325,6 +326,8 @@ local function zsh_action(o)
     return "_files"
   elseif o.complete == "view" or o.complete == "export" then
     return "{_bqw_plugins " .. o.complete .. "}"
+  elseif o.complete == "facet" then
+    return "{_bqw_facets}"
   elseif o.complete == "where" then
     return "{_bqw_plugins filter =}"
   elseif o.complete == "fields" or o.complete == "sort" then
@@ -359,6 +362,11 @@ local function zsh()
   w("  local -a names")
   w("  names=(${(f)\"$(bqw fields 2>/dev/null | awk -v use=$1 'NR > 1 && (use == \\\"\\\" || $5 ~ use) { print $1 }')\"})")
   w("  _values -s , field $names")
+  w("}")
+  w("_bqw_facets() {")
+  w("  local -a names")
+  w("  names=(${(f)\"$(bqw fields 2>/dev/null | awk 'NR > 1 && $5 ~ /facet/ { print $2 }')\"})")
+  w("  compadd -a names")
   w("}")
   w("_bqw() {")
   w("  local curcontext=$curcontext state line")
@@ -417,6 +425,8 @@ local function fish_option(cond, o)
     parts[#parts + 1] = "-r -F"
   elseif o.complete == "view" or o.complete == "export" then
     parts[#parts + 1] = "-x -a " .. fq("(__bqw_plugins " .. o.complete .. ")")
+  elseif o.complete == "facet" then
+    parts[#parts + 1] = "-x -a " .. fq("(__bqw_facets)")
   elseif o.complete == "where" then
     parts[#parts + 1] = "-x -a " .. fq("(__bqw_plugins filter)=")
   elseif o.complete == "fields" or o.complete == "sort" then
@@ -435,6 +445,9 @@ local function fish()
   w("end")
   w("function __bqw_fields")
   w("    bqw fields 2>/dev/null | awk -v use=\"$argv[1]\" 'NR > 1 && (use == \"\" || $5 ~ use) { print $1 }'")
+  w("end")
+  w("function __bqw_facets")
+  w("    bqw fields 2>/dev/null | awk 'NR > 1 && $5 ~ /facet/ { print $2 }'")
   w("end")
   local cmds = {}
   for _, c in ipairs(ref.commands) do
@@ -458,6 +471,8 @@ local function fish()
       w("complete -c bqw -n ", fq(cond), " -x -a ", fq(table.concat(a.choices, " ")), " -d ", fq(a.help))
     elseif a and a.complete == "file" then
       w("complete -c bqw -n ", fq(cond), " -F")
+    elseif a and a.complete == "facet" then
+      w("complete -c bqw -n ", fq(cond), " -x -a ", fq("(__bqw_facets)"), " -d ", fq(a.help))
     elseif a and a.complete then
       w("complete -c bqw -n ", fq(cond), " -x -a ", fq("(__bqw_plugins " .. a.complete .. ")"))
     end
@@ -550,18 +565,8 @@ local function split_doc(text)
   return text:sub(1, start - 1), text:sub(start, stop), text:sub(stop + 1)
 end
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local fileio = dofile(here .. "/tools/fileio.lua")
+local read, write = fileio.read, fileio.write
 
 if mode == "man" then
   man(arg[2])

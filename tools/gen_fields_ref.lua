@@ -12,18 +12,8 @@ local README_BEGIN = "<!-- fields: generated from core/bqw_schema.h by `make fie
 local README_END = "<!-- end of the generated fields -->\n"
 local TAG = "*bqw-fields*\n"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local fileio = dofile((arg[0]:match("^(.*)/[^/]*$") or ".") .. "/fileio.lua")
+local read, write = fileio.read, fileio.write
 
 --- text split around the generated part: before, the part, after (nil when the
 --- markers are missing, with a message).

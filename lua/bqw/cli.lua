@@ -4,7 +4,6 @@
 --- is wrong, 130 / 143 interrupted by SIGINT / SIGTERM. README.md, "Errors and exit
 --- codes", lists them all.
 local bqw = require("bqw")
-local argparse = require("bqw.vendor.argparse")
 local json = require("bqw.json")
 
 local M = {}
@@ -591,14 +590,7 @@ function commands.search(args, ds)
     local view_util = require("bqw.view_util")
     local head = ("%3d %-8s L%-4d "):format(r.id, r.kind, line) .. view_util.pad(where, 9)
     local body, spans = snippet(hit.text, hit.spans, math.max(width - #head, 20))
-    local segments, pos = { { head, "BqwDim" } }, 0
-    for _, s in ipairs(spans) do
-      segments[#segments + 1] = body:sub(pos + 1, s[1])
-      segments[#segments + 1] = { body:sub(s[1] + 1, s[2]), "BqwMatch" }
-      pos = s[2]
-    end
-    segments[#segments + 1] = body:sub(pos + 1)
-    b:line(segments, r.id)
+    b:line(view_util.matched({ { head, "BqwDim" } }, body, spans), r.id)
   end
   for _, line in ipairs(require("bqw.render").lines(b:result(), color)) do
     say(line)
@@ -613,10 +605,14 @@ function commands.plugins(args)
   if args.json then
     say(json.encode({ plugins = list, problems = plugins.problems(), path = plugins.path() }))
   else
+    local width = 10 -- the name column: a space after the longest name
+    for _, p in ipairs(list) do
+      width = math.max(width, #p.name + 1)
+    end
     for _, p in ipairs(list) do
       local origin = p.origin .. (p.replaces and " (replaces " .. p.replaces .. ")" or "")
-      say(pad(p.kind, 7), pad(p.name, 10), pad(origin, 9), p.description)
-      say("", string.rep(" ", 17), p.path)
+      say(pad(p.kind, 7), pad(p.name, width), pad(origin, 9), p.description)
+      say("", string.rep(" ", width + 7), p.path)
     end
   end
   local problems = plugins.problems()
@@ -810,132 +806,12 @@ end
 
 -- ---- argument parsing --------------------------------------------------------------
 
---- The epilog's exit status line, from the command reference (lua/bqw/commands.lua).
-local function exit_status()
-  local parts = {}
-  for _, e in ipairs(require("bqw.commands").exit_status) do
-    parts[#parts + 1] = e[1] .. " " .. e[2]
-  end
-  return "Exit status: " .. table.concat(parts, "; ") .. "."
-end
-
-local function build_parser()
-  local parser = argparse("bqw", "Browse, check and script the 百千万工程 policy digest.")
-    :epilog(table.concat({
-      "With no command, bqw prints the overview.",
-      "--data FILE (or $BQW_DATA) reads another digest instead of the shipped one.",
-      exit_status(),
-      "Docs: man bqw, :help bqw (doc/bqw.txt), README.md.",
-    }, "\n"))
-    :command_target("command")
-    :require_command(false)
-    :help_max_width(100)
-  parser:flag("--version", "Print the version and exit; with --verbose, where the Lua files, plugins and data come from.")
-  parser:flag("--verbose", "With --version: the directories and files in use.")
-  -- before the command; the command's own --data wins
-  parser:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE"):target("global_data")
-
-  local function data_option(cmd)
-    cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
-    cmd:option("--max-size", "Refuse a digest file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
-    cmd:option("--script", "Show text in hans (Simplified, default), hant (Traditional) or original (as published).")
-      :choices({ "hans", "hant", "original" })
-    cmd:option("--ambiwidth", "Cells of an East Asian Ambiguous character (“ ◎ — …): 1 (default) or 2, as in a CJK terminal.")
-      :choices({ "1", "2" })
-    return cmd
-  end
-  local function where_option(cmd)
-    cmd:option("--where", "Only the records this expression selects, e.g. 'region=粤北 year>=2025'."):argname("EXPR")
-    return cmd
-  end
-  local function draw_options(cmd)
-    cmd:option("--width", "Width in cells (default: the terminal's, or $COLUMNS, or 100)."):argname("N")
-    cmd:option("--color", "Colour: auto (on a terminal), always, never."):choices({ "auto", "always", "never" }):default("auto")
-    return cmd
-  end
-  local function sort_option(cmd)
-    cmd:option("--sort", "Order by fields, text in pinyin order, numbers numerically: --sort city, --sort=region,-year (- descending).")
-      :argname("FIELD[,-FIELD2]")
-    return cmd
-  end
-  where_option(draw_options(data_option(parser:command("overview", "Counts by section, city entries by region, the timeline."))))
-  data_option(parser:command("stats", "Record and measure counts.")):flag("--json", "One JSON object.")
-  local list = sort_option(where_option(draw_options(data_option(parser:command("list", "One line per record.")))))
-  list:flag("--json", "A JSON array of the records.")
-  local view = sort_option(where_option(draw_options(data_option(
-    parser:command("view", "Draw a view plugin: list, tree, table, timeline, cities, detail, overview.")
-  ))))
-  view:argument("name", "The view.")
-  view:option("--columns", "Columns of the table view, e.g. id,city,title."):argname("A,B")
-  view:option("--opt", "An option of the view plugin itself (repeatable); bqw view NAME --help lists them."):argname("KEY=VALUE"):count("*")
-  local export = sort_option(where_option(data_option(
-    parser:command("export", "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.")
-  )))
-  export:option("--format", "The export plugin."):argname("F"):count(1)
-  export:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
-  export:option("--shape", "One row per record or per measure."):choices({ "record", "measure" })
-  export:option("--columns", "Columns for flat formats, e.g. id,city,title."):argname("A,B")
-  export:flag("--bom", "Start with a UTF-8 byte order mark (Excel), where the format takes it.")
-  export:flag("--raw-cells", "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV).")
-  export
-    :option("--fts", "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.")
-    :argname("TOKENIZER")
-    :choices({ "bqw", "trigram", "none" })
-  export:flag("--watch", "Keep -o FILE in sync with the data file (--data) until interrupted.")
-  export:flag("--allow-empty", "Write the export even when no record matches (else: exit 1, -o FILE left as it was).")
-  local facet = where_option(draw_options(data_option(parser:command("facet", "Count records per value of a field, with bars."))))
-  facet:argument("field", "One of " .. table.concat(require("bqw.facet").NAMES, ", ") .. ".")
-  facet
-    :option("--by", "A crosstab: counts per value of FIELD and of this second field, as a table.")
-    :argname("FIELD")
-    :choices(require("bqw.facet").NAMES)
-  facet:flag(
-    "--json",
-    "An array of { value, count }, by count, then value in pinyin order (with --by, an object { value: { by value: count } })."
-  )
-  local report = where_option(data_option(parser:command("report", "One self-contained HTML report: counts, SVG charts, the records with search and facets.")))
-  report:option("-o --output", "Write to FILE (atomically) instead of stdout."):argname("FILE")
-  parser:command("plugins", "List every plugin: kind, name, origin, description."):flag("--json", "As JSON.")
-  parser
-    :command("fields", "List every field of a record: filter word, type, kinds, facet and sort, description.")
-    :flag("--json", "An array of the fields as the Lua API's core.schema() gives them.")
-  local search = draw_options(data_option(parser:command("search", "Full-text search, in either script, any width and case.")))
-  search:argument("query", "Text to find; words separated by spaces must all occur.")
-  search:option("--limit", "At most N hits (default 20)."):argname("N")
-  search:flag("--json", "The hits as JSON, with byte spans of the matches.")
-  search:flag("--pinyin", "Read the query as pinyin: syllables or initials (xczx, xiangcunzhenxing).")
-  local convert = parser:command("convert", "Convert text between Simplified and Traditional Chinese (stdin when no FILE).")
-  convert:option("--to", "hans (Simplified, default) or hant (Traditional)."):choices({ "hans", "hant" })
-  convert:option("--max-size", "Refuse a file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
-  convert:argument("file", "The text file (UTF-8); - or none for stdin."):args("?")
-  data_option(parser:command("dump", "The whole parsed dataset as JSON."))
-  local check = data_option(parser:command("check", "Diagnostics as FILE:LINE:COL (Vim's quickfix reads them)."))
-  check:argument("file", "Digest file to check (default: --data or the shipped digest)."):args("?")
-  check:option("--column-unit", "Count columns in bytes (default, as clang and Vim's quickfix do) or characters.")
-    :choices({ "byte", "char" })
-    :default("byte")
-  check:flag("--summary", "Print the summary (lines, repairs, counts) on stderr even when it is not a terminal.")
-  local run = data_option(parser:command("run", "Run a Lua script with bqw available."))
-  run:argument("script", "The Lua script.")
-  run:argument("args", "Arguments for the script."):args("*")
-  return parser
-end
-
---- "N", "NK", "NM", "NG" (also lower case; binary multiples) as a number of bytes, or nil.
-function M.parse_size(text)
-  local digits, suffix = tostring(text):match("^(%d+)([KkMmGg]?)$")
-  if not digits or #digits > 15 then
-    return nil
-  end
-  local n = tonumber(digits) * ({ [""] = 1, k = 1024, m = 1024 ^ 2, g = 1024 ^ 3 })[suffix:lower()]
-  if n < 1 or n > 2 ^ 53 then
-    return nil
-  end
-  return n
-end
+local cli_args = require("bqw.cli_args")
+local build_parser = cli_args.parser
+M.parse_size = cli_args.parse_size
 
 --- The argparse parser: tests/lua/commands_spec.lua checks it against lua/bqw/commands.lua.
-M.parser = build_parser
+M.parser = cli_args.parser
 
 function M.main(argv)
   local args_in = {}

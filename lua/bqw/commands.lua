@@ -7,9 +7,11 @@
 --- An option: names ("-o --output"), help (as `--help` shows it), and for one that
 --- takes a value arg (its placeholder), choices, default, required, complete (what a
 --- shell offers: "file", "view", "export", "where", "fields" (a comma list of the fields
---- `bqw fields` prints), "sort" (of those it marks sort)). An argument: name, help, args
---- (nil: one; "?": optional; "*": any number), complete, choices (words the shells offer). Plain data: no require, so the
---- generator reads it with lua5.4 at build time.
+--- `bqw fields` prints), "sort" (of those it marks sort), "facet" (a filter word of a
+--- field it marks facet; the parser takes only those)), show_arg (with choices: `--help`
+--- shows arg, not the choices). An argument: name, help, args (nil: one; "?": optional;
+--- "*": any number), complete, choices (words the shells offer). Plain data: no require,
+--- so the generator reads it with lua5.4 at build time; cli.lua builds its parser from it.
 local M = {}
 
 M.program = "bqw"
@@ -69,10 +71,26 @@ M.global = {
     help = "Print the version and exit; with --verbose, where the Lua files, plugins and data come from.",
   },
   { names = "--verbose", help = "With --version: the directories and files in use." },
-  { names = "--data", arg = "FILE", help = "Digest file to read (default: the shipped digest).", complete = "file" },
+  data,
 }
 
 local help = { names = "-h --help", help = "Show this help message and exit." }
+local output = { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" }
+
+-- The options most commands share: those that read the digest, and those that draw.
+local READ = { help, data, max_size, script, ambiwidth }
+local DRAW = { width, color }
+
+--- The options of the lists given, in order, in one list.
+local function with(...)
+  local out = {}
+  for _, list in ipairs({ ... }) do
+    for _, o in ipairs(list) do
+      out[#out + 1] = o
+    end
+  end
+  return out
+end
 
 M.commands = {
   {
@@ -80,32 +98,25 @@ M.commands = {
     help = "Counts by section, city entries by region, the timeline.",
     man = "The view plugin overview, as bqw view overview and :Bqw view overview draw it, at"
       .. " 100 cells unless --width; --where narrows the records it counts.",
-    options = { help, data, max_size, script, ambiwidth, width, color, where },
+    options = with(READ, DRAW, { where }),
   },
   {
     name = "stats",
     help = "Record and measure counts.",
     man = "--json prints one object with the keys provincial_documents, provincial_measures,"
       .. " city_entries, city_measures, guiding_documents, targets, meetings, measures.",
-    options = { help, data, max_size, script, ambiwidth, { names = "--json", help = "One JSON object." } },
+    options = with(READ, { { names = "--json", help = "One JSON object." } }),
   },
   {
     name = "list",
     help = "One line per record.",
     man = "--json prints a JSON array of the records, [] when none matches (every JSON output of bqw"
       .. " writes an empty array as [], so jq '.[0]' works on it).",
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
-      width,
-      color,
+    options = with(READ, DRAW, {
       where,
       sort,
       { names = "--json", help = "A JSON array of the records." },
-    },
+    }),
   },
   {
     name = "view",
@@ -114,14 +125,7 @@ M.commands = {
       .. " table view: columns); bqw view NAME --help lists them with their defaults. An option the"
       .. " view does not declare is a usage error (exit 2), with a did-you-mean.",
     arguments = { { name = "name", help = "The view.", complete = "view" } },
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
-      width,
-      color,
+    options = with(READ, DRAW, {
       where,
       sort,
       { names = "--columns", arg = "A,B", help = "Columns of the table view, e.g. id,city,title.", complete = "fields" },
@@ -130,7 +134,7 @@ M.commands = {
         arg = "KEY=VALUE",
         help = "An option of the view plugin itself (repeatable); bqw view NAME --help lists them.",
       },
-    },
+    }),
   },
   {
     name = "export",
@@ -145,16 +149,11 @@ M.commands = {
       .. " extension but matches only queries of 3 or more characters. An export that matches no"
       .. " record writes nothing and exits 1, leaving -o FILE as it was; --allow-empty writes the"
       .. " empty export (a header, or a document with \"records\":[]).",
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
+    options = with(READ, {
       where,
       sort,
       { names = "--format", arg = "F", help = "The export plugin.", required = true, complete = "export" },
-      { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" },
+      output,
       { names = "--shape", arg = "SHAPE", help = "One row per record or per measure.", choices = { "record", "measure" } },
       { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title.", complete = "fields" },
       { names = "--bom", help = "Start with a UTF-8 byte order mark (Excel), where the format takes it." },
@@ -164,13 +163,14 @@ M.commands = {
         arg = "TOKENIZER",
         help = "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.",
         choices = { "bqw", "trigram", "none" },
+        show_arg = true,
       },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },
       {
         names = "--allow-empty",
         help = "Write the export even when no record matches (else: exit 1, -o FILE left as it was).",
       },
-    },
+    }),
   },
   {
     name = "facet",
@@ -180,61 +180,23 @@ M.commands = {
       .. " under value. --json gives an array of { value, count } by count, then value ([] when no"
       .. " record matches).",
     arguments = {
-      {
-        name = "field",
-        help = "One of region, city, category, doctype, issuer, year, level, kind, mentions, action, section,"
-          .. " section_title.",
-        -- what the completions offer: bqw.facet's NAMES (tests/lua/commands_spec.lua)
-        choices = {
-          "region",
-          "city",
-          "category",
-          "doctype",
-          "issuer",
-          "year",
-          "level",
-          "kind",
-          "mentions",
-          "action",
-          "section",
-          "section_title",
-        },
-      },
+      -- the choices are the fields libbqw's schema marks facet (bqw.facet's NAMES)
+      { name = "field", help = "A field bqw fields marks facet, by its filter word: region, city, issuer, year, ….", complete = "facet" },
     },
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
-      width,
-      color,
+    options = with(READ, DRAW, {
       where,
       {
         names = "--by",
         arg = "FIELD",
         help = "A crosstab: counts per value of FIELD and of this second field, as a table.",
-        choices = {
-          "region",
-          "city",
-          "category",
-          "doctype",
-          "issuer",
-          "year",
-          "level",
-          "kind",
-          "mentions",
-          "action",
-          "section",
-          "section_title",
-        },
+        complete = "facet",
       },
       {
         names = "--json",
         help = "An array of { value, count }, by count, then value in pinyin order (with --by, an object"
           .. " { value: { by value: count } }).",
       },
-    },
+    }),
   },
   {
     name = "report",
@@ -242,15 +204,10 @@ M.commands = {
     man = "No network: inline CSS, inline SVG charts and a little JavaScript. #r27 in the URL shows"
       .. " record 27, #q=TEXT opens the page with TEXT in the search box. The counts are those of"
       .. " bqw facet; the records are written as they stream past.",
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
+    options = with(READ, {
       where,
-      { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" },
-    },
+      output,
+    }),
   },
   {
     name = "plugins",
@@ -270,18 +227,11 @@ M.commands = {
     name = "search",
     help = "Full-text search, in either script, any width and case.",
     arguments = { { name = "query", help = "Text to find; words separated by spaces must all occur." } },
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
-      width,
-      color,
+    options = with(READ, DRAW, {
       { names = "--limit", arg = "N", help = "At most N hits (default 20)." },
       { names = "--json", help = "The hits as JSON, with byte spans of the matches." },
       { names = "--pinyin", help = "Read the query as pinyin: syllables or initials (xczx, xiangcunzhenxing)." },
-    },
+    }),
   },
   {
     name = "convert",
@@ -307,7 +257,7 @@ M.commands = {
   {
     name = "dump",
     help = "The whole parsed dataset as JSON.",
-    options = { help, data, max_size, script, ambiwidth },
+    options = READ,
   },
   {
     name = "check",
@@ -318,12 +268,7 @@ M.commands = {
     arguments = {
       { name = "file", help = "Digest file to check (default: --data or the shipped digest).", args = "?", complete = "file" },
     },
-    options = {
-      help,
-      data,
-      max_size,
-      script,
-      ambiwidth,
+    options = with(READ, {
       {
         names = "--column-unit",
         arg = "UNIT",
@@ -332,7 +277,7 @@ M.commands = {
         default = "byte",
       },
       { names = "--summary", help = "Print the summary (lines, repairs, counts) on stderr even when it is not a terminal." },
-    },
+    }),
   },
   {
     name = "run",
@@ -345,7 +290,7 @@ M.commands = {
       { name = "script", help = "The Lua script.", complete = "file" },
       { name = "args", help = "Arguments for the script.", args = "*", complete = "file" },
     },
-    options = { help, data, max_size, script, ambiwidth },
+    options = READ,
   },
 }
 

@@ -5,42 +5,19 @@ local collate = require("bqw.collate")
 
 local M = {}
 
---- The fields a facet counts, each the filter word of `--where` (so `FIELD=value`
---- selects exactly the records counted under value) and the record field it reads.
-M.FIELDS = {
-  region = "region",
-  city = "city",
-  category = "category",
-  doctype = "doctype",
-  issuer = "issuers",
-  year = "years",
-  level = "level",
-  kind = "kind",
-  mentions = "mentions",
-  action = "action",
-  section = "section",
-  section_title = "section_title",
-}
+local fields = require("bqw.fields")
+
+--- The fields a facet counts: those libbqw's schema marks facet, each by the filter
+--- word of `--where` (so `FIELD=value` selects exactly the records counted under value)
+--- mapped to the record field it reads.
+M.FIELDS = fields.FACET_FIELD
 
 --- Fields counted only inside bqw (none since every facetable field of the schema is
 --- one users name).
 M.INTERNAL = {}
 
---- The facet field names in a stable order (for messages and completion).
-M.NAMES = {
-  "region",
-  "city",
-  "category",
-  "doctype",
-  "issuer",
-  "year",
-  "level",
-  "kind",
-  "mentions",
-  "action",
-  "section",
-  "section_title",
-}
+--- The facet field names in the schema's order (for messages and completion).
+M.NAMES = fields.FACETS
 
 local function sorted(counts, values, measures, source_order)
   if not source_order then
@@ -121,6 +98,17 @@ function M.first_order(values, counts, measures, firsts)
   return v, c, m
 end
 
+--- A value of field the core counted, in the script records are shown in ("hans",
+--- "hant", "original"). Names from data/ are Simplified already, so only hant converts
+--- them; a category or section heading (as published) is converted to either script.
+function M.shown(field, v, script)
+  local published = field == "category" or field == "section_title"
+  if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
+    return require("bqw").convert(v, script) or v
+  end
+  return v
+end
+
 --- The counts the core made (ds handle's facet: parallel arrays of values as published
 --- and counts) in the script records are shown in ("hans", "hant", "original"), sorted
 --- as M.count sorts. Names from data/ are Simplified already, so only hant converts
@@ -130,13 +118,9 @@ function M.from_core(field, values, counts, script, measures, source_order)
   if not (M.FIELDS[field] or M.INTERNAL[field]) then
     return unknown(field)
   end
-  local convert = require("bqw").convert
   local merged, order, msum = {}, {}, {}
   for i, v in ipairs(values) do
-    local published = field == "category" or field == "section_title"
-    if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
-      v = convert(v, script) or v
-    end
+    v = M.shown(field, v, script)
     if not merged[v] then
       merged[v] = 0
       msum[v] = 0

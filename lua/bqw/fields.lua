@@ -37,6 +37,25 @@ for _, f in ipairs(M.ALL) do
   M.LIST[f.name] = (f.type == "texts" or f.type == "integers") or nil
 end
 
+--- The facets (the fields the schema marks facet), by filter word in schema order, and
+--- the record field each word counts ("issuer": issuers).
+M.FACETS, M.FACET_FIELD = {}, {}
+for _, f in ipairs(M.ALL) do
+  if f.facet and f.filter then
+    M.FACETS[#M.FACETS + 1] = f.filter
+    M.FACET_FIELD[f.filter] = f.name
+  end
+end
+
+--- The operators the query engine takes for a filter word's field (core/query.c
+--- ops_of): = and ~ for text, comparisons for numbers and dates.
+function M.ops(f)
+  if f.type == "text" or f.type == "texts" then
+    return { "=", "~" }
+  end
+  return { "=", ">=", "<=", ">", "<" }
+end
+
 --- The column sets (bqw_schema_columns): the fields an output shows by default, in its
 --- own order: flat_record, flat_measure (CSV, TSV, xlsx), table_record, table_measure
 --- (Markdown and HTML), ndjson (key order), sqlite (its records table), detail (the

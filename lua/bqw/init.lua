@@ -15,24 +15,10 @@ local M = {
   lua_abi = core.lua_abi,
 }
 
-local Dataset = {}
-Dataset.__index = Dataset
-
-local function check_arg(fname, pos, value, expected, optional)
-  if (optional and value == nil) or type(value) == expected then
-    return
-  end
-  error(
-    ("bqw.%s: bad argument #%d: expected %s%s, got %s"):format(
-      fname,
-      pos,
-      expected,
-      optional and " or nil" or "",
-      type(value)
-    ),
-    3
-  )
-end
+local util = require("bqw.dataset_util")
+local Dataset = util.Dataset
+local check_arg, handle_of, script_of = util.check_arg, util.handle_of, util.script_of
+local select_query, unknown_option = util.select_query, util.unknown_option
 
 local function first_error(handle)
   for _, d in ipairs(handle:diagnostics()) do
@@ -174,25 +160,7 @@ local function convert_or_keep(s, script)
   return M.convert(s, script) or s
 end
 
-local function script_of(opts)
-  local script = opts and opts.script or config.script()
-  if script ~= "hans" and script ~= "hant" and script ~= "original" then
-    error(('bqw: script must be "hans", "hant" or "original", got %q'):format(tostring(script)), 3)
-  end
-  return script
-end
-
 -- ---- Dataset ------------------------------------------------------------------------
-
-local function handle_of(self, method)
-  if getmetatable(self) ~= Dataset then
-    error(("bqw: %s must be called as ds:%s(…)"):format(method, method), 3)
-  end
-  if not self._handle then
-    error("bqw: the dataset is closed", 3)
-  end
-  return self._handle
-end
 
 --- All records in source order, as fresh plain tables with the derived fields (see
 --- :help bqw-records), their text in opts.script or bqw.setup's script (hans).
@@ -348,45 +316,6 @@ function Dataset:query(filter, opts)
   return q
 end
 
---- The query a where option makes: nil for all, an expression, a table or a function;
---- in the order sort names ("city,-year": pinyin order, numbers numerically, or a
---- function as Query:sort takes), or source order; tick and first as ds:query takes them.
-local function select_query(ds, where, script, sort, tick, first)
-  if type(sort) == "table" then
-    sort = require("bqw.sort").by_column(sort.column, sort.desc)
-  end
-  local ok, result = pcall(function()
-    local q, qerr = ds:query(where, { script = script, tick = tick, first = first })
-    if not q then
-      error(qerr, 0)
-    end
-    if sort ~= nil then
-      q = q:sort(sort)
-    end
-    return q
-  end)
-  if not ok then
-    local message = tostring(result):gsub("^bqw: where: ", ""):gsub("^.-bqw: sort: ", "")
-    return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
-  end
-  return result
-end
-
---- The records a where option selects, in an array.
-local function select_records(ds, where, script, sort, tick, first)
-  local q, err, ename = select_query(ds, where, script, sort, tick, first)
-  if not q then
-    return nil, err, ename
-  end
-  local ok, result = pcall(q.all, q)
-  if not ok then
-    local message = tostring(result):gsub("^bqw: where: ", "")
-    return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
-  end
-  return result
-end
-
-local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true, plain = true }
 local EXPORT_COMMON = {
   where = true,
   shape = true,
@@ -399,195 +328,6 @@ local EXPORT_COMMON = {
   allow_empty = true,
   ids = true,
 }
-
---- nil, or a message naming an option that neither every plugin of the kind nor this
---- one (its `options` table) takes.
-local function unknown_option(opts, common, plugin, kind, name)
-  for k, v in pairs(opts) do
-    if v ~= nil and not common[k] and not (plugin.options and plugin.options[k]) then
-      local known = {}
-      for o in pairs(plugin.options or {}) do
-        known[#known + 1] = o
-      end
-      table.sort(known)
-      local near = require("bqw.plugins").suggest(tostring(k), known)
-      return ("%s %q has no option %q%s%s"):format(
-        kind,
-        name,
-        tostring(k),
-        near and ("; did you mean %s?"):format(near) or "",
-        #known > 0 and (" (its options: " .. table.concat(known, ", ") .. ")") or ""
-      )
-    end
-  end
-end
-
---- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
---- columns = { "city", "title" } }). Returns the view result (lines, highlights,
---- folds, ids) or nil, message, name ("ENOENT" no such view, "EINVAL" a bad option
---- or where, "EPLUGIN" the plugin failed). The plugin's own options (its `options`
---- list) take their declared default when not given. opts.sort orders the records first: a field name
---- ("-field" descending), a function(a, b) (see Query:sort) or { column = NAME,
---- desc = BOOL } (bqw.sort.by_column). The result's count is the number of records
---- the view shows. opts.sink (a function(chunk)) takes the lines of a streaming view
---- (plugin.stream: list, table) in chunks of view results as they are made; the result
---- then holds no lines, only count and line_count (a view without stream ignores it);
---- with opts.plain the chunks carry no highlights (a sink that draws without colour).
-function Dataset:view(name, opts)
-  handle_of(self, "view")
-  check_arg("view", 1, name, "string")
-  check_arg("view", 2, opts, "table", true)
-  opts = opts or {}
-  local plugin, err, ename = require("bqw.plugins").get("view", name)
-  if not plugin then
-    return nil, err, ename
-  end
-  local unknown = unknown_option(opts, VIEW_COMMON, plugin, "view", name)
-  if unknown then
-    return nil, unknown, "EINVAL"
-  end
-  -- A plugin that says query = true counts through the query (its facets, counted by
-  -- the core) instead of being handed every record: it gets an empty list. A streaming
-  -- plugin drawn for a sink gets the records one at a time, from the query.
-  local streaming = opts.sink ~= nil and plugin.stream ~= nil
-  local records, q = {}, nil
-  if plugin.query or streaming then
-    local serr, sname
-    q, serr, sname = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
-    if not q then
-      return nil, serr, sname
-    end
-  else
-    local serr, sname
-    records, serr, sname = select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
-    if not records then
-      return nil, serr, sname
-    end
-  end
-  local options = {}
-  for _, o in ipairs(plugin.option_list or {}) do
-    options[o.name] = o.default -- what the plugin declares, unless given
-  end
-  for k, v in pairs(opts) do
-    options[k] = v
-  end
-  options.width = options.width or 100
-  local ctx = {
-    dataset = self,
-    meta = self:meta({ script = opts.script }),
-    version = M.version,
-    util = require("bqw.view_util"),
-    query = q,
-  }
-  -- builders made while the plugin renders call opts.tick every few lines
-  local view_util = require("bqw.view_util")
-  local saved_tick = view_util.current_tick
-  view_util.current_tick = opts.tick
-  local ok, result, rname
-  if streaming then
-    check_arg("view", 2, opts.sink, "function")
-    options.sink, options.plain = nil, nil
-    -- an error of the sink (stdout full) is the caller's, not a failure of the plugin
-    local sink_error
-    local out, shown = view_util.builder(function(chunk)
-      local sent, e = pcall(opts.sink, chunk)
-      if not sent then
-        sink_error = e
-        error("bqw: the view's sink failed", 0)
-      end
-    end, opts.plain), 0
-    -- a filter failing as the records come is the query's failure, not the view's
-    local source_error
-    local function source()
-      local n, next_record = 0, q:iter()
-      return function()
-        local got, r = pcall(next_record)
-        if not got then
-          source_error = r
-          error("bqw: the view's records failed", 0)
-        end
-        if r ~= nil then
-          n = n + 1
-          shown = math.max(shown, n)
-        end
-        return r
-      end
-    end
-    ok, result, rname = require("bqw.plugins").call(plugin, "stream", source, options, ctx, out)
-    if ok then
-      pcall(out.flush, out)
-    end
-    if sink_error ~= nil then
-      view_util.current_tick = saved_tick
-      error(sink_error, 0)
-    end
-    if source_error ~= nil then
-      view_util.current_tick = saved_tick
-      local message = tostring(source_error):gsub("^bqw: where: ", "")
-      return nil, message, require("bqw.plugins").error_name(message, "EINVAL")
-    end
-    if ok then
-      result = { lines = {}, highlights = {}, folds = {}, ids = {}, count = shown, line_count = out:count() }
-      view_util.current_tick = saved_tick
-      return result
-    end
-  else
-    ok, result, rname = require("bqw.plugins").call(plugin, "render", records, options, ctx)
-  end
-  view_util.current_tick = saved_tick
-  if not ok then
-    return nil, result, rname
-  end
-  if type(result) ~= "table" or type(result.lines) ~= "table" then
-    return nil, ("plugin %s (%s): error: render returned no lines table"):format(name, plugin.path), "EPLUGIN"
-  end
-  result.highlights = result.highlights or {}
-  result.folds = result.folds or {}
-  result.ids = result.ids or {}
-  result.count = #records
-  return result
-end
-
--- The package.path entries of the directory this file is in, so that a Lua state of
--- a view job finds the same modules (and, through bqw.plugins, the same plugins).
-local function own_lua_path()
-  local source = debug.getinfo(1, "S").source
-  local dir = source:match("^@(.*)/bqw/init%.lua$")
-  if not dir then
-    return package.path
-  end
-  return ("%s/?.lua;%s/?/init.lua"):format(dir, dir)
-end
-
---- Builds view `name` on another thread, in a Lua state of its own over the same
---- dataset, and holds the result in C: for a host whose own Lua state must not hold
---- hundreds of thousands of lines (Neovim). opts as ds:view takes them, but plain
---- values only (no tick; sort a field name or { column, desc }); bqw.setup's options
---- go along. Returns a job: job:done() (poll it), job:result() -> view | nil, message
---- (a bqw.core.view: view:count(), :line(l), :lines(first, last), :id(l), :level(l)
---- (a 'foldexpr' value), :highlights(l), :records()), job:cancel(). Plugins are
---- found as ds:view finds them: on the plugin path, by file. The thread runs at a
---- lower priority than the caller's unless opts.first asks for a preview.
-function Dataset:view_job(name, opts)
-  local handle = handle_of(self, "view_job")
-  check_arg("view_job", 1, name, "string")
-  check_arg("view_job", 2, opts, "table", true)
-  local spec = { name = name, opts = {}, config = {}, builtin_plugin_dir = core.builtin_plugin_dir }
-  for k, v in pairs(opts or {}) do
-    if k ~= "tick" then
-      spec.opts[k] = v
-    end
-  end
-  if type(spec.opts.sort) == "function" then
-    error("bqw: view_job: sort must be a field name or { column = NAME, desc = BOOL }: a function cannot go to another thread", 2)
-  end
-  for k, v in pairs(config.values) do
-    spec.config[k] = v
-  end
-  -- a preview (opts.first) is short and wanted at once; the whole view runs at a lower
-  -- priority than the caller's thread
-  return core.view_job(handle, own_lua_path(), "bqw.view_worker", spec, spec.opts.first == nil)
-end
 
 --- The rows of a query the core walks itself (Query:_native), for export plugins:
 --- count() -> rows, and write(out, spec) writing them as spec says ({ format = "csv" |
@@ -894,114 +634,6 @@ function Dataset:export(format, opts)
   return opts.stream and true or table.concat(chunks)
 end
 
---- Counts records per value of a field: ds:facet("region", { where = "kind=city" }).
---- field is one of region, city, category, doctype, issuer, year, level, kind,
---- mentions (the words of --where, so FIELD=value selects the records counted under
---- value); a record counts once per value it has. opts.where narrows the records,
---- opts.script the values' script. Returns { { value = …, count = n }, … } by count,
---- then value in pinyin order (years numerically), or nil, message, name ("EINVAL"
---- an unknown field or a bad where, "EPLUGIN" a filter plugin failed).
-function Dataset:facet(field, opts)
-  handle_of(self, "facet")
-  check_arg("facet", 1, field, "string")
-  check_arg("facet", 2, opts, "table", true)
-  opts = opts or {}
-  local facet = require("bqw.facet")
-  if not facet.FIELDS[field] then
-    local none, ferr = facet.count({}, field)
-    return none, ferr, ferr and "EINVAL" or nil
-  end
-  if opts.by ~= nil and not facet.FIELDS[opts.by] then
-    local none, ferr = facet.count({}, opts.by)
-    return none, ferr, ferr and "EINVAL" or nil
-  end
-  local q, err, ename = select_query(self, opts.where, opts.script, nil, opts.tick, opts.first)
-  if not q then
-    return nil, err, ename
-  end
-  local counts, ferr
-  if opts.by ~= nil then
-    counts, ferr = self:_crosstab(q, field, opts.by, script_of(opts), opts.first)
-  else
-    counts, ferr = self:_facet_query(q, field, script_of(opts), opts.first)
-  end
-  if not counts then
-    return nil, ferr, require("bqw.plugins").error_name(ferr, "EINVAL")
-  end
-  return counts
-end
-
---- A crosstab (ds:facet with opts.by): the facet of field, each item with cells, the
---- records counted under its value and each value of by, parallel to the result's
---- `by` (the by values, by their totals, then collation); counted by the engine.
-function Dataset:_crosstab(q, field, by, script, first)
-  local in_core, cfilter = q:_core_filter()
-  if not in_core then
-    return nil, "a crosstab takes a where expression, not a function"
-  end
-  local ok, values, counts, _, _, by_values, cells = pcall(function()
-    return handle_of(self, "facet"):facet(field, cfilter, first, by)
-  end)
-  if not ok then
-    return nil, (tostring(values):gsub("^bqw: where: ", ""))
-  end
-  local convert = M.convert
-  local function shown(f, v)
-    local published = f == "category" or f == "section_title"
-    if type(v) == "string" and (script == "hant" or (script == "hans" and published)) then
-      return convert(v, script) or v
-    end
-    return v
-  end
-  local out = { by = {} }
-  for j, v in ipairs(by_values) do
-    out.by[j] = shown(by, v)
-  end
-  for i, v in ipairs(values) do
-    out[i] = { value = shown(field, v), count = counts[i], cells = cells[i] }
-  end
-  return out
-end
-
---- The facet of a query's records (see ds:facet): counted by the core when it tests
---- the whole query itself, so no record is built; in Lua otherwise. with_measures adds
---- each value's measures (those of the records counted under it); source_order keeps
---- the values in the order they first occur instead of by count.
-function Dataset:_facet_query(q, field, script, first, with_measures, source_order)
-  local facet = require("bqw.facet")
-  if not (facet.FIELDS[field] or facet.INTERNAL[field]) then
-    return facet.count({}, field)
-  end
-  local in_core, cfilter = q:_core_filter()
-  if in_core then
-    local ok, values, counts, measures, firsts = pcall(function()
-      return handle_of(self, "facet"):facet(facet.FIELDS[field] and field or facet.INTERNAL[field], cfilter, first)
-    end)
-    if not ok then
-      return nil, (tostring(values):gsub("^bqw: where: ", ""))
-    end
-    if source_order then
-      values, counts, measures = facet.first_order(values, counts, measures, firsts)
-    end
-    return facet.from_core(field, values, counts, script, with_measures and measures, source_order)
-  end
-  local ok, result = pcall(function()
-    local records = q:iter()
-    if script == "original" then
-      -- a query with a Lua filter scans the records as published: count those
-      local scan = q:_scan()
-      records = function()
-        return (scan())
-      end
-    end
-    return facet.count(records, field, with_measures, source_order)
-  end)
-  if not ok then
-    return nil, (tostring(result):gsub("^bqw: where: ", ""))
-  end
-  return result
-end
-
 --- Wraps a bqw.core dataset handle (for bqw.loop): the dataset, or nil, message, name.
 M._wrap = wrap
 
@@ -1080,6 +712,10 @@ function Dataset:close()
   end
 end
 
+
+-- the methods of views and facets, in modules of their own
+require("bqw.dataset_views")
+require("bqw.dataset_facets")
 
 M.Dataset = Dataset
 

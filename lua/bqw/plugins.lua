@@ -219,6 +219,32 @@ function M.option_list(plugin)
   return list
 end
 
+--- The built-in filters libbqw's schema declares (core/bqw_schema.h, through
+--- bqw.fields) that have no file in plugins/filter/ (title, date, docno, …): a
+--- declaration each, as those files are, listed after every directory of the path so
+--- that a file of the same name (a user's, or a built-in one) replaces it.
+local function schema_filters()
+  local ok, fields = pcall(require, "bqw.fields")
+  local out = {}
+  for _, f in ipairs(ok and fields.ALL or {}) do
+    if f.filter then
+      local what = f.description:gsub("^%l", string.upper)
+      out[#out + 1] = {
+        name = f.filter,
+        kind = "filter",
+        engine = true,
+        description = ("%s (field %s)."):format(what, f.name),
+        ops = fields.ops(f),
+        options = {},
+        option_list = {},
+        path = "core/bqw_schema.h: " .. f.name,
+        origin = "builtin",
+      }
+    end
+  end
+  return out
+end
+
 local function build()
   registry, problems, shadowed = {}, {}, {}
   for _, kind in ipairs(M.KINDS) do
@@ -241,11 +267,29 @@ local function build()
       end
     end
   end
+  for _, plugin in ipairs(schema_filters()) do
+    local other = registry.filter[plugin.name]
+    if not other then
+      registry.filter[plugin.name] = plugin
+    elseif other.origin ~= "builtin" then
+      shadowed[#shadowed + 1] = { kind = "filter", name = plugin.name, path = plugin.path, by = other.path }
+    end
+  end
 end
 
 --- Forgets what was loaded; the next use searches the path again.
 function M.reset()
   registry, problems, shadowed = nil, nil, nil
+end
+
+--- The names of the plugins of a kind, sorted.
+local function sorted_names(kind)
+  local names = {}
+  for n in pairs(registry[kind]) do
+    names[#names + 1] = n
+  end
+  table.sort(names)
+  return names
 end
 
 --- The plugin of this kind and name, or nil, message, name: "ENOENT" (no such plugin;
@@ -261,11 +305,7 @@ function M.get(kind, name)
   if plugin then
     return plugin
   end
-  local names = {}
-  for n in pairs(registry[kind]) do
-    names[#names + 1] = n
-  end
-  table.sort(names)
+  local names = sorted_names(kind)
   for _, p in ipairs(problems) do
     if p.path:match("/" .. kind .. "/" .. name:gsub("%p", "%%%0") .. "%.lua$") then
       return nil, ("plugin %s (%s): error: the %s plugin failed to load: %s"):format(name, p.path, kind, p.message), "EPLUGIN"
@@ -313,12 +353,7 @@ function M.list(kind)
   local out = {}
   for _, k in ipairs(M.KINDS) do
     if not kind or kind == k then
-      local names = {}
-      for n in pairs(registry[k]) do
-        names[#names + 1] = n
-      end
-      table.sort(names)
-      for _, n in ipairs(names) do
+      for _, n in ipairs(sorted_names(k)) do
         local p = registry[k][n]
         local replaces
         for _, s in ipairs(shadowed) do

@@ -1,18 +1,17 @@
 --- Queries: filters composed with and / or / not, in Lua or as a small expression
 --- language (`region=粤北 year>=2025 text~乡村振兴`), over a dataset's records.
 ---
---- A filter is a plugin (plugins/filter/<name>.lua) whose match(record, op, value)
---- answers one test; the name is the field word of the language. User text is parsed
---- by the recursive-descent parser below and never given to load().
-local plugins = require("bqw.plugins")
-
+--- Every expression is libbqw's query engine's (core/query.c through ds:query_compile):
+--- one parser and one evaluator, user filter plugins (plugins/filter/<name>.lua with a
+--- match(record, op, value)) evaluated through its callbacks (bqw.plugins
+--- engine_options). A Lua function filter stays a Lua predicate. User text is never
+--- given to load().
 local M = {}
 
 -- ---- expressions -------------------------------------------------------------------
 
 -- Operators, longest first so ">=" is not read as ">".
 local OPERATORS = { "!=", "!~", ">=", "<=", "=", "~", ">", "<" }
-local NEGATED = { ["!="] = "=", ["!~"] = "~" }
 
 --- Character column (from 1) of byte position pos in s: UTF-8 lead bytes counted.
 local function column(s, pos)
@@ -25,10 +24,6 @@ local function column(s, pos)
   end
   return col
 end
-
--- Nesting deeper than this is refused: the parser recurses once per ( or not, and a
--- machine-made expression of 200,000 parentheses must not exhaust the Lua stack.
-M.MAX_DEPTH = 100
 
 -- Longer expressions are shown as a window around the caret, so a huge input does not
 -- flood the terminal.
@@ -65,388 +60,6 @@ local function caret_error(source, pos, message)
       return self.text
     end,
   })
-end
-
-local function lexer(source)
-  local pos, tokens = 1, {}
-  local n = #source
-  while true do
-    local s = source:find("%S", pos)
-    if not s then
-      break
-    end
-    pos = s
-    local c = source:sub(pos, pos)
-    if c == "(" or c == ")" then
-      tokens[#tokens + 1] = { type = c, pos = pos }
-      pos = pos + 1
-    elseif c == '"' or c == "'" then
-      local buf, i = {}, pos + 1
-      while true do
-        if i > n then
-          return nil, caret_error(source, pos, "unterminated quoted value; close it with " .. c)
-        end
-        local ch = source:sub(i, i)
-        if ch == "\\" and i < n then
-          buf[#buf + 1] = source:sub(i + 1, i + 1)
-          i = i + 2
-        elseif ch == c then
-          break
-        else
-          buf[#buf + 1] = ch
-          i = i + 1
-        end
-      end
-      tokens[#tokens + 1] = { type = "word", value = table.concat(buf), pos = pos, quoted = true }
-      pos = i + 1
-    else
-      local matched
-      for _, op in ipairs(OPERATORS) do
-        if source:sub(pos, pos + #op - 1) == op then
-          matched = op
-          break
-        end
-      end
-      if matched then
-        tokens[#tokens + 1] = { type = "op", value = matched, pos = pos }
-        pos = pos + #matched
-      elseif c == "!" then
-        -- "!" alone is no operator; stopping a word at it without consuming it
-        -- once made the lexer loop forever
-        return nil, caret_error(source, pos, "a lone ! is not an operator; write != or !~, or not before a filter")
-      else
-        -- a bare word runs to whitespace, a parenthesis, a quote or an operator; a
-        -- "!" not followed by = or ~ belongs to the word (text~好!)
-        local e = pos
-        while e <= n do
-          local ch = source:sub(e, e)
-          if ch:match("[%s()\"'=~<>]") or (ch == "!" and source:sub(e + 1, e + 1):match("^[=~]$")) then
-            break
-          end
-          e = e + 1
-        end
-        if e == pos then
-          -- every character starts some token above; this guards the loop's progress
-          return nil, caret_error(source, pos, ("unexpected character %q"):format(c))
-        end
-        tokens[#tokens + 1] = { type = "word", value = source:sub(pos, e - 1), pos = pos }
-        pos = e
-      end
-    end
-  end
-  tokens[#tokens + 1] = { type = "end", pos = n + 1 }
-  return tokens
-end
-
-local function suggest(word, candidates)
-  -- the candidate with the smallest edit distance, when it is close
-  local function distance(a, b)
-    local prev, before = {}, {}
-    for j = 0, #b do
-      prev[j] = j
-    end
-    for i = 1, #a do
-      local cur = { [0] = i }
-      for j = 1, #b do
-        local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-        cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-        if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
-          cur[j] = math.min(cur[j], before[j - 2] + 1) -- a transposition: "yaer" for "year"
-        end
-      end
-      before, prev = prev, cur
-    end
-    return prev[#b]
-  end
-  local best, best_d
-  for _, c in ipairs(candidates) do
-    local d = distance(word, c)
-    if not best_d or d < best_d then
-      best, best_d = c, d
-    end
-  end
-  if best and best_d <= math.max(1, math.floor(#word / 3)) then
-    return best
-  end
-end
-
-local function filter_names()
-  local names = {}
-  for _, p in ipairs(plugins.list("filter")) do
-    names[#names + 1] = p.name
-  end
-  return names
-end
-
---- Parses an expression into a tree: { op = "and"|"or", … } | { op = "not", [1] = … }
---- | { field, cmp, value, pos }. Returns the tree or nil, error (tostring gives the
---- message with a caret under the offending character).
-function M.parse(source)
-  if type(source) ~= "string" then
-    error("bqw.query.parse: expected a string", 2)
-  end
-  local tokens, lex_err = lexer(source)
-  if not tokens then
-    return nil, lex_err
-  end
-  local i = 1
-  local function peek()
-    return tokens[i]
-  end
-  local function take()
-    i = i + 1
-    return tokens[i - 1]
-  end
-  local function is_keyword(t, word)
-    return t.type == "word" and not t.quoted and t.value:lower() == word
-  end
-
-  local parse_or
-  local depth = 0
-  local function deeper(t)
-    depth = depth + 1
-    if depth > M.MAX_DEPTH then
-      error(caret_error(
-        source,
-        t.pos,
-        ("nested more than %d levels deep (parentheses and not); simplify the expression"):format(M.MAX_DEPTH)
-      ))
-    end
-  end
-  local function parse_term()
-    local t = peek()
-    if t.type == "(" then
-      deeper(t)
-      take()
-      local inner = parse_or()
-      depth = depth - 1
-      local close = peek()
-      if close.type ~= ")" then
-        error(caret_error(source, close.pos, "expected ) to close the ( at column " .. column(source, t.pos)))
-      end
-      take()
-      return inner
-    end
-    if is_keyword(t, "not") then
-      deeper(t)
-      take()
-      local inner = parse_term()
-      depth = depth - 1
-      return { op = "not", inner }
-    end
-    if t.type ~= "word" then
-      local what = t.type == "end" and "the expression ends" or ("found " .. (t.value or t.type))
-      error(caret_error(source, t.pos, "expected a filter such as region=粤北, but " .. what))
-    end
-    take()
-    local plugin = plugins.get("filter", t.value)
-    if not plugin then
-      local before_bang, after_bang = t.value:match("^([^!]+)!(.*)$")
-      local hint = suggest(t.value, filter_names())
-      if before_bang and plugins.get("filter", before_bang) then
-        hint = before_bang .. "!=" .. after_bang
-      end
-      error(caret_error(
-        source,
-        t.pos,
-        ("unknown filter %q%s (filters: %s)"):format(
-          t.value,
-          hint and (", did you mean %q?"):format(hint) or "",
-          table.concat(filter_names(), ", ")
-        )
-      ))
-    end
-    local op = peek()
-    if op.type ~= "op" then
-      error(caret_error(source, op.pos, ("expected an operator after %q: = != ~ !~ >= <= > <"):format(t.value)))
-    end
-    take()
-    local v = peek()
-    if v.type ~= "word" or (v.value == "" and not v.quoted) then
-      error(caret_error(source, v.pos, ("expected a value after %s%s"):format(t.value, op.value)))
-    end
-    take()
-    local base = NEGATED[op.value] or op.value
-    local accepted = plugin.ops or { "=" }
-    local ok = false
-    for _, a in ipairs(accepted) do
-      ok = ok or a == base
-    end
-    if not ok then
-      error(caret_error(
-        source,
-        op.pos,
-        ("filter %q does not take %s (it takes: %s)"):format(t.value, op.value, table.concat(accepted, " "))
-      ))
-    end
-    local value = v.value
-    if plugin.parse then
-      local parsed, perr = plugin.parse(value, base)
-      if parsed == nil then
-        error(caret_error(source, v.pos, ("bad value for %s: %s"):format(t.value, perr or value)))
-      end
-      value = parsed
-    end
-    local node = { field = t.value, cmp = base, value = value, raw = v.value, pos = t.pos }
-    if NEGATED[op.value] then
-      return { op = "not", node }
-    end
-    return node
-  end
-
-  local function parse_and()
-    local nodes = { parse_term() }
-    while true do
-      local t = peek()
-      if is_keyword(t, "and") then
-        take()
-        nodes[#nodes + 1] = parse_term()
-      elseif t.type == "end" or t.type == ")" or is_keyword(t, "or") then
-        break
-      else
-        nodes[#nodes + 1] = parse_term() -- juxtaposition means and
-      end
-    end
-    if #nodes == 1 then
-      return nodes[1]
-    end
-    nodes.op = "and"
-    return nodes
-  end
-
-  parse_or = function()
-    local nodes = { parse_and() }
-    while is_keyword(peek(), "or") do
-      take()
-      nodes[#nodes + 1] = parse_and()
-    end
-    if #nodes == 1 then
-      return nodes[1]
-    end
-    nodes.op = "or"
-    return nodes
-  end
-
-  local ok, tree = pcall(function()
-    local t = parse_or()
-    local rest = peek()
-    if rest.type ~= "end" then
-      error(caret_error(source, rest.pos, rest.type == ")" and "unmatched )" or "unexpected text"))
-    end
-    return t
-  end)
-  if not ok then
-    if type(tree) == "table" and tree.text then
-      return nil, tree
-    end
-    error(tree, 0)
-  end
-  return tree
-end
-
---- A predicate function(record) -> boolean for a parsed tree. ctx (optional) is handed
---- to filters that prepare their value: { dataset = … }.
-function M.compile(tree, ctx)
-  if tree.op == "and" or tree.op == "or" then
-    local parts = {}
-    for i, child in ipairs(tree) do
-      parts[i] = M.compile(child, ctx)
-    end
-    if tree.op == "and" then
-      return function(r)
-        for _, p in ipairs(parts) do
-          if not p(r) then
-            return false
-          end
-        end
-        return true
-      end
-    end
-    return function(r)
-      for _, p in ipairs(parts) do
-        if p(r) then
-          return true
-        end
-      end
-      return false
-    end
-  elseif tree.op == "not" then
-    local inner = M.compile(tree[1], ctx)
-    return function(r)
-      return not inner(r)
-    end
-  end
-  local plugin = assert(plugins.get("filter", tree.field))
-  local cmp, value = tree.cmp, tree.value
-  if not plugin.match then
-    -- a built-in filter is the engine's: it tests the records of a dataset, by id
-    local ds = ctx and ctx.dataset
-    if not ds then
-      error(("bqw: the filter %q is libbqw's query engine's: it tests the records of a dataset (ds:query)"):format(
-        tree.field
-      ), 0)
-    end
-    local quoted = tostring(tree.raw or value):gsub("\\", "\\\\"):gsub('"', '\\"')
-    local f = ds:_compile(('%s%s"%s"'):format(tree.field, cmp, quoted))
-    return function(r)
-      return f:match(r.id)
-    end
-  end
-  if plugin.prepare then
-    local ok, prepared, err = plugins.call(plugin, "prepare", value, cmp, ctx or {})
-    if not ok then
-      error(prepared, 0)
-    elseif prepared == nil then
-      error(("bqw: %s%s%s: %s"):format(tree.field, cmp, tostring(value), err or "cannot prepare the filter"), 0)
-    end
-    value = prepared
-  end
-  return function(r)
-    local ok, result = plugins.call(plugin, "match", r, cmp, value)
-    if not ok then
-      error(result, 0)
-    end
-    return result and true or false
-  end
-end
-
---- A tree from the Lua form: { region = "粤北", year = 2027, text = "振兴" } (and of
---- its entries). A value may be a number or string (=), a string with an operator in
---- front (">=2025", "~振兴", "!=粤北"), a range "2023..2025", or { op, value }.
-function M.from_table(spec)
-  local nodes = {}
-  local keys = {}
-  for k in pairs(spec) do
-    keys[#keys + 1] = k
-  end
-  table.sort(keys, function(a, b)
-    return tostring(a) < tostring(b)
-  end)
-  for _, field in ipairs(keys) do
-    local v = spec[field]
-    local op, value = "=", v
-    if type(v) == "table" then
-      op, value = v[1], v[2]
-    elseif type(v) == "string" then
-      for _, o in ipairs(OPERATORS) do
-        if v:sub(1, #o) == o then
-          op, value = o, v:sub(#o + 1)
-          break
-        end
-      end
-    end
-    local quoted = tostring(value):gsub("\\", "\\\\"):gsub('"', '\\"')
-    local tree, err = M.parse(('%s%s"%s"'):format(field, op, quoted))
-    if not tree then
-      error(("bqw: query{%s = %s}: %s"):format(field, tostring(v), err.message), 3)
-    end
-    nodes[#nodes + 1] = tree
-  end
-  if #nodes == 1 then
-    return nodes[1]
-  end
-  nodes.op = "and"
-  return nodes
 end
 
 -- ---- the chainable query ------------------------------------------------------------
@@ -495,7 +108,10 @@ local function derive(q)
   }, Query)
 end
 
---- The expression of the Lua form of filters (see M.from_table), for the engine.
+--- The expressions of the Lua form of filters, for the engine: { region = "粤北", year =
+--- 2027, text = "振兴" } (and of its entries). A value may be a number or string (=), a
+--- string with an operator in front (">=2025", "~振兴", "!=粤北"), a range "2023..2025",
+--- or { op, value }; a value is quoted, so spaces and operators in it stay its own.
 local function table_expr(spec)
   local keys, parts = {}, {}
   for k in pairs(spec) do
@@ -543,28 +159,34 @@ function Query:_filter()
   return self._cfilter
 end
 
---- Adds an expression to the query: the engine's when the source compiles (a
---- dataset), else a Lua predicate over the parsed tree.
+--- Adds an expression to the query, compiled by the engine: the source's (a dataset's
+--- records), else the dataset's of the query's context, testing each record by its id.
+--- label (a table filter's "field = value") names the filter in a message.
 local function add_expr(q, expr, label)
-  if not q._records.compile then
-    local tree, err = M.parse(expr)
-    if not tree then
-      error(label and ("bqw: query{%s}: %s"):format(label, err.message) or ("bqw: where: " .. tostring(err)), label and 3 or 0)
-    end
-    q._preds[#q._preds + 1] = M.compile(tree, q._ctx)
-    return
-  end
+  local compile, err = q._records.compile, nil
+  local ds = q._ctx.dataset
+  local f
   if not expr:find("%S") then
-    local _, err = M.parse(expr) -- the parser's message for an empty expression
-    error("bqw: where: " .. tostring(err), 0)
+    err = caret_error(expr, #expr + 1, "expected a filter such as region=粤北, but the expression ends")
+  elseif compile then
+    f, err = compile(expr)
+  elseif ds then
+    f, err = ds:_compile(expr, true)
+  else
+    error("bqw: where: an expression is tested by a dataset's query engine: query a dataset (ds:query)", label and 3 or 0)
   end
-  local f, err = q._records.compile(expr)
   if not f then
-    local e = caret_error(expr, err.pos, err.message)
+    local e = err.text and err or caret_error(expr, err.pos, err.message)
     error(label and ("bqw: query{%s}: %s"):format(label, e.message) or ("bqw: where: " .. tostring(e)), label and 3 or 0)
   end
-  q._exprs[#q._exprs + 1] = expr
-  q._cfilter = #q._exprs == 1 and f or nil
+  if compile then
+    q._exprs[#q._exprs + 1] = expr
+    q._cfilter = #q._exprs == 1 and f or nil
+  else
+    q._preds[#q._preds + 1] = function(r)
+      return f:match(r.id)
+    end
+  end
 end
 
 --- Narrows the query: by a function(record) -> boolean, an expression string, or a

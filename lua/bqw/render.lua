@@ -2,23 +2,9 @@
 --- groups when asked. Neovim draws the same result with its own highlight groups.
 local M = {}
 
--- SGR codes for each group; groups not listed are drawn plain.
-M.ANSI = {
-  BqwHeading = "1;4",
-  BqwSubheading = "1",
-  BqwTitle = "1",
-  BqwKind = "36",
-  BqwLine = "2",
-  BqwId = "33",
-  BqwDate = "32",
-  BqwYear = "33",
-  BqwCity = "34",
-  BqwRegion = "35",
-  BqwBullet = "2",
-  BqwField = "36",
-  BqwDim = "2",
-  BqwMatch = "7",
-}
+-- SGR codes for each group (bqw.view_util, with the groups' links); groups without
+-- one are drawn plain.
+M.ANSI = require("bqw.view_util").ANSI
 
 local visible = require("bqw.view_util").visible
 

@@ -375,23 +375,106 @@ function M.facet_bars(b, counts, width, indent)
   end
 end
 
---- The highlight groups views use, and the standard groups Neovim links them to.
-M.GROUPS = {
-  BqwHeading = "Title",
-  BqwSubheading = "Statement",
-  BqwTitle = "Identifier",
-  BqwKind = "Type",
-  BqwLine = "LineNr",
-  BqwId = "Number",
-  BqwDate = "Constant",
-  BqwYear = "Number",
-  BqwCity = "Function",
-  BqwRegion = "Special",
-  BqwMeasure = "Normal",
-  BqwBullet = "Delimiter",
-  BqwField = "Label",
-  BqwDim = "Comment",
-  BqwMatch = "Search",
+--- Appends text to a builder line's segments with its spans ({ from, to }: byte
+--- offsets, from exclusive) highlighted as BqwMatch, as a search shows its hits;
+--- returns segments.
+function M.matched(segments, text, spans)
+  local pos = 0
+  for _, s in ipairs(spans) do
+    segments[#segments + 1] = text:sub(pos + 1, s[1])
+    segments[#segments + 1] = { text:sub(s[1] + 1, s[2]), "BqwMatch" }
+    pos = s[2]
+  end
+  segments[#segments + 1] = text:sub(pos + 1)
+  return segments
+end
+
+--- Adds a line of prefix segments, then text wrapped to what is left of the width (group
+--- its highlight, id the record of every line), continuation lines indented to the
+--- text; with narrow (cells), when less room than that is left, the continuation lines
+--- are rewrapped to start two cells in. Returns the last line's number.
+function M.wrapped(b, prefix, text, group, width, id, narrow)
+  local pw = 0
+  for _, seg in ipairs(prefix) do
+    pw = pw + M.width(type(seg) == "table" and seg[1] or seg)
+  end
+  local indent = pw
+  if narrow and width - pw < narrow then
+    indent = math.min(2, pw)
+  end
+  local lines = M.wrap(text, width - pw)
+  local segs = {}
+  for _, seg in ipairs(prefix) do
+    segs[#segs + 1] = seg
+  end
+  segs[#segs + 1] = { lines[1] or "", group }
+  b:line(segs, id)
+  local rest = table.concat(lines, "", 2)
+  if rest ~= "" and indent ~= pw then
+    lines = M.wrap(rest, width - indent)
+    for _, l in ipairs(lines) do
+      b:line({ string.rep(" ", indent), { l, group } }, id)
+    end
+  else
+    for i = 2, #lines do
+      b:line({ string.rep(" ", indent), { lines[i], group } }, id)
+    end
+  end
+  return b:count()
+end
+
+--- The result of a view of no records: one dim line "(no records)".
+function M.no_records()
+  local b = M.builder()
+  b:line({ { "(no records)", "BqwDim" } })
+  return b:result()
+end
+
+--- The highlight group of a record field's values where a view shows them (the table
+--- and detail views).
+M.FIELD_GROUPS = {
+  id = "BqwId",
+  parent = "BqwId",
+  kind = "BqwKind",
+  line = "BqwLine",
+  measure_lines = "BqwLine",
+  city = "BqwCity",
+  region = "BqwRegion",
+  date = "BqwDate",
+  year = "BqwYear",
+  years = "BqwYear",
+  title = "BqwTitle",
+  label = "BqwTitle",
+  headline = "BqwTitle",
+  measures = "BqwMeasure",
 }
+
+-- The highlight groups views use: the standard group Neovim links each to, and its
+-- ANSI SGR code on a terminal (bqw.render; none: drawn plain).
+local HIGHLIGHTS = {
+  BqwHeading = { "Title", "1;4" },
+  BqwSubheading = { "Statement", "1" },
+  BqwTitle = { "Identifier", "1" },
+  BqwKind = { "Type", "36" },
+  BqwLine = { "LineNr", "2" },
+  BqwId = { "Number", "33" },
+  BqwDate = { "Constant", "32" },
+  BqwYear = { "Number", "33" },
+  BqwCity = { "Function", "34" },
+  BqwRegion = { "Special", "35" },
+  BqwMeasure = { "Normal" },
+  BqwBullet = { "Delimiter", "2" },
+  BqwField = { "Label", "36" },
+  BqwDim = { "Comment", "2" },
+  BqwMatch = { "Search", "7" },
+}
+
+--- The highlight groups views use, and the standard groups Neovim links them to.
+M.GROUPS = {}
+--- The SGR code of each group a terminal colours.
+M.ANSI = {}
+for group, h in pairs(HIGHLIGHTS) do
+  M.GROUPS[group], M.ANSI[group] = h[1], h[2]
+end
 
 return M

@@ -1,7 +1,6 @@
 -- A built-in filter: libbqw's query engine (core/query.c) tests it, over the field
 -- schema; this file declares it (bqw plugins lists it, and a filter plugin of the
 -- same name elsewhere replaces it).
--- parse: the value's syntax, which bqw.query.parse checks.
 return {
   name = "year",
   kind = "filter",
@@ -9,5 +8,4 @@ return {
   description = "A year the record names or targets: year=2027, year>=2025, year<=2023,"
     .. " year=2023..2025.",
   ops = { "=", ">=", "<=", ">", "<" },
-  parse = require("bqw.filter_util").parse_years,
 }

@@ -5,8 +5,6 @@
 -- carries its record's id, and each record folds.
 local util = require("bqw.view_util")
 
-local wrap = util.wrap
-
 local fields = require("bqw.fields")
 
 -- Fields in reading order (the schema's detail column set); any other field follows,
@@ -20,17 +18,10 @@ end)) do
   SKIP[name] = true
 end
 
-local GROUPS = {
-  id = "BqwId",
-  kind = "BqwKind",
-  line = "BqwLine",
-  city = "BqwCity",
-  region = "BqwRegion",
-  date = "BqwDate",
-  parent = "BqwId",
-  title = "BqwTitle",
-  headline = "BqwTitle",
-}
+local GROUPS = {}
+for k, v in pairs(util.FIELD_GROUPS) do
+  GROUPS[k] = v
+end
 -- any other number a record holds is a year (year, years, the ends of a period)
 for _, f in ipairs(fields.ALL) do
   if f.record and not GROUPS[f.name] and (f.type == "integer" or f.type == "integers") then
@@ -52,34 +43,7 @@ end
 -- prefix segments, then text wrapped to the rest of the width; continuation lines are
 -- indented to the text, or by two cells when that leaves too little room.
 local function wrapped(b, prefix, text, group, width, id)
-  local pw = 0
-  for _, seg in ipairs(prefix) do
-    pw = pw + util.width(type(seg) == "table" and seg[1] or seg)
-  end
-  local indent = pw
-  if width - pw < 16 then
-    indent = math.min(2, pw)
-  end
-  local lines = wrap(text, width - pw)
-  local segs = {}
-  for _, seg in ipairs(prefix) do
-    segs[#segs + 1] = seg
-  end
-  segs[#segs + 1] = { lines[1] or "", group }
-  b:line(segs, id)
-  local rest = table.concat(lines, "", 2)
-  if rest ~= "" and indent ~= pw then
-    -- Rewrap what is left to the wider room.
-    lines = wrap(rest, width - indent)
-    for _, l in ipairs(lines) do
-      b:line({ string.rep(" ", indent), { l, group } }, id)
-    end
-  else
-    for i = 2, #lines do
-      b:line({ string.rep(" ", indent), { lines[i], group } }, id)
-    end
-  end
-  return b:count()
+  return util.wrapped(b, prefix, text, group, width, id, 16)
 end
 
 local function field(b, r, key, v, width, ctx)
@@ -98,12 +62,11 @@ local function field(b, r, key, v, width, ctx)
 end
 
 local function render(records, opts, ctx)
+  if #records == 0 then
+    return util.no_records()
+  end
   local b = util.builder()
   local width = opts.width or 100
-  if #records == 0 then
-    b:line({ { "(no records)", "BqwDim" } })
-    return b:result()
-  end
   for i, r in ipairs(records) do
     if i > 1 then
       b:line("")

@@ -16,21 +16,7 @@ for _, name in ipairs(require("bqw.fields").RECORD) do
   KNOWN[name] = true
 end
 
-local GROUPS = {
-  id = "BqwId",
-  kind = "BqwKind",
-  line = "BqwLine",
-  measure_lines = "BqwLine",
-  city = "BqwCity",
-  region = "BqwRegion",
-  date = "BqwDate",
-  year = "BqwYear",
-  years = "BqwYear",
-  title = "BqwTitle",
-  label = "BqwTitle",
-  headline = "BqwTitle",
-  measures = "BqwMeasure",
-}
+local GROUPS = util.FIELD_GROUPS
 
 local function columns_of(opts)
   local cols = opts.columns

@@ -8,34 +8,13 @@ local util = require("bqw.view_util")
 local BULLET = "◎ "
 local INDENT = "  "
 
-local wrap = util.wrap
-
 local function line_ref(r)
   return ("L%-4d "):format(r.line)
 end
 
 -- Adds prefix segments then text wrapped to what is left of the width; continuation
 -- lines are indented to the text. Returns the last line's number.
-local function wrapped(b, prefix, text, group, width, id)
-  local pw = 0
-  for _, seg in ipairs(prefix) do
-    pw = pw + util.width(type(seg) == "table" and seg[1] or seg)
-  end
-  local last
-  for i, piece in ipairs(wrap(text, width - pw)) do
-    local segs = {}
-    if i == 1 then
-      for _, seg in ipairs(prefix) do
-        segs[#segs + 1] = seg
-      end
-    else
-      segs[1] = string.rep(" ", pw)
-    end
-    segs[#segs + 1] = { piece, group }
-    last = b:line(segs, id)
-  end
-  return last
-end
+local wrapped = util.wrapped
 
 -- A record's own line (title cut to the width), then its measures; folds them.
 local function record_lines(b, r, indent, width)
@@ -131,12 +110,11 @@ local function render_guiding(b, records, width)
 end
 
 local function render(records, opts)
+  if #records == 0 then
+    return util.no_records()
+  end
   local b = util.builder()
   local width = opts.width or 100
-  if #records == 0 then
-    b:line({ { "(no records)", "BqwDim" } })
-    return b:result()
-  end
   local sections = group_by(records, function(r)
     return r.section or "other"
   end)
@@ -147,26 +125,20 @@ local function render(records, opts)
     local title = s.first.section_title or s.key
     local first = heading(b, title, #s.records, "BqwHeading", "", width)
     local last
-    if s.key == "province" then
+    if s.key == "province" or s.key == "city" then
+      -- provincial documents by category, city entries by city (with its region)
+      local by = s.key == "province" and "category" or "city"
       last = render_groups(
         b,
         group_by(s.records, function(r)
-          return r.category or "—"
+          return r[by] or "—"
         end),
         width,
         function(g)
+          if by == "city" then
+            return heading(b, g.key, #g.records, "BqwCity", INDENT, width, g.first.region and { g.first.region, "BqwRegion" })
+          end
           return heading(b, g.key, #g.records, "BqwSubheading", INDENT, width)
-        end
-      )
-    elseif s.key == "city" then
-      last = render_groups(
-        b,
-        group_by(s.records, function(r)
-          return r.city or "—"
-        end),
-        width,
-        function(g)
-          return heading(b, g.key, #g.records, "BqwCity", INDENT, width, g.first.region and { g.first.region, "BqwRegion" })
         end
       )
     elseif s.key == "guiding" then

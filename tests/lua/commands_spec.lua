@@ -21,7 +21,10 @@ local function ref_option(o, p)
     names = o.names,
     -- argparse shows choices instead of a value name; the table names the value anyway
     arg = (o.arg or o.choices) and ((p and p._argname == nil and o.choices) and "" or o.arg) or nil,
-    choices = o.choices and table.concat(o.choices, ",") or nil,
+    -- "facet": the fields the schema marks facet (bqw.facet's NAMES)
+    choices = (o.choices and table.concat(o.choices, ","))
+      or (o.complete == "facet" and table.concat(require("bqw.facet").NAMES, ","))
+      or nil,
     default = o.default,
     required = o.required or nil,
     help = o.help,
@@ -104,7 +107,7 @@ describe("lua/bqw/commands.lua", function()
             local words = sample_args(c)
             words[#words + 1] = name
             if o.arg or o.choices then
-              words[#words + 1] = o.choices and o.choices[#o.choices] or "1"
+              words[#words + 1] = o.choices and o.choices[#o.choices] or (o.complete == "facet" and "region") or "1"
             end
             local ok, err = require("bqw.cli").parser():pparse(positional(c, words))
             assert(ok, table.concat(words, " ") .. ": " .. tostring(err))
@@ -142,11 +145,27 @@ describe("lua/bqw/commands.lua", function()
     end
   end)
 
-  it("facet's field argument offers exactly bqw.facet's fields", function()
+  it("facet's field and --by offer exactly the fields the schema marks facet", function()
+    local want = {}
+    for _, f in ipairs(require("bqw.core").schema()) do
+      if f.facet then
+        want[#want + 1] = f.filter
+      end
+    end
+    assert.same(want, require("bqw.facet").NAMES)
+    assert.truthy(want[1])
     for _, c in ipairs(ref.commands) do
       if c.name == "facet" then
-        assert.same(require("bqw.facet").NAMES, c.arguments[1].choices)
+        assert.equal("facet", c.arguments[1].complete)
+        local by = c.options[#c.options - 1]
+        assert.equal("--by", by.names)
+        assert.equal("facet", by.complete)
       end
+    end
+    -- every one of them counts (docno_issuer: the schema says facet)
+    for _, name in ipairs(want) do
+      local _, err, code = H.bqw({ "facet", name, "--data", H.root .. "/tests/fixtures/digest-edition.txt" })
+      assert.equal(0, code, name .. ": " .. err)
     end
   end)
 

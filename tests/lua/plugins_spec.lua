@@ -80,6 +80,47 @@ describe("plugin search path", function()
     os.execute("rm -rf '" .. dir .. "'")
   end)
 
+  it("declares every filter word of the schema; a user's filter of the same name replaces one", function()
+    bqw.setup({ plugin_path = false })
+    local listed = {}
+    for _, p in ipairs(plugins.list("filter")) do
+      listed[p.name] = p
+    end
+    for _, f in ipairs(require("bqw.core").schema()) do
+      if f.filter then
+        assert.truthy(listed[f.filter], f.filter)
+        assert.equal("builtin", listed[f.filter].origin)
+      end
+    end
+    assert.truthy(listed.title.path:find("bqw_schema.h", 1, true))
+    assert.same({ "=", "~" }, plugins.get("filter", "title").ops)
+    assert.same({ "=", ">=", "<=", ">", "<" }, plugins.get("filter", "period_from").ops)
+    local ds = assert(bqw.load())
+    local all = ds:count()
+    assert.is_true(ds:query("title~乡村"):count() < all)
+    -- a user's title filter: evaluated in Lua, through the engine's callbacks
+    local dir = plugin_dir({
+      ["filter/title.lua"] = [[
+return {
+  name = "title", kind = "filter", description = "every record", ops = { "=", "~" },
+  match = function() return true end,
+}
+]],
+    })
+    bqw.setup({ plugin_path = { dir } })
+    local p = assert(plugins.get("filter", "title"))
+    assert.equal("setup", p.origin)
+    local entry
+    for _, e in ipairs(plugins.list("filter")) do
+      if e.name == "title" then
+        entry = e
+      end
+    end
+    assert.truthy(entry.replaces and entry.replaces:find("bqw_schema.h", 1, true), tostring(entry.replaces))
+    assert.equal(all, bqw.load():query("title~乡村"):count())
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
   it("reports a plugin that fails to load with its file and line; others keep working", function()
     local dir = plugin_dir({
       ["view/bad.lua"] = BROKEN_SYNTAX,

@@ -37,14 +37,8 @@ function M.search(query, pinyin)
       local r = hit.record
       local line = hit.field == "measure" and r.measure_lines[hit.item] or r.line
       local text = view_util.one_line(hit.text)
-      local segments, pos = { { ("%3d "):format(hit.id), "BqwId" }, { ("L%-5d "):format(line), "BqwLine" }, { ("%-8s "):format(hit.field), "BqwDim" } }, 0
-      for _, s in ipairs(hit.spans) do
-        segments[#segments + 1] = text:sub(pos + 1, s[1])
-        segments[#segments + 1] = { text:sub(s[1] + 1, s[2]), "BqwMatch" }
-        pos = s[2]
-      end
-      segments[#segments + 1] = text:sub(pos + 1)
-      b:line(segments, hit.id)
+      local head = { { ("%3d "):format(hit.id), "BqwId" }, { ("L%-5d "):format(line), "BqwLine" }, { ("%-8s "):format(hit.field), "BqwDim" } }
+      b:line(view_util.matched(head, text, hit.spans), hit.id)
     end
     local buf = draw.new_buffer("search")
     local status = ("search: %s — %d of %s"):format(query, #result.hits, data.count(result.total, "matching field"))

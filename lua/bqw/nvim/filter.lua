@@ -13,20 +13,21 @@ local uv = vim.uv or vim.loop
 -- searched for.
 local EXPRESSION_CHARS = '[=~<>!()"]'
 
---- Typed text to a filter expression: nil for an empty text; an expression when it
---- parses; plain text becomes a text search; text that looks like an expression but
---- does not parse gives nil, message.
-function M.expression(text)
+--- Typed text to a filter expression: nil for an empty text; an expression when the
+--- query engine compiles it (over ds, default the loaded dataset); plain text becomes a
+--- text search; text that looks like an expression but does not compile gives nil,
+--- message.
+function M.expression(text, ds)
   text = vim.trim(text or "")
   if text == "" then
     return nil
   end
-  local ok, tree, err = pcall(require("bqw.query").parse, text)
-  if ok and tree then
+  local f, err = (ds or data.dataset()):_compile(text, true)
+  if f then
     return text
   end
   if text:find(EXPRESSION_CHARS) then
-    return nil, M.one_line(ok and err or tree)
+    return nil, M.one_line(("--where:1:%d: error: %s"):format(err.column, err.message))
   end
   return ('text~"%s"'):format(text:gsub("\\", "\\\\"):gsub('"', '\\"'))
 end
@@ -65,11 +66,11 @@ function M.apply(buf, text)
     return
   end
   text = vim.trim(text or "")
-  local expr, err = M.expression(text)
   data.with_dataset(function(ds)
     if not vim.api.nvim_buf_is_valid(buf) then
       return
     end
+    local expr, err = M.expression(text, ds)
     if err then
       b.status = ("filter: %s — error: %s"):format(text, err)
       return draw.render(buf)

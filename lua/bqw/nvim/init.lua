@@ -115,22 +115,19 @@ local draw = require("bqw.nvim.draw")
 local actions = require("bqw.nvim.actions")
 local commands = require("bqw.nvim.commands")
 
-M.buffers = draw.buffers
+-- each module's functions under the same name here
+for mod, names in pairs({
+  [data] = { "loop", "reset", "with_dataset", "dataset", "source_file" },
+  [draw] = { "buffers", "refresh_all", "draw_into", "render_into", "show" },
+  [actions] = { "markdown", "export" },
+  [commands] = { "command", "complete" },
+}) do
+  for _, name in ipairs(names) do
+    M[name] = mod[name]
+  end
+end
 M.keymap_actions = actions.by_name
-M.loop = data.loop
-M.reset = data.reset
-M.with_dataset = data.with_dataset
-M.dataset = data.dataset
-M.source_file = data.source_file
-M.refresh_all = draw.refresh_all
-M.draw_into = draw.draw_into
-M.render_into = draw.render_into
-M.show = draw.show
-M.markdown = actions.markdown
-M.export = actions.export
 M.filter_expression = require("bqw.nvim.filter").expression
 M.live_filter = require("bqw.nvim.filter").live
-M.command = commands.command
-M.complete = commands.complete
 
 return M
