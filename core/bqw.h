@@ -696,6 +696,11 @@ typedef struct bqw_value {
  * of range (out->type is then NONE). */
 BQW_API int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
                              bqw_field_id field, bqw_value *out);
+/* The measure rows of record `record` in the measure shape: its measure count when it
+ * is of a kind measures apply to and has some (rows 1..n), else 0 (the record is one
+ * row of its own, measure 0, with the measure columns empty). 0 for a record out of
+ * range. */
+BQW_API size_t bqw_record_measure_rows(const bqw_dataset *ds, size_t record);
 /* Item i of a TEXTS or INTEGERS value. */
 BQW_API const char *bqw_value_text_at(const bqw_value *v, size_t i);
 BQW_API long long bqw_value_int_at(const bqw_value *v, size_t i);
@@ -796,6 +801,14 @@ BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
  * failed, or a search ran out of memory). A query reuses a buffer as it evaluates: one
  * thread at a time (parse one per thread to share a dataset). */
 BQW_API int bqw_query_match(bqw_query *q, size_t record, size_t measure);
+/* Whether record `record` has a row that matches: in the record shape (or q NULL) its
+ * own row, as bqw_query_match(q, record, 0); in the measure shape any of its measure
+ * rows (bqw_record_measure_rows), or its own row when it has none. An export in the
+ * measure shape walks the records this selects and writes the rows that match. 1, 0,
+ * or a negative code as bqw_query_match. */
+BQW_API int bqw_query_match_record(bqw_query *q, size_t record);
+/* Whether q's rows are measures (it was parsed with measure_shape); 0 for NULL. */
+BQW_API int bqw_query_measure_shape(const bqw_query *q);
 BQW_API void bqw_query_free(bqw_query *q);
 
 /* A set of rows in order: (record, measure) pairs. */

@@ -547,6 +547,9 @@ end
 --- dataset), else a Lua predicate over the parsed tree.
 local function add_expr(q, expr, label)
   if not q._records.compile then
+    if not expr:find("%S") then
+      return -- as the engine (bqw_query_parse): an empty expression selects every record
+    end
     local tree, err = M.parse(expr)
     if not tree then
       error(label and ("bqw: query{%s}: %s"):format(label, err.message) or ("bqw: where: " .. tostring(err)), label and 3 or 0)
@@ -554,14 +557,13 @@ local function add_expr(q, expr, label)
     q._preds[#q._preds + 1] = M.compile(tree, q._ctx)
     return
   end
-  if not expr:find("%S") then
-    local _, err = M.parse(expr) -- the parser's message for an empty expression
-    error("bqw: where: " .. tostring(err), 0)
-  end
   local f, err = q._records.compile(expr)
   if not f then
     local e = caret_error(expr, err.pos, err.message)
     error(label and ("bqw: query{%s}: %s"):format(label, e.message) or ("bqw: where: " .. tostring(e)), label and 3 or 0)
+  end
+  if not expr:find("%S") then
+    return -- the engine took it: an empty expression selects every record
   end
   q._exprs[#q._exprs + 1] = expr
   q._cfilter = #q._exprs == 1 and f or nil
