@@ -744,8 +744,10 @@ BQW_API const bqw_field_id *bqw_schema_columns(bqw_column_set set, size_t *count
  *    B, > after B, < before A); a list matches when any item does;
  *  - `text`: anywhere in the record (title, city, headline, measures, prose, category)
  *    through the search index (bqw_dataset_search), = and ~ both containment;
- *  - in the measure shape, `text` and `measure` test the row's own measure; other
- *    fields the record's;
+ *  - in the measure shape each row is a measure: `text` and `measure` test the row's
+ *    own measure, `measure_index` its place, other fields the record's (so `not
+ *    text~X` selects the measures not naming X); a record without measures is one row
+ *    (measure 0), tested as a record;
  *  - `!=` and `!~` are `not` of = and ~; a record without the field fails = and ~.
  * Words the schema does not know are offered to the caller's resolver (user filter
  * plugins), whose leaves are evaluated by its callback.
@@ -791,8 +793,9 @@ typedef struct bqw_query_options {
 
 /* Parses `len` bytes of expression for `ds` (closed vocabularies are checked against
  * the schema's tables and the dataset's values). On success *out holds a query to free
- * with bqw_query_free; on BQW_EINVAL *err says where and why. An empty expression (only
- * spaces) matches every row. Returns 0, BQW_EINVAL, BQW_ENOMEM. Parsing and evaluation
+ * with bqw_query_free; on BQW_EINVAL *err says where and why. An empty expression (or
+ * only white space) matches every row: every front end passes it here, so this is the
+ * one place that decides. Returns 0, BQW_EINVAL, BQW_ENOMEM. Parsing and evaluation
  * take time linear in the expression (nesting deeper than 100 is an error). */
 BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
                             const bqw_query_options *opts, bqw_query **out,
