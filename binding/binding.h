@@ -29,9 +29,13 @@ bqw_dataset *bqw_lua_check_dataset(lua_State *L, int idx);
  * methods (absolute index), and the rows' functions (binding/filter.c). */
 void bqw_lua_open_filter(lua_State *L, int lib, int methods);
 /* The compiled filter at idx (raises otherwise), and whether record r (id, from 1)
- * passes it (an error of a Lua filter it calls is raised). */
+ * has a row that passes it (bqw_query_match_record: in the measure shape, a measure);
+ * whether its row m (0: its own, 1..: measure m) passes it; whether the filter's rows
+ * are measures. An error of a Lua filter it calls is raised. */
 const void *bqw_lua_check_filter(lua_State *L, int idx);
 bool bqw_lua_filter_match(const void *filter, const bqw_record *r, size_t id);
+bool bqw_lua_filter_row_match(const void *filter, size_t id, size_t m);
+bool bqw_lua_filter_measure_shape(const void *filter);
 /* The engine's query of the filter at idx, NULL for nil; and raising the error rc a
  * walk of the engine with that filter returned. */
 bqw_query *bqw_lua_filter_query(lua_State *L, int idx);

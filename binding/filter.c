@@ -12,8 +12,9 @@
  *       (resolve is called for a word the engine does not know, or one overridden;
  *       op and value nil when the expression has none after the word; "value" puts the
  *       caret under the value; eval answers a resolved leaf on a record, by id)
- *   filter:match(id [, measure]) -> boolean
+ *   filter:match(id [, measure]) -> boolean: row `measure` of the record (0: its own)
  *   ds:next_match(filter, from) -> the first id >= from whose record matches | nil
+ *     (in the measure shape: one of its measure rows, bqw_query_match_record)
  *   ds:facet(field [, filter [, last [, by]]]) -> values, counts, measures, firsts
  *       [, by_values, cells]
  *     field, by: a facet word (region, city, category, doctype, issuer, year, level,
@@ -237,10 +238,22 @@ const void *bqw_lua_check_filter(lua_State *L, int idx) { return check_filter(L,
 bool bqw_lua_filter_match(const void *fp, const bqw_record *r, size_t id) {
   (void)r;
   filter *f = (filter *)fp;
-  int rc = bqw_query_match(f->q, id - 1, 0);
+  int rc = bqw_query_match_record(f->q, id - 1);
   if (rc < 0)
     raise(f->L, f, rc);
   return rc == 1;
+}
+
+bool bqw_lua_filter_row_match(const void *fp, size_t id, size_t m) {
+  filter *f = (filter *)fp;
+  int rc = bqw_query_match(f->q, id - 1, m);
+  if (rc < 0)
+    raise(f->L, f, rc);
+  return rc == 1;
+}
+
+bool bqw_lua_filter_measure_shape(const void *fp) {
+  return fp && ((const filter *)fp)->measure_shape;
 }
 
 /* The engine's query of the filter at idx (NULL for nil: every record). */
@@ -261,7 +274,7 @@ static int l_next_match(lua_State *L) {
   lua_Integer from = luaL_checkinteger(L, 3);
   size_t n = bqw_record_count(ds);
   for (size_t i = from < 1 ? 0 : (size_t)from - 1; i < n; i++) {
-    int rc = bqw_query_match(f->q, i, 0);
+    int rc = bqw_query_match_record(f->q, i);
     if (rc < 0)
       return raise(L, f, rc);
     if (rc) {

@@ -127,11 +127,6 @@ static void schema_into(row_format *f) {
   }
 }
 
-/* Whether record r has measure rows: it is of a kind measures apply to. */
-static bool has_measures(const bqw_record *r) {
-  return (info(BQW_F_MEASURE)->kinds & BQW_KIND_BIT(r->kind)) != 0;
-}
-
 /* Field fld of record id (from 1) in row m (0: the record's row; 1..: its measure m),
  * as bqw_record_value gives it, unless the shape's rows lack it (schema_into). */
 static bqw_value get(const row_format *f, const bqw_record *r, size_t id, size_t m,
@@ -372,9 +367,16 @@ static const void *opt_filter(lua_State *L, int idx) {
   return lua_type(L, idx) <= LUA_TNIL ? NULL : bqw_lua_check_filter(L, idx);
 }
 
-static size_t rows_of(const row_format *f, const bqw_record *r) {
-  return f->measure_shape && r->measure_count > 0 && has_measures(r) ? r->measure_count
-                                                                     : 1;
+/* The measure rows of record `at` (from 0) in f's shape: 0 when it is one row of its
+ * own (measure 0), else its rows are measures 1..n (bqw_record_measure_rows). */
+static size_t measure_rows(const row_format *f, size_t at) {
+  return f->measure_shape ? bqw_record_measure_rows(f->ds, at) : 0;
+}
+
+/* Whether the rows of the shape are tested one by one: a filter of the measure shape
+ * selects measures, not records (bqw_query_match_record finds a record with one). */
+static bool rows_tested(const row_format *f, const void *filter) {
+  return filter && f->measure_shape && bqw_lua_filter_measure_shape(filter);
 }
 
 /* An order of records (ds:order): their ids, from 0, in the order the keys give. */
@@ -405,29 +407,33 @@ static int l_write_rows(lua_State *L) {
   f->L = L;
   f->ds = ds;
   f->out.len = 0;
+  bool tested = rows_tested(f, filter); /* each row, the record through its rows */
   for (;
        i < end && f->out.len < CHUNK_BYTES && (most <= 0 || (lua_Integer)records < most);
        i++) {
     size_t at = o ? o->ids[i] : i;
     const bqw_record *r = bqw_record_at(ds, at);
-    if (!r || (!o && filter && !bqw_lua_filter_match(filter, r, at + 1)))
+    if (!r || (!o && !tested && filter && !bqw_lua_filter_match(filter, r, at + 1)))
       continue;
-    records++;
-    size_t k = rows_of(f, r);
-    bool numbered = f->measure_shape && has_measures(r) && r->measure_count;
-    for (size_t m = 0; m < k; m++) {
+    size_t nm = measure_rows(f, at), written = 0;
+    for (size_t j = 0; j < (nm ? nm : 1); j++) {
+      size_t m = nm ? j + 1 : 0;
+      if (tested && !bqw_lua_filter_row_match(filter, at + 1, m))
+        continue;
       if (f->format == OUT_CSV || f->format == OUT_TSV) {
-        delimited_row(f, r, at + 1, numbered ? m + 1 : 0);
+        delimited_row(f, r, at + 1, m);
       } else if (f->format == OUT_MARKDOWN || f->format == OUT_HTML) {
-        table_row(f, r, at + 1, numbered ? m + 1 : 0);
+        table_row(f, r, at + 1, m);
       } else {
         if (f->format == OUT_JSON && separate)
           put(f, &f->out, ",", 1);
         separate = true;
-        json_row(f, r, at + 1, numbered ? m + 1 : 0);
+        json_row(f, r, at + 1, m);
       }
-      rows++;
+      written++;
     }
+    rows += written;
+    records += written > 0;
   }
   lua_pushlstring(L, f->out.data ? f->out.data : "", f->out.len);
   if (i < end)
@@ -445,16 +451,21 @@ static int l_count_rows(lua_State *L) {
   const void *filter = opt_filter(L, 2);
   lua_Integer last = luaL_checkinteger(L, 3);
   static const char *const shapes[] = {"record", "measure", NULL};
-  row_format shape = {.measure_shape = luaL_checkoption(L, 4, "record", shapes) == 1};
+  row_format shape = {.measure_shape = luaL_checkoption(L, 4, "record", shapes) == 1,
+                      .ds = ds};
+  bool tested = rows_tested(&shape, filter);
   size_t n = bqw_record_count(ds);
   size_t end = last < 0 ? 0 : (size_t)last < n ? (size_t)last : n;
   size_t records = 0, rows = 0;
   for (size_t i = 0; i < end; i++) {
     const bqw_record *r = bqw_record_at(ds, i);
-    if (filter && !bqw_lua_filter_match(filter, r, i + 1))
+    if (!tested && filter && !bqw_lua_filter_match(filter, r, i + 1))
       continue;
-    records++;
-    rows += rows_of(&shape, r);
+    size_t k = measure_rows(&shape, i), counted = 0;
+    for (size_t j = 0; j < (k ? k : 1); j++)
+      counted += !tested || bqw_lua_filter_row_match(filter, i + 1, k ? j + 1 : 0);
+    records += counted > 0;
+    rows += counted;
   }
   lua_pushinteger(L, (lua_Integer)records);
   lua_pushinteger(L, (lua_Integer)rows);
@@ -542,24 +553,36 @@ static section *section_of(section_scan *sc, size_t at) {
   return &sc->sections[i];
 }
 
-/* Adds record r (id from 0) to its section. */
-static void scan_record(section_scan *sc, const bqw_record *r, size_t at) {
-  section *sec = section_of(sc, at);
-  sec->ids =
-      grow_array(sc->f.L, sec->ids, sec->id_count, &sec->id_cap, sizeof *sec->ids, 64);
-  sec->ids[sec->id_count++] = (uint32_t)at;
-  size_t k = rows_of(&sc->f, r);
-  bool numbered = sc->f.measure_shape && has_measures(r) && r->measure_count;
+/* Adds record r (id from 0) to its section: its rows that pass the filter when they
+ * are tested one by one (rows_tested), else all; a record with none is left out. */
+static void scan_record(section_scan *sc, const bqw_record *r, size_t at,
+                        const void *filter, bool tested) {
+  size_t n = measure_rows(&sc->f, at), k = 0;
+  section *sec = NULL;
+  for (size_t j = 0; j < (n ? n : 1); j++) {
+    size_t m = n ? j + 1 : 0;
+    if (tested && !bqw_lua_filter_row_match(filter, at + 1, m))
+      continue;
+    if (!sec) {
+      sec = section_of(sc, at);
+      sec->ids = grow_array(sc->f.L, sec->ids, sec->id_count, &sec->id_cap,
+                            sizeof *sec->ids, 64);
+      sec->ids[sec->id_count++] = (uint32_t)at;
+    }
+    k++;
+    for (size_t c = 0; c < sc->candidate_count; c++) {
+      field fld = sc->candidates[c];
+      if (!sec->filled[fld]) {
+        bqw_value v = get(&sc->f, r, at + 1, m, fld);
+        sec->filled[fld] = !bqw_value_blank(&v);
+      }
+    }
+  }
+  if (!sec)
+    return;
   sc->records++;
   sc->rows += k;
   sec->count += k;
-  for (size_t c = 0; c < sc->candidate_count; c++) {
-    field fld = sc->candidates[c];
-    for (size_t m = 0; m < k && !sec->filled[fld]; m++) {
-      bqw_value v = get(&sc->f, r, at + 1, numbered ? m + 1 : 0, fld);
-      sec->filled[fld] = !bqw_value_blank(&v);
-    }
-  }
 }
 
 /* core.section_scan{ shape = …, script = …, candidates = { … } } -> scan */
@@ -606,12 +629,13 @@ static int l_scan_sections(lua_State *L) {
   size_t i = from < 1 ? 0 : (size_t)from - 1, looked = 0;
   sc->f.L = L;
   sc->f.ds = ds;
+  bool tested = rows_tested(&sc->f, filter);
   for (; i < end && (most <= 0 || (lua_Integer)looked < most); i++, looked++) {
     size_t at = o ? o->ids[i] : i;
     const bqw_record *r = bqw_record_at(ds, at);
-    if (!r || (!o && filter && !bqw_lua_filter_match(filter, r, at + 1)))
+    if (!r || (!o && !tested && filter && !bqw_lua_filter_match(filter, r, at + 1)))
       continue;
-    scan_record(sc, r, at);
+    scan_record(sc, r, at, filter, tested);
   }
   if (i < end)
     lua_pushinteger(L, (lua_Integer)i + 1);
@@ -717,10 +741,29 @@ static int l_order(lua_State *L) {
   int rc = bqw_query_rows(ds, q, end, keys, nkeys, script, &rows);
   if (rc < 0)
     return bqw_lua_filter_raise(L, 2, rc);
-  order *o = lua_newuserdata(L, sizeof *o + rows->count * sizeof o->ids[0]);
-  o->n = rows->count;
-  if (rows->count)
-    memcpy(o->ids, rows->records, rows->count * sizeof o->ids[0]);
+  /* a query of the measure shape gives rows: each record once, where it first comes
+   * (write_rows then writes those of its rows that match) */
+  size_t kept = rows->count;
+  if (bqw_query_measure_shape(q) && rows->count) {
+    unsigned char *seen = calloc(total / 8 + 1, 1);
+    if (!seen) {
+      bqw_rows_free(rows);
+      return luaL_error(L, "bqw: out of memory");
+    }
+    kept = 0;
+    for (size_t i = 0; i < rows->count; i++) {
+      uint32_t id = rows->records[i];
+      if (!(seen[id / 8] >> (id % 8) & 1)) {
+        seen[id / 8] |= (unsigned char)(1u << (id % 8));
+        rows->records[kept++] = id;
+      }
+    }
+    free(seen);
+  }
+  order *o = lua_newuserdata(L, sizeof *o + kept * sizeof o->ids[0]);
+  o->n = kept;
+  if (kept)
+    memcpy(o->ids, rows->records, kept * sizeof o->ids[0]);
   bqw_rows_free(rows);
   luaL_setmetatable(L, ORDER_MT);
   return 1;

@@ -696,6 +696,11 @@ typedef struct bqw_value {
  * of range (out->type is then NONE). */
 BQW_API int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
                              bqw_field_id field, bqw_value *out);
+/* The measure rows of record `record` in the measure shape: its measure count when it
+ * is of a kind measures apply to and has some (rows 1..n), else 0 (the record is one
+ * row of its own, measure 0, with the measure columns empty). 0 for a record out of
+ * range. */
+BQW_API size_t bqw_record_measure_rows(const bqw_dataset *ds, size_t record);
 /* Item i of a TEXTS or INTEGERS value. */
 BQW_API const char *bqw_value_text_at(const bqw_value *v, size_t i);
 BQW_API long long bqw_value_int_at(const bqw_value *v, size_t i);
@@ -739,8 +744,10 @@ BQW_API const bqw_field_id *bqw_schema_columns(bqw_column_set set, size_t *count
  *    B, > after B, < before A); a list matches when any item does;
  *  - `text`: anywhere in the record (title, city, headline, measures, prose, category)
  *    through the search index (bqw_dataset_search), = and ~ both containment;
- *  - in the measure shape, `text` and `measure` test the row's own measure; other
- *    fields the record's;
+ *  - in the measure shape each row is a measure: `text` and `measure` test the row's
+ *    own measure, `measure_index` its place, other fields the record's (so `not
+ *    text~X` selects the measures not naming X); a record without measures is one row
+ *    (measure 0), tested as a record;
  *  - `!=` and `!~` are `not` of = and ~; a record without the field fails = and ~.
  * Words the schema does not know are offered to the caller's resolver (user filter
  * plugins), whose leaves are evaluated by its callback.
@@ -786,8 +793,9 @@ typedef struct bqw_query_options {
 
 /* Parses `len` bytes of expression for `ds` (closed vocabularies are checked against
  * the schema's tables and the dataset's values). On success *out holds a query to free
- * with bqw_query_free; on BQW_EINVAL *err says where and why. An empty expression (only
- * spaces) matches every row. Returns 0, BQW_EINVAL, BQW_ENOMEM. Parsing and evaluation
+ * with bqw_query_free; on BQW_EINVAL *err says where and why. An empty expression (or
+ * only white space) matches every row: every front end passes it here, so this is the
+ * one place that decides. Returns 0, BQW_EINVAL, BQW_ENOMEM. Parsing and evaluation
  * take time linear in the expression (nesting deeper than 100 is an error). */
 BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
                             const bqw_query_options *opts, bqw_query **out,
@@ -796,6 +804,14 @@ BQW_API int bqw_query_parse(bqw_dataset *ds, const char *expr, size_t len,
  * failed, or a search ran out of memory). A query reuses a buffer as it evaluates: one
  * thread at a time (parse one per thread to share a dataset). */
 BQW_API int bqw_query_match(bqw_query *q, size_t record, size_t measure);
+/* Whether record `record` has a row that matches: in the record shape (or q NULL) its
+ * own row, as bqw_query_match(q, record, 0); in the measure shape any of its measure
+ * rows (bqw_record_measure_rows), or its own row when it has none. An export in the
+ * measure shape walks the records this selects and writes the rows that match. 1, 0,
+ * or a negative code as bqw_query_match. */
+BQW_API int bqw_query_match_record(bqw_query *q, size_t record);
+/* Whether q's rows are measures (it was parsed with measure_shape); 0 for NULL. */
+BQW_API int bqw_query_measure_shape(const bqw_query *q);
 BQW_API void bqw_query_free(bqw_query *q);
 
 /* A set of rows in order: (record, measure) pairs. */

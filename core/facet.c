@@ -189,11 +189,6 @@ static int shown_in(bqw_present present, int script) {
 
 /* ---- rows ------------------------------------------------------------------------- */
 
-static bool has_measures(const bqw_record *r) {
-  return r->measure_count > 0 &&
-         (r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_CITY);
-}
-
 void bqw_rows_free(bqw_rows *rows) {
   if (!rows)
     return;
@@ -311,16 +306,13 @@ int bqw_query_rows(bqw_dataset *ds, bqw_query *q, size_t last, const bqw_sort_ke
   bqw_rows *rows = calloc(1, sizeof *rows);
   if (!rows)
     return BQW_ENOMEM;
-  bool measure_shape = query_measure_shape(q);
+  bool measure_shape = bqw_query_measure_shape(q);
   size_t cap = 0, cap2 = 0;
   int rc = 0;
   for (size_t i = 0; i < last && !rc; i++) {
-    const bqw_record *r = bqw_record_at(ds, i);
-    size_t first = 0, end = 0;
-    if (measure_shape && has_measures(r)) {
+    size_t first = 0, end = measure_shape ? bqw_record_measure_rows(ds, i) : 0;
+    if (end)
       first = 1;
-      end = r->measure_count;
-    }
     for (size_t m = first; m <= end; m++) {
       int hit = bqw_query_match(q, i, m);
       if (hit < 0) {

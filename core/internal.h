@@ -289,9 +289,6 @@ typedef struct facts {
 /* Parses the embedded TSV tables into f, allocating from a. Returns 0 or BQW_ENOMEM. */
 int facts_load(facts *f, arena *a);
 
-/* Whether a query (query.c) selects rows of the measure shape; 0 for NULL. */
-int query_measure_shape(const bqw_query *q);
-
 /* What query.c and vocab.c share. Folds len bytes of s (bqw_fold) into new code
  * points (*out, *n; free them); false when out of memory. */
 bool query_fold_alloc(const char *s, size_t len, int32_t **out, size_t *n);

@@ -949,4 +949,18 @@ int bqw_query_match(bqw_query *q, size_t record, size_t measure) {
   return eval_node(q, q->root, record, measure);
 }
 
-int query_measure_shape(const bqw_query *q) { return q && q->measure_shape; }
+int bqw_query_match_record(bqw_query *q, size_t record) {
+  if (!q)
+    return 1;
+  size_t n = q->measure_shape ? bqw_record_measure_rows(q->ds, record) : 0;
+  if (n == 0)
+    return bqw_query_match(q, record, 0);
+  for (size_t m = 1; m <= n; m++) {
+    int rc = bqw_query_match(q, record, m);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+int bqw_query_measure_shape(const bqw_query *q) { return q && q->measure_shape; }

@@ -187,6 +187,13 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
   }
 }
 
+size_t bqw_record_measure_rows(const bqw_dataset *ds, size_t record) {
+  const bqw_record *r = ds ? bqw_record_at(ds, record) : NULL;
+  if (!r || !(bqw_schema_field(BQW_F_MEASURE)->kinds & BQW_KIND_BIT(r->kind)))
+    return 0;
+  return r->measure_count;
+}
+
 int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
                      bqw_field_id field, bqw_value *out) {
   if (!out)

@@ -17,27 +17,32 @@ M.COLUMNS = { record = fields.COLUMNS.flat_record, measure = fields.COLUMNS.flat
 
 --- The measure rows of one record: fresh tables with its fields, measures and
 --- measure_lines left out, and measure, measure_line, measure_index; one row without
---- those three when it has no measure.
-local function measure_rows(r, emit)
+--- those three when it has no measure. keep(r, i) (i nil for that row), when given,
+--- says which rows to make.
+local function measure_rows(r, emit, keep)
   local measures = r.measures or {}
   for i = 1, math.max(#measures, 1) do
-    local row = {}
-    for k, v in pairs(r) do
-      if not (fields.BY_NAME[k] or {}).measures then
-        row[k] = v
+    if not keep or keep(r, measures[i] and i or nil) then
+      local row = {}
+      for k, v in pairs(r) do
+        if not (fields.BY_NAME[k] or {}).measures then
+          row[k] = v
+        end
       end
+      if measures[i] then
+        row.measure, row.measure_line, row.measure_index = measures[i], r.measure_lines[i], i
+      end
+      emit(row)
     end
-    if measures[i] then
-      row.measure, row.measure_line, row.measure_index = measures[i], r.measure_lines[i], i
-    end
-    emit(row)
   end
 end
 
 --- The rows of records in a shape. Given an array of records: an array of rows (record
 --- rows are the records themselves). Given an iterator over records (a function, as
 --- export plugins receive): an iterator over the rows, one record read at a time.
-function M.rows(records, shape)
+--- In the measure shape, keep(record, i) says which measure rows to make (i nil for
+--- the row of a record without measures): an export's filter selects measures.
+function M.rows(records, shape, keep)
   shape = shape or "record"
   if not M.SHAPES[shape] then
     error(("bqw: unknown shape %q (record or measure)"):format(tostring(shape)), 2)
@@ -62,7 +67,7 @@ function M.rows(records, shape)
         if r == nil then
           return nil
         end
-        measure_rows(r, push)
+        measure_rows(r, push, keep)
       end
     end
   end
@@ -73,7 +78,7 @@ function M.rows(records, shape)
   for _, r in ipairs(records) do
     measure_rows(r, function(row)
       rows[#rows + 1] = row
-    end)
+    end, keep)
   end
   return rows
 end

@@ -236,14 +236,15 @@ end
 
 --- The engine's filter of an expression (binding/filter.c), user filter plugins
 --- evaluated on the records as published; raises a caret error, or with quiet returns
---- nil, { message, column, pos }.
-function Dataset:_compile(expr, quiet)
+--- nil, { message, column, pos }. shape "measure": its rows are measures (text, measure
+--- and measure_index test each measure; a record matches when one of its measures does).
+function Dataset:_compile(expr, quiet, shape)
   local handle = handle_of(self, "query")
   local f, err = handle:query_compile(
     expr,
     require("bqw.plugins").engine_options(function(id)
       return handle:record(id)
-    end, { dataset = self })
+    end, { dataset = self }, shape)
   )
   if not f and not quiet then
     error("bqw: where: --where:1:" .. err.column .. ": error: " .. err.message, 0)
@@ -280,7 +281,7 @@ function Dataset:query(filter, opts)
     end,
     -- the expressions, compiled by the engine: only user filter plugins build a record
     compile = function(expr)
-      return self:_compile(expr, true)
+      return self:_compile(expr, true, opts and opts.shape)
     end,
     -- for exports the core writes itself (Query:_native)
     handle = handle,
@@ -445,9 +446,29 @@ function Dataset:_export_job(format, opts)
       return nil, cerr, "EINVAL"
     end
   end
-  local q, serr, sname = select_query(self, opts.where, opts.script, opts.ids == nil and opts.sort or nil)
+  local q, serr, sname =
+    select_query(self, opts.where, opts.script, opts.ids == nil and opts.sort or nil, nil, nil, options.shape)
   if not q then
     return nil, serr, sname
+  end
+  -- in the measure shape the engine's filter selects measures: the records the query
+  -- gives have one that matches, and each of their rows is tested
+  local row_filter = options.shape == "measure" and q:_filter() or nil
+  local keep = row_filter and function(r, m)
+    return row_filter:match(r.id, m or 0)
+  end
+  local function shape_rows(iter)
+    return export_util.rows(iter, options.shape, keep)
+  end
+  -- a plugin of the first contract shapes the records itself (ctx.util.rows): the
+  -- same measures
+  local util = export_util
+  if keep then
+    util = setmetatable({
+      rows = function(records, shape, keep_row)
+        return export_util.rows(records, shape, keep_row or keep)
+      end,
+    }, { __index = export_util })
   end
   if opts.ids then
     q = require("bqw.outcome").only_ids(q, opts.ids)
@@ -499,10 +520,10 @@ function Dataset:_export_job(format, opts)
     -- so the atomic write of a file keeps the old one, unless opts.allow_empty
     local counter = require("bqw.outcome").counter(tick or function() end)
     tick = counter.tick
-    local function counted_rows(iter, shape)
-      return counter.rows(export_util.rows(iter, shape))
+    local function counted_rows(iter)
+      return counter.rows(shape_rows(iter))
     end
-    local ctx = { dataset = self, meta = meta, version = M.version, util = export_util, tick = tick }
+    local ctx = { dataset = self, meta = meta, version = M.version, util = util, tick = tick }
     --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
     --- opts.warn when given, else to stderr.
     function ctx.warn(message)
@@ -525,12 +546,12 @@ function Dataset:_export_job(format, opts)
     --- A fresh iterator over the rows at each call: for a format that must see every
     --- row before it writes some (a table per section), passes instead of a list.
     function ctx.rows()
-      return counted_rows(q:iter(), options.shape)
+      return counted_rows(q:iter())
     end
     --- An iterator over the rows of the records with these ids, in that order (ids
     --- an earlier pass over ctx.rows() found): a pass over those records only.
     function ctx.rows_of(ids)
-      return counted_rows(q:_by_ids(ids), options.shape)
+      return counted_rows(q:_by_ids(ids))
     end
     --- How many rows the export writes (a second pass over the records when a Lua
     --- filter must see them).
@@ -539,7 +560,7 @@ function Dataset:_export_job(format, opts)
         return ctx.native.count()
       end
       local n = 0
-      for _ in export_util.rows(q:iter(), options.shape) do
+      for _ in shape_rows(q:iter()) do
         n = n + 1
       end
       return n
@@ -560,7 +581,7 @@ function Dataset:_export_job(format, opts)
       if spec then
         ctx.native.write(out, spec)
       else
-        for row in export_util.rows(q:iter(), options.shape) do
+        for row in shape_rows(q:iter()) do
           check(plugins.call(plugin, "record", out, row, options, ctx))
           tick()
         end
@@ -573,7 +594,7 @@ function Dataset:_export_job(format, opts)
       -- first call, so a plugin that reads ctx.rows instead costs no pass (a sort)
       local rows
       local function lazy()
-        rows = rows or counted_rows(q:iter(), options.shape)
+        rows = rows or counted_rows(q:iter())
         return rows()
       end
       check(plugins.call(plugin, "write", out, lazy, options, ctx))

@@ -163,12 +163,13 @@ end
 --- records), else the dataset's of the query's context, testing each record by its id.
 --- label (a table filter's "field = value") names the filter in a message.
 local function add_expr(q, expr, label)
+  if not expr:find("%S") then
+    return -- as the engine (bqw_query_parse): an empty expression selects every record
+  end
   local compile, err = q._records.compile, nil
   local ds = q._ctx.dataset
   local f
-  if not expr:find("%S") then
-    err = caret_error(expr, #expr + 1, "expected a filter such as region=粤北, but the expression ends")
-  elseif compile then
+  if compile then
     f, err = compile(expr)
   elseif ds then
     f, err = ds:_compile(expr, true)

@@ -76,6 +76,8 @@ static void errors(void) {
       {"or kind=city", "unknown filter \"or\"", 1},
       {"kind", "expected an operator after \"kind\": = != ~ !~ >= <= > <", 5},
       {"", NULL, 0},
+      {"   ", NULL, 0}, /* empty or blank: every record (scripts pass "$WHERE") */
+      {" \t\n ", NULL, 0},
       {"kind=city and", "expected a filter such as region=粤北, but the expression ends",
        14},
       {"= x", "expected a filter such as region=粤北, but found =", 1},
@@ -349,6 +351,80 @@ static void measure_shape(void) {
   CHECK_EQ_INT(rows ? rows->count : 0, want);
   bqw_rows_free(rows);
   bqw_query_free(q);
+  bqw_dataset_free(ds);
+}
+
+/* The measure rows (record, measure) an expression selects in the measure shape, as
+ * bqw_query_rows gives them, after checking them against bqw_query_match and
+ * bqw_query_match_record row by row; -1 when it does not parse. */
+static long measure_count(bqw_dataset *ds, const char *expr) {
+  bqw_query_options o = {.measure_shape = 1};
+  bqw_query *q = NULL;
+  bqw_query_error err;
+  if (bqw_query_parse(ds, expr, strlen(expr), &o, &q, &err) != 0)
+    return -1;
+  CHECK(bqw_query_measure_shape(q));
+  bqw_rows *rows = NULL;
+  CHECK_EQ_INT(bqw_query_rows(ds, q, 0, NULL, 0, -1, &rows), 0);
+  long n = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < bqw_record_count(ds); i++) {
+    size_t k = bqw_record_measure_rows(ds, i);
+    int any = 0;
+    for (size_t m = k ? 1 : 0; m <= k; m++) {
+      int hit = bqw_query_match(q, i, m);
+      CHECK(hit == 0 || hit == 1);
+      if (!hit)
+        continue;
+      any = 1;
+      n++;
+      CHECK(rows && at < rows->count && rows->records[at] == i &&
+            rows->measures[at] == m);
+      at++;
+    }
+    CHECK_EQ_INT(bqw_query_match_record(q, i), any);
+  }
+  CHECK_EQ_INT(rows ? (long)rows->count : -1, n);
+  bqw_rows_free(rows);
+  bqw_query_free(q);
+  return n;
+}
+
+/* Issue 19: the measure shape selects measures, not the records that hold them. */
+static void measure_rows(void) {
+  bqw_dataset *ds = load();
+  size_t all = 0, measures = 0;
+  for (size_t i = 0; i < bqw_record_count(ds); i++) {
+    size_t k = bqw_record_measure_rows(ds, i);
+    CHECK_EQ_INT(k, bqw_record_at(ds, i)->measure_count);
+    all += k ? k : 1;
+    measures += k;
+  }
+  CHECK_EQ_INT(bqw_record_measure_rows(ds, bqw_record_count(ds)), 0);
+  CHECK_EQ_INT(measure_count(ds, ""), (long)all);
+  CHECK_EQ_INT(measure_count(ds, "  "), (long)all);
+  /* 5 measures name 县城; their records hold 8 */
+  CHECK_EQ_INT(measure_count(ds, "text~县城"), 5);
+  CHECK_EQ_INT(measure_count(ds, "measure~县城"), 5);
+  CHECK_EQ_INT(measure_count(ds, "text~縣城"), 5);
+  /* not: the measures not naming it, and the rows of records without measures */
+  CHECK_EQ_INT(measure_count(ds, "not text~县城"), (long)all - 5);
+  CHECK_EQ_INT(measure_count(ds, "text!~县城"), (long)all - 5);
+  /* measure_index: of the row; rows of records without measures have none */
+  long second = measure_count(ds, "measure_index=2");
+  long more = 0;
+  for (size_t i = 0; i < bqw_record_count(ds); i++)
+    more += bqw_record_measure_rows(ds, i) >= 2;
+  CHECK_EQ_INT(second, more);
+  CHECK_EQ_INT(measure_count(ds, "measure_index>=1"), (long)measures);
+  /* a record's field with a measure's: the record's measures that name it */
+  long gz = measure_count(ds, "city=梅州 and text~县城");
+  CHECK_EQ_INT(gz, 1);
+  CHECK_EQ_INT(measure_count(ds, "city=梅州 or text~县城"),
+               measure_count(ds, "city=梅州") + 5 - gz);
+  /* in the record shape the same expressions select records */
+  CHECK_EQ_INT(count(ds, "text~县城"), 5);
+  CHECK_EQ_INT(count(ds, "measure_index=2"), 0);
   bqw_dataset_free(ds);
 }
 
@@ -652,10 +728,15 @@ static void limits(void) {
 
 int main(int argc, char **argv) {
   static const check_case cases[] = {
-      {"errors", errors},     {"operators", operators},
-      {"fold", fold_script},  {"measure_shape", measure_shape},
-      {"ordering", ordering}, {"facets", facets},
-      {"resolver", resolver}, {"limits", limits},
+      {"errors", errors},
+      {"operators", operators},
+      {"fold", fold_script},
+      {"measure_shape", measure_shape},
+      {"ordering", ordering},
+      {"facets", facets},
+      {"resolver", resolver},
+      {"limits", limits},
+      {"measure_rows", measure_rows},
   };
   return CHECK_RUN_CASES(argc, argv, cases);
 }

@@ -400,13 +400,17 @@ function M:text_leaf(node, list)
   return false
 end
 
--- The documents `text` searches: title, city, headline, each measure, prose, category.
+-- The documents `text` searches: title, city, each headline (a city entry of a later
+-- edition has several; headline is the first), each measure, prose, category.
 local function documents(r)
   local docs = {}
-  for _, k in ipairs({ "title", "city", "headline" }) do
+  for _, k in ipairs({ "title", "city" }) do
     if r[k] then
       docs[#docs + 1] = r[k]
     end
+  end
+  for _, h in ipairs(r.headlines or { r.headline }) do
+    docs[#docs + 1] = h
   end
   for _, m in ipairs(r.measures or {}) do
     docs[#docs + 1] = m
