@@ -114,16 +114,23 @@ function M.live(buf)
     return
   end
   local timer = uv.new_timer()
+  local applied -- the text the view follows, applied during this prompt
   local group = vim.api.nvim_create_augroup("bqw_live_filter", { clear = true })
   vim.api.nvim_create_autocmd("CmdlineChanged", {
     group = group,
     callback = function()
       local text = vim.fn.getcmdline()
+      -- the view being built and drawn for the text before is stale: its job and its
+      -- steps stop now, not at the debounce's end
+      if draw.cancel(buf) then
+        applied = nil
+      end
       timer:stop()
       timer:start(
         require("bqw.nvim").config.debounce,
         0,
         vim.schedule_wrap(function()
+          applied = text
           M.apply(buf, text)
           vim.cmd("redraw")
         end)
@@ -138,7 +145,10 @@ function M.live(buf)
   if not ok or text == cancelled then
     text = ""
   end
-  M.apply(buf, text)
+  -- Enter on the text the view follows already builds nothing again
+  if text ~= applied then
+    M.apply(buf, text)
+  end
 end
 
 return M
