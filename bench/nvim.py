@@ -356,6 +356,8 @@ def filter_phase(tmux, text, pace):
     key to the count on the screen, the replacement's steps."""
     tmux.keys(":lua require('bqw.nvim.draw').longest = nil")
     tmux.command("send-keys -t b Enter")
+    tmux.keys("gg")  # the view's first line shows the count
+    wait_screen(tmux, lambda s: top_line(s) == 1, 20, "the view's top")
     tmux.send("send-keys -t b /")
     wait_screen(tmux, lambda s: prompt_line(s).startswith("bqw filter:"), 20, "the filter prompt")
     tmux.send("send-keys -t b C-u")

@@ -312,8 +312,8 @@ end
 --   3. put in the buffer CHUNK lines at a time from the top, SLICE_MS of work a step.
 --      Folds come from 'foldexpr' (the view's level of the line), highlights from a
 --      decoration provider for the lines on screen, the live filter's matches too.
---   Before a view replaces another, the old lines go a slice at a time too (clear_old):
---   all but the first KEEP, CLEAR lines a call, the old folds dropped first.
+--   Before a view replaces another, the old lines go a step at a time too (clear_some):
+--   all but the first KEEP, the old folds dropped first.
 M.PREVIEW = 300
 M.SLICE_MS = 10
 M.POLL_MS = 10
@@ -512,29 +512,15 @@ local function clear_some(buf)
   return n - lines <= M.KEEP
 end
 
--- Starts deleting the old view's lines of buf (clear_some, a step then a 1 ms timer) while job builds the new one; stops when job is cancelled or its view
--- starts to draw (draw_view clears what is left first). The old view's first KEEP
--- lines stay in sight until then, its status line showing status.
-local function clear_old(buf, b, job, status)
-  if status and b.lazy and b.offset == 1 and api.nvim_buf_is_valid(buf) then
+--- Shows b.status on the first line of buf's large view now, when it has a status
+--- line (the live filter's "counting…" or error while the old view stays).
+function M.show_status(buf)
+  local b = M.buffers[buf]
+  if b and b.status and b.lazy and b.offset == 1 and api.nvim_buf_is_valid(buf) then
     api.nvim_buf_set_option(buf, "modifiable", true)
-    api.nvim_buf_set_lines(buf, 0, 1, false, { status })
+    api.nvim_buf_set_lines(buf, 0, 1, false, { b.status })
     api.nvim_buf_set_option(buf, "modifiable", false)
   end
-  local step
-  step = function()
-    if job.cancelled or job.drawing or not api.nvim_buf_is_valid(buf) then
-      return
-    end
-    local clear
-    timed("clearing", function()
-      clear = clear_some(buf)
-    end)
-    if not clear then
-      vim.defer_fn(step, 1)
-    end
-  end
-  vim.schedule(step)
 end
 
 -- Puts view v into buf a slice at a time, under the status line status (or none):
@@ -553,11 +539,12 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
     if job.cancelled or job.drawing ~= token or not api.nvim_buf_is_valid(buf) then
       return
     end
-    local deadline = uv.hrtime() + M.SLICE_MS * 1e6
-    if done == 0 and not clear_some(buf) then
+    if done == 0 and api.nvim_buf_line_count(buf) > M.KEEP then
       -- the old view's lines go first, a step at a time
+      clear_some(buf)
       return vim.defer_fn(step, 1)
     end
+    local deadline = uv.hrtime() + M.SLICE_MS * 1e6
     api.nvim_buf_set_option(buf, "modifiable", true)
     repeat
       local last = math.min(done + CHUNK, n)
@@ -621,6 +608,7 @@ function M.cancel(buf)
   job.core:cancel()
   job.preview:cancel()
   b.job = nil
+  b.stale = true -- the buffer may hold part of a view: the next render replaces it
   return true
 end
 
@@ -628,6 +616,8 @@ end
 -- whole, each built by a view job; the preview drawn when it comes, then the whole.
 local function render_large(buf, b, ds, width)
   M.cancel(buf)
+  local was_stale = b.stale
+  b.stale = nil
   vim.b[buf].bqw_drawing = 1 -- for a status line (and the benchmark)
   local opts = view_opts(b, width)
   local popts = vim.deepcopy(opts)
@@ -644,7 +634,7 @@ local function render_large(buf, b, ds, width)
   local started = uv.hrtime()
   local steps = { count = 0, wall_ms = 0, cpu_ms = 0 }
   M.steps = steps
-  clear_old(buf, b, job, b.status)
+  M.show_status(buf)
   local previewed = false
   local poll
   local function finish()
@@ -661,6 +651,17 @@ local function render_large(buf, b, ds, width)
     job.cancelled = true
     b.job = nil
     vim.b[buf].bqw_drawing = 0
+    local revert = b.revert
+    b.revert = nil
+    if revert then
+      revert(message)
+      if was_stale then
+        -- the buffer holds part of a view cancelled for this one: the last good
+        -- filter's view is drawn again
+        M.render(buf)
+      end
+      return
+    end
     data.notify_line(message, vim.log.levels.ERROR)
   end
   local function poll_step()
@@ -673,6 +674,7 @@ local function render_large(buf, b, ds, width)
       if not v then
         return failed(verr)
       end
+      b.revert = nil
       if b.counting then
         -- the live filter's count, known now that the view is built
         b.status = ("filter: %s — %s"):format(b.counting, data.count(v:records(), "record"))
@@ -687,6 +689,7 @@ local function render_large(buf, b, ds, width)
       if not v then
         return failed(verr)
       end
+      b.revert = nil
       local status = ("%s(drawing %s…)"):format(b.status and (b.status .. "  ") or "", data.count(ds:count(), "record"))
       draw_view(buf, b, v, job, status, function()
         vim.cmd("redraw")

@@ -72,21 +72,32 @@ function M.apply(buf, text)
     end
     if err then
       b.status = ("filter: %s — error: %s"):format(text, err)
+      if ds:count() > draw.large() and not b.stale then
+        -- the view stays (a new one would take seconds): only its first line changes
+        draw.show_status(buf)
+        return
+      end
       return draw.render(buf)
     end
     local where = draw.where_of({ where = b.where, expr = expr })
     local large = ds:count() > draw.large()
-    local ok, n = pcall(function()
-      if large then
-        -- counting could take seconds (a text search over every record): check the
-        -- expression only; the view job counts as it builds the view
-        local q, qerr = ds:query(where, { first = 1 })
-        if not q then
-          error(qerr, 0)
-        end
-        q:count()
-        return nil
+    if large then
+      -- even checking the expression here could take 10s of ms (a text search's
+      -- ids): the view jobs check it off Neovim's thread; the first to fail puts
+      -- the last good filter back, the old view still in the buffer
+      local before = { filter = b.filter, expr = b.expr, terms = b.terms }
+      b.filter, b.expr, b.terms = expr and text or nil, expr, M.terms(text, expr)
+      b.status = expr and ("filter: %s — counting…"):format(text) or nil
+      b.counting = expr and text or nil
+      b.revert = function(message)
+        b.filter, b.expr, b.terms, b.counting = before.filter, before.expr, before.terms, nil
+        b.status = ("filter: %s — error: %s"):format(text, M.one_line(message))
+        draw.show_status(buf)
+        vim.cmd("redraw")
       end
+      return draw.render(buf)
+    end
+    local ok, n = pcall(function()
       local q, qerr = ds:query(where)
       if not q then
         error(qerr, 0)
@@ -100,8 +111,7 @@ function M.apply(buf, text)
     b.filter = expr and text or nil
     b.expr = expr
     b.terms = M.terms(text, expr)
-    b.status = expr and (n and ("filter: %s — %s"):format(text, data.count(n, "record")) or ("filter: %s — counting…"):format(text)) or nil
-    b.counting = expr and large and text or nil
+    b.status = expr and ("filter: %s — %s"):format(text, data.count(n, "record")) or nil
     draw.render(buf)
   end)
 end

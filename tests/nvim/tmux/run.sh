@@ -494,6 +494,18 @@ case_large_live_filter() {
   [ "${gone:-0}" -ge $((lines - 200)) ] || fail "$gone of the old view's $lines lines deleted by steps"
   [ "${steps:-0}" -ge 2 ] || fail "the old view went in $steps steps"
   [ "${most:-0}" -lt $((lines - 200)) ] || fail "one step deleted $most of $lines lines"
+  # a filter the view jobs cannot use says why and keeps the view and its filter
+  keys /
+  wait_for "bqw filter: region=粤北"
+  type_text " region=火星"
+  keys Enter
+  wait_for 'unknown value "火星"' 60
+  wait_for " IDLE" 60
+  left=$(echo_value left "line('\$')")
+  [ "${left:-0}" -gt 1000 ] || fail "a filter that does not compile left $left lines"
+  keys /
+  wait_for "bqw filter: region=粤北"
+  keys Escape
   alive
 }
 
