@@ -524,7 +524,8 @@ function M.show_status(buf)
 end
 
 -- Puts view v into buf a slice at a time, under the status line status (or none):
--- CHUNK lines per call, as many calls as fit in SLICE_MS, then a 1 ms timer; what was
+-- CHUNK lines per call, as many calls as fit in SLICE_MS (the longest call so far
+-- taken as the next one's cost), then a 1 ms timer; what was
 -- there stays until the first slice replaces it. done() is called at the end. whole:
 -- this is the whole view (not the preview), where a record kept in sight is looked for.
 local function draw_view(buf, b, v, job, status, done_fn, whole)
@@ -546,7 +547,9 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
     end
     local deadline = uv.hrtime() + M.SLICE_MS * 1e6
     api.nvim_buf_set_option(buf, "modifiable", true)
+    local cost = 0 -- the longest call so far: the next one must fit before the deadline
     repeat
+      local t0 = uv.hrtime()
       local last = math.min(done + CHUNK, n)
       local slice = v:lines(done + 1, last)
       if done == 0 then
@@ -580,7 +583,8 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
         end)
       end
       done = last
-    until done >= n or uv.hrtime() > deadline
+      cost = math.max(cost, uv.hrtime() - t0)
+    until done >= n or uv.hrtime() + cost > deadline
     api.nvim_buf_set_option(buf, "modifiable", false)
     if done < n then
       return vim.defer_fn(step, 1)
@@ -679,6 +683,9 @@ local function render_large(buf, b, ds, width)
         -- the live filter's count, known now that the view is built
         b.status = ("filter: %s — %s"):format(b.counting, data.count(v:records(), "record"))
         b.counting = nil
+        -- shown at once, on what the buffer holds, while the old lines go
+        M.show_status(buf)
+        vim.cmd("redraw")
       end
       previewed = true -- too late for the preview
       return draw_view(buf, b, v, job, b.status, finish, true)
