@@ -626,6 +626,12 @@ local function render_large(buf, b, ds, width)
   local opts = view_opts(b, width)
   local popts = vim.deepcopy(opts)
   popts.first = M.PREVIEW
+  if b.expr then
+    -- a live filter's view is waited for (its count): built at Neovim's priority, as
+    -- ds:view_job builds a view of the first N records, and the first ds:count() are
+    -- all of them (at nice 10 a loaded machine starved it: 11-12 s to the count)
+    opts.first = ds:count()
+  end
   local core_job, err = ds:view_job(b.name, opts)
   local preview_job, perr = ds:view_job(b.name, popts)
   if not (core_job and preview_job) then
