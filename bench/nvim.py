@@ -6,7 +6,7 @@ measured as a user sees it: Neovim in tmux (150x40), a command typed every ~100 
 run give the baseline, idle and while a busy loop at nice 10 takes a core.
 
     bench/nvim.py [--size MB] [--corpus FILE] [--view NAME] [--runs N] [--check]
-                  [--load-nice N[,M...]] [--busy N] [ROOT]
+                  [--load-nice N[,M...]] [--busy N] [--filter TEXT] [--type-ms MS] [ROOT]
 
 The keys are sent and Neovim's output is read through one tmux control-mode client
 (`tmux -C`): tmux reports each write of the pane as it happens (`%output`), so an
@@ -22,6 +22,14 @@ first screenful of the view, to the end of the drawing (b:bqw_drawing); the medi
 worst ping over that time, during the load and after it apart; the longest time
 Neovim's loop did not turn (a 2 ms timer inside Neovim); Neovim's RSS; the longest of
 bqw's own steps on Neovim's thread (wall and CPU time). Needs tmux; `make nvim` first.
+
+With --filter TEXT, once the view is drawn the live filter (`/`) is opened and TEXT
+typed into it a character every --type-ms ms (default 200, more than the debounce, so
+each key starts a filter while the next ones are typed); each key is timed until the
+prompt shows it (the screen polled every 2 ms). Reported: the median and worst key,
+the time from the last key to the filtered count on the view's first line, the steps
+of the filter's buffer replacement (count, longest CPU), Neovim's RSS. Bare Neovim's
+baseline types the same text at the same pace into an input() prompt.
 """
 import argparse
 import os
@@ -249,6 +257,49 @@ STALL_LUA = """(vim.uv or vim.loop).new_timer():start(500, 500, vim.schedule_wra
 end))"""
 
 
+def prompt_line(screen):
+    """The last non-empty line of the screen (where the prompt is)."""
+    for line in reversed(screen):
+        if line.strip():
+            return line.rstrip()
+    return ""
+
+
+def type_keys(tmux, prompt, text, pace):
+    """Types text into an open prompt a character every pace seconds; returns the ms
+    each character took to show on the prompt line (polled every 2 ms) and the time
+    the last one was sent."""
+    out, typed, last = [], "", None
+    for ch in text:
+        typed += ch
+        want = prompt + typed
+        t0 = time.monotonic()
+        tmux.keys(ch)
+        last = t0
+        while prompt_line(tmux.screen()) != want:
+            if time.monotonic() > t0 + 60:
+                sys.exit("bench/nvim.py: %r did not show in 60 s; the screen:\n%s"
+                         % (want, "\n".join(tmux.screen())))
+            tmux.pump(0.002)
+        out.append((time.monotonic() - t0) * 1000)
+        pause = t0 + pace
+        while time.monotonic() < pause:
+            tmux.pump(max(0, min(0.01, pause - time.monotonic())))
+    return out, last
+
+
+def bare_typing(tmp, text, pace):
+    """Bare Neovim: text typed into an input() prompt at the same pace."""
+    nv = Neovim(tmp, "vim.o.shortmess = vim.o.shortmess .. 'I'")
+    nv.tmux.keys(':call input("bqw filter: ")')
+    nv.tmux.send("send-keys -t b Enter")
+    wait_screen(nv.tmux, lambda s: prompt_line(s) == "bqw filter:", 20, "the prompt")
+    keys, _ = type_keys(nv.tmux, "bqw filter: ", text, pace)
+    gap = nv.worst_gap()[0]
+    nv.tmux.close()
+    return keys, gap
+
+
 def bare(tmp, seconds, busy, stall=False, text=None):
     """Bare Neovim pinged; with text (a file), scrolled in it instead."""
     init = "vim.o.shortmess = vim.o.shortmess .. 'I'\n" + (STALL_LUA if stall else "")
@@ -280,7 +331,50 @@ def rss_of(pid):
     return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
 
 
-def bqw_run(tmp, root, corpus, view, load_nice):
+def read_steps(tmp, tmux, which="steps"):
+    """bqw's steps on Neovim's thread for the last large view (draw.steps), or since
+    draw.longest was reset (which="longest")."""
+    steps = os.path.join(tmp, "steps-%d" % time.monotonic_ns())
+    tmux.keys(":lua local s = require('bqw.nvim.draw')." + which + " or {} vim.fn.writefile({('%d steps, "
+              "longest %d ms wall (%s), %d ms CPU (%s); built in %d ms, drawn in %d ms from the "
+              "start of the jobs'):format(s.count or 0, s.wall_ms or 0, s.wall_what or '-', "
+              "s.cpu_ms or 0, s.cpu_what or '-', s.built_ms or 0, s.drawn_ms or 0)}, '" + steps + "')")
+    tmux.command("send-keys -t b Enter")
+    end = time.monotonic() + 20
+    while not (os.path.exists(steps) and os.path.getsize(steps)) and time.monotonic() < end:
+        time.sleep(0.05)
+    try:
+        with open(steps) as f:
+            steps_text = f.read().strip()
+    except OSError:
+        steps_text = "not known"
+    return steps_text
+
+
+def filter_phase(tmux, text, pace):
+    """The live filter typed into the drawn view: the keys' times, the ms from the last
+    key to the count on the screen, the replacement's steps."""
+    tmux.keys(":lua require('bqw.nvim.draw').longest = nil")
+    tmux.command("send-keys -t b Enter")
+    tmux.keys("gg")  # the view's first line shows the count
+    wait_screen(tmux, lambda s: top_line(s) == 1, 20, "the view's top")
+    tmux.send("send-keys -t b /")
+    wait_screen(tmux, lambda s: prompt_line(s).startswith("bqw filter:"), 20, "the filter prompt")
+    tmux.send("send-keys -t b C-u")
+    wait_screen(tmux, lambda s: prompt_line(s) == "bqw filter:", 20, "the empty prompt")
+    keys, last = type_keys(tmux, "bqw filter: ", text, pace)
+    counted = re.compile(r"filter: %s — \d+ records?" % re.escape(text))
+    screen = wait_screen(tmux, lambda s: any(counted.search(line) for line in s), 120, "the count")
+    to_count = (time.monotonic() - last) * 1000
+    count = next(counted.search(line).group(0) for line in screen if counted.search(line))
+    tmux.send("send-keys -t b Enter")
+    time.sleep(0.3)
+    wait_screen(tmux, lambda s: any(" IDLE" in line for line in s if line.startswith("bqw://")),
+                120, "the filtered view drawn")
+    return keys, to_count, count
+
+
+def bqw_run(tmp, root, corpus, view, load_nice, filter_text=None, pace=0.2):
     nv = Neovim(tmp, """vim.opt.runtimepath:prepend('%s')
 vim.o.shortmess = vim.o.shortmess .. 'I'
 vim.o.statusline = '%%f %%{get(g:, "bqw_loading", 0) ? "LOADING" : "LOADED"} %%{get(b:, "bqw_drawing", 1) ? "DRAWING" : "IDLE"} W%%{line("w0")}W'
@@ -333,24 +427,20 @@ require('bqw.nvim').setup({ data = '%s'%s })""" % (
         look()
     gap, gap_at = nv.worst_gap()
     rss, hwm = rss_of(tmux.pane_pid())
-    steps = os.path.join(tmp, "steps-%d" % time.monotonic_ns())
-    tmux.keys(":lua local s = require('bqw.nvim.draw').steps or {} vim.fn.writefile({('%d steps, "
-              "longest %d ms wall (%s), %d ms CPU (%s); built in %d ms, drawn in %d ms from the "
-              "start of the jobs'):format(s.count or 0, s.wall_ms or 0, s.wall_what or '-', "
-              "s.cpu_ms or 0, s.cpu_what or '-', s.built_ms or 0, s.drawn_ms or 0)}, '" + steps + "')")
-    tmux.command("send-keys -t b Enter")
-    end = time.monotonic() + 20
-    while not (os.path.exists(steps) and os.path.getsize(steps)) and time.monotonic() < end:
-        time.sleep(0.05)
-    try:
-        with open(steps) as f:
-            steps_text = f.read().strip()
-    except OSError:
-        steps_text = "not known"
+    steps_text = read_steps(tmp, tmux)
+    filtered = None
+    if filter_text:
+        if os.path.exists(nv.gap):
+            os.remove(nv.gap)
+        keys, to_count, count = filter_phase(tmux, filter_text, pace)
+        frss, fhwm = rss_of(tmux.pane_pid())
+        filtered = {"steps": read_steps(tmp, tmux, "longest"), "keys": keys, "to_count": to_count, "count": count, "gap": nv.worst_gap()[0],
+                    "rss": frss, "hwm": fhwm}
     tmux.close()
     return {
         "during": during, "after": after, "scrolls": scrolls, "unscrolled": unscrolled, "gap": gap, "gap_at": gap_at,
         "start": t_start, "marks": marks, "rss": rss, "hwm": hwm, "steps": steps_text,
+        "filtered": filtered,
     }
 
 
@@ -370,6 +460,10 @@ def main():
                     help="N busy loops at nice 0 throughout, as a build would run")
     ap.add_argument("--check", action="store_true",
                     help="also ping a Neovim that stalls 150 ms every 500 ms")
+    ap.add_argument("--filter", metavar="TEXT",
+                    help="once the view is drawn, type TEXT into the live filter (/)")
+    ap.add_argument("--type-ms", type=int, default=200, metavar="MS",
+                    help="ms between the filter's keys (default 200)")
     ap.add_argument("root", nargs="?", default=os.path.dirname(here))
     args = ap.parse_args()
     for tool in ("tmux", "nvim"):
@@ -399,13 +493,16 @@ def main():
             dst.writelines(line for _, line in zip(range(20000), src))
         scroll_pings, _ = bare(tmp, args.baseline, busy=False, text=text)
         print(stats("bare, Ctrl-F/B in text", [v for v in scroll_pings if v is not None]))
+        if args.filter:
+            typed, typed_gap = bare_typing(tmp, args.filter, args.type_ms / 1000)
+            print(stats("bare, typing %s" % args.filter, typed) + "  (loop stall %s ms)" % typed_gap)
         if args.check:
             stall_pings, stall_gap = bare(tmp, args.baseline, busy=False, stall=True)
             print(stats("check: 150 ms stalls", stall_pings) + "  (loop stall %s ms)" % stall_gap)
         nices = [int(v) for v in args.load_nice.split(",")] if args.load_nice else [None]
         for run in range(args.runs * len(nices)):
             nice = nices[run % len(nices)]
-            r = bqw_run(tmp, root, corpus, args.view, nice)
+            r = bqw_run(tmp, root, corpus, args.view, nice, args.filter, args.type_ms / 1000)
             marks, t0 = r["marks"], r["start"]
             ms = lambda t: (t - t0) * 1000  # noqa: E731
             loaded = marks.get("loaded", marks["done"])
@@ -429,6 +526,13 @@ def main():
             print(":Bqw to drawing done         %.0f ms" % ms(marks["done"]))
             print("Neovim RSS after drawing     %d MB (peak %d MB)" % (r["rss"], r["hwm"]))
             print("bqw steps on Neovim's thread %s" % r["steps"])
+            f = r["filtered"]
+            if f:
+                print(stats("bqw: typing %s" % args.filter, f["keys"])
+                      + "  (loop stall %s ms)" % f["gap"])
+                print("last key to the count        %.0f ms (%s)" % (f["to_count"], f["count"]))
+                print("Neovim RSS after the filter  %d MB (peak %d MB)" % (f["rss"], f["hwm"]))
+                print("steps while filtering        %s" % f["steps"].split(";")[0])
     finally:
         for b in busy:
             b.kill()

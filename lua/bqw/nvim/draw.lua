@@ -312,10 +312,20 @@ end
 --   3. put in the buffer CHUNK lines at a time from the top, SLICE_MS of work a step.
 --      Folds come from 'foldexpr' (the view's level of the line), highlights from a
 --      decoration provider for the lines on screen, the live filter's matches too.
+--   Before a view replaces another, the old lines go a step at a time too (clear_some):
+--   all but the first KEEP, the old folds dropped first.
 M.PREVIEW = 300
 M.SLICE_MS = 10
 M.POLL_MS = 10
 local CHUNK = 200
+-- Replacing a 650,000-line view by one set_lines took 4.3 s with the view's folds
+-- ('foldexpr': each deleted line updates them) and 114 ms without; without folds,
+-- deleting 5,000 lines below the first 200 takes 1-1.5 ms (20,000: 3-5 ms), measured
+-- in Neovim 0.7.2 headless. So a step deletes CLEAR lines at first, then as many as
+-- the last full step's rate says take half of SLICE_MS (at most CLEAR_MAX).
+M.KEEP = 200
+M.CLEAR = 5000
+M.CLEAR_MAX = 50000
 
 --- The number of records above which a view is built off Neovim's thread.
 function M.large()
@@ -326,10 +336,10 @@ local uv = vim.uv or vim.loop
 local lazy_ns = api.nvim_create_namespace("bqw_lazy")
 
 --- What the last large view cost Neovim's thread, step by step (bench/nvim.py reads
---- it): { count, wall_ms, wall_what, cpu_ms, cpu_what, slow, built_ms, drawn_ms }, the
---- longest step's wall and CPU time (this thread's only, core.thread_time) and which
---- step it was; slow lists the steps over 12 ms of CPU; built_ms and drawn_ms: from
---- the start of the jobs to the whole view built, and drawn.
+--- it): { count, wall_ms, wall_what, cpu_ms, cpu_what, slow, built_ms, drawn_ms },
+--- the longest step's wall and CPU time (this thread's only, core.thread_time) and
+--- which step it was; slow lists the steps over 12 ms of CPU; built_ms and drawn_ms:
+--- from the start of the jobs to the whole view built, and drawn.
 M.steps = nil
 
 -- Runs fn as one step of a large view, counted in M.steps.
@@ -353,11 +363,27 @@ local function timed(what, fn)
   if cpu > s.cpu_ms then
     s.cpu_ms, s.cpu_what = cpu, what
   end
+  local all = M.longest
+  if not all then
+    all = { count = 0, wall_ms = 0, cpu_ms = 0 }
+    M.longest = all
+  end
+  all.count = all.count + 1
+  if wall > all.wall_ms then
+    all.wall_ms, all.wall_what = wall, what
+  end
+  if cpu > all.cpu_ms then
+    all.cpu_ms, all.cpu_what = cpu, what
+  end
   if cpu > 12 and #(s.slow or {}) < 50 then
     s.slow = s.slow or {}
     s.slow[#s.slow + 1] = ("%s %.1f ms"):format(what, cpu)
   end
 end
+
+--- The same over every large view's steps since it was last set to nil (the
+--- benchmark's live filter builds several views while a filter is typed).
+M.longest = nil
 
 --- 'foldexpr' of large views (v:lua needs a global function on Neovim 0.7). Neovim
 --- evaluates it with the window's buffer current.
@@ -450,8 +476,56 @@ api.nvim_set_decoration_provider(lazy_ns, {
   end,
 })
 
+-- What the old views' deletions did, since Neovim started (for the tests): { steps,
+-- lines, most } (the most lines one step deleted).
+M.cleared = { steps = 0, lines = 0, most = 0 }
+local clear_chunk -- the lines of the next full step, from the last one's rate
+
+-- One step of deleting the lines of buf below the first KEEP (clear_chunk of them),
+-- the windows' folds dropped first (an old view's 'foldexpr' folds make each deleted
+-- line cost). Returns whether buf has KEEP lines or fewer.
+local function clear_some(buf)
+  local n = api.nvim_buf_line_count(buf)
+  if n <= M.KEEP then
+    return true
+  end
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    if vim.wo[win].foldmethod ~= "manual" then
+      vim.wo[win].foldmethod = "manual"
+    end
+    api.nvim_win_call(win, function()
+      vim.cmd("silent! normal! zE")
+    end)
+  end
+  local chunk = clear_chunk or M.CLEAR
+  local lines = math.min(n - M.KEEP, chunk)
+  api.nvim_buf_set_option(buf, "modifiable", true)
+  local t0 = uv.hrtime()
+  api.nvim_buf_set_lines(buf, M.KEEP, M.KEEP + lines, false, {})
+  local ms = (uv.hrtime() - t0) / 1e6
+  api.nvim_buf_set_option(buf, "modifiable", false)
+  if lines == chunk then
+    clear_chunk = math.max(1000, math.min(M.CLEAR_MAX, math.floor(lines * M.SLICE_MS / 2 / math.max(ms, 0.05))))
+  end
+  local c = M.cleared
+  c.steps, c.lines, c.most = c.steps + 1, c.lines + lines, math.max(c.most, lines)
+  return n - lines <= M.KEEP
+end
+
+--- Shows b.status on the first line of buf's large view now, when it has a status
+--- line (the live filter's "counting…" or error while the old view stays).
+function M.show_status(buf)
+  local b = M.buffers[buf]
+  if b and b.status and b.lazy and b.offset == 1 and api.nvim_buf_is_valid(buf) then
+    api.nvim_buf_set_option(buf, "modifiable", true)
+    api.nvim_buf_set_lines(buf, 0, 1, false, { b.status })
+    api.nvim_buf_set_option(buf, "modifiable", false)
+  end
+end
+
 -- Puts view v into buf a slice at a time, under the status line status (or none):
--- CHUNK lines per call, as many calls as fit in SLICE_MS, then a 1 ms timer; what was
+-- CHUNK lines per call, as many calls as fit in SLICE_MS (the longest call so far
+-- taken as the next one's cost), then a 1 ms timer; what was
 -- there stays until the first slice replaces it. done() is called at the end. whole:
 -- this is the whole view (not the preview), where a record kept in sight is looked for.
 local function draw_view(buf, b, v, job, status, done_fn, whole)
@@ -466,9 +540,16 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
     if job.cancelled or job.drawing ~= token or not api.nvim_buf_is_valid(buf) then
       return
     end
+    if done == 0 and api.nvim_buf_line_count(buf) > M.KEEP then
+      -- the old view's lines go first, a step at a time
+      clear_some(buf)
+      return vim.defer_fn(step, 1)
+    end
     local deadline = uv.hrtime() + M.SLICE_MS * 1e6
     api.nvim_buf_set_option(buf, "modifiable", true)
+    local cost = 0 -- the longest call so far: the next one must fit before the deadline
     repeat
+      local t0 = uv.hrtime()
       local last = math.min(done + CHUNK, n)
       local slice = v:lines(done + 1, last)
       if done == 0 then
@@ -502,7 +583,8 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
         end)
       end
       done = last
-    until done >= n or uv.hrtime() > deadline
+      cost = math.max(cost, uv.hrtime() - t0)
+    until done >= n or uv.hrtime() + cost > deadline
     api.nvim_buf_set_option(buf, "modifiable", false)
     if done < n then
       return vim.defer_fn(step, 1)
@@ -518,18 +600,38 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
   step()
 end
 
+--- Stops the view job of buf and its drawing (a newer render is coming); returns
+--- whether there was one.
+function M.cancel(buf)
+  local b = M.buffers[buf]
+  local job = b and b.job
+  if not job then
+    return false
+  end
+  job.cancelled = true
+  job.core:cancel()
+  job.preview:cancel()
+  b.job = nil
+  b.stale = true -- the buffer may hold part of a view: the next render replaces it
+  return true
+end
+
 -- Renders a large view: a preview (the view over the first PREVIEW records) and the
 -- whole, each built by a view job; the preview drawn when it comes, then the whole.
 local function render_large(buf, b, ds, width)
-  if b.job then
-    b.job.cancelled = true
-    b.job.core:cancel()
-    b.job.preview:cancel()
-  end
+  M.cancel(buf)
+  local was_stale = b.stale
+  b.stale = nil
   vim.b[buf].bqw_drawing = 1 -- for a status line (and the benchmark)
   local opts = view_opts(b, width)
   local popts = vim.deepcopy(opts)
   popts.first = M.PREVIEW
+  if b.expr then
+    -- a live filter's view is waited for (its count): built at Neovim's priority, as
+    -- ds:view_job builds a view of the first N records, and the first ds:count() are
+    -- all of them (at nice 10 a loaded machine starved it: 11-12 s to the count)
+    opts.first = ds:count()
+  end
   local core_job, err = ds:view_job(b.name, opts)
   local preview_job, perr = ds:view_job(b.name, popts)
   if not (core_job and preview_job) then
@@ -542,6 +644,7 @@ local function render_large(buf, b, ds, width)
   local started = uv.hrtime()
   local steps = { count = 0, wall_ms = 0, cpu_ms = 0 }
   M.steps = steps
+  M.show_status(buf)
   local previewed = false
   local poll
   local function finish()
@@ -558,6 +661,17 @@ local function render_large(buf, b, ds, width)
     job.cancelled = true
     b.job = nil
     vim.b[buf].bqw_drawing = 0
+    local revert = b.revert
+    b.revert = nil
+    if revert then
+      revert(message)
+      if was_stale then
+        -- the buffer holds part of a view cancelled for this one: the last good
+        -- filter's view is drawn again
+        M.render(buf)
+      end
+      return
+    end
     data.notify_line(message, vim.log.levels.ERROR)
   end
   local function poll_step()
@@ -570,10 +684,14 @@ local function render_large(buf, b, ds, width)
       if not v then
         return failed(verr)
       end
+      b.revert = nil
       if b.counting then
         -- the live filter's count, known now that the view is built
         b.status = ("filter: %s — %s"):format(b.counting, data.count(v:records(), "record"))
         b.counting = nil
+        -- shown at once, on what the buffer holds, while the old lines go
+        M.show_status(buf)
+        vim.cmd("redraw")
       end
       previewed = true -- too late for the preview
       return draw_view(buf, b, v, job, b.status, finish, true)
@@ -584,6 +702,7 @@ local function render_large(buf, b, ds, width)
       if not v then
         return failed(verr)
       end
+      b.revert = nil
       local status = ("%s(drawing %s…)"):format(b.status and (b.status .. "  ") or "", data.count(ds:count(), "record"))
       draw_view(buf, b, v, job, status, function()
         vim.cmd("redraw")
@@ -645,7 +764,8 @@ end
 function M.new_buffer(title)
   local buf = api.nvim_create_buf(false, true)
   api.nvim_buf_set_option(buf, "buftype", "nofile")
-  -- hidden, not wiped: a split to the source (gs) and back keeps the view
+  -- hidden, not wiped: a split to the source (gs) and back keeps the view; the next
+  -- view shown wipes it (M.wipe_hidden)
   api.nvim_buf_set_option(buf, "bufhidden", "hide")
   api.nvim_buf_set_option(buf, "swapfile", false)
   pcall(api.nvim_buf_set_name, buf, ("bqw://%s/%d"):format(title, buf))
@@ -659,12 +779,8 @@ function M.new_buffer(title)
     buffer = buf,
     once = true,
     callback = function()
+      M.cancel(buf)
       local b = M.buffers[buf]
-      if b and b.job then
-        b.job.cancelled = true
-        b.job.core:cancel()
-        b.job.preview:cancel()
-      end
       for _, float in pairs(b and b.pinned or {}) do
         if api.nvim_win_is_valid(float) then
           api.nvim_win_close(float, true)
@@ -676,6 +792,27 @@ function M.new_buffer(title)
   return buf
 end
 
+--- Wipes every view but keep that no window shows (one the new view took the place
+--- of): a hidden 100 MB view held its lines in the buffer and in C, and a second view
+--- doubled Neovim's RSS. The C view goes with the next collection, run soon after.
+function M.wipe_hidden(keep)
+  local wiped = false
+  for buf in pairs(M.buffers) do
+    if buf ~= keep and (not api.nvim_buf_is_valid(buf) or #vim.fn.win_findbuf(buf) == 0) then
+      if api.nvim_buf_is_valid(buf) then
+        pcall(api.nvim_buf_delete, buf, { force = true })
+      end
+      M.buffers[buf] = nil
+      wiped = true
+    end
+  end
+  if wiped then
+    vim.defer_fn(function()
+      collectgarbage()
+    end, 0)
+  end
+end
+
 --- Shows a view in a new scratch buffer: name (default config.default_view), where.
 function M.show(name, where)
   name = name or config().default_view
@@ -684,6 +821,7 @@ function M.show(name, where)
     return data.notify(err, vim.log.levels.ERROR)
   end
   local buf = M.new_buffer(name)
+  M.wipe_hidden(buf)
   M.render_into(buf, name, where)
   return buf
 end

@@ -73,21 +73,32 @@ function M.apply(buf, text)
     local expr, err = M.expression(text, ds)
     if err then
       b.status = ("filter: %s — error: %s"):format(text, err)
+      if ds:count() > draw.large() and not b.stale then
+        -- the view stays (a new one would take seconds): only its first line changes
+        draw.show_status(buf)
+        return
+      end
       return draw.render(buf)
     end
     local where = draw.where_of({ where = b.where, expr = expr })
     local large = ds:count() > draw.large()
-    local ok, n = pcall(function()
-      if large then
-        -- counting could take seconds (a text search over every record): check the
-        -- expression only; the view job counts as it builds the view
-        local q, qerr = ds:query(where, { first = 1 })
-        if not q then
-          error(qerr, 0)
-        end
-        q:count()
-        return nil
+    if large then
+      -- even checking the expression here could take 10s of ms (a text search's
+      -- ids): the view jobs check it off Neovim's thread; the first to fail puts
+      -- the last good filter back, the old view still in the buffer
+      local before = { filter = b.filter, expr = b.expr, terms = b.terms }
+      b.filter, b.expr, b.terms = expr and text or nil, expr, M.terms(text, expr)
+      b.status = expr and ("filter: %s — counting…"):format(text) or nil
+      b.counting = expr and text or nil
+      b.revert = function(message)
+        b.filter, b.expr, b.terms, b.counting = before.filter, before.expr, before.terms, nil
+        b.status = ("filter: %s — error: %s"):format(text, M.one_line(message))
+        draw.show_status(buf)
+        vim.cmd("redraw")
       end
+      return draw.render(buf)
+    end
+    local ok, n = pcall(function()
       local q, qerr = ds:query(where)
       if not q then
         error(qerr, 0)
@@ -101,8 +112,7 @@ function M.apply(buf, text)
     b.filter = expr and text or nil
     b.expr = expr
     b.terms = M.terms(text, expr)
-    b.status = expr and (n and ("filter: %s — %s"):format(text, data.count(n, "record")) or ("filter: %s — counting…"):format(text)) or nil
-    b.counting = expr and large and text or nil
+    b.status = expr and ("filter: %s — %s"):format(text, data.count(n, "record")) or nil
     draw.render(buf)
   end)
 end
@@ -115,16 +125,23 @@ function M.live(buf)
     return
   end
   local timer = uv.new_timer()
+  local applied -- the text the view follows, applied during this prompt
   local group = vim.api.nvim_create_augroup("bqw_live_filter", { clear = true })
   vim.api.nvim_create_autocmd("CmdlineChanged", {
     group = group,
     callback = function()
       local text = vim.fn.getcmdline()
+      -- the view being built and drawn for the text before is stale: its job and its
+      -- steps stop now, not at the debounce's end
+      if draw.cancel(buf) then
+        applied = nil
+      end
       timer:stop()
       timer:start(
         require("bqw.nvim").config.debounce,
         0,
         vim.schedule_wrap(function()
+          applied = text
           M.apply(buf, text)
           vim.cmd("redraw")
         end)
@@ -139,7 +156,10 @@ function M.live(buf)
   if not ok or text == cancelled then
     text = ""
   end
-  M.apply(buf, text)
+  -- Enter on the text the view follows already builds nothing again
+  if text ~= applied then
+    M.apply(buf, text)
+  end
 end
 
 return M

@@ -450,5 +450,89 @@ require('bqw.nvim').setup({ data = '$TMP/small.txt', large = 500, debounce = 50,
   alive
 }
 
+# echo_value NAME VIMEXPR: the value of a Vim expression (a number), echoed as
+# NAME:value: and read back from the screen.
+echo_value() {
+  keys Escape
+  type_text ":echo '$1:' . ($2) . ':'"
+  keys Enter
+  deadline=$(($(date +%s) + WAIT))
+  while :; do
+    value=$(screen | sed -n "s/.*$1:\\([0-9][0-9]*\\):.*/\\1/p" | tail -n 1)
+    [ -n "$value" ] && break
+    [ "$(date +%s)" -lt "$deadline" ] || fail "waited ${WAIT}s for $1"
+    sleep 0.05
+  done
+  echo "$value"
+}
+
+# The live filter typed into a large view (10 MB, 26,376 records): a key every 100 ms,
+# more than the debounce, so filters are built and drawn while the next keys come.
+# Every key arrives, in order, the count is right, and the old view's lines went in
+# several steps (draw.cleared counts them): the first filter's replacement of a view
+# this size was one set_lines of 100s of ms.
+case_large_live_filter() {
+  start_large
+  wait_for " IDLE" 60
+  lines=$(echo_value lines "line('\$')")
+  [ "${lines:-0}" -gt 20000 ] || fail "a view of $lines lines: too small to test"
+  keys /
+  wait_for "bqw filter:"
+  for ch in r e g i o n = 粤 北; do
+    type_text "$ch"
+    sleep 0.1
+  done
+  wait_for "bqw filter: region=粤北"
+  screen | tail -n 1 | grep -qx "bqw filter: region=粤北 *" || fail "the keys did not all arrive in order"
+  wait_for "filter: region=粤北 — 2355 records" 60
+  keys Enter
+  wait_for " IDLE" 60
+  screen | grep -qF "广州" && fail "the view did not narrow"
+  steps=$(echo_value steps "luaeval('require(\"bqw.nvim.draw\").cleared.steps')")
+  most=$(echo_value most "luaeval('require(\"bqw.nvim.draw\").cleared.most')")
+  gone=$(echo_value gone "luaeval('require(\"bqw.nvim.draw\").cleared.lines')")
+  [ "${gone:-0}" -ge $((lines - 200)) ] || fail "$gone of the old view's $lines lines deleted by steps"
+  [ "${steps:-0}" -ge 2 ] || fail "the old view went in $steps steps"
+  [ "${most:-0}" -lt $((lines - 200)) ] || fail "one step deleted $most of $lines lines"
+  # a filter the view jobs cannot use says why and keeps the view and its filter
+  keys /
+  wait_for "bqw filter: region=粤北"
+  type_text " region=火星"
+  keys Enter
+  wait_for 'unknown value "火星"' 60
+  wait_for " IDLE" 60
+  left=$(echo_value left "line('\$')")
+  [ "${left:-0}" -gt 1000 ] || fail "a filter that does not compile left $left lines"
+  keys /
+  wait_for "bqw filter: region=粤北"
+  keys Escape
+  alive
+}
+
+# A second and a third view of a large digest (10 MB) wipe the one before, hidden
+# now: one bqw buffer is left, and Neovim's RSS grows by less than the first view
+# took (a view kept would add as much again each time: 40 -> 80 -> 103 -> 126 MB
+# before, 41 -> 80 -> 94 -> 106 MB with the wipe).
+case_second_view_wipes() {
+  f=$(large_file)
+  start "vim.o.statusline = '%f %{get(b:, \"bqw_drawing\", 1) ? \"DRAWING\" : \"IDLE\"}'
+require('bqw.nvim').setup({ data = '$f' })"
+  type_text ":lua require('bqw.nvim.data').dataset()"
+  keys Enter
+  rss0=$(echo_value rss0 "luaeval('vim.loop.resident_set_memory()')")
+  for n in 1 2 3; do
+    type_text ":Bqw view tree"
+    keys Enter
+    wait_for " IDLE" 60
+    sleep 0.5
+    eval "rss$n=\$(echo_value rss$n \"luaeval('(collectgarbage() or 0) + vim.loop.resident_set_memory()')\")"
+  done
+  views=$(echo_value views "len(filter(range(1, bufnr('\$')), 'bufexists(v:val) && bufname(v:val) =~# \"^bqw://\"'))")
+  [ "$views" = 1 ] || fail "$views bqw buffers after the third view"
+  echo "RSS: $((rss0 >> 20)) MB loaded, then $((rss1 >> 20)), $((rss2 >> 20)), $((rss3 >> 20)) MB with each view"
+  [ $((rss3 - rss1)) -lt $((rss1 - rss0)) ] || fail "RSS $rss0 -> $rss1 -> $rss2 -> $rss3: the views before were kept"
+  alive
+}
+
 "case_$CASE" || exit 1
 echo "$CASE ok"
