@@ -37,7 +37,14 @@ svg .lead { stroke: #bbb; }
 .bound code, #more code { user-select: all; }
 #more { border-left: 4px solid #d33; padding: 0.3em 0.8em; background: #fdeeee; }
 tr:target { outline: 2px solid #e08a2c; }
-td.src { color: #777; white-space: nowrap; }
+#records { table-layout: fixed; }
+#records col.id { width: 4em; }
+#records col.kind { width: 6em; }
+#records col.city { width: 7em; }
+#records col.title { width: 26%; }
+#records col.src { width: 12em; }
+#records td { overflow-wrap: anywhere; }
+td.src { color: #777; }
 @page { margin: 15mm 14mm; }
 @media print {
   #filters, #more, .noprint { display: none; }
@@ -62,6 +69,9 @@ local SCRIPT = [=[
   var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr'));
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[type=checkbox]'));
   var shown = document.getElementById('shown');
+  var paging = document.getElementById('paging');
+  // the matching rows are drawn PAGE at a time (a hidden row costs the browser no layout)
+  var PAGE = Number(table.getAttribute('data-page')), limit = PAGE;
   var more = document.getElementById('more');
   var total = Number(table.getAttribute('data-total'));
   var rules = {};
@@ -98,8 +108,16 @@ local SCRIPT = [=[
     });
     return parts.join(' and ');
   }
-  var docs = rows.map(function (tr) { return JSON.parse(tr.getAttribute('data-s') || '[]').map(fold); });
-  function apply() {
+  // each row's texts, folded, made at the first search (not while the page opens)
+  var docs = null;
+  function texts() {
+    if (!docs) {
+      docs = rows.map(function (tr) { return JSON.parse(tr.getAttribute('data-s') || '[]').map(fold); });
+    }
+    return docs;
+  }
+  function apply(how) {
+    limit = how === 'next' ? limit + PAGE : how === 'all' ? rows.length : PAGE;
     var raw = q.value.split(/\s+/).filter(Boolean);
     var words = raw.map(fold);
     var want = {};
@@ -108,17 +126,19 @@ local SCRIPT = [=[
     });
     var n = 0;
     rows.forEach(function (tr, i) {
-      var ok = words.length === 0 || docs[i].some(function (d) {
+      var ok = words.length === 0 || texts()[i].some(function (d) {
         return words.every(function (w) { return d.indexOf(w) >= 0; });
       });
       Object.keys(want).forEach(function (f) {
         var v = (tr.getAttribute('data-' + f) || '').split('|');
         if (!want[f].some(function (x) { return v.indexOf(x) >= 0; })) { ok = false; }
       });
-      tr.hidden = !ok;
       if (ok) { n++; }
+      tr.hidden = !ok || n > limit;
     });
     shown.textContent = n;
+    paging.hidden = n <= limit;
+    paging.querySelectorAll('.drawn').forEach(function (e) { e.textContent = Math.min(n, limit); });
     document.body.setAttribute('data-shown', n);
     var filtered = raw.length > 0 || Object.keys(want).length > 0;
     if (more) {
@@ -133,9 +153,18 @@ local SCRIPT = [=[
   }
   q.addEventListener('input', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
+  paging.querySelector('.next').addEventListener('click', function () { apply('next'); });
+  paging.querySelector('.all').addEventListener('click', function () { apply('all'); });
+  // #r27: the row, even when it is past the rows drawn
+  function reveal() {
+    var r = /^#(r\d+)$/.exec(location.hash), tr = r && document.getElementById(r[1]);
+    if (tr && tr.hidden) { tr.hidden = false; tr.scrollIntoView(); }
+  }
+  window.addEventListener('hashchange', reveal);
   var m = /(?:^#|&)q=([^&]*)/.exec(location.hash);
   if (m) { q.value = decodeURIComponent(m[1]); }
   apply();
+  reveal();
 })();
 ]=]
 
@@ -145,6 +174,9 @@ local FACETS = { "kind", "region", "category", "doctype" }
 --- a few MB whatever the digest's size; the counts and charts count every record, and
 --- the page gives the commands that list or export the rest.
 M.ROWS = 2000
+--- The rows drawn at once (the others are hidden until asked for: a browser lays out only
+--- these, so the page opens at once).
+M.PAGE = 200
 
 -- s as one word for a POSIX shell.
 local function shell_word(s)
@@ -598,6 +630,7 @@ function M.write(out, ds, q, ctx)
   end
   local held = math.min(total, ctx.rows or M.ROWS)
   w('<p><span id="shown">', held, "</span> / ", held, " shown</p>\n</div>\n")
+  local page = ctx.page or M.PAGE
   local data = ds:name():match("^%(embedded%)") and "" or " --data " .. shell_word(ds:name())
   local where = ctx.where and " --where " .. shell_word(ctx.where) or ""
   if held < total then
@@ -610,8 +643,13 @@ function M.write(out, ds, q, ctx)
       " records may hold more; list them all:<br><code class=\"list\"></code><br>",
       'or export them: <code class="export"></code></p></div>\n')
   end
-  w('<table id="records" data-total="', total, '" data-where="', escape(ctx.where or ""), '" data-data="',
-    escape(data), '">\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
+  w('<p id="paging" class="noprint"', held > page and "" or " hidden", '>已显示前 <span class="drawn">',
+    math.min(held, page), '</span> 条 The first <span class="drawn">', math.min(held, page),
+    '</span> rows are shown: <button type="button" class="next">再显示 ', page, " 条 show ", page,
+    ' more</button> <button type="button" class="all">全部显示 show all</button></p>\n')
+  w('<table id="records" data-page="', page, '" data-total="', total, '" data-where="', escape(ctx.where or ""), '" data-data="',
+    escape(data), '">\n<colgroup><col class="id"><col class="kind"><col class="city"><col class="title"><col>',
+    '<col class="src"></colgroup>\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
     "<th>measures</th><th>source</th></tr></thead>\n<tbody>\n")
   local label = require("bqw.view_util").label
   local json, core = require("bqw.json"), require("bqw.core")
@@ -628,7 +666,7 @@ function M.write(out, ds, q, ctx)
         page_chars[c] = true
       end
     end
-    w('<tr id="r', r.id, '" data-s="', escape(json.encode(texts)), '"')
+    w('<tr id="r', r.id, '"', written > page and " hidden" or "", ' data-s="', escape(json.encode(texts)), '"')
     for _, f in ipairs(FACETS) do
       local v = r[f]
       if v then
