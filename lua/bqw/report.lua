@@ -37,14 +37,7 @@ svg .lead { stroke: #bbb; }
 .bound code, #more code { user-select: all; }
 #more { border-left: 4px solid #d33; padding: 0.3em 0.8em; background: #fdeeee; }
 tr:target { outline: 2px solid #e08a2c; }
-#records { table-layout: fixed; }
-#records col.id { width: 4em; }
-#records col.kind { width: 6em; }
-#records col.city { width: 7em; }
-#records col.title { width: 26%; }
-#records col.src { width: 12em; }
-#records td { overflow-wrap: anywhere; }
-td.src { color: #777; }
+td.src { color: #777; white-space: nowrap; }
 @page { margin: 15mm 14mm; }
 @media print {
   #filters, #more, .noprint { display: none; }
@@ -648,8 +641,7 @@ function M.write(out, ds, q, ctx)
     '</span> rows are shown: <button type="button" class="next">再显示 ', page, " 条 show ", page,
     ' more</button> <button type="button" class="all">全部显示 show all</button></p>\n')
   w('<table id="records" data-page="', page, '" data-total="', total, '" data-where="', escape(ctx.where or ""), '" data-data="',
-    escape(data), '">\n<colgroup><col class="id"><col class="kind"><col class="city"><col class="title"><col>',
-    '<col class="src"></colgroup>\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
+    escape(data), '">\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
     "<th>measures</th><th>source</th></tr></thead>\n<tbody>\n")
   local label = require("bqw.view_util").label
   local json, core = require("bqw.json"), require("bqw.core")
