@@ -52,7 +52,7 @@ MEASURE = r"""
       var b = t.getBBox();
       return { t: t.textContent, x0: b.x, x1: b.x + b.width, y0: b.y, y1: b.y + b.height };
     });
-    var lines = Array.prototype.map.call(tl.querySelectorAll('line.lead'), function (l) {
+    var lines = Array.prototype.map.call(tl.querySelectorAll('a line'), function (l) {
       return { x: l.x1.baseVal.value, y0: Math.min(l.y1.baseVal.value, l.y2.baseVal.value),
                y1: Math.max(l.y1.baseVal.value, l.y2.baseVal.value) };
     });
