@@ -19,21 +19,31 @@ local STYLE = [[
 .cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
 .card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5em 1em; min-width: 8em; }
 .card b { display: block; font-size: 1.6em; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26em, 1fr)); gap: 1.5em; }
-figure { margin: 0; }
-figcaption { font-weight: bold; margin-bottom: 0.3em; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(26em, 100%), 1fr)); gap: 1.5em; }
+figure { margin: 0; min-width: 0; break-inside: avoid; page-break-inside: avoid; }
+figure.timeline { margin-top: 1.5em; }
+figcaption { font-weight: bold; margin-bottom: 0.3em; break-after: avoid; page-break-after: avoid; }
+figure svg { display: block; width: 100%; height: auto; }
+h1, h2 { break-after: avoid; page-break-after: avoid; }
 svg text { font-family: inherit; font-size: 12px; fill: #222; }
 svg .bar { fill: #3b7dd8; }
 svg .bar2 { fill: #e08a2c; }
 svg .axis { stroke: #999; }
+svg .lead { stroke: #bbb; }
 #filters { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; margin: 1em 0; }
 #filters fieldset { border: 1px solid #ddd; padding: 0.2em 0.6em; }
 #q { font-size: 1em; padding: 0.3em; min-width: 16em; }
+.bound { border-left: 4px solid #e08a2c; padding: 0.3em 0.8em; background: #fdf6ee; }
+.bound code, #more code { user-select: all; }
+#more { border-left: 4px solid #d33; padding: 0.3em 0.8em; background: #fdeeee; }
 tr:target { outline: 2px solid #e08a2c; }
 td.src { color: #777; white-space: nowrap; }
+@page { margin: 15mm 14mm; }
 @media print {
-  #filters, .noprint { display: none; }
-  body { max-width: none; margin: 0; font-size: 10pt; }
+  #filters, #more, .noprint { display: none; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  .charts { grid-template-columns: 1fr 1fr; gap: 1em 1.5em; }
+  h2 { margin-top: 1.2em; }
   tr { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -48,9 +58,15 @@ td.src { color: #777; white-space: nowrap; }
 local SCRIPT = [=[
 (function () {
   var q = document.getElementById('q');
-  var rows = Array.prototype.slice.call(document.querySelectorAll('#records tbody tr'));
+  var table = document.getElementById('records');
+  var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr'));
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[type=checkbox]'));
   var shown = document.getElementById('shown');
+  var paging = document.getElementById('paging');
+  // the matching rows are drawn PAGE at a time (a hidden row costs the browser no layout)
+  var PAGE = Number(table.getAttribute('data-page')), limit = PAGE;
+  var more = document.getElementById('more');
+  var total = Number(table.getAttribute('data-total'));
   var rules = {};
   RULES.forEach(function (r) {
     var from = Array.from(r[0]);
@@ -70,37 +86,108 @@ local SCRIPT = [=[
     }
     return out.join('');
   }
-  var docs = rows.map(function (tr) { return JSON.parse(tr.getAttribute('data-s') || '[]').map(fold); });
-  function apply() {
-    var words = q.value.split(/\s+/).filter(Boolean).map(fold);
+  // a --where string literal, and a word for a POSIX shell
+  function lit(s) { return '"' + s.replace(/[\\"]/g, '\\$&') + '"'; }
+  function sh(s) { return /^[\w@%+=:,.\/-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\''") + "'"; }
+  // the page's filter as a --where of bqw: the report's own, the words (text~ selects
+  // what bqw search finds), the checked values of each facet
+  function where(words, want) {
+    var parts = [];
+    var base = table.getAttribute('data-where');
+    if (base) { parts.push('(' + base + ')'); }
+    if (words.length) { parts.push('text~' + lit(words.join(' '))); }
+    Object.keys(want).forEach(function (f) {
+      parts.push('(' + want[f].map(function (v) { return f + '=' + lit(v); }).join(' or ') + ')');
+    });
+    return parts.join(' and ');
+  }
+  // each row's texts, folded, made at the first search (not while the page opens)
+  var docs = null;
+  function texts() {
+    if (!docs) {
+      docs = rows.map(function (tr) { return JSON.parse(tr.getAttribute('data-s') || '[]').map(fold); });
+    }
+    return docs;
+  }
+  function apply(how) {
+    limit = how === 'next' ? limit + PAGE : how === 'all' ? rows.length : PAGE;
+    var raw = q.value.split(/\s+/).filter(Boolean);
+    var words = raw.map(fold);
     var want = {};
     boxes.forEach(function (b) {
       if (b.checked) { (want[b.name] = want[b.name] || []).push(b.value); }
     });
     var n = 0;
     rows.forEach(function (tr, i) {
-      var ok = words.length === 0 || docs[i].some(function (d) {
+      var ok = words.length === 0 || texts()[i].some(function (d) {
         return words.every(function (w) { return d.indexOf(w) >= 0; });
       });
       Object.keys(want).forEach(function (f) {
         var v = (tr.getAttribute('data-' + f) || '').split('|');
         if (!want[f].some(function (x) { return v.indexOf(x) >= 0; })) { ok = false; }
       });
-      tr.hidden = !ok;
       if (ok) { n++; }
+      tr.hidden = !ok || n > limit;
     });
     shown.textContent = n;
+    paging.hidden = n <= limit;
+    paging.querySelectorAll('.drawn').forEach(function (e) { e.textContent = Math.min(n, limit); });
     document.body.setAttribute('data-shown', n);
+    var filtered = raw.length > 0 || Object.keys(want).length > 0;
+    if (more) {
+      more.hidden = !filtered;
+      if (filtered) {
+        var w = sh(where(raw, want)), data = table.getAttribute('data-data') || '';
+        more.querySelector('.n').textContent = n;
+        more.querySelector('.list').textContent = 'bqw list' + data + ' --where ' + w;
+        more.querySelector('.export').textContent = 'bqw export' + data + ' --format xlsx --where ' + w + ' -o matches.xlsx';
+      }
+    }
   }
   q.addEventListener('input', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
+  paging.querySelector('.next').addEventListener('click', function () { apply('next'); });
+  paging.querySelector('.all').addEventListener('click', function () { apply('all'); });
+  // #r27: the row, even when it is past the rows drawn
+  function reveal() {
+    var r = /^#(r\d+)$/.exec(location.hash), tr = r && document.getElementById(r[1]);
+    if (tr && tr.hidden) { tr.hidden = false; tr.scrollIntoView(); }
+  }
+  window.addEventListener('hashchange', reveal);
   var m = /(?:^#|&)q=([^&]*)/.exec(location.hash);
   if (m) { q.value = decodeURIComponent(m[1]); }
   apply();
+  reveal();
 })();
 ]=]
 
 local FACETS = { "kind", "region", "category", "doctype" }
+
+--- The records the table holds at most (the first, in the query's order): the page stays
+--- a few MB whatever the digest's size; the counts and charts count every record, and
+--- the page gives the commands that list or export the rest.
+M.ROWS = 2000
+--- The rows drawn at once (the others are hidden until asked for: a browser lays out only
+--- these, so the page opens at once).
+M.PAGE = 200
+
+-- s as one word for a POSIX shell.
+local function shell_word(s)
+  if s:match("^[%w@%%+=:,./_-]+$") then
+    return s
+  end
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- n with thousands separators: 264,376.
+local function thousands(n)
+  local s = tostring(n)
+  local k
+  repeat
+    s, k = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
+  until k == 0
+  return s
+end
 
 -- The texts `bqw search` searches in a record (as published), in its index's order.
 local function search_texts(r)
@@ -219,30 +306,79 @@ local function fold_script(chars)
   return table.concat(out)
 end
 
---- A horizontal bar chart as inline SVG: counts = { { value, count }, … }.
-local function bars(caption, counts, class)
+-- The width of s in an SVG text of FONT px, over-estimated (a CJK or other non-ASCII
+-- character a full em, wide Latin letters 0.95 em, other ASCII 0.65 em), so that what is
+-- laid out by it stays clear of the lines beside it in any of FONT_STACK's fonts.
+local FONT = 12
+local function text_width(s)
+  local wd = 0
+  for c in s:gmatch(CHAR) do
+    if #c > 1 then
+      wd = wd + FONT
+    elseif c:match("[MWmw@%%]") then
+      wd = wd + 0.95 * FONT
+    else
+      wd = wd + 0.65 * FONT
+    end
+  end
+  return wd
+end
+
+-- s cut at a character boundary, with "…", to fit room (units of text_width); "" when
+-- not even "…" fits.
+local function fit(s, room)
+  if text_width(s) <= room then
+    return s
+  end
+  local out, wd = {}, FONT -- the ellipsis
+  for c in s:gmatch(CHAR) do
+    local cw = text_width(c)
+    if wd + cw > room then
+      break
+    end
+    out[#out + 1] = c
+    wd = wd + cw
+  end
+  return wd <= room and table.concat(out) .. "…" or ""
+end
+
+-- Bars drawn at most; a facet of more values ends in a line saying how many more (bqw
+-- facet lists them all).
+local MAX_BARS = 30
+
+--- A horizontal bar chart as inline SVG, as wide as its column (never wider than drawn):
+--- counts = { { value, count }, … }; field names the facet for the "more" line.
+local function bars(caption, counts, class, field)
   if #counts == 0 then
     return ""
   end
-  local row, label_w, chart_w = 22, 170, 240
+  local row, label_w, chart_w, num_w = 22, 170, 240, 60
   local max = 0
   for _, c in ipairs(counts) do
     max = math.max(max, c.count)
   end
-  local h = row * #counts + 6
+  local drawn = math.min(#counts, MAX_BARS)
+  local h = row * (drawn + (#counts > drawn and 1 or 0)) + 6
+  local width = label_w + chart_w + num_w
   local out = {
     ("<figure><figcaption>%s</figcaption>"):format(escape(caption)),
-    ('<svg role="img" aria-label="%s" width="%d" height="%d" viewBox="0 0 %d %d">'):format(
-      escape(caption), label_w + chart_w + 40, h, label_w + chart_w + 40, h),
+    ('<svg role="img" aria-label="%s" viewBox="0 0 %d %d" style="max-width:%dpx">'):format(
+      escape(caption), width, h, width),
   }
-  for i, c in ipairs(counts) do
+  for i = 1, drawn do
+    local c = counts[i]
     local y = (i - 1) * row + 3
     local w = max > 0 and math.max(math.floor(c.count * chart_w / max + 0.5), 1) or 0
     local label = tostring(c.value)
-    out[#out + 1] = ('<text x="%d" y="%d" text-anchor="end">%s</text>'):format(label_w - 6, y + 14, escape(label))
+    out[#out + 1] = ('<text x="%d" y="%d" text-anchor="end">%s</text>'):format(
+      label_w - 6, y + 14, escape(fit(label, label_w - 10)))
     out[#out + 1] = ('<rect class="%s" x="%d" y="%d" width="%d" height="%d"><title>%s: %d</title></rect>'):format(
       class or "bar", label_w, y, w, row - 6, escape(label), c.count)
     out[#out + 1] = ('<text x="%d" y="%d">%d</text>'):format(label_w + w + 4, y + 14, c.count)
+  end
+  if #counts > drawn then
+    out[#out + 1] = ('<text x="%d" y="%d">… %d more (bqw facet %s)</text>'):format(
+      label_w - 100, drawn * row + 17, #counts - drawn, field or "")
   end
   out[#out + 1] = "</svg></figure>"
   return table.concat(out, "\n")
@@ -278,6 +414,7 @@ end
 -- Points labelled on the time axis; a larger digest's further points are drawn
 -- without a label (the table lists them all).
 local MAX_LABELS = 60
+local ROW = 16 -- the labels' pitch: 60 of them and the axis fit a printed page
 
 --- Meetings (by date) and targets (by year, at its start) on one time axis; records
 --- iterates over them (only meetings and targets are asked for). Records on the same
@@ -322,14 +459,60 @@ local function timeline(records)
   local function x(t)
     return left + (t - lo) * (w - left - right) / math.max(hi - lo, 1)
   end
+  -- the targets first, then the earliest meetings, are labelled; the others are circles
   table.sort(points, function(a, b)
+    if a.class ~= b.class then
+      return a.class == "bar2"
+    end
     return a.t < b.t or (a.t == b.t and a.id < b.id)
   end)
-  local labelled = math.min(#points, MAX_LABELS)
-  local h = 70 + 18 * labelled + (#points > labelled and 18 or 0)
+  local n = math.min(#points, MAX_LABELS)
+  local labelled = {}
+  for i = 1, n do
+    labelled[i] = points[i]
+  end
+  table.sort(labelled, function(a, b)
+    return a.t < b.t or (a.t == b.t and a.id < b.id)
+  end)
+  for i = 1, n do
+    points[i] = labelled[i]
+  end
+  -- Each labelled point has a row of its own; its leader line runs from the axis down to
+  -- that row. The first k points (in time) label to the right of their line, in rows from
+  -- the latest up; the others to the left of it, in rows below those, from the earliest
+  -- down. So a line only passes the rows above its own, where every label lies on the
+  -- side away from it, and a right-hand label must end before the first left-labelled
+  -- point's line (those run past every right-hand row). k is chosen to show most text.
+  local GAP, EDGE = 5, 2
+  local px, need = {}, {}
+  for i = 1, n do
+    local p = points[i]
+    px[i] = x(p.t)
+    p.head = p.label .. (p.n > 1 and (" ×%d"):format(p.n) or "")
+    need[i] = text_width(p.head .. "  " .. p.text)
+  end
+  local function room(i, k)
+    if i <= k then
+      return math.min(k < n and px[k + 1] - GAP or w - EDGE, w - EDGE) - (px[i] + GAP)
+    end
+    return px[i] - GAP - EDGE
+  end
+  local best_k, best = 0, nil
+  for k = 0, n do
+    local score = 0
+    for i = 1, n do
+      local r = room(i, k)
+      score = score + math.min(need[i], r) - (r < text_width(points[i].head) and 10000 or 0)
+    end
+    if not best or score > best then
+      best_k, best = k, score
+    end
+  end
+  local k = best_k
+  local h = 70 + ROW * n + (#points > n and ROW or 0)
   local out = {
-    "<figure><figcaption>会议与目标 Meetings and targets</figcaption>",
-    ('<svg role="img" aria-label="timeline" width="100%%" viewBox="0 0 %d %d">'):format(w, h),
+    '<figure class="timeline"><figcaption>会议与目标 Meetings and targets</figcaption>',
+    ('<svg role="img" aria-label="timeline" viewBox="0 0 %d %d">'):format(w, h),
     ('<line class="axis" x1="%d" y1="40" x2="%d" y2="40"/>'):format(left, w - right),
   }
   for year = first_year, last_year do
@@ -337,23 +520,29 @@ local function timeline(records)
     out[#out + 1] = ('<line class="axis" x1="%.1f" y1="34" x2="%.1f" y2="46"/><text x="%.1f" y="28" text-anchor="middle">%d</text>'):format(
       tx, tx, tx, year)
   end
-  for i, p in ipairs(points) do
-    local px = x(p.t)
-    if i > labelled then
-      out[#out + 1] = ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/></a>'):format(p.id, p.class, px)
-    else
-      local py = 60 + 18 * (i - 1)
-      local text = p.label .. (p.n > 1 and (" ×%d"):format(p.n) or "") .. "  " .. p.text
-      out[#out + 1] = table.concat({
-        ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/>'):format(p.id, p.class, px),
-        ('<line class="axis" x1="%.1f" y1="45" x2="%.1f" y2="%d"/>'):format(px, px, py - 4),
-        ('<text x="%.1f" y="%d">%s</text></a>'):format(math.min(px, w * 0.45), py + 4, escape(text)),
-      })
-    end
+  for i = n + 1, #points do
+    local p = points[i]
+    out[#out + 1] = ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/></a>'):format(p.id, p.class, x(p.t))
   end
-  if #points > labelled then
-    out[#out + 1] = ('<text x="%d" y="%d">… %d more (the table lists them)</text>'):format(
-      left, 60 + 18 * labelled + 4, #points - labelled)
+  for i = 1, n do
+    local p = points[i]
+    local row = i <= k and k - i + 1 or i
+    local py = 60 + ROW * (row - 1)
+    local label = fit(p.head .. "  " .. p.text, room(i, k))
+    local tx, anchor = px[i] + GAP, "start"
+    if i > k then
+      tx, anchor = px[i] - GAP, "end"
+    end
+    out[#out + 1] = table.concat({
+      ('<a href="#r%d"><circle class="%s" cx="%.1f" cy="40" r="5"/>'):format(p.id, p.class, px[i]),
+      ('<line class="lead" x1="%.1f" y1="45" x2="%.1f" y2="%d"/>'):format(px[i], px[i], py),
+      ('<text x="%.1f" y="%d" text-anchor="%s"><title>%s</title>%s</text></a>'):format(
+        tx, py + 4, anchor, escape(p.head .. "  " .. p.text), escape(label)),
+    })
+  end
+  if #points > n then
+    out[#out + 1] = ('<text x="%d" y="%d">… %d more (bqw list --where "kind=meeting or kind=target")</text>'):format(
+      left, 60 + ROW * n + 4, #points - n)
   end
   out[#out + 1] = "</svg></figure>"
   return table.concat(out, "\n")
@@ -411,12 +600,12 @@ function M.write(out, ds, q, ctx)
   local docs = q:where("kind=document")
   local regions = facet_of(cities, "region", true)
   w('<h2>图表 Charts</h2>\n<div class="charts">\n')
-  w(bars("各区域地市 City entries by region", regions), "\n")
-  w(bars("各区域措施 Measures by region", by_measures(regions), "bar2"), "\n")
-  w(bars("各地市措施 Measures by city", by_measures(facet_of(cities, "city", true)), "bar2"), "\n")
-  w(bars("省级文件·类别 Provincial documents by category", facet_of(docs, "category")), "\n")
-  w(bars("省级文件·文种 Provincial documents by type", facet_of(docs, "doctype")), "\n")
-  w(bars("发文机关 Documents by issuer", facet_of(q, "issuer")), "\n")
+  w(bars("各区域地市 City entries by region", regions, "bar", "region"), "\n")
+  w(bars("各区域措施 Measures by region", by_measures(regions), "bar2", "region"), "\n")
+  w(bars("各地市措施 Measures by city", by_measures(facet_of(cities, "city", true)), "bar2", "city"), "\n")
+  w(bars("省级文件·类别 Provincial documents by category", facet_of(docs, "category"), "bar", "category"), "\n")
+  w(bars("省级文件·文种 Provincial documents by type", facet_of(docs, "doctype"), "bar", "doctype"), "\n")
+  w(bars("发文机关 Documents by issuer", facet_of(q, "issuer"), "bar", "issuer"), "\n")
   w("</div>\n", timeline(q:where("kind=meeting or kind=target"):iter()), "\n")
 
   w('<h2>记录 Records</h2>\n<div id="filters" class="noprint">\n')
@@ -432,20 +621,44 @@ function M.write(out, ds, q, ctx)
       w("</fieldset>\n")
     end
   end
-  w('<p><span id="shown">', total, "</span> / ", total, " shown</p>\n</div>\n")
-  w('<table id="records">\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
+  local held = math.min(total, ctx.rows or M.ROWS)
+  w('<p><span id="shown">', held, "</span> / ", held, " shown</p>\n</div>\n")
+  local page = ctx.page or M.PAGE
+  local data = ds:name():match("^%(embedded%)") and "" or " --data " .. shell_word(ds:name())
+  local where = ctx.where and " --where " .. shell_word(ctx.where) or ""
+  if held < total then
+    w('<p class="bound">本页列出前 ', thousands(held), " 条，共 ", thousands(total), " 条。The table lists the first ",
+      thousands(held), " of the ", thousands(total),
+      " records (the counts and charts above count them all); the search box and the boxes search these. ",
+      "All of them: <code>bqw export", escape(data .. where), " --format xlsx -o records.xlsx</code></p>\n")
+    w('<div id="more" class="noprint" hidden><p><span class="n"></span> 条匹配 matches among the ',
+      thousands(held), " records this page holds. The other ", thousands(total - held),
+      " records may hold more; list them all:<br><code class=\"list\"></code><br>",
+      'or export them: <code class="export"></code></p></div>\n')
+  end
+  w('<p id="paging" class="noprint"', held > page and "" or " hidden", '>已显示前 <span class="drawn">',
+    math.min(held, page), '</span> 条 The first <span class="drawn">', math.min(held, page),
+    '</span> rows are shown: <button type="button" class="next">再显示 ', page, " 条 show ", page,
+    ' more</button> <button type="button" class="all">全部显示 show all</button></p>\n')
+  w('<table id="records" data-page="', page, '" data-total="', total, '" data-where="', escape(ctx.where or ""), '" data-data="',
+    escape(data), '">\n<thead><tr><th>#</th><th>kind</th><th>city / category</th><th>title</th>',
     "<th>measures</th><th>source</th></tr></thead>\n<tbody>\n")
   local label = require("bqw.view_util").label
   local json, core = require("bqw.json"), require("bqw.core")
   local page_chars = {}
+  local written = 0
   for r in q:iter() do
+    if written >= held then
+      break
+    end
+    written = written + 1
     local texts = search_texts(ctx.script == "original" and r or ds:record(r.id, { script = "original" }))
     for _, text in ipairs(texts) do
       for c in core.fold(text):gmatch(CHAR) do
         page_chars[c] = true
       end
     end
-    w('<tr id="r', r.id, '" data-s="', escape(json.encode(texts)), '"')
+    w('<tr id="r', r.id, '"', written > page and " hidden" or "", ' data-s="', escape(json.encode(texts)), '"')
     for _, f in ipairs(FACETS) do
       local v = r[f]
       if v then

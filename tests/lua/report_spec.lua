@@ -53,6 +53,56 @@ describe("bqw report", function()
   end)
 end)
 
+-- report.write into a string, with ctx.rows (bound) as the table's bound.
+local function write_report(where, bound)
+  local ds = assert(bqw.load())
+  local q = assert(ds:query(where))
+  local buf = {}
+  local out = {
+    write = function(self, ...)
+      for _, s in ipairs({ ... }) do
+        buf[#buf + 1] = tostring(s)
+      end
+      return self
+    end,
+  }
+  require("bqw.report").write(out, ds, q, { where = where, rows = bound, name = "d.txt", script = "hans" })
+  return table.concat(buf)
+end
+
+describe("the report's bound", function()
+  it("holds the first rows, says so and gives the commands for the rest", function()
+    local page = write_report("kind=city", 5)
+    assert.same({ 22, 23, 24, 25, 26 }, rows(page))
+    assert.truthy(page:find("本页列出前 5 条，共 21 条", 1, true))
+    assert.truthy(page:find("The table lists the first 5 of the 21 records", 1, true))
+    assert.truthy(page:find("bqw export --where kind=city --format xlsx -o records.xlsx", 1, true))
+    assert.truthy(page:find('<div id="more" class="noprint" hidden>', 1, true))
+    assert.truthy(page:find('data-total="21" data-where="kind=city"', 1, true))
+    -- the counts and charts count every record
+    assert.truthy(page:find("<b>21</b>", 1, true))
+  end)
+
+  it("holds every record when they fit, without the notice", function()
+    local page = write_report(nil, 56)
+    assert.equal(56, #rows(page))
+    assert.is_nil(page:find('id="more"', 1, true))
+    assert.is_nil(page:find("本页列出前", 1, true))
+  end)
+
+  it("scales its charts to the column: a viewBox, no fixed width", function()
+    local page = write_report(nil)
+    local n = 0
+    for svg in page:gmatch("<svg [^>]*>") do
+      n = n + 1
+      assert.truthy(svg:find('viewBox="0 0 %d+ %d+"'), svg)
+      assert.is_nil(svg:find(" width=", 1, true), svg)
+    end
+    assert.is_true(n >= 7)
+    assert.truthy(page:find("break-inside: avoid", 1, true))
+  end)
+end)
+
 describe("the report's timeline", function()
   it("makes one point of the records of one day, and labels at most 60 points", function()
     local one = bqw.default_digest()
