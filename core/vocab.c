@@ -31,28 +31,6 @@ bool query_fold_alloc(const char *s, size_t len, int32_t **out, size_t *n) {
   return true;
 }
 
-/* Whether word (m code points) occurs in text (n): linear with a table. */
-bool query_contains(const int32_t *text, size_t n, const int32_t *word, size_t m,
-                    const uint32_t *table) {
-  if (m == 0)
-    return true;
-  if (m > n)
-    return false;
-  if (!table) {
-    for (size_t i = 0; i + m <= n; i++)
-      if (text[i] == word[0] && !memcmp(text + i + 1, word + 1, (m - 1) * sizeof *word))
-        return true;
-    return false;
-  }
-  for (size_t i = 0, k = 0; i < n; i++) {
-    while (k && text[i] != word[k])
-      k = table[k - 1];
-    if (text[i] == word[k] && ++k == m)
-      return true;
-  }
-  return false;
-}
-
 bool query_equal(const int32_t *a, size_t na, const int32_t *b, size_t nb) {
   return na == nb && (na == 0 || !memcmp(a, b, na * sizeof *a));
 }
@@ -276,7 +254,7 @@ static bool vocab_has(const query_vocab *v, op_kind op, const int32_t *cp, size_
                       const uint32_t *table) {
   for (size_t i = 0; i < v->count; i++)
     if (op == OP_EQ ? query_equal(v->cp[i], v->ncp[i], cp, n)
-                    : query_contains(v->cp[i], v->ncp[i], cp, n, table))
+                    : fold_contains(v->cp[i], v->ncp[i], cp, n, table))
       return true;
   return false;
 }
