@@ -7,6 +7,7 @@
 #include "binding.h"
 #include "bqw.h"
 #include "compat.h"
+#include "rows.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -726,49 +727,24 @@ static int l_truncate(lua_State *L) {
 
 /* Scratch space of core.delimited, kept between calls in its upvalue (freed with it),
  * so an error half-way through a row leaks nothing. */
-typedef struct scratch {
-  char *data;
-  size_t len, cap;
-} scratch;
-
 #define SCRATCH_MT "bqw.core.scratch"
 
 static int scratch_gc(lua_State *L) {
-  scratch *sb = luaL_checkudata(L, 1, SCRATCH_MT);
+  bqw_buf *sb = luaL_checkudata(L, 1, SCRATCH_MT);
   free(sb->data);
   sb->data = NULL;
   sb->len = sb->cap = 0;
   return 0;
 }
 
-/* Room for n more bytes after sb->len. */
-static void scratch_reserve(lua_State *L, scratch *sb, size_t n) {
-  if (sb->cap - sb->len >= n)
-    return;
-  size_t cap = sb->cap ? sb->cap : 256;
-  while (cap - sb->len < n)
-    cap *= 2;
-  char *grown = realloc(sb->data, cap);
-  if (!grown)
-    luaL_error(L, "bqw: out of memory");
-  sb->data = grown;
-  sb->cap = cap;
-}
-
-static void scratch_add(lua_State *L, scratch *sb, const char *p, size_t n) {
-  scratch_reserve(L, sb, n);
-  memcpy(sb->data + sb->len, p, n);
-  sb->len += n;
-}
-
 /* Appends the value on top of the stack as tostring makes it text, and pops it.
  * (LuaJIT has no luaL_tolstring.) */
-static void scratch_add_value(lua_State *L, scratch *sb) {
+static void scratch_add_value(lua_State *L, bqw_buf *sb) {
   size_t n;
   int t = lua_type(L, -1);
   if (t == LUA_TBOOLEAN) {
     const char *b = lua_toboolean(L, -1) ? "true" : "false";
-    scratch_add(L, sb, b, strlen(b));
+    bqw_buf_put(L, sb, b, strlen(b));
     lua_pop(L, 1);
     return;
   }
@@ -780,13 +756,13 @@ static void scratch_add_value(lua_State *L, scratch *sb) {
     lua_call(L, 1, 1);
   }
   const char *p = lua_tolstring(L, -1, &n);
-  scratch_add(L, sb, p ? p : "", p ? n : 0);
+  bqw_buf_put(L, sb, p ? p : "", p ? n : 0);
   lua_pop(L, 2);
 }
 
 /* Appends one cell as export_util.cell makes it text: nil "", a list joined by "; "
  * (a record's measures by newlines), anything else as tostring. */
-static void add_cell(lua_State *L, scratch *sb, int row, const char *column) {
+static void add_cell(lua_State *L, bqw_buf *sb, int row, const char *column) {
   lua_getfield(L, row, column);
   if (lua_istable(L, -1)) {
     const char *sep = strcmp(column, "measures") ? "; " : "\n";
@@ -797,7 +773,7 @@ static void add_cell(lua_State *L, scratch *sb, int row, const char *column) {
         break;
       }
       if (i > 1)
-        scratch_add(L, sb, sep, strlen(sep));
+        bqw_buf_put(L, sb, sep, strlen(sep));
       scratch_add_value(L, sb);
     }
     lua_pop(L, 1);
@@ -820,8 +796,8 @@ static int l_delimited(lua_State *L) {
   static const char *const formats[] = {"csv", "tsv", NULL};
   bool tsv = luaL_checkoption(L, 3, NULL, formats) == 1;
   bool raw = lua_toboolean(L, 4);
-  scratch *line = lua_touserdata(L, lua_upvalueindex(1));
-  scratch *cell = lua_touserdata(L, lua_upvalueindex(2));
+  bqw_buf *line = lua_touserdata(L, lua_upvalueindex(1));
+  bqw_buf *cell = lua_touserdata(L, lua_upvalueindex(2));
   line->len = 0;
   for (int i = 1;; i++) {
     lua_rawgeti(L, 2, i);
@@ -834,12 +810,12 @@ static int l_delimited(lua_State *L) {
     add_cell(L, cell, 1, column);
     lua_pop(L, 1);
     if (i > 1)
-      scratch_add(L, line, tsv ? "\t" : ",", 1);
-    scratch_reserve(L, line, BQW_CELL_ROOM(cell->len));
+      bqw_buf_put(L, line, tsv ? "\t" : ",", 1);
+    bqw_buf_grow(L, line, BQW_CELL_ROOM(cell->len));
     line->len +=
         bqw_lua_delimited_cell(line->data + line->len, cell->data, cell->len, tsv, raw);
   }
-  scratch_add(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
+  bqw_buf_put(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
   lua_pushlstring(L, line->data, line->len);
   return 1;
 }
@@ -922,8 +898,8 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   luaL_newlib(L, functions);
   bqw_lua_class(L, SCRATCH_MT, NULL, scratch_gc);
   for (int i = 0; i < 2; i++) {
-    scratch *sb = lua_newuserdata(L, sizeof *sb);
-    *sb = (scratch){0};
+    bqw_buf *sb = lua_newuserdata(L, sizeof *sb);
+    *sb = (bqw_buf){0};
     luaL_setmetatable(L, SCRATCH_MT);
   }
   lua_pushcclosure(L, l_delimited, 2);
