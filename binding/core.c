@@ -367,9 +367,6 @@ static int l_memory(lua_State *L) {
   return 1;
 }
 
-static const char *const field_names[] = {"title",   "city", "headline",
-                                          "measure", "text", "category"};
-
 static void push_spans(lua_State *L, const char *text, size_t len, const char *q,
                        size_t qlen, bool pinyin) {
   bqw_span spans[64];
@@ -446,17 +443,14 @@ static int l_search(lua_State *L) {
     bqw_field field;
     bqw_tag_split(res->hits[i].tag, &record, &field, &item);
     const char *text = bqw_field_text(ds, record, field, item);
+    const bqw_field_info *fi = bqw_search_field(field);
     lua_createtable(L, 0, 4);
     set_integer(L, "id", (lua_Integer)record + 1);
-    set_string(L, "field", field_names[field]);
+    set_string(L, "field", fi->name);
     if (field == BQW_FIELD_MEASURE)
       set_integer(L, "item", (lua_Integer)item + 1);
-    /* the field's text as the record shows it in the script (a city's name is
-     * Simplified already), and the spans over that text */
-    bqw_lua_push_text(
-        L, text,
-        bqw_lua_presented(field == BQW_FIELD_CITY ? BQW_PRESENT_NAME : BQW_PRESENT_TEXT,
-                          mode));
+    /* the field's text as the record shows it in the script, and the spans over it */
+    bqw_lua_push_text(L, text, bqw_lua_presented(fi->present, mode));
     size_t tlen;
     text = lua_tolstring(L, -1, &tlen);
     lua_setfield(L, -2, "text"); /* the table keeps the string, text stays valid */
@@ -519,22 +513,9 @@ static int l_fold(lua_State *L) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (size_t i = 0; i < n; i++) {
-    uint32_t c = (uint32_t)cp[i];
-    if (c < 0x80) {
-      luaL_addchar(&b, (char)c);
-    } else if (c < 0x800) {
-      luaL_addchar(&b, (char)(0xC0 | (c >> 6)));
-      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      luaL_addchar(&b, (char)(0xE0 | (c >> 12)));
-      luaL_addchar(&b, (char)(0x80 | ((c >> 6) & 0x3F)));
-      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
-    } else {
-      luaL_addchar(&b, (char)(0xF0 | (c >> 18)));
-      luaL_addchar(&b, (char)(0x80 | ((c >> 12) & 0x3F)));
-      luaL_addchar(&b, (char)(0x80 | ((c >> 6) & 0x3F)));
-      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
-    }
+    char u[4];
+    for (size_t k = 0, len_u = bqw_utf8_encode(cp[i], u); k < len_u; k++)
+      luaL_addchar(&b, u[k]);
   }
   luaL_pushresult(&b);
   return 1;
@@ -765,7 +746,7 @@ static void scratch_add_value(lua_State *L, bqw_buf *sb) {
 static void add_cell(lua_State *L, bqw_buf *sb, int row, const char *column) {
   lua_getfield(L, row, column);
   if (lua_istable(L, -1)) {
-    const char *sep = strcmp(column, "measures") ? "; " : "\n";
+    const char *sep = bqw_list_joiner(column, strlen(column));
     for (int i = 1;; i++) {
       lua_rawgeti(L, -1, i);
       if (lua_isnil(L, -1)) {

@@ -360,6 +360,10 @@ BQW_API size_t bqw_display_width(const char *s, size_t len, int ambiwidth);
 BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwidth,
                              size_t *used);
 
+/* Encodes the code point cp (0..0x10FFFF, not a surrogate) as UTF-8 into out; returns
+ * the bytes written, 1 to 4. */
+BQW_API size_t bqw_utf8_encode(int32_t cp, char out[4]);
+
 /* ---- scripts ------------------------------------------------------------- */
 
 typedef enum bqw_script {
@@ -678,6 +682,16 @@ BQW_API const bqw_field_info *bqw_schema_field(size_t i);
 /* The field of a filter word, else of a record key ("issuer", then "issuers"): "year"
  * is the years field; NULL when neither. */
 BQW_API const bqw_field_info *bqw_schema_find(const char *name, size_t len);
+/* What joins the items of a list in one cell of an export (CSV, TSV, xlsx, Markdown,
+ * HTML) under the row key `key` (len bytes): a newline for the record's measures (a
+ * list of texts flagged BQW_FLAG_MEASURES), "; " for any other list, and for a key no
+ * field has (a user's own column). */
+BQW_API const char *bqw_list_joiner(const char *key, size_t len);
+/* The schema field a search hit's field (bqw_field) is: its record key ("title",
+ * "city", "headline", "measure", "text", "category") and how its text is presented in
+ * another script (a city's name is Simplified already); NULL for a value that is no
+ * bqw_field. */
+BQW_API const bqw_field_info *bqw_search_field(bqw_field field);
 
 /* One field of one row. A row is a record (measure 0) or, in the measure shape, one
  * of its measures (measure 1..measure_count). Texts point into the dataset. */

@@ -175,6 +175,19 @@ const char *bqw_field_text(const bqw_dataset *ds, size_t record, bqw_field field
   return NULL;
 }
 
+const bqw_field_info *bqw_search_field(bqw_field field) {
+  static const bqw_field_id schema_id[] = {
+      [BQW_FIELD_TITLE] = BQW_F_TITLE,       [BQW_FIELD_CITY] = BQW_F_CITY,
+      [BQW_FIELD_HEADLINE] = BQW_F_HEADLINE, [BQW_FIELD_MEASURE] = BQW_F_MEASURE,
+      [BQW_FIELD_TEXT] = BQW_F_TEXT,         [BQW_FIELD_CATEGORY] = BQW_F_CATEGORY};
+  if ((unsigned)field >= sizeof schema_id / sizeof *schema_id)
+    return NULL;
+  for (size_t i = 0; i < bqw_schema_count(); i++)
+    if (bqw_schema_field(i)->id == schema_id[field])
+      return bqw_schema_field(i);
+  return NULL;
+}
+
 int dataset_each_doc(const bqw_dataset *ds, void *ctx,
                      int (*visit)(void *ctx, const char *text, size_t len,
                                   uint64_t tag)) {

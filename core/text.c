@@ -30,6 +30,8 @@ size_t text_encode(int32_t cp, char out[4]) {
   return 4;
 }
 
+size_t bqw_utf8_encode(int32_t cp, char out[4]) { return text_encode(cp, out); }
+
 size_t text_count_chars(const char *s, size_t len) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++)
