@@ -624,57 +624,22 @@ static int l_width(lua_State *L) {
   return 1;
 }
 
-/* Bytes of the character at s that a terminal would act on or that reorder text (C0
- * controls but TAB and LF, DEL, C1 controls, bidi embeddings, overrides and isolates),
- * else 0: what view_util.visible shows as text. */
-static size_t control_at(const unsigned char *s, size_t left) {
-  if ((s[0] < 0x20 && s[0] != '\t' && s[0] != '\n') || s[0] == 0x7f)
-    return 1;
-  if (s[0] == 0xc2 && left >= 2 && s[1] >= 0x80 && s[1] <= 0x9f)
-    return 2;
-  if (s[0] == 0xe2 && left >= 3 &&
-      ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
-       (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)))
-    return 3;
-  return 0;
-}
-
-/* core.visible(s) -> s with those characters shown as "\x1b" or "<U+202E>"; s itself
- * when it has none (the common case, found without a copy) */
+/* core.visible(s) -> s with the characters a terminal would act on or that reorder
+ * text shown as "\x1b" or "<U+202E>" (bqw_visible); s itself when it has none (the
+ * common case, found without a copy) */
 static int l_visible(lua_State *L) {
   size_t len;
-  const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
-  size_t extra = 0;
-  for (size_t i = 0; i < len; i++) {
-    size_t n = control_at(s + i, len - i);
-    if (n) {
-      extra += 8; /* "<U+XXXX>" is the longest form */
-      i += n - 1;
-    }
-  }
-  if (!extra) {
+  const char *s = luaL_checklstring(L, 1, &len);
+  size_t n = bqw_visible(s, len, NULL, 0);
+  if (n == len) {
     lua_pushvalue(L, 1);
     return 1;
   }
-  char *out = malloc(len + extra + 1);
+  char *out = malloc(n);
   if (!out)
     return luaL_error(L, "bqw: out of memory");
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    size_t n = control_at(s + i, len - i);
-    if (n == 1)
-      o += (size_t)snprintf(out + o, 9, "\\x%02x", s[i]);
-    else if (n == 2)
-      o += (size_t)snprintf(out + o, 9, "<U+%04X>", (unsigned)s[i + 1]);
-    else if (n == 3)
-      o += (size_t)snprintf(
-          out + o, 9, "<U+%04X>",
-          (unsigned)(0x2000 + (s[i + 1] - 0x80) * 64 + (s[i + 2] - 0x80)));
-    else
-      out[o++] = (char)s[i];
-    i += n ? n - 1 : 0;
-  }
-  lua_pushlstring(L, out, o);
+  bqw_visible(s, len, out, n);
+  lua_pushlstring(L, out, n);
   free(out);
   return 1;
 }

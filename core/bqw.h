@@ -364,6 +364,14 @@ BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwi
  * the bytes written, 1 to 4. */
 BQW_API size_t bqw_utf8_encode(int32_t cp, char out[4]);
 
+/* Shows the characters of s a terminal would act on or that reorder text (C0 controls
+ * but TAB and LF, DEL, C1 controls, the bidirectional embeddings, overrides and
+ * isolates) as text: "\x1b" for a C0 control or DEL, "<U+202E>" for the others; every
+ * other byte as it is. Writes at most size bytes of that to out (may be NULL with size
+ * 0; no NUL added) and returns the bytes the whole of it takes: len exactly when s has
+ * no such character, as every one of them is shown longer. */
+BQW_API size_t bqw_visible(const char *s, size_t len, char *out, size_t size);
+
 /* ---- scripts ------------------------------------------------------------- */
 
 typedef enum bqw_script {
