@@ -277,6 +277,9 @@ static int run_phase(phase ph, const char *path, int repeat, phase_stats *ps) {
   return 0;
 }
 
+/* a / b, or 0 when b is not positive (a phase that did not run). */
+static double ratio_or_zero(double a, double b) { return b > 0 ? a / b : 0; }
+
 static void usage(FILE *f) {
   fprintf(f,
           "usage: bench_load [--repeat N] [--json] CORPUS\n"
@@ -351,18 +354,11 @@ int main(int argc, char **argv) {
     mbps_best[p] = ps[p].best > 0 ? input_mib / ps[p].best : 0;
     rss_mib[p] = (double)ps[p].rss_kib / 1024.0;
   }
-  double ratio_file = ps[PHASE_LOAD_FILE].median > 0
-                          ? ps[PHASE_NFC].median / ps[PHASE_LOAD_FILE].median
-                          : 0;
-  double ratio_buf = ps[PHASE_LOAD_BUF].median > 0
-                         ? ps[PHASE_NFC].median / ps[PHASE_LOAD_BUF].median
-                         : 0;
-  double cpu_file = ps[PHASE_LOAD_FILE].cpu_median > 0
-                        ? ps[PHASE_NFC].cpu_median / ps[PHASE_LOAD_FILE].cpu_median
-                        : 0;
-  double cpu_buf = ps[PHASE_LOAD_BUF].cpu_median > 0
-                       ? ps[PHASE_NFC].cpu_median / ps[PHASE_LOAD_BUF].cpu_median
-                       : 0;
+  double ratio_file = ratio_or_zero(ps[PHASE_NFC].median, ps[PHASE_LOAD_FILE].median);
+  double ratio_buf = ratio_or_zero(ps[PHASE_NFC].median, ps[PHASE_LOAD_BUF].median);
+  double cpu_file =
+      ratio_or_zero(ps[PHASE_NFC].cpu_median, ps[PHASE_LOAD_FILE].cpu_median);
+  double cpu_buf = ratio_or_zero(ps[PHASE_NFC].cpu_median, ps[PHASE_LOAD_BUF].cpu_median);
   /* The verdict takes the worse of the two load paths. */
   double ratio = ratio_file < ratio_buf ? ratio_file : ratio_buf;
   double load_rss = rss_mib[PHASE_LOAD_FILE] > rss_mib[PHASE_LOAD_BUF]

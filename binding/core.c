@@ -7,6 +7,7 @@
 #include "binding.h"
 #include "bqw.h"
 #include "compat.h"
+#include "rows.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -366,9 +367,6 @@ static int l_memory(lua_State *L) {
   return 1;
 }
 
-static const char *const field_names[] = {"title",   "city", "headline",
-                                          "measure", "text", "category"};
-
 static void push_spans(lua_State *L, const char *text, size_t len, const char *q,
                        size_t qlen, bool pinyin) {
   bqw_span spans[64];
@@ -445,17 +443,14 @@ static int l_search(lua_State *L) {
     bqw_field field;
     bqw_tag_split(res->hits[i].tag, &record, &field, &item);
     const char *text = bqw_field_text(ds, record, field, item);
+    const bqw_field_info *fi = bqw_search_field(field);
     lua_createtable(L, 0, 4);
     set_integer(L, "id", (lua_Integer)record + 1);
-    set_string(L, "field", field_names[field]);
+    set_string(L, "field", fi->name);
     if (field == BQW_FIELD_MEASURE)
       set_integer(L, "item", (lua_Integer)item + 1);
-    /* the field's text as the record shows it in the script (a city's name is
-     * Simplified already), and the spans over that text */
-    bqw_lua_push_text(
-        L, text,
-        bqw_lua_presented(field == BQW_FIELD_CITY ? BQW_PRESENT_NAME : BQW_PRESENT_TEXT,
-                          mode));
+    /* the field's text as the record shows it in the script, and the spans over it */
+    bqw_lua_push_text(L, text, bqw_lua_presented(fi->present, mode));
     size_t tlen;
     text = lua_tolstring(L, -1, &tlen);
     lua_setfield(L, -2, "text"); /* the table keeps the string, text stays valid */
@@ -518,22 +513,9 @@ static int l_fold(lua_State *L) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (size_t i = 0; i < n; i++) {
-    uint32_t c = (uint32_t)cp[i];
-    if (c < 0x80) {
-      luaL_addchar(&b, (char)c);
-    } else if (c < 0x800) {
-      luaL_addchar(&b, (char)(0xC0 | (c >> 6)));
-      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      luaL_addchar(&b, (char)(0xE0 | (c >> 12)));
-      luaL_addchar(&b, (char)(0x80 | ((c >> 6) & 0x3F)));
-      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
-    } else {
-      luaL_addchar(&b, (char)(0xF0 | (c >> 18)));
-      luaL_addchar(&b, (char)(0x80 | ((c >> 12) & 0x3F)));
-      luaL_addchar(&b, (char)(0x80 | ((c >> 6) & 0x3F)));
-      luaL_addchar(&b, (char)(0x80 | (c & 0x3F)));
-    }
+    char u[4];
+    for (size_t k = 0, len_u = bqw_utf8_encode(cp[i], u); k < len_u; k++)
+      luaL_addchar(&b, u[k]);
   }
   luaL_pushresult(&b);
   return 1;
@@ -642,57 +624,22 @@ static int l_width(lua_State *L) {
   return 1;
 }
 
-/* Bytes of the character at s that a terminal would act on or that reorder text (C0
- * controls but TAB and LF, DEL, C1 controls, bidi embeddings, overrides and isolates),
- * else 0: what view_util.visible shows as text. */
-static size_t control_at(const unsigned char *s, size_t left) {
-  if ((s[0] < 0x20 && s[0] != '\t' && s[0] != '\n') || s[0] == 0x7f)
-    return 1;
-  if (s[0] == 0xc2 && left >= 2 && s[1] >= 0x80 && s[1] <= 0x9f)
-    return 2;
-  if (s[0] == 0xe2 && left >= 3 &&
-      ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
-       (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)))
-    return 3;
-  return 0;
-}
-
-/* core.visible(s) -> s with those characters shown as "\x1b" or "<U+202E>"; s itself
- * when it has none (the common case, found without a copy) */
+/* core.visible(s) -> s with the characters a terminal would act on or that reorder
+ * text shown as "\x1b" or "<U+202E>" (bqw_visible); s itself when it has none (the
+ * common case, found without a copy) */
 static int l_visible(lua_State *L) {
   size_t len;
-  const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
-  size_t extra = 0;
-  for (size_t i = 0; i < len; i++) {
-    size_t n = control_at(s + i, len - i);
-    if (n) {
-      extra += 8; /* "<U+XXXX>" is the longest form */
-      i += n - 1;
-    }
-  }
-  if (!extra) {
+  const char *s = luaL_checklstring(L, 1, &len);
+  size_t n = bqw_visible(s, len, NULL, 0);
+  if (n == len) {
     lua_pushvalue(L, 1);
     return 1;
   }
-  char *out = malloc(len + extra + 1);
+  char *out = malloc(n);
   if (!out)
     return luaL_error(L, "bqw: out of memory");
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    size_t n = control_at(s + i, len - i);
-    if (n == 1)
-      o += (size_t)snprintf(out + o, 9, "\\x%02x", s[i]);
-    else if (n == 2)
-      o += (size_t)snprintf(out + o, 9, "<U+%04X>", (unsigned)s[i + 1]);
-    else if (n == 3)
-      o += (size_t)snprintf(
-          out + o, 9, "<U+%04X>",
-          (unsigned)(0x2000 + (s[i + 1] - 0x80) * 64 + (s[i + 2] - 0x80)));
-    else
-      out[o++] = (char)s[i];
-    i += n ? n - 1 : 0;
-  }
-  lua_pushlstring(L, out, o);
+  bqw_visible(s, len, out, n);
+  lua_pushlstring(L, out, n);
   free(out);
   return 1;
 }
@@ -726,49 +673,24 @@ static int l_truncate(lua_State *L) {
 
 /* Scratch space of core.delimited, kept between calls in its upvalue (freed with it),
  * so an error half-way through a row leaks nothing. */
-typedef struct scratch {
-  char *data;
-  size_t len, cap;
-} scratch;
-
 #define SCRATCH_MT "bqw.core.scratch"
 
 static int scratch_gc(lua_State *L) {
-  scratch *sb = luaL_checkudata(L, 1, SCRATCH_MT);
+  bqw_buf *sb = luaL_checkudata(L, 1, SCRATCH_MT);
   free(sb->data);
   sb->data = NULL;
   sb->len = sb->cap = 0;
   return 0;
 }
 
-/* Room for n more bytes after sb->len. */
-static void scratch_reserve(lua_State *L, scratch *sb, size_t n) {
-  if (sb->cap - sb->len >= n)
-    return;
-  size_t cap = sb->cap ? sb->cap : 256;
-  while (cap - sb->len < n)
-    cap *= 2;
-  char *grown = realloc(sb->data, cap);
-  if (!grown)
-    luaL_error(L, "bqw: out of memory");
-  sb->data = grown;
-  sb->cap = cap;
-}
-
-static void scratch_add(lua_State *L, scratch *sb, const char *p, size_t n) {
-  scratch_reserve(L, sb, n);
-  memcpy(sb->data + sb->len, p, n);
-  sb->len += n;
-}
-
 /* Appends the value on top of the stack as tostring makes it text, and pops it.
  * (LuaJIT has no luaL_tolstring.) */
-static void scratch_add_value(lua_State *L, scratch *sb) {
+static void scratch_add_value(lua_State *L, bqw_buf *sb) {
   size_t n;
   int t = lua_type(L, -1);
   if (t == LUA_TBOOLEAN) {
     const char *b = lua_toboolean(L, -1) ? "true" : "false";
-    scratch_add(L, sb, b, strlen(b));
+    bqw_buf_put(L, sb, b, strlen(b));
     lua_pop(L, 1);
     return;
   }
@@ -780,16 +702,16 @@ static void scratch_add_value(lua_State *L, scratch *sb) {
     lua_call(L, 1, 1);
   }
   const char *p = lua_tolstring(L, -1, &n);
-  scratch_add(L, sb, p ? p : "", p ? n : 0);
+  bqw_buf_put(L, sb, p ? p : "", p ? n : 0);
   lua_pop(L, 2);
 }
 
 /* Appends one cell as export_util.cell makes it text: nil "", a list joined by "; "
  * (a record's measures by newlines), anything else as tostring. */
-static void add_cell(lua_State *L, scratch *sb, int row, const char *column) {
+static void add_cell(lua_State *L, bqw_buf *sb, int row, const char *column) {
   lua_getfield(L, row, column);
   if (lua_istable(L, -1)) {
-    const char *sep = strcmp(column, "measures") ? "; " : "\n";
+    const char *sep = bqw_list_joiner(column, strlen(column));
     for (int i = 1;; i++) {
       lua_rawgeti(L, -1, i);
       if (lua_isnil(L, -1)) {
@@ -797,7 +719,7 @@ static void add_cell(lua_State *L, scratch *sb, int row, const char *column) {
         break;
       }
       if (i > 1)
-        scratch_add(L, sb, sep, strlen(sep));
+        bqw_buf_put(L, sb, sep, strlen(sep));
       scratch_add_value(L, sb);
     }
     lua_pop(L, 1);
@@ -820,8 +742,8 @@ static int l_delimited(lua_State *L) {
   static const char *const formats[] = {"csv", "tsv", NULL};
   bool tsv = luaL_checkoption(L, 3, NULL, formats) == 1;
   bool raw = lua_toboolean(L, 4);
-  scratch *line = lua_touserdata(L, lua_upvalueindex(1));
-  scratch *cell = lua_touserdata(L, lua_upvalueindex(2));
+  bqw_buf *line = lua_touserdata(L, lua_upvalueindex(1));
+  bqw_buf *cell = lua_touserdata(L, lua_upvalueindex(2));
   line->len = 0;
   for (int i = 1;; i++) {
     lua_rawgeti(L, 2, i);
@@ -834,12 +756,12 @@ static int l_delimited(lua_State *L) {
     add_cell(L, cell, 1, column);
     lua_pop(L, 1);
     if (i > 1)
-      scratch_add(L, line, tsv ? "\t" : ",", 1);
-    scratch_reserve(L, line, BQW_CELL_ROOM(cell->len));
+      bqw_buf_put(L, line, tsv ? "\t" : ",", 1);
+    bqw_buf_grow(L, line, BQW_CELL_ROOM(cell->len));
     line->len +=
         bqw_lua_delimited_cell(line->data + line->len, cell->data, cell->len, tsv, raw);
   }
-  scratch_add(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
+  bqw_buf_put(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
   lua_pushlstring(L, line->data, line->len);
   return 1;
 }
@@ -922,8 +844,8 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   luaL_newlib(L, functions);
   bqw_lua_class(L, SCRATCH_MT, NULL, scratch_gc);
   for (int i = 0; i < 2; i++) {
-    scratch *sb = lua_newuserdata(L, sizeof *sb);
-    *sb = (scratch){0};
+    bqw_buf *sb = lua_newuserdata(L, sizeof *sb);
+    *sb = (bqw_buf){0};
     luaL_setmetatable(L, SCRATCH_MT);
   }
   lua_pushcclosure(L, l_delimited, 2);

@@ -491,8 +491,7 @@ static const luaL_Reg handle_methods[] = {{"stop", l_handle_stop},
 void bqw_lua_open_loop(lua_State *L) {
   bqw_lua_class(L, LOOP_MT, loop_methods, l_loop_gc);
   bqw_lua_class(L, HANDLE_MT, handle_methods, NULL);
-  lua_pushcfunction(L, l_loop_new);
-  lua_setfield(L, -2, "loop");
-  lua_pushcfunction(L, l_host_uv_loop);
-  lua_setfield(L, -2, "host_uv_loop");
+  static const luaL_Reg functions[] = {
+      {"loop", l_loop_new}, {"host_uv_loop", l_host_uv_loop}, {NULL, NULL}};
+  luaL_setfuncs(L, functions, 0);
 }

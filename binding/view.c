@@ -744,10 +744,9 @@ static const luaL_Reg job_methods[] = {{"done", l_job_done},
 void bqw_lua_open_view(lua_State *L) {
   bqw_lua_class(L, VIEW_MT, view_methods, l_view_gc);
   bqw_lua_class(L, JOB_MT, job_methods, l_job_gc);
-  lua_pushcfunction(L, l_view_of);
-  lua_setfield(L, -2, "view_of");
-  lua_pushcfunction(L, l_view_job);
-  lua_setfield(L, -2, "view_job");
-  lua_pushcfunction(L, l_thread_time);
-  lua_setfield(L, -2, "thread_time");
+  static const luaL_Reg functions[] = {{"view_of", l_view_of},
+                                       {"view_job", l_view_job},
+                                       {"thread_time", l_thread_time},
+                                       {NULL, NULL}};
+  luaL_setfuncs(L, functions, 0);
 }

@@ -360,6 +360,18 @@ BQW_API size_t bqw_display_width(const char *s, size_t len, int ambiwidth);
 BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwidth,
                              size_t *used);
 
+/* Encodes the code point cp (0..0x10FFFF, not a surrogate) as UTF-8 into out; returns
+ * the bytes written, 1 to 4. */
+BQW_API size_t bqw_utf8_encode(int32_t cp, char out[4]);
+
+/* Shows the characters of s a terminal would act on or that reorder text (C0 controls
+ * but TAB and LF, DEL, C1 controls, the bidirectional embeddings, overrides and
+ * isolates) as text: "\x1b" for a C0 control or DEL, "<U+202E>" for the others; every
+ * other byte as it is. Writes at most size bytes of that to out (may be NULL with size
+ * 0; no NUL added) and returns the bytes the whole of it takes: len exactly when s has
+ * no such character, as every one of them is shown longer. */
+BQW_API size_t bqw_visible(const char *s, size_t len, char *out, size_t size);
+
 /* ---- scripts ------------------------------------------------------------- */
 
 typedef enum bqw_script {
@@ -678,6 +690,16 @@ BQW_API const bqw_field_info *bqw_schema_field(size_t i);
 /* The field of a filter word, else of a record key ("issuer", then "issuers"): "year"
  * is the years field; NULL when neither. */
 BQW_API const bqw_field_info *bqw_schema_find(const char *name, size_t len);
+/* What joins the items of a list in one cell of an export (CSV, TSV, xlsx, Markdown,
+ * HTML) under the row key `key` (len bytes): a newline for the record's measures (a
+ * list of texts flagged BQW_FLAG_MEASURES), "; " for any other list, and for a key no
+ * field has (a user's own column). */
+BQW_API const char *bqw_list_joiner(const char *key, size_t len);
+/* The schema field a search hit's field (bqw_field) is: its record key ("title",
+ * "city", "headline", "measure", "text", "category") and how its text is presented in
+ * another script (a city's name is Simplified already); NULL for a value that is no
+ * bqw_field. */
+BQW_API const bqw_field_info *bqw_search_field(bqw_field field);
 
 /* One field of one row. A row is a record (measure 0) or, in the measure shape, one
  * of its measures (measure 1..measure_count). Texts point into the dataset. */

@@ -128,12 +128,70 @@ __attribute__((always_inline)) static inline size_t text_decode(const unsigned c
   }
   return 0;
 }
+/* Decodes the character at s[*i] (U+FFFD for an invalid byte) and advances *i past it:
+ * the reading of text that must go on past a bad byte (search, pinyin). */
+__attribute__((always_inline)) static inline int32_t text_next(const unsigned char *s,
+                                                               size_t len, size_t *i) {
+  int32_t cp;
+  size_t k = text_decode(s + *i, len - *i, &cp);
+  if (!k) {
+    k = 1;
+    cp = 0xFFFD;
+  }
+  *i += k;
+  return cp;
+}
+/* Whether cp separates the words of a search (never indexed, never matched). */
+static inline bool text_is_space(int32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 ||
+         cp == 0xA0;
+}
 /* Encodes cp; returns the length (1..4). */
 size_t text_encode(int32_t cp, char out[4]);
 /* Length in code points of a valid UTF-8 string. */
 size_t text_count_chars(const char *s, size_t len);
 /* The character cp folds to for search: script, width, case (tools/gen_fold.c). */
 int32_t text_fold(int32_t cp);
+
+/* ---- fold.c: search's folding (text_fold, then the curated overrides) ---- */
+
+/* Folds len bytes of text into out (room for len code points), one per character
+ * (invalid bytes as U+FFFD), the overrides applied: how many. */
+size_t fold_text(const char *text, size_t len, int32_t *out);
+/* As fold_text for a query: spaces collapsed to one ' ', the ends trimmed. */
+size_t fold_query(const char *q, size_t len, int32_t *out);
+/* Whether a folded word holds a character the overrides change or produce: only then
+ * can matching it with the overrides differ from matching it without. */
+bool fold_touches_rules(const int32_t *w, size_t m);
+/* Whether text (len bytes, not folded) holds the folded word (m >= 1): each character
+ * decoded and folded once on the way, the rest of the word compared only where its
+ * first character is found, the scan ending at the first match. The overrides are not
+ * applied to the text: for a word they cannot touch (fold_touches_rules). */
+bool fold_occurs(const char *text, size_t len, const int32_t *word, size_t m);
+/* Whether s (len bytes) folds, character by character, to exactly the word. */
+bool fold_spells(const char *s, size_t len, const int32_t *word, size_t m);
+/* A term of a folded query: a run between spaces. */
+typedef struct fold_term {
+  const int32_t *cp;
+  size_t len;
+} fold_term;
+/* The terms of a folded query (m code points) into terms (room for m / 2 + 1). */
+size_t fold_split_terms(const int32_t *q, size_t m, fold_term *terms);
+/* A folded word longer than this is found by Knuth-Morris-Pratt: comparing at every
+ * place its first character is found costs up to the text's length times the word's
+ * (a 20,000-character query over a 200,000-character measure took 11.6 s). */
+#define FOLD_SHORT_WORD 16
+/* The word's failure table (free it), or NULL when the word is short or there is no
+ * memory: then fold_find_word scans plainly. */
+uint32_t *fold_word_table(const int32_t *w, size_t m);
+/* Where word (m >= 1 code points) first occurs in text (n) at or after from, or n: in
+ * time linear in n - from with its table, else by the plain scan. */
+size_t fold_find_word(const int32_t *text, size_t n, size_t from, const int32_t *word,
+                      size_t m, const uint32_t *table);
+/* Whether word (m code points, 0: always) occurs in text (n); table: its
+ * fold_word_table or NULL. */
+bool fold_contains(const int32_t *text, size_t n, const int32_t *word, size_t m,
+                   const uint32_t *table);
 /* ---- conversion tables (tools/gen_convert.lua) ---- */
 
 typedef struct cv_node {
@@ -148,7 +206,7 @@ typedef struct cv_override {
   int32_t from[CV_OVERRIDE_MAX], to[CV_OVERRIDE_MAX];
 } cv_override;
 
-/* The most overrides core/search.c's fold holds; convert.c fails to compile above it. */
+/* The most overrides core/fold.c holds; convert.c fails to compile above it. */
 #define CV_OVERRIDES_MAX 4096
 
 /* The curated overrides of data/convert-overrides.tsv and data/convert-zhe.tsv, as code
@@ -161,8 +219,40 @@ int index_finish(bqw_index *ix, const atomic_bool *cancel);
 
 /* Counts a hit and keeps it when fewer than limit are kept; 0 or BQW_ENOMEM. */
 int results_push(bqw_results *r, uint64_t tag, uint32_t doc_index, size_t limit);
-/* Document d of an index: its text, length and tag. */
-uint64_t index_doc(const bqw_index *ix, size_t d, const char **text, size_t *len);
+/* Sizes the index's document table for docs documents, before the first
+ * bqw_index_add; false when out of memory (the table then grows as they come). */
+bool index_reserve(bqw_index *ix, size_t docs);
+
+/* ---- search.c: a search query, as both searches test a text against it ---- */
+
+/* Byte spellings of a one-word query that fold exactly as it does: the query as
+ * typed, and OpenCC's Simplified and Traditional forms of it. */
+#define SEARCH_SPELLINGS 3
+typedef struct search_spellings {
+  char *text[SEARCH_SPELLINGS];
+  size_t len[SEARCH_SPELLINGS];
+  int count;
+} search_spellings;
+/* A query folded and split into terms, and what testing a text against them needs;
+ * both searches (the index's candidates, a scan of every document) test texts alike. */
+typedef struct search_query {
+  const char *text; /* as given, for its spellings */
+  size_t len;
+  int32_t *cp; /* folded */
+  fold_term *terms;
+  size_t nterms;
+  bool quick;   /* one word the overrides cannot touch: found by its spellings or */
+  bool spelled; /* a fold on the way, the text not folded whole; sp made once */
+  search_spellings sp;
+  int32_t *folded; /* a text folded whole, when not quick */
+  size_t folded_cap;
+} search_query;
+/* Folds and splits a query: 0, BQW_ENOMEM, or BQW_EINVAL for a query without a term;
+ * search_query_close in every case. */
+int search_query_open(search_query *qr, const char *text, size_t len);
+/* Whether text holds every term of the query: 1 or 0, or BQW_ENOMEM. */
+int search_query_test(search_query *qr, const char *text, size_t len);
+void search_query_close(search_query *qr);
 
 /* What is wrong with an invalid sequence at s: fills msg and returns the number of
  * bytes to skip (at least 1). */
@@ -292,9 +382,6 @@ int facts_load(facts *f, arena *a);
 /* What query.c and vocab.c share. Folds len bytes of s (bqw_fold) into new code
  * points (*out, *n; free them); false when out of memory. */
 bool query_fold_alloc(const char *s, size_t len, int32_t **out, size_t *n);
-/* Whether word (m code points) occurs in text (n); table: its failure table or NULL. */
-bool query_contains(const int32_t *text, size_t n, const int32_t *word, size_t m,
-                    const uint32_t *table);
 bool query_equal(const int32_t *a, size_t na, const int32_t *b, size_t nb);
 /* Appends s (at most max bytes, cut at a character) as Lua's %q quotes it, or a plain
  * string, to out (size bytes, *used of them taken; NUL terminated). */

@@ -128,15 +128,8 @@ static size_t find_pinyin(const char *text, size_t len, const char *q, size_t m,
   if (!cps || !at)
     goto done;
   for (size_t i = 0; i < len;) {
-    int32_t cp;
-    size_t k = text_decode((const unsigned char *)text + i, len - i, &cp);
-    if (!k) {
-      k = 1;
-      cp = 0xFFFD;
-    }
     at[n] = (uint32_t)i;
-    cps[n++] = cp;
-    i += k;
+    cps[n++] = text_next((const unsigned char *)text, len, &i);
   }
   at[n] = (uint32_t)len;
   if (!(failed = calloc((n + 1) * (m + 1), 1)))

@@ -115,23 +115,6 @@ static const int32_t *fold_row(bqw_query *q, const char *s, size_t len, size_t *
   return q->fcp;
 }
 
-static uint32_t *kmp_table(const int32_t *w, size_t m) {
-  if (m <= 16)
-    return NULL;
-  uint32_t *f = malloc(m * sizeof *f);
-  if (!f)
-    return NULL;
-  f[0] = 0;
-  for (size_t i = 1, k = 0; i < m; i++) {
-    while (k && w[i] != w[k])
-      k = f[k - 1];
-    if (w[i] == w[k])
-      k++;
-    f[i] = (uint32_t)k;
-  }
-  return f;
-}
-
 /* ---- the lexer -------------------------------------------------------------------- */
 
 typedef struct parser {
@@ -648,7 +631,7 @@ static uint32_t parse_filter(parser *p) {
       else if (!query_fold_alloc(v->value, v->value_len, &lf.cp, &lf.ncp))
         rc = oom(p);
       else {
-        lf.kmp = kmp_table(lf.cp, lf.ncp);
+        lf.kmp = fold_word_table(lf.cp, lf.ncp);
         if (fi->flags & BQW_FLAG_CLOSED)
           rc = check_vocab(p, fi, &lf, v);
       }
@@ -855,7 +838,7 @@ static int match_text(bqw_query *q, const leaf *lf, const char *s) {
   if (!cp)
     return BQW_ENOMEM;
   return lf->op == OP_EQ ? query_equal(cp, n, lf->cp, lf->ncp)
-                         : query_contains(cp, n, lf->cp, lf->ncp, lf->kmp);
+                         : fold_contains(cp, n, lf->cp, lf->ncp, lf->kmp);
 }
 
 static int match_value(bqw_query *q, const leaf *lf, const bqw_value *v) {

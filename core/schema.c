@@ -36,6 +36,15 @@ const bqw_field_info *bqw_schema_find(const char *name, size_t len) {
   return NULL;
 }
 
+const char *bqw_list_joiner(const char *key, size_t len) {
+  for (size_t i = 0; key && i < BQW_F_COUNT; i++)
+    if (same(fields[i].name, key, len))
+      return fields[i].type == BQW_TYPE_TEXTS && (fields[i].flags & BQW_FLAG_MEASURES)
+                 ? "\n"
+                 : "; ";
+  return "; ";
+}
+
 const char *bqw_value_text_at(const bqw_value *v, size_t i) {
   if (!v || v->type != BQW_TYPE_TEXTS || i >= v->count)
     return NULL;

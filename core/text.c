@@ -30,6 +30,8 @@ size_t text_encode(int32_t cp, char out[4]) {
   return 4;
 }
 
+size_t bqw_utf8_encode(int32_t cp, char out[4]) { return text_encode(cp, out); }
+
 size_t text_count_chars(const char *s, size_t len) {
   size_t n = 0;
   for (size_t i = 0; i < len; i++)
@@ -147,4 +149,45 @@ size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwidth,
   if (used)
     *used = cells;
   return i;
+}
+
+/* Bytes of the character at s that a terminal would act on or that reorder text (C0
+ * controls but TAB and LF, DEL, C1 controls, bidi embeddings, overrides and isolates),
+ * else 0. */
+static size_t control_at(const unsigned char *s, size_t left) {
+  if ((s[0] < 0x20 && s[0] != '\t' && s[0] != '\n') || s[0] == 0x7f)
+    return 1;
+  if (s[0] == 0xc2 && left >= 2 && s[1] >= 0x80 && s[1] <= 0x9f)
+    return 2;
+  if (s[0] == 0xe2 && left >= 3 &&
+      ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+       (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)))
+    return 3;
+  return 0;
+}
+
+size_t bqw_visible(const char *s, size_t len, char *out, size_t size) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t o = 0;
+  for (size_t i = 0; i < len;) {
+    size_t n = control_at(u + i, len - i);
+    char shown[9];
+    size_t k;
+    if (n == 1)
+      k = (size_t)snprintf(shown, sizeof shown, "\\x%02x", u[i]);
+    else if (n == 2)
+      k = (size_t)snprintf(shown, sizeof shown, "<U+%04X>", (unsigned)u[i + 1]);
+    else if (n == 3)
+      k = (size_t)snprintf(
+          shown, sizeof shown, "<U+%04X>",
+          (unsigned)(0x2000 + (u[i + 1] - 0x80) * 64 + (u[i + 2] - 0x80)));
+    else
+      shown[0] = s[i], k = 1;
+    for (size_t c = 0; c < k && out; c++)
+      if (o + c < size)
+        out[o + c] = shown[c];
+    o += k;
+    i += n ? n : 1;
+  }
+  return o;
 }

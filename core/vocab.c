@@ -31,28 +31,6 @@ bool query_fold_alloc(const char *s, size_t len, int32_t **out, size_t *n) {
   return true;
 }
 
-/* Whether word (m code points) occurs in text (n): linear with a table. */
-bool query_contains(const int32_t *text, size_t n, const int32_t *word, size_t m,
-                    const uint32_t *table) {
-  if (m == 0)
-    return true;
-  if (m > n)
-    return false;
-  if (!table) {
-    for (size_t i = 0; i + m <= n; i++)
-      if (text[i] == word[0] && !memcmp(text + i + 1, word + 1, (m - 1) * sizeof *word))
-        return true;
-    return false;
-  }
-  for (size_t i = 0, k = 0; i < n; i++) {
-    while (k && text[i] != word[k])
-      k = table[k - 1];
-    if (text[i] == word[k] && ++k == m)
-      return true;
-  }
-  return false;
-}
-
 bool query_equal(const int32_t *a, size_t na, const int32_t *b, size_t nb) {
   return na == nb && (na == 0 || !memcmp(a, b, na * sizeof *a));
 }
@@ -276,7 +254,7 @@ static bool vocab_has(const query_vocab *v, op_kind op, const int32_t *cp, size_
                       const uint32_t *table) {
   for (size_t i = 0; i < v->count; i++)
     if (op == OP_EQ ? query_equal(v->cp[i], v->ncp[i], cp, n)
-                    : query_contains(v->cp[i], v->ncp[i], cp, n, table))
+                    : fold_contains(v->cp[i], v->ncp[i], cp, n, table))
       return true;
   return false;
 }
@@ -392,8 +370,9 @@ int query_vocab_check(query_vocab **cache, bqw_dataset *ds, const bqw_field_info
 
 static bool lua_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-/* Digits at s[*i..]: their value, saturated; false when there are none. */
-static bool digits(const char *s, size_t n, size_t *i, long long *out) {
+/* Digits at s[*i..] into *(long long *)out: their value, saturated; false when there
+ * are none. */
+static bool digits(const char *s, size_t n, size_t *i, void *out) {
   size_t start = *i;
   long long v = 0;
   while (*i < n && isdigit((unsigned char)s[*i])) {
@@ -401,57 +380,14 @@ static bool digits(const char *s, size_t n, size_t *i, long long *out) {
     v = v > (LLONG_MAX - d) / 10 ? LLONG_MAX : v * 10 + d;
     (*i)++;
   }
-  *out = v;
+  *(long long *)out = v;
   return *i > start;
 }
 
-static void skip_space(const char *s, size_t n, size_t *i) {
-  while (*i < n && lua_space((unsigned char)s[*i]))
-    (*i)++;
-}
-
-/* "2025" or "2023..2025" (spaces allowed around), as filter_util.parse_years reads it. */
-int query_parse_range(const char *word, const char *s, size_t n, long long *from,
-                      long long *to, char *msg, size_t size) {
-  size_t i = 0;
-  long long a, b;
-  skip_space(s, n, &i);
-  if (digits(s, n, &i, &a)) {
-    skip_space(s, n, &i);
-    if (i == n) {
-      *from = *to = a;
-      return 0;
-    }
-    if (i + 1 < n && s[i] == '.' && s[i + 1] == '.') {
-      i += 2;
-      skip_space(s, n, &i);
-      if (digits(s, n, &i, &b)) {
-        skip_space(s, n, &i);
-        if (i == n) {
-          if (a > b)
-            return snprintf(msg, size,
-                            "bad value for %s: the range %lld..%lld runs backwards", word,
-                            a, b),
-                   1;
-          *from = a;
-          *to = b;
-          return 0;
-        }
-      }
-    }
-  }
-  size_t used = 0;
-  msg[0] = '\0';
-  query_put_str(msg, size, &used, "bad value for ");
-  query_put_str(msg, size, &used, word);
-  query_put_str(msg, size, &used,
-                ": expected a year such as 2025 or a range such as 2023..2027, got ");
-  query_put_quoted(msg, size, &used, s, n, 200);
-  return 1;
-}
-
-/* A date prefix at s[*i..]: YYYY, YYYY-MM or YYYY-MM-DD. */
-static bool date_prefix(const char *s, size_t n, size_t *i, char out[16]) {
+/* A date prefix at s[*i..] into (char *)into (16 bytes): YYYY, YYYY-MM or
+ * YYYY-MM-DD. */
+static bool date_prefix(const char *s, size_t n, size_t *i, void *into) {
+  char *out = into;
   size_t start = *i, k = 0;
   for (int part = 0; part < 3; part++) {
     size_t want = part == 0 ? 4 : 2;
@@ -477,40 +413,78 @@ static bool date_prefix(const char *s, size_t n, size_t *i, char out[16]) {
   return true;
 }
 
-int query_parse_dates(const char *word, const char *s, size_t n, char from[16],
-                      char to[16], char *msg, size_t size) {
+static void skip_space(const char *s, size_t n, size_t *i) {
+  while (*i < n && lua_space((unsigned char)s[*i]))
+    (*i)++;
+}
+
+/* The whole of s as "A" or "A..B", spaces allowed around each, an item read by item
+ * into a and b: 1 for one value (in a), 2 for a range, 0 for anything else. */
+static int read_range(const char *s, size_t n,
+                      bool (*item)(const char *s, size_t n, size_t *i, void *out),
+                      void *a, void *b) {
   size_t i = 0;
   skip_space(s, n, &i);
-  if (date_prefix(s, n, &i, from)) {
-    skip_space(s, n, &i);
-    if (i == n) {
-      memcpy(to, from, 16);
-      return 0;
-    }
-    if (i + 1 < n && s[i] == '.' && s[i + 1] == '.') {
-      i += 2;
-      skip_space(s, n, &i);
-      if (date_prefix(s, n, &i, to)) {
-        skip_space(s, n, &i);
-        if (i == n) {
-          if (strncmp(from, to, strlen(to)) > 0)
-            return snprintf(msg, size,
-                            "bad value for %s: the range %s..%s runs backwards", word,
-                            from, to),
-                   1;
-          return 0;
-        }
-      }
-    }
-  }
+  if (!item(s, n, &i, a))
+    return 0;
+  skip_space(s, n, &i);
+  if (i == n)
+    return 1;
+  if (i + 1 >= n || s[i] != '.' || s[i + 1] != '.')
+    return 0;
+  i += 2;
+  skip_space(s, n, &i);
+  if (!item(s, n, &i, b))
+    return 0;
+  skip_space(s, n, &i);
+  return i == n ? 2 : 0;
+}
+
+/* "bad value for WORD: EXPECTED" and s quoted, into msg; returns 1. */
+static int bad_value(char *msg, size_t size, const char *word, const char *expected,
+                     const char *s, size_t n) {
   size_t used = 0;
   msg[0] = '\0';
   query_put_str(msg, size, &used, "bad value for ");
   query_put_str(msg, size, &used, word);
-  query_put_str(
-      msg, size, &used,
-      ": expected a date such as 2023-09-01, 2023-09 or 2023, or a range such as "
-      "2023-01..2023-06, got ");
+  query_put_str(msg, size, &used, expected);
   query_put_quoted(msg, size, &used, s, n, 200);
   return 1;
+}
+
+/* "2025" or "2023..2025" (spaces allowed around), as filter_util.parse_years reads it. */
+int query_parse_range(const char *word, const char *s, size_t n, long long *from,
+                      long long *to, char *msg, size_t size) {
+  long long a, b;
+  int k = read_range(s, n, digits, &a, &b);
+  if (k == 2 && a > b)
+    return snprintf(msg, size, "bad value for %s: the range %lld..%lld runs backwards",
+                    word, a, b),
+           1;
+  if (k) {
+    *from = a;
+    *to = k == 2 ? b : a;
+    return 0;
+  }
+  return bad_value(msg, size, word,
+                   ": expected a year such as 2025 or a range such as 2023..2027, got ",
+                   s, n);
+}
+
+int query_parse_dates(const char *word, const char *s, size_t n, char from[16],
+                      char to[16], char *msg, size_t size) {
+  int k = read_range(s, n, date_prefix, from, to);
+  if (k == 2 && strncmp(from, to, strlen(to)) > 0)
+    return snprintf(msg, size, "bad value for %s: the range %s..%s runs backwards", word,
+                    from, to),
+           1;
+  if (k == 1)
+    memcpy(to, from, 16);
+  if (k)
+    return 0;
+  return bad_value(
+      msg, size, word,
+      ": expected a date such as 2023-09-01, 2023-09 or 2023, or a range such "
+      "as 2023-01..2023-06, got ",
+      s, n);
 }

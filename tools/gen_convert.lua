@@ -253,7 +253,7 @@ end
 o:write("};\n")
 o:write(("static const int32_t cv_child_cp[%d] = {\n%s};\n"):format(#child_cp + 1, list(child_cp, 16) .. "0"))
 o:write(("static const uint32_t cv_child_node[%d] = {\n%s};\n"):format(#child_node + 1, list(child_node, 16) .. "0"))
--- the overrides again, as code points, for the search fold (core/search.c)
+-- the overrides again, as code points, for the search fold (core/fold.c)
 o:write(("#define CV_OVERRIDES %d\n"):format(#overrides))
 o:write("static const cv_override cv_overrides[CV_OVERRIDES + 1] = {\n")
 for _, ov in ipairs(overrides) do

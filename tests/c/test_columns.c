@@ -3,7 +3,9 @@
  * bqw_record_value gives a record and its measures: each set names real fields once,
  * NDJSON orders every row key, the flat sets keep to their shape; a record row has the
  * record's list of its measures and no measure field, a measure row the reverse, and a
- * field a kind does not have is NONE.
+ * field a kind does not have is NONE. Also what the binding asks of the schema instead
+ * of knowing it: the joiner of a list in one cell (bqw_list_joiner), the schema field
+ * of a search hit (bqw_search_field), and bqw_utf8_encode.
  */
 #include "bqw.h"
 #include "check.h"
@@ -92,8 +94,71 @@ static void rows(void) {
   bqw_dataset_free(ds);
 }
 
+/* bqw_list_joiner: newlines only between a record's measures. */
+static void joiners(void) {
+  check_context("list joiners");
+  CHECK_STR(bqw_list_joiner("measures", 8), "\n");
+  CHECK_STR(bqw_list_joiner("measure_lines", 13), "; "); /* integers */
+  CHECK_STR(bqw_list_joiner("issuers", 7), "; ");
+  CHECK_STR(bqw_list_joiner("headlines", 9), "; ");
+  CHECK_STR(bqw_list_joiner("measure", 7), "; ");   /* a filter word is no row key */
+  CHECK_STR(bqw_list_joiner("measuresX", 8), "\n"); /* len bytes of key only */
+  CHECK_STR(bqw_list_joiner("my_column", 9), "; ");
+  CHECK_STR(bqw_list_joiner(NULL, 0), "; ");
+}
+
+/* bqw_search_field: each search field's schema field, its key and presentation. */
+static void search_fields(void) {
+  check_context("search fields");
+  static const struct {
+    bqw_field field;
+    const char *name;
+    bqw_present present;
+  } want[] = {{BQW_FIELD_TITLE, "title", BQW_PRESENT_TEXT},
+              {BQW_FIELD_CITY, "city", BQW_PRESENT_NAME},
+              {BQW_FIELD_HEADLINE, "headline", BQW_PRESENT_TEXT},
+              {BQW_FIELD_MEASURE, "measure", BQW_PRESENT_TEXT},
+              {BQW_FIELD_TEXT, "text", BQW_PRESENT_TEXT},
+              {BQW_FIELD_CATEGORY, "category", BQW_PRESENT_TEXT}};
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    const bqw_field_info *fi = bqw_search_field(want[i].field);
+    CHECK(fi != NULL);
+    if (!fi)
+      continue;
+    CHECK_STR(fi->name, want[i].name);
+    CHECK_EQ_INT(fi->present, want[i].present);
+  }
+  CHECK(bqw_search_field((bqw_field)6) == NULL);
+}
+
+/* bqw_utf8_encode: every length, at its boundaries. */
+static void utf8_encode(void) {
+  check_context("utf8 encode");
+  static const struct {
+    int32_t cp;
+    const char *bytes;
+  } want[] = {{0x41, "A"},
+              {0x7F, "\x7F"},
+              {0x80, "\xC2\x80"},
+              {0x7FF, "\xDF\xBF"},
+              {0x800, "\xE0\xA0\x80"},
+              {0x7CA4, "粤"},
+              {0xFFFD, "\xEF\xBF\xBD"},
+              {0x10000, "\xF0\x90\x80\x80"},
+              {0x10FFFF, "\xF4\x8F\xBF\xBF"}};
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    char out[5] = {0};
+    size_t n = bqw_utf8_encode(want[i].cp, out);
+    CHECK_EQ_INT(n, strlen(want[i].bytes));
+    CHECK_STR(out, want[i].bytes);
+  }
+}
+
 int main(void) {
   column_sets();
   rows();
+  joiners();
+  search_fields();
+  utf8_encode();
   return check_report("columns");
 }

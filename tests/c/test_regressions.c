@@ -100,7 +100,7 @@ static void gb18030_warnings(void) {
 }
 
 /*
- * FIXED REGRESSION (core/search.c, push_hit): a 1- or 2-character query, answered by one
+ * FIXED REGRESSION (core/index.c, push_hit): a 1- or 2-character query, answered by one
  * posting list, read the tag of every document of the list although only `limit` hits
  * are kept (p50 0.036 -> 0.093 ms for 2 characters, 0.107 -> 0.83 ms for 1,
  * bench/README.md). The list's length is the total; this case checks that the shortcut
@@ -304,7 +304,7 @@ static void repair_twice_column(void) {
 
 /*
  * Words of three characters or more are answered from the positions of their bigrams
- * (core/search.c, search_phrase), without reading the text. This checks the cases the
+ * (core/index.c, search_phrase), without reading the text. This checks the cases the
  * positions must get right: a word whose bigrams all occur but not in a row, a document
  * repeating a bigram more often than phrase_at reads at once (it falls back to the
  * text), odd and even lengths, spaces (not indexed, and a word never spans one), and the

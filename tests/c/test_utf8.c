@@ -599,7 +599,40 @@ static void test_arguments(void) {
   CHECK_STR(bqw_err_name(-99), "UNKNOWN");
 }
 
+/* bqw_visible: which characters are shown as text, how, and the length contract. */
+static void test_visible(void) {
+  check_context("bqw_visible");
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+      {"plain 粤 text\tand\nlines", "plain 粤 text\tand\nlines"},
+      {"a\x1b[31mb", "a\\x1b[31mb"},
+      {"cr\r", "cr\\x0d"},
+      {"del\x7f", "del\\x7f"},
+      {"c1\xc2\x85", "c1<U+0085>"},
+      {"\xe2\x80\xae"
+       "evil",
+       "<U+202E>evil"},
+      {"\xe2\x81\xa6iso\xe2\x81\xa9", "<U+2066>iso<U+2069>"},
+      {"\xe2\x80\xa6", "\xe2\x80\xa6"}, /* … is text */
+      {"cut\xc2", "cut\xc2"},           /* a truncated sequence stays as it is */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    size_t len = strlen(cases[i].in);
+    size_t n = bqw_visible(cases[i].in, len, NULL, 0);
+    CHECK_EQ_INT(n, strlen(cases[i].out));
+    char out[64] = {0};
+    CHECK_EQ_INT(bqw_visible(cases[i].in, len, out, sizeof out - 1), n);
+    CHECK_STR(out, cases[i].out);
+    CHECK_EQ_INT(n == len, strcmp(cases[i].in, cases[i].out) == 0);
+  }
+  char small[4] = {'#', '#', '#', '#'};
+  CHECK_EQ_INT(bqw_visible("\x1b", 1, small, 3), 4); /* cut at size, length whole */
+  CHECK(!memcmp(small, "\\x1#", 4));
+}
+
 int main(void) {
+  test_visible();
   test_table();
   test_several_errors();
   test_bom();
