@@ -462,9 +462,9 @@ function Dataset:_export_job(format, opts)
   end
   -- a plugin of the first contract shapes the records itself (ctx.util.rows): the
   -- same measures
-  local util = export_util
+  local plugin_util = export_util
   if keep then
-    util = setmetatable({
+    plugin_util = setmetatable({
       rows = function(records, shape, keep_row)
         return export_util.rows(records, shape, keep_row or keep)
       end,
@@ -523,7 +523,7 @@ function Dataset:_export_job(format, opts)
     local function counted_rows(iter)
       return counter.rows(shape_rows(iter))
     end
-    local ctx = { dataset = self, meta = meta, version = M.version, util = util, tick = tick }
+    local ctx = { dataset = self, meta = meta, version = M.version, util = plugin_util, tick = tick }
     --- A warning about the export (a whole line, "FILE:LINE:COL: warning: …"): to
     --- opts.warn when given, else to stderr.
     function ctx.warn(message)
