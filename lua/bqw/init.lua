@@ -288,6 +288,8 @@ end
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
 --- A filter it cannot use (a bad expression, an unknown filter or value, a filter
 --- plugin that fails) returns nil, message, name ("EINVAL", "EPLUGIN").
+--- opts.fields (a list of record field names) builds the records handed out with only
+--- those fields (a view showing a few builds no more; a Lua filter still sees them all).
 function Dataset:query(filter, opts)
   local ftype = type(filter)
   if filter ~= nil and ftype ~= "string" and ftype ~= "table" and ftype ~= "function" then
@@ -297,6 +299,7 @@ function Dataset:query(filter, opts)
   local script = script_of(opts)
   local handle = handle_of(self, "query")
   local tick = opts and opts.tick
+  local fields = opts and opts.fields and core.field_set(opts.fields)
   -- Records are built one at a time as the query runs: only those that pass the
   -- filters the core tests; as published when a Lua filter must see them, then again
   -- in the script for those that match. opts.first limits the query to the first
@@ -332,10 +335,10 @@ function Dataset:query(filter, opts)
     tick = tick,
     pause = opts and opts.pause,
     present = function(r)
-      return script == "original" and r or handle:record(r.id, script)
+      return script == "original" and r or handle:record(r.id, script, fields)
     end,
     fetch = function(id)
-      return handle:record(id, script)
+      return handle:record(id, script, fields)
     end,
   })
   if filter ~= nil then
@@ -351,12 +354,12 @@ end
 --- The query a where option makes: nil for all, an expression, a table or a function;
 --- in the order sort names ("city,-year": pinyin order, numbers numerically, or a
 --- function as Query:sort takes), or source order; tick and first as ds:query takes them.
-local function select_query(ds, where, script, sort, tick, first)
+local function select_query(ds, where, script, sort, tick, first, fields)
   if type(sort) == "table" then
     sort = require("bqw.sort").by_column(sort.column, sort.desc)
   end
   local ok, result = pcall(function()
-    local q, qerr = ds:query(where, { script = script, tick = tick, first = first })
+    local q, qerr = ds:query(where, { script = script, tick = tick, first = first, fields = fields })
     if not q then
       error(qerr, 0)
     end
@@ -422,6 +425,38 @@ local function unknown_option(opts, common, plugin, kind, name)
   end
 end
 
+--- The record fields a streaming view reads: the plugin's `fields` (a list of field
+--- names, or a function(opts) giving one; names that are no record field are left out)
+--- and the fields opts.sort orders by; nil (every field) when the plugin declares none or
+--- the sort is a function, which may read any.
+local function view_fields(plugin, opts)
+  local list = plugin.fields
+  if type(list) == "function" then
+    list = list(opts)
+  end
+  if type(list) ~= "table" or (opts.sort ~= nil and type(opts.sort) ~= "string") then
+    return nil
+  end
+  local record, out, seen = {}, {}, {}
+  for _, name in ipairs(require("bqw.fields").RECORD) do
+    record[name] = true
+  end
+  local function add(name)
+    if record[name] and not seen[name] then
+      seen[name] = true
+      out[#out + 1] = name
+    end
+  end
+  add("id")
+  for _, name in ipairs(list) do
+    add(name)
+  end
+  for _, k in ipairs(opts.sort and require("bqw.collate").parse_keys(opts.sort) or {}) do
+    add(k.field)
+  end
+  return out
+end
+
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
 --- folds, ids) or nil, message, name ("ENOENT" no such view, "EINVAL" a bad option
@@ -433,6 +468,8 @@ end
 --- (plugin.stream: list, table) in chunks of view results as they are made; the result
 --- then holds no lines, only count and line_count (a view without stream ignores it);
 --- with opts.plain the chunks carry no highlights (a sink that draws without colour).
+--- A streaming plugin's `fields` (a list of record field names, or a function(opts)
+--- giving one) are the fields its records are built with (all of them without).
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -450,10 +487,19 @@ function Dataset:view(name, opts)
   -- the core) instead of being handed every record: it gets an empty list. A streaming
   -- plugin drawn for a sink gets the records one at a time, from the query.
   local streaming = opts.sink ~= nil and plugin.stream ~= nil
+  local options = {}
+  for _, o in ipairs(plugin.option_list or {}) do
+    options[o.name] = o.default -- what the plugin declares, unless given
+  end
+  for k, v in pairs(opts) do
+    options[k] = v
+  end
+  options.width = options.width or 100
   local records, q = {}, nil
   if plugin.query or streaming then
     local serr, sname
-    q, serr, sname = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+    local fields = streaming and view_fields(plugin, options) or nil
+    q, serr, sname = select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first, fields)
     if not q then
       return nil, serr, sname
     end
@@ -464,14 +510,6 @@ function Dataset:view(name, opts)
       return nil, serr, sname
     end
   end
-  local options = {}
-  for _, o in ipairs(plugin.option_list or {}) do
-    options[o.name] = o.default -- what the plugin declares, unless given
-  end
-  for k, v in pairs(opts) do
-    options[k] = v
-  end
-  options.width = options.width or 100
   local ctx = {
     dataset = self,
     meta = self:meta({ script = opts.script }),
