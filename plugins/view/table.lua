@@ -91,6 +91,23 @@ local function width_of(s)
   return util.width(s)
 end
 
+-- A function(s) giving what f(s) gives, remembering it for a short s (a city, a kind:
+-- values that recur) while it holds fewer than MEMO_SIZE of them.
+local MEMO_SIZE, MEMO_BYTES = 4096, 40
+local function memo(f)
+  local known, count = {}, 0
+  return function(s)
+    local v = known[s]
+    if v == nil then
+      v = f(s)
+      if count < MEMO_SIZE and #s <= MEMO_BYTES then
+        known[s], count = v, count + 1
+      end
+    end
+    return v
+  end
+end
+
 -- s padded (or cut) to cells, as util.pad, the short printable ASCII case in Lua.
 local function pad(s, cells, right)
   local gap = cells - #s
@@ -156,22 +173,40 @@ local function stream(source, opts, _, out)
   for j, c in ipairs(cols) do
     natural[j] = util.width(c)
   end
-  local i = 0
+  -- A column as wide as the whole table is sized whatever else it holds (fit caps it
+  -- below width): once it also holds text it needs no more measuring.
+  local measure, sized = {}, {}
+  for j = 1, #cols do
+    measure[j] = memo(width_of)
+  end
+  local i, ncols = 0, #cols
   for r in source() do
     i = i + 1
-    for j, c in ipairs(cols) do
-      if r[c] ~= nil then
-        present[c] = true
+    for j = 1, ncols do
+      local c = cols[j]
+      local text, is_number = "", nil
+      if not sized[j] then
+        text, is_number = cell(r, c)
       end
-      local text, is_number = cell(r, c)
-      local w = width_of(text)
-      if w > natural[j] then
-        natural[j] = w
-      end
-      if is_number == false then
-        numeric[j] = false
-      elseif is_number and numeric[j] == nil then
-        numeric[j] = true
+      if is_number then
+        -- digits: a byte is a cell
+        if #text > natural[j] then
+          natural[j] = #text
+        end
+        if numeric[j] == nil then
+          numeric[j] = true
+          present[c] = true
+        end
+      else
+        if is_number == false then
+          numeric[j] = false
+          present[c] = true
+        end
+        local w = measure[j](text)
+        if w > natural[j] then
+          natural[j] = w
+          sized[j] = w >= width and numeric[j] == false
+        end
       end
     end
     if i % 200 == 0 then
@@ -203,21 +238,22 @@ local function stream(source, opts, _, out)
   end
 
   -- cells 1, 3, 5, … are the columns', 2, 4, … the gaps between them
-  local segs = {}
-  for j = 1, n - 1 do
-    segs[2 * j] = GAP
+  local segs, fitted = {}, {}
+  for j = 1, n do
+    segs[2 * j] = j < n and GAP or nil
+    local w = widths[j]
+    fitted[j] = memo(function(s)
+      if numeric[j] then
+        return pad(s, w, true)
+      elseif j == n then
+        return util.truncate(s, w)
+      end
+      return pad(s, w)
+    end)
   end
   local function row_line(texts, groups, id)
     for j = 1, n do
-      local text
-      if numeric[j] then
-        text = pad(texts[j], widths[j], true)
-      elseif j == n then
-        text = util.truncate(texts[j], widths[j])
-      else
-        text = pad(texts[j], widths[j])
-      end
-      segs[2 * j - 1] = text
+      segs[2 * j - 1] = fitted[j](texts[j])
     end
     return out:cells(segs, groups, 2 * n - 1, id)
   end
