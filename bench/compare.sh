@@ -8,9 +8,10 @@
 # repository, its index and its worktrees are not touched; built once, kept for the next
 # run). Each command runs REPEAT times on each build, the two builds alternating run by
 # run so that a burst of other work on the machine falls on both; the table gives the
-# best wall time and the peak RSS of each, new/base, and each build's time as a multiple
-# of its own `bqw stats` in the same run (the issue's "within 3x stats"). Ratios of one
-# run, never absolute limits: nothing here fails on a figure.
+# best wall time, the best CPU time (user + system, which other processes on a shared
+# machine disturb less) and the peak RSS of each, new/base (CPU), and each build's CPU
+# time as a multiple of its own `bqw stats` in the same run (the issue's "within 3x
+# stats"). Ratios of one run, never absolute limits: nothing here fails on a figure.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
   --base) base=$2; shift 2 ;;
   --repeat) repeat=$2; shift 2 ;;
   --sizes) sizes=$2; shift 2 ;;
-  -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   *) build=$1; shift ;;
   esac
@@ -72,7 +73,7 @@ list
 list --sort city
 list --json
 view table
-view table --columns id,city,region,years,measures --sort region
+view table --columns id,city,years,measures --sort region
 export --format csv
 export --format csv --sort city
 export --format ndjson --sort -year'
@@ -80,20 +81,21 @@ export --format ndjson --sort -year'
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bqw-compare.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-run() { # exe args... -> "seconds KB" of one run (output to /dev/null)
+run() { # exe args... -> "wall-seconds KB cpu-seconds" of one run (output to /dev/null)
   exe=$1
   shift
-  /usr/bin/time -f "%e %M" -o "$tmp/t" "$exe" "$@" >/dev/null 2>"$tmp/err" || {
+  /usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$exe" "$@" >/dev/null 2>"$tmp/err" || {
     echo "compare.sh: $exe $* failed:" >&2
     tail -3 "$tmp/err" >&2
-    echo "- -"
+    echo "- - -"
     return 0
   }
-  tail -1 "$tmp/t"
+  tail -1 "$tmp/t" | awk '{ print $1, $2, $3 + $4 }'
 }
 
-best() { # "s KB" lines on stdin -> "min s, max KB"
-  awk '$1 != "-" { if (s == "" || $1 < s) s = $1; if ($2 > k) k = $2 } END { print (s == "" ? "-" : s), (k == "" ? "-" : k) }'
+best() { # "s KB cpu" lines on stdin -> "min s, max KB, min cpu"
+  awk '$1 != "-" { if (s == "" || $1 < s) s = $1; if ($2 > k) k = $2; if (c == "" || $3 < c) c = $3 }
+    END { print (s == "" ? "-" : s), (k == "" ? "-" : k), (c == "" ? "-" : c) }'
 }
 
 echo "bqw commands: $(git -C "$root" rev-parse --short HEAD) ($build) against $rev ($dir/build)"
@@ -103,7 +105,7 @@ for size in $sizes; do
   mb=$(($(wc -c <"$input") / 1048576))
   echo
   printf '%s MB (%s)\n' "$mb" "$input"
-  printf '%-62s %8s %8s %6s %9s %9s %7s %7s\n' command "base s" "new s" new/base "base MB" "new MB" "base/st" "new/st"
+  printf '%-50s %7s %7s %8s %7s %8s %8s %8s %7s %7s\n' command "base s" "new s" "base cpu" "new cpu" new/base "base MB" "new MB" base/st new/st
   echo "$commands" | while IFS= read -r cmd; do
     : >"$tmp/old"
     : >"$tmp/new"
@@ -121,15 +123,16 @@ for size in $sizes; do
     done
     set -- $(best <"$tmp/old") $(best <"$tmp/new")
     if [ "$cmd" = stats ]; then
-      echo "$1 $3" >"$tmp/stats"
+      echo "$3 $6" >"$tmp/stats"
     fi
     set -- "$@" $(cat "$tmp/stats")
-    awk -v c="$cmd" -v os="$1" -v ok="$2" -v ns="$3" -v nk="$4" -v bs="$5" -v bn="$6" 'BEGIN {
-      r = (os > 0 && ns != "-") ? sprintf("%.2fx", ns / os) : "-"
-      printf "%-62s %8s %8s %6s %9.1f %9.1f %6.2fx %6.2fx\n", c, os, ns, r, ok / 1024, nk / 1024,
-        (bs > 0 ? os / bs : 0), (bn > 0 ? ns / bn : 0)
+    awk -v c="$cmd" -v os="$1" -v ok="$2" -v oc="$3" -v ns="$4" -v nk="$5" -v nc="$6" -v bs="$7" -v bn="$8" 'BEGIN {
+      r = (oc > 0 && nc != "-") ? sprintf("%.2fx", nc / oc) : "-"
+      printf "%-50s %7s %7s %8s %7s %8s %8.1f %8.1f %6.2fx %6.2fx\n", c, os, ns, oc, nc, r, ok / 1024, nk / 1024,
+        (bs > 0 && oc != "-" ? oc / bs : 0), (bn > 0 && nc != "-" ? nc / bn : 0)
     }'
   done
 done
 echo
-echo "(RSS limit of the issue: 2.5x the input; time: list and view table within 3x stats, new/st)"
+echo "(times in seconds: wall, then CPU = user + system; new/base and /st are of CPU; the"
+echo " issue's targets: RSS <= 2.5x the input, list and view table within 3x stats)"
