@@ -76,7 +76,7 @@ view table
 view table --columns id,city,years,measures --sort region
 export --format csv
 export --format csv --sort city
-export --format ndjson --sort -year'
+export --format ndjson --sort=-year'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bqw-compare.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -152,7 +152,11 @@ do
 end
 
 -- list --json against bqw.json over the records a query builds whole
-for _, case in ipairs({ { args = { "--where", "kind=document" }, where = "kind=document" }, { args = { "--sort=-city", "--where", "kind=city" }, where = "kind=city", sort = "-city" } }) do
+local JSON_CASES = {
+  { args = { "--where", "kind=document" }, where = "kind=document" },
+  { args = { "--sort=-city", "--where", "kind=city" }, where = "kind=city", sort = "-city" },
+}
+for _, case in ipairs(JSON_CASES) do
   cases = cases + 1
   local q = assert(ds:query(case.where))
   if case.sort then
