@@ -11,4 +11,4 @@ files["lua/telescope"] = { globals = { "vim" } }
 files["plugin"] = { globals = { "vim" } }
 files["examples/nvim"] = { globals = { "vim" } }
 -- upstream files carried unchanged (lua/bqw/vendor/README.md)
-exclude_files = { "lua/bqw/vendor/*.lua" }
+exclude_files = { "lua/bqw/vendor/*.lua", "bench/out/**" }

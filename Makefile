@@ -71,8 +71,11 @@ fuzz: deps
 	  sh tests/fuzz/run.sh $(ASAN_BUILD)/tests/fuzz/$$f tests/fuzz $(FUZZ_SECONDS) || status=1; \
 	done; exit $$status
 
+# make bench BASE=REV also runs bqw's commands on REV (built once in bench/out/base-REV
+# from git archive) beside this build: bench/compare.sh; make bench-compare runs only that.
 bench: build
 	@scripts/deps.sh bench
+	@if [ -n "$(BASE)" ]; then bench/compare.sh --base $(BASE) $(BUILD); fi
 	@cmake -S . -B $(BUILD) >/dev/null
 	@cmake --build $(BUILD) --target bench_load bench_search -j $(JOBS)
 	@bench/run.sh $(BUILD)
@@ -83,6 +86,9 @@ bench: build
 	@bench/outputs.sh $(BUILD)
 	@$(MAKE) --no-print-directory nvim
 	@bench/nvim.py --check --runs 3
+
+bench-compare: build
+	@bench/compare.sh --base $(or $(BASE),548b587) $(BUILD)
 
 # Exports of a 1 GB digest (opt-in: generating it and one run of each export take
 # minutes; markdown and html, 4-9 min each there as they format every cell in Lua, are

@@ -67,6 +67,14 @@ void bqw_lua_push_text(lua_State *L, const char *s, bqw_lua_script script);
  * that applies to it, under its name, presented in script (binding/schema.c). */
 void bqw_lua_push_record(lua_State *L, const bqw_dataset *ds, size_t index,
                          bqw_lua_script script);
+/* A set of schema fields (core.field_set): bit i for field i; fields past the bits of
+ * a number LuaJIT holds exactly (52) cannot be named in a set, only taken all at once. */
+#define BQW_LUA_FIELD_BITS 52
+#define BQW_LUA_ALL_FIELDS ((lua_Integer)-1)
+/* bqw_lua_push_record with only the fields of the set `fields` (BQW_LUA_ALL_FIELDS:
+ * every one). */
+void bqw_lua_push_record_fields(lua_State *L, const bqw_dataset *ds, size_t index,
+                                bqw_lua_script script, lua_Integer fields);
 /* Adds core.schema and core.schema_columns to the module table at index lib. */
 void bqw_lua_open_schema(lua_State *L, int lib);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */

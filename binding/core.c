@@ -222,7 +222,8 @@ static script_mode check_script(lua_State *L, int arg) {
   return (script_mode)luaL_checkoption(L, arg, "original", modes);
 }
 
-/* ds:record(id [, script]) -> table | nil; script: "original" (default), "hans" or
+/* ds:record(id [, script [, fields]]) -> table | nil; fields a core.field_set (default:
+ * every field); script: "original" (default), "hans" or
  * "hant", the text converted as bqw's records present it */
 static int l_record(lua_State *L) {
   bqw_dataset *ds = check_dataset(L);
@@ -233,7 +234,8 @@ static int l_record(lua_State *L) {
     lua_pushnil(L);
     return 1;
   }
-  bqw_lua_push_record(L, ds, (size_t)id - 1, mode);
+  bqw_lua_push_record_fields(L, ds, (size_t)id - 1, mode,
+                             luaL_optinteger(L, 4, BQW_LUA_ALL_FIELDS));
   return 1;
 }
 

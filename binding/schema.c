@@ -12,6 +12,9 @@
  *       booleans (bqw.h, BQW_FLAG_*)
  *   core.schema_columns() -> { flat_record = { names … }, flat_measure = …, … }
  *       the column sets (bqw_schema_columns), by name
+ *   core.field_set({ name, … }) -> an integer naming these record fields, for
+ *       ds:record(id, script, set): a record table of those fields only (a view that
+ *       shows a few fields builds no more); an error for a name that is no record field
  */
 #include "binding.h"
 #include "bqw.h"
@@ -38,6 +41,11 @@ void bqw_lua_push_text(lua_State *L, const char *s, bqw_lua_script script) {
   }
   lua_pushlstring(L, out, out_len);
   bqw_free(out);
+}
+
+/* The bit of schema field i in a field set (core.field_set). */
+static lua_Integer field_bit(size_t i) {
+  return i < BQW_LUA_FIELD_BITS ? (lua_Integer)((unsigned long long)1 << i) : 0;
 }
 
 /* Pushes a value as a record table holds it: a string, an integer or an array. */
@@ -70,12 +78,18 @@ static void push_value(lua_State *L, const bqw_value *v, bqw_lua_script script) 
 
 void bqw_lua_push_record(lua_State *L, const bqw_dataset *ds, size_t index,
                          bqw_lua_script script) {
+  bqw_lua_push_record_fields(L, ds, index, script, BQW_LUA_ALL_FIELDS);
+}
+
+void bqw_lua_push_record_fields(lua_State *L, const bqw_dataset *ds, size_t index,
+                                bqw_lua_script script, lua_Integer fields) {
   size_t n = bqw_schema_count();
-  lua_createtable(L, 0, 24);
+  lua_createtable(L, 0, fields == BQW_LUA_ALL_FIELDS ? 24 : 8);
   for (size_t i = 0; i < n; i++) {
     const bqw_field_info *fi = bqw_schema_field(i);
     bqw_value v;
     if (!(fi->flags & BQW_FLAG_RECORD) ||
+        (fields != BQW_LUA_ALL_FIELDS && !(fields & field_bit(i))) ||
         bqw_record_value(ds, index, 0, fi->id, &v) != 0 || v.type == BQW_TYPE_NONE)
       continue;
     push_value(L, &v, script);
@@ -154,7 +168,35 @@ static int l_schema_columns(lua_State *L) {
   return 1;
 }
 
+/* core.field_set({ name, … }) -> the set of these record fields, for ds:record */
+static int l_field_set(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer set = 0;
+  for (int k = 1;; k++) {
+    lua_rawgeti(L, 1, k);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      break;
+    }
+    size_t len;
+    const char *name = luaL_checklstring(L, -1, &len);
+    size_t i = 0, n = bqw_schema_count();
+    while (i < n && !(strlen(bqw_schema_field(i)->name) == len &&
+                      memcmp(bqw_schema_field(i)->name, name, len) == 0))
+      i++;
+    if (i >= n || !(bqw_schema_field(i)->flags & BQW_FLAG_RECORD) ||
+        i >= BQW_LUA_FIELD_BITS)
+      return luaL_error(L, "bqw: field_set: no record field %s", name);
+    set |= field_bit(i);
+    lua_pop(L, 1);
+  }
+  lua_pushinteger(L, set);
+  return 1;
+}
+
 void bqw_lua_open_schema(lua_State *L, int lib) {
+  lua_pushcfunction(L, l_field_set);
+  lua_setfield(L, lib, "field_set");
   lua_pushcfunction(L, l_schema);
   lua_setfield(L, lib, "schema");
   lua_pushcfunction(L, l_schema_columns);

@@ -197,35 +197,40 @@ end
 
 function commands.list(args, ds)
   if args.json then
-    -- one record at a time, so the array of any number of records is never held whole
-    local ok, err = pcall(function()
-      local q, qerr = ds:query(args.where)
-      if not q then
-        error(qerr, 0)
+    -- the array is the engine's ndjson rows (the same record objects) joined with
+    -- commas, streamed as the core writes them: never held whole, no record built in Lua
+    local started, pending, werr = false, false, nil
+    local function put(s)
+      local ok, e = pcall(out.write, out, s)
+      if not ok then
+        werr = e
+        error(e, 0)
       end
-      local parts, n = { "[" }, 0
-      for r in (args.sort and q:sort(args.sort) or q):iter() do
-        n = n + 1
-        parts[#parts + 1] = (n > 1 and "," or "") .. json.encode(r)
-        if #parts >= 256 then
-          out:write(table.concat(parts))
-          parts = {}
-        end
-      end
-      parts[#parts + 1] = "]"
-      say(table.concat(parts))
-    end)
-    if not ok then
-      if getmetatable(err) == WriteError then
-        error(err, 0) -- main reports it: exit 1
-      end
-      local message = tostring(err)
-      if not require("bqw.plugins").error_name(message) then
-        message = message:gsub("^.-bqw: %a+: ", "")
-      end
-      complain("%s", message)
-      return failure_code(message)
     end
+    local stream = {
+      write = function(self_, ...)
+        for i = 1, select("#", ...) do
+          local s = tostring((select(i, ...)))
+          if s ~= "" then
+            -- a row's JSON holds no raw newline: each one ends a row
+            local cut = s:sub(-1) == "\n"
+            s = (cut and s:sub(1, -2) or s):gsub("\n", ",")
+            put((started and "" or "[") .. (pending and "," or "") .. s)
+            started, pending = true, cut
+          end
+        end
+        return self_
+      end,
+    }
+    local ok, err, ename = ds:export("ndjson", { where = args.where, sort = args.sort, stream = stream, allow_empty = true })
+    if werr ~= nil then
+      error(werr, 0) -- main reports it: exit 1
+    end
+    if not ok then
+      complain("%s", err)
+      return failure_code(err, ename)
+    end
+    say(started and "]" or "[]")
     return EXIT_OK
   end
   return draw(args, ds, "list")

@@ -52,13 +52,14 @@ end
 --- The query a where option makes: nil for all, an expression, a table or a function;
 --- in the order sort names ("city,-year": pinyin order, numbers numerically, or a
 --- function as Query:sort takes), or source order; tick and first as ds:query takes them;
---- shape "measure" for an export of measure rows (the expressions select measures).
-function M.select_query(ds, where, script, sort, tick, first, shape)
+--- shape "measure" for an export of measure rows (the expressions select measures);
+--- fields (a list of record field names) the fields the records are built with.
+function M.select_query(ds, where, script, sort, tick, first, shape, fields)
   if type(sort) == "table" then
     sort = require("bqw.sort").by_column(sort.column, sort.desc)
   end
   local ok, result = pcall(function()
-    local q, qerr = ds:query(where, { script = script, tick = tick, first = first, shape = shape })
+    local q, qerr = ds:query(where, { script = script, tick = tick, first = first, shape = shape, fields = fields })
     if not q then
       error(qerr, 0)
     end

@@ -8,6 +8,38 @@ local Dataset = util.Dataset
 local check_arg, handle_of = util.check_arg, util.handle_of
 
 local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true, plain = true }
+--- The record fields a streaming view reads: the plugin's `fields` (a list of field
+--- names, or a function(opts) giving one; names that are no record field are left out)
+--- and the fields opts.sort orders by; nil (every field) when the plugin declares none or
+--- the sort is a function, which may read any.
+local function view_fields(plugin, opts)
+  local list = plugin.fields
+  if type(list) == "function" then
+    list = list(opts)
+  end
+  if type(list) ~= "table" or (opts.sort ~= nil and type(opts.sort) ~= "string") then
+    return nil
+  end
+  local record, out, seen = {}, {}, {}
+  for _, name in ipairs(require("bqw.fields").RECORD) do
+    record[name] = true
+  end
+  local function add(name)
+    if record[name] and not seen[name] then
+      seen[name] = true
+      out[#out + 1] = name
+    end
+  end
+  add("id")
+  for _, name in ipairs(list) do
+    add(name)
+  end
+  for _, k in ipairs(opts.sort and require("bqw.collate").parse_keys(opts.sort) or {}) do
+    add(k.field)
+  end
+  return out
+end
+
 --- Renders a view plugin: ds:view("table", { where = "region=粤北", width = 80,
 --- columns = { "city", "title" } }). Returns the view result (lines, highlights,
 --- folds, ids) or nil, message, name ("ENOENT" no such view, "EINVAL" a bad option
@@ -19,6 +51,8 @@ local VIEW_COMMON = { where = true, width = true, script = true, sort = true, ti
 --- (plugin.stream: list, table) in chunks of view results as they are made; the result
 --- then holds no lines, only count and line_count (a view without stream ignores it);
 --- with opts.plain the chunks carry no highlights (a sink that draws without colour).
+--- A streaming plugin's `fields` (a list of record field names, or a function(opts)
+--- giving one) are the fields its records are built with (all of them without).
 function Dataset:view(name, opts)
   handle_of(self, "view")
   check_arg("view", 1, name, "string")
@@ -36,16 +70,6 @@ function Dataset:view(name, opts)
   -- the core) instead of being handed every record: it gets an empty list. A streaming
   -- plugin drawn for a sink gets the records one at a time, from the query.
   local streaming = opts.sink ~= nil and plugin.stream ~= nil
-  local records, q = {}, nil
-  local select = (plugin.query or streaming) and util.select_query or util.select_records
-  local selected, serr, sname = select(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
-  if not selected then
-    return nil, serr, sname
-  elseif plugin.query or streaming then
-    q = selected
-  else
-    records = selected
-  end
   local options = {}
   for _, o in ipairs(plugin.option_list or {}) do
     options[o.name] = o.default -- what the plugin declares, unless given
@@ -54,6 +78,22 @@ function Dataset:view(name, opts)
     options[k] = v
   end
   options.width = options.width or 100
+  local records, q = {}, nil
+  local selected, serr, sname
+  if plugin.query or streaming then
+    local fields = streaming and view_fields(plugin, options) or nil
+    selected, serr, sname =
+      util.select_query(self, opts.where, opts.script, opts.sort, opts.tick, opts.first, nil, fields)
+  else
+    selected, serr, sname = util.select_records(self, opts.where, opts.script, opts.sort, opts.tick, opts.first)
+  end
+  if not selected then
+    return nil, serr, sname
+  elseif plugin.query or streaming then
+    q = selected
+  else
+    records = selected
+  end
   local ctx = {
     dataset = self,
     meta = self:meta({ script = opts.script }),

@@ -257,6 +257,8 @@ end
 --- table), :sort(key), :limit(n), then :all(), :iter(), :count(), :first().
 --- A filter it cannot use (a bad expression, an unknown filter or value, a filter
 --- plugin that fails) returns nil, message, name ("EINVAL", "EPLUGIN").
+--- opts.fields (a list of record field names) builds the records handed out with only
+--- those fields (a view showing a few builds no more; a Lua filter still sees them all).
 function Dataset:query(filter, opts)
   local ftype = type(filter)
   if filter ~= nil and ftype ~= "string" and ftype ~= "table" and ftype ~= "function" then
@@ -266,6 +268,7 @@ function Dataset:query(filter, opts)
   local script = script_of(opts)
   local handle = handle_of(self, "query")
   local tick = opts and opts.tick
+  local fields = opts and opts.fields and core.field_set(opts.fields)
   -- Records are built one at a time as the query runs: only those that pass the
   -- filters the core tests; as published when a Lua filter must see them, then again
   -- in the script for those that match. opts.first limits the query to the first
@@ -301,10 +304,10 @@ function Dataset:query(filter, opts)
     tick = tick,
     pause = opts and opts.pause,
     present = function(r)
-      return script == "original" and r or handle:record(r.id, script)
+      return script == "original" and r or handle:record(r.id, script, fields)
     end,
     fetch = function(id)
-      return handle:record(id, script)
+      return handle:record(id, script, fields)
     end,
   })
   if filter ~= nil then

@@ -277,6 +277,33 @@ function Builder:line(segments, id)
   return n
 end
 
+--- Adds a line made of count cells: texts[1..count] (strings) joined, the cell j
+--- highlighted with groups[j] when that is not nil; id as for line. The same as line
+--- with segments { texts[j], groups[j] }, without a table per segment: a view drawing
+--- many lines fills the two arrays again for each. Returns the line's number.
+function Builder:cells(texts, groups, count, id)
+  local n = self.base + #self.lines + 1
+  if not self.plain then
+    local highlights, col = self.highlights, 0
+    for j = 1, count do
+      local len, group = #texts[j], groups[j]
+      if group and len > 0 then
+        highlights[#highlights + 1] = { line = n, first = col, last = col + len, group = group }
+      end
+      col = col + len
+    end
+  end
+  self.lines[n - self.base] = table.concat(texts, "", 1, count)
+  self.ids[n - self.base] = id
+  if self.tick and n % TICK_LINES == 0 then
+    self.tick()
+  end
+  if self.sink and #self.lines >= CHUNK_LINES then
+    self:flush()
+  end
+  return n
+end
+
 --- Hands the lines made so far to the sink (nothing without one, or with none made).
 function Builder:flush()
   if not self.sink or #self.lines == 0 then
@@ -327,6 +354,9 @@ function M.render_stream(stream)
     return out:result()
   end
 end
+
+--- The record fields M.label reads (for a view's `fields`).
+M.LABEL_FIELDS = { "kind", "title", "city", "headline", "year", "text", "date" }
 
 --- A record's one-line label: its title, or what stands for one.
 function M.label(r)

@@ -36,23 +36,73 @@ local function columns_of(opts)
   return cols
 end
 
+local find, floor, format, concat = string.find, math.floor, string.format, table.concat
+
+-- s on one line (util.one_line), without a gsub when it is already.
+local function one_line(s)
+  if find(s, "\n", 1, true) then
+    return (s:gsub("\n", " "))
+  end
+  return s
+end
+
+-- A cell's text, and whether it is a number (nil: no value).
 local function cell(r, col)
   if col == "label" and r.label == nil then
-    return util.one_line(util.label(r)), false
+    return one_line(util.label(r)), false
   end
   local v = r[col]
-  if v == nil then
+  local t = type(v)
+  if t == "string" then
+    return one_line(v), false
+  elseif v == nil then
     return "", nil
-  elseif type(v) == "table" then
+  elseif t == "table" then
     local parts = {}
     for i, x in ipairs(v) do
-      parts[i] = util.one_line(tostring(x))
+      parts[i] = one_line(tostring(x))
     end
-    return table.concat(parts, "; "), false
-  elseif type(v) == "number" then
-    return v == math.floor(v) and ("%d"):format(v) or tostring(v), true
+    return concat(parts, "; "), false
+  elseif t == "number" then
+    return v == floor(v) and format("%d", v) or tostring(v), true
   end
-  return util.one_line(tostring(v)), false
+  return one_line(tostring(v)), false
+end
+
+-- Display width of a cell: printable ASCII takes a cell a byte, without asking the core.
+local function width_of(s)
+  if not find(s, "[^ -~]") then
+    return #s
+  end
+  return util.width(s)
+end
+
+-- A function(s) giving what f(s) gives, remembering it for a short s (a city, a kind:
+-- values that recur) while it holds fewer than MEMO_SIZE of them.
+local MEMO_SIZE, MEMO_BYTES = 4096, 40
+local function memo(f)
+  local known, count = {}, 0
+  return function(s)
+    local v = known[s]
+    if v == nil then
+      v = f(s)
+      if count < MEMO_SIZE and #s <= MEMO_BYTES then
+        known[s], count = v, count + 1
+      end
+    end
+    return v
+  end
+end
+
+-- s padded (or cut) to cells, as util.pad, the short printable ASCII case in Lua.
+local function pad(s, cells, right)
+  local gap = cells - #s
+  if gap < 0 or find(s, "[^ -~]") then
+    return util.pad(s, cells, right)
+  elseif gap == 0 then
+    return s
+  end
+  return right and (string.rep(" ", gap) .. s) or (s .. string.rep(" ", gap))
 end
 
 -- The column widths, shrunk to fit budget cells (the widest first); nil when even a
@@ -109,19 +159,40 @@ local function stream(source, opts, _, out)
   for j, c in ipairs(cols) do
     natural[j] = util.width(c)
   end
-  local i = 0
+  -- A column as wide as the whole table is sized whatever else it holds (fit caps it
+  -- below width): once it also holds text it needs no more measuring.
+  local measure, sized = {}, {}
+  for j = 1, #cols do
+    measure[j] = memo(width_of)
+  end
+  local i, ncols = 0, #cols
   for r in source() do
     i = i + 1
-    for j, c in ipairs(cols) do
-      if r[c] ~= nil then
-        present[c] = true
+    for j = 1, ncols do
+      local c = cols[j]
+      local text, is_number = "", nil
+      if not sized[j] then
+        text, is_number = cell(r, c)
       end
-      local text, is_number = cell(r, c)
-      natural[j] = math.max(natural[j], util.width(text))
-      if is_number == false then
-        numeric[j] = false
-      elseif is_number and numeric[j] == nil then
-        numeric[j] = true
+      if is_number then
+        -- digits: a byte is a cell
+        if #text > natural[j] then
+          natural[j] = #text
+        end
+        if numeric[j] == nil then
+          numeric[j] = true
+          present[c] = true
+        end
+      else
+        if is_number == false then
+          numeric[j] = false
+          present[c] = true
+        end
+        local w = measure[j](text)
+        if w > natural[j] then
+          natural[j] = w
+          sized[j] = w >= width and numeric[j] == false
+        end
       end
     end
     if i % 200 == 0 then
@@ -152,30 +223,31 @@ local function stream(source, opts, _, out)
     return
   end
 
-  local function row_line(texts, groups, id)
-    local segs = {}
-    for j = 1, n do
-      local last = j == n
-      local text
+  -- cells 1, 3, 5, … are the columns', 2, 4, … the gaps between them
+  local segs, fitted = {}, {}
+  for j = 1, n do
+    segs[2 * j] = j < n and GAP or nil
+    local w = widths[j]
+    fitted[j] = memo(function(s)
       if numeric[j] then
-        text = util.pad(texts[j], widths[j], true)
-      elseif last then
-        text = util.truncate(texts[j], widths[j])
-      else
-        text = util.pad(texts[j], widths[j])
+        return pad(s, w, true)
+      elseif j == n then
+        return util.truncate(s, w)
       end
-      if j > 1 then
-        segs[#segs + 1] = GAP
-      end
-      segs[#segs + 1] = { text, groups[j] }
+      return pad(s, w)
+    end)
+  end
+  local function row_line(texts, groups, id)
+    for j = 1, n do
+      segs[2 * j - 1] = fitted[j](texts[j])
     end
-    return out:line(segs, id)
+    return out:cells(segs, groups, 2 * n - 1, id)
   end
 
   local header_groups, row_groups, rule = {}, {}, {}
   for j = 1, n do
-    header_groups[j] = "BqwField"
-    row_groups[j] = GROUPS[cols[j]]
+    header_groups[2 * j - 1] = "BqwField"
+    row_groups[2 * j - 1] = GROUPS[cols[j]]
     -- ─ is East Asian Ambiguous: two cells when ambiwidth is 2
     local w = util.width("─")
     rule[j] = string.rep("─", math.floor(widths[j] / w)) .. string.rep(" ", widths[j] % w)
@@ -195,6 +267,20 @@ local function stream(source, opts, _, out)
   end
 end
 
+-- The record fields a table of these options reads: its columns, and a label's.
+local function fields(opts)
+  local list = {}
+  for _, c in ipairs(columns_of(opts)) do
+    list[#list + 1] = c
+    if c == "label" then
+      for _, f in ipairs(util.LABEL_FIELDS) do
+        list[#list + 1] = f
+      end
+    end
+  end
+  return list
+end
+
 return {
   name = "table",
   kind = "view",
@@ -207,6 +293,7 @@ return {
   },
   description = "Columns of record fields (--columns a,b,c; default id,kind,line,city,label), aligned by display width, cut with … to the width.",
   default_columns = DEFAULT_COLUMNS,
+  fields = fields,
   stream = stream,
   render = util.render_stream(stream),
 }
