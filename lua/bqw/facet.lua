@@ -20,6 +20,7 @@ M.FIELDS = {
   action = "action",
   section = "section",
   section_title = "section_title",
+  code = "code",
 }
 
 --- Fields counted only inside bqw (none since every facetable field of the schema is
@@ -40,6 +41,7 @@ M.NAMES = {
   "action",
   "section",
   "section_title",
+  "code",
 }
 
 local function sorted(counts, values, measures, source_order)

@@ -51,6 +51,11 @@ local function wrap(handle)
     handle:close()
     return nil, message, name
   end
+  local coded, cerr, cname = require("bqw.codebooks").attach(handle)
+  if not coded then
+    handle:close()
+    return nil, cerr, cname
+  end
   return setmetatable({ _handle = handle }, Dataset)
 end
 
@@ -66,6 +71,9 @@ M._dataset_of = wrap
 ---                        $BQW_PLUGIN_PATH and before ~/.config/bqw/plugins
 ---   max_size = BYTES     a digest file larger than this is refused before it is read
 ---                        (default 1 GiB; false: back to the default)
+---   codebooks = FILES    codebook files (TSV; a list, or one name) that code the
+---                        measures instead of the default set (bqw.codebooks; false:
+---                        back to it)
 function M.setup(opts)
   check_arg("setup", 1, opts, "table", true)
   config.set(opts or {}, 3)
