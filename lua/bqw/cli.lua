@@ -135,6 +135,7 @@ local reads_dataset = {
   search = true,
   facet = true,
   report = true,
+  code = true,
 }
 
 function commands.stats(args, ds)
@@ -245,6 +246,10 @@ local function cli_io()
     EXIT_OK = EXIT_OK,
     EXIT_USAGE = EXIT_USAGE,
   }
+end
+
+function commands.code(args, ds)
+  return require("bqw.cli_code").run(args, ds, cli_io())
 end
 
 function commands.view(args, ds)
@@ -837,6 +842,9 @@ local function build_parser()
 
   local function data_option(cmd)
     cmd:option("--data", "Digest file to read (default: the shipped digest)."):argname("FILE")
+    cmd:option("--codebook", "A codebook (TSV) to code the measures with, instead of the default set (repeatable).")
+      :argname("FILE")
+      :count("*")
     cmd:option("--max-size", "Refuse a digest file larger than N bytes (suffix K, M or G; default 1G)."):argname("N")
     cmd:option("--script", "Show text in hans (Simplified, default), hant (Traditional) or original (as published).")
       :choices({ "hans", "hant", "original" })
@@ -915,6 +923,8 @@ local function build_parser()
     :choices({ "byte", "char" })
     :default("byte")
   check:flag("--summary", "Print the summary (lines, repairs, counts) on stderr even when it is not a terminal.")
+  local code = where_option(data_option(parser:command("code", "Codings of the measures by the codebooks, with evidence; uncoded measures too.")))
+  code:flag("--json", "An object { units, coverage }: every unit with its codes and evidence.")
   local run = data_option(parser:command("run", "Run a Lua script with bqw available."))
   run:argument("script", "The Lua script.")
   run:argument("args", "Arguments for the script."):args("*")
@@ -1005,6 +1015,9 @@ function M.main(argv)
   end
   if args.script or args.ambiwidth then
     bqw.setup({ script = args.script, ambiwidth = tonumber(args.ambiwidth) })
+  end
+  if args.codebook and #args.codebook > 0 then
+    bqw.setup({ codebooks = args.codebook })
   end
   local fs = require("bqw.core").fs
   fs.catch_signals()

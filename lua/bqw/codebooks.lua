@@ -34,7 +34,7 @@ function M.sources()
     for _, path in ipairs(given) do
       local text, err = core.read_file(path, config.values.max_size)
       if not text then
-        return nil, ("%s: error: %s; give --codebook a readable codebook file (TSV)"):format(path, err), "EIO"
+        return nil, ("%s; give a readable codebook file (TSV)"):format(err), "EIO"
       end
       out[#out + 1] = { name = path:match("([^/]+)%.tsv$") or path, path = path, origin = "setup", text = text }
     end

@@ -183,7 +183,7 @@ M.commands = {
       {
         name = "field",
         help = "One of region, city, category, doctype, issuer, year, level, kind, mentions, action, section,"
-          .. " section_title.",
+          .. " section_title, code.",
         -- what the completions offer: bqw.facet's NAMES (tests/lua/commands_spec.lua)
         choices = {
           "region",
@@ -198,6 +198,7 @@ M.commands = {
           "action",
           "section",
           "section_title",
+          "code",
         },
       },
     },
@@ -227,6 +228,7 @@ M.commands = {
           "action",
           "section",
           "section_title",
+          "code",
         },
       },
       {
@@ -335,6 +337,25 @@ M.commands = {
     },
   },
   {
+    name = "code",
+    help = "Codings of the measures by the codebooks, with evidence; uncoded measures too.",
+    man = "One line per coding: the row (ID.MEASURE, or ID for a record's prose), its source line,"
+      .. " the code, the matched text as published and its character span [start,stop); a measure"
+      .. " no code matched is listed as (uncoded), and the last lines give, per codebook, the share"
+      .. " of units it leaves uncoded. --where selects rows as in the measure shape (code=供给型 tests"
+      .. " the row's measure). --json prints { units, coverage }: each unit's id, measure (0: the"
+      .. " prose), line, codes and evidence with byte (start, stop) and character spans.",
+    options = {
+      help,
+      data,
+      max_size,
+      script,
+      ambiwidth,
+      where,
+      { names = "--json", help = "An object { units, coverage }: every unit with its codes and evidence." },
+    },
+  },
+  {
     name = "run",
     help = "Run a Lua script with bqw available.",
     man = "The script sees bqw as the global bqw and through require, its arguments in arg and"
@@ -348,6 +369,22 @@ M.commands = {
     options = { help, data, max_size, script, ambiwidth },
   },
 }
+
+-- --codebook goes with --data: every command that reads records takes it
+local codebook = {
+  names = "--codebook",
+  arg = "FILE",
+  help = "A codebook (TSV) to code the measures with, instead of the default set (repeatable).",
+  complete = "file",
+}
+for _, c in ipairs(M.commands) do
+  for i, o in ipairs(c.options or {}) do
+    if o == data then
+      table.insert(c.options, i + 1, codebook)
+      break
+    end
+  end
+end
 
 M.exit_status = {
   { 0, "success" },
