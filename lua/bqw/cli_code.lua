@@ -9,7 +9,8 @@ local M = {}
 --- The units (a record's measures, then its prose) of the dataset in source order that
 --- where (an expression, measure shape) selects, each with its codings: { id, measure
 --- (0: the prose), line, text, codes = { … }, evidence = { { code, text, start, stop,
---- char_start, char_stop }, … } }, or nil, message, name.
+--- char_start, char_stop }, … } }, or nil, message, name. codes holds the codes of the
+--- evidence and their parents (the code field's value of the row).
 function M.units(ds, where)
   local handle = ds._handle
   local f
@@ -36,6 +37,12 @@ function M.units(ds, where)
     end
     list[#list + 1] = c
   end
+  -- a unit's codes are those of its evidence and their ancestors, in codebook order, as
+  -- the code field has them
+  local parent, rank = {}, {}
+  for i, c in ipairs(handle:codes()) do
+    parent[c.code], rank[c.code] = c.parent, i
+  end
   local units = {}
   local function add(r, m, text, line)
     if f and not f:match(r.id, m) then
@@ -44,9 +51,11 @@ function M.units(ds, where)
     local u = { id = r.id, measure = m, line = line, text = text, codes = json.array(), evidence = json.array() }
     local seen = {}
     for _, c in ipairs(by_unit[r.id * 65536 + m] or {}) do
-      if not seen[c.code] then
-        seen[c.code] = true
-        u.codes[#u.codes + 1] = c.code
+      local code = c.code
+      while code and not seen[code] do
+        seen[code] = true
+        u.codes[#u.codes + 1] = code
+        code = parent[code]
       end
       u.evidence[#u.evidence + 1] = {
         code = c.code,
@@ -57,6 +66,9 @@ function M.units(ds, where)
         char_stop = c.char_stop,
       }
     end
+    table.sort(u.codes, function(a, b)
+      return rank[a] < rank[b]
+    end)
     units[#units + 1] = u
   end
   for id = 1, handle:count() do

@@ -1014,6 +1014,19 @@ end
 M._wrap = wrap
 
 --- Number of records.
+--- The codings of the measures and prose by the codebooks in use (bqw.codebooks), with
+--- their evidence, unit by unit in source order, uncoded units included; opts.where
+--- selects rows as the measure shape does. See doc/bqw.txt, "bqw-code".
+function Dataset:codings(opts)
+  check_arg("codings", 1, opts, "table", true)
+  return require("bqw.cli_code").units(self, opts and opts.where)
+end
+
+--- The codes of the codebooks in use: { { code, label, parent, patterns, … }, … }.
+function Dataset:codes()
+  return handle_of(self, "codes"):codes()
+end
+
 function Dataset:count()
   return handle_of(self, "count"):count()
 end
