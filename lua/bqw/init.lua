@@ -1016,7 +1016,7 @@ M._wrap = wrap
 --- Number of records.
 --- The codings of the measures and prose by the codebooks in use (bqw.codebooks), with
 --- their evidence, unit by unit in source order, uncoded units included; opts.where
---- selects rows as the measure shape does. See doc/bqw.txt, "bqw-code".
+--- selects rows as the measure shape does. See doc/bqw.txt, "bqw-coding".
 function Dataset:codings(opts)
   check_arg("codings", 1, opts, "table", true)
   return require("bqw.cli_code").units(self, opts and opts.where)
