@@ -4,6 +4,7 @@
  * format, the matching and the codes of a row are the core's.
  */
 #include "binding.h"
+#include "compat.h"
 
 #include <string.h>
 
