@@ -896,7 +896,15 @@ local function build_parser()
   facet
     :option("--by", "A crosstab: counts per value of FIELD and of this second field, as a table.")
     :argname("FIELD")
-    :choices(require("bqw.facet").NAMES)
+    :choices((function()
+      local by = {} -- every facet field but code, which is the crosstab's rows, not columns
+      for _, n in ipairs(require("bqw.facet").NAMES) do
+        if n ~= "code" then
+          by[#by + 1] = n
+        end
+      end
+      return by
+    end)())
   facet:flag(
     "--json",
     "An array of { value, count }, by count, then value in pinyin order (with --by, an object { value: { by value: count } })."

@@ -228,7 +228,6 @@ M.commands = {
           "action",
           "section",
           "section_title",
-          "code",
         },
       },
       {

@@ -1018,7 +1018,11 @@ M._wrap = wrap
 --- their evidence, unit by unit in source order, uncoded units included; opts.where
 --- selects rows as the measure shape does. See doc/bqw.txt, "bqw-coding".
 function Dataset:codings(opts)
+  handle_of(self, "codings")
   check_arg("codings", 1, opts, "table", true)
+  if opts and opts.where ~= nil and type(opts.where) ~= "string" then
+    error("bqw.codings: bad argument #1: where must be a string (a --where expression)", 2)
+  end
   return require("bqw.cli_code").units(self, opts and opts.where)
 end
 
