@@ -66,8 +66,8 @@ test-asan: deps
 # over 6 s or 1024 MB of RSS among them (FUZZ_TIMEOUT, FUZZ_RSS_MB: tests/fuzz/run.sh).
 fuzz: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBQW_SANITIZE=ON >/dev/null
-	@cmake --build $(ASAN_BUILD) --target fuzz_load fuzz_search fuzz_where -j $(JOBS)
-	@status=0; for f in fuzz_load fuzz_search fuzz_where; do \
+	@cmake --build $(ASAN_BUILD) --target fuzz_load fuzz_search fuzz_where fuzz_codebook -j $(JOBS)
+	@status=0; for f in fuzz_load fuzz_search fuzz_where fuzz_codebook; do \
 	  sh tests/fuzz/run.sh $(ASAN_BUILD)/tests/fuzz/$$f tests/fuzz $(FUZZ_SECONDS) || status=1; \
 	done; exit $$status
 

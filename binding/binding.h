@@ -77,6 +77,8 @@ void bqw_lua_push_record_fields(lua_State *L, const bqw_dataset *ds, size_t inde
                                 bqw_lua_script script, lua_Integer fields);
 /* Adds core.schema and core.schema_columns to the module table at index lib. */
 void bqw_lua_open_schema(lua_State *L, int lib);
+/* core.codebook and the dataset methods set_codebook, codings, codes (code.c). */
+void bqw_lua_open_code(lua_State *L, int lib, int methods);
 /* Adds core.loop and core.host_uv_loop to the module table on top of the stack. */
 void bqw_lua_open_loop(lua_State *L);
 /* Adds core.view_of, core.view_job and core.thread_time (binding/view.c) to the module

@@ -856,6 +856,7 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
   lua_getfield(L, -1, "__index");
   bqw_lua_open_filter(L, lua_gettop(L) - 2, lua_gettop(L));
   bqw_lua_open_schema(L, lua_gettop(L) - 2);
+  bqw_lua_open_code(L, lua_gettop(L) - 2, lua_gettop(L));
   lua_pop(L, 2);
   bqw_lua_open_loop(L);
   bqw_lua_open_view(L);

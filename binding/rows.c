@@ -114,7 +114,8 @@ static const bqw_field_info *info(field fld) { return bqw_schema_field((size_t)f
 static void schema_into(row_format *f) {
   for (field i = 0; i < FLD_COUNT; i++) {
     const bqw_field_info *fi = info(i);
-    f->skip[i] = f->measure_shape && (fi->flags & BQW_FLAG_MEASURES);
+    f->skip[i] = (f->measure_shape && (fi->flags & BQW_FLAG_MEASURES)) ||
+                 !(fi->flags & (BQW_FLAG_RECORD | BQW_FLAG_MEASURE)); /* code: no key */
     f->by_lines[i] = fi->type == BQW_TYPE_TEXTS && (fi->flags & BQW_FLAG_MEASURES);
     f->numeric[i] = fi->type == BQW_TYPE_INTEGER;
     f->keys[i] = i;

@@ -9,10 +9,12 @@
 
 extern const unsigned char bqw_data_repairs[], bqw_data_regions[], bqw_data_structure[],
     bqw_data_defects[], bqw_data_digest[], bqw_data_places[], bqw_data_issuers[],
-    bqw_data_doctypes[], bqw_data_convert_overrides[], bqw_data_convert_zhe[];
+    bqw_data_doctypes[], bqw_data_convert_overrides[], bqw_data_convert_zhe[],
+    bqw_data_codebook_tools[], bqw_data_codebook_themes[];
 extern const size_t bqw_data_repairs_len, bqw_data_regions_len, bqw_data_structure_len,
     bqw_data_defects_len, bqw_data_digest_len, bqw_data_places_len, bqw_data_issuers_len,
-    bqw_data_doctypes_len, bqw_data_convert_overrides_len, bqw_data_convert_zhe_len;
+    bqw_data_doctypes_len, bqw_data_convert_overrides_len, bqw_data_convert_zhe_len,
+    bqw_data_codebook_tools_len, bqw_data_codebook_themes_len;
 
 const char *bqw_fact_table(const char *name, size_t *len) {
   static const struct {
@@ -28,7 +30,9 @@ const char *bqw_fact_table(const char *name, size_t *len) {
       {"issuers", bqw_data_issuers, &bqw_data_issuers_len},
       {"doctypes", bqw_data_doctypes, &bqw_data_doctypes_len},
       {"convert-overrides", bqw_data_convert_overrides, &bqw_data_convert_overrides_len},
-      {"convert-zhe", bqw_data_convert_zhe, &bqw_data_convert_zhe_len}};
+      {"convert-zhe", bqw_data_convert_zhe, &bqw_data_convert_zhe_len},
+      {"codebook-policy-tools", bqw_data_codebook_tools, &bqw_data_codebook_tools_len},
+      {"codebook-themes", bqw_data_codebook_themes, &bqw_data_codebook_themes_len}};
   for (size_t i = 0; name && i < sizeof tables / sizeof *tables; i++)
     if (!strcmp(tables[i].name, name)) {
       if (len)

@@ -449,11 +449,22 @@ struct bqw_dataset {
     void *data;
   } index_hook; /* for tests: see dataset_set_index_hook */
   pthread_mutex_t index_lock;
-  atomic_size_t refs;               /* owners: one, plus one per bqw_dataset_ref */
-  bool seen[BQW_SECTION_OTHER + 1]; /* the sections the parser met */
+  atomic_size_t refs;                /* owners: one, plus one per bqw_dataset_ref */
+  bqw_codebook *codebook;            /* bqw_dataset_set_codebook's, or NULL */
+  _Atomic(struct codings *) codings; /* computed on first use, under index_lock */
+  bool seen[BQW_SECTION_OTHER + 1];  /* the sections the parser met */
 };
 
 #define BQW_DIAG_LIMIT 1000
+
+/* code.c: the codings of a dataset, computed on first use (NULL without a codebook;
+ * *status, may be NULL, BQW_ENOMEM when they could not be), and the codes of a row,
+ * ancestors included (false without a codebook). */
+struct codings;
+const struct codings *dataset_codings(const bqw_dataset *ds, int *status);
+bool dataset_code_names(const bqw_dataset *ds, size_t record, size_t measure,
+                        const char *const **names, size_t *count);
+void dataset_codings_free(struct codings *c);
 
 /* Records a diagnostic; message formatted printf-style into the arena. */
 void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,

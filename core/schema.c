@@ -83,8 +83,8 @@ static void set_list(bqw_value *v, bqw_type type, const void *items, size_t coun
 
 /* The value as the record holds it; the schema's kinds decide before this is asked
  * whether the field applies at all. */
-static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_id f,
-                        bqw_value *v) {
+static void field_value(const bqw_dataset *ds, const bqw_record *r, size_t index,
+                        size_t m, bqw_field_id f, bqw_value *v) {
   switch (f) {
   case BQW_F_ID:
     set_int(v, (long long)index + 1);
@@ -191,6 +191,13 @@ static void field_value(const bqw_record *r, size_t index, size_t m, bqw_field_i
   case BQW_F_MEASURE_LINE:
     set_int(v, r->measures[m - 1].line);
     break;
+  case BQW_F_CODE: {
+    const char *const *names;
+    size_t count;
+    if (dataset_code_names(ds, index, m, &names, &count))
+      set_list(v, BQW_TYPE_TEXTS, names, count, sizeof *names);
+    break;
+  }
   case BQW_F_COUNT:
     break;
   }
@@ -220,7 +227,7 @@ int bqw_record_value(const bqw_dataset *ds, size_t record, size_t measure,
   bool measure_only = fi->flags & BQW_FLAG_MEASURE;
   if (measure_only != (measure > 0) && (measure_only || (fi->flags & BQW_FLAG_MEASURES)))
     return 0;
-  field_value(r, record, measure, field, out);
+  field_value(ds, r, record, measure, field, out);
   return 0;
 }
 

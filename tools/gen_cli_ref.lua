@@ -116,6 +116,7 @@ end
 
 local function man(version)
   w('.TH BQW 1 "" "bqw ', version, '" "User Commands"')
+  w(".na") -- left-aligned: a long synopsis is not spread out ("bqw  export")
   w(".\\\" Generated from lua/bqw/commands.lua by tools/gen_cli_ref.lua: edit those, not this.")
   w(".SH NAME")
   w("bqw \\- ", roff(ref.summary:gsub("%.$", ""):gsub("^%u", string.lower)))

@@ -134,6 +134,7 @@ local reads_dataset = {
   search = true,
   facet = true,
   report = true,
+  code = true,
 }
 
 function commands.stats(args, ds)
@@ -249,6 +250,10 @@ local function cli_io()
     EXIT_OK = EXIT_OK,
     EXIT_USAGE = EXIT_USAGE,
   }
+end
+
+function commands.code(args, ds)
+  return require("bqw.cli_code").run(args, ds, cli_io())
 end
 
 function commands.view(args, ds)
@@ -886,6 +891,9 @@ function M.main(argv)
   end
   if args.script or args.ambiwidth then
     bqw.setup({ script = args.script, ambiwidth = tonumber(args.ambiwidth) })
+  end
+  if args.codebook and #args.codebook > 0 then
+    bqw.setup({ codebooks = args.codebook })
   end
   local fs = require("bqw.core").fs
   fs.catch_signals()

@@ -33,8 +33,8 @@ local function add_option(cmd, o)
   end
   if o.required then
     opt:count(1)
-  elseif o.names == "--opt" then
-    opt:count("*") -- repeatable
+  elseif o.repeatable then
+    opt:count("*")
   end
   return opt
 end

@@ -9,7 +9,7 @@
 --- shell offers: "file", "view", "export", "where", "fields" (a comma list of the fields
 --- `bqw fields` prints), "sort" (of those it marks sort), "facet" (a filter word of a
 --- field it marks facet; the parser takes only those)), show_arg (with choices: `--help`
---- shows arg, not the choices). An argument: name, help, args (nil: one; "?": optional;
+--- shows arg, not the choices), repeatable (given any number of times). An argument: name, help, args (nil: one; "?": optional;
 --- "*": any number), complete, choices (words the shells offer). Plain data: no require,
 --- so the generator reads it with lua5.4 at build time; cli.lua builds its parser from it.
 local M = {}
@@ -78,7 +78,15 @@ local help = { names = "-h --help", help = "Show this help message and exit." }
 local output = { names = "-o --output", arg = "FILE", help = "Write to FILE (atomically) instead of stdout.", complete = "file" }
 
 -- The options most commands share: those that read the digest, and those that draw.
-local READ = { help, data, max_size, script, ambiwidth }
+-- --codebook goes with --data: every command that reads records takes it
+local codebook = {
+  names = "--codebook",
+  arg = "FILE",
+  help = "A codebook (TSV) to code the measures with, instead of the default set (repeatable).",
+  complete = "file",
+  repeatable = true,
+}
+local READ = { help, data, codebook, max_size, script, ambiwidth }
 local DRAW = { width, color }
 
 --- The options of the lists given, in order, in one list.
@@ -132,6 +140,7 @@ M.commands = {
       {
         names = "--opt",
         arg = "KEY=VALUE",
+        repeatable = true,
         help = "An option of the view plugin itself (repeatable); bqw view NAME --help lists them.",
       },
     }),
@@ -277,6 +286,20 @@ M.commands = {
         default = "byte",
       },
       { names = "--summary", help = "Print the summary (lines, repairs, counts) on stderr even when it is not a terminal." },
+    }),
+  },
+  {
+    name = "code",
+    help = "Codings of the measures by the codebooks, with evidence; uncoded measures too.",
+    man = "One line per coding: the row (ID.MEASURE, or ID for a record's prose), its source line,"
+      .. " the code, the matched text as published and its character span [start,stop); a measure"
+      .. " no code matched is listed as (uncoded), and the last lines give, per codebook, the share"
+      .. " of units it leaves uncoded. --where selects rows as in the measure shape (code=供给型 tests"
+      .. " the row's measure). --json prints { units, coverage }: each unit's id, measure (0: the"
+      .. " prose), line, codes and evidence with byte (start, stop) and character spans.",
+    options = with(READ, {
+      where,
+      { names = "--json", help = "An object { units, coverage }: every unit with its codes and evidence." },
     }),
   },
   {

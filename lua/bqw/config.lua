@@ -7,6 +7,7 @@ M.defaults = {
   script = nil, -- hans (Simplified, the default), hant (Traditional), original (as published)
   ambiwidth = 1, -- cells an East Asian Ambiguous character (“ ” ◎ ● — …) takes: 1 or 2
   max_size = nil, -- bytes: a larger file is refused before it is read; nil: 1 GiB
+  codebooks = nil, -- codebook files (TSV) coding the measures; nil: the default set
 }
 
 M.values = {}
@@ -55,6 +56,23 @@ local validators = {
       return nil, "expected a positive whole number of bytes, or false for the default (1 GiB)"
     end
     return v
+  end,
+  codebooks = function(v)
+    if v == false then
+      return nil -- back to the default set (bqw.codebooks)
+    elseif type(v) == "string" then
+      return { v }
+    elseif type(v) == "table" then
+      local copy = {}
+      for i, f in ipairs(v) do
+        if type(f) ~= "string" then
+          return nil, ("entry %d is a %s, expected a codebook file (string)"):format(i, type(f))
+        end
+        copy[i] = f
+      end
+      return copy
+    end
+    return nil, "expected a codebook file or a list of them, or false for the default set"
   end,
   plugin_path = function(v)
     if v == false then

@@ -37,6 +37,11 @@ local function wrap(handle)
     handle:close()
     return nil, message, name
   end
+  local coded, cerr, cname = require("bqw.codebooks").attach(handle)
+  if not coded then
+    handle:close()
+    return nil, cerr, cname
+  end
   return setmetatable({ _handle = handle }, Dataset)
 end
 
@@ -52,6 +57,9 @@ M._dataset_of = wrap
 ---                        $BQW_PLUGIN_PATH and before ~/.config/bqw/plugins
 ---   max_size = BYTES     a digest file larger than this is refused before it is read
 ---                        (default 1 GiB; false: back to the default)
+---   codebooks = FILES    codebook files (TSV; a list, or one name) that code the
+---                        measures instead of the default set (bqw.codebooks; false:
+---                        back to it)
 function M.setup(opts)
   check_arg("setup", 1, opts, "table", true)
   config.set(opts or {}, 3)
@@ -662,6 +670,23 @@ end
 M._wrap = wrap
 
 --- Number of records.
+--- The codings of the measures and prose by the codebooks in use (bqw.codebooks), with
+--- their evidence, unit by unit in source order, uncoded units included; opts.where
+--- selects rows as the measure shape does. See doc/bqw.txt, "bqw-coding".
+function Dataset:codings(opts)
+  handle_of(self, "codings")
+  check_arg("codings", 1, opts, "table", true)
+  if opts and opts.where ~= nil and type(opts.where) ~= "string" then
+    error("bqw.codings: bad argument #1: where must be a string (a --where expression)", 2)
+  end
+  return require("bqw.cli_code").units(self, opts and opts.where)
+end
+
+--- The codes of the codebooks in use: { { code, label, parent, patterns, … }, … }.
+function Dataset:codes()
+  return handle_of(self, "codes"):codes()
+end
+
 function Dataset:count()
   return handle_of(self, "count"):count()
 end

@@ -12,6 +12,7 @@ case $name in
 fuzz_load) seeds=$src/corpus/load max_len=131072 ;;
 fuzz_search) seeds=$src/corpus/search max_len=256 ;;
 fuzz_where) seeds=$src/corpus/where max_len=4096 ;;
+fuzz_codebook) seeds=$src/corpus/codebook max_len=8192 ;;
 *) echo "run.sh: unknown fuzzer $name" >&2; exit 2 ;;
 esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/bqw-$name.XXXXXX")

@@ -330,10 +330,14 @@ describe("ds:facet", function()
     for _, script in ipairs({ "hans", "hant", "original" }) do
       for _, where in ipairs({ false, "kind=document or region=粤北", "text~发展", "issuer~广东" }) do
         for _, field in ipairs(facet.NAMES) do
-          local q = ds:query(where or nil, { script = script })
-          local oracle = facet.count(q:all(), field)
-          local got = assert(ds:facet(field, { where = where or nil, script = script }))
-          assert.same(oracle, got, ("%s %s %s"):format(script, tostring(where), field))
+          -- code is no record key: tests/lua/code_spec.lua checks its facet against
+          -- the codings
+          if field ~= "code" then
+            local q = ds:query(where or nil, { script = script })
+            local oracle = facet.count(q:all(), field)
+            local got = assert(ds:facet(field, { where = where or nil, script = script }))
+            assert.same(oracle, got, ("%s %s %s"):format(script, tostring(where), field))
+          end
         end
       end
     end
@@ -412,7 +416,7 @@ describe("ds:facet", function()
     local counts, err = ds:facet("town")
     assert.is_nil(counts)
     assert.equal('unknown facet field "town" (fields: kind, section, section_title, category, city, region, action, '
-      .. 'docno_issuer, docno_year, level, issuer, doctype, year, mentions)', err)
+      .. 'docno_issuer, docno_year, level, issuer, doctype, year, mentions, code)', err)
     counts, err = ds:facet("region", { where = "region=" })
     assert.is_nil(counts)
     assert.truthy(err:find("^%-%-where:1:"))
