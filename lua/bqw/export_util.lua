@@ -106,6 +106,47 @@ function M.deliver_scratch(util, scratch, path, out)
   end
 end
 
+--- A begin / record / finish export that builds a file by name (libxlsxwriter, SQLite)
+--- in a scratch file and streams it to out when finished: fills in plugin's begin,
+--- record, finish and write from steps, each export's state kept by its options table
+--- (begin, record and finish of one export see the same one). steps.open(opts, ctx)
+--- makes the state (st.scratch, st.path: util.scratch_file's); steps.start(st, ctx),
+--- steps.record(st, row, ctx), steps.finish(st, ctx) write; when one raises,
+--- steps.abandon(st) drops the writer and the scratch file is removed before the error
+--- goes on. Returns plugin.
+function M.scratch_export(plugin, steps)
+  local label = "export " .. plugin.name
+  local state_of = setmetatable({}, { __mode = "k" })
+  local function guarded(st, fn, ...)
+    local ok, err = pcall(fn, st, ...)
+    if not ok then
+      state_of[st.opts] = nil
+      steps.abandon(st)
+      st.scratch:discard()
+      error(err, 0)
+    end
+  end
+  function plugin.begin(_, opts, ctx)
+    local st = steps.open(opts, ctx)
+    st.opts = opts
+    state_of[opts] = st
+    guarded(st, steps.start, ctx)
+  end
+  function plugin.record(_, row, opts, ctx)
+    local st = assert(state_of[opts], label .. ": record before begin")
+    guarded(st, steps.record, row, ctx)
+  end
+  function plugin.finish(out, opts, ctx)
+    local st = assert(state_of[opts], label .. ": finish before begin")
+    guarded(st, steps.finish, ctx)
+    state_of[opts] = nil
+    M.deliver_scratch(ctx.util, st.scratch, st.path, out)
+  end
+  --- The first contract (an array of records), for callers that use it directly.
+  plugin.write = M.write_from(plugin)
+  return plugin
+end
+
 --- A write(out, records, opts, ctx) for a plugin that streams through begin / record
 --- / finish, for callers of the first contract: records an array or an iterator, put
 --- in opts.shape here.
