@@ -106,6 +106,47 @@ function M.deliver_scratch(util, scratch, path, out)
   end
 end
 
+--- A begin / record / finish export that builds a file by name (libxlsxwriter, SQLite)
+--- in a scratch file and streams it to out when finished: fills in plugin's begin,
+--- record, finish and write from steps, each export's state kept by its options table
+--- (begin, record and finish of one export see the same one). steps.open(opts, ctx)
+--- makes the state (st.scratch, st.path: util.scratch_file's); steps.start(st, ctx),
+--- steps.record(st, row, ctx), steps.finish(st, ctx) write; when one raises,
+--- steps.abandon(st) drops the writer and the scratch file is removed before the error
+--- goes on. Returns plugin.
+function M.scratch_export(plugin, steps)
+  local label = "export " .. plugin.name
+  local state_of = setmetatable({}, { __mode = "k" })
+  local function guarded(st, fn, ...)
+    local ok, err = pcall(fn, st, ...)
+    if not ok then
+      state_of[st.opts] = nil
+      steps.abandon(st)
+      st.scratch:discard()
+      error(err, 0)
+    end
+  end
+  function plugin.begin(_, opts, ctx)
+    local st = steps.open(opts, ctx)
+    st.opts = opts
+    state_of[opts] = st
+    guarded(st, steps.start, ctx)
+  end
+  function plugin.record(_, row, opts, ctx)
+    local st = assert(state_of[opts], label .. ": record before begin")
+    guarded(st, steps.record, row, ctx)
+  end
+  function plugin.finish(out, opts, ctx)
+    local st = assert(state_of[opts], label .. ": finish before begin")
+    guarded(st, steps.finish, ctx)
+    state_of[opts] = nil
+    M.deliver_scratch(ctx.util, st.scratch, st.path, out)
+  end
+  --- The first contract (an array of records), for callers that use it directly.
+  plugin.write = M.write_from(plugin)
+  return plugin
+end
+
 --- A write(out, records, opts, ctx) for a plugin that streams through begin / record
 --- / finish, for callers of the first contract: records an array or an iterator, put
 --- in opts.shape here.
@@ -133,6 +174,194 @@ function M.write_from(plugin)
 end
 
 local delimited = require("bqw.core").delimited
+
+--- The declaration of a built-in export: name, description, extension, the engine's
+--- writer (format) and what else it declares, with kind, shapes, default_shape and
+--- options filled in when it leaves them out.
+local function declare(decl)
+  local plugin = { kind = "export", shapes = { "record", "measure" }, default_shape = "record", options = {} }
+  for k, v in pairs(decl) do
+    plugin[k] = v
+  end
+  return plugin
+end
+
+--- The Lua writers of the engine's line formats, for the rows a Lua filter selects
+--- (the core writes the same bytes itself when it walks the records, binding/rows.c):
+--- header(columns, raw) and row(row, columns, raw), columns nil for every field.
+local LINES = {
+  csv = {
+    header = true,
+    row = function(row, columns, raw)
+      return delimited(row, columns, "csv", raw and true or false)
+    end,
+  },
+  tsv = {
+    header = true,
+    row = function(row, columns, raw)
+      return delimited(row, columns, "tsv", raw and true or false)
+    end,
+  },
+  ndjson = {
+    all_fields = true, -- every field unless opts.columns names some
+    row = function(row, columns)
+      local object = row
+      if columns then
+        object = {}
+        for _, c in ipairs(columns) do
+          object[c] = row[c]
+        end
+      end
+      return require("bqw.json").encode(object, { keyorder = fields.COLUMNS.ndjson }) .. "\n"
+    end,
+  },
+}
+
+--- A built-in export of one line per row written by the engine (decl.format "csv",
+--- "tsv" or "ndjson"): the declaration with begin / record / native built from it (the
+--- header, in the format's own quoting, and decl.preamble(opts) before it when
+--- declared), and write for the first contract. opts.raw_cells writes cells as they are.
+function M.engine_export(decl)
+  local line = assert(LINES[decl.format], "export_util.engine_export: no line format " .. tostring(decl.format))
+  local plugin = declare(decl)
+  plugin.format, plugin.preamble = nil, nil
+  -- the columns of an export's options, worked out once per export
+  local columns_of = setmetatable({}, { __mode = "k" })
+  local function columns(opts)
+    local cols = columns_of[opts]
+    if cols == nil then
+      cols = (opts.columns or not line.all_fields) and M.columns(opts) or false
+      columns_of[opts] = cols
+    end
+    return cols or nil
+  end
+  if line.header or decl.preamble then
+    --- The preamble, then the header: a row whose every cell is its column's name.
+    function plugin.begin(out, opts)
+      if decl.preamble then
+        out:write(decl.preamble(opts))
+      end
+      if line.header then
+        local names = {}
+        for _, c in ipairs(columns(opts)) do
+          names[c] = c
+        end
+        out:write(line.row(names, columns(opts), opts.raw_cells))
+      end
+    end
+  end
+  --- One row.
+  function plugin.record(out, row, opts)
+    out:write(line.row(row, columns(opts), opts.raw_cells))
+  end
+  --- The same rows written by the core, a batch at a time, when it walks the records
+  --- itself (every filter its own): what record() would write, byte for byte.
+  function plugin.native(opts)
+    return { format = decl.format, columns = columns(opts), raw = opts.raw_cells }
+  end
+  --- The first contract (an array of records), for callers that use it directly.
+  plugin.write = M.write_from(plugin)
+  return plugin
+end
+
+--- A built-in export of one document whose rows the engine writes (decl.format
+--- "json"): decl.head(opts, ctx, count) the text before the rows (which may hold their
+--- count: a first pass counts them, ctx.row_count), decl.row(row) one row's text for
+--- the rows a Lua filter selects, decl.separator between rows, decl.tail after them.
+--- Streams (write(out, rows)), so memory stays that of one row; a caller of the first
+--- contract without ctx.row_count gives an array or has its rows collected.
+function M.engine_document(decl)
+  local plugin = declare(decl)
+  plugin.format, plugin.head, plugin.row, plugin.separator, plugin.tail = nil, nil, nil, nil, nil
+  plugin.stream = true
+  function plugin.write(out, rows, opts, ctx)
+    opts, ctx = opts or {}, ctx or {}
+    if type(rows) == "function" and not ctx.row_count then
+      rows = M.collect(rows)
+    end
+    out:write(decl.head(opts, ctx, type(rows) == "table" and #rows or ctx.row_count()))
+    if ctx.native then
+      ctx.native.write(out, { format = decl.format })
+    else
+      local n = 0
+      local function write_row(row)
+        n = n + 1
+        if n > 1 then
+          out:write(decl.separator)
+        end
+        out:write(decl.row(row))
+      end
+      if type(rows) == "table" then
+        for _, row in ipairs(rows) do
+          write_row(row)
+        end
+      else
+        for row in rows do
+          write_row(row)
+        end
+      end
+    end
+    out:write(decl.tail)
+  end
+  return plugin
+end
+
+--- A built-in export of a document with a table per section whose rows the engine
+--- writes (decl.format "markdown" or "html"). A first pass over the rows finds the
+--- sections and their columns (those some row fills), then one pass per section writes
+--- its rows (ctx.rows), so no row is held; when the core walks the records
+--- (ctx.native) it makes both passes itself. The declaration's own parts:
+--- decl.inline(text) the meta's text as the document shows it; decl.head(out, opts,
+--- ctx, about, records, rows) the document's start, about the meta's byline, credits,
+--- source note and source that are not empty; decl.open(out, group) a section's start
+--- (false: no rows, as a table without columns); decl.row(row, columns) one row's text
+--- for the rows a Lua filter selects; decl.close(out, group), decl.tail(out).
+function M.engine_sections(decl)
+  local plugin = declare(decl)
+  for _, k in ipairs({ "format", "inline", "head", "open", "row", "close", "tail" }) do
+    plugin[k] = nil
+  end
+  plugin.stream = true
+  function plugin.write(out, rows, opts, ctx)
+    opts, ctx = opts or {}, ctx or {}
+    local meta = ctx.meta or {}
+    local groups, records, count
+    if ctx.native then
+      groups, records, count = M.native_sections(ctx.native, opts)
+    else
+      groups, records, count = M.section_passes(ctx.rows or M.collect(rows), opts, ctx.rows and ctx.rows_of)
+    end
+    local about = {}
+    for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
+      if meta[key] and meta[key] ~= "" then
+        about[#about + 1] = decl.inline(meta[key])
+      end
+    end
+    decl.head(out, opts, ctx, about, records, count)
+    for _, group in ipairs(groups) do
+      if decl.open(out, group) ~= false then
+        if group.write then
+          group.write(out, decl.format) -- the same bytes as decl.row's, written in C
+        else
+          local columns = group.columns
+          group.each(function(row)
+            out:write(decl.row(row, columns))
+            if ctx.tick then
+              ctx.tick() -- a row done: a background export may yield here
+            end
+          end)
+        end
+      end
+      if decl.close then
+        decl.close(out, group)
+      end
+    end
+    if decl.tail then
+      decl.tail(out)
+    end
+  end
+  return plugin
+end
 
 --- One row as a CSV line (RFC 4180, CRLF: a cell holding , " CR or LF quoted, its
 --- quotes doubled) or a TSV line ("tsv": the linear convention, TAB LF CR \ written

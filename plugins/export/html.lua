@@ -19,35 +19,20 @@
 
 local html = require("bqw.html_util")
 local escape, lines = html.escape, html.lines
+local cell = require("bqw.export_util").cell
 
 -- numeric columns, right-aligned: the integer fields of the schema
 local NUMERIC = require("bqw.fields").NUMERIC
 
-return {
+return require("bqw.export_util").engine_sections({
   name = "html",
-  kind = "export",
   description = "One self-contained HTML page (UTF-8, inline style, no scripts or URLs): "
     .. "the meta, then a table per section; every text escaped.",
   extension = "html",
-  shapes = { "record", "measure" },
-  default_shape = "record",
-  options = {},
-  -- a table per section, its columns those some row fills: a first pass over the rows
-  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is
-  -- held; when the core walks the records (ctx.native) it makes both passes itself
-  stream = true,
-  write = function(out, rows_iter, opts, ctx)
-    local util = ctx.util
-    local meta = ctx.meta or {}
-    local shape = opts.shape or "record"
-    local groups, records, count
-    if ctx.native then
-      -- the core walks the records: it finds the sections and writes their rows
-      groups, records, count = util.native_sections(ctx.native, opts)
-    else
-      groups, records, count =
-        util.section_passes(ctx.rows or util.collect(rows_iter), opts, ctx.rows and ctx.rows_of)
-    end
+  format = "html", -- the engine's writer of the table rows (binding/rows.c)
+  inline = lines,
+  --- The page's head, its title, the meta paragraph, the counts.
+  head = function(out, opts, ctx, about, records, count)
     out:write("<!doctype html>\n")
     out:write('<html lang="zh">\n<head>\n<meta charset="utf-8">\n')
     out:write('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
@@ -57,12 +42,6 @@ return {
     local title = html.title(opts.script)
     out:write("<title>", escape(title), "</title>\n<style>\n", html.STYLE, "</style>\n</head>\n<body>\n")
     out:write("<h1>", escape(title), "</h1>\n")
-    local about = {}
-    for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
-      if meta[key] and meta[key] ~= "" then
-        about[#about + 1] = lines(meta[key])
-      end
-    end
     if #about > 0 then
       out:write('<p class="meta">', table.concat(about, "<br>\n"), "</p>\n")
     end
@@ -71,33 +50,34 @@ return {
         records,
         records == 1 and "record" or "records",
         count,
-        escape(shape),
+        escape(opts.shape or "record"),
         escape(ctx.version or "?")
       )
     )
-    for _, group in ipairs(groups) do
-      local columns = group.columns
-      out:write("<section>\n<h2>", escape(group.title), "</h2>\n<table>\n<thead>\n<tr>")
-      for _, c in ipairs(columns) do
-        out:write('<th scope="col">', escape(c), "</th>")
-      end
-      out:write("</tr>\n</thead>\n<tbody>\n")
-      if group.write then
-        group.write(out, "html") -- the same bytes as below, written in C
-      else
-        group.each(function(row)
-          out:write('<tr data-id="', escape(row.id or ""), '">')
-          for _, c in ipairs(columns) do
-            out:write(NUMERIC[c] and '<td class="num">' or "<td>", lines(util.cell(row, c)), "</td>")
-          end
-          out:write("</tr>\n")
-          if ctx.tick then
-            ctx.tick() -- a row done: a background export may yield here
-          end
-        end)
-      end
-      out:write("</tbody>\n</table>\n</section>\n")
+  end,
+  --- A section's heading and its table's header.
+  open = function(out, group)
+    out:write("<section>\n<h2>", escape(group.title), "</h2>\n<table>\n<thead>\n<tr>")
+    for _, c in ipairs(group.columns) do
+      out:write('<th scope="col">', escape(c), "</th>")
     end
+    out:write("</tr>\n</thead>\n<tbody>\n")
+  end,
+  --- One table row, carrying the record's id.
+  row = function(row, columns)
+    local parts = { '<tr data-id="', escape(row.id or ""), '">' }
+    for _, c in ipairs(columns) do
+      parts[#parts + 1] = NUMERIC[c] and '<td class="num">' or "<td>"
+      parts[#parts + 1] = lines(cell(row, c))
+      parts[#parts + 1] = "</td>"
+    end
+    parts[#parts + 1] = "</tr>\n"
+    return table.concat(parts)
+  end,
+  close = function(out)
+    out:write("</tbody>\n</table>\n</section>\n")
+  end,
+  tail = function(out)
     out:write("</body>\n</html>\n")
   end,
-}
+})

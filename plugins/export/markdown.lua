@@ -15,6 +15,8 @@
 --- become spaces and a leading - + = or "1." is escaped too.
 
 
+local cell = require("bqw.export_util").cell
+
 --- Text with Markdown's active punctuation escaped, each line on its own.
 local function escape(s)
   -- control characters shown as \x1b, <U+202E> first, then those escaped in turn
@@ -34,39 +36,18 @@ local function inline(s)
   return (s:gsub("^([-+=])", "\\%1"):gsub("^(%d+)([.)])", "%1\\%2"))
 end
 
-return {
+return require("bqw.export_util").engine_sections({
   name = "markdown",
-  kind = "export",
   description = "Markdown (GFM): a heading, the meta, then a ## heading and a table per "
     .. "section; one row per record or measure, text escaped.",
   extension = "md",
-  shapes = { "record", "measure" },
-  default_shape = "record",
-  options = {},
-  -- a table per section, its columns those some row fills: a first pass over the rows
-  -- finds them, then one pass per section writes its rows (ctx.rows), so no row is
-  -- held; when the core walks the records (ctx.native) it makes both passes itself
-  stream = true,
-  write = function(out, rows_iter, opts, ctx)
-    local util = ctx.util
-    local meta = ctx.meta or {}
+  format = "markdown", -- the engine's writer of the table rows (binding/rows.c)
+  inline = inline,
+  --- The heading, the meta paragraph, the counts.
+  head = function(out, opts, ctx, about, records, count)
     out:write("# ", inline(require("bqw.html_util").title(opts.script)), "\n\n")
-    local about = {}
-    for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
-      if meta[key] and meta[key] ~= "" then
-        about[#about + 1] = inline(meta[key])
-      end
-    end
     if #about > 0 then
       out:write(table.concat(about, "  \n"), "\n\n")
-    end
-    local groups, records, count
-    if ctx.native then
-      -- the core walks the records: it finds the sections and writes their rows
-      groups, records, count = util.native_sections(ctx.native, opts)
-    else
-      local source = ctx.rows or util.collect(rows_iter)
-      groups, records, count = util.section_passes(source, opts, ctx.rows and ctx.rows_of)
     end
     out:write(
       ("%d %s, %d rows (one per %s); exported by bqw %s.\n"):format(
@@ -77,31 +58,26 @@ return {
         inline(ctx.version or "?")
       )
     )
-    for _, group in ipairs(groups) do
-      local columns = group.columns
-      out:write("\n## ", inline(group.title), "\n\n")
-      if #columns > 0 then
-        local header, rule = {}, {}
-        for i, c in ipairs(columns) do
-          header[i], rule[i] = cell_text(c), "---"
-        end
-        out:write("| ", table.concat(header, " | "), " |\n")
-        out:write("| ", table.concat(rule, " | "), " |\n")
-        if group.write then
-          group.write(out, "markdown") -- the same bytes as below, written in C
-        else
-          group.each(function(row)
-            local cells = {}
-            for i, c in ipairs(columns) do
-              cells[i] = cell_text(util.cell(row, c))
-            end
-            out:write("| ", table.concat(cells, " | "), " |\n")
-            if ctx.tick then
-              ctx.tick() -- a row done: a background export may yield here
-            end
-          end)
-        end
-      end
-    end
   end,
-}
+  --- A section's heading and its table's header; no table without columns.
+  open = function(out, group)
+    out:write("\n## ", inline(group.title), "\n\n")
+    if #group.columns == 0 then
+      return false
+    end
+    local header, rule = {}, {}
+    for i, c in ipairs(group.columns) do
+      header[i], rule[i] = cell_text(c), "---"
+    end
+    out:write("| ", table.concat(header, " | "), " |\n")
+    out:write("| ", table.concat(rule, " | "), " |\n")
+  end,
+  --- One table row.
+  row = function(row, columns)
+    local cells = {}
+    for i, c in ipairs(columns) do
+      cells[i] = cell_text(cell(row, c))
+    end
+    return "| " .. table.concat(cells, " | ") .. " |\n"
+  end,
+})

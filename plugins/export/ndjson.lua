@@ -8,38 +8,10 @@
 ---
 --- Columns: with opts.columns (a list or "a,b,c"), each object has only those keys
 --- (an absent field is left out); without, every field.
-local json = require("bqw.json")
-
--- the keys in the schema's ndjson column set order (as the core writes them)
-local KEY_ORDER = require("bqw.fields").COLUMNS.ndjson
-
-local M = {
+return require("bqw.export_util").engine_export({
   name = "ndjson",
-  kind = "export",
   description = "Newline-delimited JSON: one compact object per record or measure row, "
     .. "no meta line.",
   extension = "ndjson",
-  shapes = { "record", "measure" },
-  default_shape = "record",
-  options = {},
-  --- One row: one line.
-  record = function(out, row, opts, ctx)
-    local object = row
-    if opts.columns then
-      object = {}
-      for _, c in ipairs(ctx.util.columns(opts)) do
-        object[c] = row[c]
-      end
-    end
-    out:write(json.encode(object, { keyorder = KEY_ORDER }), "\n")
-  end,
-  --- The same lines written by the core when it walks the records itself.
-  native = function(opts, ctx)
-    return { format = "ndjson", columns = opts.columns and ctx.util.columns(opts) or nil }
-  end,
-}
-
---- The first contract (an array of records), for callers that use it directly.
-M.write = require("bqw.export_util").write_from(M)
-
-return M
+  format = "ndjson", -- the engine's writer (binding/rows.c); keys in the schema's ndjson order
+})

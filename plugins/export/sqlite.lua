@@ -90,9 +90,6 @@ local FTS_NOTE = {
 
 local unpack_values = table.unpack or unpack -- luacheck: ignore 143 (LuaJIT has only unpack)
 
--- The database of each export in progress, by its options table.
-local state_of = setmetatable({}, { __mode = "k" })
-
 local function check(ok, message)
   if not ok then
     error("export sqlite: " .. tostring(message), 0)
@@ -100,19 +97,8 @@ local function check(ok, message)
   return ok
 end
 
---- Calls fn(st, ...); when it raises, closes the database and removes its file first.
-local function guarded(st, fn, ...)
-  local ok, err = pcall(fn, st, ...)
-  if not ok then
-    state_of[st.opts] = nil
-    pcall(st.db.close, st.db)
-    st.scratch:discard()
-    error(err, 0)
-  end
-end
-
---- Creates the database: the schema, one transaction, the prepared inserts.
-function M.begin(_, opts, ctx)
+--- Opens the database (start creates its schema).
+local function open(opts, ctx)
   local fts = opts.fts or "bqw"
   if not FTS_MODES[fts] then
     error(("export sqlite: --fts %s: expected bqw, trigram or none"):format(tostring(fts)), 0)
@@ -130,33 +116,35 @@ function M.begin(_, opts, ctx)
     scratch:discard()
     error("export sqlite: " .. derr, 0)
   end
-  local st = {
+  return {
     db = db, scratch = scratch, path = path, opts = opts, fts = fts, nrecords = 0, nmeasures = 0, util = ctx.util,
   }
-  state_of[opts] = st
-  guarded(st, function()
-    local defs, marks = {}, {}
-    for i, c in ipairs(RECORD_COLUMNS) do
-      defs[i] = c .. (c == "id" and " INTEGER PRIMARY KEY" or (INTEGER[c] and " INTEGER" or " TEXT"))
-      marks[i] = "?"
-    end
-    check(db:exec(SCHEMA:format(table.concat(defs, ", "))))
-    if fts ~= "none" then
-      check(db:exec(FTS_SCHEMA:format(fts, fts)))
-    end
-    check(db:exec("BEGIN"))
-    st.ins_record = check(db:prepare(("INSERT INTO records (%s) VALUES (%s)"):format(
-      table.concat(RECORD_COLUMNS, ", "),
-      table.concat(marks, ", ")
-    )))
-    st.ins_measure = check(db:prepare("INSERT INTO measures (id, record_id, idx, text, line) VALUES (?, ?, ?, ?, ?)"))
-    st.ins_mention = check(db:prepare("INSERT INTO mentions (record_id, place) VALUES (?, ?)"))
-    st.ins_issuer = check(db:prepare("INSERT INTO issuers (record_id, issuer) VALUES (?, ?)"))
-    if fts ~= "none" then
-      st.ins_rfts = check(db:prepare("INSERT INTO records_fts (rowid, title, headline, text, category, city) VALUES (?, ?, ?, ?, ?, ?)"))
-      st.ins_mfts = check(db:prepare("INSERT INTO measures_fts (rowid, text) VALUES (?, ?)"))
-    end
-  end)
+end
+
+--- The schema, one transaction, the prepared inserts.
+local function start(st)
+  local db, fts = st.db, st.fts
+  local defs, marks = {}, {}
+  for i, c in ipairs(RECORD_COLUMNS) do
+    defs[i] = c .. (c == "id" and " INTEGER PRIMARY KEY" or (INTEGER[c] and " INTEGER" or " TEXT"))
+    marks[i] = "?"
+  end
+  check(db:exec(SCHEMA:format(table.concat(defs, ", "))))
+  if fts ~= "none" then
+    check(db:exec(FTS_SCHEMA:format(fts, fts)))
+  end
+  check(db:exec("BEGIN"))
+  st.ins_record = check(db:prepare(("INSERT INTO records (%s) VALUES (%s)"):format(
+    table.concat(RECORD_COLUMNS, ", "),
+    table.concat(marks, ", ")
+  )))
+  st.ins_measure = check(db:prepare("INSERT INTO measures (id, record_id, idx, text, line) VALUES (?, ?, ?, ?, ?)"))
+  st.ins_mention = check(db:prepare("INSERT INTO mentions (record_id, place) VALUES (?, ?)"))
+  st.ins_issuer = check(db:prepare("INSERT INTO issuers (record_id, issuer) VALUES (?, ?)"))
+  if fts ~= "none" then
+    st.ins_rfts = check(db:prepare("INSERT INTO records_fts (rowid, title, headline, text, category, city) VALUES (?, ?, ?, ?, ?, ?)"))
+    st.ins_mfts = check(db:prepare("INSERT INTO measures_fts (rowid, text) VALUES (?, ?)"))
+  end
 end
 
 local function insert(st, r)
@@ -191,12 +179,6 @@ local function insert(st, r)
   end
 end
 
---- One record: its rows in every table, inserted at once.
-function M.record(_, r, opts)
-  local st = assert(state_of[opts], "export sqlite: record before begin")
-  guarded(st, insert, r)
-end
-
 local function finish(st, ctx)
   local db, opts = st.db, st.opts
   local meta = ctx.meta or {}
@@ -219,15 +201,14 @@ local function finish(st, ctx)
   check(db:close())
 end
 
---- The meta table, the commit; then the file to out.
-function M.finish(out, opts, ctx)
-  local st = assert(state_of[opts], "export sqlite: finish before begin")
-  guarded(st, finish, ctx)
-  state_of[opts] = nil
-  require("bqw.export_util").deliver_scratch(ctx.util, st.scratch, st.path, out)
-end
-
---- The first contract (an array of records), for callers that use it directly.
-M.write = require("bqw.export_util").write_from(M)
-
-return M
+-- begin / record / finish: the database in a scratch file (gone even after Ctrl-C),
+-- streamed to out when finished; a failure closes it and removes its file
+return require("bqw.export_util").scratch_export(M, {
+  open = open,
+  start = start,
+  record = insert, -- one record: its rows in every table, inserted at once
+  finish = finish, -- the meta table, the commit
+  abandon = function(st)
+    pcall(st.db.close, st.db)
+  end,
+})

@@ -54,27 +54,6 @@ local function utf8_length(s)
   return #s - continuation
 end
 
--- The workbook of each export in progress, by its options table (begin, record and
--- finish of one export see the same one).
-local state_of = setmetatable({}, { __mode = "k" })
-
---- Drops the workbook without writing it (writing would take as long as the rows so
---- far) and removes its file, after a failure or an interruption.
-local function abandon(st)
-  st.wb:discard()
-  st.scratch:discard()
-end
-
---- Calls fn(st, ...) and, when it raises, drops the workbook before passing the error on.
-local function guarded(st, fn, ...)
-  local ok, err = pcall(fn, st, ...)
-  if not ok then
-    state_of[st.opts] = nil
-    abandon(st)
-    error(err, 0)
-  end
-end
-
 local function check(ok, message)
   if not ok then
     error("export xlsx: " .. tostring(message), 0)
@@ -96,8 +75,8 @@ local function new_sheet(st)
   st.sheet, st.row = sheet, 0
 end
 
---- Creates the workbook and writes the header row.
-function M.begin(_, opts, ctx)
+--- Creates the workbook (start writes its header row).
+local function open(opts, ctx)
   local core = require("bqw.core")
   if not core.xlsx then
     error("export xlsx: this bqw was built without libxlsxwriter; install libxlsxwriter-dev "
@@ -130,8 +109,7 @@ function M.begin(_, opts, ctx)
   end
   st.base = st.shape == "measure" and "measures" or "records"
   st.sheets, st.rows = {}, 0
-  state_of[opts] = st
-  guarded(st, new_sheet)
+  return st
 end
 
 --- A text cell, cut to Excel's limit by core.xlsx when longer (with a marker in the
@@ -189,12 +167,6 @@ local function write_row(st, r, ctx)
   end
 end
 
---- One row: written to the workbook at once (constant_memory keeps only this row).
-function M.record(_, row, opts, ctx)
-  local st = assert(state_of[opts], "export xlsx: record before begin")
-  guarded(st, write_row, row, ctx)
-end
-
 local function finish(st, ctx)
   local wb, opts = st.wb, st.opts
   for _, s in ipairs(st.sheets) do
@@ -229,15 +201,15 @@ local function finish(st, ctx)
   check(wb:close())
 end
 
---- Column widths, the frozen header, the autofilter, the about sheet; then the file to out.
-function M.finish(out, opts, ctx)
-  local st = assert(state_of[opts], "export xlsx: finish before begin")
-  guarded(st, finish, ctx)
-  state_of[opts] = nil
-  require("bqw.export_util").deliver_scratch(ctx.util, st.scratch, st.path, out)
-end
-
---- The first contract (an array of records), for callers that use it directly.
-M.write = require("bqw.export_util").write_from(M)
-
-return M
+-- begin / record / finish: the workbook in a scratch file, streamed to out (an atomic
+-- file or stdout) when finished; a failure or an interruption drops it without
+-- writing it (writing would take as long as the rows so far) and removes its file
+return require("bqw.export_util").scratch_export(M, {
+  open = open,
+  start = new_sheet,
+  record = write_row, -- one row, written to the workbook at once (constant_memory keeps only it)
+  finish = finish, -- column widths, the frozen header, the autofilter, the about sheet
+  abandon = function(st)
+    st.wb:discard()
+  end,
+})

@@ -80,6 +80,57 @@ describe("plugin search path", function()
     os.execute("rm -rf '" .. dir .. "'")
   end)
 
+  it("lets a user export of a built-in's name replace the engine's (csv)", function()
+    local dir = plugin_dir({
+      ["export/csv.lua"] = [[
+return {
+  name = "csv", kind = "export", description = "A user's csv", extension = "csv",
+  shapes = { "record" },
+  record = function(out, row) out:write("USER ", row.id, "\n") end,
+}
+]],
+    })
+    bqw.setup({ plugin_path = { dir } })
+    local p = assert(plugins.get("export", "csv"))
+    assert.equal("setup", p.origin)
+    assert.is_nil(p.native) -- the engine's writer is the built-in's, gone with it
+    local text = assert(bqw.load():export("csv", { where = "id<=2", columns = "id" }))
+    assert.equal("USER 1\nUSER 2\n", text)
+    local entry
+    for _, e in ipairs(plugins.list("export")) do
+      if e.name == "csv" then
+        entry = e
+      end
+    end
+    assert.truthy(entry.replaces:find("plugins/export/csv.lua", 1, true))
+    os.execute("rm -rf '" .. dir .. "'")
+  end)
+
+  it("declares the engine's exports: name, extension, shapes and the engine's writer", function()
+    for name, contract in pairs({
+      csv = "record",
+      tsv = "record",
+      ndjson = "record",
+      json = "stream",
+      markdown = "stream",
+      html = "stream",
+    }) do
+      local p = assert(plugins.get("export", name))
+      assert.equal("builtin", p.origin)
+      assert.equal(name, p.name)
+      assert.truthy(p.extension)
+      assert.same({ "record", "measure" }, p.shapes)
+      assert.equal("record", p.default_shape)
+      assert.is_function(p.write) -- the first contract, for callers that use it directly
+      if contract == "record" then
+        assert.is_function(p.record)
+        assert.equal(name, p.native({}).format)
+      else
+        assert.is_true(p.stream)
+      end
+    end
+  end)
+
   it("declares every filter word of the schema; a user's filter of the same name replaces one", function()
     bqw.setup({ plugin_path = false })
     local listed = {}
