@@ -30,17 +30,22 @@ local function first_error(handle)
   return handle:name() .. ": error: " .. name
 end
 
-local function wrap(handle)
+-- shared: a handle another Lua state opened and is using (a view job's); its codebook
+-- is that state's, set before the job started, and must not be replaced from here
+-- while other threads read the codings (bqw_dataset_set_codebook).
+local function wrap(handle, shared)
   local rc, name = handle:status()
   if rc ~= 0 then
     local message = first_error(handle)
     handle:close()
     return nil, message, name
   end
-  local coded, cerr, cname = require("bqw.codebooks").attach(handle)
-  if not coded then
-    handle:close()
-    return nil, cerr, cname
+  if not shared then
+    local coded, cerr, cname = require("bqw.codebooks").attach(handle)
+    if not coded then
+      handle:close()
+      return nil, cerr, cname
+    end
   end
   return setmetatable({ _handle = handle }, Dataset)
 end
@@ -48,7 +53,9 @@ end
 local config = require("bqw.config")
 
 --- The Dataset of a bqw.core handle (for bqw.view_worker), or nil, message, name.
-M._dataset_of = wrap
+M._dataset_of = function(handle)
+  return wrap(handle, true)
+end
 
 --- Sets options; an unknown key or a bad value raises. Options:
 ---   data = FILE          the digest bqw.load() opens when given no path (default: the

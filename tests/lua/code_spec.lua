@@ -181,6 +181,28 @@ describe("codebooks given by the user", function()
     os.remove(path)
   end)
 
+  it("stay the dataset's while view jobs read it on other threads", function()
+    -- a view job's Lua state must not replace the codebook set the caller gave the
+    -- dataset (it did, and freed the codings other threads were reading)
+    local ds = assert(bqw.load())
+    local set = require("bqw.core").codebook()
+    assert(set:add("user.tsv", USER))
+    ds._handle:set_codebook(set)
+    assert.are.equal("交通类", ds:codes()[1].code)
+    local jobs = {}
+    for i = 1, 4 do
+      jobs[i] = assert(ds:view_job("list", { where = "code=交通类" }))
+    end
+    for _, job in ipairs(jobs) do
+      local deadline = os.time() + 60
+      while not job:done() do
+        assert(os.time() < deadline, "the view job did not finish")
+      end
+      assert(job:result())
+    end
+    assert.are.equal("交通类", ds:codes()[1].code)
+  end)
+
   it("are checked strictly, with FILE:LINE:COL errors", function()
     local cases = {
       { "code\tlabel\tpattern\n", "1:12: error: unknown column \"pattern\"" },
