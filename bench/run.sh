@@ -9,8 +9,7 @@
 # valgrind --tool=callgrind, on a 10 MB corpus (callgrind runs ~50x slower); skipped otherwise.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
+. "$(dirname "$0")/common.sh"
 build=build
 size=100
 repeat=3
@@ -23,8 +22,8 @@ while [ $# -gt 0 ]; do
   --repeat) repeat=$2; shift 2 ;;
   --json) json=--json; shift ;;
   --callgrind) callgrind=1; shift ;;
-  -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  -h | --help) usage; exit 0 ;;
+  -*) bad_option "$1" ;;
   *) build=$1; shift ;;
   esac
 done

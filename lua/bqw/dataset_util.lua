@@ -111,4 +111,23 @@ function M.unknown_option(opts, common, plugin, kind, name)
   end
 end
 
+--- The plugin of kind called name and the options it is run with (a copy of opts);
+--- or nil, message, error name ("ENOENT" no such plugin, "EINVAL" an option that
+--- neither every plugin of the kind, common, nor this one takes).
+function M.plugin_options(kind, name, opts, common)
+  local plugin, err, ename = require("bqw.plugins").get(kind, name)
+  if not plugin then
+    return nil, err, ename
+  end
+  local unknown = M.unknown_option(opts, common, plugin, kind, name)
+  if unknown then
+    return nil, unknown, "EINVAL"
+  end
+  local options = {}
+  for k, v in pairs(opts) do
+    options[k] = v
+  end
+  return plugin, options
+end
+
 return M

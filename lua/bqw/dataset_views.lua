@@ -58,24 +58,18 @@ function Dataset:view(name, opts)
   check_arg("view", 1, name, "string")
   check_arg("view", 2, opts, "table", true)
   opts = opts or {}
-  local plugin, err, ename = require("bqw.plugins").get("view", name)
+  local plugin, options, ename = util.plugin_options("view", name, opts, VIEW_COMMON)
   if not plugin then
-    return nil, err, ename
-  end
-  local unknown = util.unknown_option(opts, VIEW_COMMON, plugin, "view", name)
-  if unknown then
-    return nil, unknown, "EINVAL"
+    return nil, options, ename
   end
   -- A plugin that says query = true counts through the query (its facets, counted by
   -- the core) instead of being handed every record: it gets an empty list. A streaming
   -- plugin drawn for a sink gets the records one at a time, from the query.
   local streaming = opts.sink ~= nil and plugin.stream ~= nil
-  local options = {}
   for _, o in ipairs(plugin.option_list or {}) do
-    options[o.name] = o.default -- what the plugin declares, unless given
-  end
-  for k, v in pairs(opts) do
-    options[k] = v
+    if options[o.name] == nil then
+      options[o.name] = o.default -- what the plugin declares, unless given
+    end
   end
   options.width = options.width or 100
   local records, q = {}, nil

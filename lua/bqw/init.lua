@@ -18,7 +18,7 @@ local M = {
 local util = require("bqw.dataset_util")
 local Dataset = util.Dataset
 local check_arg, handle_of, script_of = util.check_arg, util.handle_of, util.script_of
-local select_query, unknown_option = util.select_query, util.unknown_option
+local select_query = util.select_query
 
 local function first_error(handle)
   for _, d in ipairs(handle:diagnostics()) do
@@ -416,17 +416,9 @@ function Dataset:_export_job(format, opts)
   if opts.ids ~= nil and type(opts.ids) ~= "table" then
     error(("bqw.export: bad argument #2: ids must be a list of record ids, got %s"):format(type(opts.ids)), 3)
   end
-  local plugin, err, ename = require("bqw.plugins").get("export", format)
+  local plugin, options, ename = util.plugin_options("export", format, opts, EXPORT_COMMON)
   if not plugin then
-    return nil, err, ename
-  end
-  local unknown = unknown_option(opts, EXPORT_COMMON, plugin, "export", format)
-  if unknown then
-    return nil, unknown, "EINVAL"
-  end
-  local options = {}
-  for k, v in pairs(opts) do
-    options[k] = v
+    return nil, options, ename
   end
   options.shape = options.shape or plugin.default_shape or "record"
   local shape_ok = false
