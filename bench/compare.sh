@@ -55,15 +55,6 @@ if [ ! -x "$old" ]; then
   }
 fi
 
-corpus() { # size in MB -> path, generated when missing
-  c=$root/bench/out/corpus-${1}mb.txt
-  if [ ! -s "$c" ]; then
-    echo "compare.sh: generating $c" >&2
-    "$lua" "$root/bench/gen_corpus.lua" "$1" "$c" >&2
-  fi
-  echo "$c"
-}
-
 # One command per line: the arguments after `bqw` (--data FILE follows them).
 commands='stats
 facet city

@@ -37,15 +37,6 @@ fi
 lua=$(command -v lua5.4 || command -v lua || true)
 [ -n "$lua" ] || { echo "run.sh: lua5.4 not found" >&2; exit 2; }
 
-corpus() { # size in MB -> path, generated when missing
-  c=$root/bench/out/corpus-${1}mb.txt
-  if [ ! -s "$c" ]; then
-    echo "run.sh: generating $c" >&2
-    "$lua" "$root/bench/gen_corpus.lua" "$1" "$c" >&2
-  fi
-  echo "$c"
-}
-
 input=$(corpus "$size")
 [ -z "$json" ] && echo "$ $bench --repeat $repeat $input"
 "$bench" --repeat "$repeat" $json "$input"
