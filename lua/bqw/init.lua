@@ -193,10 +193,8 @@ end
 --- headlines, measures, prose, categories, each in source order. An empty query
 --- returns nil, message.
 function Dataset:search(query, opts)
-  local handle = handle_of(self, "search")
-  check_arg("search", 1, query, "string")
-  check_arg("search", 2, opts, "table", true)
-  opts = opts or {}
+  local handle
+  opts, handle = util.named_call(self, "search", query, opts)
   local script = script_of(opts)
   -- the core converts each hit's text and finds the spans in it; only the records of
   -- the hits returned are built
@@ -393,10 +391,7 @@ end
 --- Prepares an export: checks the plugin, its options and shape, selects the records.
 --- Returns a job { total = records, fill = function(out, tick) } or nil, message.
 function Dataset:_export_job(format, opts)
-  handle_of(self, "export")
-  check_arg("export", 1, format, "string")
-  check_arg("export", 2, opts, "table", true)
-  opts = opts or {}
+  opts = util.named_call(self, "export", format, opts)
   if opts.columns ~= nil and type(opts.columns) ~= "string" and type(opts.columns) ~= "table" then
     error(("bqw.export: bad argument #2: columns must be a list or a string \"a,b,c\", got %s"):format(type(opts.columns)), 3)
   end
