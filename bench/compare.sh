@@ -14,8 +14,7 @@
 # stats"). Ratios of one run, never absolute limits: nothing here fails on a figure.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
+. "$(dirname "$0")/common.sh"
 build=build
 base=548b587
 repeat=3
@@ -26,8 +25,8 @@ while [ $# -gt 0 ]; do
   --base) base=$2; shift 2 ;;
   --repeat) repeat=$2; shift 2 ;;
   --sizes) sizes=$2; shift 2 ;;
-  -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+  -h | --help) usage; exit 0 ;;
+  -*) bad_option "$1" ;;
   *) build=$1; shift ;;
   esac
 done
@@ -55,15 +54,6 @@ if [ ! -x "$old" ]; then
     exit 1
   }
 fi
-
-corpus() { # size in MB -> path, generated when missing
-  c=$root/bench/out/corpus-${1}mb.txt
-  if [ ! -s "$c" ]; then
-    echo "compare.sh: generating $c" >&2
-    "$lua" "$root/bench/gen_corpus.lua" "$1" "$c" >&2
-  fi
-  echo "$c"
-}
 
 # One command per line: the arguments after `bqw` (--data FILE follows them).
 commands='stats

@@ -11,16 +11,15 @@
 # times and keeps the median (OpenCC runs once: it takes ten times as long). Times are
 # wall clock and CPU (user + sys; steadier on a shared machine); the verdict uses CPU.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
+. "$(dirname "$0")/common.sh"
 build=build size=100 repeat=3 hant=1
 while [ $# -gt 0 ]; do
   case $1 in
   --size) size=$2; shift 2 ;;
   --repeat) repeat=$2; shift 2 ;;
   --no-hant) hant=; shift ;;
-  -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  -*) echo "convert.sh: unknown option $1" >&2; exit 2 ;;
+  -h | --help) usage; exit 0 ;;
+  -*) bad_option "$1" ;;
   *) build=$1; shift ;;
   esac
 done

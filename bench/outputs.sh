@@ -7,15 +7,14 @@
 #   bench/outputs.sh [--size MB] [BUILD_DIR]      (default: 100 MB, build)
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
+. "$(dirname "$0")/common.sh"
 build=build
 size=100
 while [ $# -gt 0 ]; do
   case $1 in
   --size) size=$2; shift 2 ;;
-  -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  -*) echo "outputs.sh: unknown option $1" >&2; exit 2 ;;
+  -h | --help) usage; exit 0 ;;
+  -*) bad_option "$1" ;;
   *) build=$1; shift ;;
   esac
 done

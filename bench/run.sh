@@ -9,8 +9,7 @@
 # valgrind --tool=callgrind, on a 10 MB corpus (callgrind runs ~50x slower); skipped otherwise.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
+. "$(dirname "$0")/common.sh"
 build=build
 size=100
 repeat=3
@@ -23,8 +22,8 @@ while [ $# -gt 0 ]; do
   --repeat) repeat=$2; shift 2 ;;
   --json) json=--json; shift ;;
   --callgrind) callgrind=1; shift ;;
-  -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  -h | --help) usage; exit 0 ;;
+  -*) bad_option "$1" ;;
   *) build=$1; shift ;;
   esac
 done
@@ -37,15 +36,6 @@ if [ ! -x "$bench" ]; then
 fi
 lua=$(command -v lua5.4 || command -v lua || true)
 [ -n "$lua" ] || { echo "run.sh: lua5.4 not found" >&2; exit 2; }
-
-corpus() { # size in MB -> path, generated when missing
-  c=$root/bench/out/corpus-${1}mb.txt
-  if [ ! -s "$c" ]; then
-    echo "run.sh: generating $c" >&2
-    "$lua" "$root/bench/gen_corpus.lua" "$1" "$c" >&2
-  fi
-  echo "$c"
-}
 
 input=$(corpus "$size")
 [ -z "$json" ] && echo "$ $bench --repeat $repeat $input"

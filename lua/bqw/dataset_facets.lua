@@ -3,7 +3,7 @@
 local util = require("bqw.dataset_util")
 
 local Dataset = util.Dataset
-local check_arg, handle_of, script_of = util.check_arg, util.handle_of, util.script_of
+local handle_of, script_of = util.handle_of, util.script_of
 
 --- Counts records per value of a field: ds:facet("region", { where = "kind=city" }).
 --- field is a field the schema marks facet, by its word of --where (bqw.facet NAMES:
@@ -13,10 +13,7 @@ local check_arg, handle_of, script_of = util.check_arg, util.handle_of, util.scr
 --- then value in pinyin order (years numerically), or nil, message, name ("EINVAL"
 --- an unknown field or a bad where, "EPLUGIN" a filter plugin failed).
 function Dataset:facet(field, opts)
-  handle_of(self, "facet")
-  check_arg("facet", 1, field, "string")
-  check_arg("facet", 2, opts, "table", true)
-  opts = opts or {}
+  opts = util.named_call(self, "facet", field, opts)
   local facet = require("bqw.facet")
   if not facet.FIELDS[field] then
     local none, ferr = facet.count({}, field)

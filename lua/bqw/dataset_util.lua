@@ -10,9 +10,10 @@ local Dataset = {}
 Dataset.__index = Dataset
 M.Dataset = Dataset
 
---- Raises "bqw.FNAME: bad argument #POS: expected …" at the caller's caller unless value
---- has the expected type (or is nil, when optional).
-function M.check_arg(fname, pos, value, expected, optional)
+--- Raises "bqw.FNAME: bad argument #POS: expected …" at the caller's caller (level
+--- levels up: 3 unless given) unless value has the expected type (or is nil, when
+--- optional).
+function M.check_arg(fname, pos, value, expected, optional, level)
   if (optional and value == nil) or type(value) == expected then
     return
   end
@@ -24,7 +25,7 @@ function M.check_arg(fname, pos, value, expected, optional)
       optional and " or nil" or "",
       type(value)
     ),
-    3
+    level or 3
   )
 end
 
@@ -37,16 +38,26 @@ function M.script_of(opts)
   return script
 end
 
---- The core handle of a dataset method's self; raises for a call without ":" or on a
---- closed dataset.
-function M.handle_of(self, method)
+--- The core handle of a dataset method's self; raises (at the method's caller, or
+--- level levels up) for a call without ":" or on a closed dataset.
+function M.handle_of(self, method, level)
   if getmetatable(self) ~= Dataset then
-    error(("bqw: %s must be called as ds:%s(…)"):format(method, method), 3)
+    error(("bqw: %s must be called as ds:%s(…)"):format(method, method), level or 3)
   end
   if not self._handle then
-    error("bqw: the dataset is closed", 3)
+    error("bqw: the dataset is closed", level or 3)
   end
   return self._handle
+end
+
+--- Checks a call ds:method(name, opts) (a string, then a table or nil): raises at the
+--- method's caller as handle_of and check_arg do; returns opts (a new empty table for
+--- nil) and the dataset's core handle.
+function M.named_call(self, method, name, opts)
+  local handle = M.handle_of(self, method, 4)
+  M.check_arg(method, 1, name, "string", false, 4)
+  M.check_arg(method, 2, opts, "table", true, 4)
+  return opts or {}, handle
 end
 
 --- The query a where option makes: nil for all, an expression, a table or a function;
@@ -109,6 +120,25 @@ function M.unknown_option(opts, common, plugin, kind, name)
       )
     end
   end
+end
+
+--- The plugin of kind called name and the options it is run with (a copy of opts);
+--- or nil, message, error name ("ENOENT" no such plugin, "EINVAL" an option that
+--- neither every plugin of the kind, common, nor this one takes).
+function M.plugin_options(kind, name, opts, common)
+  local plugin, err, ename = require("bqw.plugins").get(kind, name)
+  if not plugin then
+    return nil, err, ename
+  end
+  local unknown = M.unknown_option(opts, common, plugin, kind, name)
+  if unknown then
+    return nil, unknown, "EINVAL"
+  end
+  local options = {}
+  for k, v in pairs(opts) do
+    options[k] = v
+  end
+  return plugin, options
 end
 
 return M

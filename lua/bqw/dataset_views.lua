@@ -5,7 +5,7 @@ local config = require("bqw.config")
 local util = require("bqw.dataset_util")
 
 local Dataset = util.Dataset
-local check_arg, handle_of = util.check_arg, util.handle_of
+local check_arg = util.check_arg
 
 local VIEW_COMMON = { where = true, width = true, script = true, sort = true, tick = true, first = true, sink = true, plain = true }
 --- The record fields a streaming view reads: the plugin's `fields` (a list of field
@@ -54,28 +54,19 @@ end
 --- A streaming plugin's `fields` (a list of record field names, or a function(opts)
 --- giving one) are the fields its records are built with (all of them without).
 function Dataset:view(name, opts)
-  handle_of(self, "view")
-  check_arg("view", 1, name, "string")
-  check_arg("view", 2, opts, "table", true)
-  opts = opts or {}
-  local plugin, err, ename = require("bqw.plugins").get("view", name)
+  opts = util.named_call(self, "view", name, opts)
+  local plugin, options, ename = util.plugin_options("view", name, opts, VIEW_COMMON)
   if not plugin then
-    return nil, err, ename
-  end
-  local unknown = util.unknown_option(opts, VIEW_COMMON, plugin, "view", name)
-  if unknown then
-    return nil, unknown, "EINVAL"
+    return nil, options, ename
   end
   -- A plugin that says query = true counts through the query (its facets, counted by
   -- the core) instead of being handed every record: it gets an empty list. A streaming
   -- plugin drawn for a sink gets the records one at a time, from the query.
   local streaming = opts.sink ~= nil and plugin.stream ~= nil
-  local options = {}
   for _, o in ipairs(plugin.option_list or {}) do
-    options[o.name] = o.default -- what the plugin declares, unless given
-  end
-  for k, v in pairs(opts) do
-    options[k] = v
+    if options[o.name] == nil then
+      options[o.name] = o.default -- what the plugin declares, unless given
+    end
   end
   options.width = options.width or 100
   local records, q = {}, nil
@@ -191,11 +182,10 @@ end
 --- found as ds:view finds them: on the plugin path, by file. The thread runs at a
 --- lower priority than the caller's unless opts.first asks for a preview.
 function Dataset:view_job(name, opts)
-  local handle = handle_of(self, "view_job")
-  check_arg("view_job", 1, name, "string")
-  check_arg("view_job", 2, opts, "table", true)
+  local handle
+  opts, handle = util.named_call(self, "view_job", name, opts)
   local spec = { name = name, opts = {}, config = {}, builtin_plugin_dir = core.builtin_plugin_dir }
-  for k, v in pairs(opts or {}) do
+  for k, v in pairs(opts) do
     if k ~= "tick" then
       spec.opts[k] = v
     end

@@ -18,7 +18,7 @@ local M = {
 local util = require("bqw.dataset_util")
 local Dataset = util.Dataset
 local check_arg, handle_of, script_of = util.check_arg, util.handle_of, util.script_of
-local select_query, unknown_option = util.select_query, util.unknown_option
+local select_query = util.select_query
 
 local function first_error(handle)
   for _, d in ipairs(handle:diagnostics()) do
@@ -208,10 +208,8 @@ end
 --- headlines, measures, prose, categories, each in source order. An empty query
 --- returns nil, message.
 function Dataset:search(query, opts)
-  local handle = handle_of(self, "search")
-  check_arg("search", 1, query, "string")
-  check_arg("search", 2, opts, "table", true)
-  opts = opts or {}
+  local handle
+  opts, handle = util.named_call(self, "search", query, opts)
   local script = script_of(opts)
   -- the core converts each hit's text and finds the spans in it; only the records of
   -- the hits returned are built
@@ -408,10 +406,7 @@ end
 --- Prepares an export: checks the plugin, its options and shape, selects the records.
 --- Returns a job { total = records, fill = function(out, tick) } or nil, message.
 function Dataset:_export_job(format, opts)
-  handle_of(self, "export")
-  check_arg("export", 1, format, "string")
-  check_arg("export", 2, opts, "table", true)
-  opts = opts or {}
+  opts = util.named_call(self, "export", format, opts)
   if opts.columns ~= nil and type(opts.columns) ~= "string" and type(opts.columns) ~= "table" then
     error(("bqw.export: bad argument #2: columns must be a list or a string \"a,b,c\", got %s"):format(type(opts.columns)), 3)
   end
@@ -431,17 +426,9 @@ function Dataset:_export_job(format, opts)
   if opts.ids ~= nil and type(opts.ids) ~= "table" then
     error(("bqw.export: bad argument #2: ids must be a list of record ids, got %s"):format(type(opts.ids)), 3)
   end
-  local plugin, err, ename = require("bqw.plugins").get("export", format)
+  local plugin, options, ename = util.plugin_options("export", format, opts, EXPORT_COMMON)
   if not plugin then
-    return nil, err, ename
-  end
-  local unknown = unknown_option(opts, EXPORT_COMMON, plugin, "export", format)
-  if unknown then
-    return nil, unknown, "EINVAL"
-  end
-  local options = {}
-  for k, v in pairs(opts) do
-    options[k] = v
+    return nil, options, ename
   end
   options.shape = options.shape or plugin.default_shape or "record"
   local shape_ok = false

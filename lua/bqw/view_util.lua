@@ -247,6 +247,20 @@ function M.sort(list, before)
   return require("bqw.sort").stable(list, before, M.current_tick)
 end
 
+-- Stores text as line n (id as for line), ticks every TICK_LINES lines and hands
+-- the lines to the sink every CHUNK_LINES; returns n.
+function Builder:_store(n, text, id)
+  self.lines[n - self.base] = text
+  self.ids[n - self.base] = id
+  if self.tick and n % TICK_LINES == 0 then
+    self.tick()
+  end
+  if self.sink and #self.lines >= CHUNK_LINES then
+    self:flush()
+  end
+  return n
+end
+
 --- Adds a line made of segments: strings, or { text, group } for highlighted parts.
 --- id (optional) is the record behind the line. Returns the line's number.
 function Builder:line(segments, id)
@@ -266,15 +280,7 @@ function Builder:line(segments, id)
     end
     col = col + #text
   end
-  self.lines[n - self.base] = table.concat(parts)
-  self.ids[n - self.base] = id
-  if self.tick and n % TICK_LINES == 0 then
-    self.tick()
-  end
-  if self.sink and #self.lines >= CHUNK_LINES then
-    self:flush()
-  end
-  return n
+  return self:_store(n, table.concat(parts), id)
 end
 
 --- Adds a line made of count cells: texts[1..count] (strings) joined, the cell j
@@ -293,15 +299,7 @@ function Builder:cells(texts, groups, count, id)
       col = col + len
     end
   end
-  self.lines[n - self.base] = table.concat(texts, "", 1, count)
-  self.ids[n - self.base] = id
-  if self.tick and n % TICK_LINES == 0 then
-    self.tick()
-  end
-  if self.sink and #self.lines >= CHUNK_LINES then
-    self:flush()
-  end
-  return n
+  return self:_store(n, table.concat(texts, "", 1, count), id)
 end
 
 --- Hands the lines made so far to the sink (nothing without one, or with none made).

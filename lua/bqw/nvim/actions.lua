@@ -41,8 +41,7 @@ end
 --- line of each record's first appearance); nil when buf is no bqw buffer with a
 --- view or search results.
 function M.shown_ids(buf)
-  local b = draw.buffers[buf]
-  local result = b and b.result
+  local result = draw.buffer_field(buf, "result")
   if not result then
     return nil
   end

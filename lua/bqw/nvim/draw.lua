@@ -342,19 +342,13 @@ local lazy_ns = api.nvim_create_namespace("bqw_lazy")
 --- from the start of the jobs to the whole view built, and drawn.
 M.steps = nil
 
--- Runs fn as one step of a large view, counted in M.steps.
-local function timed(what, fn)
-  local core = require("bqw.core")
-  local t0, c0 = uv.hrtime(), core.thread_time()
-  fn()
-  local wall, cpu = (uv.hrtime() - t0) / 1e6, (core.thread_time() - c0) * 1e3
-  if type(what) == "function" then
-    what = what()
-  end
-  local s = M.steps
+-- Counts one step of wall and cpu milliseconds in M[key] (M.steps or M.longest),
+-- keeping the longest step's times and names; returns that record.
+local function count_step(key, what, wall, cpu)
+  local s = M[key]
   if not s then
     s = { count = 0, wall_ms = 0, cpu_ms = 0 }
-    M.steps = s
+    M[key] = s
   end
   s.count = s.count + 1
   if wall > s.wall_ms then
@@ -363,18 +357,20 @@ local function timed(what, fn)
   if cpu > s.cpu_ms then
     s.cpu_ms, s.cpu_what = cpu, what
   end
-  local all = M.longest
-  if not all then
-    all = { count = 0, wall_ms = 0, cpu_ms = 0 }
-    M.longest = all
+  return s
+end
+
+-- Runs fn as one step of a large view, counted in M.steps and M.longest.
+local function timed(what, fn)
+  local core = require("bqw.core")
+  local t0, c0 = uv.hrtime(), core.thread_time()
+  fn()
+  local wall, cpu = (uv.hrtime() - t0) / 1e6, (core.thread_time() - c0) * 1e3
+  if type(what) == "function" then
+    what = what()
   end
-  all.count = all.count + 1
-  if wall > all.wall_ms then
-    all.wall_ms, all.wall_what = wall, what
-  end
-  if cpu > all.cpu_ms then
-    all.cpu_ms, all.cpu_what = cpu, what
-  end
+  local s = count_step("steps", what, wall, cpu)
+  count_step("longest", what, wall, cpu)
   if cpu > 12 and #(s.slow or {}) < 50 then
     s.slow = s.slow or {}
     s.slow[#s.slow + 1] = ("%s %.1f ms"):format(what, cpu)
@@ -600,11 +596,17 @@ local function draw_view(buf, b, v, job, status, done_fn, whole)
   step()
 end
 
+--- buf's key (result, job, view...) and buf's state; nil when buf is no bqw buffer
+--- or has no such key.
+function M.buffer_field(buf, key)
+  local b = M.buffers[buf]
+  return b and b[key], b
+end
+
 --- Stops the view job of buf and its drawing (a newer render is coming); returns
 --- whether there was one.
 function M.cancel(buf)
-  local b = M.buffers[buf]
-  local job = b and b.job
+  local job, b = M.buffer_field(buf, "job")
   if not job then
     return false
   end
@@ -828,9 +830,8 @@ end
 
 --- The record id on the cursor's line of buf, or nil.
 function M.id_under_cursor(buf)
-  local b = M.buffers[buf]
-  local line = api.nvim_win_get_cursor(0)[1]
-  return b and b.result and b.result.ids[line]
+  local result = M.buffer_field(buf, "result")
+  return result and result.ids[api.nvim_win_get_cursor(0)[1]]
 end
 
 --- Sorts a table view by the column under the cursor (again: the other way).
