@@ -237,8 +237,8 @@ static int parse_row(parse_ctx *p, const char *s, const char *e, const int *cols
     return BQW_ENOMEM;
   long dup = find_folded(cb, cb->count, cp, ncp);
   if (dup >= 0) {
-    char where[512]; /* a file name beyond 480 bytes is cut: the message holds 512 */
-    snprintf(where, sizeof where, "%.480s:%u", cb->codes[dup].file, cb->codes[dup].line);
+    char where[256]; /* a long file name is cut: the whole message holds 512 bytes */
+    snprintf(where, sizeof where, "%.240s:%u", cb->codes[dup].file, cb->codes[dup].line);
     return fail_at(p, cell[COL_CODE],
                    "duplicate code %s (first defined at %s): give each code one row",
                    ci->code, where);
