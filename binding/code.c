@@ -93,8 +93,8 @@ static void push_code(lua_State *L, const bqw_codebook *cb, size_t i) {
 
 /* cb:codes() -> { { code, label, description, file, line, depth, parent?, patterns,
  * exclude }, … } in the order added */
-static int l_codebook_codes(lua_State *L) {
-  bqw_codebook *cb = check_codebook(L, 1);
+/* Every code of cb, as push_code gives each, in one list (one result). */
+static int push_codes(lua_State *L, const bqw_codebook *cb) {
   size_t n = bqw_codebook_count(cb);
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
@@ -102,6 +102,11 @@ static int l_codebook_codes(lua_State *L) {
     lua_rawseti(L, -2, (int)i + 1);
   }
   return 1;
+}
+
+static int l_codebook_codes(lua_State *L) {
+  bqw_codebook *cb = check_codebook(L, 1);
+  return push_codes(L, cb);
 }
 
 /* ds:set_codebook(cb | nil) */
@@ -152,13 +157,7 @@ static int l_codings(lua_State *L) {
 static int l_dataset_codes(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   const bqw_codebook *cb = bqw_dataset_codebook(ds);
-  size_t n = bqw_codebook_count(cb);
-  lua_createtable(L, (int)n, 0);
-  for (size_t i = 0; i < n; i++) {
-    push_code(L, cb, i);
-    lua_rawseti(L, -2, (int)i + 1);
-  }
-  return 1;
+  return push_codes(L, cb);
 }
 
 static const luaL_Reg codebook_methods[] = {

@@ -13,18 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool grow(void **items, size_t count, size_t *cap, size_t size) {
-  if (count < *cap)
-    return true;
-  size_t c = *cap ? 2 * *cap : 32;
-  void *n = realloc(*items, c * size);
-  if (!n)
-    return false;
-  *items = n;
-  *cap = c;
-  return true;
-}
-
 void automaton_free(automaton *a) {
   free(a->bmp);
   free(a->astral);

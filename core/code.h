@@ -7,6 +7,16 @@
 
 #include "internal.h"
 
+/* Room for one more item in the malloc'd array *items (array_grow, holding the pointer
+ * in place): false when out of memory, the array then unchanged. */
+static inline bool grow(void **items, size_t count, size_t *cap, size_t size) {
+  void *p = array_grow(*items, count, cap, size, 32);
+  if (!p)
+    return false;
+  *items = p;
+  return true;
+}
+
 typedef struct cb_pattern {
   int32_t *cp; /* folded, in the codebook's arena */
   uint32_t n;

@@ -130,18 +130,6 @@ static char *dup_cell(parse_ctx *p, const char *s, const char *e) {
   return arena_strndup(&p->cb->mem, s, (size_t)(e - s));
 }
 
-static bool grow(void **items, size_t count, size_t *cap, size_t size) {
-  if (count < *cap)
-    return true;
-  size_t c = *cap ? 2 * *cap : 32;
-  void *n = realloc(*items, c * size);
-  if (!n)
-    return false;
-  *items = n;
-  *cap = c;
-  return true;
-}
-
 /* Splits a cell of patterns at '|' into the arena; adds them to the pattern list. */
 static int add_patterns(parse_ctx *p, const char *s, const char *e, uint32_t code,
                         bool exclude, const char ***list, size_t *count) {
