@@ -17,6 +17,14 @@ return function(handle, spec, tick)
   for k, v in pairs(spec.opts or {}) do
     opts[k] = v
   end
+  if spec.count then
+    -- a count job (ds:count_job): the engine's count, no view plugin, no lines
+    local q, qerr, qname = require("bqw.dataset_util").select_query(ds, opts.where, opts.script)
+    if not q then
+      return nil, qerr, qname
+    end
+    return { lines = {}, highlights = {}, folds = {}, ids = {}, count = q:count() }
+  end
   -- the job's tick raises once it is cancelled: the plugin stops there
   opts.tick = tick
   return ds:view(spec.name, opts)

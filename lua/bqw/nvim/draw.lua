@@ -512,10 +512,30 @@ end
 --- line (the live filter's "counting…" or error while the old view stays).
 function M.show_status(buf)
   local b = M.buffers[buf]
-  if b and b.status and b.lazy and b.offset == 1 and api.nvim_buf_is_valid(buf) then
-    api.nvim_buf_set_option(buf, "modifiable", true)
+  if not (b and b.status and b.lazy and b.view and api.nvim_buf_is_valid(buf)) then
+    return
+  end
+  api.nvim_buf_set_option(buf, "modifiable", true)
+  if b.offset == 1 then
     api.nvim_buf_set_lines(buf, 0, 1, false, { b.status })
-    api.nvim_buf_set_option(buf, "modifiable", false)
+  else
+    -- a view drawn without a status line (no filter yet) gets one above it: the
+    -- lines below move down one, the cursors with them
+    local cursors = {}
+    for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+      cursors[win] = api.nvim_win_get_cursor(win)
+    end
+    api.nvim_buf_set_lines(buf, 0, 0, false, { b.status })
+    b.offset, b.match_cache = 1, nil
+    for win, pos in pairs(cursors) do
+      pcall(api.nvim_win_set_cursor, win, { pos[1] + 1, pos[2] })
+    end
+  end
+  -- line 1 of the result is the status as it is now
+  b.result = view_result(b.view, b.status, b.name == "table")
+  api.nvim_buf_set_option(buf, "modifiable", false)
+  if b.offset == 1 then
+    pin_header(buf, b)
   end
 end
 
@@ -613,9 +633,21 @@ function M.cancel(buf)
   job.cancelled = true
   job.core:cancel()
   job.preview:cancel()
+  if job.count then
+    job.count:cancel()
+  end
   b.job = nil
   b.stale = true -- the buffer may hold part of a view: the next render replaces it
   return true
+end
+
+-- The live filter's count in the status line, shown at once on what the buffer holds
+-- (the old view's lines may still be going).
+local function show_count(buf, b, n)
+  b.status = ("filter: %s — %s"):format(b.counting, data.count(n, "record"))
+  b.counting = nil
+  M.show_status(buf)
+  vim.cmd("redraw")
 end
 
 -- Renders a large view: a preview (the view over the first PREVIEW records) and the
@@ -642,6 +674,10 @@ local function render_large(buf, b, ds, width)
     return data.notify_line(err or perr, vim.log.levels.ERROR)
   end
   local job = { core = core_job, preview = preview_job }
+  if b.counting then
+    -- the count alone is the engine's, quick beside the whole view (seconds at 100 MB)
+    job.count = ds:count_job(opts.where)
+  end
   b.job = job
   local started = uv.hrtime()
   local steps = { count = 0, wall_ms = 0, cpu_ms = 0 }
@@ -680,6 +716,14 @@ local function render_large(buf, b, ds, width)
     if job.cancelled or not api.nvim_buf_is_valid(buf) then
       return
     end
+    if b.counting and job.count and job.count:done() then
+      local v = job.count:result()
+      job.count = nil
+      if v then
+        -- an expression that fails leaves it to the view job, which reverts the filter
+        show_count(buf, b, v:records())
+      end
+    end
     if core_job:done() then
       steps.built_ms = (uv.hrtime() - started) / 1e6
       local v, verr = core_job:result()
@@ -688,12 +732,7 @@ local function render_large(buf, b, ds, width)
       end
       b.revert = nil
       if b.counting then
-        -- the live filter's count, known now that the view is built
-        b.status = ("filter: %s — %s"):format(b.counting, data.count(v:records(), "record"))
-        b.counting = nil
-        -- shown at once, on what the buffer holds, while the old lines go
-        M.show_status(buf)
-        vim.cmd("redraw")
+        show_count(buf, b, v:records())
       end
       previewed = true -- too late for the preview
       return draw_view(buf, b, v, job, b.status, finish, true)
