@@ -374,6 +374,7 @@ struct codings {
   size_t nnames, names_cap;
   uint32_t *rec_first, *rec_n;   /* per record: its list in names */
   uint32_t *meas_first, *meas_n; /* per measure of the dataset */
+  uint32_t *text_first, *text_n; /* per record: its text's alone */
 };
 
 void dataset_codings_free(struct codings *c) {
@@ -385,6 +386,8 @@ void dataset_codings_free(struct codings *c) {
   free(c->meas_first);
   free(c->rec_n);
   free(c->meas_n);
+  free(c->text_first);
+  free(c->text_n);
   free(c);
 }
 
@@ -458,8 +461,12 @@ static int compute_codings(const bqw_dataset *ds, const bqw_codebook *cb,
   cg->meas_first = malloc((nmeas + 1) * sizeof *cg->meas_first);
   cg->rec_n = malloc((nrec + 1) * sizeof *cg->rec_n);
   cg->meas_n = malloc((nmeas + 1) * sizeof *cg->meas_n);
-  int rc =
-      has && cg->rec_first && cg->meas_first && cg->rec_n && cg->meas_n ? 0 : BQW_ENOMEM;
+  cg->text_first = malloc((nrec + 1) * sizeof *cg->text_first);
+  cg->text_n = malloc((nrec + 1) * sizeof *cg->text_n);
+  int rc = has && cg->rec_first && cg->meas_first && cg->rec_n && cg->meas_n &&
+                   cg->text_first && cg->text_n
+               ? 0
+               : BQW_ENOMEM;
   for (size_t r = 0; rc == 0 && r < nrec; r++) {
     const bqw_record *rec = &ds->records[r];
     memset(rec_has, 0, cb->count + 1);
@@ -475,14 +482,16 @@ static int compute_codings(const bqw_dataset *ds, const bqw_codebook *cb,
       for (size_t c = 0; c < cb->count; c++)
         rec_has[c] |= has[c];
     }
+    memset(has, 0, cb->count + 1);
     if (rc == 0 && rec->text) {
-      memset(has, 0, cb->count + 1);
       rc = scan_text(cb, &sc, rec->text, strlen(rec->text));
       if (rc == 0)
         rc = code_unit(cb, &sc, cg, (uint32_t)r, 0, rec->line, has);
       for (size_t c = 0; c < cb->count; c++)
         rec_has[c] |= has[c];
     }
+    if (rc == 0)
+      rc = push_names(cb, cg, has, &cg->text_first[r], &cg->text_n[r]);
     if (rc == 0)
       rc = push_names(cb, cg, rec_has, &cg->rec_first[r], &cg->rec_n[r]);
   }
@@ -548,6 +557,30 @@ int bqw_dataset_set_codebook(bqw_dataset *ds, bqw_codebook *cb) {
   bqw_codebook_free(ds->codebook);
   ds->codebook = cb;
   dataset_codings_free(atomic_exchange(&ds->codings, NULL));
+  return 0;
+}
+
+int bqw_dataset_unit_codes(const bqw_dataset *ds, size_t record, size_t measure,
+                           const char *const **names, size_t *count) {
+  if (!ds || !names || !count)
+    return BQW_EINVAL;
+  *names = NULL;
+  *count = 0;
+  const bqw_record *r = bqw_record_at(ds, record);
+  if (!r || measure > r->measure_count)
+    return BQW_ERANGE;
+  int rc;
+  const struct codings *cg = dataset_codings(ds, &rc);
+  if (!cg)
+    return rc;
+  if (measure) {
+    size_t g = (size_t)(r->measures - ds->measures) + measure - 1;
+    *names = cg->names + cg->meas_first[g];
+    *count = cg->meas_n[g];
+  } else {
+    *names = cg->names + cg->text_first[record];
+    *count = cg->text_n[record];
+  }
   return 0;
 }
 

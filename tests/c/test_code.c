@@ -216,6 +216,41 @@ static void exclude(void) {
   bqw_dataset_free(ds);
 }
 
+static void unit_codes(void) {
+  const char *digest = "全省政策\n"
+                       "县域发展\n"
+                       "●《关于标准的意见》\n"
+                       "◎推进标准化建设,执行用地标准。\n";
+  bqw_dataset *ds = NULL;
+  bqw_load_buffer("x.txt", digest, strlen(digest), &ds);
+  CHECK(ds && bqw_record_count(ds) >= 1);
+  const char *const *names = NULL;
+  size_t n = 9;
+  /* without a codebook: none */
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 1, &names, &n), 0);
+  CHECK_EQ_INT((long long)n, 0);
+  bqw_codebook *cb = book("code\tlabel\tpatterns\tparent\n"
+                          "工具\tTools\t\t\n"
+                          "建设\tBuilding\t建设\t工具\n"
+                          "标准\tStandards\t标准\t工具\n");
+  bqw_dataset_set_codebook(ds, cb);
+  bqw_codebook_free(cb);
+  /* the measure: its codes and their parent once, in codebook order */
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 1, &names, &n), 0);
+  if (CHECK_EQ_INT((long long)n, 3)) {
+    CHECK_STR(names[0], "工具");
+    CHECK_STR(names[1], "建设");
+    CHECK_STR(names[2], "标准");
+  }
+  /* the record's text alone has none (the record row's code has its measure's) */
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 0, &names, &n), 0);
+  CHECK_EQ_INT((long long)n, 0);
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 2, &names, &n), BQW_ERANGE);
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 99, 0, &names, &n), BQW_ERANGE);
+  CHECK_EQ_INT(bqw_dataset_unit_codes(NULL, 0, 0, &names, &n), BQW_EINVAL);
+  bqw_dataset_free(ds);
+}
+
 /* ---- parsing ------------------------------------------------------------------ */
 
 static void parse_errors(void) {
@@ -387,8 +422,8 @@ static void digest(void) {
 
 int main(int argc, char **argv) {
   static const check_case cases[] = {
-      {"oracle", oracle},      {"spans", spans},   {"exclude", exclude},
-      {"parse", parse_errors}, {"digest", digest},
+      {"oracle", oracle},         {"spans", spans},        {"exclude", exclude},
+      {"unit_codes", unit_codes}, {"parse", parse_errors}, {"digest", digest},
   };
   return CHECK_RUN_CASES(argc, argv, cases);
 }
