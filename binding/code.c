@@ -121,13 +121,17 @@ static int l_set_codebook(lua_State *L) {
   return 0;
 }
 
-/* ds:codings() -> { { id, measure (0: the text), code, line, start, stop, char_start,
- * char_stop, text }, … } with 1-based ids and offsets counted from 0 ([start, stop)) */
+/* ds:codings([id]) -> { { id, measure (0: the text), code, line, start, stop,
+ * char_start, char_stop, text }, … } with 1-based ids and offsets counted from 0
+ * ([start, stop)): every coding, or record id's */
 static int l_codings(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   const bqw_coding *c;
   size_t n;
-  if (bqw_dataset_codings(ds, &c, &n) < 0)
+  lua_Integer id = luaL_optinteger(L, 2, 0);
+  int rc = id > 0 ? bqw_dataset_record_codings(ds, (size_t)(id - 1), &c, &n)
+                  : bqw_dataset_codings(ds, &c, &n);
+  if (rc < 0)
     return luaL_error(L, "bqw: out of memory");
   const bqw_codebook *cb = bqw_dataset_codebook(ds);
   lua_createtable(L, (int)n, 0);

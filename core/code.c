@@ -598,6 +598,30 @@ int bqw_dataset_codings(const bqw_dataset *ds, const bqw_coding **out, size_t *c
   return rc;
 }
 
+int bqw_dataset_record_codings(const bqw_dataset *ds, size_t record,
+                               const bqw_coding **out, size_t *count) {
+  const bqw_coding *all;
+  size_t n;
+  int rc = bqw_dataset_codings(ds, &all, &n);
+  if (rc < 0)
+    return rc;
+  /* in source order: the first of the record's, then while they are its */
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (all[mid].record < record)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t end = lo;
+  while (end < n && all[end].record == record)
+    end++;
+  *out = all ? all + lo : NULL;
+  *count = end - lo;
+  return 0;
+}
+
 const char *bqw_coding_text(const bqw_dataset *ds, const bqw_coding *c) {
   const bqw_record *r = ds && c ? bqw_record_at(ds, c->record) : NULL;
   if (!r)

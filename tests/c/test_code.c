@@ -248,6 +248,15 @@ static void unit_codes(void) {
   CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 2, &names, &n), BQW_ERANGE);
   CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 99, 0, &names, &n), BQW_ERANGE);
   CHECK_EQ_INT(bqw_dataset_unit_codes(NULL, 0, 0, &names, &n), BQW_EINVAL);
+  /* one record's codings: its slice of them all */
+  const bqw_coding *all, *mine;
+  size_t total, count;
+  CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
+  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 0, &mine, &count), 0);
+  CHECK_EQ_INT((long long)count, (long long)total);
+  CHECK_EQ_INT((long long)total, 2); /* 建设 and 标准 */
+  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 5, &mine, &count), 0);
+  CHECK_EQ_INT((long long)count, 0);
   bqw_dataset_free(ds);
 }
 
@@ -330,6 +339,23 @@ static bqw_dataset *coded_digest(void) {
   return ds;
 }
 
+/* Every record's codings (bqw_dataset_record_codings) are its own and, together, all. */
+static void record_slices(bqw_dataset *ds) {
+  const bqw_coding *all, *mine;
+  size_t total, count, sum = 0;
+  CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
+  for (size_t r = 0; r < bqw_record_count(ds); r++) {
+    CHECK_EQ_INT(bqw_dataset_record_codings(ds, r, &mine, &count), 0);
+    for (size_t i = 0; i < count; i++)
+      CHECK_EQ_INT(mine[i].record, (long long)r);
+    if (count)
+      CHECK(mine == all + sum);
+    sum += count;
+  }
+  CHECK_EQ_INT((long long)sum, (long long)total);
+  CHECK(total > 100);
+}
+
 static long count_rows(bqw_dataset *ds, const char *expr, int measure_shape) {
   bqw_query *q = NULL;
   bqw_query_error err;
@@ -357,6 +383,7 @@ static void digest(void) {
   size_t n;
   CHECK_EQ_INT(bqw_dataset_codings(ds, &c, &n), 0);
   CHECK(n > 100);
+  record_slices(ds);
   const bqw_codebook *cb = bqw_dataset_codebook(ds);
   /* hand-checked: the first measure (line 10) 支持粤东粤西粤北地区更好承接国内外特别是
    * 珠三角地区产业有序转移, published in Traditional: 区域协调 at 粵東粵西粵北 */

@@ -16,28 +16,17 @@ local function config()
   return require("bqw.nvim").config
 end
 
--- The evidence texts of each record (as published, each once), per dataset.
-local cache = { ds = nil, by_id = nil }
-
---- { [id] = { text, … } }: the evidence of the codes given to record id's measures and
---- prose, each distinct text once; built once per dataset.
-function M.evidence(ds)
-  if cache.ds ~= ds then
-    local by_id, seen = {}, {}
-    for _, c in ipairs(ds._handle:codings()) do
-      local list = by_id[c.id]
-      if not list then
-        list, seen[c.id] = {}, {}
-        by_id[c.id] = list
-      end
-      if not seen[c.id][c.text] then
-        seen[c.id][c.text] = true
-        list[#list + 1] = c.text
-      end
+--- The evidence of the codes given to record id's measures and prose (as published),
+--- each distinct text once: { text, … }, read from libbqw for that record alone.
+function M.evidence(ds, id)
+  local list, seen = {}, {}
+  for _, c in ipairs(ds._handle:codings(id)) do
+    if not seen[c.text] then
+      seen[c.text] = true
+      list[#list + 1] = c.text
     end
-    cache.ds, cache.by_id = ds, by_id
   end
-  return cache.by_id
+  return list
 end
 
 -- Spans found per buffer line: { [buf] = { key = result or view, [line] = spans } }.
@@ -71,7 +60,7 @@ function M.line_spans(buf, line)
   elseif b.result then
     id, text = b.result.ids[line], b.result.lines[line]
   end
-  local texts = id and text and M.evidence(ds)[id]
+  local texts = id and text and M.evidence(ds, id)
   local core = require("bqw.core")
   for _, t in ipairs(texts or {}) do
     for _, s in ipairs(core.match_spans(text, t)) do
