@@ -132,6 +132,6 @@ end
 return {
   name = "detail",
   kind = "view",
-  description = "Each record in full: every field, the source line, the measures with their lines (e.g. --where id=27).",
+  description = "Each record in full: every field, the source line, the measures with their lines and codes (e.g. --where id=27).",
   render = render,
 }
