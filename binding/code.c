@@ -59,12 +59,16 @@ static int l_codebook_add(lua_State *L) {
   return 4;
 }
 
-static void push_strings(lua_State *L, const char *key, const char *const *s, size_t n) {
+static void push_strings_list(lua_State *L, const char *const *s, size_t n) {
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
     lua_pushstring(L, s[i]);
     lua_rawseti(L, -2, (int)i + 1);
   }
+}
+
+static void push_strings(lua_State *L, const char *key, const char *const *s, size_t n) {
+  push_strings_list(L, s, n);
   lua_setfield(L, -2, key);
 }
 
@@ -117,13 +121,17 @@ static int l_set_codebook(lua_State *L) {
   return 0;
 }
 
-/* ds:codings() -> { { id, measure (0: the text), code, line, start, stop, char_start,
- * char_stop, text }, … } with 1-based ids and offsets counted from 0 ([start, stop)) */
+/* ds:codings([id]) -> { { id, measure (0: the text), code, line, start, stop,
+ * char_start, char_stop, text }, … } with 1-based ids and offsets counted from 0
+ * ([start, stop)): every coding, or record id's */
 static int l_codings(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   const bqw_coding *c;
   size_t n;
-  if (bqw_dataset_codings(ds, &c, &n) < 0)
+  lua_Integer id = luaL_optinteger(L, 2, 0);
+  int rc = id > 0 ? bqw_dataset_record_codings(ds, (size_t)(id - 1), &c, &n)
+                  : bqw_dataset_codings(ds, &c, &n);
+  if (rc < 0)
     return luaL_error(L, "bqw: out of memory");
   const bqw_codebook *cb = bqw_dataset_codebook(ds);
   lua_createtable(L, (int)n, 0);
@@ -153,6 +161,24 @@ static int l_codings(lua_State *L) {
   return 1;
 }
 
+/* ds:unit_codes(id, measure) -> the codes of a measure (from 1) or, with measure 0, of
+ * the record's text alone, ancestors included, in codebook order ({} without any) */
+static int l_unit_codes(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  lua_Integer id = luaL_checkinteger(L, 2), m = luaL_checkinteger(L, 3);
+  const char *const *names = NULL;
+  size_t n = 0;
+  int rc = id >= 1 && m >= 0
+               ? bqw_dataset_unit_codes(ds, (size_t)(id - 1), (size_t)m, &names, &n)
+               : BQW_ERANGE;
+  if (rc == BQW_ENOMEM)
+    return luaL_error(L, "bqw: out of memory");
+  if (rc < 0)
+    return luaL_error(L, "bqw: no record %d with a measure %d", (int)id, (int)m);
+  push_strings_list(L, names, n);
+  return 1;
+}
+
 /* ds:codebook() -> the codes of the dataset's codebook ({} without one) */
 static int l_dataset_codes(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
@@ -173,4 +199,6 @@ void bqw_lua_open_code(lua_State *L, int lib, int methods) {
   lua_setfield(L, methods, "codings");
   lua_pushcfunction(L, l_dataset_codes);
   lua_setfield(L, methods, "codes");
+  lua_pushcfunction(L, l_unit_codes);
+  lua_setfield(L, methods, "unit_codes");
 }

@@ -12,9 +12,10 @@
  *       booleans (bqw.h, BQW_FLAG_*)
  *   core.schema_columns() -> { flat_record = { names … }, flat_measure = …, … }
  *       the column sets (bqw_schema_columns), by name
- *   core.field_set({ name, … }) -> an integer naming these record fields, for
+ *   core.field_set({ name, … }) -> an integer naming these fields of a record row, for
  *       ds:record(id, script, set): a record table of those fields only (a view that
- *       shows a few fields builds no more); an error for a name that is no record field
+ *       shows a few fields builds no more; code, which record tables lack, for a sort);
+ *       an error for a name that is no such field
  */
 #include "binding.h"
 #include "bqw.h"
@@ -88,8 +89,10 @@ void bqw_lua_push_record_fields(lua_State *L, const bqw_dataset *ds, size_t inde
   for (size_t i = 0; i < n; i++) {
     const bqw_field_info *fi = bqw_schema_field(i);
     bqw_value v;
-    if (!(fi->flags & BQW_FLAG_RECORD) ||
-        (fields != BQW_LUA_ALL_FIELDS && !(fields & field_bit(i))) ||
+    /* every record field, or those of the set (which may name a field a record row has
+     * without a record table's carrying it: code, for a sort) */
+    if ((fields == BQW_LUA_ALL_FIELDS ? !(fi->flags & BQW_FLAG_RECORD)
+                                      : !(fields & field_bit(i))) ||
         bqw_record_value(ds, index, 0, fi->id, &v) != 0 || v.type == BQW_TYPE_NONE)
       continue;
     push_value(L, &v, script);
@@ -168,7 +171,7 @@ static int l_schema_columns(lua_State *L) {
   return 1;
 }
 
-/* core.field_set({ name, … }) -> the set of these record fields, for ds:record */
+/* core.field_set({ name, … }) -> the set of these fields of a record row (ds:record) */
 static int l_field_set(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_Integer set = 0;
@@ -184,7 +187,7 @@ static int l_field_set(lua_State *L) {
     while (i < n && !(strlen(bqw_schema_field(i)->name) == len &&
                       memcmp(bqw_schema_field(i)->name, name, len) == 0))
       i++;
-    if (i >= n || !(bqw_schema_field(i)->flags & BQW_FLAG_RECORD) ||
+    if (i >= n || (bqw_schema_field(i)->flags & BQW_FLAG_MEASURE) ||
         i >= BQW_LUA_FIELD_BITS)
       return luaL_error(L, "bqw: field_set: no record field %s", name);
     set |= field_bit(i);

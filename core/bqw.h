@@ -984,6 +984,16 @@ typedef struct bqw_coding {
  * 0 (none without a codebook) or BQW_ENOMEM. */
 BQW_API int bqw_dataset_codings(const bqw_dataset *ds, const bqw_coding **out,
                                 size_t *count);
+/* The codings of one record (index from 0): *out points into bqw_dataset_codings'
+ * array, *count of them (0 for a record without). Returns 0 or BQW_ENOMEM. */
+BQW_API int bqw_dataset_record_codings(const bqw_dataset *ds, size_t record,
+                                       const bqw_coding **out, size_t *count);
+/* The codes of one coded unit, ancestors included, in codebook order: a measure (from
+ * 1), or with measure 0 the record's text alone (a record row's `code` value adds its
+ * measures'). *names (count of them) belong to the dataset. Returns 0 (none without a
+ * codebook), BQW_EINVAL, BQW_ERANGE (no such record or measure) or BQW_ENOMEM. */
+BQW_API int bqw_dataset_unit_codes(const bqw_dataset *ds, size_t record, size_t measure,
+                                   const char *const **names, size_t *count);
 /* The text a coding's span counts in (the measure, or the record's text). */
 BQW_API const char *bqw_coding_text(const bqw_dataset *ds, const bqw_coding *c);
 

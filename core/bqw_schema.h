@@ -107,8 +107,8 @@ XX(MEASURE_LINE, "measure_line", NULL, BQW_TYPE_INTEGER, BQW_K_D | BQW_K_C,
    BQW_FLAG_MEASURE | BQW_FLAG_SORT, BQW_PRESENT_AS_IS, -1,
    "measure shape: the measure's source line")
 XX(CODE, "code", "code", BQW_TYPE_TEXTS, BQW_KINDS_ALL,
-   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_CLOSED | BQW_FLAG_FACET, BQW_PRESENT_AS_IS,
-   -1,
+   BQW_FLAG_FILTER | BQW_FLAG_FOLD | BQW_FLAG_CLOSED | BQW_FLAG_FACET | BQW_FLAG_SORT,
+   BQW_PRESENT_AS_IS, -1,
    "the codebook codes of the record's measures and prose, with their parents (in "
    "the measure shape the measure's)")
 

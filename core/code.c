@@ -374,6 +374,7 @@ struct codings {
   size_t nnames, names_cap;
   uint32_t *rec_first, *rec_n;   /* per record: its list in names */
   uint32_t *meas_first, *meas_n; /* per measure of the dataset */
+  uint32_t *text_first, *text_n; /* per record: its text's alone */
 };
 
 void dataset_codings_free(struct codings *c) {
@@ -385,6 +386,8 @@ void dataset_codings_free(struct codings *c) {
   free(c->meas_first);
   free(c->rec_n);
   free(c->meas_n);
+  free(c->text_first);
+  free(c->text_n);
   free(c);
 }
 
@@ -458,8 +461,12 @@ static int compute_codings(const bqw_dataset *ds, const bqw_codebook *cb,
   cg->meas_first = malloc((nmeas + 1) * sizeof *cg->meas_first);
   cg->rec_n = malloc((nrec + 1) * sizeof *cg->rec_n);
   cg->meas_n = malloc((nmeas + 1) * sizeof *cg->meas_n);
-  int rc =
-      has && cg->rec_first && cg->meas_first && cg->rec_n && cg->meas_n ? 0 : BQW_ENOMEM;
+  cg->text_first = malloc((nrec + 1) * sizeof *cg->text_first);
+  cg->text_n = malloc((nrec + 1) * sizeof *cg->text_n);
+  int rc = has && cg->rec_first && cg->meas_first && cg->rec_n && cg->meas_n &&
+                   cg->text_first && cg->text_n
+               ? 0
+               : BQW_ENOMEM;
   for (size_t r = 0; rc == 0 && r < nrec; r++) {
     const bqw_record *rec = &ds->records[r];
     memset(rec_has, 0, cb->count + 1);
@@ -475,14 +482,16 @@ static int compute_codings(const bqw_dataset *ds, const bqw_codebook *cb,
       for (size_t c = 0; c < cb->count; c++)
         rec_has[c] |= has[c];
     }
+    memset(has, 0, cb->count + 1);
     if (rc == 0 && rec->text) {
-      memset(has, 0, cb->count + 1);
       rc = scan_text(cb, &sc, rec->text, strlen(rec->text));
       if (rc == 0)
         rc = code_unit(cb, &sc, cg, (uint32_t)r, 0, rec->line, has);
       for (size_t c = 0; c < cb->count; c++)
         rec_has[c] |= has[c];
     }
+    if (rc == 0)
+      rc = push_names(cb, cg, has, &cg->text_first[r], &cg->text_n[r]);
     if (rc == 0)
       rc = push_names(cb, cg, rec_has, &cg->rec_first[r], &cg->rec_n[r]);
   }
@@ -551,6 +560,30 @@ int bqw_dataset_set_codebook(bqw_dataset *ds, bqw_codebook *cb) {
   return 0;
 }
 
+int bqw_dataset_unit_codes(const bqw_dataset *ds, size_t record, size_t measure,
+                           const char *const **names, size_t *count) {
+  if (!ds || !names || !count)
+    return BQW_EINVAL;
+  *names = NULL;
+  *count = 0;
+  const bqw_record *r = bqw_record_at(ds, record);
+  if (!r || measure > r->measure_count)
+    return BQW_ERANGE;
+  int rc;
+  const struct codings *cg = dataset_codings(ds, &rc);
+  if (!cg)
+    return rc;
+  if (measure) {
+    size_t g = (size_t)(r->measures - ds->measures) + measure - 1;
+    *names = cg->names + cg->meas_first[g];
+    *count = cg->meas_n[g];
+  } else {
+    *names = cg->names + cg->text_first[record];
+    *count = cg->text_n[record];
+  }
+  return 0;
+}
+
 const bqw_codebook *bqw_dataset_codebook(const bqw_dataset *ds) {
   return ds ? ds->codebook : NULL;
 }
@@ -563,6 +596,30 @@ int bqw_dataset_codings(const bqw_dataset *ds, const bqw_coding **out, size_t *c
   *out = cg ? cg->items : NULL;
   *count = cg ? cg->count : 0;
   return rc;
+}
+
+int bqw_dataset_record_codings(const bqw_dataset *ds, size_t record,
+                               const bqw_coding **out, size_t *count) {
+  const bqw_coding *all;
+  size_t n;
+  int rc = bqw_dataset_codings(ds, &all, &n);
+  if (rc < 0)
+    return rc;
+  /* in source order: the first of the record's, then while they are its */
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (all[mid].record < record)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t end = lo;
+  while (end < n && all[end].record == record)
+    end++;
+  *out = all ? all + lo : NULL;
+  *count = end - lo;
+  return 0;
 }
 
 const char *bqw_coding_text(const bqw_dataset *ds, const bqw_coding *c) {

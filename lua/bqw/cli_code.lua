@@ -10,7 +10,7 @@ local M = {}
 --- where (an expression, measure shape) selects, each with its codings: { id, measure
 --- (0: the prose), line, text, codes = { … }, evidence = { { code, text, start, stop,
 --- char_start, char_stop }, … } }, or nil, message, name. codes holds the codes of the
---- evidence and their parents (the code field's value of the row).
+--- evidence and their ancestors in codebook order (libbqw's ds:unit_codes).
 function M.units(ds, where)
   local handle = ds._handle
   local f
@@ -37,26 +37,15 @@ function M.units(ds, where)
     end
     list[#list + 1] = c
   end
-  -- a unit's codes are those of its evidence and their ancestors, in codebook order, as
-  -- the code field has them
-  local parent, rank = {}, {}
-  for i, c in ipairs(handle:codes()) do
-    parent[c.code], rank[c.code] = c.parent, i
-  end
   local units = {}
   local function add(r, m, text, line)
     if f and not f:match(r.id, m) then
       return
     end
-    local u = { id = r.id, measure = m, line = line, text = text, codes = json.array(), evidence = json.array() }
-    local seen = {}
+    -- the codes of its evidence and their ancestors, in codebook order (libbqw's)
+    local codes = json.array(handle:unit_codes(r.id, m))
+    local u = { id = r.id, measure = m, line = line, text = text, codes = codes, evidence = json.array() }
     for _, c in ipairs(by_unit[r.id * 65536 + m] or {}) do
-      local code = c.code
-      while code and not seen[code] do
-        seen[code] = true
-        u.codes[#u.codes + 1] = code
-        code = parent[code]
-      end
       u.evidence[#u.evidence + 1] = {
         code = c.code,
         text = c.text,
@@ -66,9 +55,6 @@ function M.units(ds, where)
         char_stop = c.char_stop,
       }
     end
-    table.sort(u.codes, function(a, b)
-      return rank[a] < rank[b]
-    end)
     units[#units + 1] = u
   end
   for id = 1, handle:count() do

@@ -306,6 +306,11 @@ function Dataset:query(filter, opts)
       local id = handle:next_match(f, from)
       return id and id <= count and id or nil
     end,
+    -- a record row's value of a field its table lacks (code), for the Lua sort
+    value = function(id, name)
+      local r = handle:record(id, "original", core.field_set({ name }))
+      return r and r[name]
+    end,
     -- the ids in a sort's order, sorted by the core (Query:_c_order)
     order = function(f, keys)
       return handle:order(f, count, keys, script)

@@ -225,6 +225,12 @@ local function sort_fields()
     for i = from, to do
       known_fields[json.KEY_ORDER[i]] = true
     end
+    -- and every field the schema marks sortable (code, after the measure shape's)
+    for _, f in ipairs(require("bqw.fields").ALL) do
+      if f.sort then
+        known_fields[f.name] = true
+      end
+    end
   end
   return known_fields
 end
@@ -343,14 +349,21 @@ function Query:_matches()
   local out = {}
   local s = self._sort
   local fields = {}
+  -- a sort field record tables lack (code): its value from the source, when it can
+  local value, not_in_record = self._records.value, {}
   for _, k in ipairs(s and s.keys or {}) do
     fields[#fields + 1] = k.field
+    local f = require("bqw.fields").BY_NAME[k.field]
+    not_in_record[k.field] = f and not f.record or nil
   end
   for r, fetched, i in self:_scan() do
     if s and s.keys then
       local e = { _i = i, _fetched = fetched, id = r.id }
       for _, f in ipairs(fields) do
         e[f] = r[f]
+        if e[f] == nil and value and not_in_record[f] then
+          e[f] = value(r.id, f)
+        end
       end
       out[#out + 1] = e
     else

@@ -567,7 +567,7 @@ function M.write(out, ds, q, ctx)
   w('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; ')
   w('style-src &#39;unsafe-inline&#39;; script-src &#39;unsafe-inline&#39;">\n')
   w('<meta name="generator" content="bqw ', escape(ctx.version or "?"), '">\n')
-  w("<title>", escape(title), " · 报告 report</title>\n<style>\n", html.STYLE, STYLE, "</style>\n</head>\n<body>\n")
+  w("<title>", escape(title), " · 报告 report</title>\n<style>\n", html.STYLE, STYLE, require("bqw.report_code").STYLE, "</style>\n</head>\n<body>\n")
   w("<h1>", escape(title), "</h1>\n")
   local meta = ctx.meta or {}
   if meta.source or meta.source_note then
@@ -607,6 +607,7 @@ function M.write(out, ds, q, ctx)
   w(bars("省级文件·文种 Provincial documents by type", facet_of(docs, "doctype"), "bar", "doctype"), "\n")
   w(bars("发文机关 Documents by issuer", facet_of(q, "issuer"), "bar", "issuer"), "\n")
   w("</div>\n", timeline(q:where("kind=meeting or kind=target"):iter()), "\n")
+  w(require("bqw.report_code").section(ds, q, ctx.script))
 
   w('<h2>记录 Records</h2>\n<div id="filters" class="noprint">\n')
   w('<label>搜索 Search <input id="q" type="search" placeholder="振兴, 广州, 2027…"></label>\n')

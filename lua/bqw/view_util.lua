@@ -495,6 +495,7 @@ local HIGHLIGHTS = {
   BqwField = { "Label", "36" },
   BqwDim = { "Comment", "2" },
   BqwMatch = { "Search", "7" },
+  BqwCode = { "Underlined", "4" },
 }
 
 --- The highlight groups views use, and the standard groups Neovim links them to.

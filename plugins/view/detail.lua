@@ -1,7 +1,8 @@
 -- Each record in full (normally one: --where id=27): a heading, then every field as
 -- "label: value" lines, values wrapped to the width by display width (a Han character is
 -- two cells); the source line as "line: 81"; the measures numbered with their own source
--- lines ("1. L83 …"). Several records are separated by a blank line; every other line
+-- lines ("1. L83 …"), each with its codes when codebooks are in use ("code: 供给型;
+-- 人才培养"; the prose's after the fields). Several records are separated by a blank line; every other line
 -- carries its record's id, and each record folds.
 local util = require("bqw.view_util")
 
@@ -61,6 +62,17 @@ local function field(b, r, key, v, width, ctx)
   return wrapped(b, { { key .. ":", "BqwField" }, " " }, util.one_line(text), group, width, r.id)
 end
 
+-- The codes of a record's measure n (0: its prose), ancestors included, in codebook
+-- order (libbqw's), or {} without codebooks or a dataset.
+local function unit_codes(ctx, id, n)
+  local handle = ctx and ctx.dataset and ctx.dataset._handle
+  if not (handle and handle.unit_codes) then
+    return {}
+  end
+  local ok, codes = pcall(handle.unit_codes, handle, id, n)
+  return ok and codes or {}
+end
+
 local function render(records, opts, ctx)
   if #records == 0 then
     return util.no_records()
@@ -93,6 +105,11 @@ local function render(records, opts, ctx)
     for _, key in ipairs(others) do
       field(b, r, key, r[key], width, ctx)
     end
+    -- the codes of the record's prose, then of each measure (when codebooks are in use)
+    local prose = unit_codes(ctx, r.id, 0)
+    if #prose > 0 then
+      wrapped(b, { { "code:", "BqwField" }, " " }, table.concat(prose, "; "), "BqwCode", width, r.id)
+    end
     if r.measures then
       b:line({ { "measures:", "BqwField" }, { (" %d"):format(#r.measures), "BqwDim" } }, r.id)
       for n, m in ipairs(r.measures) do
@@ -101,6 +118,10 @@ local function render(records, opts, ctx)
           ("  %d. "):format(n),
           { at and ("L%d "):format(at) or "", "BqwLine" },
         }, util.one_line(m), "BqwMeasure", width, r.id)
+        local codes = unit_codes(ctx, r.id, n)
+        if #codes > 0 then
+          wrapped(b, { "     ", { "code:", "BqwField" }, " " }, table.concat(codes, "; "), "BqwCode", width, r.id)
+        end
       end
     end
     b:fold(first, b:count())
@@ -111,6 +132,6 @@ end
 return {
   name = "detail",
   kind = "view",
-  description = "Each record in full: every field, the source line, the measures with their lines (e.g. --where id=27).",
+  description = "Each record in full: every field, the source line, the measures with their lines and codes (e.g. --where id=27).",
   render = render,
 }

@@ -216,6 +216,50 @@ static void exclude(void) {
   bqw_dataset_free(ds);
 }
 
+static void unit_codes(void) {
+  const char *digest = "全省政策\n"
+                       "县域发展\n"
+                       "●《关于标准的意见》\n"
+                       "◎推进标准化建设,执行用地标准。\n";
+  bqw_dataset *ds = NULL;
+  bqw_load_buffer("x.txt", digest, strlen(digest), &ds);
+  CHECK(ds && bqw_record_count(ds) >= 1);
+  const char *const *names = NULL;
+  size_t n = 9;
+  /* without a codebook: none */
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 1, &names, &n), 0);
+  CHECK_EQ_INT((long long)n, 0);
+  bqw_codebook *cb = book("code\tlabel\tpatterns\tparent\n"
+                          "工具\tTools\t\t\n"
+                          "建设\tBuilding\t建设\t工具\n"
+                          "标准\tStandards\t标准\t工具\n");
+  bqw_dataset_set_codebook(ds, cb);
+  bqw_codebook_free(cb);
+  /* the measure: its codes and their parent once, in codebook order */
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 1, &names, &n), 0);
+  if (CHECK_EQ_INT((long long)n, 3)) {
+    CHECK_STR(names[0], "工具");
+    CHECK_STR(names[1], "建设");
+    CHECK_STR(names[2], "标准");
+  }
+  /* the record's text alone has none (the record row's code has its measure's) */
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 0, &names, &n), 0);
+  CHECK_EQ_INT((long long)n, 0);
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 2, &names, &n), BQW_ERANGE);
+  CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 99, 0, &names, &n), BQW_ERANGE);
+  CHECK_EQ_INT(bqw_dataset_unit_codes(NULL, 0, 0, &names, &n), BQW_EINVAL);
+  /* one record's codings: its slice of them all */
+  const bqw_coding *all, *mine;
+  size_t total, count;
+  CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
+  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 0, &mine, &count), 0);
+  CHECK_EQ_INT((long long)count, (long long)total);
+  CHECK_EQ_INT((long long)total, 2); /* 建设 and 标准 */
+  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 5, &mine, &count), 0);
+  CHECK_EQ_INT((long long)count, 0);
+  bqw_dataset_free(ds);
+}
+
 /* ---- parsing ------------------------------------------------------------------ */
 
 static void parse_errors(void) {
@@ -295,6 +339,23 @@ static bqw_dataset *coded_digest(void) {
   return ds;
 }
 
+/* Every record's codings (bqw_dataset_record_codings) are its own and, together, all. */
+static void record_slices(bqw_dataset *ds) {
+  const bqw_coding *all, *mine;
+  size_t total, count, sum = 0;
+  CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
+  for (size_t r = 0; r < bqw_record_count(ds); r++) {
+    CHECK_EQ_INT(bqw_dataset_record_codings(ds, r, &mine, &count), 0);
+    for (size_t i = 0; i < count; i++)
+      CHECK_EQ_INT(mine[i].record, (long long)r);
+    if (count)
+      CHECK(mine == all + sum);
+    sum += count;
+  }
+  CHECK_EQ_INT((long long)sum, (long long)total);
+  CHECK(total > 100);
+}
+
 static long count_rows(bqw_dataset *ds, const char *expr, int measure_shape) {
   bqw_query *q = NULL;
   bqw_query_error err;
@@ -322,6 +383,7 @@ static void digest(void) {
   size_t n;
   CHECK_EQ_INT(bqw_dataset_codings(ds, &c, &n), 0);
   CHECK(n > 100);
+  record_slices(ds);
   const bqw_codebook *cb = bqw_dataset_codebook(ds);
   /* hand-checked: the first measure (line 10) 支持粤东粤西粤北地区更好承接国内外特别是
    * 珠三角地区产业有序转移, published in Traditional: 区域协调 at 粵東粵西粵北 */
@@ -387,8 +449,8 @@ static void digest(void) {
 
 int main(int argc, char **argv) {
   static const check_case cases[] = {
-      {"oracle", oracle},      {"spans", spans},   {"exclude", exclude},
-      {"parse", parse_errors}, {"digest", digest},
+      {"oracle", oracle},         {"spans", spans},        {"exclude", exclude},
+      {"unit_codes", unit_codes}, {"parse", parse_errors}, {"digest", digest},
   };
   return CHECK_RUN_CASES(argc, argv, cases);
 }

@@ -101,6 +101,25 @@ describe("the report's bound", function()
     assert.is_true(n >= 7)
     assert.truthy(page:find("break-inside: avoid", 1, true))
   end)
+
+  it("has a tool x region heat map and the code counts, with a user's codebook too", function()
+    local page = H.bqw({ "report" })
+    local heat = page:match('<table class="heat".-</table>')
+    assert.truthy(heat, "no heat map")
+    -- a row per policy tool and sub-tool, a cell per region with its number
+    assert.equal(18, select(2, heat:gsub('<tr data%-code="', "")))
+    assert.truthy(heat:find('<tr data%-code="环境型"><th scope="row" title="Environmental tools">环境型</th><td '
+      .. 'data%-region="珠三角" style="background:#%x+;color:#%x+">6</td>'))
+    assert.truthy(page:find('<div class="heat-legend">', 1, true))
+    assert.truthy(page:find('<tr data-code="党建治理"><th scope="row">党建治理</th><td>Party building and governance</td>'
+      .. '<td class="num">7</td>', 1, true))
+    -- a user's codebook: its codes, no policy-tools rows
+    local path = H.temp_file("code\tlabel\tpatterns\n燃气\tGas\t燃气\n", ".tsv")
+    local mine = H.bqw({ "report", "--codebook", path })
+    os.remove(path)
+    assert.truthy(mine:find('<tr data-code="燃气">', 1, true))
+    assert.is_nil(mine:find('data-code="环境型"', 1, true))
+  end)
 end)
 
 describe("the report's timeline", function()

@@ -511,14 +511,27 @@ describe("views", function()
         assert.truthy(m1)
         assert.truthy(m2 and m2 > m1)
         assert.equal("L83 ", span(d, m1, "BqwLine"))
-        -- the measures in full, across their wrapped lines
-        local text = {}
+        -- the measures in full, across their wrapped lines, each followed by its codes
+        -- (the codebooks' in use), wrapped too
+        local text, codes, into = {}, {}, nil
         for i = m1, #d.lines do
-          text[#text + 1] = (d.lines[i]:gsub("^%s+%d+%. L%d+ ", ""):gsub("^%s+", ""))
+          local line = d.lines[i]
+          if line:find("^%s+%d+%. L%d+ ") then
+            into = text
+          elseif line:find("^%s+code: ") then
+            into = codes
+            codes[#codes + 1] = "|"
+          end
+          into[#into + 1] = (line:gsub("^%s+%d+%. L%d+ ", ""):gsub("^%s+code: ", ""):gsub("^%s+", ""))
         end
         text = table.concat(text)
         local r = ds:record(27)
         assert.truthy(text:find(r.measures[1] .. r.measures[2], 1, true), text)
+        local want = {}
+        for m = 1, 2 do
+          want[m] = "|" .. table.concat(ds._handle:unit_codes(27, m), "; ")
+        end
+        assert.equal((table.concat(want):gsub(" ", "")), (table.concat(codes):gsub(" ", "")))
         assert.same({ { first = 1, last = #d.lines } }, d.folds)
       end
     end)

@@ -10,6 +10,7 @@ labels would be). In print emulation, the viewport as wide as the paper's printa
 every chart's SVG lies within its figure and the page (getBoundingClientRect); in the
 timeline no label's box (getBBox) meets a leader line or another label, and every label
 and bar label stays inside its SVG."""
+import json
 import os
 import re
 import subprocess
@@ -129,6 +130,87 @@ def check_page(chrome, page, name, work, want_labels, page_range=""):
         print("%s %s: %d pages, %d headings kept with what follows" % (name, paper, len(pages) - 1, len(heads)))
 
 
+HEAT = r"""
+(function () {
+  var t = document.getElementById('heat'), out = { cells: {}, regions: [], legend: 0, shaded: 0, right: 0 };
+  if (!t) { return null; }
+  t.querySelectorAll('thead th[scope=col]').forEach(function (th, i) { if (i > 0) { out.regions.push(th.textContent); } });
+  t.querySelectorAll('tbody tr').forEach(function (tr) {
+    var row = {};
+    tr.querySelectorAll('td').forEach(function (td) {
+      row[td.getAttribute('data-region')] = parseInt(td.textContent, 10);
+      if (getComputedStyle(td).backgroundColor !== 'rgba(0, 0, 0, 0)') { out.shaded++; }
+    });
+    out.cells[tr.getAttribute('data-code')] = row;
+  });
+  out.legend = document.querySelectorAll('.heat-legend span').length;
+  out.right = Math.max(t.getBoundingClientRect().right, document.getElementById('code-counts').getBoundingClientRect().right);
+  out.root = document.documentElement.clientWidth;
+  out.counts = {};
+  document.querySelectorAll('#code-counts tbody tr').forEach(function (tr) {
+    out.counts[tr.getAttribute('data-code')] = parseInt(tr.querySelector('td.num').textContent, 10);
+  });
+  return out;
+})()
+"""
+
+
+def check_heat(chrome, page, bqw, work):
+    """The coding section: the tool x region heat map holds, for every code of the
+    policy-tools codebook, the counts `bqw facet code --by region --json` gives (0 where
+    it has none), every cell shaded, a legend; the code counts those of `bqw facet code`;
+    both within the printable width of A4."""
+    want = json.loads(run([bqw, "facet", "code", "--by", "region", "--json"]))
+    counts = {c["value"]: c["count"] for c in json.loads(run([bqw, "facet", "code", "--json"]))}
+    script = os.path.join(work, "tools.lua")
+    with open(script, "w", encoding="utf-8") as f:
+        f.write(TOOLS)
+    tools = [ln for ln in run([bqw, "run", script]).splitlines() if ln]
+    chrome.open("file://" + page)
+    printable = (PAPERS["a4"][0] * 25.4 - 2 * MARGIN_MM) / 25.4 * 96
+    chrome.call("Emulation.setDeviceMetricsOverride",
+                {"width": int(printable), "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    chrome.call("Emulation.setEmulatedMedia", {"media": "print"})
+    h = chrome.eval(HEAT)
+    chrome.call("Emulation.clearDeviceMetricsOverride")
+    chrome.call("Emulation.setEmulatedMedia", {"media": ""})
+    if not h:
+        return fail("digest: no heat map (#heat) in the report")
+    if sorted(h["cells"]) != sorted(tools) or len(tools) < 10:
+        fail("heat map rows %s, expected the policy-tools codes %s" % (sorted(h["cells"]), sorted(tools)))
+    regions = set()
+    for row in want.values():
+        regions.update(row)
+    if sorted(h["regions"]) != sorted(regions):
+        fail("heat map regions %s, expected %s" % (h["regions"], sorted(regions)))
+    cells = 0
+    for code, row in h["cells"].items():
+        for region, n in row.items():
+            cells += 1
+            if n != want.get(code, {}).get(region, 0):
+                fail("heat map %s x %s: %s, bqw facet code --by region says %s"
+                     % (code, region, n, want.get(code, {}).get(region, 0)))
+    if sum(sum(row.values()) for row in h["cells"].values()) == 0:
+        fail("heat map: every cell 0")
+    if h["shaded"] != cells:
+        fail("heat map: %d of %d cells shaded" % (h["shaded"], cells))
+    if h["legend"] < 2:
+        fail("heat map: a legend of %d steps" % h["legend"])
+    if h["right"] > h["root"] + 0.5:
+        fail("coding tables reach %s px, past the A4 page (%s px)" % (h["right"], h["root"]))
+    for code, n in h["counts"].items():
+        if n != counts.get(code, 0):
+            fail("code counts %s: %s, bqw facet code says %s" % (code, n, counts.get(code, 0)))
+    if len(h["counts"]) < len(tools):
+        fail("code counts: %d codes" % len(h["counts"]))
+    print("heat map: %d tools x %d regions as bqw facet code --by region counts them" % (len(tools), len(regions)))
+
+
+TOOLS = """for _, c in ipairs(require("bqw").load():codes()) do
+  if c.file:match("policy%-tools") and c.depth <= 1 then print(c.code) end
+end"""
+
+
 def main():
     bqw, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
@@ -142,6 +224,7 @@ def main():
     chrome = Chrome()
     try:
         check_page(chrome, page, "digest", work, 13)
+        check_heat(chrome, page, bqw, work)
         check_page(chrome, big, "corpus1mb", work, 60, "1-4")  # its charts and timeline
     finally:
         chrome.close()

@@ -328,6 +328,14 @@ M.list = {
   { name = "source", lhs = "gs", desc = "the record's source line in the digest, in a split", fn = source },
   { name = "cleaned", lhs = "gS", desc = "the source beside its cleaned text, scrolling together; q (close) in either closes both", fn = cleaned },
   {
+    name = "codes",
+    lhs = "gc",
+    desc = "the codes of the record under the cursor, each measure's (:Bqw code lists every coding)",
+    fn = function(buf)
+      require("bqw.nvim.code").show_codes(buf)
+    end,
+  },
+  {
     name = "pick",
     lhs = "gp",
     desc = "pick a record of this view (vim.ui.select)",

@@ -149,6 +149,12 @@ function subcommands.facet(args)
   end)
 end
 
+--- :Bqw code [EXPR]: the codings (of the records EXPR selects) in a buffer; <CR> opens
+--- a coding's record at its measure.
+function subcommands.code(args)
+  require("bqw.nvim.code").list(#args > 0 and table.concat(args, " ") or nil)
+end
+
 M.PICKERS = { "records", "search", "views", "exports" }
 
 function subcommands.pick(args)
@@ -161,7 +167,8 @@ function subcommands.pick(args)
 end
 
 --- :Bqw [view NAME [EXPR] | filter EXPR | search [--pinyin] QUERY | export [--all]
---- FORMAT PATH [EXPR] | check | reload | plugins | pick [WHAT]]
+--- FORMAT PATH [EXPR] | check | reload | plugins | pick [WHAT] | facet FIELD [EXPR] |
+--- code [EXPR]]
 function M.command(fargs)
   local args = {}
   for i, a in ipairs(fargs or {}) do
@@ -205,7 +212,12 @@ local function values_of(filter)
   local field = fields.BY_FILTER[filter] or fields.BY_NAME[filter]
   local key = field and field.name or filter
   local seen, list = {}, {}
-  for _, r in ipairs(ds:records()) do
+  -- code: the codebook's codes (record tables do not carry them)
+  for _, c in ipairs(key == "code" and ds:codes() or {}) do
+    seen[c.code] = true
+    list[#list + 1] = c.code
+  end
+  for _, r in ipairs(key == "code" and {} or ds:records()) do
     local v = r[key]
     for _, item in ipairs(type(v) == "table" and v or { v }) do
       local s = tostring(item)
@@ -242,7 +254,7 @@ function M.complete(arglead, cmdline)
     candidates = vim.deepcopy(M.PICKERS)
   elseif sub == "facet" and #words == 3 then
     candidates = vim.deepcopy(require("bqw.facet").NAMES)
-  elseif sub == "view" or sub == "filter" or (sub == "export" and #words >= 5) or (sub == "facet" and #words >= 4) then
+  elseif sub == "view" or sub == "filter" or sub == "code" or (sub == "export" and #words >= 5) or (sub == "facet" and #words >= 4) then
     local field, op, partial = arglead:match("^([%w_]+)([=~]+)(.*)$")
     if field then
       for _, v in ipairs(values_of(field)) do

@@ -828,6 +828,7 @@ function M.new_buffer(title)
   api.nvim_buf_set_option(buf, "filetype", "bqw")
   M.buffers[buf] = M.buffers[buf] or {}
   require("bqw.nvim.actions").attach(buf)
+  require("bqw.nvim.code").attach(buf) -- the codes' highlights and hover
   local group = api.nvim_create_augroup("bqw_buffer_" .. buf, { clear = true })
   api.nvim_create_autocmd({ "BufWipeout", "BufDelete" }, {
     group = group,

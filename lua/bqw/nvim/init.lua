@@ -13,6 +13,8 @@ M.defaults = {
   debounce = 150, -- ms the live filter waits after a keystroke
   large = 20000, -- a dataset of more records has its views built off Neovim's thread
   load_nice = 10, -- loads and reloads run on a thread this many nice steps below Neovim
+  code_highlight = true, -- the evidence of the codes highlighted in views (BqwCode)
+  code_hover = false, -- the codes of the record under the cursor echoed on CursorHold
   keymaps = require("bqw.nvim.actions").defaults(),
 }
 
@@ -76,6 +78,14 @@ local function validate(opts)
     end
     config.load_nice = n
   end
+  for _, k in ipairs({ "code_highlight", "code_hover" }) do
+    if opts[k] ~= nil then
+      if type(opts[k]) ~= "boolean" then
+        fail(k .. " must be true or false")
+      end
+      config[k] = opts[k]
+    end
+  end
   if opts.keymaps ~= nil and type(opts.keymaps) ~= "table" then
     fail("keymaps must be a table { action = lhs or false }")
   end
@@ -96,7 +106,7 @@ end
 --- Validates every option, then applies them; a bad one raises with its name and
 --- changes nothing. Options: those of bqw.setup (data, script, plugin_path,
 --- ambiwidth: default from 'ambiwidth'), and default_view, float, debounce, large,
---- load_nice, keymaps = { action = lhs or false }.
+--- load_nice, code_highlight, code_hover, keymaps = { action = lhs or false }.
 function M.setup(opts)
   opts = opts or {}
   if type(opts) ~= "table" then

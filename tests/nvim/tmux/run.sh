@@ -534,5 +534,50 @@ require('bqw.nvim').setup({ data = '$f' })"
   alive
 }
 
+# The evidence of the codes is underlined (BqwCode, linked to Underlined) where a view
+# shows it: record 1's title holds 产业有序转移, evidence of 产业转移 (產業有序轉移 as
+# published); setup{ code_highlight = false } turns it off.
+case_code_highlight() {
+  start
+  type_text ":Bqw view list"
+  keys Enter
+  wait_for "产业有序转移"
+  under=$(printf '\033\\[4m(\033\\[[0-9;]*m)*产业有序转移')
+  deadline=$(($(date +%s) + WAIT))
+  while ! T capture-pane -p -e -t bqw | grep -qE "$under"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "产业有序转移 not underlined"
+    sleep 0.05
+  done
+  type_text ":lua require('bqw.nvim').setup({ code_highlight = false })"
+  keys Enter
+  type_text ":Bqw view list"
+  keys Enter
+  wait_for "产业有序转移"
+  sleep 0.3
+  T capture-pane -p -e -t bqw | grep -qE "$under" && fail "underlined with code_highlight = false"
+  alive
+}
+
+# :Bqw code lists the codings; <CR> on one opens its record with the cursor on the
+# coded measure, which shows its codes; gc says a record's codes.
+case_code_jump() {
+  start
+  type_text ":Bqw code"
+  keys Enter
+  wait_for "codings"
+  screen | grep -qF "1.1     L10    区域协调" || fail "no coding of 1.1"
+  type_text ":call search('^1\\.3 ')"
+  keys Enter
+  keys Enter
+  wait_for "code: 环境型; 策略性措施; 产业转移"
+  type_text ":echo 'at:' . getline('.')"
+  keys Enter
+  wait_for "at:  3. L12"
+  keys g c
+  wait_for "#1.3 L12  环境型 策略性措施 产业转移"
+  keys Enter
+  alive
+}
+
 "case_$CASE" || exit 1
 echo "$CASE ok"
