@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds tests/c/test_code_threads.c and the core with clang's ThreadSanitizer and runs
 # its cases: bqw_dataset_set_codebook racing readers on other threads must show no data
-# race. Not a ctest (TSan cannot share a build with ASan); run by hand or from CI:
+# race. TSan cannot share a build with ASan, so it builds its own (ctest
+# c_code_threads_tsan in the gcc build runs it):
 #   sh tests/c/tsan.sh BUILD_DIR   (a configured build: its gen/ holds the tables)
 # Prints "tsan ok" when every case passes with no report.
 set -eu
