@@ -117,7 +117,8 @@ static int l_codebook_codes(lua_State *L) {
 static int l_set_codebook(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   bqw_codebook *cb = lua_isnoneornil(L, 2) ? NULL : check_codebook(L, 2);
-  bqw_dataset_set_codebook(ds, cb);
+  if (bqw_dataset_set_codebook(ds, cb) < 0)
+    return luaL_error(L, "bqw: out of memory");
   return 0;
 }
 
@@ -127,13 +128,14 @@ static int l_set_codebook(lua_State *L) {
 static int l_codings(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   const bqw_coding *c;
+  const bqw_codebook
+      *cb; /* the codebook of these codings, whatever another thread sets */
   size_t n;
   lua_Integer id = luaL_optinteger(L, 2, 0);
-  int rc = id > 0 ? bqw_dataset_record_codings(ds, (size_t)(id - 1), &c, &n)
-                  : bqw_dataset_codings(ds, &c, &n);
+  int rc = id > 0 ? bqw_dataset_record_codings(ds, (size_t)(id - 1), &cb, &c, &n)
+                  : bqw_dataset_codings_of(ds, &cb, &c, &n);
   if (rc < 0)
     return luaL_error(L, "bqw: out of memory");
-  const bqw_codebook *cb = bqw_dataset_codebook(ds);
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
     const char *text = bqw_coding_text(ds, &c[i]);

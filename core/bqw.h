@@ -964,9 +964,19 @@ BQW_API size_t bqw_codebook_scan(const bqw_codebook *cb, const char *text, size_
 
 /* Gives the dataset a codebook set (it takes an owner; NULL removes it); the codings
  * are computed on their first use (bqw_dataset_codings, the `code` field) and kept.
- * Call it before other threads read the dataset. Returns 0 or BQW_EINVAL. */
+ * Safe while other threads read the dataset through owners of their own
+ * (bqw_dataset_ref; a view job's): the codebook and its codings are replaced as one
+ * set, and a reader sees the old set or the new one, never a mix. The set replaced,
+ * with its codings, is kept while another owner could still be reading it: it is freed
+ * by bqw_dataset_free, or by a later bqw_dataset_set_codebook made while the caller is
+ * the dataset's only owner (refs back to one: every other thread has let go). So what
+ * bqw_dataset_codebook and bqw_dataset_codings gave stays valid until the caller itself
+ * sets another codebook while owning the dataset alone, or frees it. Returns 0,
+ * BQW_EINVAL or BQW_ENOMEM (the dataset then keeps its set). */
 BQW_API int bqw_dataset_set_codebook(bqw_dataset *ds, bqw_codebook *cb);
-/* The dataset's codebook set, or NULL. */
+/* The dataset's codebook set, or NULL. Another thread's bqw_dataset_set_codebook may
+ * replace it between this call and bqw_dataset_codings: bqw_dataset_codings_of gives
+ * the two of one set. */
 BQW_API const bqw_codebook *bqw_dataset_codebook(const bqw_dataset *ds);
 
 /* A coding: a code given to a measure (or a record's prose), with its evidence. */
@@ -984,10 +994,16 @@ typedef struct bqw_coding {
  * 0 (none without a codebook) or BQW_ENOMEM. */
 BQW_API int bqw_dataset_codings(const bqw_dataset *ds, const bqw_coding **out,
                                 size_t *count);
-/* The codings of one record (index from 0): *out points into bqw_dataset_codings'
- * array, *count of them (0 for a record without). Returns 0 or BQW_ENOMEM. */
+/* As bqw_dataset_codings, with *cb (cb may be NULL) the codebook those codings index
+ * (bqw_coding.code): the two of one set even while another thread sets a codebook. */
+BQW_API int bqw_dataset_codings_of(const bqw_dataset *ds, const bqw_codebook **cb,
+                                   const bqw_coding **out, size_t *count);
+/* The codings of one record (index from 0), with *cb (cb may be NULL) as for
+ * bqw_dataset_codings_of: *out points into that set's array, *count of them (0 for a
+ * record without). Returns 0 or BQW_ENOMEM. */
 BQW_API int bqw_dataset_record_codings(const bqw_dataset *ds, size_t record,
-                                       const bqw_coding **out, size_t *count);
+                                       const bqw_codebook **cb, const bqw_coding **out,
+                                       size_t *count);
 /* The codes of one coded unit, ancestors included, in codebook order: a measure (from
  * 1), or with measure 0 the record's text alone (a record row's `code` value adds its
  * measures'). *names (count of them) belong to the dataset. Returns 0 (none without a

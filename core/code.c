@@ -377,7 +377,7 @@ struct codings {
   uint32_t *text_first, *text_n; /* per record: its text's alone */
 };
 
-void dataset_codings_free(struct codings *c) {
+static void codings_free(struct codings *c) {
   if (!c)
     return;
   free(c->items);
@@ -500,34 +500,80 @@ static int compute_codings(const bqw_dataset *ds, const bqw_codebook *cb,
   free(sc.at);
   free(sc.m);
   if (rc < 0) {
-    dataset_codings_free(cg);
+    codings_free(cg);
     return rc;
   }
   *out = cg;
   return 0;
 }
 
-/* The codings, computed on first use (under the dataset's lock); NULL without a
- * codebook or when out of memory (*status says which). */
-const struct codings *dataset_codings(const bqw_dataset *cds, int *status) {
-  bqw_dataset *ds = (bqw_dataset *)cds; /* the lock and the cache only */
-  struct codings *cg = atomic_load(&ds->codings);
+/* A codebook given to a dataset and its codings, which are made from it on first use.
+ * A set is never changed once another thread may see it but for its codings, stored
+ * once; bqw_dataset_set_codebook replaces the dataset's set whole. */
+struct coding_set {
+  bqw_codebook *cb;                  /* an owner of it */
+  _Atomic(struct codings *) codings; /* computed on first use, under index_lock */
+  struct coding_set *retired;        /* the next one in the dataset's retired list */
+};
+
+/* Frees a list of sets (through retired). */
+static void coding_sets_free(struct coding_set *set) {
+  while (set) {
+    struct coding_set *next = set->retired;
+    codings_free(atomic_load(&set->codings));
+    bqw_codebook_free(set->cb);
+    free(set);
+    set = next;
+  }
+}
+
+void dataset_coding_sets_free(bqw_dataset *ds) {
+  coding_sets_free(atomic_exchange(&ds->coding_set, NULL));
+  coding_sets_free(atomic_exchange(&ds->retired, NULL));
+}
+
+size_t dataset_retired_sets(const bqw_dataset *ds) {
+  size_t n = 0;
+  for (struct coding_set *set = atomic_load(&((bqw_dataset *)ds)->retired); set;
+       set = set->retired)
+    n++;
+  return n;
+}
+
+/* The dataset's set now (NULL without a codebook); it stays valid while the caller
+ * owns the dataset (see bqw_dataset_set_codebook). */
+static struct coding_set *current_set(const bqw_dataset *ds) {
+  return atomic_load(&((bqw_dataset *)ds)->coding_set);
+}
+
+/* The codings of set, computed on first use (under the dataset's lock); NULL without a
+ * set or when out of memory (*status says which). */
+static const struct codings *set_codings(const bqw_dataset *cds, struct coding_set *set,
+                                         int *status) {
+  bqw_dataset *ds = (bqw_dataset *)cds; /* the lock only */
   if (status)
     *status = 0;
-  if (cg || !ds->codebook)
+  if (!set)
+    return NULL;
+  struct codings *cg = atomic_load(&set->codings);
+  if (cg)
     return cg;
   pthread_mutex_lock(&ds->index_lock);
-  cg = atomic_load(&ds->codings);
+  cg = atomic_load(&set->codings);
   int rc = 0;
   if (!cg) {
-    rc = compute_codings(ds, ds->codebook, &cg);
+    rc = compute_codings(ds, set->cb, &cg);
     if (rc == 0)
-      atomic_store(&ds->codings, cg);
+      atomic_store(&set->codings, cg);
   }
   pthread_mutex_unlock(&ds->index_lock);
   if (status)
     *status = rc;
   return cg;
+}
+
+const struct codings *dataset_codings(const bqw_dataset *ds, int *status) {
+  return set_codings(ds, current_set(ds), status);
 }
 
 bool dataset_code_names(const bqw_dataset *ds, size_t record, size_t measure,
@@ -553,10 +599,25 @@ bool dataset_code_names(const bqw_dataset *ds, size_t record, size_t measure,
 int bqw_dataset_set_codebook(bqw_dataset *ds, bqw_codebook *cb) {
   if (!ds)
     return BQW_EINVAL;
-  bqw_codebook_ref(cb);
-  bqw_codebook_free(ds->codebook);
-  ds->codebook = cb;
-  dataset_codings_free(atomic_exchange(&ds->codings, NULL));
+  struct coding_set *set = NULL;
+  if (cb) {
+    set = calloc(1, sizeof *set);
+    if (!set)
+      return BQW_ENOMEM;
+    set->cb = bqw_codebook_ref(cb);
+    atomic_init(&set->codings, NULL);
+  }
+  struct coding_set *old = atomic_exchange(&ds->coding_set, set);
+  if (old) {
+    /* another owner's thread may be reading it: retire it, pushed on the list */
+    old->retired = atomic_load(&ds->retired);
+    while (!atomic_compare_exchange_weak(&ds->retired, &old->retired, old))
+      ;
+  }
+  /* the only owner: no other thread reads the dataset (each holds an owner, by
+   * bqw_dataset_ref), and none can take one meanwhile but through this caller */
+  if (atomic_load(&ds->refs) == 1)
+    coding_sets_free(atomic_exchange(&ds->retired, NULL));
   return 0;
 }
 
@@ -585,24 +646,34 @@ int bqw_dataset_unit_codes(const bqw_dataset *ds, size_t record, size_t measure,
 }
 
 const bqw_codebook *bqw_dataset_codebook(const bqw_dataset *ds) {
-  return ds ? ds->codebook : NULL;
+  struct coding_set *set = ds ? current_set(ds) : NULL;
+  return set ? set->cb : NULL;
 }
 
-int bqw_dataset_codings(const bqw_dataset *ds, const bqw_coding **out, size_t *count) {
+int bqw_dataset_codings_of(const bqw_dataset *ds, const bqw_codebook **cb,
+                           const bqw_coding **out, size_t *count) {
   if (!ds || !out || !count)
     return BQW_EINVAL;
+  struct coding_set *set = current_set(ds); /* the codebook and codings of one set */
   int rc;
-  const struct codings *cg = dataset_codings(ds, &rc);
+  const struct codings *cg = set_codings(ds, set, &rc);
+  if (cb)
+    *cb = set ? set->cb : NULL;
   *out = cg ? cg->items : NULL;
   *count = cg ? cg->count : 0;
   return rc;
 }
 
+int bqw_dataset_codings(const bqw_dataset *ds, const bqw_coding **out, size_t *count) {
+  return bqw_dataset_codings_of(ds, NULL, out, count);
+}
+
 int bqw_dataset_record_codings(const bqw_dataset *ds, size_t record,
-                               const bqw_coding **out, size_t *count) {
+                               const bqw_codebook **cb, const bqw_coding **out,
+                               size_t *count) {
   const bqw_coding *all;
   size_t n;
-  int rc = bqw_dataset_codings(ds, &all, &n);
+  int rc = bqw_dataset_codings_of(ds, cb, &all, &n);
   if (rc < 0)
     return rc;
   /* in source order: the first of the record's, then while they are its */

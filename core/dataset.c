@@ -486,8 +486,7 @@ void bqw_dataset_free(bqw_dataset *ds) {
   pthread_cond_destroy(&ds->built);
   pthread_mutex_destroy(&ds->index_lock);
   bqw_index_free(ds->index);
-  dataset_codings_free(atomic_load(&ds->codings));
-  bqw_codebook_free(ds->codebook);
+  dataset_coding_sets_free(ds);
   huge_free(ds->storage);
   huge_free(ds->lines);
   huge_free(ds->records);

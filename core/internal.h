@@ -449,10 +449,13 @@ struct bqw_dataset {
     void *data;
   } index_hook; /* for tests: see dataset_set_index_hook */
   pthread_mutex_t index_lock;
-  atomic_size_t refs;                /* owners: one, plus one per bqw_dataset_ref */
-  bqw_codebook *codebook;            /* bqw_dataset_set_codebook's, or NULL */
-  _Atomic(struct codings *) codings; /* computed on first use, under index_lock */
-  bool seen[BQW_SECTION_OTHER + 1];  /* the sections the parser met */
+  atomic_size_t refs; /* owners: one, plus one per bqw_dataset_ref */
+  /* bqw_dataset_set_codebook's codebook with its codings (NULL: none), swapped whole;
+   * the sets it replaced while another owner could be reading them, kept (a list
+   * through coding_set.retired) until the only owner sets one or frees the dataset */
+  _Atomic(struct coding_set *) coding_set;
+  _Atomic(struct coding_set *) retired;
+  bool seen[BQW_SECTION_OTHER + 1]; /* the sections the parser met */
 };
 
 #define BQW_DIAG_LIMIT 1000
@@ -461,10 +464,14 @@ struct bqw_dataset {
  * *status, may be NULL, BQW_ENOMEM when they could not be), and the codes of a row,
  * ancestors included (false without a codebook). */
 struct codings;
+struct coding_set;
 const struct codings *dataset_codings(const bqw_dataset *ds, int *status);
 bool dataset_code_names(const bqw_dataset *ds, size_t record, size_t measure,
                         const char *const **names, size_t *count);
-void dataset_codings_free(struct codings *c);
+/* Frees the dataset's coding set and the retired ones (bqw_dataset_free). */
+void dataset_coding_sets_free(bqw_dataset *ds);
+/* How many replaced coding sets the dataset keeps (for tests). */
+size_t dataset_retired_sets(const bqw_dataset *ds);
 
 /* Records a diagnostic; message formatted printf-style into the arena. */
 void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,

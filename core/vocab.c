@@ -222,11 +222,13 @@ static bool vocab_fixed(query_vocab *v, const bqw_dataset *ds, bqw_field_id f) {
       ok = vocab_add(v, fa->doctypes[i].ending_hans) &&
            vocab_add(v, fa->doctypes[i].ending_hant);
     break;
-  case BQW_F_CODE: /* the codebook's codes: complete, nothing to scan */
-    for (size_t i = 0; ok && i < bqw_codebook_count(ds->codebook); i++)
-      ok = vocab_add(v, bqw_codebook_code(ds->codebook, i)->code);
+  case BQW_F_CODE: { /* the codebook's codes: complete, nothing to scan */
+    const bqw_codebook *cb = bqw_dataset_codebook(ds); /* one set, read once */
+    for (size_t i = 0; ok && i < bqw_codebook_count(cb); i++)
+      ok = vocab_add(v, bqw_codebook_code(cb, i)->code);
     v->scanned = true;
     break;
+  }
   default:
     break;
   }

@@ -472,6 +472,7 @@ function commands.export(args, ds)
     bom = args.bom or nil,
     raw_cells = args.raw_cells or nil,
     fts = args.fts,
+    table = args.table,
     sort = args.sort,
     allow_empty = args.allow_empty or nil,
   }

@@ -155,7 +155,9 @@ M.commands = {
       .. " tables records, measures, mentions, issuers and meta, and FTS5 indexes records_fts and"
       .. " measures_fts (external content, found by sqlite-utils and Datasette) whose bqw tokenizer"
       .. " (.load lib/<triplet>/bqw/bqw_sqlite) folds script, width and case; --fts trigram needs no"
-      .. " extension but matches only queries of 3 or more characters. An export that matches no"
+      .. " extension but matches only queries of 3 or more characters. markdown writes GitHub's pipe"
+      .. " tables (a cell's lines split by <br>); --table grid writes pandoc's grid tables, whose line"
+      .. " breaks survive pandoc -f markdown to docx and HTML. An export that matches no"
       .. " record writes nothing and exits 1, leaving -o FILE as it was; --allow-empty writes the"
       .. " empty export (a header, or a document with \"records\":[]).",
     options = with(READ, {
@@ -172,6 +174,14 @@ M.commands = {
         arg = "TOKENIZER",
         help = "sqlite: the FTS5 indexes' tokenizer: bqw (needs the bqw_sqlite extension), trigram (none needed; 3+ character queries) or none.",
         choices = { "bqw", "trigram", "none" },
+        show_arg = true,
+      },
+      {
+        names = "--table",
+        arg = "KIND",
+        help = "markdown: pipe tables (GitHub, GitLab; a cell's lines split by <br>) or grid tables (pandoc:"
+          .. " the line breaks survive pandoc to docx, odt and HTML).",
+        choices = { "pipe", "grid" },
         show_arg = true,
       },
       { names = "--watch", help = "Keep -o FILE in sync with the data file (--data) until interrupted." },

@@ -311,14 +311,17 @@ end
 --- sections and their columns (those some row fills), then one pass per section writes
 --- its rows (ctx.rows), so no row is held; when the core walks the records
 --- (ctx.native) it makes both passes itself. The declaration's own parts:
---- decl.inline(text) the meta's text as the document shows it; decl.head(out, opts,
+--- decl.inline(text, opts) the meta's text as the document shows it; decl.head(out, opts,
 --- ctx, about, records, rows) the document's start, about the meta's byline, credits,
 --- source note and source that are not empty; decl.open(out, group) a section's start
 --- (false: no rows, as a table without columns); decl.row(row, columns) one row's text
---- for the rows a Lua filter selects; decl.close(out, group), decl.tail(out).
+--- for the rows a Lua filter selects; decl.close(out, group), decl.tail(out). When
+--- decl.own_rows(opts) is true (the Markdown export's grid tables) the rows are never the
+--- engine's: each group has each(fn) (a pass over its rows, as often as open needs, e.g.
+--- to measure its columns) and decl.row(row, columns, group, opts) writes every row.
 function M.engine_sections(decl)
   local plugin = declare(decl)
-  for _, k in ipairs({ "format", "inline", "head", "open", "row", "close", "tail" }) do
+  for _, k in ipairs({ "format", "inline", "head", "open", "row", "close", "tail", "own_rows" }) do
     plugin[k] = nil
   end
   plugin.stream = true
@@ -326,7 +329,7 @@ function M.engine_sections(decl)
     opts, ctx = opts or {}, ctx or {}
     local meta = ctx.meta or {}
     local groups, records, count
-    if ctx.native then
+    if ctx.native and not (decl.own_rows and decl.own_rows(opts)) then
       groups, records, count = M.native_sections(ctx.native, opts)
     else
       groups, records, count = M.section_passes(ctx.rows or M.collect(rows), opts, ctx.rows and ctx.rows_of)
@@ -334,18 +337,18 @@ function M.engine_sections(decl)
     local about = {}
     for _, key in ipairs({ "byline", "credits", "source_note", "source" }) do
       if meta[key] and meta[key] ~= "" then
-        about[#about + 1] = decl.inline(meta[key])
+        about[#about + 1] = decl.inline(meta[key], opts)
       end
     end
     decl.head(out, opts, ctx, about, records, count)
     for _, group in ipairs(groups) do
-      if decl.open(out, group) ~= false then
+      if decl.open(out, group, opts) ~= false then
         if group.write then
           group.write(out, decl.format) -- the same bytes as decl.row's, written in C
         else
           local columns = group.columns
           group.each(function(row)
-            out:write(decl.row(row, columns))
+            out:write(decl.row(row, columns, group, opts))
             if ctx.tick then
               ctx.tick() -- a row done: a background export may yield here
             end
@@ -353,7 +356,7 @@ function M.engine_sections(decl)
         end
       end
       if decl.close then
-        decl.close(out, group)
+        decl.close(out, group, opts)
       end
     end
     if decl.tail then

@@ -31,8 +31,9 @@ local function first_error(handle)
 end
 
 -- shared: a handle another Lua state opened and is using (a view job's); its codebook
--- is that state's, set before the job started, and must not be replaced from here
--- while other threads read the codings (bqw_dataset_set_codebook).
+-- is that state's, set before the job started, and is not replaced from here (that
+-- would be safe for the threads reading the codings, bqw_dataset_set_codebook, but
+-- would drop the set the user gave).
 local function wrap(handle, shared)
   local rc, name = handle:status()
   if rc ~= 0 then

@@ -9,7 +9,9 @@
 --- and the page's common style from bqw.html_util, shared with the HTML export.
 ---
 --- The page reads its URL's fragment: #q=TEXT fills the search box, so a link (or a
---- headless browser) can open it filtered.
+--- headless browser) can open it filtered. The timeline's points link their records'
+--- rows; past the rows the table holds, a labelled point's row is kept in a <template>
+--- and put in the table when followed, any other point shows a `bqw view detail` command.
 local html = require("bqw.html_util")
 local escape = html.escape
 
@@ -36,7 +38,7 @@ svg .lead { stroke: #bbb; }
 .bound { border-left: 4px solid #e08a2c; padding: 0.3em 0.8em; background: #fdf6ee; }
 .bound code, #more code { user-select: all; }
 #more { border-left: 4px solid #d33; padding: 0.3em 0.8em; background: #fdeeee; }
-tr:target { outline: 2px solid #e08a2c; }
+tr:target, tr.picked { outline: 2px solid #e08a2c; }
 td.src { color: #777; white-space: nowrap; }
 @page { margin: 15mm 14mm; }
 @media print {
@@ -158,6 +160,40 @@ local SCRIPT = [=[
   if (m) { q.value = decodeURIComponent(m[1]); }
   apply();
   reveal();
+})();
+]=]
+
+-- The timeline's links (#r27) to records the table does not hold (past its first
+-- ROWS): a labelled point's row, kept in <template id="timeline-rows">, is put at the
+-- end of the table and shown; any other, the notice under the timeline gives the
+-- command that shows the record. Its own script, after SCRIPT (whose search never
+-- hides a row put there).
+local TIMELINE_SCRIPT = [=[
+(function () {
+  var table = document.getElementById('records');
+  var kept = document.getElementById('timeline-rows');
+  var away = document.getElementById('away');
+  function show() {
+    var m = /^#r(\d+)$/.exec(location.hash);
+    if (away) { away.hidden = true; }
+    if (!m || !table || document.getElementById('r' + m[1])) { return; }
+    var tr = kept && kept.content.querySelector('tr[data-r="' + m[1] + '"]');
+    if (tr) {
+      tr = document.importNode(tr, true);
+      tr.id = 'r' + m[1];
+      tr.classList.add('picked');
+      table.tBodies[0].appendChild(tr);
+      tr.scrollIntoView();
+    } else if (away) {
+      away.querySelectorAll('.id').forEach(function (e) { e.textContent = m[1]; });
+      away.querySelector('.cmd').textContent =
+        'bqw view detail' + (table.getAttribute('data-data') || '') + ' --where id=' + m[1];
+      away.hidden = false;
+      away.scrollIntoView({ block: 'nearest' });
+    }
+  }
+  window.addEventListener('hashchange', show);
+  show();
 })();
 ]=]
 
@@ -446,7 +482,7 @@ local function timeline(records)
     end
   end
   if #points == 0 then
-    return ""
+    return "", {}
   end
   local lo, hi = points[1].t, points[1].t
   for _, p in ipairs(points) do
@@ -544,8 +580,16 @@ local function timeline(records)
     out[#out + 1] = ('<text x="%d" y="%d">… %d more (bqw list --where "kind=meeting or kind=target")</text>'):format(
       left, 60 + ROW * n + 4, #points - n)
   end
-  out[#out + 1] = "</svg></figure>"
-  return table.concat(out, "\n")
+  out[#out + 1] = "</svg>"
+  -- a point whose record the table does not hold, and the page does not keep: the command
+  out[#out + 1] = '<p id="away" class="bound noprint" hidden>记录 <b class="id"></b> 不在本页的表格中。'
+    .. 'Record <b class="id"></b> is not among the records this page holds; show it with '
+    .. '<code class="cmd"></code></p></figure>'
+  local ids = {}
+  for i = 1, n do
+    ids[i] = points[i].id
+  end
+  return table.concat(out, "\n"), ids
 end
 
 --- Writes the report of a query's records to out. q is a query of ds (ds:query(where,
@@ -606,7 +650,8 @@ function M.write(out, ds, q, ctx)
   w(bars("省级文件·类别 Provincial documents by category", facet_of(docs, "category"), "bar", "category"), "\n")
   w(bars("省级文件·文种 Provincial documents by type", facet_of(docs, "doctype"), "bar", "doctype"), "\n")
   w(bars("发文机关 Documents by issuer", facet_of(q, "issuer"), "bar", "issuer"), "\n")
-  w("</div>\n", timeline(q:where("kind=meeting or kind=target"):iter()), "\n")
+  local timeline_html, labelled = timeline(q:where("kind=meeting or kind=target"):iter())
+  w("</div>\n", timeline_html, "\n")
   w(require("bqw.report_code").section(ds, q, ctx.script))
 
   w('<h2>记录 Records</h2>\n<div id="filters" class="noprint">\n')
@@ -646,13 +691,27 @@ function M.write(out, ds, q, ctx)
     "<th>measures</th><th>source</th></tr></thead>\n<tbody>\n")
   local label = require("bqw.view_util").label
   local json, core = require("bqw.json"), require("bqw.core")
+  --- A record's cells, ending its row.
+  local function cells(r)
+    w('<td class="num"><a href="#r', r.id, '">', r.id, "</a></td><td>", escape(r.kind), "</td><td>",
+      escape(r.city or r.category or ""), "</td><td>", escape(label(r)), "</td><td>")
+    local ms = r.measures or {}
+    for i, m in ipairs(ms) do
+      w(i > 1 and "<br>" or "", "◎ ", escape(m))
+    end
+    if #ms == 0 and r.text and r.text ~= label(r) then
+      w(html.lines(r.text))
+    end
+    w('</td><td class="src">', escape(ctx.name or ""), ":", r.line, "</td></tr>\n")
+  end
   local page_chars = {}
-  local written = 0
+  local written, in_table = 0, {}
   for r in q:iter() do
     if written >= held then
       break
     end
     written = written + 1
+    in_table[r.id] = true
     local texts = search_texts(ctx.script == "original" and r or ds:record(r.id, { script = "original" }))
     for _, text in ipairs(texts) do
       for c in core.fold(text):gmatch(CHAR) do
@@ -666,23 +725,32 @@ function M.write(out, ds, q, ctx)
         w(" data-", f, '="', escape(v), '"')
       end
     end
-    w('><td class="num"><a href="#r', r.id, '">', r.id, "</a></td><td>", escape(r.kind), "</td><td>",
-      escape(r.city or r.category or ""), "</td><td>", escape(label(r)), "</td><td>")
-    local ms = r.measures or {}
-    for i, m in ipairs(ms) do
-      w(i > 1 and "<br>" or "", "◎ ", escape(m))
-    end
-    if #ms == 0 and r.text and r.text ~= label(r) then
-      w(html.lines(r.text))
-    end
-    w('</td><td class="src">', escape(ctx.name or ""), ":", r.line, "</td></tr>\n")
+    w(">")
+    cells(r)
     if ctx.tick then
       ctx.tick()
     end
   end
   w("</tbody>\n</table>\n")
+  -- the rows of the timeline's labelled points the table does not hold, for its links
+  local kept = false
+  for _, id in ipairs(labelled) do
+    if not in_table[id] then
+      if not kept then
+        w('<template id="timeline-rows">\n')
+        kept = true
+      end
+      in_table[id] = true
+      w('<tr data-r="', id, '" title="from the timeline: past the records the table lists">')
+      cells(ds:record(id, { script = ctx.script }))
+    end
+  end
+  if kept then
+    w("</template>\n")
+  end
   w('<p class="meta">bqw ', escape(ctx.version or "?"), "</p>\n")
-  w("<script>", fold_script(page_chars), SCRIPT, "</script>\n</body>\n</html>\n")
+  w("<script>", fold_script(page_chars), SCRIPT, "</script>\n")
+  w("<script>", TIMELINE_SCRIPT, "</script>\n</body>\n</html>\n")
 end
 
 return M

@@ -252,10 +252,10 @@ static void unit_codes(void) {
   const bqw_coding *all, *mine;
   size_t total, count;
   CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
-  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 0, &mine, &count), 0);
+  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 0, NULL, &mine, &count), 0);
   CHECK_EQ_INT((long long)count, (long long)total);
   CHECK_EQ_INT((long long)total, 2); /* 建设 and 标准 */
-  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 5, &mine, &count), 0);
+  CHECK_EQ_INT(bqw_dataset_record_codings(ds, 5, NULL, &mine, &count), 0);
   CHECK_EQ_INT((long long)count, 0);
   bqw_dataset_free(ds);
 }
@@ -345,7 +345,7 @@ static void record_slices(bqw_dataset *ds) {
   size_t total, count, sum = 0;
   CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
   for (size_t r = 0; r < bqw_record_count(ds); r++) {
-    CHECK_EQ_INT(bqw_dataset_record_codings(ds, r, &mine, &count), 0);
+    CHECK_EQ_INT(bqw_dataset_record_codings(ds, r, NULL, &mine, &count), 0);
     for (size_t i = 0; i < count; i++)
       CHECK_EQ_INT(mine[i].record, (long long)r);
     if (count)

@@ -577,6 +577,38 @@ describe("markdown export", function()
     assert.falsy(data:find("<b>", 1, true))
     os.remove(path)
   end)
+
+  -- pandoc reads the grid tables back (tests/outputs/markdown_pandoc.py); here their shape
+  it("table = grid writes pandoc grid tables: a cell's lines end in a backslash, bars aligned by display width", function()
+    local injected = injected_dataset()
+    local path, data = export_file(injected, "markdown", { where = "id=1", columns = "id,title,measures", table = "grid" })
+    os.remove(path)
+    local lines = {}
+    for line in data:gmatch("[^\n]+") do
+      if line:find("^[+|]") then
+        lines[#lines + 1] = line
+      end
+    end
+    -- a rule, the header, the header's rule, three lines for three measures, a rule
+    assert.equal(7, #lines, data)
+    assert.truthy(lines[3]:find("^%+=+%+=+%+=+%+$"), lines[3])
+    local width = require("bqw.core").width
+    for _, line in ipairs(lines) do
+      assert.equal(width(lines[1]), width(line), line)
+    end
+    assert.truthy(lines[4]:find(" 關于\\<b\\>粗\\<\\/b\\> \\& \\\"引\\\" \\'q\\' 措施 ", 1, true), lines[4])
+    assert.truthy(lines[4]:find("| \\@SUM\\(A1\\:A2\\)\\ ", 1, true), lines[4])
+    assert.truthy(lines[5]:find("| \\+1 試行\\|管道\\ ", 1, true), lines[5])
+    assert.truthy(lines[6]:find("| \\=1\\+1\\, \\<script\\>", 1, true), lines[6])
+    assert.falsy(lines[6]:find("\\ +|$"), lines[6]) -- the last line has no break
+    assert.falsy(data:find("<br>", 1, true))
+    local ok, err = injected:export("markdown", { where = "id=1", table = "html", stream = { write = function() end } })
+    assert.is_nil(ok)
+    assert.truthy(tostring(err):find("expected pipe or grid", 1, true), err)
+    ok, err = injected:export("csv", { table = "grid", stream = { write = function() end } })
+    assert.is_nil(ok)
+    assert.truthy(tostring(err):find("table", 1, true), err)
+  end)
 end)
 
 describe("html export", function()
