@@ -98,5 +98,9 @@ void bqw_lua_open_xlsx(lua_State *L);
 /* Adds core.sqlite (binding/sqlite.c) to the module table on top of the stack. */
 void bqw_lua_open_sqlite(lua_State *L);
 #endif
+#ifdef BQW_HAVE_ZIP
+/* Adds core.zip (binding/zip.c, over libzip) to the module table on top of the stack. */
+void bqw_lua_open_zip(lua_State *L);
+#endif
 
 #endif
