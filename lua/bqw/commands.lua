@@ -147,7 +147,7 @@ M.commands = {
   },
   {
     name = "export",
-    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.",
+    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite, qdpx.",
     man = "With -o FILE the file is written atomically (a temporary file renamed into place),"
       .. " with a progress bar on a terminal; Ctrl-C leaves the older file. xlsx writes typed"
       .. " cells (numbers, dates, text, never formulas), a frozen header with an autofilter,"

@@ -1,0 +1,288 @@
+--- REFI-QDA project (.qdpx): the codings of the records for QDA tools (NVivo, ATLAS.ti,
+--- MAXQDA, QualCoder), as the REFI-QDA Project Exchange standard 1.0 describes it: a ZIP
+--- holding project.qde (XML, namespace urn:QDA-XML:project:1.0, valid against the
+--- standard's Project-mrt2019.xsd; tests/schema/refi-qda/) and one plain text file per
+--- source under sources/ (UTF-8, LF line ends), which each TextSource names as
+--- plainTextPath="internal://GUID.txt".
+---
+---   Users       one User, bqw, the creating user of everything in the project
+---   CodeBook    the codes of the codebooks in use (bqw.codebooks), nested by parent,
+---               each with its label, description and codebook as Description
+---   Sources     one TextSource per record exported: its text file holds a heading
+---               (the title, or the city and its headline) when it has one, then each
+---               measure on a line of its own, then the record's own text (a target's,
+---               a meeting's); one PlainTextSelection per piece of evidence, holding
+---               its Coding (a CodeRef to the code)
+---
+--- Positions (startPosition, endPosition) count characters (Unicode code points, as
+--- QualCoder reads them) from 0 at the start of the source's text, endPosition after the
+--- selection's last character; the text is the record as exported (--script), whose
+--- units keep the length of the text as published, where libbqw codes them.
+---
+--- GUIDs are version 5 UUIDs (bqw_uuid5) of what they name: a code's of its code, a
+--- source's of its record id and text, a selection's of its source, span and code; so
+--- exporting the same records with the same codebooks gives the same GUIDs, and a
+--- project exported again after an edit keeps the GUIDs of what did not change. Dates
+--- (creationDateTime) are the time of the export, or SOURCE_DATE_EPOCH when set (the
+--- same input then gives the same file, byte for byte).
+---
+--- Streams (begin / record / finish): each record's text goes into the archive as it
+--- comes; project.qde is written at the end. Needs bqw.core built with libzip
+--- (pkg-config libzip); without it the export fails with a message saying so.
+local M = {
+  name = "qdpx",
+  kind = "export",
+  description = "REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder: the codebook as codes, a text "
+    .. "source per record, each piece of evidence a coded selection.",
+  extension = "qdpx",
+  shapes = { "record" },
+  default_shape = "record",
+  options = {},
+  binary = true,
+}
+
+local coding_rows = require("bqw.coding_rows")
+
+--- The namespace of bqw's GUIDs: uuid5(NAMESPACE_URL, "https://github.com/bqw/refi-qda").
+local NAMESPACE = "f335a795-ba9a-580f-b56b-739800f993b9"
+
+local function check(ok, message)
+  if not ok then
+    error("export qdpx: " .. tostring(message), 0)
+  end
+  return ok
+end
+
+--- Text for an XML attribute or element: & < > " escaped, and the characters XML 1.0
+--- does not allow (C0 controls other than tab, LF, CR) left out.
+local function xml(s)
+  s = tostring(s):gsub("[%z\1-\8\11\12\14-\31]", "")
+  return (s:gsub('[&<>"]', { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
+end
+
+local function guid(core, ...)
+  return core.uuid5(NAMESPACE, table.concat({ ... }, "\0"))
+end
+
+--- The time of the export (SOURCE_DATE_EPOCH when set): seconds, and as xsd:dateTime.
+local function export_time()
+  local t = tonumber(os.getenv("SOURCE_DATE_EPOCH") or "") or os.time()
+  return t, os.date("!%Y-%m-%dT%H:%M:%SZ", t)
+end
+
+--- The codebook as nested Code elements (children after their parent's Description).
+local function codebook_xml(st)
+  local children, roots = {}, {}
+  for _, c in ipairs(st.codings.codes) do
+    if c.parent then
+      children[c.parent] = children[c.parent] or {}
+      table.insert(children[c.parent], c)
+    else
+      roots[#roots + 1] = c
+    end
+  end
+  local out = {}
+  local function emit(c, depth)
+    local pad = ("  "):rep(depth + 3)
+    out[#out + 1] = ('%s<Code guid="%s" name="%s" isCodable="true">'):format(pad, st.code_guid[c.code], xml(c.code))
+    local about = c.label or c.code
+    if c.description then
+      about = about .. ": " .. c.description
+    end
+    about = ("%s (codebook %s)"):format(about, c.codebook or "?")
+    out[#out + 1] = ("%s  <Description>%s</Description>"):format(pad, xml(about))
+    for _, child in ipairs(children[c.code] or {}) do
+      emit(child, depth + 1)
+    end
+    out[#out + 1] = pad .. "</Code>"
+  end
+  for _, c in ipairs(roots) do
+    emit(c, 0)
+  end
+  return table.concat(out, "\n")
+end
+
+local function open(opts, ctx)
+  local core = require("bqw.core")
+  if not core.zip then
+    error("export qdpx: this bqw was built without libzip; install libzip-dev (scripts/deps.sh does) and rebuild", 0)
+  end
+  local codings = coding_rows.state(ctx)
+  if not codings then
+    error("export qdpx: needs the dataset (ctx.dataset) to read its codings", 0)
+  end
+  local scratch, path = ctx.util.scratch_file("bqw-qdpx")
+  local zip, zerr = core.zip(path)
+  if not zip then
+    scratch:discard()
+    error("export qdpx: " .. zerr, 0)
+  end
+  local mtime, stamp = export_time()
+  local st = {
+    core = core,
+    zip = zip,
+    scratch = scratch,
+    path = path,
+    opts = opts,
+    codings = codings,
+    mtime = mtime,
+    stamp = stamp,
+    sources = {},
+    code_guid = {},
+    seen = {},
+    nrecords = 0,
+    nselections = 0,
+    warn = ctx.warn,
+    file = ctx.dataset._handle:name() or "digest",
+  }
+  st.user = guid(core, "user", "bqw")
+  for _, c in ipairs(codings.codes) do
+    st.code_guid[c.code] = guid(core, "code", c.code)
+  end
+  return st
+end
+
+local function start() end
+
+--- The heading line of a record's text: its title, or its city and headline.
+local function heading(r)
+  if r.city then
+    return r.headline and (r.city .. " " .. r.headline) or r.city
+  end
+  return r.title and ("《" .. r.title .. "》") or nil
+end
+
+--- The name of a record's source: its id and what it is.
+local function source_name(r)
+  local what = heading(r) or (r.text and require("bqw.core").truncate(r.text, 40)) or r.kind
+  return ("%d %s"):format(r.id, what or "")
+end
+
+--- One record: its text file, and its TextSource with the selections of its evidence.
+local function record(st, r)
+  local core = st.core
+  st.nrecords = st.nrecords + 1
+  local list = st.codings.by_record[r.id]
+  local units = r
+  -- positions count in the units libbqw coded (as published); the record as exported
+  -- serves when the script kept every unit's length (a conversion that changed one
+  -- would move the selections), else the record as published does
+  local original = st.codings.original(r.id)
+  local same = (r.text == nil) == (original.text == nil)
+    and (not r.text or coding_rows.length(r.text) == coding_rows.length(original.text))
+  for i, m in ipairs(original.measures or {}) do
+    same = same and r.measures[i] ~= nil and coding_rows.length(r.measures[i]) == coding_rows.length(m)
+  end
+  if not same then
+    units = original
+    st.warn(("%s:%d:1: warning: qdpx: record %d's text as exported differs in length from its text as published; "
+      .. "its source holds the text as published"):format(st.file, r.line or 0, r.id))
+  end
+  local parts, offset, unit_at = {}, 0, {}
+  local function add(text)
+    parts[#parts + 1] = text
+    local at = offset
+    offset = offset + coding_rows.length(text) + 1
+    return at
+  end
+  local head = heading(units)
+  if head then
+    add(head)
+  end
+  for i, m in ipairs(units.measures or {}) do
+    unit_at[i] = add(m)
+  end
+  if units.text then
+    unit_at[0] = add(units.text)
+  end
+  local content = table.concat(parts, "\n") .. "\n"
+  local source = guid(core, "source", r.id, content)
+  check(st.zip:add("sources/" .. source .. ".txt", content, st.mtime))
+  local who = ('creatingUser="%s" creationDateTime="%s"'):format(st.user, st.stamp)
+  local out = {
+    ('    <TextSource guid="%s" name="%s" plainTextPath="internal://%s.txt" %s>'):format(
+      source,
+      xml(source_name(units)),
+      source,
+      who
+    ),
+    ("      <Description>%s</Description>"):format(
+      xml(("bqw record %d (%s), source line %d"):format(r.id, r.kind or "?", r.line or 0))
+    ),
+  }
+  for _, c in ipairs(list or {}) do
+    local base = unit_at[c.measure]
+    local code = st.code_guid[c.code]
+    if base and code then
+      local from, to = base + c.char_start, base + c.char_stop
+      local sel = guid(core, "selection", source, from, to, c.code)
+      if not st.seen[sel] then
+        st.seen[sel] = true
+        st.nselections = st.nselections + 1
+        local unit = c.measure > 0 and ("measure %d"):format(c.measure) or "text"
+        out[#out + 1] = ('      <PlainTextSelection guid="%s" name="%s" startPosition="%d" endPosition="%d" %s>'):format(
+          sel,
+          xml(coding_rows.sub(content, from, to)),
+          from,
+          to,
+          who
+        )
+        out[#out + 1] = ("        <Description>%s</Description>"):format(
+          xml(("%s: %s, source line %d"):format(c.code, unit, c.line))
+        )
+        out[#out + 1] = ('        <Coding guid="%s" %s>'):format(guid(core, "coding", sel), who)
+        out[#out + 1] = ('          <CodeRef targetGUID="%s"/>'):format(code)
+        out[#out + 1] = "        </Coding>"
+        out[#out + 1] = "      </PlainTextSelection>"
+      end
+    end
+  end
+  out[#out + 1] = "    </TextSource>"
+  st.sources[#st.sources + 1] = table.concat(out, "\n")
+end
+
+local function finish(st, ctx)
+  local meta = ctx.meta or {}
+  local doc = {
+    '<?xml version="1.0" encoding="utf-8"?>',
+    ('<Project xmlns="urn:QDA-XML:project:1.0" name="%s" origin="%s" creatingUserGUID="%s" creationDateTime="%s">'):format(
+      xml("bqw: " .. (meta.source or "百千万工程 policy digest")),
+      xml("bqw " .. tostring(ctx.version or "")),
+      st.user,
+      st.stamp
+    ),
+    "  <Users>",
+    ('    <User guid="%s" name="bqw" id="bqw"/>'):format(st.user),
+    "  </Users>",
+  }
+  if #st.codings.codes > 0 then
+    doc[#doc + 1] = "  <CodeBook>\n    <Codes>"
+    doc[#doc + 1] = codebook_xml(st)
+    doc[#doc + 1] = "    </Codes>\n  </CodeBook>"
+  end
+  if #st.sources > 0 then
+    doc[#doc + 1] = "  <Sources>"
+    doc[#doc + 1] = table.concat(st.sources, "\n")
+    doc[#doc + 1] = "  </Sources>"
+  end
+  doc[#doc + 1] = ("  <Description>%s</Description>"):format(
+    xml(("Exported by bqw %s: %d records, %d coded selections, %d codes. %s"):format(
+      tostring(ctx.version or ""),
+      st.nrecords,
+      st.nselections,
+      #st.codings.codes,
+      meta.source_note or ""
+    ))
+  )
+  doc[#doc + 1] = "</Project>\n"
+  check(st.zip:add("project.qde", table.concat(doc, "\n"), st.mtime))
+  check(st.zip:close())
+end
+
+return require("bqw.export_util").scratch_export(M, {
+  open = open,
+  start = start,
+  record = record,
+  finish = finish,
+  abandon = function() end,
+})
