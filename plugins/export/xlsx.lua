@@ -8,8 +8,12 @@
 --- Cells are typed: ids, lines, years as numbers, `date` as a date (yyyy-mm-dd), the
 --- rest as text, never as a formula (so neither --bom nor the CSV's neutralising of
 --- = + - @ applies). Column widths follow the display width of their cells (a Han
---- character is two), capped; text longer than the cap wraps. A second sheet "about"
---- holds the source, the counts, the shape and the export's filter.
+--- character is two), capped; text longer than the cap wraps. A sheet "codings" holds
+--- the codings of the rows exported (coding_rows.COLUMNS: record_id, measure_index,
+--- code, label, codebook, the matched text, char_start, char_stop, line; as the sqlite
+--- export's codings table), a sheet "codes" the codebook (code, label, parent,
+--- codebook, description), and a last sheet "about" the source, the counts, the shape
+--- and the export's filter.
 ---
 --- A text over Excel's 32,767 characters a cell is cut by core.xlsx, ending with a
 --- marker "…[cut by bqw: N more characters; …]", and ctx.warn names the record, its
@@ -35,6 +39,8 @@ local M = {
 -- typed cells: the schema's integer fields as numbers, its date fields as dates
 local fields = require("bqw.fields")
 local NUMBERS = fields.NUMERIC
+local coding_rows = require("bqw.coding_rows")
+local CODING_NUMBERS = { record_id = true, measure_index = true, char_start = true, char_stop = true, line = true }
 
 -- Widths in Excel's character units (about one Latin letter; a Han character takes two).
 local MAX_WIDTH, MIN_WIDTH = 60, 4
@@ -107,6 +113,7 @@ local function open(opts, ctx)
   for c, name in ipairs(st.columns) do
     st.widths[c] = st.width(name) + 2
   end
+  st.codings, st.coded = coding_rows.state(ctx), {}
   st.base = st.shape == "measure" and "measures" or "records"
   st.sheets, st.rows = {}, 0
   return st
@@ -132,6 +139,64 @@ local function text_cell(st, ctx, r, row, c, name, text, style)
   end
 end
 
+--- The codings of a row, kept for the codings sheet: a record row's all; a measure row's
+--- those of its measure, and the record's own text's with its first row.
+local function keep_codings(st, r, first)
+  local cs = st.codings
+  local list = cs and cs.by_record[r.id]
+  if not list then
+    return
+  end
+  local unit, mine = r, list
+  if st.shape == "measure" then
+    unit, mine = { id = r.id, measures = {}, text = r.text }, {}
+    if r.measure_index then
+      unit.measures[r.measure_index] = r.measure
+    end
+    for _, c in ipairs(list) do
+      if c.measure == (r.measure_index or 0) or (first and c.measure == 0) then
+        mine[#mine + 1] = c
+      end
+    end
+  end
+  for _, row in ipairs(coding_rows.rows(unit, mine, cs.code_of, cs.original(r.id))) do
+    st.coded[#st.coded + 1] = row
+  end
+end
+
+--- A sheet of plain rows (the codings, the codes): a header, then cells typed as
+--- numbers names; widths by display width, capped.
+local function table_sheet(st, name, columns, rows, numbers)
+  local wb = st.wb
+  local sheet = assert(wb:sheet(name))
+  local widths = {}
+  for c, col in ipairs(columns) do
+    check(wb:cell(sheet, 0, c - 1, col, "header"))
+    widths[c] = st.width(col) + 2
+  end
+  local last = math.min(#rows, M.max_rows - 1)
+  for i = 1, last do
+    local row = rows[i]
+    for c, col in ipairs(columns) do
+      local v = row[col]
+      if v ~= nil then
+        if numbers[col] and type(v) == "number" then
+          check(wb:cell(sheet, i, c - 1, v, "top"))
+        else
+          check(wb:cell(sheet, i, c - 1, tostring(v), "top"))
+        end
+        widths[c] = math.max(widths[c], math.min(cells(st.width, tostring(v)) + 2, MAX_WIDTH))
+      end
+    end
+  end
+  for c in ipairs(columns) do
+    check(wb:column(sheet, c - 1, math.max(widths[c], MIN_WIDTH)))
+  end
+  check(wb:freeze(sheet, 1, 0))
+  check(wb:autofilter(sheet, 0, 0, last, #columns - 1))
+  return #rows - last
+end
+
 local function write_row(st, r, ctx)
   local util = ctx.util
   if st.row + 1 >= M.max_rows then
@@ -142,10 +207,12 @@ local function write_row(st, r, ctx)
   st.rows = st.rows + 1
   st.sheets[#st.sheets].rows = st.row
   local row = st.row
-  if r.id ~= st.last_id then -- a record's measure rows come together
+  local first = r.id ~= st.last_id
+  if first then -- a record's measure rows come together
     st.last_id = r.id
     st.nrecords = st.nrecords + 1
   end
+  keep_codings(st, r, first)
   for c, name in ipairs(st.columns) do
     local v = r[name]
     if NUMBERS[name] and type(v) == "number" then
@@ -176,6 +243,12 @@ local function finish(st, ctx)
     check(wb:freeze(s.sheet, 1, 0))
     check(wb:autofilter(s.sheet, 0, 0, s.rows, #st.columns - 1))
   end
+  local left = table_sheet(st, "codings", coding_rows.COLUMNS, st.coded, CODING_NUMBERS)
+  if left > 0 then
+    ctx.warn(("%s:1:1: warning: export xlsx: %d codings over Excel's %d rows left out of the codings sheet; "
+      .. "the sqlite export keeps them all"):format(ctx.dataset and ctx.dataset:name() or "(digest)", left, M.max_rows))
+  end
+  table_sheet(st, "codes", coding_rows.CODE_COLUMNS, st.codings and st.codings.codes or {}, {})
   local about = assert(wb:sheet("about"))
   local meta = ctx.meta or {}
   local facts = {
@@ -184,6 +257,7 @@ local function finish(st, ctx)
     { "records", st.nrecords },
     { "rows", st.rows },
     { "sheets", #st.sheets },
+    { "codings", #st.coded },
     { "shape", st.shape },
     { "filter", type(opts.where) == "string" and opts.where or (opts.where and "(a Lua filter)" or "(all records)") },
     { "sort", type(opts.sort) == "string" and opts.sort or (opts.sort and "(a Lua function)" or "(source order)") },
