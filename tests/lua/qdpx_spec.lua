@@ -265,3 +265,51 @@ describe("export sqlite codings", function()
     os.remove(book)
   end)
 end)
+
+describe("the code column", function()
+  local function units()
+    local out, err, code = H.bqw({ "code", "--json" })
+    assert.are.equal(0, code, err)
+    local by = {}
+    for _, u in ipairs(json.decode(out).units) do
+      by[u.id .. "." .. u.measure] = u.codes
+    end
+    return by
+  end
+
+  it("is no default column: the default csv has none", function()
+    local out = H.bqw({ "export", "--format", "csv", "--where", "id=1" })
+    assert.is_nil(out:match("^[^\n]*code"))
+  end)
+
+  it("holds a measure row's codes, as bqw code lists them, when --columns names it", function()
+    local by = units()
+    local out, err, code = H.bqw({ "export", "--format", "csv", "--shape", "measure", "--columns", "id,measure_index,code" })
+    assert.are.equal(0, code, err)
+    local n = 0
+    for id, m, codes in out:gmatch("\n(%d+),(%d+),\"?([^\n\"]*)\"?\r") do
+      n = n + 1
+      assert.are.equal(table.concat(by[id .. "." .. m] or {}, "; "), codes, id .. "." .. m)
+    end
+    assert.is_true(n > 50)
+    -- hand-checked: record 1's third measure is 策略性措施 (探索, a child of 环境型) and
+    -- 产业转移 (飞地)
+    assert.truthy(out:find("\n1,3,环境型; 策略性措施; 产业转移\r\n", 1, true), out:sub(1, 300))
+  end)
+
+  it("holds a record's codes in ndjson (a list) and the where still selects", function()
+    local out, err, code = H.bqw({ "export", "--format", "ndjson", "--columns", "id,code", "--where", "code=策略性措施" })
+    assert.are.equal(0, code, err)
+    local n = 0
+    for line in out:gmatch("[^\n]+") do
+      local row = json.decode(line)
+      n = n + 1
+      local has = false
+      for _, c in ipairs(row.code) do
+        has = has or c == "策略性措施"
+      end
+      assert.is_true(has, line)
+    end
+    assert.is_true(n > 0)
+  end)
+end)
