@@ -6,7 +6,8 @@
  *   local z = assert(core.zip(path))        -> a writer | nil, message, name
  *   z:add(name, data [, mtime])             -> true | nil, message, name (deflated;
  *                                              mtime: seconds since 1970, default now)
- *   z:close()                               writes the archive -> true | nil, message, name
+ *   z:close()                               writes the archive
+ *                                           -> true | nil, message, name
  *
  * The data of each entry is copied when added: libzip reads its sources when it closes.
  */

@@ -202,7 +202,9 @@ describe("export qdpx", function()
     end
     table.sort(names)
     assert.are.same({ "交通类", "公路", "物流" }, names)
-    assert.truthy(qde:find('name="交通类" isCodable="true">%s*<Description>Transport: Roads and logistics%. %(codebook [^)]+%)</Description>%s*<Code [^>]*name="公路"'))
+    local nested = 'name="交通类" isCodable="true">%s*<Description>Transport: Roads and logistics%. %(codebook [^)]+%)'
+      .. '</Description>%s*<Code [^>]*name="公路"'
+    assert.truthy(qde:find(nested))
     local n, roads = 0, 0
     for _, s in ipairs(list) do
       for _, sel in ipairs(s.selections) do
