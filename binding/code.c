@@ -117,14 +117,32 @@ static int l_set_codebook(lua_State *L) {
   return 0;
 }
 
-/* ds:codings() -> { { id, measure (0: the text), code, line, start, stop, char_start,
- * char_stop, text }, … } with 1-based ids and offsets counted from 0 ([start, stop)) */
+/* ds:codings([id]) -> { { id, measure (0: the text), code, line, start, stop,
+ * char_start, char_stop, text }, … } with 1-based ids and offsets counted from 0
+ * ([start, stop)): every coding, or record id's only (the codings are in record order:
+ * an export asks record by record and holds no more) */
 static int l_codings(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   const bqw_coding *c;
   size_t n;
   if (bqw_dataset_codings(ds, &c, &n) < 0)
     return luaL_error(L, "bqw: out of memory");
+  if (!lua_isnoneornil(L, 2)) {
+    lua_Integer id = luaL_checkinteger(L, 2);
+    size_t lo = 0, hi = n; /* the first coding of a record >= id - 1 */
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if ((lua_Integer)c[mid].record < id - 1)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    size_t end = lo;
+    while (end < n && (lua_Integer)c[end].record == id - 1)
+      end++;
+    c += lo;
+    n = end - lo;
+  }
   const bqw_codebook *cb = bqw_dataset_codebook(ds);
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {

@@ -6,6 +6,10 @@
  *   local z = assert(core.zip(path))        -> a writer | nil, message, name
  *   z:add(name, data [, mtime])             -> true | nil, message, name (deflated;
  *                                              mtime: seconds since 1970, default now)
+ *   z:add_file(name, path [, mtime [, start, length]])
+ *                                           the file at path (or a slice of it), read
+ *                                           when the writer closes
+ *                                           -> true | nil, message, name
  *   z:close()                               writes the archive
  *                                           -> true | nil, message, name
  *
@@ -89,6 +93,33 @@ static int l_add(lua_State *L) {
   return 1;
 }
 
+/* z:add_file(name, path [, mtime [, start, length]]) -> true | nil, message, name: the
+ * file at path (or its length bytes from start) as entry name, read when the writer
+ * closes (so it must stay until then): many entries may be slices of one file */
+static int l_add_file(lua_State *L) {
+  zip_handle *h = check_zip(L);
+  const char *name = luaL_checkstring(L, 2);
+  const char *path = luaL_checkstring(L, 3);
+  time_t mtime = lua_isnoneornil(L, 4) ? time(NULL) : (time_t)luaL_checkinteger(L, 4);
+  lua_Integer start = luaL_optinteger(L, 5, 0);
+  lua_Integer length = luaL_optinteger(L, 6, -1);
+  luaL_argcheck(L, start >= 0, 5, "expected a byte offset");
+  luaL_argcheck(L, length >= -1, 6, "expected a length (-1: to the end)");
+  zip_source_t *src =
+      zip_source_file(h->zip, path, (zip_uint64_t)start, (zip_int64_t)length);
+  if (!src)
+    return fail(L, zip_strerror(h->zip));
+  zip_int64_t at = zip_file_add(h->zip, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+  if (at < 0) {
+    zip_source_free(src);
+    return fail(L, zip_strerror(h->zip));
+  }
+  if (zip_file_set_mtime(h->zip, (zip_uint64_t)at, mtime, 0) < 0)
+    return fail(L, zip_strerror(h->zip));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* z:close() -> true | nil, message, name; the writer is closed either way */
 static int l_close(lua_State *L) {
   zip_handle *h = check_zip(L);
@@ -112,7 +143,8 @@ static int l_gc(lua_State *L) {
   return 0;
 }
 
-static const luaL_Reg methods[] = {{"add", l_add}, {"close", l_close}, {NULL, NULL}};
+static const luaL_Reg methods[] = {
+    {"add", l_add}, {"add_file", l_add_file}, {"close", l_close}, {NULL, NULL}};
 
 void bqw_lua_open_zip(lua_State *L) {
   bqw_lua_class(L, ZIP_MT, methods, l_gc);

@@ -21,6 +21,26 @@ function M.length(s)
   return #s - continuation
 end
 
+--- The byte position of each character of s (from 1), and #s + 1 after the last: for
+--- cutting many spans out of one text (M.cut) with one pass over it.
+function M.offsets(s)
+  local at = {}
+  for pos in s:gmatch("()[^\128-\191]") do
+    at[#at + 1] = pos
+  end
+  at[#at + 1] = #s + 1
+  return at
+end
+
+--- The characters [from, to) (from 0) of the text whose M.offsets are at.
+function M.cut(s, at, from, to)
+  local first, stop = at[from + 1], at[to + 1]
+  if not first or not stop then
+    return ""
+  end
+  return s:sub(first, stop - 1)
+end
+
 --- The characters [from, to) of s (from 0), as a string.
 function M.sub(s, from, to)
   local at, first, last = 0, nil, nil
@@ -62,20 +82,6 @@ function M.codes(ds)
   return out
 end
 
---- The codings of ds by record id: { [id] = { { id, measure, code, line, start, stop,
---- char_start, char_stop, text }, … } } in source order (as ds._handle:codings()).
-function M.by_record(ds)
-  local out = {}
-  for _, c in ipairs(ds._handle:codings()) do
-    local list = out[c.id]
-    if not list then
-      list = {}
-      out[c.id] = list
-    end
-    list[#list + 1] = c
-  end
-  return out
-end
 
 --- The text a coding of record r (as exported) counts in: its measure, or its text.
 function M.unit_text(r, c)
@@ -85,30 +91,25 @@ function M.unit_text(r, c)
   return r.text
 end
 
---- The matched text of coding c in record r as exported: the characters of its span in
---- the exported unit, or the evidence as published when the unit's length differs
---- (a script conversion that changed it; never on the digest).
-function M.matched(r, c, published_length)
-  local unit = M.unit_text(r, c)
-  if unit and published_length and M.length(unit) == published_length then
-    return M.sub(unit, c.char_start, c.char_stop)
-  end
-  return c.text
-end
 
 --- The coding rows of record r (as exported) in the columns' order: { record_id,
 --- measure_index, code, label, codebook, text, char_start, char_stop, line } tables.
---- codings: M.by_record's list for r; code_of: code -> M.codes' entry; original: the
+--- codings: state's of(r.id); code_of: code -> M.codes' entry; original: the
 --- record as published (ds._handle:record(id, "original")), to measure its units.
 function M.rows(r, codings, code_of, original)
   local rows = {}
-  local lengths = {}
+  -- each unit's character offsets, when it has the length of the unit as published
+  -- (else a script conversion changed it, never on the digest, and the evidence as
+  -- published is the matched text)
+  local offsets = {}
   for _, c in ipairs(codings or {}) do
     local key = c.measure
-    if lengths[key] == nil then
-      local unit = original and M.unit_text(original, c)
-      lengths[key] = unit and M.length(unit) or false
+    if offsets[key] == nil then
+      local unit, published = M.unit_text(r, c), original and M.unit_text(original, c)
+      local at = unit and M.offsets(unit)
+      offsets[key] = at and published and #at - 1 == M.length(published) and at or false
     end
+    local at = offsets[key]
     local info = code_of[c.code] or {}
     rows[#rows + 1] = {
       record_id = r.id,
@@ -116,7 +117,7 @@ function M.rows(r, codings, code_of, original)
       code = c.code,
       label = info.label,
       codebook = info.codebook,
-      text = M.matched(r, c, lengths[key] or nil),
+      text = at and M.cut(M.unit_text(r, c), at, c.char_start, c.char_stop) or c.text,
       char_start = c.char_start,
       char_stop = c.char_stop,
       line = c.line,
@@ -125,8 +126,11 @@ function M.rows(r, codings, code_of, original)
   return rows
 end
 
---- The shared state of an export writing codings: { codes, code_of, by_record,
---- original(id) }, made once per export from ctx.dataset.
+--- The shared state of an export writing codings: { codes, code_of, of(id),
+--- original(id) }, made once per export from ctx.dataset: of(id) gives record id's
+--- codings ({ { id, measure, code, line, start, stop, char_start, char_stop, text }, …
+--- } in source order: ds._handle:codings(id)), one record at a time, so an export
+--- holds only the current record's.
 function M.state(ctx)
   local ds = ctx.dataset
   if not ds then
@@ -140,7 +144,9 @@ function M.state(ctx)
   return {
     codes = codes,
     code_of = code_of,
-    by_record = M.by_record(ds),
+    of = function(id)
+      return ds._handle:codings(id)
+    end,
     original = function(id)
       return ds._handle:record(id, "original")
     end,

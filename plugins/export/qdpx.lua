@@ -27,7 +27,9 @@
 --- same input then gives the same file, byte for byte).
 ---
 --- Streams (begin / record / finish): each record's text goes into the archive as it
---- comes; project.qde is written at the end. Needs bqw.core built with libzip
+--- comes, its TextSource into project.qde, written to a scratch file as the records
+--- come (the head and the codebook first) and put into the archive at the end, so
+--- memory holds one record's codings at a time. Needs bqw.core built with libzip
 --- (pkg-config libzip); without it the export fails with a message saying so.
 local M = {
   name = "qdpx",
@@ -56,7 +58,11 @@ end
 --- Text for an XML attribute or element: & < > " escaped, and the characters XML 1.0
 --- does not allow (C0 controls other than tab, LF, CR) left out.
 local function xml(s)
-  s = tostring(s):gsub("[%z\1-\8\11\12\14-\31]", "")
+  s = tostring(s)
+  if not s:find('[%z\1-\8\11\12\14-\31&<>"]') then
+    return s
+  end
+  s = s:gsub("[%z\1-\8\11\12\14-\31]", "")
   return (s:gsub('[&<>"]', { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;" }))
 end
 
@@ -118,16 +124,42 @@ local function open(opts, ctx)
     error("export qdpx: " .. zerr, 0)
   end
   local mtime, stamp = export_time()
+  -- project.qde, written as the records come
+  local qde_scratch, qde_path = ctx.util.scratch_file("bqw-qde")
+  local qde, qerr = io.open(qde_path, "wb")
+  if not qde then
+    qde_scratch:discard()
+    scratch:discard()
+    error("export qdpx: " .. tostring(qerr), 0)
+  end
+  -- the sources' texts, one after another in a scratch file that the archive's entries
+  -- are slices of (read when it is written), so memory holds none of them
+  local texts_scratch, texts_path = ctx.util.scratch_file("bqw-qdpx-sources")
+  local texts, terr = io.open(texts_path, "wb")
+  if not texts then
+    texts_scratch:discard()
+    qde:close()
+    qde_scratch:discard()
+    scratch:discard()
+    error("export qdpx: " .. tostring(terr), 0)
+  end
   local st = {
+    texts = texts,
+    texts_scratch = texts_scratch,
+    texts_path = texts_path,
+    texts_at = 0,
     core = core,
     zip = zip,
     scratch = scratch,
     path = path,
+    qde = qde,
+    qde_scratch = qde_scratch,
+    qde_path = qde_path,
     opts = opts,
     codings = codings,
     mtime = mtime,
     stamp = stamp,
-    sources = {},
+    nsources = 0,
     code_guid = {},
     seen = {},
     nrecords = 0,
@@ -142,7 +174,30 @@ local function open(opts, ctx)
   return st
 end
 
-local function start() end
+local function write(st, ...)
+  check(st.qde:write(...))
+end
+
+--- The head of project.qde: the Project, its user, its codebook.
+local function start(st, ctx)
+  local meta = ctx.meta or {}
+  write(
+    st,
+    '<?xml version="1.0" encoding="utf-8"?>\n',
+    ('<Project xmlns="urn:QDA-XML:project:1.0" name="%s" origin="%s" creatingUserGUID="%s" creationDateTime="%s">\n'):format(
+      xml("bqw: " .. (meta.source or "百千万工程 policy digest")),
+      xml("bqw " .. tostring(ctx.version or "")),
+      st.user,
+      st.stamp
+    ),
+    "  <Users>\n",
+    ('    <User guid="%s" name="bqw" id="bqw"/>\n'):format(st.user),
+    "  </Users>\n"
+  )
+  if #st.codings.codes > 0 then
+    write(st, "  <CodeBook>\n    <Codes>\n", codebook_xml(st), "\n    </Codes>\n  </CodeBook>\n")
+  end
+end
 
 --- The heading line of a record's text: its title, or its city and headline.
 local function heading(r)
@@ -162,7 +217,7 @@ end
 local function record(st, r)
   local core = st.core
   st.nrecords = st.nrecords + 1
-  local list = st.codings.by_record[r.id]
+  local list = st.codings.of(r.id)
   local units = r
   -- positions count in the units libbqw coded (as published); the record as exported
   -- serves when the script kept every unit's length (a conversion that changed one
@@ -196,8 +251,12 @@ local function record(st, r)
     unit_at[0] = add(units.text)
   end
   local content = table.concat(parts, "\n") .. "\n"
+  local at = coding_rows.offsets(content)
   local source = guid(core, "source", r.id, content)
-  check(st.zip:add("sources/" .. source .. ".txt", content, st.mtime))
+  check(st.texts:write(content))
+  check(st.texts:flush()) -- libzip checks the slice against the file's size
+  check(st.zip:add_file("sources/" .. source .. ".txt", st.texts_path, st.mtime, st.texts_at, #content))
+  st.texts_at = st.texts_at + #content
   local who = ('creatingUser="%s" creationDateTime="%s"'):format(st.user, st.stamp)
   local out = {
     ('    <TextSource guid="%s" name="%s" plainTextPath="internal://%s.txt" %s>'):format(
@@ -222,7 +281,7 @@ local function record(st, r)
         local unit = c.measure > 0 and ("measure %d"):format(c.measure) or "text"
         out[#out + 1] = ('      <PlainTextSelection guid="%s" name="%s" startPosition="%d" endPosition="%d" %s>'):format(
           sel,
-          xml(coding_rows.sub(content, from, to)),
+          xml(coding_rows.cut(content, at, from, to)),
           from,
           to,
           who
@@ -237,46 +296,41 @@ local function record(st, r)
       end
     end
   end
-  out[#out + 1] = "    </TextSource>"
-  st.sources[#st.sources + 1] = table.concat(out, "\n")
+  out[#out + 1] = "    </TextSource>\n"
+  if st.nsources == 0 then
+    write(st, "  <Sources>\n")
+  end
+  st.nsources = st.nsources + 1
+  write(st, table.concat(out, "\n"))
 end
 
 local function finish(st, ctx)
   local meta = ctx.meta or {}
-  local doc = {
-    '<?xml version="1.0" encoding="utf-8"?>',
-    ('<Project xmlns="urn:QDA-XML:project:1.0" name="%s" origin="%s" creatingUserGUID="%s" creationDateTime="%s">'):format(
-      xml("bqw: " .. (meta.source or "百千万工程 policy digest")),
-      xml("bqw " .. tostring(ctx.version or "")),
-      st.user,
-      st.stamp
+  if st.nsources > 0 then
+    write(st, "  </Sources>\n")
+  end
+  write(
+    st,
+    ("  <Description>%s</Description>\n"):format(
+      xml(("Exported by bqw %s: %d records, %d coded selections, %d codes. %s"):format(
+        tostring(ctx.version or ""),
+        st.nrecords,
+        st.nselections,
+        #st.codings.codes,
+        meta.source_note or ""
+      ))
     ),
-    "  <Users>",
-    ('    <User guid="%s" name="bqw" id="bqw"/>'):format(st.user),
-    "  </Users>",
-  }
-  if #st.codings.codes > 0 then
-    doc[#doc + 1] = "  <CodeBook>\n    <Codes>"
-    doc[#doc + 1] = codebook_xml(st)
-    doc[#doc + 1] = "    </Codes>\n  </CodeBook>"
-  end
-  if #st.sources > 0 then
-    doc[#doc + 1] = "  <Sources>"
-    doc[#doc + 1] = table.concat(st.sources, "\n")
-    doc[#doc + 1] = "  </Sources>"
-  end
-  doc[#doc + 1] = ("  <Description>%s</Description>"):format(
-    xml(("Exported by bqw %s: %d records, %d coded selections, %d codes. %s"):format(
-      tostring(ctx.version or ""),
-      st.nrecords,
-      st.nselections,
-      #st.codings.codes,
-      meta.source_note or ""
-    ))
+    "</Project>\n"
   )
-  doc[#doc + 1] = "</Project>\n"
-  check(st.zip:add("project.qde", table.concat(doc, "\n"), st.mtime))
-  check(st.zip:close())
+  check(st.qde:close())
+  st.qde = nil
+  check(st.texts:close())
+  st.texts = nil
+  check(st.zip:add_file("project.qde", st.qde_path, st.mtime))
+  local ok, err = st.zip:close()
+  st.qde_scratch:discard()
+  st.texts_scratch:discard()
+  check(ok, err)
 end
 
 return require("bqw.export_util").scratch_export(M, {
@@ -284,5 +338,14 @@ return require("bqw.export_util").scratch_export(M, {
   start = start,
   record = record,
   finish = finish,
-  abandon = function() end,
+  abandon = function(st)
+    if st.qde then
+      st.qde:close()
+    end
+    if st.texts then
+      st.texts:close()
+    end
+    st.qde_scratch:discard()
+    st.texts_scratch:discard()
+  end,
 })

@@ -204,7 +204,7 @@ local function insert(st, r)
     check(db:run(st.ins_issuer, r.id, b))
   end
   local cs = st.codings
-  local list = cs and cs.by_record[r.id]
+  local list = cs and cs.of(r.id)
   if list then
     for _, c in ipairs(coding_rows.rows(r, list, cs.code_of, cs.original(r.id))) do
       st.ncodings = st.ncodings + 1

@@ -113,7 +113,11 @@ local function open(opts, ctx)
   for c, name in ipairs(st.columns) do
     st.widths[c] = st.width(name) + 2
   end
-  st.codings, st.coded = coding_rows.state(ctx), {}
+  -- the codings sheet's rows, kept in a scratch file until the records are written (one
+  -- line each, so memory stays flat), then written as the sheet
+  st.codings, st.ncoded = coding_rows.state(ctx), 0
+  st.coded_scratch, st.coded_path = util.scratch_file("bqw-xlsx-codings")
+  st.coded = assert(io.open(st.coded_path, "wb"))
   st.base = st.shape == "measure" and "measures" or "records"
   st.sheets, st.rows = {}, 0
   return st
@@ -143,7 +147,7 @@ end
 --- those of its measure, and the record's own text's with its first row.
 local function keep_codings(st, r, first)
   local cs = st.codings
-  local list = cs and cs.by_record[r.id]
+  local list = cs and cs.of(r.id)
   if not list then
     return
   end
@@ -160,12 +164,47 @@ local function keep_codings(st, r, first)
     end
   end
   for _, row in ipairs(coding_rows.rows(unit, mine, cs.code_of, cs.original(r.id))) do
-    st.coded[#st.coded + 1] = row
+    local line = {}
+    for i, col in ipairs(coding_rows.COLUMNS) do
+      local v = row[col]
+      line[i] = v == nil and "" or tostring(v):gsub("[\\\t\n]", { ["\\"] = "\\\\", ["\t"] = "\\t", ["\n"] = "\\n" })
+    end
+    check(st.coded:write(table.concat(line, "\t"), "\n"))
+    st.ncoded = st.ncoded + 1
   end
 end
 
---- A sheet of plain rows (the codings, the codes): a header, then cells typed as
---- numbers names; widths by display width, capped.
+--- The coding rows kept by keep_codings, read back one at a time.
+local function coded_rows(st)
+  check(st.coded:close())
+  st.coded = nil
+  local fh = assert(io.open(st.coded_path, "rb"))
+  local unescape = { ["\\\\"] = "\\", ["\\t"] = "\t", ["\\n"] = "\n" }
+  return function()
+    local line = fh:read("l")
+    if not line then
+      fh:close()
+      return nil
+    end
+    local row, i = {}, 0
+    for cell in (line .. "\t"):gmatch("([^\t]*)\t") do
+      i = i + 1
+      local col = coding_rows.COLUMNS[i]
+      if cell ~= "" then
+        cell = cell:gsub("\\[\\tn]", unescape)
+        row[col] = CODING_NUMBERS[col] and tonumber(cell) or cell
+      end
+    end
+    return row
+  end
+end
+
+--- The rows of a codings or codes sheet whose cells set its column widths.
+local WIDTH_ROWS = 2000
+
+--- A sheet of plain rows (the codings, the codes; a list or an iterator): a header,
+--- then cells, numbers where numbers names the column; widths by the display width of
+--- the first WIDTH_ROWS rows, capped.
 local function table_sheet(st, name, columns, rows, numbers)
   local wb = st.wb
   local sheet = assert(wb:sheet(name))
@@ -174,9 +213,16 @@ local function table_sheet(st, name, columns, rows, numbers)
     check(wb:cell(sheet, 0, c - 1, col, "header"))
     widths[c] = st.width(col) + 2
   end
-  local last = math.min(#rows, M.max_rows - 1)
-  for i = 1, last do
-    local row = rows[i]
+  if type(rows) == "table" then
+    local list, at = rows, 0
+    rows = function()
+      at = at + 1
+      return list[at]
+    end
+  end
+  local i, left = 0, 0
+  local function write_cells(row)
+    i = i + 1
     for c, col in ipairs(columns) do
       local v = row[col]
       if v ~= nil then
@@ -185,16 +231,25 @@ local function table_sheet(st, name, columns, rows, numbers)
         else
           check(wb:cell(sheet, i, c - 1, tostring(v), "top"))
         end
-        widths[c] = math.max(widths[c], math.min(cells(st.width, tostring(v)) + 2, MAX_WIDTH))
+        if i <= WIDTH_ROWS then
+          widths[c] = math.max(widths[c], math.min(cells(st.width, tostring(v)) + 2, MAX_WIDTH))
+        end
       end
+    end
+  end
+  for row in rows do
+    if i < M.max_rows - 1 then
+      write_cells(row)
+    else
+      left = left + 1
     end
   end
   for c in ipairs(columns) do
     check(wb:column(sheet, c - 1, math.max(widths[c], MIN_WIDTH)))
   end
   check(wb:freeze(sheet, 1, 0))
-  check(wb:autofilter(sheet, 0, 0, last, #columns - 1))
-  return #rows - last
+  check(wb:autofilter(sheet, 0, 0, i, #columns - 1))
+  return left
 end
 
 local function write_row(st, r, ctx)
@@ -243,7 +298,8 @@ local function finish(st, ctx)
     check(wb:freeze(s.sheet, 1, 0))
     check(wb:autofilter(s.sheet, 0, 0, s.rows, #st.columns - 1))
   end
-  local left = table_sheet(st, "codings", coding_rows.COLUMNS, st.coded, CODING_NUMBERS)
+  local left = table_sheet(st, "codings", coding_rows.COLUMNS, coded_rows(st), CODING_NUMBERS)
+  st.coded_scratch:discard()
   if left > 0 then
     ctx.warn(("%s:1:1: warning: export xlsx: %d codings over Excel's %d rows left out of the codings sheet; "
       .. "the sqlite export keeps them all"):format(ctx.dataset and ctx.dataset:name() or "(digest)", left, M.max_rows))
@@ -257,7 +313,7 @@ local function finish(st, ctx)
     { "records", st.nrecords },
     { "rows", st.rows },
     { "sheets", #st.sheets },
-    { "codings", #st.coded },
+    { "codings", st.ncoded },
     { "shape", st.shape },
     { "filter", type(opts.where) == "string" and opts.where or (opts.where and "(a Lua filter)" or "(all records)") },
     { "sort", type(opts.sort) == "string" and opts.sort or (opts.sort and "(a Lua function)" or "(source order)") },
@@ -285,5 +341,9 @@ return require("bqw.export_util").scratch_export(M, {
   finish = finish, -- column widths, the frozen header, the autofilter, the about sheet
   abandon = function(st)
     st.wb:discard()
+    if st.coded then
+      st.coded:close()
+    end
+    st.coded_scratch:discard()
   end,
 })
