@@ -14,6 +14,10 @@
 ---               a meeting's); one PlainTextSelection per piece of evidence, holding
 ---               its Coding (a CodeRef to the code)
 ---
+---   Variables   id, kind, level, category, city, region, year, line: each source's
+---               record fields as VariableValues, so a QDA tool can group the coded
+---               selections by region or level as `bqw facet code --by region` does
+---
 --- Positions (startPosition, endPosition) count characters (Unicode code points, as
 --- QualCoder reads them) from 0 at the start of the source's text, endPosition after the
 --- selection's last character; the text is the record as exported (--script), whose
@@ -44,6 +48,18 @@ local M = {
 }
 
 local coding_rows = require("bqw.coding_rows")
+
+--- The record fields each source carries as a variable, and their types.
+local VARIABLES = {
+  { "id", "Integer" },
+  { "kind", "Text" },
+  { "level", "Text" },
+  { "category", "Text" },
+  { "city", "Text" },
+  { "region", "Text" },
+  { "year", "Integer" },
+  { "line", "Integer" },
+}
 
 --- The namespace of bqw's GUIDs: uuid5(NAMESPACE_URL, "https://github.com/bqw/refi-qda").
 local NAMESPACE = "f335a795-ba9a-580f-b56b-739800f993b9"
@@ -168,6 +184,10 @@ local function open(opts, ctx)
     file = ctx.dataset._handle:name() or "digest",
   }
   st.user = guid(core, "user", "bqw")
+  st.variable_guid = {}
+  for _, v in ipairs(VARIABLES) do
+    st.variable_guid[v[1]] = guid(core, "variable", v[1])
+  end
   for _, c in ipairs(codings.codes) do
     st.code_guid[c.code] = guid(core, "code", c.code)
   end
@@ -197,6 +217,17 @@ local function start(st, ctx)
   if #st.codings.codes > 0 then
     write(st, "  <CodeBook>\n    <Codes>\n", codebook_xml(st), "\n    </Codes>\n  </CodeBook>\n")
   end
+  write(st, "  <Variables>\n")
+  local by_name = require("bqw.fields").BY_NAME
+  for _, v in ipairs(VARIABLES) do
+    write(
+      st,
+      ('    <Variable guid="%s" name="%s" typeOfVariable="%s">\n'):format(st.variable_guid[v[1]], v[1], v[2]),
+      ("      <Description>%s</Description>\n"):format(xml(by_name[v[1]] and by_name[v[1]].description or v[1])),
+      "    </Variable>\n"
+    )
+  end
+  write(st, "  </Variables>\n")
 end
 
 --- The heading line of a record's text: its title, or its city and headline.
@@ -294,6 +325,18 @@ local function record(st, r)
         out[#out + 1] = "        </Coding>"
         out[#out + 1] = "      </PlainTextSelection>"
       end
+    end
+  end
+  for _, v in ipairs(VARIABLES) do
+    local value = r[v[1]]
+    if value ~= nil then
+      local tag = v[2] == "Integer" and "IntegerValue" or "TextValue"
+      out[#out + 1] = ('      <VariableValue>\n        <VariableRef targetGUID="%s"/>\n        <%s>%s</%s>\n      </VariableValue>'):format(
+        st.variable_guid[v[1]],
+        tag,
+        xml(value),
+        tag
+      )
     end
   end
   out[#out + 1] = "    </TextSource>\n"

@@ -72,7 +72,11 @@ local function sources(qde)
       name = head:match('name="([^"]*)"'),
       path = head:match('plainTextPath="internal://([^"]+)"'),
       selections = {},
+      variables = {},
     }
+    for ref, value in body:gmatch('<VariableRef targetGUID="([^"]+)"/>%s*<%a+Value>([^<]*)</%a+Value>') do
+      s.variables[ref] = value
+    end
     for sel, inner in body:gmatch("<PlainTextSelection ([^>]*)>(.-)</PlainTextSelection>") do
       s.selections[#s.selections + 1] = {
         name = sel:match('name="([^"]*)"'),
@@ -168,6 +172,17 @@ describe("export qdpx", function()
     for key in pairs(want) do
       assert.is_true(seen[key], key)
     end
+    -- the record fields as variables: record 22 is the city entry of 广州, in 珠三角
+    local variable = {}
+    for guid, name in qde:gmatch('<Variable guid="([^"]+)" name="([^"]+)"') do
+      variable[name] = guid
+    end
+    local guangzhou = list[22]
+    assert.truthy(guangzhou.name:find("^22 广州"), guangzhou.name)
+    assert.are.equal("珠三角", guangzhou.variables[variable.region])
+    assert.are.equal("city", guangzhou.variables[variable.kind])
+    assert.are.equal("22", guangzhou.variables[variable.id])
+    assert.is_nil(first.variables[variable.region])
     -- the codebook nested: 人才培养 inside 供给型
     assert.truthy(qde:find('name="供给型" isCodable="true">%s*<Description>[^<]*</Description>%s*<Code [^>]*name="人才培养"'))
     os.remove(path)
