@@ -206,6 +206,34 @@ describe("export qdpx", function()
     os.remove(c)
   end)
 
+  it("runs in the loop and through ds:export, giving the same project", function()
+    local bqw = require("bqw")
+    local ds = assert(bqw.load())
+    local a, b = scratch(".qdpx"), scratch(".qdpx")
+    local loop = assert(bqw.loop())
+    local result
+    assert(loop:export(ds, "qdpx", { output = a, slice = 5 }, {
+      done = function(ok, err)
+        result = ok or err
+      end,
+    }))
+    loop:run()
+    loop:close()
+    assert.is_true(result)
+    assert(ds:export("qdpx", { output = b }))
+    local qa, la = check_project(a)
+    local qb, lb = check_project(b)
+    assert.are.equal(56, #la)
+    -- the same GUIDs and selections; only the dates may differ
+    local function undated(q)
+      return (q:gsub('creationDateTime="[^"]*"', ""))
+    end
+    assert.are.equal(undated(qa), undated(qb))
+    assert.are.same(la, lb)
+    os.remove(a)
+    os.remove(b)
+  end)
+
   it("carries a user codebook end to end", function()
     local book = H.temp_file(USER, ".tsv")
     local path = export_qdpx({ "--codebook", book })
