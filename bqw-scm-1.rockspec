@@ -2,7 +2,8 @@
 -- Lua 5.4 module and the bqw command with CMake and installs them into the tree, after
 -- which `eval "$(luarocks --lua-version 5.4 path [--tree DIR])"; lua5.4 -e
 -- 'require("bqw")'` works. Needs the C libraries of scripts/deps.sh (libuv, utf8proc,
--- OpenCC, Lua 5.4 headers, unicode-data) from the system.
+-- OpenCC, Lua 5.4 headers, unicode-data) from the system; libxlsxwriter, SQLite and
+-- libzip, when pkg-config finds them, add the xlsx, sqlite and qdpx exports.
 rockspec_format = "3.0"
 package = "bqw"
 version = "scm-1"

@@ -75,6 +75,12 @@ void bqw_lua_push_record(lua_State *L, const bqw_dataset *ds, size_t index,
  * every one). */
 void bqw_lua_push_record_fields(lua_State *L, const bqw_dataset *ds, size_t index,
                                 bqw_lua_script script, lua_Integer fields);
+/* Pushes the value of the schema field named name in row `measure` (0: the record's
+ * row; 1..: its measure in the measure shape) of record `index` (from 0), as a record
+ * table holds it (nil when the row has none); returns false, pushing nothing, when no
+ * field has that name. Any field, those no record table holds (code) included. */
+bool bqw_lua_push_field(lua_State *L, const bqw_dataset *ds, size_t index, size_t measure,
+                        const char *name, bqw_lua_script script);
 /* Adds core.schema and core.schema_columns to the module table at index lib. */
 void bqw_lua_open_schema(lua_State *L, int lib);
 /* core.codebook and the dataset methods set_codebook, codings, codes (code.c). */
@@ -97,6 +103,10 @@ void bqw_lua_open_xlsx(lua_State *L);
 #ifdef BQW_HAVE_SQLITE
 /* Adds core.sqlite (binding/sqlite.c) to the module table on top of the stack. */
 void bqw_lua_open_sqlite(lua_State *L);
+#endif
+#ifdef BQW_HAVE_ZIP
+/* Adds core.zip (binding/zip.c, over libzip) to the module table on top of the stack. */
+void bqw_lua_open_zip(lua_State *L);
 #endif
 
 #endif

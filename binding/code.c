@@ -124,7 +124,8 @@ static int l_set_codebook(lua_State *L) {
 
 /* ds:codings([id]) -> { { id, measure (0: the text), code, line, start, stop,
  * char_start, char_stop, text }, … } with 1-based ids and offsets counted from 0
- * ([start, stop)): every coding, or record id's */
+ * ([start, stop)): every coding, or record id's only (the codings are in record order:
+ * an export asks record by record and holds no more) */
 static int l_codings(lua_State *L) {
   bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
   const bqw_coding *c;
@@ -188,6 +189,22 @@ static int l_dataset_codes(lua_State *L) {
   return push_codes(L, cb);
 }
 
+/* ds:value(id, measure, name) -> the value of field `name` in row `measure` (0: the
+ * record's row) of record id (from 1), as a record table holds it, or nil; any schema
+ * field, those no record table holds included: an export's code column (nil for a
+ * measure the record does not have). An error for a name that is no field. */
+static int l_value(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  lua_Integer id = luaL_checkinteger(L, 2);
+  lua_Integer measure = luaL_checkinteger(L, 3);
+  const char *name = luaL_checkstring(L, 4);
+  luaL_argcheck(L, id >= 1 && (size_t)id <= bqw_record_count(ds), 2, "no such record");
+  luaL_argcheck(L, measure >= 0, 3, "expected a measure index (0: the record)");
+  if (!bqw_lua_push_field(L, ds, (size_t)id - 1, (size_t)measure, name, BQW_LUA_ORIGINAL))
+    return luaL_argerror(L, 4, "no such field");
+  return 1;
+}
+
 static const luaL_Reg codebook_methods[] = {
     {"add", l_codebook_add}, {"codes", l_codebook_codes}, {NULL, NULL}};
 
@@ -203,4 +220,6 @@ void bqw_lua_open_code(lua_State *L, int lib, int methods) {
   lua_setfield(L, methods, "codes");
   lua_pushcfunction(L, l_unit_codes);
   lua_setfield(L, methods, "unit_codes");
+  lua_pushcfunction(L, l_value);
+  lua_setfield(L, methods, "value");
 }

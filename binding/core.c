@@ -504,6 +504,19 @@ static int l_match_spans(lua_State *L) {
   return 1;
 }
 
+/* core.uuid5(namespace, name) -> the version 5 UUID of name in namespace (bqw_uuid5),
+ * lowercase */
+static int l_uuid5(lua_State *L) {
+  size_t len;
+  const char *ns = luaL_checkstring(L, 1);
+  const char *name = luaL_checklstring(L, 2, &len);
+  char out[37];
+  if (bqw_uuid5(ns, name, len, out) != 0)
+    return luaL_argerror(L, 1, "expected a UUID (8-4-4-4-12 hex digits)");
+  lua_pushstring(L, out);
+  return 1;
+}
+
 /* core.fold(s) -> s folded as search folds it (bqw_fold: script, width, case and the
  * conversion overrides), one code point per character of s, as UTF-8 */
 static int l_fold(lua_State *L) {
@@ -778,6 +791,7 @@ static const luaL_Reg functions[] = {{"load", l_load},
                                      {"check_text", l_check_text},
                                      {"match_spans", l_match_spans},
                                      {"fold", l_fold},
+                                     {"uuid5", l_uuid5},
                                      {"collate_key", l_collate_key},
                                      {"terminal_width", l_terminal_width},
                                      {"truncate", l_truncate},
@@ -866,6 +880,9 @@ BQW_LUA_EXPORT int luaopen_bqw_core(lua_State *L) {
 #endif
 #ifdef BQW_HAVE_SQLITE
   bqw_lua_open_sqlite(L);
+#endif
+#ifdef BQW_HAVE_ZIP
+  bqw_lua_open_zip(L);
 #endif
   lua_pushstring(L, bqw_version());
   lua_setfield(L, -2, "version");

@@ -100,6 +100,22 @@ void bqw_lua_push_record_fields(lua_State *L, const bqw_dataset *ds, size_t inde
   }
 }
 
+bool bqw_lua_push_field(lua_State *L, const bqw_dataset *ds, size_t index, size_t measure,
+                        const char *name, bqw_lua_script script) {
+  size_t n = bqw_schema_count();
+  for (size_t i = 0; i < n; i++) {
+    const bqw_field_info *fi = bqw_schema_field(i);
+    if (strcmp(fi->name, name) != 0)
+      continue;
+    bqw_value v;
+    if (bqw_record_value(ds, index, measure, fi->id, &v) != 0)
+      v.type = BQW_TYPE_NONE;
+    push_value(L, &v, script);
+    return true;
+  }
+  return false;
+}
+
 static const char *type_name(bqw_type type) {
   static const char *const names[] = {"none", "text",  "integer",
                                       "date", "texts", "integers"};

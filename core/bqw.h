@@ -364,6 +364,13 @@ BQW_API size_t bqw_fit_width(const char *s, size_t len, size_t width, int ambiwi
  * the bytes written, 1 to 4. */
 BQW_API size_t bqw_utf8_encode(int32_t cp, char out[4]);
 
+/* A name-based UUID (RFC 4122 version 5: the SHA-1 of the namespace UUID's 16 bytes and
+ * the len bytes of name) into out as 36 lowercase characters and a NUL: the same name
+ * always gives the same UUID (the REFI-QDA export's GUIDs). namespace_uuid is written
+ * 8-4-4-4-12 in hex. Returns 0, or BQW_EINVAL (out untouched) for a bad namespace. */
+BQW_API int bqw_uuid5(const char *namespace_uuid, const char *name, size_t len,
+                      char out[37]);
+
 /* Shows the characters of s a terminal would act on or that reorder text (C0 controls
  * but TAB and LF, DEL, C1 controls, the bidirectional embeddings, overrides and
  * isolates) as text: "\x1b" for a C0 control or DEL, "<U+202E>" for the others; every

@@ -5,7 +5,7 @@ set -eu
 PACKAGES="gcc clang clang-format make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev
 unicode-data bzip2 libopencc-dev opencc luajit libluajit-5.1-dev neovim lua-busted lua-luv lua-check jq python3 miller csvkit valgrind tmux
 luarocks zsh man-db time libxlsxwriter-dev python3-openpyxl libsqlite3-dev sqlite3 chromium fonts-noto-cjk poppler-utils
-lintian sqlite-utils pandoc"
+lintian sqlite-utils pandoc libzip-dev libxml2-utils unzip"
 # `deps.sh bench` adds what the benchmarks compare against.
 if [ "${1:-}" = bench ]; then
   PACKAGES="$PACKAGES ripgrep sqlite3 libsqlite3-dev hyperfine linux-perf time strace"

@@ -147,17 +147,21 @@ M.commands = {
   },
   {
     name = "export",
-    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite.",
+    help = "Write the records in a format: csv, tsv, json, ndjson, markdown, html, xlsx, sqlite, qdpx.",
     man = "With -o FILE the file is written atomically (a temporary file renamed into place),"
       .. " with a progress bar on a terminal; Ctrl-C leaves the older file. xlsx writes typed"
       .. " cells (numbers, dates, text, never formulas), a frozen header with an autofilter,"
-      .. " widths by display width and an about sheet (source, counts, filter, sort). sqlite writes"
-      .. " tables records, measures, mentions, issuers and meta, and FTS5 indexes records_fts and"
+      .. " widths by display width, sheets codings and codes, and an about sheet (source, counts,"
+      .. " filter, sort). sqlite writes tables records, measures, mentions, issuers, codes, codings"
+      .. " and meta, and FTS5 indexes records_fts and"
       .. " measures_fts (external content, found by sqlite-utils and Datasette) whose bqw tokenizer"
       .. " (.load lib/<triplet>/bqw/bqw_sqlite) folds script, width and case; --fts trigram needs no"
       .. " extension but matches only queries of 3 or more characters. markdown writes GitHub's pipe"
       .. " tables (a cell's lines split by <br>); --table grid writes pandoc's grid tables, whose line"
-      .. " breaks survive pandoc -f markdown to docx and HTML. An export that matches no"
+      .. " breaks survive pandoc -f markdown to docx and HTML. qdpx writes a REFI-QDA project"
+      .. " (NVivo, ATLAS.ti, MAXQDA, QualCoder): the codebooks as codes, a text source per record,"
+      .. " each piece of evidence a coded selection. --columns …,code adds each row's codes to any"
+      .. " format (no default column holds them). An export that matches no"
       .. " record writes nothing and exits 1, leaving -o FILE as it was; --allow-empty writes the"
       .. " empty export (a header, or a document with \"records\":[]).",
     options = with(READ, {
@@ -166,7 +170,7 @@ M.commands = {
       { names = "--format", arg = "F", help = "The export plugin.", required = true, complete = "export" },
       output,
       { names = "--shape", arg = "SHAPE", help = "One row per record or per measure.", choices = { "record", "measure" } },
-      { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title.", complete = "fields" },
+      { names = "--columns", arg = "A,B", help = "Columns for flat formats, e.g. id,city,title (code: each row's codes).", complete = "fields" },
       { names = "--bom", help = "Start with a UTF-8 byte order mark (Excel), where the format takes it." },
       { names = "--raw-cells", help = "Keep cells that start with = + - @, tab or CR as they are (CSV/TSV)." },
       {

@@ -409,6 +409,22 @@ for _, name in ipairs(require("bqw.json").KEY_ORDER) do
   M.FIELDS[name] = true
 end
 
+--- The columns of a list that name a field no row table holds (fields.ON_REQUEST:
+--- code), whose values the export computes for each row; nil when none does.
+function M.on_request(columns)
+  local wanted = {}
+  for _, c in ipairs(columns or {}) do
+    wanted[c] = true
+  end
+  local out = {}
+  for _, name in ipairs(fields.ON_REQUEST) do
+    if wanted[name] then
+      out[#out + 1] = name
+    end
+  end
+  return #out > 0 and out or nil
+end
+
 --- nil, or a message naming the first column that is no field.
 function M.check_columns(columns)
   for _, c in ipairs(columns or {}) do

@@ -37,6 +37,15 @@ for _, f in ipairs(M.ALL) do
   M.LIST[f.name] = (f.type == "texts" or f.type == "integers") or nil
 end
 
+--- The fields no row table holds, whose values an export computes only when a column
+--- names them (`code`: a coding pass over the records), in schema order.
+M.ON_REQUEST = {}
+for _, f in ipairs(M.ALL) do
+  if not (f.record or f.measure) then
+    M.ON_REQUEST[#M.ON_REQUEST + 1] = f.name
+  end
+end
+
 --- The facets (the fields the schema marks facet), by filter word in schema order, and
 --- the record field each word counts ("issuer": issuers).
 M.FACETS, M.FACET_FIELD = {}, {}

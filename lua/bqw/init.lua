@@ -468,8 +468,24 @@ function Dataset:_export_job(format, opts)
   local keep = row_filter and function(r, m)
     return row_filter:match(r.id, m or 0)
   end
+  -- the columns named that no row table holds (code): each row gets the engine's value
+  -- (handle:value), and the core does not walk the rows itself (rows.c writes row keys)
+  local on_request = opts.columns and export_util.on_request(export_util.columns(opts))
+  local handle = self._handle
   local function shape_rows(iter)
-    return export_util.rows(iter, options.shape, keep)
+    local rows = export_util.rows(iter, options.shape, keep)
+    if not on_request then
+      return rows
+    end
+    return function()
+      local row = rows()
+      if row then
+        for _, name in ipairs(on_request) do
+          row[name] = handle:value(row.id, row.measure_index or 0, name)
+        end
+      end
+      return row
+    end
   end
   -- a plugin of the first contract shapes the records itself (ctx.util.rows): the
   -- same measures
@@ -550,7 +566,7 @@ function Dataset:_export_job(format, opts)
       end
     end
     -- the core walks the records itself when it tests every filter
-    local native = q:_native()
+    local native = not on_request and q:_native() or nil
     if native then
       ctx.native = native_rows(native, options.shape, tick, slice, q._ctx)
     end

@@ -7,6 +7,16 @@
 ---   measures  one row per measure: id, record_id (→ records), idx, text, line
 ---   mentions  record_id (→ records), place          (one row per place named)
 ---   issuers   record_id (→ records), issuer         (one row per issuing body)
+---   codes     one row per code of the codebooks in use (bqw.codebooks): code (primary
+---             key), label, parent (its parent code, or NULL), codebook (the codebook
+---             file's name: policy-tools, themes, or a user codebook's), description
+---   codings   one row per piece of evidence (`bqw code`): id, record_id (→ records),
+---             measure_id (→ measures; NULL for the record's own text), measure_index
+---             (its place in the record, from 1; 0: the record's own text, as a target's
+---             or a meeting's), code (→ codes), label, codebook, text (the matched text
+---             as exported), char_start, char_stop (characters from 0 in the measure or
+---             text, char_stop excluded: substr(measures.text, char_start + 1,
+---             char_stop - char_start) is the matched text), line (the source line)
 ---   meta      key, value: source, source_note, bqw version, counts, filter, exported_at
 ---   records_fts (title, headline, text, category, city) and measures_fts (text): FTS5
 ---   tables with external content (content="records", content_rowid="id"; the same for
@@ -33,7 +43,7 @@
 local M = {
   name = "sqlite",
   kind = "export",
-  description = "SQLite database: records, measures, mentions, issuers, meta, and FTS5 indexes of records "
+  description = "SQLite database: records, measures, mentions, issuers, codes, codings, meta, and FTS5 indexes of records "
     .. "and measures with bqw's CJK tokenizer (load bqw_sqlite to query them; --fts trigram needs none).",
   extension = "sqlite",
   shapes = { "record" },
@@ -63,6 +73,13 @@ CREATE TABLE measures (id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERE
   idx INTEGER NOT NULL, text TEXT NOT NULL, line INTEGER);
 CREATE TABLE mentions (record_id INTEGER NOT NULL REFERENCES records(id), place TEXT NOT NULL);
 CREATE TABLE issuers (record_id INTEGER NOT NULL REFERENCES records(id), issuer TEXT NOT NULL);
+CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT, parent TEXT, codebook TEXT, description TEXT);
+CREATE TABLE codings (id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),
+  measure_id INTEGER REFERENCES measures(id), measure_index INTEGER NOT NULL,
+  code TEXT NOT NULL REFERENCES codes(code), label TEXT, codebook TEXT, text TEXT NOT NULL,
+  char_start INTEGER NOT NULL, char_stop INTEGER NOT NULL, line INTEGER);
+CREATE INDEX codings_record ON codings(record_id);
+CREATE INDEX codings_code ON codings(code);
 CREATE INDEX measures_record ON measures(record_id);
 CREATE INDEX mentions_record ON mentions(record_id);
 CREATE INDEX mentions_place ON mentions(place);
@@ -88,6 +105,7 @@ local FTS_NOTE = {
   none = "none: no FTS tables",
 }
 
+local coding_rows = require("bqw.coding_rows")
 local unpack_values = table.unpack or unpack -- luacheck: ignore 143 (LuaJIT has only unpack)
 
 local function check(ok, message)
@@ -118,6 +136,7 @@ local function open(opts, ctx)
   end
   return {
     db = db, scratch = scratch, path = path, opts = opts, fts = fts, nrecords = 0, nmeasures = 0, util = ctx.util,
+    codings = coding_rows.state(ctx), ncodings = 0,
   }
 end
 
@@ -141,6 +160,12 @@ local function start(st)
   st.ins_measure = check(db:prepare("INSERT INTO measures (id, record_id, idx, text, line) VALUES (?, ?, ?, ?, ?)"))
   st.ins_mention = check(db:prepare("INSERT INTO mentions (record_id, place) VALUES (?, ?)"))
   st.ins_issuer = check(db:prepare("INSERT INTO issuers (record_id, issuer) VALUES (?, ?)"))
+  st.ins_coding = check(db:prepare("INSERT INTO codings (id, record_id, measure_id, measure_index, code, label, "
+    .. "codebook, text, char_start, char_stop, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+  local ins_code = check(db:prepare("INSERT INTO codes (code, label, parent, codebook, description) VALUES (?, ?, ?, ?, ?)"))
+  for _, c in ipairs(st.codings and st.codings.codes or {}) do
+    check(db:run(ins_code, c.code, c.label, c.parent, c.codebook, c.description))
+  end
   if fts ~= "none" then
     st.ins_rfts = check(db:prepare("INSERT INTO records_fts (rowid, title, headline, text, category, city) VALUES (?, ?, ?, ?, ?, ?)"))
     st.ins_mfts = check(db:prepare("INSERT INTO measures_fts (rowid, text) VALUES (?, ?)"))
@@ -164,6 +189,7 @@ local function insert(st, r)
     local p = POSITION
     check(db:run(st.ins_rfts, r.id, values[p.title], values[p.headline], values[p.text], values[p.category], values[p.city]))
   end
+  local first_measure = st.nmeasures + 1
   for i, m in ipairs(r.measures or {}) do
     st.nmeasures = st.nmeasures + 1
     check(db:run(st.ins_measure, st.nmeasures, r.id, i, m, r.measure_lines and r.measure_lines[i]))
@@ -176,6 +202,16 @@ local function insert(st, r)
   end
   for _, b in ipairs(r.issuers or {}) do
     check(db:run(st.ins_issuer, r.id, b))
+  end
+  local cs = st.codings
+  local list = cs and cs.of(r.id)
+  if list then
+    for _, c in ipairs(coding_rows.rows(r, list, cs.code_of, cs.original(r.id))) do
+      st.ncodings = st.ncodings + 1
+      local m = c.measure_index
+      check(db:run(st.ins_coding, st.ncodings, r.id, m > 0 and first_measure + m - 1 or nil, m, c.code, c.label,
+        c.codebook, c.text, c.char_start, c.char_stop, c.line))
+    end
   end
 end
 
@@ -190,6 +226,7 @@ local function finish(st, ctx)
     { "bqw", ctx.version },
     { "records", st.nrecords },
     { "measures", st.nmeasures },
+    { "codings", st.ncodings },
     { "filter", where },
     { "script", opts.script or require("bqw.config").script() },
     { "tokenizer", FTS_NOTE[st.fts] },

@@ -8,8 +8,12 @@
 --- Cells are typed: ids, lines, years as numbers, `date` as a date (yyyy-mm-dd), the
 --- rest as text, never as a formula (so neither --bom nor the CSV's neutralising of
 --- = + - @ applies). Column widths follow the display width of their cells (a Han
---- character is two), capped; text longer than the cap wraps. A second sheet "about"
---- holds the source, the counts, the shape and the export's filter.
+--- character is two), capped; text longer than the cap wraps. A sheet "codings" holds
+--- the codings of the rows exported (coding_rows.COLUMNS: record_id, measure_index,
+--- code, label, codebook, the matched text, char_start, char_stop, line; as the sqlite
+--- export's codings table), a sheet "codes" the codebook (code, label, parent,
+--- codebook, description), and a last sheet "about" the source, the counts, the shape
+--- and the export's filter.
 ---
 --- A text over Excel's 32,767 characters a cell is cut by core.xlsx, ending with a
 --- marker "…[cut by bqw: N more characters; …]", and ctx.warn names the record, its
@@ -35,6 +39,8 @@ local M = {
 -- typed cells: the schema's integer fields as numbers, its date fields as dates
 local fields = require("bqw.fields")
 local NUMBERS = fields.NUMERIC
+local coding_rows = require("bqw.coding_rows")
+local CODING_NUMBERS = { record_id = true, measure_index = true, char_start = true, char_stop = true, line = true }
 
 -- Widths in Excel's character units (about one Latin letter; a Han character takes two).
 local MAX_WIDTH, MIN_WIDTH = 60, 4
@@ -107,6 +113,11 @@ local function open(opts, ctx)
   for c, name in ipairs(st.columns) do
     st.widths[c] = st.width(name) + 2
   end
+  -- the codings sheet's rows, kept in a scratch file until the records are written (one
+  -- line each, so memory stays flat), then written as the sheet
+  st.codings, st.ncoded = coding_rows.state(ctx), 0
+  st.coded_scratch, st.coded_path = util.scratch_file("bqw-xlsx-codings")
+  st.coded = assert(io.open(st.coded_path, "wb"))
   st.base = st.shape == "measure" and "measures" or "records"
   st.sheets, st.rows = {}, 0
   return st
@@ -132,6 +143,115 @@ local function text_cell(st, ctx, r, row, c, name, text, style)
   end
 end
 
+--- The codings of a row, kept for the codings sheet: a record row's all; a measure row's
+--- those of its measure, and the record's own text's with its first row.
+local function keep_codings(st, r, first)
+  local cs = st.codings
+  local list = cs and cs.of(r.id)
+  if not list then
+    return
+  end
+  local unit, mine = r, list
+  if st.shape == "measure" then
+    unit, mine = { id = r.id, measures = {}, text = r.text }, {}
+    if r.measure_index then
+      unit.measures[r.measure_index] = r.measure
+    end
+    for _, c in ipairs(list) do
+      if c.measure == (r.measure_index or 0) or (first and c.measure == 0) then
+        mine[#mine + 1] = c
+      end
+    end
+  end
+  for _, row in ipairs(coding_rows.rows(unit, mine, cs.code_of, cs.original(r.id))) do
+    local line = {}
+    for i, col in ipairs(coding_rows.COLUMNS) do
+      local v = row[col]
+      line[i] = v == nil and "" or tostring(v):gsub("[\\\t\n]", { ["\\"] = "\\\\", ["\t"] = "\\t", ["\n"] = "\\n" })
+    end
+    check(st.coded:write(table.concat(line, "\t"), "\n"))
+    st.ncoded = st.ncoded + 1
+  end
+end
+
+--- The coding rows kept by keep_codings, read back one at a time.
+local function coded_rows(st)
+  check(st.coded:close())
+  st.coded = nil
+  local fh = assert(io.open(st.coded_path, "rb"))
+  local unescape = { ["\\\\"] = "\\", ["\\t"] = "\t", ["\\n"] = "\n" }
+  return function()
+    local line = fh:read("l")
+    if not line then
+      fh:close()
+      return nil
+    end
+    local row, i = {}, 0
+    for cell in (line .. "\t"):gmatch("([^\t]*)\t") do
+      i = i + 1
+      local col = coding_rows.COLUMNS[i]
+      if cell ~= "" then
+        cell = cell:gsub("\\[\\tn]", unescape)
+        row[col] = CODING_NUMBERS[col] and tonumber(cell) or cell
+      end
+    end
+    return row
+  end
+end
+
+--- The rows of a codings or codes sheet whose cells set its column widths.
+local WIDTH_ROWS = 2000
+
+--- A sheet of plain rows (the codings, the codes; a list or an iterator): a header,
+--- then cells, numbers where numbers names the column; widths by the display width of
+--- the first WIDTH_ROWS rows, capped.
+local function table_sheet(st, name, columns, rows, numbers)
+  local wb = st.wb
+  local sheet = assert(wb:sheet(name))
+  local widths = {}
+  for c, col in ipairs(columns) do
+    check(wb:cell(sheet, 0, c - 1, col, "header"))
+    widths[c] = st.width(col) + 2
+  end
+  if type(rows) == "table" then
+    local list, at = rows, 0
+    rows = function()
+      at = at + 1
+      return list[at]
+    end
+  end
+  local i, left = 0, 0
+  local function write_cells(row)
+    i = i + 1
+    for c, col in ipairs(columns) do
+      local v = row[col]
+      if v ~= nil then
+        if numbers[col] and type(v) == "number" then
+          check(wb:cell(sheet, i, c - 1, v, "top"))
+        else
+          check(wb:cell(sheet, i, c - 1, tostring(v), "top"))
+        end
+        if i <= WIDTH_ROWS then
+          widths[c] = math.max(widths[c], math.min(cells(st.width, tostring(v)) + 2, MAX_WIDTH))
+        end
+      end
+    end
+  end
+  for row in rows do
+    if i < M.max_rows - 1 then
+      write_cells(row)
+    else
+      left = left + 1
+    end
+  end
+  for c in ipairs(columns) do
+    check(wb:column(sheet, c - 1, math.max(widths[c], MIN_WIDTH)))
+  end
+  check(wb:freeze(sheet, 1, 0))
+  check(wb:autofilter(sheet, 0, 0, i, #columns - 1))
+  return left
+end
+
 local function write_row(st, r, ctx)
   local util = ctx.util
   if st.row + 1 >= M.max_rows then
@@ -142,10 +262,12 @@ local function write_row(st, r, ctx)
   st.rows = st.rows + 1
   st.sheets[#st.sheets].rows = st.row
   local row = st.row
-  if r.id ~= st.last_id then -- a record's measure rows come together
+  local first = r.id ~= st.last_id
+  if first then -- a record's measure rows come together
     st.last_id = r.id
     st.nrecords = st.nrecords + 1
   end
+  keep_codings(st, r, first)
   for c, name in ipairs(st.columns) do
     local v = r[name]
     if NUMBERS[name] and type(v) == "number" then
@@ -176,6 +298,13 @@ local function finish(st, ctx)
     check(wb:freeze(s.sheet, 1, 0))
     check(wb:autofilter(s.sheet, 0, 0, s.rows, #st.columns - 1))
   end
+  local left = table_sheet(st, "codings", coding_rows.COLUMNS, coded_rows(st), CODING_NUMBERS)
+  st.coded_scratch:discard()
+  if left > 0 then
+    ctx.warn(("%s:1:1: warning: export xlsx: %d codings over Excel's %d rows left out of the codings sheet; "
+      .. "the sqlite export keeps them all"):format(ctx.dataset and ctx.dataset:name() or "(digest)", left, M.max_rows))
+  end
+  table_sheet(st, "codes", coding_rows.CODE_COLUMNS, st.codings and st.codings.codes or {}, {})
   local about = assert(wb:sheet("about"))
   local meta = ctx.meta or {}
   local facts = {
@@ -184,6 +313,7 @@ local function finish(st, ctx)
     { "records", st.nrecords },
     { "rows", st.rows },
     { "sheets", #st.sheets },
+    { "codings", st.ncoded },
     { "shape", st.shape },
     { "filter", type(opts.where) == "string" and opts.where or (opts.where and "(a Lua filter)" or "(all records)") },
     { "sort", type(opts.sort) == "string" and opts.sort or (opts.sort and "(a Lua function)" or "(source order)") },
@@ -211,5 +341,9 @@ return require("bqw.export_util").scratch_export(M, {
   finish = finish, -- column widths, the frozen header, the autofilter, the about sheet
   abandon = function(st)
     st.wb:discard()
+    if st.coded then
+      st.coded:close()
+    end
+    st.coded_scratch:discard()
   end,
 })

@@ -21,7 +21,21 @@ records = json.loads(bqw("list", "--json"))
 path = os.path.join(work, "records.xlsx")
 bqw("export", "--format", "xlsx", "-o", path)
 wb = openpyxl.load_workbook(path)
-assert wb.sheetnames == ["records", "about"], wb.sheetnames
+assert wb.sheetnames == ["records", "codings", "codes", "about"], wb.sheetnames
+# the codings sheet: every piece of evidence `bqw code` lists, typed, hand-checked on
+# record 1's third measure (line 12): 探索 [0, 2) and 飞地 [9, 11)
+units = json.loads(bqw("code", "--json"))["units"]
+evidence = sum(len(u["evidence"]) for u in units)
+codings = list(wb["codings"].iter_rows(values_only=True))
+assert codings[0] == ("record_id", "measure_index", "code", "label", "codebook", "text", "char_start",
+                      "char_stop", "line"), codings[0]
+assert len(codings) - 1 == evidence, (len(codings) - 1, evidence)
+third = sorted(r for r in codings[1:] if r[0] == 1 and r[1] == 3)
+assert [(r[2], r[5], r[6], r[7], r[8]) for r in sorted(third, key=lambda r: r[6])] == [
+    ("策略性措施", "探索", 0, 2, 12), ("产业转移", "飞地", 9, 11, 12)], third
+codes = list(wb["codes"].iter_rows(values_only=True))
+assert codes[0] == ("code", "label", "parent", "codebook", "description"), codes[0]
+assert ("人才培养", "供给型", "policy-tools") in [(r[0], r[2], r[3]) for r in codes[1:]], codes
 ws = wb["records"]
 header = [c.value for c in ws[1]]
 assert header[:3] == ["id", "kind", "level"], header
@@ -71,6 +85,11 @@ assert about["filter"] == "region=粤北" and about["records"] == len(north) and
 header = [c.value for c in ws[1]]
 cities = {row[header.index("city")] for row in ws.iter_rows(min_row=2, values_only=True)}
 assert cities == {r["city"] for r in north}, cities
+# the codings of the rows exported only
+north_ids = {r["id"] for r in north}
+want = sum(len(u["evidence"]) for u in units if u["id"] in north_ids)
+got = list(wb["codings"].iter_rows(min_row=2, values_only=True))
+assert len(got) == want and {r[0] for r in got} <= north_ids, (len(got), want)
 
 # --sort: city entries in pinyin order, as the about sheet says
 path = os.path.join(work, "sorted.xlsx")
@@ -94,9 +113,10 @@ bqw("export", "--format", "xlsx10", "-o", path,
     env=dict(os.environ, BQW_PLUGIN_PATH=os.path.join(work, "plugins")))
 wb = openpyxl.load_workbook(path)
 sheets = (len(records) + 8) // 9
-assert wb.sheetnames == ["records"] + ["records %d" % n for n in range(2, sheets + 1)] + ["about"], wb.sheetnames
+assert wb.sheetnames == ["records"] + ["records %d" % n for n in range(2, sheets + 1)] + [
+    "codings", "codes", "about"], wb.sheetnames
 ids = []
-for name in wb.sheetnames[:-1]:
+for name in wb.sheetnames[:-3]:
     ws = wb[name]
     assert [c.value for c in ws[1]][:3] == ["id", "kind", "level"], name
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:"), name
