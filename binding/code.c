@@ -164,6 +164,13 @@ static int l_codings(lua_State *L) {
   return 1;
 }
 
+/* ds:codings_ready() -> whether the codings are computed (or there is no codebook):
+ * what ds:codings would not have to compute now */
+static int l_codings_ready(lua_State *L) {
+  lua_pushboolean(L, bqw_dataset_codings_ready(bqw_lua_check_dataset(L, 1)));
+  return 1;
+}
+
 /* ds:unit_codes(id, measure) -> the codes of a measure (from 1) or, with measure 0, of
  * the record's text alone, ancestors included, in codebook order ({} without any) */
 static int l_unit_codes(lua_State *L) {
@@ -218,6 +225,8 @@ void bqw_lua_open_code(lua_State *L, int lib, int methods) {
   lua_setfield(L, methods, "codings");
   lua_pushcfunction(L, l_dataset_codes);
   lua_setfield(L, methods, "codes");
+  lua_pushcfunction(L, l_codings_ready);
+  lua_setfield(L, methods, "codings_ready");
   lua_pushcfunction(L, l_unit_codes);
   lua_setfield(L, methods, "unit_codes");
   lua_pushcfunction(L, l_value);

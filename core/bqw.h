@@ -981,6 +981,10 @@ BQW_API size_t bqw_codebook_scan(const bqw_codebook *cb, const char *text, size_
  * sets another codebook while owning the dataset alone, or frees it. Returns 0,
  * BQW_EINVAL or BQW_ENOMEM (the dataset then keeps its set). */
 BQW_API int bqw_dataset_set_codebook(bqw_dataset *ds, bqw_codebook *cb);
+/* 1 when the codings of the dataset's codebook are computed (or it has none), so that
+ * bqw_dataset_codings would not compute them now, else 0: a host whose thread must not
+ * wait (an editor) has them computed on another thread first. Never blocks. */
+BQW_API int bqw_dataset_codings_ready(const bqw_dataset *ds);
 /* The dataset's codebook set, or NULL. Another thread's bqw_dataset_set_codebook may
  * replace it between this call and bqw_dataset_codings: bqw_dataset_codings_of gives
  * the two of one set. */

@@ -572,6 +572,11 @@ static const struct codings *set_codings(const bqw_dataset *cds, struct coding_s
   return cg;
 }
 
+int bqw_dataset_codings_ready(const bqw_dataset *ds) {
+  struct coding_set *set = ds ? current_set(ds) : NULL;
+  return !set || atomic_load(&set->codings) != NULL;
+}
+
 const struct codings *dataset_codings(const bqw_dataset *ds, int *status) {
   return set_codings(ds, current_set(ds), status);
 }

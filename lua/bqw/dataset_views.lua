@@ -216,3 +216,16 @@ function Dataset:count_job(where, opts)
   end
   return core.view_job(handle, own_lua_path(), "bqw.view_worker", spec, false)
 end
+
+--- Computes the dataset's codings (its codebooks' codes of every measure) on another
+--- thread, at a lower priority than the caller's: a job as ds:view_job returns, done once
+--- they are (ds._handle:codings_ready() says so). For a host that must not wait (Neovim
+--- highlights evidence only once they are: 2 s of coding at 100 MB).
+function Dataset:coding_job()
+  local handle = util.handle_of(self, "coding_job", 3)
+  local spec = { codings = true, opts = {}, config = {} }
+  for k, v in pairs(config.values) do
+    spec.config[k] = v
+  end
+  return core.view_job(handle, own_lua_path(), "bqw.view_worker", spec, true)
+end

@@ -17,6 +17,10 @@ return function(handle, spec, tick)
   for k, v in pairs(spec.opts or {}) do
     opts[k] = v
   end
+  if spec.codings then
+    -- a coding job (ds:coding_job): the codings computed here, not on the caller's thread
+    return { lines = {}, highlights = {}, folds = {}, ids = {}, count = #ds._handle:codings(1) }
+  end
   if spec.count then
     -- a count job (ds:count_job): the engine's count, no view plugin, no lines
     local q, qerr, qname = require("bqw.dataset_util").select_query(ds, opts.where, opts.script)

@@ -229,14 +229,17 @@ static void unit_codes(void) {
   /* without a codebook: none */
   CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 1, &names, &n), 0);
   CHECK_EQ_INT((long long)n, 0);
+  CHECK(bqw_dataset_codings_ready(ds)); /* no codebook: nothing to compute */
   bqw_codebook *cb = book("code\tlabel\tpatterns\tparent\n"
                           "工具\tTools\t\t\n"
                           "建设\tBuilding\t建设\t工具\n"
                           "标准\tStandards\t标准\t工具\n");
   bqw_dataset_set_codebook(ds, cb);
   bqw_codebook_free(cb);
+  CHECK(!bqw_dataset_codings_ready(ds)); /* computed on first use, not yet */
   /* the measure: its codes and their parent once, in codebook order */
   CHECK_EQ_INT(bqw_dataset_unit_codes(ds, 0, 1, &names, &n), 0);
+  CHECK(bqw_dataset_codings_ready(ds));
   if (CHECK_EQ_INT((long long)n, 3)) {
     CHECK_STR(names[0], "工具");
     CHECK_STR(names[1], "建设");

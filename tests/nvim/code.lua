@@ -126,4 +126,17 @@ T.run("nvim code", function()
   vim.cmd("doautocmd CursorHold")
   check(echoed == nil, "once per record")
   api.nvim_echo = echo
+
+  -- a large digest (more records than setup's `large`) is coded on another thread: the
+  -- first lines drawn get no highlight and Neovim does not wait; once the coding job is
+  -- done the codings are there
+  nvim.setup({ large = 10 })
+  local big = assert(require("bqw").load())
+  check(not big._handle:codings_ready(), "a new dataset's codings are computed on first use")
+  check(code.ready(big) == false, "a large digest's codings are not computed on Neovim's thread")
+  check(not big._handle:codings_ready(), "code.ready did not compute them itself")
+  check(vim.wait(20000, function()
+    return big._handle:codings_ready()
+  end, 20), "the coding job computed them")
+  check(code.ready(big) == true, "then they are ready")
 end)

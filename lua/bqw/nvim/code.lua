@@ -32,6 +32,41 @@ end
 -- Spans found per buffer line: { [buf] = { key = result or view, [line] = spans } }.
 local spans_cache = {}
 
+-- The coding job under way (ds:coding_job) and its dataset.
+local coding = {}
+
+--- Whether ds's codings may be read now: computed, or cheap to compute (a small digest).
+--- A large one's (setup's `large`) are computed by a coding job on another thread (coding
+--- 100 MB takes 2 s: never on Neovim's), and the bqw windows redrawn, their evidence
+--- highlighted, once it is done.
+function M.ready(ds)
+  if ds._handle:codings_ready() or ds:count() <= draw.large() then
+    return true -- a digest of the size views are built in Neovim's state is coded at once
+  end
+  if coding.ds ~= ds then
+    local job = ds:coding_job()
+    coding = { ds = ds, job = job }
+    local uv = vim.uv or vim.loop
+    local timer = uv.new_timer()
+    timer:start(
+      50,
+      50,
+      vim.schedule_wrap(function()
+        if coding.job ~= job or job:done() then
+          timer:stop()
+          timer:close()
+          if coding.job == job then
+            job:result()
+            coding = {}
+            vim.cmd("redraw!")
+          end
+        end
+      end)
+    )
+  end
+  return false
+end
+
 --- The spans { first, last } (bytes, from 0) of line (from 1) of buf where evidence of
 --- the codes of the record on that line occurs, folded as search folds (so the view's
 --- Simplified text finds evidence as published).
@@ -50,6 +85,9 @@ function M.line_spans(buf, line)
   local spans = c[line]
   if spans then
     return spans
+  end
+  if not M.ready(ds) then
+    return {} -- not kept: the lines are drawn again once the codings are
   end
   spans = {}
   local id, text
