@@ -257,7 +257,7 @@ static void unit_codes(void) {
   CHECK_EQ_INT(bqw_dataset_codings(ds, &all, &total), 0);
   CHECK_EQ_INT(bqw_dataset_record_codings(ds, 0, NULL, &mine, &count), 0);
   CHECK_EQ_INT((long long)count, (long long)total);
-  CHECK_EQ_INT((long long)total, 2); /* 建设 and 标准 */
+  CHECK_EQ_INT((long long)total, 3); /* 建设 once, 标准 twice: 标准化 and 用地标准 */
   CHECK_EQ_INT(bqw_dataset_record_codings(ds, 5, NULL, &mine, &count), 0);
   CHECK_EQ_INT((long long)count, 0);
   bqw_dataset_free(ds);
