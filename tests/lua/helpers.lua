@@ -3,6 +3,11 @@ local H = {}
 
 H.exe = os.getenv("BQW_EXE") or "build/bqw"
 H.root = os.getenv("BQW_SOURCE_DIR") or "."
+--- True in the ASan+UBSan build's ctest (BQW_SANITIZED=1, tests/CMakeLists.txt). A spec
+--- that repeats one C path over many generated cases takes every case in the gcc build
+--- and a sample under the sanitizers, which find memory errors in the path, not in the
+--- case (tests/README.md, "How long the tests take").
+H.sanitized = os.getenv("BQW_SANITIZED") == "1"
 
 local function shell_quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"

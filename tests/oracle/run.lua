@@ -35,8 +35,9 @@
 -- date comparisons other than = on a prefix and >=,<=,>,< on a full date, `~` on numbers.
 local SRC = os.getenv("BQW_SOURCE_DIR") or (arg[0]:match("^(.*)/tests/oracle/[^/]*$") or ".")
 local EXE = os.getenv("BQW_EXE") or (SRC .. "/build/bqw")
-package.path = SRC .. "/tests/oracle/?.lua;" .. package.path
+package.path = SRC .. "/tests/oracle/?.lua;" .. package.path .. ";" .. SRC .. "/?.lua"
 local oracle = require("oracle")
+local common = require("common")
 local bqw = require("bqw")
 
 local opts = { total = 12000, cli = 300, seed = tonumber(os.getenv("BQW_ORACLE_SEED") or "") or 19 }
@@ -67,33 +68,11 @@ end
 math.randomseed(opts.seed)
 local R = math.random
 
-local TMP = os.tmpname()
-os.remove(TMP)
-assert(os.execute("mkdir -p " .. TMP))
-local function sh_quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local TMP = common.temp_dir()
+local sh_quote, read, write, lines_of, chars = common.sh_quote, common.read, common.write, common.lines_of, common.chars
 local function run(cmd)
   local ok = os.execute(cmd)
   assert(ok, "failed: " .. cmd)
-end
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-local function lines_of(s)
-  local out = {}
-  for l in (s .. (s:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
-    out[#out + 1] = l
-  end
-  return out
 end
 local function tsv(path)
   local rows = {}
@@ -223,22 +202,10 @@ for _, c in ipairs(corpora) do
 end
 local hans, hant = {}, {}
 do
-  write(TMP .. "/pool.txt", table.concat(pool, "\n") .. "\n")
-  run(("opencc -c t2s.json -i %s/pool.txt -o %s/pool-hans.txt"):format(TMP, TMP))
-  run(("opencc -c s2t.json -i %s/pool.txt -o %s/pool-hant.txt"):format(TMP, TMP))
-  local s, t = lines_of(read(TMP .. "/pool-hans.txt")), lines_of(read(TMP .. "/pool-hant.txt"))
-  assert(#s == #pool and #t == #pool, "opencc changed the line count")
+  local s, t = common.opencc_lines(pool, "t2s.json", TMP), common.opencc_lines(pool, "s2t.json", TMP)
   for i, p in ipairs(pool) do
     hans[p], hant[p] = s[i], t[i]
   end
-end
-
-local function chars(s)
-  local out = {}
-  for _, c in utf8.codes(s) do
-    out[#out + 1] = utf8.char(c)
-  end
-  return out
 end
 local function substring(s, max)
   local cs = chars(s)
