@@ -40,6 +40,24 @@ function H.write_file(path, data)
   fh:close()
 end
 
+--- A fresh empty directory.
+function H.temp_dir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. shell_quote(dir)))
+  return dir
+end
+
+--- A fresh plugin directory holding the given files, { ["view/x.lua"] = "…" }.
+function H.plugin_dir(files)
+  local dir = H.temp_dir()
+  for name, text in pairs(files) do
+    assert(os.execute("mkdir -p " .. shell_quote(dir .. "/" .. name:match("^(.*)/"))))
+    H.write_file(dir .. "/" .. name, text)
+  end
+  return dir
+end
+
 --- Environment every H.bqw call gets (a spec may set it in setup, clear it in teardown).
 H.env = {}
 

@@ -2,20 +2,14 @@
 -- lines, characters and OpenCC over a list of lines (with tests/lua/helpers.lua's quote
 -- and file functions). Not for oracle.lua, which requires nothing (it shares no code
 -- with bqw, nor with these drivers).
-local H = require("tests.lua.helpers") -- the specs' quote, read_file, write_file
+local H = require("tests.lua.helpers") -- the specs' quote, read_file, write_file, temp_dir
 local C = {}
 
 C.sh_quote = H.quote
 C.read = H.read_file
 C.write = H.write_file
+C.temp_dir = H.temp_dir
 
---- A new empty directory under the system's temporary directory.
-function C.temp_dir()
-  local dir = os.tmpname()
-  os.remove(dir)
-  assert(os.execute("mkdir -p " .. C.sh_quote(dir)), "mkdir " .. dir)
-  return dir
-end
 
 --- The bytes of path, or nil when it cannot be opened.
 function C.try_read(path)
