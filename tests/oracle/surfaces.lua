@@ -338,12 +338,26 @@ local ok, err = pcall(function()
     end
     return table.concat(ids, " ")
   end
-  -- :Bqw export of the view on screen: the file's ids, once the background export wrote it
+  -- each export's last word ("wrote F", "export failed: …"), waited for rather than the
+  -- file: an export of no records writes none (and waiting for it took the timeout)
+  local data = require("bqw.nvim.data")
+  local said
+  for _, name in ipairs({ "notify", "notify_line" }) do
+    local original = data[name]
+    data[name] = function(message, ...)
+      if type(message) == "string" and (message:find("^wrote ") or message:find("^export failed")) then
+        said = message
+      end
+      return original(message, ...)
+    end
+  end
+  -- :Bqw export of the view on screen: the file's ids, once the background export ended
   local function export(tag, i)
     local path = ("%%s/%%s%%d.csv"):format(input.dir, tag, i)
+    said = nil
     vim.cmd("Bqw export csv " .. path)
     vim.wait(10000, function()
-      return vim.loop.fs_stat(path) ~= nil
+      return said ~= nil
     end, 20)
     local ids = {}
     local f = io.open(path)
