@@ -45,10 +45,8 @@ end
 function C.opencc_lines(lines, config, dir)
   local from, to = dir .. "/opencc-in.txt", dir .. "/opencc-out.txt"
   C.write(from, table.concat(lines, "\n") .. "\n")
-  assert(
-    os.execute(("opencc -c %s -i %s -o %s"):format(C.sh_quote(config), C.sh_quote(from), C.sh_quote(to))),
-    "opencc -c " .. config
-  )
+  local q = C.sh_quote
+  assert(os.execute(("opencc -c %s -i %s -o %s"):format(q(config), q(from), q(to))), "opencc -c " .. config)
   local out = C.lines_of(C.read(to))
   assert(#out == #lines, "opencc changed the line count")
   return out

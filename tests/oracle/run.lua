@@ -5,8 +5,8 @@
 --
 -- Seeded (default 19, or $BQW_ORACLE_SEED; the seed is printed): N expressions per corpus
 -- (default: 12,000 in all, shared among the corpora; the run fails below issue 19's
--- 10,000 unless --count says otherwise) — the shipped digest, every fixture digest under tests/fixtures that
--- loads, and a generated corpus (bench/gen_corpus.lua, every third line converted to
+-- 10,000 unless --count says otherwise), the corpora being the shipped digest, every
+-- fixture digest under tests/fixtures that loads, and a generated corpus (bench/gen_corpus.lua, every third line converted to
 -- Simplified by opencc) — each evaluated in the record shape (ds:query(E), ids in order)
 -- and the measure shape (ds:export("tsv", { shape = "measure" }), (id, measure_index)
 -- rows). Expressions the engine rejects must be exactly those the oracle judges invalid
@@ -69,7 +69,8 @@ math.randomseed(opts.seed)
 local R = math.random
 
 local TMP = common.temp_dir()
-local sh_quote, read, write, lines_of, chars = common.sh_quote, common.read, common.write, common.lines_of, common.chars
+local sh_quote, read, write = common.sh_quote, common.read, common.write
+local lines_of, chars = common.lines_of, common.chars
 local function run(cmd)
   local ok = os.execute(cmd)
   assert(ok, "failed: " .. cmd)
@@ -202,7 +203,8 @@ for _, c in ipairs(corpora) do
 end
 local hans, hant = {}, {}
 do
-  local s, t = common.opencc_lines(pool, "t2s.json", TMP), common.opencc_lines(pool, "s2t.json", TMP)
+  local s = common.opencc_lines(pool, "t2s.json", TMP)
+  local t = common.opencc_lines(pool, "s2t.json", TMP)
   for i, p in ipairs(pool) do
     hans[p], hant[p] = s[i], t[i]
   end

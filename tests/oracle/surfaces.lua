@@ -57,7 +57,8 @@ math.randomseed(opts.seed)
 local R = math.random
 
 local TMP = common.temp_dir()
-local sh_quote, read, write, lines_of, chars = common.sh_quote, common.try_read, common.write, common.lines_of, common.chars
+local sh_quote, read, write = common.sh_quote, common.try_read, common.write
+local lines_of, chars = common.lines_of, common.chars
 local function have(tool)
   return os.execute("command -v " .. tool .. " >/dev/null 2>&1")
 end
@@ -85,7 +86,8 @@ do
   for i, t in ipairs(texts) do
     flat[i] = t:gsub("[\r\n]", " ")
   end
-  hans, hant = common.opencc_lines(flat, "t2s.json", TMP), common.opencc_lines(flat, "s2t.json", TMP)
+  hans = common.opencc_lines(flat, "t2s.json", TMP)
+  hant = common.opencc_lines(flat, "s2t.json", TMP)
 end
 local function word()
   local i = R(#texts)
