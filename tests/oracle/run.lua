@@ -6,8 +6,9 @@
 -- Seeded (default 19, or $BQW_ORACLE_SEED; the seed is printed): N expressions per corpus
 -- (default: 12,000 in all, shared among the corpora; the run fails below issue 19's
 -- 10,000 unless --count says otherwise), the corpora being the shipped digest, every
--- fixture digest under tests/fixtures that loads, and a generated corpus (bench/gen_corpus.lua, every third line converted to
--- Simplified by opencc) — each evaluated in the record shape (ds:query(E), ids in order)
+-- fixture digest under tests/fixtures that loads, and a generated corpus
+-- (bench/gen_corpus.lua, every third line converted to Simplified by opencc), each
+-- evaluated in the record shape (ds:query(E), ids in order)
 -- and the measure shape (ds:export("tsv", { shape = "measure" }), (id, measure_index)
 -- rows). Expressions the engine rejects must be exactly those the oracle judges invalid
 -- (unknown filter or closed-vocabulary value, bad number, syntax). Then --cli N of them
