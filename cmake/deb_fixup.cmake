@@ -3,7 +3,9 @@
 # themselves, which Debian replaced by a dpkg trigger (lintian: maintscript-calls-ldconfig;
 # libbqw0 carries debian/triggers, "activate-noawait ldconfig"). For each .deb built:
 # drop those two scripts when ldconfig is all they do, strip as dh_strip does, set
-# Installed-Size to what the files take, and rebuild it with dpkg-deb.
+# Installed-Size to what the files take, and rebuild it with dpkg-deb, xz-compressed
+# (CPack's draft is gzip-compressed: CPACK_DEBIAN_COMPRESSION_TYPE), whether or not
+# anything else changed.
 foreach(deb IN LISTS CPACK_PACKAGE_FILES)
   if(NOT deb MATCHES "\\.deb$")
     continue()
@@ -14,7 +16,6 @@ foreach(deb IN LISTS CPACK_PACKAGE_FILES)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "deb_fixup: dpkg-deb -R ${deb} failed")
   endif()
-  set(changed FALSE)
   foreach(script postinst postrm)
     set(f "${root}/DEBIAN/${script}")
     if(EXISTS "${f}")
@@ -24,7 +25,6 @@ foreach(deb IN LISTS CPACK_PACKAGE_FILES)
       if(code STREQUAL "set-eif[\"$1\"=\"configure\"];thenldconfigfi" OR
          code STREQUAL "set-eif[\"$1\"=\"remove\"];thenldconfigfi")
         file(REMOVE "${f}")
-        set(changed TRUE)
       else()
         message(FATAL_ERROR "deb_fixup: ${deb}: unexpected ${script}:\n${body}")
       endif()
@@ -61,7 +61,6 @@ foreach(deb IN LISTS CPACK_PACKAGE_FILES)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "deb_fixup: md5sums of ${deb} failed")
     endif()
-    set(changed TRUE)
   endif()
   # Installed-Size: CPack counts a symbolic link as the file it points to
   execute_process(COMMAND du -sk --apparent-size --exclude=DEBIAN "${root}"
@@ -71,14 +70,11 @@ foreach(deb IN LISTS CPACK_PACKAGE_FILES)
   string(REGEX REPLACE "\nInstalled-Size: [0-9]+\n" "\nInstalled-Size: ${kib}\n" fixed "${control}")
   if(NOT fixed STREQUAL control)
     file(WRITE "${root}/DEBIAN/control" "${fixed}")
-    set(changed TRUE)
   endif()
-  if(changed)
-    execute_process(COMMAND dpkg-deb --root-owner-group -Zxz -b "${root}" "${deb}"
-      RESULT_VARIABLE rc OUTPUT_QUIET)
-    if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "deb_fixup: dpkg-deb -b ${deb} failed")
-    endif()
+  execute_process(COMMAND dpkg-deb --root-owner-group -Zxz -b "${root}" "${deb}"
+    RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "deb_fixup: dpkg-deb -b ${deb} failed")
   endif()
   file(REMOVE_RECURSE "${root}")
 endforeach()

@@ -40,6 +40,10 @@ arch=$(dpkg --print-architecture)
 for p in $pkgs; do
   [ -f "$scratch/out/${p}_0.1.0_$arch.deb" ] || fail "no ${p}_0.1.0_$arch.deb: $(ls "$scratch/out")"
 done
+for p in $pkgs; do
+  # cmake/deb_fixup.cmake rebuilds CPack's gzip draft with xz
+  ar t "$scratch/out/${p}_0.1.0_$arch.deb" | grep -qx 'data.tar.xz' || fail "${p}'s data is not xz-compressed"
+done
 deb=$scratch/out/bqw_0.1.0_$arch.deb
 lib=$scratch/out/libbqw0_0.1.0_$arch.deb
 dev=$scratch/out/libbqw-dev_0.1.0_$arch.deb

@@ -14,13 +14,7 @@ local FORMATS = { "csv", "tsv", "json", "ndjson", "markdown", "html" }
 local read = H.read_file
 local write = H.write_file
 
---- A fresh empty directory.
-local function temp_dir()
-  local dir = os.tmpname()
-  os.remove(dir)
-  assert(os.execute("mkdir -p " .. H.quote(dir)))
-  return dir
-end
+local temp_dir = H.temp_dir
 
 --- The names in a directory, dot files included.
 local function dir_entries(dir)

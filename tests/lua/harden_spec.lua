@@ -11,12 +11,7 @@ local function sh(cmd)
   return out, code
 end
 
-local function temp_dir()
-  local dir = os.tmpname()
-  os.remove(dir)
-  assert(os.execute("mkdir -p " .. H.quote(dir)))
-  return dir
-end
+local temp_dir = H.temp_dir
 
 local read = H.read_file
 local write = H.write_file

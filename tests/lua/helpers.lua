@@ -3,6 +3,11 @@ local H = {}
 
 H.exe = os.getenv("BQW_EXE") or "build/bqw"
 H.root = os.getenv("BQW_SOURCE_DIR") or "."
+--- True in the ASan+UBSan build's ctest (BQW_SANITIZED=1, tests/CMakeLists.txt). A spec
+--- that repeats one C path over many generated cases takes every case in the gcc build
+--- and a sample under the sanitizers, which find memory errors in the path, not in the
+--- case (tests/README.md, "How long the tests take").
+H.sanitized = os.getenv("BQW_SANITIZED") == "1"
 
 local function shell_quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
@@ -33,6 +38,24 @@ function H.write_file(path, data)
   local fh = assert(io.open(path, "wb"))
   fh:write(data)
   fh:close()
+end
+
+--- A fresh empty directory.
+function H.temp_dir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. shell_quote(dir)))
+  return dir
+end
+
+--- A fresh plugin directory holding the given files, { ["view/x.lua"] = "…" }.
+function H.plugin_dir(files)
+  local dir = H.temp_dir()
+  for name, text in pairs(files) do
+    assert(os.execute("mkdir -p " .. shell_quote(dir .. "/" .. name:match("^(.*)/"))))
+    H.write_file(dir .. "/" .. name, text)
+  end
+  return dir
 end
 
 --- Environment every H.bqw call gets (a spec may set it in setup, clear it in teardown).

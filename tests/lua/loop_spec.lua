@@ -2,18 +2,8 @@
 local bqw = require("bqw")
 local H = require("tests.lua.helpers")
 
-local function tempdir()
-  local dir = os.tmpname()
-  os.remove(dir)
-  assert(os.execute("mkdir -p '" .. dir .. "'"))
-  return dir
-end
-
-local function write(path, data)
-  local fh = assert(io.open(path, "wb"))
-  fh:write(data)
-  fh:close()
-end
+local tempdir = H.temp_dir
+local write = H.write_file
 
 local function read(path)
   local fh = io.open(path, "rb")

@@ -31,21 +31,7 @@ local function export_ids(ds, opts)
   return row_ids(text)
 end
 
-local function mkdir_p(path)
-  assert(os.execute("mkdir -p '" .. path .. "'"))
-end
-
-local function plugin_dir(files)
-  local dir = os.tmpname()
-  os.remove(dir)
-  for name, text in pairs(files) do
-    mkdir_p(dir .. "/" .. name:match("^(.*)/"))
-    local fh = assert(io.open(dir .. "/" .. name, "w"))
-    fh:write(text)
-    fh:close()
-  end
-  return dir
-end
+local plugin_dir = H.plugin_dir
 
 describe("the measure shape", function()
   local ds

@@ -3,26 +3,7 @@ local bqw = require("bqw")
 local plugins = require("bqw.plugins")
 local H = require("tests.lua.helpers")
 
-local function mkdir_p(path)
-  assert(os.execute("mkdir -p '" .. path .. "'"))
-end
-
-local function write(path, text)
-  local fh = assert(io.open(path, "w"))
-  fh:write(text)
-  fh:close()
-end
-
---- A fresh plugin directory with the given files { ["view/x.lua"] = "…" }.
-local function plugin_dir(files)
-  local dir = os.tmpname()
-  os.remove(dir)
-  for name, text in pairs(files) do
-    mkdir_p(dir .. "/" .. name:match("^(.*)/"))
-    write(dir .. "/" .. name, text)
-  end
-  return dir
-end
+local plugin_dir = H.plugin_dir
 
 local LIST_REPLACEMENT = [[
 return {

@@ -2,22 +2,8 @@
 -- one at a time (begin / record / finish, or an iterator), and a plugin written for
 -- the first contract (an array) still works.
 local bqw = require("bqw")
-
-local function mkdir_p(path)
-  assert(os.execute("mkdir -p '" .. path .. "'"))
-end
-
-local function plugin_dir(files)
-  local dir = os.tmpname()
-  os.remove(dir)
-  for name, text in pairs(files) do
-    mkdir_p(dir .. "/" .. name:match("^(.*)/"))
-    local fh = assert(io.open(dir .. "/" .. name, "w"))
-    fh:write(text)
-    fh:close()
-  end
-  return dir
-end
+local H = require("tests.lua.helpers")
+local plugin_dir = H.plugin_dir
 
 -- The first contract: an array of records, read with # and ipairs, shaped by the helper.
 local LIST_PLUGIN = [[
@@ -461,7 +447,6 @@ describe("the xlsx export of a long cell", function()
   end
 
   it("cuts a cell over Excel's limit and warns through opts.warn, naming the record and line", function()
-    local H = require("tests.lua.helpers")
     local lines = H.digest_lines()
     assert.truthy(lines[12]:find("^◎"))
     lines[12] = "◎" .. ("探索雙向飛地經濟模式"):rep(4000) -- 40,001 characters on line 12

@@ -28,6 +28,8 @@
 local SRC = os.getenv("BQW_SOURCE_DIR") or (arg[0]:match("^(.*)/tests/oracle/[^/]*$") or ".")
 local EXE = os.getenv("BQW_EXE") or (SRC .. "/build/bqw")
 local BUILD = os.getenv("BQW_BUILD_DIR") or (EXE:match("^(.*)/[^/]*$") or SRC .. "/build")
+package.path = SRC .. "/tests/oracle/?.lua;" .. package.path .. ";" .. SRC .. "/?.lua"
+local common = require("common")
 local bqw = require("bqw")
 
 local opts = { count = 300, seed = tonumber(os.getenv("BQW_ORACLE_SEED") or "") or 19 }
@@ -54,35 +56,11 @@ print(("surfaces: seed %d, %d queries"):format(opts.seed, opts.count))
 math.randomseed(opts.seed)
 local R = math.random
 
-local TMP = os.tmpname()
-os.remove(TMP)
-assert(os.execute("mkdir -p " .. TMP))
-local function sh_quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return nil
-  end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local TMP = common.temp_dir()
+local sh_quote, read, write = common.sh_quote, common.try_read, common.write
+local lines_of, chars = common.lines_of, common.chars
 local function have(tool)
   return os.execute("command -v " .. tool .. " >/dev/null 2>&1")
-end
-local function lines_of(s)
-  local out = {}
-  for l in (s .. (s:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
-    out[#out + 1] = l
-  end
-  return out
 end
 local json = require("bqw.json")
 
@@ -108,18 +86,8 @@ do
   for i, t in ipairs(texts) do
     flat[i] = t:gsub("[\r\n]", " ")
   end
-  write(TMP .. "/texts.txt", table.concat(flat, "\n") .. "\n")
-  assert(os.execute(("opencc -c t2s.json -i %s/texts.txt -o %s/hans.txt"):format(TMP, TMP)), "opencc t2s")
-  assert(os.execute(("opencc -c s2t.json -i %s/texts.txt -o %s/hant.txt"):format(TMP, TMP)), "opencc s2t")
-  hans, hant = lines_of(read(TMP .. "/hans.txt")), lines_of(read(TMP .. "/hant.txt"))
-  assert(#hans == #texts and #hant == #texts, "opencc changed the line count")
-end
-local function chars(s)
-  local out = {}
-  for _, c in utf8.codes(s) do
-    out[#out + 1] = utf8.char(c)
-  end
-  return out
+  hans = common.opencc_lines(flat, "t2s.json", TMP)
+  hant = common.opencc_lines(flat, "s2t.json", TMP)
 end
 local function word()
   local i = R(#texts)
@@ -372,12 +340,26 @@ local ok, err = pcall(function()
     end
     return table.concat(ids, " ")
   end
-  -- :Bqw export of the view on screen: the file's ids, once the background export wrote it
+  -- each export's last word ("wrote F", "export failed: …"), waited for rather than the
+  -- file: an export of no records writes none (and waiting for it took the timeout)
+  local data = require("bqw.nvim.data")
+  local said
+  for _, name in ipairs({ "notify", "notify_line" }) do
+    local original = data[name]
+    data[name] = function(message, ...)
+      if type(message) == "string" and (message:find("^wrote ") or message:find("^export failed")) then
+        said = message
+      end
+      return original(message, ...)
+    end
+  end
+  -- :Bqw export of the view on screen: the file's ids, once the background export ended
   local function export(tag, i)
     local path = ("%%s/%%s%%d.csv"):format(input.dir, tag, i)
+    said = nil
     vim.cmd("Bqw export csv " .. path)
     vim.wait(10000, function()
-      return vim.loop.fs_stat(path) ~= nil
+      return said ~= nil
     end, 20)
     local ids = {}
     local f = io.open(path)
