@@ -54,6 +54,7 @@
 #define ORDER_MT "bqw.core.order"
 #define SCAN_MT "bqw.core.section_scan"
 #define BUF_MT "bqw.core.buffer"
+#define TABLE_MT "bqw.core.table_view"
 #define CHUNK_BYTES 65536
 #define MAX_NAMES 64
 
@@ -405,17 +406,145 @@ static int l_table_cell(lua_State *L) {
   return 1;
 }
 
+/* ---- the table view's lines ---- */
+
+typedef struct lua_table {
+  bqw_table *t;
+  bqw_buf out, ids;
+} lua_table;
+
+static int table_gc(lua_State *L) {
+  lua_table *lt = luaL_checkudata(L, 1, TABLE_MT);
+  bqw_table_free(lt->t);
+  bqw_buf_free(&lt->out);
+  bqw_buf_free(&lt->ids);
+  lt->t = NULL;
+  return 0;
+}
+
+/* core.table_view{ columns = { … }, script = …, ambiwidth = 1 | 2 } -> table | nil (a
+ * column no record field has: the caller lays the table out itself) */
+static int l_table_view(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_table *lt = lua_newuserdata(L, sizeof *lt);
+  memset(lt, 0, sizeof *lt);
+  luaL_setmetatable(L, TABLE_MT);
+  int measure_shape, script;
+  check_shape_script(L, 1, &measure_shape, &script);
+  lua_getfield(L, 1, "ambiwidth");
+  int ambiwidth = (int)luaL_optinteger(L, -1, 1);
+  lua_pop(L, 1);
+  const char *names[MAX_NAMES];
+  int n = names_of(L, 1, "columns", names, "table_view");
+  int rc =
+      n > 0 ? bqw_table_new(names, (size_t)n, script, ambiwidth, &lt->t) : BQW_EINVAL;
+  if (rc == BQW_EINVAL) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (rc < 0)
+    return raise_rc(L, "table_view", rc);
+  return 1;
+}
+
+static lua_table *check_table(lua_State *L, int idx) {
+  lua_table *lt = luaL_checkudata(L, idx, TABLE_MT);
+  if (!lt->t)
+    luaL_error(L, "bqw: the table view was freed");
+  return lt;
+}
+
+/* ds:table_measure(table, filter | nil, from, last [, most [, order]]) -> next | nil,
+ * looked: measures the records as ds:scan_sections walks them */
+static int l_table_measure(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  lua_table *lt = check_table(L, 2);
+  bqw_row_walk w = check_walk(L, 3, 4, 7, 6);
+  int rc = bqw_table_measure(lt->t, ds, &w);
+  if (rc < 0)
+    return bqw_lua_filter_raise(L, 3, rc);
+  push_next(L, ds, &w);
+  lua_pushinteger(L, (lua_Integer)w.records);
+  return 2;
+}
+
+/* table:column(j) -> the widest cell measured, and true (numbers), false (text) or nil
+ * (no value) */
+static int l_table_column(lua_State *L) {
+  lua_table *lt = check_table(L, 1);
+  lua_Integer j = luaL_checkinteger(L, 2);
+  size_t width;
+  int numeric;
+  if (j < 1 || bqw_table_column(lt->t, (size_t)j - 1, &width, &numeric) < 0)
+    return luaL_argerror(L, 2, "no such column");
+  lua_pushinteger(L, (lua_Integer)width);
+  if (numeric < 0)
+    lua_pushnil(L);
+  else
+    lua_pushboolean(L, numeric);
+  return 2;
+}
+
+/* ds:table_lines(table, filter | nil, from, last, most, order | nil, widths, gap) ->
+ * lines, ids, next | nil: the lines of the first #widths columns of the records walked
+ * (as write_rows walks them, at most `most`), and their ids */
+static int l_table_lines(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  lua_table *lt = check_table(L, 2);
+  bqw_row_walk w = check_walk(L, 3, 4, 7, 6);
+  luaL_checktype(L, 8, LUA_TTABLE);
+  const char *gap = luaL_checkstring(L, 9);
+  size_t widths[MAX_NAMES], n = 0;
+  for (; n < MAX_NAMES; n++) {
+    lua_rawgeti(L, 8, (int)n + 1);
+    int ok = lua_type(L, -1) == LUA_TNUMBER;
+    lua_Number v = ok ? lua_tonumber(L, -1) : 0;
+    lua_pop(L, 1);
+    if (!ok)
+      break;
+    widths[n] = v < 0 ? 0 : (size_t)v;
+  }
+  w.max_bytes = CHUNK_BYTES;
+  lt->out.len = lt->ids.len = 0;
+  int rc = bqw_table_lines(lt->t, ds, &w, widths, n, gap, &lt->out, &lt->ids);
+  if (rc == BQW_EINVAL)
+    return luaL_error(L, "bqw.core.table_lines: more widths than columns");
+  if (rc < 0)
+    return bqw_lua_filter_raise(L, 3, rc);
+  size_t lines = lt->ids.len / sizeof(uint32_t);
+  lua_createtable(L, (int)lines, 0);
+  const char *p = lt->out.data;
+  for (size_t i = 0; i < lines; i++) {
+    const char *nl = memchr(p, '\n', (size_t)(lt->out.data + lt->out.len - p));
+    lua_pushlstring(L, p, (size_t)(nl - p));
+    lua_rawseti(L, -2, (int)i + 1);
+    p = nl + 1;
+  }
+  lua_createtable(L, (int)lines, 0);
+  for (size_t i = 0; i < lines; i++) {
+    uint32_t id;
+    memcpy(&id, lt->ids.data + i * sizeof id, sizeof id);
+    lua_pushinteger(L, (lua_Integer)id);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  push_next(L, ds, &w);
+  return 3;
+}
+
 void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   bqw_lua_class(L, ROW_FORMAT_MT, NULL, row_format_gc);
   bqw_lua_class(L, BUF_MT, NULL, buffer_gc);
   static const luaL_Reg lib_functions[] = {{"row_format", l_row_format},
                                            {"table_cell", l_table_cell},
                                            {"section_scan", l_section_scan},
+                                           {"table_view", l_table_view},
                                            {NULL, NULL}};
   static const luaL_Reg ds_methods[] = {{"write_rows", l_write_rows},
                                         {"count_rows", l_count_rows},
                                         {"order", l_order},
                                         {"scan_sections", l_scan_sections},
+                                        {"table_measure", l_table_measure},
+                                        {"table_lines", l_table_lines},
                                         {NULL, NULL}};
   for (const luaL_Reg *r = lib_functions; r->name; r++) {
     lua_pushcfunction(L, r->func);
@@ -431,4 +560,6 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
   static const luaL_Reg order_methods[] = {
       {"count", l_order_count}, {"at", l_order_at}, {NULL, NULL}};
   bqw_lua_class(L, ORDER_MT, order_methods, NULL);
+  static const luaL_Reg table_methods[] = {{"column", l_table_column}, {NULL, NULL}};
+  bqw_lua_class(L, TABLE_MT, table_methods, table_gc);
 }

@@ -153,4 +153,37 @@ BQW_API int bqw_query_records(bqw_dataset *ds, bqw_query *q, size_t last,
                               const bqw_sort_key *keys, size_t nkeys, int script,
                               bqw_rows **out);
 
+/* ---- table lines: the table view (core/table.c) --------------------------- */
+
+/* The columns of a table view (plugins/view/table.lua), as its Lua path lays them out:
+ * a cell is a record field's value presented in the script (a list joined by "; ",
+ * a number as digits, LF as a space), or with the column "label" the record's title
+ * or what stands for one (view_util.label); widths are display widths
+ * (bqw_display_width, East Asian Ambiguous characters taking ambiwidth cells). */
+typedef struct bqw_table bqw_table;
+
+/* A table of count columns (record keys, or "label") in script (-1: as published, or a
+ * bqw_script). Returns 0, BQW_EINVAL (a name no record field has) or BQW_ENOMEM. */
+BQW_API int bqw_table_new(const char *const *columns, size_t count, int script,
+                          int ambiwidth, bqw_table **out);
+BQW_API void bqw_table_free(bqw_table *t);
+/* Measures the records walk selects (max_records looked at a call; the byte bound and
+ * separate unused): each column's widest cell and whether its cells are numbers.
+ * Returns 0, BQW_ENOMEM or the query's error. */
+BQW_API int bqw_table_measure(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w);
+/* Column c as measured so far: its widest cell, and 1 when every value met was a
+ * number, 0 when some was text, -1 when none was met. Returns 0 or BQW_ERANGE. */
+BQW_API int bqw_table_column(const bqw_table *t, size_t c, size_t *width, int *numeric);
+/* Appends record `at`'s line of the first n columns at widths[0..n-1], separated by
+ * gap: a numeric column right-aligned, the last column cut to its width, the others
+ * padded or cut; a cut cell ends in "…". No newline. Returns 0, BQW_EINVAL or
+ * BQW_ENOMEM. */
+BQW_API int bqw_table_line(bqw_table *t, const bqw_dataset *ds, size_t at,
+                           const size_t *widths, size_t n, const char *gap, bqw_buf *out);
+/* bqw_table_line for each record walk selects (as bqw_write_rows walks), each line
+ * followed by "\n", its record's id (from 1, a uint32_t) appended to ids. */
+BQW_API int bqw_table_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
+                            const size_t *widths, size_t n, const char *gap, bqw_buf *out,
+                            bqw_buf *ids);
+
 #endif /* BQW_ROWS_H */

@@ -109,6 +109,10 @@ function Dataset:view(name, opts)
         error("bqw: the view's sink failed", 0)
       end
     end, opts.plain), 0
+    -- a view that lays its records out by the core says how many it showed
+    ctx.shown = function(n)
+      shown = math.max(shown, n)
+    end
     -- a filter failing as the records come is the query's failure, not the view's
     local source_error
     local function source()

@@ -302,6 +302,12 @@ function Builder:cells(texts, groups, count, id)
   return self:_store(n, table.concat(texts, "", 1, count), id)
 end
 
+--- Adds a line of text without highlights (a line made whole elsewhere, the core's);
+--- id as for line. Returns the line's number.
+function Builder:text(text, id)
+  return self:_store(self.base + #self.lines + 1, text, id)
+end
+
 --- Hands the lines made so far to the sink (nothing without one, or with none made).
 function Builder:flush()
   if not self.sink or #self.lines == 0 then

@@ -5,7 +5,7 @@
  * escaping (CSV quotes and the formula guard, TSV tabs and newlines, JSON escapes,
  * Markdown and HTML cell escaping, terminal controls and bidi characters), `raw`, the
  * measure shape, the scripts (hans, hant), queries, empty results, the walk's bounds,
- * the section scan, orders, and the cells one at a time.
+ * the section scan, orders, the cells one at a time, and the table view's lines.
  *
  *   usage: test_rows CASE
  */
@@ -380,11 +380,80 @@ static void cells(void) {
   CHECK(f == NULL);
 }
 
+/* The table view's cells and lines (core/table.c): widths by display width, numbers
+ * right-aligned, cells cut with "…" (two cells where ambiwidth is 2), the label. */
+static void table_lines(void) {
+  bqw_dataset *ds = load();
+  if (!ds)
+    return;
+  static const char *const cols[] = {"id", "kind", "city", "label"};
+  bqw_table *t = NULL;
+  CHECK_EQ_INT(bqw_table_new(cols, 4, -1, 1, &t), 0);
+  if (!t)
+    return;
+  bqw_row_walk w = {.end = 2};
+  CHECK_EQ_INT(bqw_table_measure(t, ds, &w), 0);
+  CHECK_EQ_INT(w.records, 2);
+  static const size_t want_width[] = {1, 8, 4, 43};
+  static const int want_numeric[] = {1, 0, 0, 0};
+  for (size_t c = 0; c < 4; c++) {
+    size_t width = 0;
+    int numeric = 9;
+    CHECK_EQ_INT(bqw_table_column(t, c, &width, &numeric), 0);
+    CHECK_EQ_INT(width, want_width[c]);
+    CHECK_EQ_INT(numeric, want_numeric[c]);
+  }
+  CHECK_EQ_INT(bqw_table_column(t, 4, NULL, NULL), BQW_ERANGE);
+  size_t widths[] = {2, 4, 4, 10};
+  bqw_buf out = {0}, ids = {0};
+  CHECK_EQ_INT(bqw_table_line(t, ds, 0, widths, 4, "  ", &out), 0);
+  check_bytes(&out, " 1  doc…        关于=SUM(…", "a document's line");
+  out.len = 0;
+  CHECK_EQ_INT(bqw_table_line(t, ds, 1, widths, 4, "  ", &out), 0);
+  check_bytes(&out, " 2  city  广州  广州 推動…", "a city's line");
+  out.len = 0;
+  CHECK_EQ_INT(bqw_table_line(t, ds, 1, widths, 3, " | ", &out), 0);
+  check_bytes(&out, " 2 | city | 广州", "three columns, the last cut to its width only");
+  CHECK_EQ_INT(bqw_table_line(t, ds, 2, widths, 4, "  ", &out), BQW_EINVAL);
+  bqw_table_free(t);
+  /* ambiwidth 2: "…" takes two cells; hant: the city and the label converted */
+  CHECK_EQ_INT(bqw_table_new(cols, 4, BQW_SCRIPT_HANT, 2, &t), 0);
+  bqw_query *q = NULL;
+  bqw_query_error err;
+  CHECK_EQ_INT(bqw_query_parse(ds, "kind=city", 9, NULL, &q, &err), 0);
+  out.len = 0;
+  CHECK_EQ_INT(bqw_table_line(t, ds, 1, widths, 2, "  ", &out), 0);
+  check_bytes(&out, "2   city", "not measured: a number is no number yet");
+  w = (bqw_row_walk){.end = 2};
+  CHECK_EQ_INT(bqw_table_measure(t, ds, &w), 0);
+  w = (bqw_row_walk){.query = q, .end = 2};
+  out.len = 0;
+  CHECK_EQ_INT(bqw_table_lines(t, ds, &w, widths, 4, "  ", &out, &ids), 0);
+  check_bytes(&out, " 2  city  廣州  廣州 推…\n", "hant, ambiwidth 2");
+  uint32_t id = 0;
+  if (CHECK_EQ_INT(ids.len, sizeof id))
+    memcpy(&id, ids.data, sizeof id);
+  CHECK_EQ_INT(id, 2);
+  out.len = 0;
+  CHECK_EQ_INT(bqw_table_line(t, ds, 0, widths, 4, "  ", &out), 0);
+  check_bytes(&out, " 1  do…        關於=SUM…", "a document's line, ambiwidth 2");
+  bqw_buf_free(&out);
+  bqw_buf_free(&ids);
+  bqw_query_free(q);
+  bqw_table_free(t);
+  /* columns that are no record field */
+  static const char *const measure[] = {"measure"}, *const nosuch[] = {"id", "nosuch"};
+  CHECK_EQ_INT(bqw_table_new(measure, 1, -1, 1, &t), BQW_EINVAL);
+  CHECK_EQ_INT(bqw_table_new(nosuch, 2, -1, 1, &t), BQW_EINVAL);
+  CHECK(t == NULL);
+  bqw_dataset_free(ds);
+}
+
 int main(int argc, char **argv) {
   static const check_case cases[] = {
-      {"delimited", delimited}, {"json", json},   {"tables", tables},
-      {"scripts", scripts},     {"walks", walks}, {"sections", sections},
-      {"cells", cells},
+      {"delimited", delimited}, {"json", json},         {"tables", tables},
+      {"scripts", scripts},     {"walks", walks},       {"sections", sections},
+      {"cells", cells},         {"table", table_lines},
   };
   return CHECK_RUN_CASES(argc, argv, cases);
 }
