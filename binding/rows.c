@@ -485,6 +485,29 @@ static int l_table_column(lua_State *L) {
   return 2;
 }
 
+/* Pushes the lines lt holds (lt->ids: each one's id and end), their ids and the walk's
+ * next position; raises the error rc of the walk instead. */
+static int push_lines(lua_State *L, const bqw_dataset *ds, lua_table *lt,
+                      const bqw_row_walk *w, int rc) {
+  if (rc < 0)
+    return bqw_lua_filter_raise(L, 3, rc);
+  const size_t *marks = (const size_t *)(void *)lt->ids.data;
+  size_t lines = lt->ids.len / (2 * sizeof(size_t)), from = 0;
+  lua_createtable(L, (int)lines, 0);
+  for (size_t i = 0; i < lines; i++) {
+    lua_pushlstring(L, lt->out.data + from, marks[2 * i + 1] - from);
+    lua_rawseti(L, -2, (int)i + 1);
+    from = marks[2 * i + 1];
+  }
+  lua_createtable(L, (int)lines, 0);
+  for (size_t i = 0; i < lines; i++) {
+    lua_pushinteger(L, (lua_Integer)marks[2 * i]);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  push_next(L, ds, w);
+  return 3;
+}
+
 /* ds:table_lines(table, filter | nil, from, last, most, order | nil, widths, gap) ->
  * lines, ids, next | nil: the lines of the first #widths columns of the records walked
  * (as write_rows walks them, at most `most`), and their ids */
@@ -509,26 +532,21 @@ static int l_table_lines(lua_State *L) {
   int rc = bqw_table_lines(lt->t, ds, &w, widths, n, gap, &lt->out, &lt->ids);
   if (rc == BQW_EINVAL)
     return luaL_error(L, "bqw.core.table_lines: more widths than columns");
-  if (rc < 0)
-    return bqw_lua_filter_raise(L, 3, rc);
-  size_t lines = lt->ids.len / sizeof(uint32_t);
-  lua_createtable(L, (int)lines, 0);
-  const char *p = lt->out.data;
-  for (size_t i = 0; i < lines; i++) {
-    const char *nl = memchr(p, '\n', (size_t)(lt->out.data + lt->out.len - p));
-    lua_pushlstring(L, p, (size_t)(nl - p));
-    lua_rawseti(L, -2, (int)i + 1);
-    p = nl + 1;
-  }
-  lua_createtable(L, (int)lines, 0);
-  for (size_t i = 0; i < lines; i++) {
-    uint32_t id;
-    memcpy(&id, lt->ids.data + i * sizeof id, sizeof id);
-    lua_pushinteger(L, (lua_Integer)id);
-    lua_rawseti(L, -2, (int)i + 1);
-  }
-  push_next(L, ds, &w);
-  return 3;
+  return push_lines(L, ds, lt, &w, rc);
+}
+
+/* ds:list_lines(table, filter | nil, from, last, most, order | nil, width) -> lines,
+ * ids, next | nil: the list view's lines of the records walked (bqw_list_line) */
+static int l_list_lines(lua_State *L) {
+  bqw_dataset *ds = bqw_lua_check_dataset(L, 1);
+  lua_table *lt = check_table(L, 2);
+  bqw_row_walk w = check_walk(L, 3, 4, 7, 6);
+  lua_Integer width = luaL_checkinteger(L, 8);
+  w.max_bytes = CHUNK_BYTES;
+  lt->out.len = lt->ids.len = 0;
+  int rc =
+      bqw_list_lines(lt->t, ds, &w, width < 0 ? 0 : (size_t)width, &lt->out, &lt->ids);
+  return push_lines(L, ds, lt, &w, rc);
 }
 
 void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
@@ -545,6 +563,7 @@ void bqw_lua_open_rows(lua_State *L, int lib, int methods) {
                                         {"scan_sections", l_scan_sections},
                                         {"table_measure", l_table_measure},
                                         {"table_lines", l_table_lines},
+                                        {"list_lines", l_list_lines},
                                         {NULL, NULL}};
   for (const luaL_Reg *r = lib_functions; r->name; r++) {
     lua_pushcfunction(L, r->func);

@@ -180,10 +180,21 @@ BQW_API int bqw_table_column(const bqw_table *t, size_t c, size_t *width, int *n
  * BQW_ENOMEM. */
 BQW_API int bqw_table_line(bqw_table *t, const bqw_dataset *ds, size_t at,
                            const size_t *widths, size_t n, const char *gap, bqw_buf *out);
-/* bqw_table_line for each record walk selects (as bqw_write_rows walks), each line
- * followed by "\n", its record's id (from 1, a uint32_t) appended to ids. */
+/* bqw_table_line for each record walk selects (as bqw_write_rows walks), one after
+ * another in out; per line two size_t appended to marks: its record's id (from 1) and
+ * the offset in out where it ends. */
 BQW_API int bqw_table_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
                             const size_t *widths, size_t n, const char *gap, bqw_buf *out,
                             bqw_buf *ids);
+
+/* Appends record `at`'s line of the list view (plugins/view/list.lua): its id as
+ * "%3d ", its kind padded to 9 cells, its source line as "L%-4d ", and its label
+ * (view_util.label) cut with "…" to what is left of width cells. t gives the script and
+ * ambiwidth. No newline. Returns 0, BQW_EINVAL or BQW_ENOMEM. */
+BQW_API int bqw_list_line(bqw_table *t, const bqw_dataset *ds, size_t at, size_t width,
+                          bqw_buf *out);
+/* bqw_list_line for each record walk selects, as bqw_table_lines. */
+BQW_API int bqw_list_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
+                           size_t width, bqw_buf *out, bqw_buf *marks);
 
 #endif /* BQW_ROWS_H */

@@ -27,6 +27,7 @@ struct bqw_table {
   size_t count;
   int script, ambiwidth;
   bqw_buf cell, label; /* a cell being made; a label's part */
+  bool raw_lines;      /* put_text keeps LF (the list view's label, in part) */
   int rc;              /* the first error of a call */
 };
 
@@ -47,7 +48,7 @@ static void put_text(bqw_table *t, bqw_buf *b, const char *s, bqw_present presen
   } else {
     put(t, b, s, len);
   }
-  for (size_t i = from; !t->rc && i < b->len; i++)
+  for (size_t i = from; !t->rc && !t->raw_lines && i < b->len; i++)
     if (b->data[i] == '\n')
       b->data[i] = ' ';
 }
@@ -88,37 +89,50 @@ static int field_cell(bqw_table *t, const bqw_dataset *ds, size_t at, bqw_field_
   return -1;
 }
 
+/* Appends the text field f of record `at`, LF kept when `keep` (as util.label keeps it
+ * in a title, a city, a headline, a date; the table's cells flatten it). */
+static int label_part(bqw_table *t, const bqw_dataset *ds, size_t at, bqw_field_id f,
+                      bool keep, bqw_buf *b) {
+  bool saved = t->raw_lines;
+  t->raw_lines = keep;
+  int rc = field_cell(t, ds, at, f, b);
+  t->raw_lines = saved;
+  return rc;
+}
+
 /* The record's label (view_util.label): a document's or the guiding document's title,
  * a city entry's city and headline, a target's year and text, a meeting's date and
- * text, else the title or the text. */
-static void label_cell(bqw_table *t, const bqw_dataset *ds, size_t at, bqw_buf *b) {
+ * text, else the title or the text; texts on one line (LF as a space), and with flat
+ * the title, city, headline and date too. */
+static void label_cell(bqw_table *t, const bqw_dataset *ds, size_t at, bool flat,
+                       bqw_buf *b) {
   const bqw_record *r = bqw_record_at(ds, at);
   switch (r->kind) {
   case BQW_KIND_DOCUMENT:
   case BQW_KIND_GUIDING:
-    field_cell(t, ds, at, BQW_F_TITLE, b);
+    label_part(t, ds, at, BQW_F_TITLE, !flat, b);
     break;
   case BQW_KIND_CITY:
-    field_cell(t, ds, at, BQW_F_CITY, b);
+    label_part(t, ds, at, BQW_F_CITY, !flat, b);
     put(t, b, " ", 1);
-    field_cell(t, ds, at, BQW_F_HEADLINE, b);
+    label_part(t, ds, at, BQW_F_HEADLINE, !flat, b);
     break;
   case BQW_KIND_TARGET: {
     bqw_value v;
     bqw_record_value(ds, at, 0, BQW_F_YEAR, &v);
     put_int(t, b, v.type == BQW_TYPE_INTEGER ? v.integer : 0);
     put(t, b, "年 ", strlen("年 "));
-    field_cell(t, ds, at, BQW_F_TEXT, b);
+    label_part(t, ds, at, BQW_F_TEXT, false, b);
     break;
   }
   case BQW_KIND_MEETING:
-    field_cell(t, ds, at, BQW_F_DATE, b);
+    label_part(t, ds, at, BQW_F_DATE, !flat, b);
     put(t, b, " ", 1);
-    field_cell(t, ds, at, BQW_F_TEXT, b);
+    label_part(t, ds, at, BQW_F_TEXT, false, b);
     break;
   default:
-    if (field_cell(t, ds, at, BQW_F_TITLE, b) < 0)
-      field_cell(t, ds, at, BQW_F_TEXT, b);
+    if (label_part(t, ds, at, BQW_F_TITLE, false, b) < 0)
+      label_part(t, ds, at, BQW_F_TEXT, false, b);
     break;
   }
 }
@@ -127,7 +141,7 @@ static void label_cell(bqw_table *t, const bqw_dataset *ds, size_t at, bqw_buf *
 static int make_cell(bqw_table *t, const bqw_dataset *ds, size_t at, size_t c) {
   t->cell.len = 0;
   if (t->columns[c].field == LABEL) {
-    label_cell(t, ds, at, &t->cell);
+    label_cell(t, ds, at, true, &t->cell);
     return 0;
   }
   return field_cell(t, ds, at, (bqw_field_id)t->columns[c].field, &t->cell);
@@ -270,9 +284,29 @@ int bqw_table_line(bqw_table *t, const bqw_dataset *ds, size_t at, const size_t 
   return t->rc;
 }
 
-int bqw_table_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
-                    const size_t *widths, size_t n, const char *gap, bqw_buf *out,
-                    bqw_buf *ids) {
+/* A line of a view: the table's columns at widths, or the list's at a width. */
+typedef struct layout {
+  const size_t *widths;
+  size_t n, width;
+  const char *gap;
+} layout;
+
+static int table_line_of(bqw_table *t, const bqw_dataset *ds, size_t at, const layout *l,
+                         bqw_buf *out) {
+  return bqw_table_line(t, ds, at, l->widths, l->n, l->gap, out);
+}
+
+static int list_line_of(bqw_table *t, const bqw_dataset *ds, size_t at, const layout *l,
+                        bqw_buf *out) {
+  return bqw_list_line(t, ds, at, l->width, out);
+}
+
+/* The lines of the records walk selects, one after another, and per line its record's
+ * id and where it ends in out to ids. */
+static int lines_of(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
+                    int (*line)(bqw_table *, const bqw_dataset *, size_t, const layout *,
+                                bqw_buf *),
+                    const layout *l, bqw_buf *out, bqw_buf *ids) {
   if (!t || !ds || !w || !out || !ids)
     return BQW_EINVAL;
   size_t count = w->order ? w->order_count : bqw_record_count(ds);
@@ -289,15 +323,48 @@ int bqw_table_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
       return hit;
     if (!hit)
       continue;
-    uint32_t id = (uint32_t)at + 1;
-    int rc = bqw_table_line(t, ds, at, widths, n, gap, out);
+    int rc = line(t, ds, at, l, out);
+    size_t mark[2] = {at + 1, out->len};
     if (!rc)
-      rc = bqw_buf_append(out, "\n", 1);
-    if (!rc)
-      rc = bqw_buf_append(ids, &id, sizeof id);
+      rc = bqw_buf_append(ids, mark, sizeof mark);
     if (rc)
       return rc;
     w->records++;
   }
   return 0;
+}
+
+int bqw_table_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
+                    const size_t *widths, size_t n, const char *gap, bqw_buf *out,
+                    bqw_buf *ids) {
+  layout l = {.widths = widths, .n = n, .gap = gap};
+  return lines_of(t, ds, w, table_line_of, &l, out, ids);
+}
+
+int bqw_list_line(bqw_table *t, const bqw_dataset *ds, size_t at, size_t width,
+                  bqw_buf *out) {
+  const bqw_record *r = ds ? bqw_record_at(ds, at) : NULL;
+  if (!t || !r || !out)
+    return BQW_EINVAL;
+  char id[32], line[32];
+  int id_len = snprintf(id, sizeof id, "%3zu ", at + 1);
+  int line_len = snprintf(line, sizeof line, "L%-4u ", (unsigned)r->line);
+  const char *kind = bqw_kind_name(r->kind);
+  t->rc = 0;
+  put(t, out, id, (size_t)id_len);
+  fit(t, out, kind, strlen(kind), 9, false, false);
+  put(t, out, line, (size_t)line_len);
+  t->cell.len = 0;
+  label_cell(t, ds, at, false, &t->cell);
+  size_t used = (size_t)id_len + 9 + (size_t)line_len;
+  if (!t->rc)
+    fit(t, out, t->cell.data ? t->cell.data : "", t->cell.len,
+        width > used ? width - used : 0, false, true);
+  return t->rc;
+}
+
+int bqw_list_lines(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w, size_t width,
+                   bqw_buf *out, bqw_buf *ids) {
+  layout l = {.width = width};
+  return lines_of(t, ds, w, list_line_of, &l, out, ids);
 }

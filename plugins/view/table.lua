@@ -5,7 +5,6 @@
 -- shrink first and their cells end in "…", so that no line is wider than opts.width.
 -- Numeric columns are right-aligned.
 local util = require("bqw.view_util")
-local core = require("bqw.core")
 
 local DEFAULT_COLUMNS = { "id", "kind", "line", "city", "label" }
 local GAP = "  "
@@ -145,27 +144,7 @@ local function fit(widths, budget)
 end
 
 -- Records a call of the core's walks takes, between two ticks.
-local SLICE = 512
-
--- The query's walk and its table laid out by the core (core.table_view: the same cells
--- and lines as below, without a record table) when the core walks the query itself
--- (Query:_native), every column is a record field or label, and the builder keeps no
--- highlights (plain output); nil otherwise.
-local function native_table(ctx, cols, out)
-  local q = ctx and ctx.query
-  if not (out.plain and q and q._native and core.table_view) then
-    return nil
-  end
-  local native = q:_native()
-  local t = native
-    and core.table_view({ columns = cols, script = native.script, ambiwidth = require("bqw.config").values.ambiwidth })
-  if not t then
-    return nil
-  end
-  native.table = t
-  native.count = native.order and native.order:count() or native.last
-  return native
-end
+local SLICE = util.NATIVE_SLICE
 
 -- The first pass by the core: each column's widest cell into natural, numeric.
 local function native_measure(native, natural, numeric)
@@ -195,9 +174,7 @@ local function native_lines(native, ctx, out, widths, n)
     end
     shown = shown + #lines
   end
-  if ctx.shown then
-    ctx.shown(shown)
-  end
+  util.shown(ctx, shown)
 end
 
 -- Two passes over the records: the first sizes the columns, the second draws the rows,
@@ -216,7 +193,7 @@ local function stream(source, opts, ctx, out)
   for j, c in ipairs(cols) do
     natural[j] = util.width(c)
   end
-  local native = native_table(ctx, cols, out)
+  local native = util.native_view(ctx, cols, out)
   -- A column as wide as the whole table is sized whatever else it holds (fit caps it
   -- below width): once it also holds text it needs no more measuring.
   local measure, sized = {}, {}

@@ -429,17 +429,38 @@ static void table_lines(void) {
   w = (bqw_row_walk){.query = q, .end = 2};
   out.len = 0;
   CHECK_EQ_INT(bqw_table_lines(t, ds, &w, widths, 4, "  ", &out, &ids), 0);
-  check_bytes(&out, " 2  city  廣州  廣州 推…\n", "hant, ambiwidth 2");
-  uint32_t id = 0;
-  if (CHECK_EQ_INT(ids.len, sizeof id))
-    memcpy(&id, ids.data, sizeof id);
-  CHECK_EQ_INT(id, 2);
+  check_bytes(&out, " 2  city  廣州  廣州 推…", "hant, ambiwidth 2");
+  size_t mark[2] = {0, 0};
+  if (CHECK_EQ_INT(ids.len, sizeof mark))
+    memcpy(mark, ids.data, sizeof mark);
+  CHECK(mark[0] == 2 && mark[1] == out.len);
   out.len = 0;
   CHECK_EQ_INT(bqw_table_line(t, ds, 0, widths, 4, "  ", &out), 0);
   check_bytes(&out, " 1  do…        關於=SUM…", "a document's line, ambiwidth 2");
   bqw_buf_free(&out);
   bqw_buf_free(&ids);
   bqw_query_free(q);
+  bqw_table_free(t);
+  /* the list view's lines: id, kind, line, the label cut to what the width leaves */
+  CHECK_EQ_INT(bqw_table_new(cols, 4, -1, 1, &t), 0);
+  out = (bqw_buf){0};
+  CHECK_EQ_INT(bqw_list_line(t, ds, 1, 100, &out), 0);
+  check_bytes(&out, "  2 city     L14   广州 推動城鄉協調發展", "a list line");
+  out.len = 0;
+  CHECK_EQ_INT(bqw_list_line(t, ds, 0, 30, &out), 0);
+  check_bytes(&out, "  1 document L9    关于=SUM(A…", "a list line cut");
+  out.len = 0;
+  CHECK_EQ_INT(bqw_list_line(t, ds, 0, 5, &out), 0);
+  check_bytes(&out, "  1 document L9    ", "no room for the label");
+  ids = (bqw_buf){0};
+  w = (bqw_row_walk){.end = 2};
+  out.len = 0;
+  CHECK_EQ_INT(bqw_list_lines(t, ds, &w, 30, &out, &ids), 0);
+  check_bytes(&out, "  1 document L9    关于=SUM(A…  2 city     L14   广州 推動…",
+              "two list lines");
+  CHECK_EQ_INT(ids.len, 4 * sizeof(size_t));
+  bqw_buf_free(&out);
+  bqw_buf_free(&ids);
   bqw_table_free(t);
   /* columns that are no record field */
   static const char *const measure[] = {"measure"}, *const nosuch[] = {"id", "nosuch"};
