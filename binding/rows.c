@@ -40,6 +40,13 @@
  *       first item, an absent value last in either direction, ties by id. order:count()
  *       -> n; order:at(i) -> the id at position i. write_rows walks an order given as
  *       its 8th argument (`from` and `last` are then positions in it, the filter unused).
+ *   core.table_view{ columns = { … }, script, ambiwidth } -> table | nil (a column that
+ *       is no record field nor "label": the view lays itself out in Lua)
+ *   ds:table_measure(table, filter | nil, from, last [, most [, order]]) -> next | nil,
+ *       looked; table:column(j) -> widest cell, numeric (true, false, nil: no value)
+ *   ds:table_lines(table, filter | nil, from, last, most, order | nil, widths, gap) ->
+ *       lines, ids, next | nil; ds:list_lines(table, …, order | nil, width) -> the same
+ *       the lines of plugins/view/table.lua and list.lua (bqw_table_line, bqw_list_line)
  */
 #include "binding.h"
 #include "bqw.h"

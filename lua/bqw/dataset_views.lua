@@ -115,6 +115,16 @@ function Dataset:view(name, opts)
     end
     -- a filter failing as the records come is the query's failure, not the view's
     local source_error
+    -- the core's walk of the records for a view laid out by the core: its failure
+    -- (a user filter's) is the query's, as the records' below
+    ctx.walk = function(method, handle, ...)
+      local done, a, b, c = pcall(method, handle, ...)
+      if not done then
+        source_error = a
+        error("bqw: the view's records failed", 0)
+      end
+      return a, b, c
+    end
     local function source()
       local n, next_record = 0, q:iter()
       return function()

@@ -333,6 +333,16 @@ function M.native_view(ctx, columns, out)
   return native
 end
 
+--- Calls handle:name(...), one of the core's walks of a native view's records,
+--- through ctx.walk (ds:view reports its failure, a user filter's, as the query's).
+function M.walk(ctx, native, name, ...)
+  local method = native.handle[name]
+  if ctx and ctx.walk then
+    return ctx.walk(method, native.handle, ...)
+  end
+  return method(native.handle, ...)
+end
+
 --- Tells ds:view how many records a view drawn by the core showed (ctx.shown).
 function M.shown(ctx, n)
   if ctx and ctx.shown then

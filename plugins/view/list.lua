@@ -15,7 +15,18 @@ local function native_lines(native, ctx, out, width)
   local from, shown = 1, 0
   while from do
     local lines, ids
-    lines, ids, from = native.handle:list_lines(native.table, native.filter, from, native.count, util.NATIVE_SLICE, native.order, width)
+    lines, ids, from = util.walk(
+      ctx,
+      native,
+      "list_lines",
+      native.table,
+      native.filter,
+      from,
+      native.count,
+      util.NATIVE_SLICE,
+      native.order,
+      width
+    )
     for i = 1, #lines do
       out:text(lines[i], ids[i])
     end

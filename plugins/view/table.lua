@@ -147,10 +147,10 @@ end
 local SLICE = util.NATIVE_SLICE
 
 -- The first pass by the core: each column's widest cell into natural, numeric.
-local function native_measure(native, natural, numeric)
+local function native_measure(native, ctx, natural, numeric)
   local from = 1
   while from do
-    from = native.handle:table_measure(native.table, native.filter, from, native.count, SLICE, native.order)
+    from = util.walk(ctx, native, "table_measure", native.table, native.filter, from, native.count, SLICE, native.order)
     util.tick()
   end
   for j = 1, #natural do
@@ -168,7 +168,8 @@ local function native_lines(native, ctx, out, widths, n)
   end
   while from do
     local lines, ids
-    lines, ids, from = native.handle:table_lines(native.table, native.filter, from, native.count, SLICE, native.order, ws, GAP)
+    lines, ids, from =
+      util.walk(ctx, native, "table_lines", native.table, native.filter, from, native.count, SLICE, native.order, ws, GAP)
     for i = 1, #lines do
       out:text(lines[i], ids[i])
     end
@@ -202,7 +203,7 @@ local function stream(source, opts, ctx, out)
   end
   local i, ncols = 0, #cols
   if native then
-    native_measure(native, natural, numeric)
+    native_measure(native, ctx, natural, numeric)
   end
   for r in native and function() end or source() do
     i = i + 1
