@@ -40,16 +40,10 @@ bool bqw_lua_filter_measure_shape(const void *filter);
  * walk of the engine with that filter returned. */
 bqw_query *bqw_lua_filter_query(lua_State *L, int idx);
 int bqw_lua_filter_raise(lua_State *L, int idx, int rc);
-/* Adds core.row_format to the module table at lib, write_rows and count_rows to the
- * dataset methods at methods (binding/rows.c). */
+/* Adds core.row_format, core.table_cell and core.section_scan to the module table at
+ * lib, write_rows, count_rows, order and scan_sections to the dataset methods at
+ * methods (binding/rows.c). */
 void bqw_lua_open_rows(lua_State *L, int lib, int methods);
-/* Writes one cell of a CSV or TSV line to out, which has room for BQW_CELL_ROOM(len)
- * bytes, and returns the bytes written (binding/rows.c): CSV quotes a cell holding
- * , " CR or LF; TSV (CSV with TAB) one holding TAB " CR or LF and writes CR and CRLF
- * inside it as LF; quotes are doubled; unless raw, a cell starting as a formula
- * (= + - @ TAB CR) gets a ' first. The one rule core.delimited and write_rows share. */
-#define BQW_CELL_ROOM(len) (2 * (len) + 3)
-size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw);
 /* A script records are presented in: as published, Simplified or Traditional (the
  * "original", "hans", "hant" of the Lua API, in that order). */
 typedef enum bqw_lua_script {
@@ -58,8 +52,7 @@ typedef enum bqw_lua_script {
   BQW_LUA_HANT
 } bqw_lua_script;
 /* The script a field's text is converted to when records are presented in `script`
- * (binding/schema.c): none for a keyword (BQW_PRESENT_AS_IS), `script` for published
- * prose, Traditional only for a name from data/ (Simplified already). */
+ * (bqw_present_script's policy, binding/schema.c). */
 bqw_lua_script bqw_lua_presented(bqw_present present, bqw_lua_script script);
 /* Pushes s converted to script (a string that cannot be converted as it is). */
 void bqw_lua_push_text(lua_State *L, const char *s, bqw_lua_script script);

@@ -7,7 +7,6 @@
 #include "binding.h"
 #include "bqw.h"
 #include "compat.h"
-#include "rows.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -691,11 +690,14 @@ static int l_truncate(lua_State *L) {
 #define SCRATCH_MT "bqw.core.scratch"
 
 static int scratch_gc(lua_State *L) {
-  bqw_buf *sb = luaL_checkudata(L, 1, SCRATCH_MT);
-  free(sb->data);
-  sb->data = NULL;
-  sb->len = sb->cap = 0;
+  bqw_buf_free(luaL_checkudata(L, 1, SCRATCH_MT));
   return 0;
+}
+
+/* Appends n bytes to sb; raises when memory runs out. */
+static void scratch_put(lua_State *L, bqw_buf *sb, const char *p, size_t n) {
+  if (bqw_buf_append(sb, p, n) < 0)
+    luaL_error(L, "bqw: out of memory");
 }
 
 /* Appends the value on top of the stack as tostring makes it text, and pops it.
@@ -705,7 +707,7 @@ static void scratch_add_value(lua_State *L, bqw_buf *sb) {
   int t = lua_type(L, -1);
   if (t == LUA_TBOOLEAN) {
     const char *b = lua_toboolean(L, -1) ? "true" : "false";
-    bqw_buf_put(L, sb, b, strlen(b));
+    scratch_put(L, sb, b, strlen(b));
     lua_pop(L, 1);
     return;
   }
@@ -717,7 +719,7 @@ static void scratch_add_value(lua_State *L, bqw_buf *sb) {
     lua_call(L, 1, 1);
   }
   const char *p = lua_tolstring(L, -1, &n);
-  bqw_buf_put(L, sb, p ? p : "", p ? n : 0);
+  scratch_put(L, sb, p ? p : "", p ? n : 0);
   lua_pop(L, 2);
 }
 
@@ -734,7 +736,7 @@ static void add_cell(lua_State *L, bqw_buf *sb, int row, const char *column) {
         break;
       }
       if (i > 1)
-        bqw_buf_put(L, sb, sep, strlen(sep));
+        scratch_put(L, sb, sep, strlen(sep));
       scratch_add_value(L, sb);
     }
     lua_pop(L, 1);
@@ -771,12 +773,11 @@ static int l_delimited(lua_State *L) {
     add_cell(L, cell, 1, column);
     lua_pop(L, 1);
     if (i > 1)
-      bqw_buf_put(L, line, tsv ? "\t" : ",", 1);
-    bqw_buf_grow(L, line, BQW_CELL_ROOM(cell->len));
-    line->len +=
-        bqw_lua_delimited_cell(line->data + line->len, cell->data, cell->len, tsv, raw);
+      scratch_put(L, line, tsv ? "\t" : ",", 1);
+    if (bqw_delimited_cell(line, cell->data, cell->len, tsv, raw) < 0)
+      return luaL_error(L, "bqw: out of memory");
   }
-  bqw_buf_put(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
+  scratch_put(L, line, tsv ? "\n" : "\r\n", tsv ? 1 : 2);
   lua_pushlstring(L, line->data, line->len);
   return 1;
 }

@@ -24,11 +24,7 @@
 #include <string.h>
 
 bqw_lua_script bqw_lua_presented(bqw_present present, bqw_lua_script script) {
-  if (present == BQW_PRESENT_TEXT)
-    return script;
-  if (present == BQW_PRESENT_NAME && script == BQW_LUA_HANT)
-    return BQW_LUA_HANT;
-  return BQW_LUA_ORIGINAL;
+  return (bqw_lua_script)(bqw_present_script(present, (int)script - 1) + 1);
 }
 
 void bqw_lua_push_text(lua_State *L, const char *s, bqw_lua_script script) {

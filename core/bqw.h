@@ -1030,7 +1030,7 @@ BQW_API const char *bqw_section_name(bqw_section section);
 BQW_API const char *bqw_action_name(bqw_action action);
 BQW_API const char *bqw_level_name(bqw_level level);
 BQW_API const char *bqw_severity_name(bqw_severity severity);
-
+#include "bqw_rows.h" /* export rows: buffers, cells, row formats, sections, orders */
 #ifdef __cplusplus
 }
 #endif

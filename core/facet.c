@@ -180,11 +180,7 @@ static bool rank_slots(collator *c) {
 
 /* The script a field's text is shown in (-1: as published). */
 static int shown_in(bqw_present present, int script) {
-  if (script == BQW_SCRIPT_HANT && present != BQW_PRESENT_AS_IS)
-    return BQW_SCRIPT_HANT;
-  if (script == BQW_SCRIPT_HANS && present == BQW_PRESENT_TEXT)
-    return BQW_SCRIPT_HANS;
-  return -1;
+  return bqw_present_script(present, script);
 }
 
 /* ---- rows ------------------------------------------------------------------------- */

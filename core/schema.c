@@ -36,6 +36,13 @@ const bqw_field_info *bqw_schema_find(const char *name, size_t len) {
   return NULL;
 }
 
+const bqw_field_info *bqw_schema_key(const char *name, size_t len) {
+  for (size_t i = 0; name && i < BQW_F_COUNT; i++)
+    if (same(fields[i].name, name, len))
+      return &fields[i];
+  return NULL;
+}
+
 const char *bqw_list_joiner(const char *key, size_t len) {
   for (size_t i = 0; key && i < BQW_F_COUNT; i++)
     if (same(fields[i].name, key, len))

@@ -109,8 +109,22 @@ function Dataset:view(name, opts)
         error("bqw: the view's sink failed", 0)
       end
     end, opts.plain), 0
+    -- a view that lays its records out by the core says how many it showed
+    ctx.shown = function(n)
+      shown = math.max(shown, n)
+    end
     -- a filter failing as the records come is the query's failure, not the view's
     local source_error
+    -- the core's walk of the records for a view laid out by the core: its failure
+    -- (a user filter's) is the query's, as the records' below
+    ctx.walk = function(method, handle, ...)
+      local done, a, b, c = pcall(method, handle, ...)
+      if not done then
+        source_error = a
+        error("bqw: the view's records failed", 0)
+      end
+      return a, b, c
+    end
     local function source()
       local n, next_record = 0, q:iter()
       return function()

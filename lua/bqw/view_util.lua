@@ -302,6 +302,54 @@ function Builder:cells(texts, groups, count, id)
   return self:_store(n, table.concat(texts, "", 1, count), id)
 end
 
+--- Adds a line of text without highlights (a line made whole elsewhere, the core's);
+--- id as for line. Returns the line's number.
+function Builder:text(text, id)
+  return self:_store(self.base + #self.lines + 1, text, id)
+end
+
+--- Records a call of the core's view walks (ds:table_measure, table_lines, list_lines)
+--- takes, between two ticks.
+M.NATIVE_SLICE = 512
+
+--- The query's walk, for a streaming view that lays its lines out by the core
+--- (core.table_view: the cells and lines of the table and list views, without a record
+--- table): { handle, script, filter, order, count, table } when the core walks the
+--- query itself (Query:_native: every filter the core's, a sort it makes, no limit),
+--- every column is a record field or "label", and the builder out keeps no highlights
+--- (plain output); nil otherwise (the view builds its lines in Lua).
+function M.native_view(ctx, columns, out)
+  local q = ctx and ctx.query
+  if not (out.plain and q and q._native and core.table_view) then
+    return nil
+  end
+  local native = q:_native()
+  local t = native and core.table_view({ columns = columns, script = native.script, ambiwidth = config.values.ambiwidth })
+  if not t then
+    return nil
+  end
+  native.table = t
+  native.count = native.order and native.order:count() or native.last
+  return native
+end
+
+--- Calls handle:name(...), one of the core's walks of a native view's records,
+--- through ctx.walk (ds:view reports its failure, a user filter's, as the query's).
+function M.walk(ctx, native, name, ...)
+  local method = native.handle[name]
+  if ctx and ctx.walk then
+    return ctx.walk(method, native.handle, ...)
+  end
+  return method(native.handle, ...)
+end
+
+--- Tells ds:view how many records a view drawn by the core showed (ctx.shown).
+function M.shown(ctx, n)
+  if ctx and ctx.shown then
+    ctx.shown(n)
+  end
+end
+
 --- Hands the lines made so far to the sink (nothing without one, or with none made).
 function Builder:flush()
   if not self.sink or #self.lines == 0 then

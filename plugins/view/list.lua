@@ -10,8 +10,37 @@ end
 
 local GROUPS = { "BqwId", "BqwKind", "BqwLine", "BqwTitle" }
 
-local function stream(source, opts, _, out)
+-- The lines laid out by the core (bqw_list_line), when it walks the query itself.
+local function native_lines(native, ctx, out, width)
+  local from, shown = 1, 0
+  while from do
+    local lines, ids
+    lines, ids, from = util.walk(
+      ctx,
+      native,
+      "list_lines",
+      native.table,
+      native.filter,
+      from,
+      native.count,
+      util.NATIVE_SLICE,
+      native.order,
+      width
+    )
+    for i = 1, #lines do
+      out:text(lines[i], ids[i])
+    end
+    shown = shown + #lines
+  end
+  util.shown(ctx, shown)
+end
+
+local function stream(source, opts, ctx, out)
   local width = opts.width or 100
+  local native = util.native_view(ctx, { "id", "kind", "line", "label" }, out)
+  if native then
+    return native_lines(native, ctx, out, width)
+  end
   -- the kind cell, padded, and its width, once per kind
   local kinds = {}
   local texts = {}

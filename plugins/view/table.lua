@@ -143,9 +143,44 @@ local function fit(widths, budget)
   return out
 end
 
+-- Records a call of the core's walks takes, between two ticks.
+local SLICE = util.NATIVE_SLICE
+
+-- The first pass by the core: each column's widest cell into natural, numeric.
+local function native_measure(native, ctx, natural, numeric)
+  local from = 1
+  while from do
+    from = util.walk(ctx, native, "table_measure", native.table, native.filter, from, native.count, SLICE, native.order)
+    util.tick()
+  end
+  for j = 1, #natural do
+    local w, is_number = native.table:column(j)
+    natural[j] = math.max(natural[j], w)
+    numeric[j] = is_number
+  end
+end
+
+-- The second pass by the core: the records' lines, n columns at widths.
+local function native_lines(native, ctx, out, widths, n)
+  local from, shown, ws = 1, 0, {}
+  for j = 1, n do
+    ws[j] = widths[j]
+  end
+  while from do
+    local lines, ids
+    lines, ids, from =
+      util.walk(ctx, native, "table_lines", native.table, native.filter, from, native.count, SLICE, native.order, ws, GAP)
+    for i = 1, #lines do
+      out:text(lines[i], ids[i])
+    end
+    shown = shown + #lines
+  end
+  util.shown(ctx, shown)
+end
+
 -- Two passes over the records: the first sizes the columns, the second draws the rows,
 -- so a table of any length holds one row at a time.
-local function stream(source, opts, _, out)
+local function stream(source, opts, ctx, out)
   local width = opts.width or 100
   local cols = columns_of(opts)
   for _, c in ipairs(cols) do
@@ -159,6 +194,7 @@ local function stream(source, opts, _, out)
   for j, c in ipairs(cols) do
     natural[j] = util.width(c)
   end
+  local native = util.native_view(ctx, cols, out)
   -- A column as wide as the whole table is sized whatever else it holds (fit caps it
   -- below width): once it also holds text it needs no more measuring.
   local measure, sized = {}, {}
@@ -166,7 +202,10 @@ local function stream(source, opts, _, out)
     measure[j] = memo(width_of)
   end
   local i, ncols = 0, #cols
-  for r in source() do
+  if native then
+    native_measure(native, ctx, natural, numeric)
+  end
+  for r in native and function() end or source() do
     i = i + 1
     for j = 1, ncols do
       local c = cols[j]
@@ -258,6 +297,9 @@ local function stream(source, opts, _, out)
   end
   row_line(header, header_groups)
   out:line({ { table.concat(rule, GAP), "BqwDim" } })
+  if native then
+    return native_lines(native, ctx, out, widths, n)
+  end
   local texts = {}
   for r in source() do
     for j = 1, n do

@@ -1,75 +1,101 @@
 /*
- * rows_text.c -- the text pieces of the rows binding/rows.c writes, none of them about
- * a record: a growing buffer, a text converted to a script, whether a value's cell
- * is blank, a JSON string as dkjson escapes it, a CSV or TSV cell, a Markdown or HTML
- * table cell (binding/rows.h).
+ * rows_text.c -- the text pieces export rows are written with (bqw_rows.h), none of
+ * them about a record: a growing buffer, the script a field is shown in, a CSV or TSV
+ * cell, a JSON string as dkjson escapes it, a Markdown or HTML table cell.
  */
-#include "compat.h"
-#include "rows.h"
+#include "internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void bqw_buf_reserve(lua_State *L, bqw_buf *b, size_t n) {
+int bqw_buf_reserve(bqw_buf *b, size_t n) {
+  if (!b)
+    return BQW_EINVAL;
+  if (b->cap - b->len >= n)
+    return 0;
+  if (n > SIZE_MAX / 2 - b->len)
+    return BQW_ENOMEM;
   size_t cap = b->cap ? b->cap : 256;
   while (cap - b->len < n)
     cap *= 2;
   char *p = realloc(b->data, cap);
   if (!p)
-    luaL_error(L, "bqw: out of memory");
+    return BQW_ENOMEM;
   b->data = p;
   b->cap = cap;
+  return 0;
 }
 
-void *bqw_grow_array(lua_State *L, void *items, size_t count, size_t *cap, size_t size,
-                     size_t initial) {
-  if (count < *cap)
-    return items;
-  size_t n = *cap ? 2 * *cap : initial;
-  void *p = n > *cap && n <= SIZE_MAX / size ? realloc(items, n * size) : NULL;
-  if (!p)
-    luaL_error(L, "bqw: out of memory");
-  *cap = n;
-  return p;
+int bqw_buf_append(bqw_buf *b, const void *p, size_t n) {
+  if (!n)
+    return 0; /* b->data may still be NULL */
+  int rc = bqw_buf_reserve(b, n);
+  if (rc)
+    return rc;
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return 0;
 }
 
-void bqw_buf_text(lua_State *L, bqw_buf *b, const char *s, bqw_lua_script script) {
-  size_t len = strlen(s);
-  char *conv;
-  size_t conv_len;
-  if (script != BQW_LUA_ORIGINAL &&
-      bqw_convert(s, len, script == BQW_LUA_HANS ? BQW_SCRIPT_HANS : BQW_SCRIPT_HANT,
-                  &conv, &conv_len) == 0) {
-    bqw_buf_put(L, b, conv, conv_len);
-    bqw_free(conv);
+void bqw_buf_free(bqw_buf *b) {
+  if (!b)
     return;
-  }
-  bqw_buf_put(L, b, s, len);
+  free(b->data);
+  *b = (bqw_buf){0};
 }
 
-bool bqw_value_blank(const bqw_value *v) {
-  switch (v->type) {
-  case BQW_TYPE_NONE:
-    return true;
-  case BQW_TYPE_TEXT:
-  case BQW_TYPE_DATE:
-    return !v->text[0];
-  case BQW_TYPE_INTEGER:
-    return false;
-  case BQW_TYPE_TEXTS:
-    return v->count == 0 || (v->count == 1 && !bqw_value_text_at(v, 0)[0]);
-  case BQW_TYPE_INTEGERS:
-    return v->count == 0;
-  }
-  return true;
+/* Appends n bytes to b, which has room for them (a reserve came first). */
+static void put(bqw_buf *b, const char *p, size_t n) {
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+}
+static void put_str(bqw_buf *b, const char *s) { put(b, s, strlen(s)); }
+
+int bqw_present_script(bqw_present present, int script) {
+  if (script == BQW_SCRIPT_HANT && present != BQW_PRESENT_AS_IS)
+    return BQW_SCRIPT_HANT;
+  if (script == BQW_SCRIPT_HANS && present == BQW_PRESENT_TEXT)
+    return BQW_SCRIPT_HANS;
+  return -1;
 }
 
-void bqw_buf_int(lua_State *L, bqw_buf *b, long long v) {
-  char digits[24];
-  int n = snprintf(digits, sizeof digits, "%lld", v);
-  bqw_buf_put(L, b, digits, (size_t)n);
+/* The first bytes that make a spreadsheet read a cell as a formula (OWASP). */
+static bool formula_start(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+int bqw_delimited_cell(bqw_buf *b, const char *s, size_t len, int tsv, int raw) {
+  if (len > SIZE_MAX / 4 || bqw_buf_reserve(b, 2 * len + 3))
+    return BQW_ENOMEM; /* quotes doubled, two around, a ' */
+  char *out = b->data + b->len, *o = out;
+  bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
+                       memchr(s, '\r', len) || memchr(s, '\n', len));
+  if (quote)
+    *o++ = '"';
+  if (!raw && len && formula_start(s[0]))
+    *o++ = '\'';
+  if (!quote) {
+    if (len)
+      memcpy(o, s, len);
+    b->len += (size_t)(o - out) + len;
+    return 0;
+  }
+  for (size_t k = 0; k < len; k++) {
+    if (s[k] == '"') {
+      *o++ = '"'; /* doubled */
+    } else if (tsv && s[k] == '\r') {
+      *o++ = '\n';
+      if (k + 1 < len && s[k + 1] == '\n')
+        k++;
+      continue;
+    }
+    *o++ = s[k];
+  }
+  *o++ = '"';
+  b->len += (size_t)(o - out);
+  return 0;
 }
 
 /* The code point of the valid UTF-8 sequence at s (n bytes). */
@@ -107,10 +133,12 @@ static size_t escapable(const unsigned char *s, size_t len) {
   }
 }
 
-void bqw_json_string(lua_State *L, bqw_buf *b, const char *str, size_t len) {
+int bqw_json_string(bqw_buf *b, const char *str, size_t len) {
+  if (len > SIZE_MAX / 8 || bqw_buf_reserve(b, 6 * len + 2))
+    return BQW_ENOMEM; /* \\u00XX: 6 bytes for one, at most */
   static const char hex[] = "0123456789abcdef";
   const unsigned char *s = (const unsigned char *)str;
-  bqw_buf_put(L, b, "\"", 1);
+  put(b, "\"", 1);
   size_t from = 0;
   for (size_t k = 0; k < len;) {
     unsigned char c = s[k];
@@ -161,20 +189,21 @@ void bqw_json_string(lua_State *L, bqw_buf *b, const char *str, size_t len) {
       k++;
       continue;
     }
-    bqw_buf_put(L, b, str + from, k - from);
-    bqw_buf_str(L, b, esc);
+    put(b, str + from, k - from);
+    put_str(b, esc);
     k += n;
     from = k;
   }
-  bqw_buf_put(L, b, str + from, len - from);
-  bqw_buf_put(L, b, "\"", 1);
+  put(b, str + from, len - from);
+  put(b, "\"", 1);
+  return 0;
 }
 
 /* How one piece of a cell is written in a Markdown table (GFM) or in HTML text. These
  * are the only copies of these rules in C; the Lua path (bqw.view_util.visible,
  * plugins/export/markdown.lua's escape and cell_text, bqw.html_util.escape and lines)
  * keeps its own, and tests/lua/rows_spec.lua holds the two to the same bytes. */
-static void put_shown(lua_State *L, bqw_buf *b, const char *piece, size_t n, bool html) {
+static void put_shown(bqw_buf *b, const char *piece, size_t n, int html) {
   for (size_t k = 0; k < n; k++) {
     char c = piece[k];
     const char *esc = NULL;
@@ -201,20 +230,20 @@ static void put_shown(lua_State *L, bqw_buf *b, const char *piece, size_t n, boo
         break;
       }
       if (esc) {
-        bqw_buf_str(L, b, esc);
+        put_str(b, esc);
         continue;
       }
     } else if (c && strchr("\\`*_[]<>&~#|", c)) {
       /* Markdown: | and the punctuation that opens markup, a link, HTML or an escape
        * get a backslash, so a cell is never read as anything but text. */
-      bqw_buf_put(L, b, "\\", 1);
+      put(b, "\\", 1);
     }
-    bqw_buf_put(L, b, &c, 1);
+    put(b, &c, 1);
   }
 }
 
 /* Whether byte c of a cell needs more than copying (see put_table_cell). */
-static bool table_special(unsigned char c, bool html) {
+static bool table_special(unsigned char c, int html) {
   if (c < 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2)
     return c != '\t';
   if (html)
@@ -239,7 +268,10 @@ static bool table_special(unsigned char c, bool html) {
  *  4. Markdown only: spaces and TABs at the start and the end are dropped (Lua's %s
  *     trimmed after the steps above; the other %s characters, VT FF CR LF, are gone
  *     by then, and nothing the steps write starts or ends with a space). */
-void bqw_table_cell(lua_State *L, bqw_buf *b, const char *cell, size_t len, bool html) {
+int bqw_table_cell(bqw_buf *b, const char *cell, size_t len, int html) {
+  /* at most 8 bytes a byte: \\x1b for a control, &lt;U+0085&gt; for two */
+  if (len > SIZE_MAX / 16 || bqw_buf_reserve(b, 8 * len + 1))
+    return BQW_ENOMEM;
   const unsigned char *s = (const unsigned char *)(cell ? cell : "");
   size_t k = 0;
   if (!html) {
@@ -252,17 +284,17 @@ void bqw_table_cell(lua_State *L, bqw_buf *b, const char *cell, size_t len, bool
     size_t from = k;
     while (k < len && !table_special(s[k], html))
       k++;
-    bqw_buf_put(L, b, (const char *)s + from, k - from);
+    put(b, (const char *)s + from, k - from);
     if (k == len)
       break;
     unsigned char c = s[k];
     unsigned cp = 0;
     if (c == '\n') {
-      bqw_buf_put(L, b, "<br>", 4);
+      put(b, "<br>", 4);
       k++;
     } else if (c < 0x20 || c == 0x7F) {
       char shown[8];
-      put_shown(L, b, shown, (size_t)snprintf(shown, sizeof shown, "\\x%02x", c), html);
+      put_shown(b, shown, (size_t)snprintf(shown, sizeof shown, "\\x%02x", c), html);
       k++;
     } else if (c == 0xC2 && k + 1 < len && s[k + 1] >= 0x80 && s[k + 1] <= 0x9F) {
       cp = s[k + 1];
@@ -276,77 +308,16 @@ void bqw_table_cell(lua_State *L, bqw_buf *b, const char *cell, size_t len, bool
       cp = 0x2040 + (s[k + 2] - 0x80u);
       k += 3;
     } else if (c == 0xC2 || c == 0xE2) {
-      bqw_buf_put(L, b, (const char *)s + k, 1);
+      put(b, (const char *)s + k, 1);
       k++;
     } else {
-      put_shown(L, b, (const char *)s + k, 1, html);
+      put_shown(b, (const char *)s + k, 1, html);
       k++;
     }
     if (cp) {
       char shown[16];
-      put_shown(L, b, shown, (size_t)snprintf(shown, sizeof shown, "<U+%04X>", cp), html);
+      put_shown(b, shown, (size_t)snprintf(shown, sizeof shown, "<U+%04X>", cp), html);
     }
   }
-}
-
-/* The first bytes that make a spreadsheet read a cell as a formula (OWASP). */
-static bool formula_start(char c) {
-  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-}
-
-size_t bqw_lua_delimited_cell(char *out, const char *s, size_t len, bool tsv, bool raw) {
-  char *o = out;
-  bool quote = len && (memchr(s, tsv ? '\t' : ',', len) || memchr(s, '"', len) ||
-                       memchr(s, '\r', len) || memchr(s, '\n', len));
-  if (quote)
-    *o++ = '"';
-  if (!raw && len && formula_start(s[0]))
-    *o++ = '\'';
-  if (!quote) {
-    if (len)
-      memcpy(o, s, len);
-    return (size_t)(o - out) + len;
-  }
-  for (size_t k = 0; k < len; k++) {
-    if (s[k] == '"') {
-      *o++ = '"'; /* doubled */
-    } else if (tsv && s[k] == '\r') {
-      *o++ = '\n';
-      if (k + 1 < len && s[k + 1] == '\n')
-        k++;
-      continue;
-    }
-    *o++ = s[k];
-  }
-  *o++ = '"';
-  return (size_t)(o - out);
-}
-
-#define BUF_MT "bqw.core.buffer"
-
-static int buffer_gc(lua_State *L) {
-  bqw_buf *b = luaL_checkudata(L, 1, BUF_MT);
-  free(b->data);
-  *b = (bqw_buf){0};
   return 0;
-}
-
-/* core.table_cell(format, s) -> s as a cell of a "markdown" or "html" table row */
-static int l_table_cell(lua_State *L) {
-  static const char *const formats[] = {"markdown", "html", NULL};
-  int format = luaL_checkoption(L, 1, NULL, formats);
-  size_t len;
-  const char *s = luaL_checklstring(L, 2, &len);
-  bqw_buf *b = lua_newuserdata(L, sizeof *b); /* freed by its __gc on an error too */
-  *b = (bqw_buf){0};
-  luaL_setmetatable(L, BUF_MT);
-  bqw_table_cell(L, b, s, len, format == 1);
-  lua_pushlstring(L, b->data ? b->data : "", b->len);
-  return 1;
-}
-
-void bqw_lua_open_table_cell(lua_State *L, int lib) {
-  bqw_lua_class(L, BUF_MT, NULL, buffer_gc);
-  lua_pushcfunction(L, l_table_cell);
-  lua_setfield(L, lib, "table_cell");
 }
