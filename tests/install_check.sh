@@ -40,6 +40,7 @@ fi
 # the shared library: soname by major version, only the BQW_API symbols exported
 [ -f "$prefix/include/bqw.h" ] || fail "no include/bqw.h"
 [ -f "$prefix/include/bqw_rows.h" ] || fail "no include/bqw_rows.h (bqw.h includes it)"
+[ -f "$prefix/include/bqw_code.h" ] || fail "no include/bqw_code.h (bqw.h includes it)"
 [ -f "$libdir/libbqw.a" ] || fail "no $libdir/libbqw.a"
 soname=$(objdump -p "$libdir/libbqw.so" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = libbqw.so.0 ] || fail "soname is '$soname'"
@@ -56,8 +57,8 @@ others=$(nm -D --defined-only "$libdir/libbqw.so" | awk '$2 ~ /[TDBR]/ && $3 !~ 
 [ -z "$others" ] || fail "libbqw.so exports symbols outside bqw_: $others"
 exported=$(nm -D --defined-only "$libdir/libbqw.so" | awk '$3 ~ /^bqw_/ { print $3 }' | sort)
 declared=$(sed -n 's/^BQW_API .*[ *]\(bqw_[a-z0-9_]*\)(.*/\1/p' "$prefix/include/bqw.h" \
-  "$prefix/include/bqw_rows.h" | sort)
-[ "$exported" = "$declared" ] || fail "exported symbols differ from BQW_API in bqw.h and bqw_rows.h: $(printf '%s\n' "$exported" "$declared" | sort | uniq -u | tr '\n' ' ')"
+  "$prefix/include/bqw_rows.h" "$prefix/include/bqw_code.h" | sort)
+[ "$exported" = "$declared" ] || fail "exported symbols differ from BQW_API in bqw.h, bqw_rows.h and bqw_code.h: $(printf '%s\n' "$exported" "$declared" | sort | uniq -u | tr '\n' ' ')"
 
 # a C program through pkg-config, dynamically and statically linked; bqw.pc names the
 # prefix it was installed to, and passes nothing of libbqw's own dependencies' flags
