@@ -1,7 +1,7 @@
 -- luarocks --lua-version 5.4 make bqw-scm-1.rockspec [--tree DIR]: builds libbqw, the
 -- Lua 5.4 module and the bqw command with CMake and installs them into the tree, after
 -- which `eval "$(luarocks --lua-version 5.4 path [--tree DIR])"; lua5.4 -e
--- 'require("bqw")'` works. Needs the C libraries of scripts/deps.sh (libuv, utf8proc,
+-- 'require("bqw")'` works. Needs the C libraries of scripts/deps.sh (libuv, utf8proc, libuuid,
 -- OpenCC, Lua 5.4 headers, unicode-data) from the system; libxlsxwriter, SQLite and
 -- libzip, when pkg-config finds them, add the xlsx, sqlite and qdpx exports.
 rockspec_format = "3.0"

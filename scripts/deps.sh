@@ -2,7 +2,7 @@
 # Installs the Debian packages bqw needs, when missing. As root it runs apt-get;
 # otherwise it prints the exact command to run and stops.
 set -eu
-PACKAGES="gcc clang clang-format make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev
+PACKAGES="gcc clang clang-format make cmake pkg-config lua5.4 liblua5.4-dev libuv1-dev libutf8proc-dev uuid-dev
 unicode-data bzip2 libopencc-dev opencc luajit libluajit-5.1-dev neovim lua-busted lua-luv lua-check jq python3 miller csvkit valgrind tmux
 luarocks zsh man-db time libxlsxwriter-dev python3-openpyxl libsqlite3-dev sqlite3 chromium fonts-noto-cjk poppler-utils
 lintian sqlite-utils pandoc libzip-dev libxml2-utils unzip"

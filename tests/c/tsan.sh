@@ -17,7 +17,7 @@ clang -std=gnu11 -D_GNU_SOURCE -DBQW_SOURCE_DIR="\"$src\"" -g -O1 -fsanitize=thr
   $(sed -n '/^add_library(bqw_objs OBJECT/,/^  .*convert_table.h)$/p' "$src/CMakeLists.txt" |
     grep -o 'core/[a-z_]*\.c' | sed "s|^|$src/|") \
   "$build/gen/embedded_data.c" \
-  $(pkg-config --cflags --libs libutf8proc libuv) -lpthread -lm -o "$out/test_code_threads"
+  $(pkg-config --cflags --libs libutf8proc libuv uuid) -lpthread -lm -o "$out/test_code_threads"
 for case in set_while_reading retired_until_alone; do
   TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$out/test_code_threads" "$case"
 done
