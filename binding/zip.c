@@ -66,6 +66,20 @@ static int l_zip(lua_State *L) {
   return 1;
 }
 
+/* Adds src as entry name with mtime (src is the archive's once added, freed if not). */
+static int add_source(lua_State *L, zip_handle *h, const char *name, zip_source_t *src,
+                      time_t mtime) {
+  zip_int64_t at = zip_file_add(h->zip, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+  if (at < 0) {
+    zip_source_free(src);
+    return fail(L, zip_strerror(h->zip));
+  }
+  if (zip_file_set_mtime(h->zip, (zip_uint64_t)at, mtime, 0) < 0)
+    return fail(L, zip_strerror(h->zip));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* z:add(name, data [, mtime]) -> true | nil, message, name */
 static int l_add(lua_State *L) {
   zip_handle *h = check_zip(L);
@@ -82,15 +96,7 @@ static int l_add(lua_State *L) {
     free(copy);
     return fail(L, zip_strerror(h->zip));
   }
-  zip_int64_t at = zip_file_add(h->zip, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
-  if (at < 0) {
-    zip_source_free(src);
-    return fail(L, zip_strerror(h->zip));
-  }
-  if (zip_file_set_mtime(h->zip, (zip_uint64_t)at, mtime, 0) < 0)
-    return fail(L, zip_strerror(h->zip));
-  lua_pushboolean(L, 1);
-  return 1;
+  return add_source(L, h, name, src, mtime);
 }
 
 /* z:add_file(name, path [, mtime [, start, length]]) -> true | nil, message, name: the
@@ -109,15 +115,7 @@ static int l_add_file(lua_State *L) {
       zip_source_file(h->zip, path, (zip_uint64_t)start, (zip_int64_t)length);
   if (!src)
     return fail(L, zip_strerror(h->zip));
-  zip_int64_t at = zip_file_add(h->zip, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
-  if (at < 0) {
-    zip_source_free(src);
-    return fail(L, zip_strerror(h->zip));
-  }
-  if (zip_file_set_mtime(h->zip, (zip_uint64_t)at, mtime, 0) < 0)
-    return fail(L, zip_strerror(h->zip));
-  lua_pushboolean(L, 1);
-  return 1;
+  return add_source(L, h, name, src, mtime);
 }
 
 /* z:close() -> true | nil, message, name; the writer is closed either way */

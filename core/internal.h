@@ -473,6 +473,13 @@ void dataset_coding_sets_free(bqw_dataset *ds);
 /* How many replaced coding sets the dataset keeps (for tests). */
 size_t dataset_retired_sets(const bqw_dataset *ds);
 
+/* rows.c: a row walk's end, clamped to its positions; the record at position i and
+ * whether it is selected (1, 0 or the query's error; `tested`: the rows test it
+ * instead). Shared by the table and list views' walks (table.c). */
+size_t row_walk_end(const bqw_dataset *ds, const bqw_row_walk *w);
+int row_walk_record(const bqw_dataset *ds, const bqw_row_walk *w, bool tested, size_t i,
+                    size_t *at);
+
 /* Records a diagnostic; message formatted printf-style into the arena. */
 void diag_add(bqw_dataset *ds, bqw_severity sev, uint32_t line, uint32_t col,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));

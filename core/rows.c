@@ -318,15 +318,15 @@ static bool rows_tested(bqw_query *q, bool measure_shape) {
 }
 
 /* The end of a walk, clamped to its positions. */
-static size_t walk_end(const bqw_dataset *ds, const bqw_row_walk *w) {
+size_t row_walk_end(const bqw_dataset *ds, const bqw_row_walk *w) {
   size_t n = w->order ? w->order_count : bqw_record_count(ds);
   return w->end < n ? w->end : n;
 }
 
 /* The record at position i of the walk, and whether it is selected: 1, 0, or the
  * query's error. A walk in an order takes each record in it. */
-static int walk_record(const bqw_dataset *ds, const bqw_row_walk *w, bool tested,
-                       size_t i, size_t *at) {
+int row_walk_record(const bqw_dataset *ds, const bqw_row_walk *w, bool tested, size_t i,
+                    size_t *at) {
   *at = w->order ? w->order[i] : i;
   if (*at >= bqw_record_count(ds))
     return 0;
@@ -344,7 +344,7 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
                    bqw_buf *out) {
   if (!f || !ds || !w || !out)
     return BQW_EINVAL;
-  size_t end = walk_end(ds, w), start = out->len;
+  size_t end = row_walk_end(ds, w), start = out->len;
   bool tested = rows_tested(w->query, f->measure_shape);
   f->ds = ds;
   f->rc = 0;
@@ -353,7 +353,7 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
          (!w->max_records || w->records < w->max_records);
        w->at++) {
     size_t at;
-    int hit = walk_record(ds, w, tested, w->at, &at);
+    int hit = row_walk_record(ds, w, tested, w->at, &at);
     if (hit < 0)
       return hit;
     if (!hit)
@@ -574,7 +574,7 @@ static int scan_record(bqw_section_scan *sc, bqw_query *q, bool tested, size_t a
 int bqw_section_scan_add(bqw_section_scan *sc, const bqw_dataset *ds, bqw_row_walk *w) {
   if (!sc || !ds || !w)
     return BQW_EINVAL;
-  size_t end = walk_end(ds, w);
+  size_t end = row_walk_end(ds, w);
   bool tested = rows_tested(w->query, sc->f.measure_shape);
   sc->f.ds = ds;
   sc->f.rc = 0;
@@ -582,7 +582,7 @@ int bqw_section_scan_add(bqw_section_scan *sc, const bqw_dataset *ds, bqw_row_wa
   for (; w->at < end && (!w->max_records || w->records < w->max_records);
        w->at++, w->records++) {
     size_t at;
-    int hit = walk_record(ds, w, tested, w->at, &at);
+    int hit = row_walk_record(ds, w, tested, w->at, &at);
     if (hit > 0)
       hit = scan_record(sc, w->query, tested, at);
     if (hit < 0)

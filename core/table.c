@@ -192,15 +192,12 @@ void bqw_table_free(bqw_table *t) {
 int bqw_table_measure(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w) {
   if (!t || !ds || !w)
     return BQW_EINVAL;
-  size_t n = w->order ? w->order_count : bqw_record_count(ds);
-  size_t end = w->end < n ? w->end : n;
+  size_t end = row_walk_end(ds, w);
   t->rc = 0;
   w->records = 0;
   for (; w->at < end && (!w->max_records || w->records < w->max_records); w->at++) {
-    size_t at = w->order ? w->order[w->at] : w->at;
-    int hit = at < bqw_record_count(ds);
-    if (hit && !w->order && w->query)
-      hit = bqw_query_match_record(w->query, at);
+    size_t at;
+    int hit = row_walk_record(ds, w, false, w->at, &at);
     if (hit < 0)
       return hit;
     if (!hit)
@@ -309,16 +306,13 @@ static int lines_of(bqw_table *t, const bqw_dataset *ds, bqw_row_walk *w,
                     const layout *l, bqw_buf *out, bqw_buf *ids) {
   if (!t || !ds || !w || !out || !ids)
     return BQW_EINVAL;
-  size_t count = w->order ? w->order_count : bqw_record_count(ds);
-  size_t end = w->end < count ? w->end : count, start = out->len;
+  size_t end = row_walk_end(ds, w), start = out->len;
   w->records = 0;
   for (; w->at < end && (!w->max_bytes || out->len - start < w->max_bytes) &&
          (!w->max_records || w->records < w->max_records);
        w->at++) {
-    size_t at = w->order ? w->order[w->at] : w->at;
-    int hit = at < bqw_record_count(ds);
-    if (hit && !w->order && w->query)
-      hit = bqw_query_match_record(w->query, at);
+    size_t at;
+    int hit = row_walk_record(ds, w, false, w->at, &at);
     if (hit < 0)
       return hit;
     if (!hit)
