@@ -207,6 +207,9 @@ static void trim(const char **s, size_t *len) {
 /* ---- repairs ---- */
 
 /* Whether text converts to something else in script; -1 when it cannot be told. */
+/* How far around a repair's span its line is looked at to tell the line's script. */
+#define SCRIPT_CONTEXT 4096
+
 static int changes_in(const char *text, size_t len, bqw_script script) {
   char *out = NULL;
   size_t n = 0;
@@ -222,18 +225,31 @@ static int changes_in(const char *text, size_t len, bqw_script script) {
 /* The correct text of a repair first found at hit: for a row whose correct text
  * differs between the scripts, the form of the script the line is in around the span
  * (Simplified when only Traditional conversion changes it, Traditional when only
- * Simplified does), else the row's own. Asked once a line, so a line of many matches
- * is converted once. */
+ * Simplified does), else the row's own; "around" is SCRIPT_CONTEXT bytes each side.
+ * Asked once a line, so a line of many matches is converted once. */
 static void repair_text(const repair *rep, const char *s, size_t len, const char *hit,
                         const char **text, size_t *text_len) {
   *text = rep->correct;
   *text_len = rep->correct_len;
   if (!strcmp(rep->correct_hans, rep->correct_hant))
     return;
-  const char *after = hit + rep->corrupted_len;
-  size_t before_len = (size_t)(hit - s), after_len = (size_t)(s + len - after);
-  int to_hans = changes_in(s, before_len, BQW_SCRIPT_HANS),
-      to_hant = changes_in(s, before_len, BQW_SCRIPT_HANT);
+  /* the text around the span, at most SCRIPT_CONTEXT bytes each side (whole characters):
+   * enough for any line of a digest, and a line of megabytes costs no more
+   * (linear_ratio's long_line and repair_matches converted it whole, four times a repair
+   * row) */
+  const char *before =
+      hit - (size_t)(hit - s > SCRIPT_CONTEXT ? SCRIPT_CONTEXT : hit - s);
+  while (before < hit && ((unsigned char)*before & 0xC0) == 0x80)
+    before++;
+  const char *after = hit + rep->corrupted_len, *end = s + len;
+  if ((size_t)(end - after) > SCRIPT_CONTEXT) {
+    end = after + SCRIPT_CONTEXT;
+    while (end > after && ((unsigned char)*end & 0xC0) == 0x80)
+      end--;
+  }
+  size_t before_len = (size_t)(hit - before), after_len = (size_t)(end - after);
+  int to_hans = changes_in(before, before_len, BQW_SCRIPT_HANS),
+      to_hant = changes_in(before, before_len, BQW_SCRIPT_HANT);
   int a_hans = changes_in(after, after_len, BQW_SCRIPT_HANS),
       a_hant = changes_in(after, after_len, BQW_SCRIPT_HANT);
   if (to_hans < 0 || to_hant < 0 || a_hans < 0 || a_hant < 0)
