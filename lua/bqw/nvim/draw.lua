@@ -548,9 +548,6 @@ function M.show_status(buf, replacing)
   -- line 1 of the result is the status as it is now
   b.result = view_result(b.view, b.status, b.name == "table")
   api.nvim_buf_set_option(buf, "modifiable", false)
-  if b.offset == 1 then
-    pin_header(buf, b)
-  end
 end
 
 -- Puts view v into buf a slice at a time, under the status line status (or none):
@@ -647,9 +644,6 @@ function M.cancel(buf)
   job.cancelled = true
   job.core:cancel()
   job.preview:cancel()
-  if job.count then
-    job.count:cancel()
-  end
   b.job = nil
   b.stale = true -- the buffer may hold part of a view: the next render replaces it
   return true
@@ -688,10 +682,6 @@ local function render_large(buf, b, ds, width)
     return data.notify_line(err or perr, vim.log.levels.ERROR)
   end
   local job = { core = core_job, preview = preview_job }
-  if b.counting then
-    -- the count alone is the engine's, quick beside the whole view (seconds at 100 MB)
-    job.count = ds:count_job(opts.where)
-  end
   b.job = job
   local started = uv.hrtime()
   local steps = { count = 0, wall_ms = 0, cpu_ms = 0 }
@@ -730,14 +720,6 @@ local function render_large(buf, b, ds, width)
     if job.cancelled or not api.nvim_buf_is_valid(buf) then
       return
     end
-    if b.counting and job.count and job.count:done() then
-      local v = job.count:result()
-      job.count = nil
-      if v then
-        -- an expression that fails leaves it to the view job, which reverts the filter
-        show_count(buf, b, v:records())
-      end
-    end
     if core_job:done() then
       steps.built_ms = (uv.hrtime() - started) / 1e6
       local v, verr = core_job:result()
@@ -746,6 +728,7 @@ local function render_large(buf, b, ds, width)
       end
       b.revert = nil
       if b.counting then
+        -- the live filter's count, known now that the view is built
         show_count(buf, b, v:records())
       end
       previewed = true -- too late for the preview
