@@ -343,6 +343,22 @@ function M.walk(ctx, native, name, ...)
   return method(native.handle, ...)
 end
 
+--- Draws a view the core lays out: walks native's query with the handle's method `name`
+--- (list_lines, table_lines) a slice of records at a time, every line to out, then tells
+--- ds:view how many were shown. ... are the method's arguments after the order.
+function M.draw_walk(ctx, native, out, name, slice, ...)
+  local from, shown = 1, 0
+  while from do
+    local lines, ids
+    lines, ids, from = M.walk(ctx, native, name, native.table, native.filter, from, native.count, slice, native.order, ...)
+    for i = 1, #lines do
+      out:text(lines[i], ids[i])
+    end
+    shown = shown + #lines
+  end
+  M.shown(ctx, shown)
+end
+
 --- Tells ds:view how many records a view drawn by the core showed (ctx.shown).
 function M.shown(ctx, n)
   if ctx and ctx.shown then

@@ -12,27 +12,7 @@ local GROUPS = { "BqwId", "BqwKind", "BqwLine", "BqwTitle" }
 
 -- The lines laid out by the core (bqw_list_line), when it walks the query itself.
 local function native_lines(native, ctx, out, width)
-  local from, shown = 1, 0
-  while from do
-    local lines, ids
-    lines, ids, from = util.walk(
-      ctx,
-      native,
-      "list_lines",
-      native.table,
-      native.filter,
-      from,
-      native.count,
-      util.NATIVE_SLICE,
-      native.order,
-      width
-    )
-    for i = 1, #lines do
-      out:text(lines[i], ids[i])
-    end
-    shown = shown + #lines
-  end
-  util.shown(ctx, shown)
+  util.draw_walk(ctx, native, out, "list_lines", util.NATIVE_SLICE, width)
 end
 
 local function stream(source, opts, ctx, out)

@@ -162,20 +162,11 @@ end
 
 -- The second pass by the core: the records' lines, n columns at widths.
 local function native_lines(native, ctx, out, widths, n)
-  local from, shown, ws = 1, 0, {}
+  local ws = {}
   for j = 1, n do
     ws[j] = widths[j]
   end
-  while from do
-    local lines, ids
-    lines, ids, from =
-      util.walk(ctx, native, "table_lines", native.table, native.filter, from, native.count, SLICE, native.order, ws, GAP)
-    for i = 1, #lines do
-      out:text(lines[i], ids[i])
-    end
-    shown = shown + #lines
-  end
-  util.shown(ctx, shown)
+  util.draw_walk(ctx, native, out, "table_lines", SLICE, ws, GAP)
 end
 
 -- Two passes over the records: the first sizes the columns, the second draws the rows,
