@@ -12,7 +12,7 @@
 -- and the measure shape (ds:export("tsv", { shape = "measure" }), (id, measure_index)
 -- rows). Expressions the engine rejects must be exactly those the oracle judges invalid
 -- (unknown filter or closed-vocabulary value, bad number, syntax). Then --cli N of them
--- (default 300) through `bqw list --where E --json`, whose ids must equal the API's.
+-- (default 150) through `bqw list --where E --json`, whose ids must equal the API's.
 -- Prints every disagreement (expression, ids on one side only) and exits 1 on any.
 -- --show E (repeatable) prints the oracle's and the engine's answers for E on the digest,
 -- in both shapes, and stops.
@@ -41,7 +41,7 @@ local oracle = require("oracle")
 local common = require("common")
 local bqw = require("bqw")
 
-local opts = { total = 12000, cli = 300, seed = tonumber(os.getenv("BQW_ORACLE_SEED") or "") or 19 }
+local opts = { total = 12000, cli = 150, seed = tonumber(os.getenv("BQW_ORACLE_SEED") or "") or 19 }
 do
   local i = 1
   while i <= #arg do

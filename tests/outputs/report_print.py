@@ -3,8 +3,8 @@
 usage: report_print.py BQW WORKDIR
 
 For the shipped digest and a generated 1 MB digest (60 labelled timeline points), on each
-paper: the PDF (Page.printToPDF) and its pages as PNG (pdftoppm -r 50, WORKDIR/NAME-PAPER-N.png,
-to look at); pdftotext -layout shows no heading (h1, h2, a chart's caption) as the last line
+paper: the PDF (Page.printToPDF) and, with BQW_REPORT_PNG=1, its pages as PNG (pdftoppm -r 50,
+WORKDIR/NAME-PAPER-N.png, to look at); pdftotext -layout shows no heading (h1, h2, a chart's caption) as the last line
 of a page; pdftotext -bbox shows no word beyond the page's right margin (a clipped chart's
 labels would be). In print emulation, the viewport as wide as the paper's printable width,
 every chart's SVG lies within its figure and the page (getBoundingClientRect); in the
@@ -126,7 +126,8 @@ def check_page(chrome, page, name, work, want_labels, page_range=""):
         for old in os.listdir(work):
             if old.startswith("%s-%s-" % (name, paper)) and old.endswith(".png"):
                 os.remove(os.path.join(work, old))
-        run(["pdftoppm", "-r", "50", "-png", pdf, os.path.join(work, "%s-%s" % (name, paper))])
+        if os.environ.get("BQW_REPORT_PNG"):  # pages to look at; 3 CPU seconds, checked by nothing
+            run(["pdftoppm", "-r", "50", "-png", pdf, os.path.join(work, "%s-%s" % (name, paper))])
         print("%s %s: %d pages, %d headings kept with what follows" % (name, paper, len(pages) - 1, len(heads)))
 
 
