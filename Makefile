@@ -6,7 +6,6 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 FUZZ_SECONDS ?= 60
 PREFIX     ?= /usr/local
-CMAKE      ?= $(shell command -v cmake || echo cmake)
 
 .PHONY: all deps build run test spec test-fast test-asan test-package fuzz bench bench-1g lint format golden nvim clean install uninstall deb cli-ref fields-ref
 
@@ -50,18 +49,14 @@ uninstall:
 # `package`: the .deb, the rock, ThreadSanitizer's own build) each build bqw again: they
 # run in test-package, which CI (.ci/run) runs after this.
 #
-# One ctest, build/suite, runs both trees' tests (`ctest -N` there lists them; a test of the
-# sanitizer tree carries the label `asan`): the sanitizer tree is built by its first test,
+# One ctest, build/suite (scripts/suite.sh), runs both trees' tests (`ctest -N` there lists them;
+# the sanitizer tree's are named asan:NAME): the sanitizer tree is built by its first test,
 # asan_build, while the gcc tree's tests run, and ctest keeps both cores busy to the end
 # instead of waiting on the last test of one tree before starting the other.
 # test-fast and test-asan run one tree each.
 test: build
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DBQW_SANITIZE=ON >/dev/null
-	@mkdir -p $(BUILD)/suite
-	@{ echo '# written by make test: both trees in one ctest (Makefile)'; \
-	  echo 'add_test(asan_build "$(CMAKE)" "--build" "$(abspath $(ASAN_BUILD))" "-j" "$(JOBS)")'; \
-	  echo 'set_tests_properties(asan_build PROPERTIES FIXTURES_SETUP asan_build COST 1000 TIMEOUT 1800 LABELS "build;asan")'; \
-	  echo 'subdirs("$(abspath $(BUILD))" "$(abspath $(ASAN_BUILD))")'; } >$(BUILD)/suite/CTestTestfile.cmake
+	@sh scripts/suite.sh $(BUILD) $(ASAN_BUILD) $(JOBS)
 	@cd $(BUILD)/suite && ctest --output-on-failure -j $(JOBS) -LE '^(package|asan-skipped)$$'
 
 test-package: build
