@@ -3,10 +3,12 @@
 
 Each shape of input is generated at size n and at 10n; bqw runs on both, and the test
 fails when the run's CPU time or its peak memory (its maximum RSS, from GNU time) grows
-more than LIMIT (12x) from one to the other, or when a run fails. Linear work grows 10x at most (less,
-as start-up costs are fixed); a quadratic step grows 100x. Only ratios are compared,
-never absolute times, so a slow or busy machine changes nothing but the noise, which a
-second try absorbs.
+more than LIMIT (20x) from one to the other, or when a run fails. Linear work grows 10x at most (less,
+as start-up costs are fixed); a quadratic step grows 100x, n^1.3 20x. Only ratios are
+compared, never absolute times, so a slow or busy machine changes nothing but the noise,
+which a second try and the room between 10x and 20x absorb: the test runs beside others
+(not RUN_SERIAL), where the cache another process shares makes the larger run's CPU time
+grow more than the smaller's (the highest ratio alone was 9.6x, later_edition).
 
     ratio.py BQW_EXE [--only NAME[,NAME]] [--scale F] [--keep DIR]
 
@@ -25,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-LIMIT = 12.0
+LIMIT = 20.0
 TIME = "/usr/bin/time"  # GNU time (Debian: time), for a child's own peak RSS
 # A run is stopped past this (a quadratic input at 10n could take hours), and its
 # address space is capped (a quadratic input could take the machine's memory).
