@@ -316,6 +316,12 @@ case_large_next() {
 # In a drawn table view: s on the header's city column, then the first row must be
 # 潮州's (pinyin order, not code points).
 sort_by_city() {
+  # the table's header, not the screen of the view before (its IDLE can still show)
+  deadline=$(($(date +%s) + WAIT))
+  until screen | head -1 | grep -q "city"; do
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 0.05
+  done
   col=$(screen | head -1 | awk '{ print index($0, "city") }')
   [ "$col" -gt 0 ] || fail "no city column"
   type_text "gg0$((col - 1))l"
