@@ -32,7 +32,7 @@ static size_t index_of(int32_t cp) {
 
 static const char *readings_of(int32_t cp) {
   size_t i = index_of(cp);
-  return i < NCP ? pinyin_readings[i] : NULL;
+  return i < NCP ? pinyin_pool + pinyin_readings_at[i] : NULL;
 }
 
 /* The pinyin letter cp stands for, a-z with ü as v: ASCII either case, or a Latin
@@ -225,7 +225,7 @@ size_t bqw_collate_key(const char *s, size_t len, char *out, size_t cap) {
       if (k == 0)
         k = 1; /* an invalid byte stands for itself */
       size_t at = index_of(cp);
-      const char *syllable = at < NCP ? pinyin_primary[at] : NULL;
+      const char *syllable = at < NCP ? pinyin_pool + pinyin_primary_at[at] : NULL;
       size_t letters = syllable ? strlen(syllable) - 1 : 0; /* the last is the tone */
       if (level == 1) {
         if (syllable)

@@ -226,25 +226,39 @@ int main(int argc, char **argv) {
   fprintf(o, "static const unsigned pinyin_cp[%zu] = {", nsets);
   for (size_t i = 0; i < nsets; i++)
     fprintf(o, "%s%d,", i % 12 ? "" : "\n ", sets[i].cp);
-  fprintf(o,
-          "};\n/* readings, space separated */\nstatic const char *const "
-          "pinyin_readings[%zu] = {",
-          nsets);
+  /* The strings in one pool, found by offset: a table of pointers would be 83,000
+   * relocations for the dynamic loader at every start of every program linking libbqw. */
+  unsigned *readings_at = malloc(nsets * sizeof *readings_at);
+  unsigned *primary_at = malloc(nsets * sizeof *primary_at);
+  if (!readings_at || !primary_at)
+    return 1;
+  unsigned pool = 0;
+  char primary[16];
+  fprintf(o, "};\n/* per character: its readings, space separated, then the primary "
+             "reading and\n"
+             " * its tone (\"chao2\"; the first reading when Unihan names none), each "
+             "ending in a NUL */\n"
+             "static const char pinyin_pool[] =");
   for (size_t i = 0; i < nsets; i++) {
-    fprintf(o, "%s\"", i % 8 ? "" : "\n ");
-    for (int r = 0; r < sets[i].count; r++)
+    readings_at[i] = pool;
+    fprintf(o, "\n \"");
+    for (int r = 0; r < sets[i].count; r++) {
       fprintf(o, "%s%s", r ? " " : "", sets[i].r[r]);
-    fprintf(o, "\",");
-  }
-  fprintf(o,
-          "};\n/* the primary reading and its tone (\"chao2\"), or the first reading */\n"
-          "static const char *const pinyin_primary[%zu] = {",
-          nsets);
-  for (size_t i = 0; i < nsets; i++) {
+      pool += (unsigned)strlen(sets[i].r[r]) + (r ? 1 : 0);
+    }
+    pool += 1;
     const char *p = sets[i].primary[0] ? sets[i].primary : sets[i].r[0];
-    fprintf(o, "%s\"%s%d\",", i % 8 ? "" : "\n ", p,
-            sets[i].primary[0] ? sets[i].tone : 5);
+    snprintf(primary, sizeof primary, "%s%d", p, sets[i].primary[0] ? sets[i].tone : 5);
+    primary_at[i] = pool;
+    pool += (unsigned)strlen(primary) + 1;
+    fprintf(o, "\\0\" \"%s\\0\"", primary);
   }
+  fprintf(o, ";\nstatic const unsigned pinyin_readings_at[%zu] = {", nsets);
+  for (size_t i = 0; i < nsets; i++)
+    fprintf(o, "%s%u,", i % 10 ? "" : "\n ", readings_at[i]);
+  fprintf(o, "};\nstatic const unsigned pinyin_primary_at[%zu] = {", nsets);
+  for (size_t i = 0; i < nsets; i++)
+    fprintf(o, "%s%u,", i % 10 ? "" : "\n ", primary_at[i]);
   fprintf(o, "};\n");
   fclose(o);
   return 0;
