@@ -8,11 +8,38 @@
 --- the absolute templates of package.path and, in Neovim, the runtimepath; C modules from
 --- the absolute templates of package.cpath, then beside the Lua files (Neovim's layout).
 --- A bqw module found nowhere there is an error; no relative template is ever tried.
+---
+--- On a LuaJIT whose compiler may join a trace to a pairs() loop's trace with a stale
+--- table (M.jit_broken), bqw's Lua code runs in the interpreter: the JIT is turned off
+--- for every bqw module this searcher loads, for the bqw chunks running when it is
+--- installed, and (M.no_jit) for plugin files.
 local M = {}
 
 local SOURCE = debug.getinfo(1, "S").source
 --- The directory holding bqw/ (nil when this file was not loaded from a file).
 M.root = SOURCE:match("^@(.*)/bqw/loader%.lua$")
+
+--- Whether this is a LuaJIT 2.1 from before its numbered releases (its version says
+--- "2.1.0-beta"), such as Debian 12's 2.1.0~beta3+git20220320, which Neovim 0.7 there
+--- runs on: its pairs() compiler lacks the fix "Fix trace join to BC_JLOOP originating
+--- from BC_ITERN" (LuaJIT dad04f17, 2022-09-14). A trace that runs into a pairs() loop
+--- whose own trace starts at the loop joins that trace, and the loop can then yield
+--- keys of another table: `:Bqw export` failed 1 run in 4 to 12 with 'export "csv" has
+--- no option "string"' (or "1"), dataset_util.unknown_option's pairs() loop giving a key
+--- its table did not hold; with the JIT off for bqw's code, 0 runs in 120.
+local jit = rawget(_G, "jit") -- LuaJIT's, nil on Lua 5.4
+M.jit_broken = type(jit) == "table"
+  and type(jit.version) == "string"
+  and jit.version:find("^LuaJIT 2%.1%.0%-beta") ~= nil
+
+--- Turns the JIT off for the Lua function fn and every function defined in it (a
+--- loaded chunk: a whole file) when M.jit_broken; returns fn.
+function M.no_jit(fn)
+  if M.jit_broken and type(fn) == "function" and debug.getinfo(fn, "S").what ~= "C" then
+    jit.off(fn, true)
+  end
+  return fn
+end
 
 local function readable(path)
   local f = io.open(path, "r")
@@ -76,7 +103,7 @@ function M.search(name)
       if not chunk then
         error(err, 0)
       end
-      return chunk, path
+      return M.no_jit(chunk), path
     end
     tried[#tried + 1] = path
   end
@@ -118,6 +145,20 @@ for _, s in ipairs(searchers) do
 end
 if not installed then
   table.insert(searchers, 2, searcher)
+  -- the bqw chunks loaded before this searcher was there (this one, the one requiring it,
+  -- and those requiring that) run now: their functions too
+  if M.jit_broken and M.root then
+    local prefix = "@" .. M.root .. "/bqw/"
+    local level = 1 -- this chunk, then those requiring it
+    local info = debug.getinfo(level, "Sf")
+    while info do
+      if info.source:sub(1, #prefix) == prefix then
+        M.no_jit(info.func)
+      end
+      level = level + 1
+      info = debug.getinfo(level, "Sf")
+    end
+  end
 end
 
 return M

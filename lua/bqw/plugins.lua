@@ -138,6 +138,7 @@ local function load_plugin(path, kind, origin)
   if not chunk then
     return nil, err
   end
+  require("bqw.loader").no_jit(chunk) -- as bqw's own modules (bqw.loader says why)
   local ok, plugin = pcall(chunk)
   if not ok then
     return nil, tostring(plugin)

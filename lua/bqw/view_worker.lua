@@ -1,6 +1,7 @@
 --- Runs inside a view job's own Lua state, on its own thread (core.view_job, started
 --- by Dataset:view_job): the view built as ds:view builds it, with the caller's
 --- bqw.setup options. The binding turns the result into a bqw.core.view.
+require("bqw.loader") -- bqw's modules from bqw's directory (and the JIT as bqw.loader says)
 local config = require("bqw.config")
 
 return function(handle, spec, tick)
