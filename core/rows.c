@@ -24,7 +24,7 @@ typedef int field;
 
 struct bqw_row_format {
   bqw_rows_format format;
-  bool measure_shape, raw, all_keys;
+  bool measure_shape, raw, all_keys, array;
   int script;
   field columns[MAX_COLUMNS]; /* CSV, TSV, tables: the cells in order */
   size_t column_count;
@@ -233,7 +233,7 @@ static void json_row(bqw_row_format *f, bqw_buf *out, size_t at, size_t m) {
   if (pretty)
     put_str(f, out, "\n    ");
   put(f, out, "}", 1);
-  if (!pretty)
+  if (!pretty && !f->array)
     put(f, out, "\n", 1);
 }
 
@@ -275,14 +275,15 @@ int bqw_row_format_new(const bqw_row_spec *spec, bqw_row_format **out) {
       (spec->column_count && !spec->columns))
     return BQW_EINVAL;
   bool keyed = spec->format == BQW_ROWS_NDJSON || spec->format == BQW_ROWS_JSON;
-  if (!spec->columns && !keyed)
-    return BQW_EINVAL; /* csv, tsv, markdown and html need columns */
+  if ((!spec->columns || spec->array) && !keyed)
+    return BQW_EINVAL; /* csv, tsv, markdown and html need columns, and are no array */
   bqw_row_format *f = calloc(1, sizeof *f);
   if (!f)
     return BQW_ENOMEM;
   f->format = spec->format;
   f->measure_shape = spec->measure_shape != 0;
   f->raw = spec->raw != 0;
+  f->array = spec->array != 0;
   f->script = spec->script;
   f->all_keys = !spec->columns;
   for (size_t i = 0; i < spec->column_count; i++) {
@@ -344,6 +345,8 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
                    bqw_buf *out) {
   if (!f || !ds || !w || !out)
     return BQW_EINVAL;
+  if (f->array && w->separate == 2)
+    return 0; /* closed */
   size_t end = row_walk_end(ds, w), start = out->len;
   bool tested = rows_tested(w->query, f->measure_shape);
   f->ds = ds;
@@ -371,8 +374,11 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
       } else if (f->format == BQW_ROWS_MARKDOWN || f->format == BQW_ROWS_HTML) {
         table_row(f, out, at, m);
       } else {
-        if (f->format == BQW_ROWS_JSON && w->separate)
+        /* JSON's rows, and an array's, are separated by ","; an array opens first */
+        if ((f->format == BQW_ROWS_JSON || f->array) && w->separate)
           put(f, out, ",", 1);
+        else if (f->array)
+          put(f, out, "[", 1);
         w->separate = 1;
         json_row(f, out, at, m);
       }
@@ -383,7 +389,11 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
     w->rows += written;
     w->records += written > 0;
   }
-  return 0;
+  if (f->array && w->at >= end) { /* the end: the array closes, or is empty */
+    put_str(f, out, w->separate ? "]" : "[]");
+    w->separate = 2;
+  }
+  return f->rc;
 }
 
 int bqw_count_rows(bqw_query *q, const bqw_dataset *ds, size_t last, int measure_shape,
