@@ -142,23 +142,33 @@ int bqw_script_available(bqw_script script, const char **why) {
   return (unsigned)script > BQW_SCRIPT_HANT ? BQW_EINVAL : 0;
 }
 
+int convert_append(const char *s, size_t len, bqw_script script, buffer *out,
+                   buffer *scratch) {
+  const unsigned char *in = (const unsigned char *)(s ? s : "");
+  size_t start = out->len;
+  int rc;
+  if (script == BQW_SCRIPT_HANS) {
+    rc = convert_set(in, len, SET_T2S, true, out);
+  } else {
+    scratch->len = 0;
+    rc = convert_set(in, len, SET_T2S, false, scratch);
+    if (!rc)
+      rc = convert_set((const unsigned char *)scratch->data, scratch->len, SET_S2T, false,
+                       out);
+  }
+  if (rc)
+    out->len = start;
+  return rc;
+}
+
 int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
                 size_t *out_len) {
   if (!out || (!s && len) || (unsigned)script > BQW_SCRIPT_HANT)
     return BQW_EINVAL;
   *out = NULL;
   buffer result = {0}, simplified = {0};
-  const unsigned char *in = (const unsigned char *)(s ? s : "");
-  int rc;
-  if (script == BQW_SCRIPT_HANS) {
-    rc = convert_set(in, len, SET_T2S, true, &result);
-  } else {
-    rc = convert_set(in, len, SET_T2S, false, &simplified);
-    if (!rc)
-      rc = convert_set((const unsigned char *)simplified.data, simplified.len, SET_S2T,
-                       false, &result);
-    buffer_free(&simplified);
-  }
+  int rc = convert_append(s, len, script, &result, &simplified);
+  buffer_free(&simplified);
   if (!rc && !buffer_append(&result, "", 1)) /* the NUL */
     rc = BQW_ENOMEM;
   if (rc) {

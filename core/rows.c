@@ -35,6 +35,7 @@ struct bqw_row_format {
   field keys[FLD_COUNT];
   size_t key_count;
   bqw_buf cell;          /* one cell being made */
+  buffer scratch;        /* Traditional's intermediate text (convert_append) */
   const bqw_dataset *ds; /* whose rows, during a call */
   int rc;                /* the first error of a call (sticky) */
 };
@@ -50,28 +51,44 @@ static field field_of(const char *name) {
 /* ---- writing, with the call's first error kept in f->rc ---- */
 
 static void put(bqw_row_format *f, bqw_buf *b, const char *p, size_t n) {
-  if (!f->rc && n)
-    f->rc = bqw_buf_append(b, p, n);
+  if (f->rc || !n)
+    return;
+  if (b->cap - b->len >= n) { /* the common case, without a call */
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return;
+  }
+  f->rc = bqw_buf_append(b, p, n);
 }
 static void put_str(bqw_row_format *f, bqw_buf *b, const char *s) {
   put(f, b, s, strlen(s));
 }
+/* v in decimal, as "%lld" writes it. */
 static void put_int(bqw_row_format *f, bqw_buf *b, long long v) {
-  char digits[24];
-  int n = snprintf(digits, sizeof digits, "%lld", v);
-  put(f, b, digits, (size_t)n);
+  char digits[24], *end = digits + sizeof digits, *d = end;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    *--d = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0)
+    *--d = '-';
+  put(f, b, d, (size_t)(end - d));
 }
 
 /* Appends s as a field presented so shows it in the format's script (as it is when it
- * cannot be converted). */
+ * cannot be converted), converted straight into b. */
 static void put_text(bqw_row_format *f, bqw_buf *b, const char *s, bqw_present present) {
   int to = bqw_present_script(present, f->script);
-  size_t len = strlen(s), conv_len;
-  char *conv;
-  if (to >= 0 && bqw_convert(s, len, (bqw_script)to, &conv, &conv_len) == 0) {
-    put(f, b, conv, conv_len);
-    bqw_free(conv);
-    return;
+  size_t len = strlen(s);
+  if (to >= 0 && !f->rc) {
+    buffer conv = {b->data, b->len, b->cap};
+    int rc = convert_append(s, len, (bqw_script)to, &conv, &f->scratch);
+    b->data = conv.data;
+    b->len = conv.len;
+    b->cap = conv.cap;
+    if (!rc)
+      return;
   }
   put(f, b, s, len);
 }
@@ -301,6 +318,7 @@ void bqw_row_format_free(bqw_row_format *f) {
   if (!f)
     return;
   bqw_buf_free(&f->cell);
+  buffer_free(&f->scratch);
   free(f);
 }
 
@@ -485,6 +503,7 @@ void bqw_section_scan_free(bqw_section_scan *sc) {
   }
   free(sc->sections);
   bqw_buf_free(&sc->f.cell);
+  buffer_free(&sc->f.scratch);
   free(sc);
 }
 
