@@ -211,15 +211,7 @@ static void trim(const char **s, size_t *len) {
 #define SCRIPT_CONTEXT 4096
 
 static int changes_in(const char *text, size_t len, bqw_script script) {
-  char *out = NULL;
-  size_t n = 0;
-  if (!len)
-    return 0;
-  if (bqw_convert(text, len, script, &out, &n))
-    return -1;
-  int changed = n != len || memcmp(out, text, len);
-  bqw_free(out);
-  return changed;
+  return len ? convert_changes(text, len, script) : 0;
 }
 
 /* The correct text of a repair first found at hit: for a row whose correct text
@@ -248,11 +240,16 @@ static void repair_text(const repair *rep, const char *s, size_t len, const char
       end--;
   }
   size_t before_len = (size_t)(hit - before), after_len = (size_t)(end - after);
-  int to_hans = changes_in(before, before_len, BQW_SCRIPT_HANS),
-      to_hant = changes_in(before, before_len, BQW_SCRIPT_HANT);
-  int a_hans = changes_in(after, after_len, BQW_SCRIPT_HANS),
-      a_hant = changes_in(after, after_len, BQW_SCRIPT_HANT);
-  if (to_hans < 0 || to_hant < 0 || a_hans < 0 || a_hant < 0)
+  /* either script fails on the same texts (a NUL, bad UTF-8): once both sides are
+   * known to convert to Simplified, Traditional's second side is asked only when the
+   * first does not tell */
+  int to_hans = changes_in(before, before_len, BQW_SCRIPT_HANS);
+  int a_hans = changes_in(after, after_len, BQW_SCRIPT_HANS);
+  if (to_hans < 0 || a_hans < 0)
+    return;
+  int to_hant = changes_in(before, before_len, BQW_SCRIPT_HANT);
+  int a_hant = to_hant ? 0 : changes_in(after, after_len, BQW_SCRIPT_HANT);
+  if (to_hant < 0 || a_hant < 0)
     return;
   bool traditional = to_hans || a_hans, simplified = to_hant || a_hant;
   if (simplified && !traditional) {

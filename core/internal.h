@@ -217,6 +217,10 @@ size_t convert_overrides(const cv_override **out);
  * 0, BQW_EENCODING or BQW_ENOMEM (out then has its length as before). */
 int convert_append(const char *s, size_t len, bqw_script script, buffer *out,
                    buffer *scratch);
+/* Whether s (len bytes) converted to script (as bqw_convert converts it) is other
+ * bytes: 1, 0, or -1 where bqw_convert fails (a NUL, bad UTF-8, out of memory). Most
+ * texts are told without converting them whole. */
+int convert_changes(const char *s, size_t len, bqw_script script);
 
 /* As bqw_index_finish; a build stops with BQW_ECANCELED once *cancel (may be NULL) is
  * set, checked before each document of each pass. */
