@@ -154,6 +154,16 @@ static bool convertible(const unsigned char *s, size_t i, size_t n) {
   return true;
 }
 
+/* Whether a[0..n) and b[0..n) are the same bytes: a loop for a character or two. */
+static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t n) {
+  if (n > 8)
+    return !memcmp(a, b, n);
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
 /* Whether converting s[0..n) with one set gives other bytes than ref[0..rn): 1, 0, or
  * -1 where convert_set fails (a NUL, bad UTF-8). The output is compared as convert_set
  * makes it, segment by segment, and never held; at the first difference only the
@@ -188,7 +198,8 @@ static int set_differs(const unsigned char *s, size_t n, int set, bool overrides
         len = value & 0xFF;
       }
     }
-    if (len > rn - o || memcmp(piece, ref + o, len))
+    /* a piece of the input where ref is the input is itself (most characters) */
+    if (len > rn - o || (piece != ref + o && !same_bytes(piece, ref + o, len)))
       return convertible(s, i, n) ? 1 : -1;
     o += len;
     i += used;
