@@ -526,7 +526,7 @@ function Dataset:_export_job(format, opts)
       elseif job.total then
         return job.total > 0
       end
-      return q:first() ~= nil
+      return q:_any()
     end)
     if not ok then
       return require("bqw.outcome").caught(any, "EINVAL")
