@@ -32,9 +32,13 @@ struct bqw_row_format {
   /* from the schema, once (schema_into): per field, whether this shape's rows lack it,
    * whether its list is joined by lines, whether it is a number; the key order */
   bool skip[FLD_COUNT], by_lines[FLD_COUNT], numeric[FLD_COUNT];
+  size_t name_len[FLD_COUNT]; /* each field's record key's length */
   field keys[FLD_COUNT];
   size_t key_count;
-  bqw_buf cell;          /* one cell being made */
+  bqw_buf cell;        /* one cell being made */
+  const char *cell_of; /* the text cell holds converted to cell_to (put_json_text), or
+                        * NULL: the next item of a list is often the field before it */
+  int cell_to;
   buffer scratch;        /* Traditional's intermediate text (convert_append) */
   const bqw_dataset *ds; /* whose rows, during a call */
   int rc;                /* the first error of a call (sticky) */
@@ -104,6 +108,7 @@ static void schema_into(bqw_row_format *f) {
                  !(fi->flags & (BQW_FLAG_RECORD | BQW_FLAG_MEASURE)); /* code: no key */
     f->by_lines[i] = fi->type == BQW_TYPE_TEXTS && (fi->flags & BQW_FLAG_MEASURES);
     f->numeric[i] = fi->type == BQW_TYPE_INTEGER;
+    f->name_len[i] = strlen(fi->name);
     f->keys[i] = i;
   }
   f->key_count = FLD_COUNT;
@@ -149,6 +154,7 @@ static void make_cell(bqw_row_format *f, const bqw_value *v, field fld) {
   bqw_buf *b = &f->cell;
   const char *sep = v->type == BQW_TYPE_TEXTS && f->by_lines[fld] ? "\n" : "; ";
   b->len = 0;
+  f->cell_of = NULL;
   switch (v->type) {
   case BQW_TYPE_NONE:
     break;
@@ -191,8 +197,13 @@ static void delimited_row(bqw_row_format *f, bqw_buf *out, size_t at, size_t m) 
 /* A string converted as a field presented so is, as a JSON string. */
 static void put_json_text(bqw_row_format *f, bqw_buf *out, const char *s,
                           bqw_present present) {
-  f->cell.len = 0;
-  put_text(f, &f->cell, s, present);
+  int to = bqw_present_script(present, f->script);
+  if (s != f->cell_of || to != f->cell_to) { /* else converted already (headlines[1]) */
+    f->cell.len = 0;
+    put_text(f, &f->cell, s, present);
+    f->cell_of = s;
+    f->cell_to = to;
+  }
   if (!f->rc)
     f->rc = bqw_json_string(out, f->cell.data ? f->cell.data : "", f->cell.len);
 }
@@ -243,7 +254,7 @@ static void json_row(bqw_row_format *f, bqw_buf *out, size_t at, size_t m) {
     if (pretty)
       put_str(f, out, "\n      ");
     put(f, out, "\"", 1);
-    put_str(f, out, info(fld)->name);
+    put(f, out, info(fld)->name, f->name_len[fld]);
     put(f, out, "\":", 2);
     put_json_value(f, out, &v);
   }
@@ -369,6 +380,7 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
   bool tested = rows_tested(w->query, f->measure_shape);
   f->ds = ds;
   f->rc = 0;
+  f->cell_of = NULL; /* texts of this call's dataset only */
   w->records = w->rows = 0;
   for (; w->at < end && (!w->max_bytes || out->len - start < w->max_bytes) &&
          (!w->max_records || w->records < w->max_records);
@@ -545,6 +557,7 @@ static section *section_of(bqw_section_scan *sc, size_t at) {
     return sc->sections[sc->last_section];
   bqw_row_format *f = &sc->f;
   f->cell.len = 0;
+  f->cell_of = NULL;
   put_text(f, &f->cell, key, kind);
   if (f->rc)
     return NULL;
