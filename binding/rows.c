@@ -13,9 +13,11 @@
  *
  *   core.row_format{ format = "csv" | "tsv" | "ndjson" | "json" | "markdown" |
  *                    "html", shape = "record" | "measure", columns = { … } | nil,
- *                    raw = bool, script = "original" | "hans" | "hant" } -> format
+ *                    raw = bool, script = "original" | "hans" | "hant",
+ *                    array = bool } -> format
  *       (columns: every one a cell, for csv, tsv, markdown, html; the keys kept, for
- *       ndjson, json)
+ *       ndjson, json; array: ndjson's or json's rows as one JSON array, "[]" for none,
+ *       closed by the call that reaches the end)
  *   core.table_cell("markdown" | "html", s) -> s as a table row writes a cell
  *       (bqw_table_cell)
  *   ds:write_rows(format, filter | nil, from, last [, separate [, most]]) -> chunk,
@@ -23,8 +25,8 @@
  *       the rows of the matching records from id `from` to `last`, until the chunk
  *       holds about 64 KB or `most` records are in it; `next` is where the next call
  * starts (nil at the end), `records` how many records matched, `rows` how many rows were
- * written. JSON rows are separated by ","; with `separate` the first one too (a row came
- *       before, in an earlier call).
+ * written. JSON rows (and an array's) are separated by ","; with `separate` the first one
+ *       too (a row came before, in an earlier call).
  *   ds:count_rows(filter | nil, last, shape) -> records, rows
  *   core.section_scan{ shape, script, candidates = { … } } -> scan
  *   ds:scan_sections(scan, filter | nil, from, last [, most [, order]]) -> next | nil,
@@ -135,7 +137,9 @@ static int l_row_format(lua_State *L) {
   spec.format = (bqw_rows_format)luaL_checkoption(L, -1, NULL, formats);
   lua_getfield(L, 1, "raw");
   spec.raw = lua_toboolean(L, -1);
-  lua_pop(L, 2);
+  lua_getfield(L, 1, "array");
+  spec.array = lua_toboolean(L, -1);
+  lua_pop(L, 3);
   check_shape_script(L, 1, &spec.measure_shape, &spec.script);
   const char *names[MAX_NAMES];
   int n = names_of(L, 1, "columns", names, "row_format");
@@ -143,7 +147,8 @@ static int l_row_format(lua_State *L) {
   spec.column_count = n < 0 ? 0 : (size_t)n;
   int rc = bqw_row_format_new(&spec, &r->f);
   if (rc == BQW_EINVAL)
-    return luaL_error(L, "bqw.core.row_format: csv, tsv, markdown and html need columns");
+    return luaL_error(L, "bqw.core.row_format: csv, tsv, markdown and html need columns "
+                         "and are no array");
   if (rc < 0)
     return raise_rc(L, "row_format", rc);
   return 1;

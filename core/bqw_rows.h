@@ -70,13 +70,17 @@ typedef struct bqw_row_spec {
    * JSON only. At most 64. */
   const char *const *columns;
   size_t column_count;
+  /* NDJSON and JSON: the rows as one JSON array, "[" before the first row, "," between
+   * rows (NDJSON's without their LF), "]" after the last, written by the call that
+   * reaches the walk's end ("[]" when no row came). */
+  int array;
 } bqw_row_spec;
 
 typedef struct bqw_row_format bqw_row_format;
 
 /* A row format from spec; free with bqw_row_format_free. Returns 0, BQW_EINVAL (no
- * columns for a table or delimited format, more than 64, a bad format or script) or
- * BQW_ENOMEM. */
+ * columns for a table or delimited format, more than 64, a bad format or script, an
+ * array of neither NDJSON nor JSON) or BQW_ENOMEM. */
 BQW_API int bqw_row_format_new(const bqw_row_spec *spec, bqw_row_format **out);
 BQW_API void bqw_row_format_free(bqw_row_format *f);
 
@@ -90,7 +94,9 @@ typedef struct bqw_row_walk {
   size_t at, end;        /* the next position, and the end (clamped to the positions) */
   size_t max_bytes;      /* stop before a record once out holds this many (0: none) */
   size_t max_records;    /* stop once this many records were written (0: none) */
-  int separate;          /* JSON: a row came before (the next is preceded by ",") */
+  int separate;          /* JSON, or an array: a row came before (the next is preceded
+                          * by ","); an array sets 2 once closed (a call then writes
+                          * nothing) */
   size_t records, rows;  /* out: written by the last call */
 } bqw_row_walk;
 

@@ -206,20 +206,20 @@ static void trim(const char **s, size_t *len) {
 
 /* ---- repairs ---- */
 
-/* Whether text converts to something else in script; -1 when it cannot be told. */
 /* How far around a repair's span its line is looked at to tell the line's script. */
 #define SCRIPT_CONTEXT 4096
 
+/* Whether text converts to something else in script; -1 when it cannot be told. */
 static int changes_in(const char *text, size_t len, bqw_script script) {
-  char *out = NULL;
-  size_t n = 0;
-  if (!len)
-    return 0;
-  if (bqw_convert(text, len, script, &out, &n))
-    return -1;
-  int changed = n != len || memcmp(out, text, len);
-  bqw_free(out);
-  return changed;
+  return len ? convert_changes(text, len, script) : 0;
+}
+
+/* Whether a or b converts to something else in script: 1, 0, or -1 (it cannot be told);
+ * b asked only when a keeps its text. */
+static int either_changes(const char *a, size_t a_len, const char *b, size_t b_len,
+                          bqw_script script) {
+  int changes = changes_in(a, a_len, script);
+  return changes ? changes : changes_in(b, b_len, script);
 }
 
 /* The correct text of a repair first found at hit: for a row whose correct text
@@ -248,13 +248,20 @@ static void repair_text(const repair *rep, const char *s, size_t len, const char
       end--;
   }
   size_t before_len = (size_t)(hit - before), after_len = (size_t)(end - after);
-  int to_hans = changes_in(before, before_len, BQW_SCRIPT_HANS),
-      to_hant = changes_in(before, before_len, BQW_SCRIPT_HANT);
-  int a_hans = changes_in(after, after_len, BQW_SCRIPT_HANS),
-      a_hant = changes_in(after, after_len, BQW_SCRIPT_HANT);
-  if (to_hans < 0 || to_hant < 0 || a_hans < 0 || a_hant < 0)
+  /* Traditional when only Simplified conversion changes the text around, Simplified
+   * when only Traditional does, else (either fails: a NUL, bad UTF-8) the row's own.
+   * Each script's second side is asked only when the first does not tell, and the
+   * second script only when its answer can give other text than the row's own: a
+   * changed side decides for its script, and a script whose sides both come out the
+   * same has checked both sides whole. */
+  int traditional = either_changes(before, before_len, after, after_len, BQW_SCRIPT_HANS);
+  bool own_hant = !strcmp(rep->correct, rep->correct_hant),
+       own_hans = !strcmp(rep->correct, rep->correct_hans);
+  if (traditional < 0 || (traditional ? own_hant : own_hans))
     return;
-  bool traditional = to_hans || a_hans, simplified = to_hant || a_hant;
+  int simplified = either_changes(before, before_len, after, after_len, BQW_SCRIPT_HANT);
+  if (simplified < 0)
+    return;
   if (simplified && !traditional) {
     *text = rep->correct_hans;
     *text_len = rep->correct_hans_len;

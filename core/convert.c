@@ -142,23 +142,112 @@ int bqw_script_available(bqw_script script, const char **why) {
   return (unsigned)script > BQW_SCRIPT_HANT ? BQW_EINVAL : 0;
 }
 
+/* Whether s[i..n) is what convert_set converts: no NUL, no bad UTF-8. */
+static bool convertible(const unsigned char *s, size_t i, size_t n) {
+  while (i < n) {
+    int32_t cp;
+    size_t k = text_decode(s + i, n - i, &cp);
+    if (!k)
+      return false;
+    i += k;
+  }
+  return true;
+}
+
+/* Whether a[0..n) and b[0..n) are the same bytes: a loop for a character or two. */
+static bool same_bytes(const unsigned char *a, const unsigned char *b, size_t n) {
+  if (n > 8)
+    return !memcmp(a, b, n);
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
+/* Whether converting s[0..n) with one set gives other bytes than ref[0..rn): 1, 0, or
+ * -1 where convert_set fails (a NUL, bad UTF-8). The output is compared as convert_set
+ * makes it, segment by segment, and never held; at the first difference only the
+ * rest's bytes are checked. */
+static int set_differs(const unsigned char *s, size_t n, int set, bool overrides,
+                       const unsigned char *ref, size_t rn) {
+  size_t o = 0; /* the output so far, equal to ref[0..o) */
+  for (size_t i = 0; i < n;) {
+    const unsigned char *piece = s + i;
+    size_t used, len;
+    if (s[i] < 0x80) {
+      used = 0;
+      while (i + used < n && s[i + used] < 0x80 && s[i + used])
+        used++;
+      if (!used)
+        return -1; /* a NUL */
+      len = used;
+    } else {
+      int32_t cp;
+      size_t k = text_decode(s + i, n - i, &cp);
+      if (!k)
+        return -1;
+      uint32_t value = 0, node = root_of(set, cp);
+      used = node ? longest_phrase(node, s + i, n - i, k, overrides, &value) : 0;
+      if (!used) {
+        used = k;
+        value = char_of(set, cp);
+      }
+      len = used;
+      if (value) {
+        piece = cv_pool + (value >> 8);
+        len = value & 0xFF;
+      }
+    }
+    /* a piece of the input where ref is the input is itself (most characters) */
+    if (len > rn - o || (piece != ref + o && !same_bytes(piece, ref + o, len)))
+      return convertible(s, i, n) ? 1 : -1;
+    o += len;
+    i += used;
+  }
+  return o != rn;
+}
+
+int convert_changes(const char *s, size_t len, bqw_script script) {
+  const unsigned char *in = (const unsigned char *)(s ? s : "");
+  if (script == BQW_SCRIPT_HANS)
+    return set_differs(in, len, SET_T2S, true, in, len);
+  /* Traditional: t2s whole, then s2t compared as it goes */
+  buffer simplified = {0};
+  int changes = convert_set(in, len, SET_T2S, false, &simplified)
+                    ? -1
+                    : set_differs((const unsigned char *)simplified.data, simplified.len,
+                                  SET_S2T, false, in, len);
+  buffer_free(&simplified);
+  return changes;
+}
+
+int convert_append(const char *s, size_t len, bqw_script script, buffer *out,
+                   buffer *scratch) {
+  const unsigned char *in = (const unsigned char *)(s ? s : "");
+  size_t start = out->len;
+  int rc;
+  if (script == BQW_SCRIPT_HANS) {
+    rc = convert_set(in, len, SET_T2S, true, out);
+  } else {
+    scratch->len = 0;
+    rc = convert_set(in, len, SET_T2S, false, scratch);
+    if (!rc)
+      rc = convert_set((const unsigned char *)scratch->data, scratch->len, SET_S2T, false,
+                       out);
+  }
+  if (rc)
+    out->len = start;
+  return rc;
+}
+
 int bqw_convert(const char *s, size_t len, bqw_script script, char **out,
                 size_t *out_len) {
   if (!out || (!s && len) || (unsigned)script > BQW_SCRIPT_HANT)
     return BQW_EINVAL;
   *out = NULL;
   buffer result = {0}, simplified = {0};
-  const unsigned char *in = (const unsigned char *)(s ? s : "");
-  int rc;
-  if (script == BQW_SCRIPT_HANS) {
-    rc = convert_set(in, len, SET_T2S, true, &result);
-  } else {
-    rc = convert_set(in, len, SET_T2S, false, &simplified);
-    if (!rc)
-      rc = convert_set((const unsigned char *)simplified.data, simplified.len, SET_S2T,
-                       false, &result);
-    buffer_free(&simplified);
-  }
+  int rc = convert_append(s, len, script, &result, &simplified);
+  buffer_free(&simplified);
   if (!rc && !buffer_append(&result, "", 1)) /* the NUL */
     rc = BQW_ENOMEM;
   if (rc) {

@@ -212,6 +212,15 @@ typedef struct cv_override {
 /* The curated overrides of data/convert-overrides.tsv and data/convert-zhe.tsv, as code
  * points: how many. */
 size_t convert_overrides(const cv_override **out);
+/* Appends s (len bytes) converted to script to out, as bqw_convert converts it (no NUL);
+ * scratch holds Traditional's intermediate text (kept by the caller, for reuse). Returns
+ * 0, BQW_EENCODING or BQW_ENOMEM (out then has its length as before). */
+int convert_append(const char *s, size_t len, bqw_script script, buffer *out,
+                   buffer *scratch);
+/* Whether s (len bytes) converted to script (as bqw_convert converts it) is other
+ * bytes: 1, 0, or -1 where bqw_convert fails (a NUL, bad UTF-8, out of memory). Most
+ * texts are told without converting them whole. */
+int convert_changes(const char *s, size_t len, bqw_script script);
 
 /* As bqw_index_finish; a build stops with BQW_ECANCELED once *cancel (may be NULL) is
  * set, checked before each document of each pass. */

@@ -24,7 +24,7 @@ typedef int field;
 
 struct bqw_row_format {
   bqw_rows_format format;
-  bool measure_shape, raw, all_keys;
+  bool measure_shape, raw, all_keys, array;
   int script;
   field columns[MAX_COLUMNS]; /* CSV, TSV, tables: the cells in order */
   size_t column_count;
@@ -32,9 +32,14 @@ struct bqw_row_format {
   /* from the schema, once (schema_into): per field, whether this shape's rows lack it,
    * whether its list is joined by lines, whether it is a number; the key order */
   bool skip[FLD_COUNT], by_lines[FLD_COUNT], numeric[FLD_COUNT];
+  size_t name_len[FLD_COUNT]; /* each field's record key's length */
   field keys[FLD_COUNT];
   size_t key_count;
-  bqw_buf cell;          /* one cell being made */
+  bqw_buf cell;        /* one cell being made */
+  const char *cell_of; /* the text cell holds converted to cell_to (put_json_text), or
+                        * NULL: the next item of a list is often the field before it */
+  int cell_to;
+  buffer scratch;        /* Traditional's intermediate text (convert_append) */
   const bqw_dataset *ds; /* whose rows, during a call */
   int rc;                /* the first error of a call (sticky) */
 };
@@ -50,28 +55,44 @@ static field field_of(const char *name) {
 /* ---- writing, with the call's first error kept in f->rc ---- */
 
 static void put(bqw_row_format *f, bqw_buf *b, const char *p, size_t n) {
-  if (!f->rc && n)
-    f->rc = bqw_buf_append(b, p, n);
+  if (f->rc || !n)
+    return;
+  if (b->cap - b->len >= n) { /* the common case, without a call */
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return;
+  }
+  f->rc = bqw_buf_append(b, p, n);
 }
 static void put_str(bqw_row_format *f, bqw_buf *b, const char *s) {
   put(f, b, s, strlen(s));
 }
+/* v in decimal, as "%lld" writes it. */
 static void put_int(bqw_row_format *f, bqw_buf *b, long long v) {
-  char digits[24];
-  int n = snprintf(digits, sizeof digits, "%lld", v);
-  put(f, b, digits, (size_t)n);
+  char digits[24], *end = digits + sizeof digits, *d = end;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    *--d = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0)
+    *--d = '-';
+  put(f, b, d, (size_t)(end - d));
 }
 
 /* Appends s as a field presented so shows it in the format's script (as it is when it
- * cannot be converted). */
+ * cannot be converted), converted straight into b. */
 static void put_text(bqw_row_format *f, bqw_buf *b, const char *s, bqw_present present) {
   int to = bqw_present_script(present, f->script);
-  size_t len = strlen(s), conv_len;
-  char *conv;
-  if (to >= 0 && bqw_convert(s, len, (bqw_script)to, &conv, &conv_len) == 0) {
-    put(f, b, conv, conv_len);
-    bqw_free(conv);
-    return;
+  size_t len = strlen(s);
+  if (to >= 0 && !f->rc) {
+    buffer conv = {b->data, b->len, b->cap};
+    int rc = convert_append(s, len, (bqw_script)to, &conv, &f->scratch);
+    b->data = conv.data;
+    b->len = conv.len;
+    b->cap = conv.cap;
+    if (!rc)
+      return;
   }
   put(f, b, s, len);
 }
@@ -87,6 +108,7 @@ static void schema_into(bqw_row_format *f) {
                  !(fi->flags & (BQW_FLAG_RECORD | BQW_FLAG_MEASURE)); /* code: no key */
     f->by_lines[i] = fi->type == BQW_TYPE_TEXTS && (fi->flags & BQW_FLAG_MEASURES);
     f->numeric[i] = fi->type == BQW_TYPE_INTEGER;
+    f->name_len[i] = strlen(fi->name);
     f->keys[i] = i;
   }
   f->key_count = FLD_COUNT;
@@ -132,6 +154,7 @@ static void make_cell(bqw_row_format *f, const bqw_value *v, field fld) {
   bqw_buf *b = &f->cell;
   const char *sep = v->type == BQW_TYPE_TEXTS && f->by_lines[fld] ? "\n" : "; ";
   b->len = 0;
+  f->cell_of = NULL;
   switch (v->type) {
   case BQW_TYPE_NONE:
     break;
@@ -174,8 +197,13 @@ static void delimited_row(bqw_row_format *f, bqw_buf *out, size_t at, size_t m) 
 /* A string converted as a field presented so is, as a JSON string. */
 static void put_json_text(bqw_row_format *f, bqw_buf *out, const char *s,
                           bqw_present present) {
-  f->cell.len = 0;
-  put_text(f, &f->cell, s, present);
+  int to = bqw_present_script(present, f->script);
+  if (s != f->cell_of || to != f->cell_to) { /* else converted already (headlines[1]) */
+    f->cell.len = 0;
+    put_text(f, &f->cell, s, present);
+    f->cell_of = s;
+    f->cell_to = to;
+  }
   if (!f->rc)
     f->rc = bqw_json_string(out, f->cell.data ? f->cell.data : "", f->cell.len);
 }
@@ -226,14 +254,14 @@ static void json_row(bqw_row_format *f, bqw_buf *out, size_t at, size_t m) {
     if (pretty)
       put_str(f, out, "\n      ");
     put(f, out, "\"", 1);
-    put_str(f, out, info(fld)->name);
+    put(f, out, info(fld)->name, f->name_len[fld]);
     put(f, out, "\":", 2);
     put_json_value(f, out, &v);
   }
   if (pretty)
     put_str(f, out, "\n    ");
   put(f, out, "}", 1);
-  if (!pretty)
+  if (!pretty && !f->array)
     put(f, out, "\n", 1);
 }
 
@@ -275,14 +303,15 @@ int bqw_row_format_new(const bqw_row_spec *spec, bqw_row_format **out) {
       (spec->column_count && !spec->columns))
     return BQW_EINVAL;
   bool keyed = spec->format == BQW_ROWS_NDJSON || spec->format == BQW_ROWS_JSON;
-  if (!spec->columns && !keyed)
-    return BQW_EINVAL; /* csv, tsv, markdown and html need columns */
+  if ((!spec->columns || spec->array) && !keyed)
+    return BQW_EINVAL; /* csv, tsv, markdown and html need columns, and are no array */
   bqw_row_format *f = calloc(1, sizeof *f);
   if (!f)
     return BQW_ENOMEM;
   f->format = spec->format;
   f->measure_shape = spec->measure_shape != 0;
   f->raw = spec->raw != 0;
+  f->array = spec->array != 0;
   f->script = spec->script;
   f->all_keys = !spec->columns;
   for (size_t i = 0; i < spec->column_count; i++) {
@@ -300,6 +329,7 @@ void bqw_row_format_free(bqw_row_format *f) {
   if (!f)
     return;
   bqw_buf_free(&f->cell);
+  buffer_free(&f->scratch);
   free(f);
 }
 
@@ -344,10 +374,13 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
                    bqw_buf *out) {
   if (!f || !ds || !w || !out)
     return BQW_EINVAL;
+  if (f->array && w->separate == 2)
+    return 0; /* closed */
   size_t end = row_walk_end(ds, w), start = out->len;
   bool tested = rows_tested(w->query, f->measure_shape);
   f->ds = ds;
   f->rc = 0;
+  f->cell_of = NULL; /* texts of this call's dataset only */
   w->records = w->rows = 0;
   for (; w->at < end && (!w->max_bytes || out->len - start < w->max_bytes) &&
          (!w->max_records || w->records < w->max_records);
@@ -371,8 +404,11 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
       } else if (f->format == BQW_ROWS_MARKDOWN || f->format == BQW_ROWS_HTML) {
         table_row(f, out, at, m);
       } else {
-        if (f->format == BQW_ROWS_JSON && w->separate)
+        /* JSON's rows, and an array's, are separated by ","; an array opens first */
+        if ((f->format == BQW_ROWS_JSON || f->array) && w->separate)
           put(f, out, ",", 1);
+        else if (f->array)
+          put(f, out, "[", 1);
         w->separate = 1;
         json_row(f, out, at, m);
       }
@@ -383,7 +419,11 @@ int bqw_write_rows(bqw_row_format *f, const bqw_dataset *ds, bqw_row_walk *w,
     w->rows += written;
     w->records += written > 0;
   }
-  return 0;
+  if (f->array && w->at >= end) { /* the end: the array closes, or is empty */
+    put_str(f, out, w->separate ? "]" : "[]");
+    w->separate = 2;
+  }
+  return f->rc;
 }
 
 int bqw_count_rows(bqw_query *q, const bqw_dataset *ds, size_t last, int measure_shape,
@@ -475,6 +515,7 @@ void bqw_section_scan_free(bqw_section_scan *sc) {
   }
   free(sc->sections);
   bqw_buf_free(&sc->f.cell);
+  buffer_free(&sc->f.scratch);
   free(sc);
 }
 
@@ -516,6 +557,7 @@ static section *section_of(bqw_section_scan *sc, size_t at) {
     return sc->sections[sc->last_section];
   bqw_row_format *f = &sc->f;
   f->cell.len = 0;
+  f->cell_of = NULL;
   put_text(f, &f->cell, key, kind);
   if (f->rc)
     return NULL;

@@ -66,6 +66,12 @@ static bool formula_start(char c) {
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* The first c in [p, end), or end. */
+static const char *next_byte(const char *p, const char *end, char c) {
+  const char *at = p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+  return at ? at : end;
+}
+
 int bqw_delimited_cell(bqw_buf *b, const char *s, size_t len, int tsv, int raw) {
   if (len > SIZE_MAX / 4 || bqw_buf_reserve(b, 2 * len + 3))
     return BQW_ENOMEM; /* quotes doubled, two around, a ' */
@@ -82,16 +88,27 @@ int bqw_delimited_cell(bqw_buf *b, const char *s, size_t len, int tsv, int raw) 
     b->len += (size_t)(o - out) + len;
     return 0;
   }
-  for (size_t k = 0; k < len; k++) {
-    if (s[k] == '"') {
-      *o++ = '"'; /* doubled */
-    } else if (tsv && s[k] == '\r') {
+  /* runs up to the next " (and, in TSV, CR) copied as they are; each looked for once */
+  const char *p = s, *end = s + len;
+  const char *quote_at = next_byte(p, end, '"'),
+             *cr_at = tsv ? next_byte(p, end, '\r') : end;
+  for (;;) {
+    const char *stop = quote_at < cr_at ? quote_at : cr_at;
+    memcpy(o, p, (size_t)(stop - p));
+    o += stop - p;
+    p = stop;
+    if (p == end)
+      break;
+    if (*p == '"') { /* doubled */
+      *o++ = '"';
+      *o++ = '"';
+      quote_at = next_byte(++p, end, '"');
+    } else { /* TSV: CR and CRLF as LF */
       *o++ = '\n';
-      if (k + 1 < len && s[k + 1] == '\n')
-        k++;
-      continue;
+      if (++p < end && *p == '\n')
+        p++;
+      cr_at = next_byte(p, end, '\r');
     }
-    *o++ = s[k];
   }
   *o++ = '"';
   b->len += (size_t)(o - out);
@@ -133,6 +150,22 @@ static size_t escapable(const unsigned char *s, size_t len) {
   }
 }
 
+/* The bytes bqw_json_string looks at: a control, " \\ DEL, and the lead bytes of what
+ * escapable escapes (C2 D8 DC E1 E2 EF); every other byte is copied as it is. */
+#define JSON_LOOK(c)                                                                     \
+  ((c) < 0x20 || (c) == '"' || (c) == '\\' || (c) == 0x7F || (c) == 0xC2 ||              \
+   (c) == 0xD8 || (c) == 0xDC || (c) == 0xE1 || (c) == 0xE2 || (c) == 0xEF)
+#define JSON_LOOK16(c)                                                                   \
+  JSON_LOOK(c), JSON_LOOK(c + 1), JSON_LOOK(c + 2), JSON_LOOK(c + 3), JSON_LOOK(c + 4),  \
+      JSON_LOOK(c + 5), JSON_LOOK(c + 6), JSON_LOOK(c + 7), JSON_LOOK(c + 8),            \
+      JSON_LOOK(c + 9), JSON_LOOK(c + 10), JSON_LOOK(c + 11), JSON_LOOK(c + 12),         \
+      JSON_LOOK(c + 13), JSON_LOOK(c + 14), JSON_LOOK(c + 15)
+static const unsigned char json_look[256] = {
+    JSON_LOOK16(0x00), JSON_LOOK16(0x10), JSON_LOOK16(0x20), JSON_LOOK16(0x30),
+    JSON_LOOK16(0x40), JSON_LOOK16(0x50), JSON_LOOK16(0x60), JSON_LOOK16(0x70),
+    JSON_LOOK16(0x80), JSON_LOOK16(0x90), JSON_LOOK16(0xA0), JSON_LOOK16(0xB0),
+    JSON_LOOK16(0xC0), JSON_LOOK16(0xD0), JSON_LOOK16(0xE0), JSON_LOOK16(0xF0)};
+
 int bqw_json_string(bqw_buf *b, const char *str, size_t len) {
   if (len > SIZE_MAX / 8 || bqw_buf_reserve(b, 6 * len + 2))
     return BQW_ENOMEM; /* \\u00XX: 6 bytes for one, at most */
@@ -142,6 +175,10 @@ int bqw_json_string(bqw_buf *b, const char *str, size_t len) {
   size_t from = 0;
   for (size_t k = 0; k < len;) {
     unsigned char c = s[k];
+    if (!json_look[c]) { /* most bytes: copied with the run they are in */
+      k++;
+      continue;
+    }
     const char *esc = NULL;
     char u[7];
     size_t n = 1;

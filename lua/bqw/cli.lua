@@ -198,32 +198,21 @@ end
 
 function commands.list(args, ds)
   if args.json then
-    -- the array is the engine's ndjson rows (the same record objects) joined with
-    -- commas, streamed as the core writes them: never held whole, no record built in Lua
-    local started, pending, werr = false, false, nil
-    local function put(s)
-      local ok, e = pcall(out.write, out, s)
-      if not ok then
-        werr = e
-        error(e, 0)
-      end
-    end
+    -- the array is the engine's (the ndjson export's objects as one JSON array, "[]" for
+    -- none), streamed as the core writes it: never held whole, no record built in Lua
+    local werr
     local stream = {
       write = function(self_, ...)
-        for i = 1, select("#", ...) do
-          local s = tostring((select(i, ...)))
-          if s ~= "" then
-            -- a row's JSON holds no raw newline: each one ends a row
-            local cut = s:sub(-1) == "\n"
-            s = (cut and s:sub(1, -2) or s):gsub("\n", ",")
-            put((started and "" or "[") .. (pending and "," or "") .. s)
-            started, pending = true, cut
-          end
+        local ok, e = pcall(out.write, out, ...)
+        if not ok then
+          werr = e
+          error(e, 0)
         end
         return self_
       end,
     }
-    local ok, err, ename = ds:export("ndjson", { where = args.where, sort = args.sort, stream = stream, allow_empty = true })
+    local ok, err, ename =
+      ds:export("ndjson", { where = args.where, sort = args.sort, stream = stream, allow_empty = true, array = true })
     if werr ~= nil then
       error(werr, 0) -- main reports it: exit 1
     end
@@ -231,7 +220,7 @@ function commands.list(args, ds)
       complain("%s", err)
       return failure_code(err, ename)
     end
-    say(started and "]" or "[]")
+    say("")
     return EXIT_OK
   end
   return draw(args, ds, "list")

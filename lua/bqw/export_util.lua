@@ -204,6 +204,7 @@ local LINES = {
   },
   ndjson = {
     all_fields = true, -- every field unless opts.columns names some
+    array = true, -- opts.array: the objects as one JSON array instead of lines
     row = function(row, columns)
       local object = row
       if columns then
@@ -250,29 +251,55 @@ function M.engine_export(decl)
       end
     end
   end
+  -- opts.array (ndjson): the rows one JSON array, as the core writes it ("[" before the
+  -- first, "," between, "]" after the last, "[]" for none); per export, the rows
+  -- record() wrote, or "core" when the core writes them
+  local arrays = setmetatable({}, { __mode = "k" })
+  local function array(opts)
+    return line.array and opts.array and true or nil
+  end
   --- One row.
   function plugin.record(out, row, opts)
-    out:write(line.row(row, columns(opts), opts.raw_cells))
+    local text = line.row(row, columns(opts), opts.raw_cells)
+    if array(opts) then
+      local n = arrays[opts] or 0
+      arrays[opts] = n + 1
+      text = (n > 0 and "," or "[") .. text:sub(1, -2) -- the line without its LF
+    end
+    out:write(text)
   end
   --- The same rows written by the core, a batch at a time, when it walks the records
   --- itself (every filter its own): what record() would write, byte for byte.
   function plugin.native(opts)
-    return { format = decl.format, columns = columns(opts), raw = opts.raw_cells }
+    if array(opts) then
+      arrays[opts] = "core"
+    end
+    return { format = decl.format, columns = columns(opts), raw = opts.raw_cells, array = array(opts) }
+  end
+  if line.array then
+    --- The end of an array the rows of record() made.
+    function plugin.finish(out, opts)
+      local n = arrays[opts]
+      if array(opts) and n ~= "core" then
+        out:write((n or 0) > 0 and "]" or "[]")
+      end
+    end
   end
   --- The first contract (an array of records), for callers that use it directly.
   plugin.write = M.write_from(plugin)
   return plugin
 end
 
---- A built-in export of one document whose rows the engine writes (decl.format
---- "json"): decl.head(opts, ctx, count) the text before the rows (which may hold their
---- count: a first pass counts them, ctx.row_count), decl.row(row) one row's text for
---- the rows a Lua filter selects, decl.separator between rows, decl.tail after them.
+--- A built-in export of one document whose rows the engine writes as one JSON array
+--- (decl.format "json", the core's array: "[" before the first row, "," between, "]"
+--- after the last, "[]" for none): decl.head(opts, ctx, count) the text before the
+--- array (which may hold the rows' count: a first pass counts them, ctx.row_count),
+--- decl.row(row) one row's text for the rows a Lua filter selects, decl.tail after it.
 --- Streams (write(out, rows)), so memory stays that of one row; a caller of the first
 --- contract without ctx.row_count gives an array or has its rows collected.
 function M.engine_document(decl)
   local plugin = declare(decl)
-  plugin.format, plugin.head, plugin.row, plugin.separator, plugin.tail = nil, nil, nil, nil, nil
+  plugin.format, plugin.head, plugin.row, plugin.tail = nil, nil, nil, nil
   plugin.stream = true
   function plugin.write(out, rows, opts, ctx)
     opts, ctx = opts or {}, ctx or {}
@@ -281,15 +308,12 @@ function M.engine_document(decl)
     end
     out:write(decl.head(opts, ctx, type(rows) == "table" and #rows or ctx.row_count()))
     if ctx.native then
-      ctx.native.write(out, { format = decl.format })
+      ctx.native.write(out, { format = decl.format, array = true })
     else
       local n = 0
       local function write_row(row)
         n = n + 1
-        if n > 1 then
-          out:write(decl.separator)
-        end
-        out:write(decl.row(row))
+        out:write(n > 1 and "," or "[", decl.row(row))
       end
       if type(rows) == "table" then
         for _, row in ipairs(rows) do
@@ -300,6 +324,7 @@ function M.engine_document(decl)
           write_row(row)
         end
       end
+      out:write(n > 0 and "]" or "[]")
     end
     out:write(decl.tail)
   end

@@ -355,7 +355,8 @@ local EXPORT_COMMON = {
 --- The rows of a query the core walks itself (Query:_native), for export plugins:
 --- count() -> rows, and write(out, spec) writing them as spec says ({ format = "csv" |
 --- "tsv" | "ndjson" | "json" | "markdown" | "html", columns = { … } | nil, raw = bool,
---- order = an order of sections() to write only those records }; binding/rows.c),
+--- array = bool (ndjson's or json's rows as one JSON array, "[]" for none), order = an
+--- order of sections() to write only those records }; binding/rows.c),
 --- in chunks of about 64 KB or `slice` records, tick(records) after each;
 --- sections(candidates) -> the sections of a document of tables (binding/rows.c's
 --- scan_sections), a pass that calls query_ctx.pause(n) after each `slice` records
@@ -389,6 +390,7 @@ local function native_rows(native, shape, tick, slice, query_ctx)
       columns = spec.columns,
       raw = spec.raw and true or false,
       script = native.script,
+      array = spec.array and true or false,
     })
     local from, separate = 1, spec.separate or false
     -- a sort's order: positions in it instead of ids
@@ -524,7 +526,7 @@ function Dataset:_export_job(format, opts)
       elseif job.total then
         return job.total > 0
       end
-      return q:first() ~= nil
+      return q:_any()
     end)
     if not ok then
       return require("bqw.outcome").caught(any, "EINVAL")

@@ -268,6 +268,8 @@ function Query:limit(n)
   end
   local q = derive(self)
   q._limit = n
+  -- the same records in the same order, fewer: the core's order of a sort is self's
+  q._order_of = self
   return q
 end
 
@@ -398,7 +400,9 @@ function Query:_c_order()
   if not (s and s.keys and src.order and self._ctx.fetch) or #self._preds > 0 or self._ctx.tick then
     return nil
   end
-  if self._order == nil then
+  if self._order == nil and self._order_of then
+    self._order = self._order_of:_c_order() or false -- made once, for a query and its limits
+  elseif self._order == nil then
     -- false: a key the engine does not sort by (the Lua sort does)
     self._order = src.order(self:_filter(), s.keys) or false
   end
@@ -573,6 +577,14 @@ end
 --- The first result, or nil.
 function Query:first()
   return self:limit(1):iter()()
+end
+
+--- Whether the query selects a record: the first one found in source order, so a sort
+--- is not made for it.
+function Query:_any()
+  local q = derive(self)
+  q._sort = nil
+  return q:first() ~= nil
 end
 
 M.Query = Query

@@ -10,7 +10,8 @@ return require("bqw.export_util").engine_document({
   description = "One JSON object: meta and the records (or measure rows), pretty-printed.",
   extension = "json",
   format = "json", -- the engine's writer of the records array's rows (binding/rows.c)
-  --- The document up to its records array, the count before the rows.
+  --- The document up to its records array (the engine writes the array), the count
+  --- before the rows.
   head = function(opts, ctx, count)
     local head = json.encode({
       bqw = ctx.version,
@@ -19,14 +20,13 @@ return require("bqw.export_util").engine_document({
       count = count,
       records = {},
     }, { indent = true, keyorder = DOC_ORDER })
-    -- the document with no records ends in "records":[] and "\n}": the rows go between
+    -- the document with no records ends in "records":[] and "\n}": the array goes there
     assert(head:sub(-4) == "[]\n}", "bqw.json: unexpected document end")
-    return head:sub(1, -4)
+    return head:sub(1, -5)
   end,
   --- One row, at the depth of the document's records array, as dkjson indents it there.
   row = function(row)
     return json.encode(row, { indent = true, level = 2 })
   end,
-  separator = ",",
-  tail = "]\n}\n",
+  tail = "\n}\n",
 })

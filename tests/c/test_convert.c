@@ -16,6 +16,7 @@
  */
 #include "bqw.h"
 #include "check.h"
+#include "internal.h" /* convert_changes */
 
 #include <opencc/opencc.h>
 #include <stdbool.h>
@@ -144,6 +145,18 @@ static void check_line(const char *line, size_t len, const char *where) {
     fprintf(stderr, "input: %.*s\n", (int)len, line);
   }
   CHECK_STR(hant, want_hant);
+  /* whether a text converts to other bytes, told without converting it whole */
+  if (hans && hant) {
+    int hans_changes = hans_len != len || memcmp(hans, line, len) != 0;
+    int hant_changes = strlen(hant) != len || memcmp(hant, line, len) != 0;
+    if (convert_changes(line, len, BQW_SCRIPT_HANS) != hans_changes ||
+        convert_changes(line, len, BQW_SCRIPT_HANT) != hant_changes) {
+      check_context(where);
+      fprintf(stderr, "input: %.*s\n", (int)len, line);
+    }
+    CHECK_EQ_INT(convert_changes(line, len, BQW_SCRIPT_HANS), hans_changes);
+    CHECK_EQ_INT(convert_changes(line, len, BQW_SCRIPT_HANT), hant_changes);
+  }
   check_context(NULL);
   lines_checked++;
   lines_overridden += hans && strcmp(hans, plain) != 0;
@@ -256,6 +269,15 @@ static void check_overrides(void) {
     bqw_free(out);
   }
   check_context(NULL);
+  /* convert_changes: what bqw_convert fails on, and texts either script keeps or not */
+  CHECK_EQ_INT(convert_changes("a\0b", 3, BQW_SCRIPT_HANS), -1);
+  CHECK_EQ_INT(convert_changes("發\xff", 4, BQW_SCRIPT_HANT), -1);
+  CHECK_EQ_INT(convert_changes("", 0, BQW_SCRIPT_HANT), 0);
+  CHECK_EQ_INT(convert_changes("abc", 3, BQW_SCRIPT_HANS), 0);
+  CHECK_EQ_INT(convert_changes("發展", strlen("發展"), BQW_SCRIPT_HANS), 1);
+  CHECK_EQ_INT(convert_changes("發展", strlen("發展"), BQW_SCRIPT_HANT), 0);
+  CHECK_EQ_INT(convert_changes("发展", strlen("发展"), BQW_SCRIPT_HANT), 1);
+  CHECK_EQ_INT(convert_changes("发展", strlen("发展"), BQW_SCRIPT_HANS), 0);
   /* the digest's own cases, which OpenCC gets wrong */
   const char *in = "著力推進，向著更高水平，面向著名企業";
   char *out = NULL;

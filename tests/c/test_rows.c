@@ -5,7 +5,8 @@
  * escaping (CSV quotes and the formula guard, TSV tabs and newlines, JSON escapes,
  * Markdown and HTML cell escaping, terminal controls and bidi characters), `raw`, the
  * measure shape, the scripts (hans, hant), queries, empty results, the walk's bounds,
- * the section scan, orders, the cells one at a time, and the table view's lines.
+ * the section scan, orders, the cells one at a time, the table view's lines, and the
+ * rows as one JSON array.
  *
  *   usage: test_rows CASE
  */
@@ -68,7 +69,7 @@ static void check_bytes(const bqw_buf *got, const char *want, const char *what) 
 static void rows_of(bqw_dataset *ds, bqw_rows_format format, int shape, int raw,
                     int script, const char *const *columns, size_t ncolumns, bqw_query *q,
                     const char *want, const char *what) {
-  bqw_row_spec spec = {format, shape, raw, script, columns, ncolumns};
+  bqw_row_spec spec = {format, shape, raw, script, columns, ncolumns, 0};
   bqw_row_format *f = NULL;
   if (!CHECK_EQ_INT(bqw_row_format_new(&spec, &f), 0))
     return;
@@ -239,7 +240,7 @@ static void walks(void) {
   CHECK_EQ_INT(bqw_count_rows(none, ds, 2, 0, &records, &rows), 0);
   CHECK_EQ_INT(records + rows, 0);
   /* one record a call; JSON's separator carried from one call to the next */
-  bqw_row_spec spec = {BQW_ROWS_JSON, 0, 0, -1, cols, 1};
+  bqw_row_spec spec = {BQW_ROWS_JSON, 0, 0, -1, cols, 1, 0};
   bqw_row_format *f = NULL;
   CHECK_EQ_INT(bqw_row_format_new(&spec, &f), 0);
   bqw_row_walk w = {.end = 2, .max_records = 1};
@@ -368,16 +369,101 @@ static void cells(void) {
   CHECK_EQ_INT(bqw_present_script(BQW_PRESENT_TEXT, -1), -1);
   /* formats that cannot be made */
   bqw_row_format *f = NULL;
-  bqw_row_spec no_columns = {BQW_ROWS_CSV, 0, 0, -1, NULL, 0};
+  bqw_row_spec no_columns = {BQW_ROWS_CSV, 0, 0, -1, NULL, 0, 0};
   CHECK_EQ_INT(bqw_row_format_new(&no_columns, &f), BQW_EINVAL);
   const char *many[65];
   for (int i = 0; i < 65; i++)
     many[i] = "id";
-  bqw_row_spec too_many = {BQW_ROWS_TSV, 0, 0, -1, many, 65};
+  bqw_row_spec too_many = {BQW_ROWS_TSV, 0, 0, -1, many, 65, 0};
   CHECK_EQ_INT(bqw_row_format_new(&too_many, &f), BQW_EINVAL);
-  bqw_row_spec bad_script = {BQW_ROWS_JSON, 0, 0, 7, NULL, 0};
+  bqw_row_spec bad_script = {BQW_ROWS_JSON, 0, 0, 7, NULL, 0, 0};
   CHECK_EQ_INT(bqw_row_format_new(&bad_script, &f), BQW_EINVAL);
+  static const char *const id[] = {"id"};
+  bqw_row_spec csv_array = {BQW_ROWS_CSV, 0, 0, -1, id, 1, 1};
+  CHECK_EQ_INT(bqw_row_format_new(&csv_array, &f), BQW_EINVAL);
   CHECK(f == NULL);
+}
+
+/* The rows of an array (NDJSON, JSON) in the walk of one call. */
+static void array_of(bqw_dataset *ds, bqw_rows_format format, int shape,
+                     const char *const *columns, size_t ncolumns, bqw_query *q,
+                     const char *want, const char *what) {
+  bqw_row_spec spec = {format, shape, 0, -1, columns, ncolumns, 1};
+  bqw_row_format *f = NULL;
+  if (!CHECK_EQ_INT(bqw_row_format_new(&spec, &f), 0))
+    return;
+  bqw_row_walk w = {.query = q, .end = 100};
+  bqw_buf out = {0};
+  CHECK_EQ_INT(bqw_write_rows(f, ds, &w, &out), 0);
+  CHECK_EQ_INT(w.separate, 2);
+  check_bytes(&out, want, what);
+  /* closed: a call past the end writes nothing more */
+  w.at = 0;
+  CHECK_EQ_INT(bqw_write_rows(f, ds, &w, &out), 0);
+  check_bytes(&out, want, what);
+  bqw_buf_free(&out);
+  bqw_row_format_free(f);
+}
+
+/* The rows as one JSON array (bqw list --json, the JSON document's records): "[" and
+ * "," between rows (NDJSON's without their LF), "]"; "[]" for none; across calls. */
+static void arrays(void) {
+  bqw_dataset *ds = load();
+  if (!ds)
+    return;
+  static const char *const cols[] = {"measures", "id", "title"};
+  array_of(
+      ds, BQW_ROWS_NDJSON, 0, cols, 3, NULL,
+      "[{\"id\":1,\"title\":\"关于=SUM(A1),\\\"引号\\\"|*星*<b>&'</b>的若干措施\","
+      "\"measures\":[\"支持粤东, 粤西\\t\\\"北\\\"地区。\",\"-负号开头\\\\`#~_[链接]\","
+      "\"反转\\u202e文字\\u001b[31m红\\u0085\"]},"
+      "{\"id\":2,\"measures\":[\"深入实施“百千万工程”。\"]}]",
+      "ndjson array");
+  static const char *const measure[] = {"id", "measure_index"};
+  array_of(ds, BQW_ROWS_NDJSON, 1, measure, 2, NULL,
+           "[{\"id\":1,\"measure_index\":1},{\"id\":1,\"measure_index\":2},"
+           "{\"id\":1,\"measure_index\":3},{\"id\":2,\"measure_index\":1}]",
+           "ndjson array, measure shape");
+  static const char *const two[] = {"city", "id"};
+  array_of(
+      ds, BQW_ROWS_JSON, 0, two, 2, NULL,
+      "[{\n      \"id\":1\n    },{\n      \"id\":2,\n      \"city\":\"广州\"\n    }]",
+      "json array");
+  /* no row: an empty array, in either format */
+  bqw_query *none = NULL;
+  bqw_query_error err;
+  CHECK_EQ_INT(bqw_query_parse(ds, "id=99", 5, NULL, &none, &err), 0);
+  array_of(ds, BQW_ROWS_NDJSON, 0, two, 2, none, "[]", "empty ndjson array");
+  array_of(ds, BQW_ROWS_JSON, 0, NULL, 0, none, "[]", "empty json array");
+  uint32_t nothing[1] = {0};
+  bqw_row_spec spec = {BQW_ROWS_NDJSON, 0, 0, -1, two, 2, 1};
+  bqw_row_format *f = NULL;
+  CHECK_EQ_INT(bqw_row_format_new(&spec, &f), 0);
+  bqw_row_walk w = {.order = nothing, .order_count = 0, .end = 5};
+  bqw_buf out = {0};
+  CHECK_EQ_INT(bqw_write_rows(f, ds, &w, &out), 0);
+  check_bytes(&out, "[]", "empty order");
+  /* a record a call: the array opens in the first, closes in the one reaching the end */
+  w = (bqw_row_walk){.end = 2, .max_records = 1};
+  out.len = 0;
+  CHECK_EQ_INT(bqw_write_rows(f, ds, &w, &out), 0);
+  check_bytes(&out, "[{\"id\":1}", "first call");
+  CHECK_EQ_INT(w.separate, 1);
+  CHECK_EQ_INT(bqw_write_rows(f, ds, &w, &out), 0);
+  CHECK_EQ_INT(w.at, 2);
+  check_bytes(&out, "[{\"id\":1},{\"id\":2,\"city\":\"广州\"}]", "two calls");
+  /* the bytes bound: a row at least per call, then the close */
+  w = (bqw_row_walk){.end = 2, .max_bytes = 1};
+  out.len = 0;
+  int calls = 0;
+  for (; w.separate != 2 && calls < 5; calls++)
+    CHECK_EQ_INT(bqw_write_rows(f, ds, &w, &out), 0);
+  CHECK_EQ_INT(calls, 2);
+  check_bytes(&out, "[{\"id\":1},{\"id\":2,\"city\":\"广州\"}]", "byte bound");
+  bqw_buf_free(&out);
+  bqw_row_format_free(f);
+  bqw_query_free(none);
+  bqw_dataset_free(ds);
 }
 
 /* The table view's cells and lines (core/table.c): widths by display width, numbers
@@ -474,7 +560,7 @@ int main(int argc, char **argv) {
   static const check_case cases[] = {
       {"delimited", delimited}, {"json", json},         {"tables", tables},
       {"scripts", scripts},     {"walks", walks},       {"sections", sections},
-      {"cells", cells},         {"table", table_lines},
+      {"cells", cells},         {"table", table_lines}, {"arrays", arrays},
   };
   return CHECK_RUN_CASES(argc, argv, cases);
 }

@@ -49,6 +49,11 @@ local function cases()
         if format == "csv" then
           extras[#extras + 1] = { bom = true }
         end
+        if format == "ndjson" then
+          extras[#extras + 1] = { array = true }
+          extras[#extras + 1] = { array = true, where = "kind=document", columns = "id,title,measure" }
+          extras[#extras + 1] = { array = true, where = "id=99999", allow_empty = true }
+        end
         for _, extra in ipairs(extras) do
           local opts = { shape = shape, script = script }
           for k, v in pairs(extra) do
@@ -149,6 +154,25 @@ describe("rows written by the core", function()
       end)
       plugin.record = record
       assert(ok, err)
+    end
+  end)
+
+  it("make ndjson's objects one JSON array with array = true, [] for none", function()
+    local ds = datasets.tricky
+    for _, where in ipairs({ "kind=document", function(r)
+      return r.kind == "document"
+    end }) do
+      local lines = assert(ds:export("ndjson", { where = where }))
+      local array = assert(ds:export("ndjson", { where = where, array = true }))
+      assert.equal("[" .. lines:sub(1, -2):gsub("\n", ",") .. "]", array)
+      local n = select(2, lines:gsub("\n", ""))
+      assert.is_true(n > 1)
+      assert.equal(n, #require("bqw.json").decode(array))
+      for _, none in ipairs({ "id=99999", function()
+        return false
+      end }) do
+        assert.equal("[]", ds:export("ndjson", { where = none, array = true, allow_empty = true }))
+      end
     end
   end)
 
