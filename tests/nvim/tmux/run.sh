@@ -538,7 +538,12 @@ require('bqw.nvim').setup({ data = '$f' })"
   views=$(echo_value views "len(filter(range(1, bufnr('\$')), 'bufexists(v:val) && bufname(v:val) =~# \"^bqw://\"'))")
   [ "$views" = 1 ] || fail "$views bqw buffers after the third view"
   echo "RSS: $((rss0 >> 20)) MB loaded, then $((rss1 >> 20)), $((rss2 >> 20)), $((rss3 >> 20)) MB with each view"
-  [ $((rss3 - rss1)) -lt $((rss1 - rss0)) ] || fail "RSS $rss0 -> $rss1 -> $rss2 -> $rss3: the views before were kept"
+  # two views kept would add twice what one costs (about 50 MB here); the first view's
+  # own growth can be small or negative (the GC, the allocator giving pages back), so the
+  # room is that growth or 48 MB, whichever is more
+  room=$((rss1 - rss0))
+  [ "$room" -gt $((48 << 20)) ] || room=$((48 << 20))
+  [ $((rss3 - rss1)) -lt "$room" ] || fail "RSS $rss0 -> $rss1 -> $rss2 -> $rss3: the views before were kept"
   alive
 }
 
