@@ -491,6 +491,10 @@ void bqw_dataset_free(bqw_dataset *ds) {
   huge_free(ds->lines);
   huge_free(ds->records);
   huge_free(ds->measures);
+  huge_free(ds->derived);
+  huge_free(ds->name_pool);
+  huge_free(ds->year_pool);
+  free(ds->docnos);
   free(ds->diags);
   arena_free(&ds->mem);
   free(ds);
@@ -505,6 +509,8 @@ size_t bqw_dataset_memory(const bqw_dataset *ds) {
   pthread_mutex_unlock(&locked->index_lock);
   return sizeof *ds + ds->mem.total + ds->report.bytes + 1 +
          ds->record_cap * sizeof *ds->records + ds->measure_cap * sizeof *ds->measures +
+         ds->derived_cap * sizeof *ds->derived + ds->name_cap * sizeof *ds->name_pool +
+         ds->year_cap * sizeof *ds->year_pool + ds->docno_cap * sizeof *ds->docnos +
          ds->diag_cap * sizeof *ds->diags + ds->line_cap * sizeof *ds->lines + index;
 }
 

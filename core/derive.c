@@ -1,6 +1,7 @@
 /*
- * derive.c -- the derived fields of a record (level, issuers, doctype, period, years,
- * mentions), read from its own text with the curated tables of data/, once per load.
+ * derive.c -- the derived fields of a record (issuers, doctype, period, years,
+ * mentions; the level is the kind's, record_level), read from its own text with the
+ * curated tables of data/, once per load, and kept compactly (record_derived).
  * Each text is scanned once for both years and places: the scan looks at a place
  * name only where the text's next two bytes begin one.
  */
@@ -171,14 +172,13 @@ static size_t strip_trailing_parens(const char *t, size_t len) {
   }
 }
 
-static void derive_doctype(const facts *f, bqw_record *r) {
+static void derive_doctype(const facts *f, const bqw_record *r, record_derived *x) {
   size_t len = strip_trailing_parens(r->title, strlen(r->title));
   for (size_t i = 0; i < f->doctype_count; i++) {
     const doctype *dt = &f->doctypes[i];
     if (has_suffix(r->title, len, dt->ending_hans, dt->hans_len) ||
         has_suffix(r->title, len, dt->ending_hant, dt->hant_len)) {
-      r->doctype = dt->type;
-      r->doctype_detail = dt->ending_hans;
+      x->doctype = (uint8_t)(i + 1);
       return;
     }
   }
@@ -187,7 +187,7 @@ static void derive_doctype(const facts *f, bqw_record *r) {
 /* The separators are tried in order over the whole title (a "—" range anywhere wins
  * over an earlier "-" one): one pass keeps the match of the earliest separator, and
  * of those the first. */
-static void derive_period(bqw_record *r) {
+static void derive_period(const bqw_record *r, record_derived *x) {
   const char *t = r->title;
   size_t len = strlen(t), best = SEPARATOR_COUNT;
   for (size_t i = 0; i + 4 <= len && best > 0; i++) {
@@ -201,15 +201,33 @@ static void derive_period(bqw_record *r) {
       size_t sep = separator_at(t, len, i + 4, k);
       if (sep && year_at(t, len, i + 4 + sep)) {
         best = k;
-        r->period_from = four_digits(t + i);
-        r->period_to = four_digits(t + i + 4 + sep);
+        x->period[0] = (uint16_t)four_digits(t + i);
+        x->period[1] = (uint16_t)four_digits(t + i + 4 + sep);
         break;
       }
     }
   }
 }
 
-static int derive_issuers(const facts *f, arena *a, bqw_record *r) {
+/* Appends n names to the dataset's pool: the index of the first, or -1 when out of
+ * memory. */
+static long long pool_names(bqw_dataset *ds, const char *const *names, size_t n) {
+  if (ds->name_count + n > UINT32_MAX)
+    return -1;
+  while (ds->name_cap - ds->name_count < n) {
+    const char **grown =
+        huge_grow(ds->name_pool, ds->name_cap, &ds->name_cap, sizeof *grown, 4096);
+    if (!grown)
+      return -1;
+    ds->name_pool = grown;
+  }
+  memcpy(ds->name_pool + ds->name_count, names, n * sizeof *names);
+  ds->name_count += n;
+  return (long long)(ds->name_count - n);
+}
+
+static int derive_issuers(bqw_dataset *ds, const bqw_record *r, record_derived *x) {
+  const facts *f = &ds->facts;
   const char *rest = r->title;
   size_t len = strlen(rest);
   const char *found[64];
@@ -235,12 +253,11 @@ static int derive_issuers(const facts *f, arena *a, bqw_record *r) {
   }
   if (!n)
     return 0;
-  const char **list = arena_alloc(a, n * sizeof *list);
-  if (!list)
+  long long at = pool_names(ds, found, n);
+  if (at < 0)
     return BQW_ENOMEM;
-  memcpy(list, found, n * sizeof *list);
-  r->issuers = list;
-  r->issuer_count = n;
+  x->issuers = (uint32_t)at;
+  x->issuer_count = (uint8_t)n;
   return 0;
 }
 
@@ -252,17 +269,17 @@ static int date_year(const char *date) {
   return four_digits(date);
 }
 
-static int derive_record(deriver *d, arena *a, bqw_record *r) {
+static int derive_record(deriver *d, bqw_dataset *ds, const bqw_record *r,
+                         record_derived *x) {
   const facts *f = d->f;
-  r->level = r->kind == BQW_KIND_CITY ? BQW_LEVEL_CITY : BQW_LEVEL_PROVINCE;
   bool titled_kind = r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
                      r->kind == BQW_KIND_CITY;
   if (titled_kind && r->title) {
-    int rc = derive_issuers(f, a, r);
+    int rc = derive_issuers(ds, r, x);
     if (rc)
       return rc;
-    derive_doctype(f, r);
-    derive_period(r);
+    derive_doctype(f, r, x);
+    derive_period(r, x);
   }
 
   for (size_t i = 0; i < d->found_count; i++) /* only the bits the last record set */
@@ -288,9 +305,16 @@ static int derive_record(deriver *d, arena *a, bqw_record *r) {
 
   size_t ny = d->found_count;
   if (ny) {
-    int *years = arena_alloc(a, ny * sizeof *years);
-    if (!years)
+    if (ds->year_count + ny > UINT32_MAX)
       return BQW_ENOMEM;
+    while (ds->year_cap - ds->year_count < ny) {
+      int *grown =
+          huge_grow(ds->year_pool, ds->year_cap, &ds->year_cap, sizeof *grown, 4096);
+      if (!grown)
+        return BQW_ENOMEM;
+      ds->year_pool = grown;
+    }
+    int *years = ds->year_pool + ds->year_count;
     for (size_t i = 0; i < ny; i++) { /* insertion sort: a record names a few years */
       int y = d->found[i];
       size_t j = i;
@@ -298,24 +322,30 @@ static int derive_record(deriver *d, arena *a, bqw_record *r) {
         years[j] = years[j - 1];
       years[j] = y;
     }
-    r->years = years;
-    r->year_count = ny;
+    x->years = (uint32_t)ds->year_count;
+    x->year_count = (uint8_t)ny;
+    ds->year_count += ny;
   }
   if (d->seen_count) {
-    const char **mentions = arena_alloc(a, d->seen_count * sizeof *mentions);
-    if (!mentions)
-      return BQW_ENOMEM;
+    const char *mentions[UINT8_MAX];
     size_t k = 0;
     for (size_t p = 0; p < f->mention_place_count; p++)
       if (d->seen[p])
         mentions[k++] = f->mention_places[p];
-    r->mentions = mentions;
-    r->mention_count = k;
+    long long at = pool_names(ds, mentions, k);
+    if (at < 0)
+      return BQW_ENOMEM;
+    x->mentions = (uint32_t)at;
+    x->mention_count = (uint8_t)k;
   }
   return 0;
 }
 
 int derive_records(bqw_dataset *ds) {
+  /* The compact counts of record_derived hold every list the tables allow: at most 64
+   * issuers (derive_issuers), 201 years, a mention per place and a doctype index. */
+  if (ds->facts.mention_place_count > UINT8_MAX || ds->facts.doctype_count >= UINT8_MAX)
+    return BQW_EINVAL;
   deriver *d = calloc(1, sizeof *d);
   if (!d)
     return BQW_ENOMEM;
@@ -344,7 +374,7 @@ int derive_records(bqw_dataset *ds) {
     d->firsts[j] = cp;
   }
   for (size_t i = 0; !rc && i < ds->record_count; i++)
-    rc = derive_record(d, &ds->mem, &ds->records[i]);
+    rc = derive_record(d, ds, &ds->records[i], &ds->derived[i]);
   free(d->seen);
   free(d->by_first);
   free(d->firsts);

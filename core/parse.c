@@ -198,6 +198,12 @@ static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
   if (!records)
     return NULL;
   ds->records = records;
+  record_derived *derived =
+      huge_grow(ds->derived, ds->record_count, &ds->derived_cap, sizeof *derived, 64);
+  if (!derived)
+    return NULL;
+  ds->derived = derived;
+  ds->derived[ds->record_count] = (record_derived){0};
   bqw_record *r = &ds->records[ds->record_count++];
   *r = (bqw_record){.kind = kind,
                     .section = p->section,
@@ -296,21 +302,34 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s, si
 /* Sets the record's document number, with a note. */
 static int set_docno(parser *p, bqw_record *r, const text_line *l, const docno_parts *d,
                      const char *where) {
+  bqw_dataset *ds = p->ds;
+  record_docno *docnos =
+      array_grow(ds->docnos, ds->docno_count, &ds->docno_cap, sizeof *docnos, 16);
+  if (!docnos)
+    return BQW_ENOMEM;
+  ds->docnos = docnos;
   char *hans = NULL;
   size_t hans_len = 0;
   int rc = bqw_convert(d->text, d->issuer_len, BQW_SCRIPT_HANS, &hans, &hans_len);
   if (rc)
     return rc;
-  r->docno_issuer = arena_strndup(&p->ds->mem, hans, hans_len);
+  record_docno *n = &ds->docnos[ds->docno_count];
+  n->issuer = arena_strndup(&ds->mem, hans, hans_len);
   bqw_free(hans);
-  r->docno = arena_strndup(&p->ds->mem, d->text, d->len);
-  if (!r->docno || !r->docno_issuer)
+  n->text = arena_strndup(&ds->mem, d->text, d->len);
+  if (!n->text || !n->issuer)
     return BQW_ENOMEM;
-  r->docno_year = d->year;
-  r->docno_number = d->number;
-  diag_add(p->ds, BQW_NOTE, l->number, 1, "document number \"%s\" %s; kept as docno",
-           r->docno, where);
+  n->year = d->year;
+  n->number = d->number;
+  ds->derived[r - ds->records].docno = (uint32_t)++ds->docno_count;
+  diag_add(ds, BQW_NOTE, l->number, 1, "document number \"%s\" %s; kept as docno",
+           n->text, where);
   return 0;
+}
+
+/* Whether the record has a document number already. */
+static bool has_docno(const parser *p, const bqw_record *r) {
+  return p->ds->derived[r - p->ds->records].docno != 0;
 }
 
 /* The document number of a title line: a trailing parenthesised note of the title
@@ -340,7 +359,7 @@ static int title_docno(parser *p, bqw_record *r, const text_line *l, const char 
   scan_trim_spaces(&rest, &n);
   if (!n)
     return 0;
-  if (!r->docno && scan_docno_alone(rest, n, &d))
+  if (!has_docno(p, r) && scan_docno_alone(rest, n, &d))
     return set_docno(p, r, l, &d, "follows the title");
   if (r->kind == BQW_KIND_CITY)
     return 0; /* a headline keeps all of its line */
@@ -359,7 +378,7 @@ static bool docno_line(parser *p, const text_line *l, docno_parts *d) {
   const bqw_record *r = &p->ds->records[p->ds->record_count - 1];
   bool titled = r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
                 (r->kind == BQW_KIND_CITY && r->headline);
-  if (!titled || r->docno || r->measure_count || p->prev == SIZE_MAX)
+  if (!titled || has_docno(p, r) || r->measure_count || p->prev == SIZE_MAX)
     return false;
   bool after_title = r->kind == BQW_KIND_CITY ? p->headline_open
                                               : p->ds->lines[p->prev].number == r->line;
@@ -856,6 +875,12 @@ int parse_digest(bqw_dataset *ds) {
     if (!ds->records)
       return BQW_ENOMEM;
     ds->record_cap = bound;
+  }
+  if (!ds->derived_cap && bound) { /* beside each record, its derived fields */
+    ds->derived = huge_alloc(bound * sizeof *ds->derived, false);
+    if (!ds->derived)
+      return BQW_ENOMEM;
+    ds->derived_cap = bound;
   }
   if (!ds->measure_cap && bound) { /* a measure is a line too */
     ds->measures = huge_alloc(bound * sizeof *ds->measures, false);
