@@ -362,6 +362,13 @@ static size_t reading_at(const char *s, size_t n) {
   return i < n && letters && any_tone ? i + 1 : 0;
 }
 
+/* Moves s[from, from + n) to out + o, where the two differ: a line cleaned in place
+ * with nothing trimmed or removed before it is not copied onto itself. */
+static void move_text(char *out, size_t o, const char *s, size_t from, size_t n) {
+  if (out + o != s + from)
+    memmove(out + o, s + from, n);
+}
+
 size_t clean_residue(const char *s, size_t len, char *out, size_t *removed) {
   size_t o = 0, done = 0;
   const char *paren = memchr(s, '(', len);
@@ -377,14 +384,14 @@ size_t clean_residue(const char *s, size_t len, char *out, size_t *removed) {
     }
     size_t next = at + 1;
     if (after_han) {
-      memmove(out + o, s + done, at - done);
+      move_text(out, o, s, done, at - done);
       o += at - done;
       done = next = at + k;
       (*removed)++;
     }
     paren = next < len ? memchr(s + next, '(', len - next) : NULL;
   }
-  memmove(out + o, s + done, len - done);
+  move_text(out, o, s, done, len - done);
   return o + len - done;
 }
 
@@ -393,7 +400,9 @@ size_t clean_residue(const char *s, size_t len, char *out, size_t *removed) {
 static void check_defects(cleaner *c, const char *s, size_t len, uint32_t number) {
   facts *f = &c->ds->facts;
   for (size_t i = 0; i < f->defect_count; i++)
-    if (len >= f->defects[i].len && !memcmp(s, f->defects[i].text, f->defects[i].len))
+    if (len >= f->defects[i].len &&
+        (!f->defects[i].len || s[0] == f->defects[i].text[0]) &&
+        !memcmp(s, f->defects[i].text, f->defects[i].len))
       diag_add(c->ds, BQW_WARNING, number, 1, "known defect: %s", f->defects[i].message);
 }
 

@@ -43,12 +43,28 @@ static void set_bit(uint8_t *set, unsigned i) { set[i >> 3] |= (uint8_t)(1u << (
 
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+/* Whether s holds the plen bytes of p at its start; the first and last bytes are
+ * compared before a call, which most candidates fail. */
+static bool same_bytes(const char *s, const char *p, size_t plen) {
+  return s[0] == p[0] && s[plen - 1] == p[plen - 1] && !memcmp(s, p, plen);
+}
+
 static bool has_prefix(const char *s, size_t len, const char *p, size_t plen) {
-  return plen && plen <= len && !memcmp(s, p, plen);
+  return plen && plen <= len && same_bytes(s, p, plen);
 }
 
 static bool has_suffix(const char *s, size_t len, const char *p, size_t plen) {
-  return plen && plen <= len && !memcmp(s + len - plen, p, plen);
+  return plen && plen <= len && same_bytes(s + len - plen, p, plen);
+}
+
+/* Whether the NUL-terminated s starts with the plen bytes of p (no NUL among them):
+ * compared byte by byte, so s's NUL ends the comparison at its first mismatch and
+ * nothing past it is read. */
+static bool starts_z(const char *s, const char *p, size_t plen) {
+  size_t i = 0;
+  while (i < plen && s[i] == p[i])
+    i++;
+  return plen && i == plen;
 }
 
 static int four_digits(const char *s) {
@@ -75,8 +91,8 @@ static void add_year(deriver *d, int y) {
   }
 }
 
-/* The places whose names start at s (its first character cp). */
-static void match_places(deriver *d, const char *s, size_t len, int32_t cp) {
+/* The places whose names start at s (NUL terminated; its first character cp). */
+static void match_places(deriver *d, const char *s, int32_t cp) {
   size_t n = d->name_count, lo = 0, hi = n;
   if (cp >= 0x10000)
     hi = 0; /* astral: every name is a candidate (below) */
@@ -89,28 +105,36 @@ static void match_places(deriver *d, const char *s, size_t len, int32_t cp) {
   }
   for (size_t i = lo; i < n && (cp >= 0x10000 || d->firsts[i] == cp); i++) {
     const place_name *p = d->by_first[i];
-    if (!d->seen[p->place] && has_prefix(s, len, p->text, p->len)) {
+    if (!d->seen[p->place] && starts_z(s, p->text, p->len)) {
       d->seen[p->place] = true;
       d->seen_count++;
     }
   }
 }
 
-/* One pass over a text: the years it names and the places it mentions. */
-static void scan_text(deriver *d, const char *s, size_t len) {
+/* Whether the NUL-terminated s starts with "YYYY年", exactly four digits. */
+static bool year_z(const char *s) {
+  return is_digit((unsigned char)s[0]) && is_digit((unsigned char)s[1]) &&
+         is_digit((unsigned char)s[2]) && is_digit((unsigned char)s[3]) &&
+         starts_z(s + 4, NIAN, 3);
+}
+
+/* One pass over a text (NUL terminated, so no strlen before it): the years it names
+ * and the places it mentions. */
+static void scan_text(deriver *d, const char *s) {
   const unsigned char *b = (const unsigned char *)s;
-  for (size_t i = 0; i < len;) {
+  for (size_t i = 0; b[i];) {
     if (is_digit(b[i])) {
       size_t j = i;
-      while (j < len && is_digit(b[j]))
+      while (is_digit(b[j]))
         j++;
       if (j - i == 4) {
-        if (j + 3 <= len && !memcmp(s + j, NIAN, 3))
+        if (starts_z(s + j, NIAN, 3))
           add_year(d, four_digits(s + i));
         else
           for (size_t k = 0; k < SEPARATOR_COUNT; k++) {
-            size_t sep = separator_at(s, len, j, k);
-            if (sep && year_at(s, len, j + sep)) {
+            size_t sep = separators[k].len;
+            if (starts_z(s + j, separators[k].text, sep) && year_z(s + j + sep)) {
               add_year(d, four_digits(s + i));
               break;
             }
@@ -120,30 +144,37 @@ static void scan_text(deriver *d, const char *s, size_t len) {
       continue;
     }
     /* The text is valid UTF-8 (the loader saw to it), so a lead byte's character is
-     * read without checks. Most of it is three-byte characters no place name starts
-     * with: those are passed over in a tight loop. */
-    if ((b[i] & 0xF0) == 0xE0 && i + 2 < len) {
+     * read without checks (a NUL after it, which valid text never has, ends the
+     * character). Most of it is three-byte characters no place name starts with:
+     * those are passed over in a tight loop. */
+    if ((b[i] & 0xF0) == 0xE0 && b[i + 1] && b[i + 2]) {
       do {
         unsigned cp = (b[i] & 0x0Fu) << 12 | (b[i + 1] & 0x3Fu) << 6 | (b[i + 2] & 0x3Fu);
         if (bit(d->first_char, cp))
-          match_places(d, s + i, len - i, (int32_t)cp);
+          match_places(d, s + i, (int32_t)cp);
         i += 3;
-      } while (i + 2 < len && (b[i] & 0xF0) == 0xE0);
+      } while ((b[i] & 0xF0) == 0xE0 && b[i + 1] && b[i + 2]);
       continue;
     }
     int32_t cp;
     size_t k = 1;
     if (b[i] < 0x80)
       cp = b[i];
-    else if (b[i] < 0xE0 && i + 1 < len)
+    else if (b[i] < 0xE0 && b[i + 1])
       cp = (b[i] & 0x1F) << 6 | (b[i + 1] & 0x3F), k = 2;
-    else if (b[i] < 0xF0 && i + 2 < len)
+    else if (b[i] < 0xF0 && b[i + 1] && b[i + 2])
       cp = (b[i] & 0x0F) << 12 | (b[i + 1] & 0x3F) << 6 | (b[i + 2] & 0x3F), k = 3;
     else
       cp = 0x10000, k = b[i] >= 0xF0 ? 4 : 1;
     if (cp < 0x10000 ? bit(d->first_char, (unsigned)cp) : d->astral)
-      match_places(d, s + i, len - i, cp);
-    i += k < len - i ? k : len - i;
+      match_places(d, s + i, cp);
+    if (k == 4) { /* a sequence cut by the end goes up to the NUL */
+      size_t m = 1;
+      while (m < k && b[i + m])
+        m++;
+      k = m;
+    }
+    i += k;
   }
 }
 
@@ -172,8 +203,9 @@ static size_t strip_trailing_parens(const char *t, size_t len) {
   }
 }
 
-static void derive_doctype(const facts *f, const bqw_record *r, record_derived *x) {
-  size_t len = strip_trailing_parens(r->title, strlen(r->title));
+static void derive_doctype(const facts *f, const bqw_record *r, size_t title_len,
+                           record_derived *x) {
+  size_t len = strip_trailing_parens(r->title, title_len);
   for (size_t i = 0; i < f->doctype_count; i++) {
     const doctype *dt = &f->doctypes[i];
     if (has_suffix(r->title, len, dt->ending_hans, dt->hans_len) ||
@@ -187,9 +219,9 @@ static void derive_doctype(const facts *f, const bqw_record *r, record_derived *
 /* The separators are tried in order over the whole title (a "—" range anywhere wins
  * over an earlier "-" one): one pass keeps the match of the earliest separator, and
  * of those the first. */
-static void derive_period(const bqw_record *r, record_derived *x) {
+static void derive_period(const bqw_record *r, size_t len, record_derived *x) {
   const char *t = r->title;
-  size_t len = strlen(t), best = SEPARATOR_COUNT;
+  size_t best = SEPARATOR_COUNT;
   for (size_t i = 0; i + 4 <= len && best > 0; i++) {
     if (!is_digit((unsigned char)t[i]))
       continue;
@@ -226,10 +258,10 @@ static long long pool_names(bqw_dataset *ds, const char *const *names, size_t n)
   return (long long)(ds->name_count - n);
 }
 
-static int derive_issuers(bqw_dataset *ds, const bqw_record *r, record_derived *x) {
+static int derive_issuers(bqw_dataset *ds, const bqw_record *r, size_t len,
+                          record_derived *x) {
   const facts *f = &ds->facts;
   const char *rest = r->title;
-  size_t len = strlen(rest);
   const char *found[64];
   size_t n = 0;
   for (;;) {
@@ -275,11 +307,12 @@ static int derive_record(deriver *d, bqw_dataset *ds, const bqw_record *r,
   bool titled_kind = r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
                      r->kind == BQW_KIND_CITY;
   if (titled_kind && r->title) {
-    int rc = derive_issuers(ds, r, x);
+    size_t len = strlen(r->title);
+    int rc = derive_issuers(ds, r, len, x);
     if (rc)
       return rc;
-    derive_doctype(f, r, x);
-    derive_period(r, x);
+    derive_doctype(f, r, len, x);
+    derive_period(r, len, x);
   }
 
   for (size_t i = 0; i < d->found_count; i++) /* only the bits the last record set */
@@ -291,11 +324,11 @@ static int derive_record(deriver *d, bqw_dataset *ds, const bqw_record *r,
   const char *texts[] = {r->title, r->headline, r->text};
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
     if (texts[i])
-      scan_text(d, texts[i], strlen(texts[i]));
+      scan_text(d, texts[i]);
   for (size_t i = 1; i < r->headline_count; i++) /* the first is headline */
-    scan_text(d, r->headlines[i], strlen(r->headlines[i]));
+    scan_text(d, r->headlines[i]);
   for (size_t i = 0; i < r->measure_count; i++)
-    scan_text(d, r->measures[i].text, strlen(r->measures[i].text));
+    scan_text(d, r->measures[i].text);
   if (r->year)
     add_year(d, r->year);
   if (r->date)

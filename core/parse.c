@@ -75,9 +75,17 @@ typedef struct parser {
   list bylines;      /* meta.bylines */
 } parser;
 
-static bool starts_with(const char *s, size_t len, const char *prefix) {
+/* Whether s holds the n bytes of word (n >= 1) at its start: the first and last bytes
+ * are compared before a call, which most places fail (the lead bytes of CJK text are
+ * few, its last bytes many). */
+static bool same_at(const char *s, const char *word, size_t n) {
+  return s[0] == word[0] && s[n - 1] == word[n - 1] && !memcmp(s, word, n);
+}
+
+__attribute__((always_inline)) static inline bool starts_with(const char *s, size_t len,
+                                                              const char *prefix) {
   size_t n = strlen(prefix);
-  return len >= n && !memcmp(s, prefix, n);
+  return !n || (len >= n && same_at(s, prefix, n));
 }
 
 /* The parser searches short lines for short words, where memmem's set-up costs more
@@ -85,15 +93,17 @@ static bool starts_with(const char *s, size_t len, const char *prefix) {
 static const char *find(const char *s, size_t len, const char *needle) {
   size_t n = strlen(needle);
   for (size_t i = 0; n && i + n <= len; i++)
-    if (s[i] == needle[0] && !memcmp(s + i + 1, needle + 1, n - 1))
+    if (same_at(s + i, needle, n))
       return s + i;
   return NULL;
 }
 
 static const char *find_last(const char *s, size_t len, const char *needle) {
   size_t n = strlen(needle);
+  if (!n)
+    return s + len; /* as the empty word matches at the end */
   for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;)
-    if (!memcmp(s + i, needle, n))
+    if (same_at(s + i, needle, n))
       return s + i;
   return NULL;
 }
