@@ -185,6 +185,7 @@ static int load_owned(const char *name, char *bytes, size_t len, bool keep_lines
     return BQW_ENOMEM;
   }
   ds->storage = bytes;
+  ds->keep_lines = keep_lines;
   bytes[len] = '\0';
   int rc = clean_text(ds, (unsigned char *)bytes, len);
   if (rc == BQW_ENOMEM)

@@ -468,6 +468,8 @@ struct bqw_dataset {
   int status;
   char *storage;       /* the input bytes, reused for the clean text */
   bool wrong_encoding; /* the whole file is in another encoding: nothing to parse */
+  bool keep_lines;     /* dataset_load_keep_lines: the lines stay as cleaned (the parser
+                          copies titles out of them instead of ending them in place) */
   facts facts;
   bqw_meta meta;
   bqw_report report;
@@ -623,7 +625,9 @@ void dataset_set_index_hook(bqw_dataset *ds,
                             void *data);
 
 /* As bqw_load_buffer, keeping the cleaned lines (ds->lines, ds->line_count) that a
- * load frees once parsed: for tests that follow each line to where it went. */
+ * load frees once parsed, as they were cleaned: for tests that follow each line to
+ * where it went. (A load ends a document's title in place, over its line's 》; this
+ * one copies the titles out, which gives the same records.) */
 int dataset_load_keep_lines(const char *name, const void *data, size_t len,
                             bqw_dataset **out);
 

@@ -291,7 +291,7 @@ static bool list_push(parser *p, list *li, const char *s) {
 /* The text inside the first 《 and the last 》, or NULL when there is no 《; *rest
  * (may be NULL) is set to what follows the 》 (the line's end when it is unclosed). */
 static const char *quoted_title(parser *p, const text_line *l, const char *s, size_t len,
-                                const char **rest) {
+                                const char **rest, bool in_place) {
   const char *open = find(s, len, LQUOTE);
   if (!open)
     return NULL;
@@ -306,7 +306,13 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s, si
   }
   if (rest)
     *rest = close == s + len ? close : close + strlen(RQUOTE);
-  return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
+  if (!in_place)
+    return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
+  /* The line is the loader's own clean text, and nothing reads it as a whole after
+   * this: the title ends where its 》 began (the rest of the line, read through *rest,
+   * stays as it was), and no copy is made. */
+  *(char *)close = '\0';
+  return inner;
 }
 
 /* Sets the record's document number, with a note. */
@@ -498,7 +504,9 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
   r->category = kind == BQW_KIND_DOCUMENT ? p->category : NULL;
   p->category_open = false;
   const char *rest;
-  const char *title = quoted_title(p, l, l->text, l->len, &rest);
+  /* A document's line is its title's alone (a city's headline keeps its whole line):
+   * the title is cut out of it in place, unless the lines are kept as cleaned. */
+  const char *title = quoted_title(p, l, l->text, l->len, &rest, !p->ds->keep_lines);
   if (!title)
     return BQW_ENOMEM;
   r = &p->ds->records[p->ds->record_count - 1];
@@ -626,7 +634,7 @@ static int add_headline(parser *p, const text_line *l) {
   p->headline_open = true;
   if (!r->title && find(l->text, l->len, LQUOTE)) {
     const char *rest;
-    if (!(r->title = quoted_title(p, l, l->text, l->len, &rest)))
+    if (!(r->title = quoted_title(p, l, l->text, l->len, &rest, false)))
       return BQW_ENOMEM;
     return title_docno(p, r, l, rest);
   }

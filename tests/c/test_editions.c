@@ -555,6 +555,47 @@ done:
   bqw_dataset_free(ds);
 }
 
+/* A document's title is cut out of its own line in place, not copied: a digest of
+ * long titles takes no more of the arena than one of short titles (the kept lines of
+ * dataset_load_keep_lines copy them, and give the same titles). */
+static void test_titles_in_place(void) {
+  enum { DOCS = 300 };
+  buffer text[2] = {{0}, {0}};
+  for (int longer = 0; longer < 2; longer++) {
+    buffer_append(&text[longer], "全省政策\n縣域發展\n", strlen("全省政策\n縣域發展\n"));
+    for (int i = 0; i < DOCS; i++) {
+      char line[1024];
+      int n = snprintf(line, sizeof line, "●《第%d號%s的實施方案》\n◎措施。\n", i,
+                       longer ? "關於推進百縣千鎮萬村高質量發展工程促進城鄉區域協調發展"
+                                "加快建設現代化產業體系全面推進鄉村振興"
+                              : "");
+      buffer_append(&text[longer], line, (size_t)n);
+    }
+  }
+  size_t used[2] = {0, 0}, title_bytes = 0;
+  for (int longer = 0; longer < 2; longer++) {
+    bqw_dataset *ds = NULL, *kept = NULL;
+    CHECK_EQ_INT(bqw_load_buffer("titles.txt", text[longer].data, text[longer].len, &ds),
+                 0);
+    dataset_load_keep_lines("titles.txt", text[longer].data, text[longer].len, &kept);
+    if (CHECK(ds && kept) && CHECK_EQ_INT(bqw_record_count(ds), DOCS)) {
+      used[longer] = ds->mem.total;
+      for (size_t i = 0; i < DOCS; i++) {
+        const char *t = bqw_record_at(ds, i)->title;
+        CHECK_STR(t, bqw_record_at(kept, i)->title);
+        CHECK_SUFFIX(t, "的實施方案");
+        CHECK_STR(field_text(ds, bqw_record_at(ds, i), BQW_F_DOCTYPE_DETAIL), "实施方案");
+        title_bytes += longer ? strlen(t) : 0;
+      }
+    }
+    bqw_dataset_free(ds);
+    bqw_dataset_free(kept);
+    buffer_free(&text[longer]);
+  }
+  CHECK(title_bytes > 30000);
+  CHECK(used[1] < used[0] + title_bytes / 4);
+}
+
 int main(void) {
   test_docno_scan();
   test_date_scan();
@@ -562,6 +603,7 @@ int main(void) {
   test_edition_hans();
   test_headlines_derived();
   test_derived_runs();
+  test_titles_in_place();
   test_title_rest();
   test_script_repairs();
   test_every_fixture();
