@@ -52,10 +52,10 @@ const char *bqw_version(void) { return BQW_VERSION_STRING; }
  * written visibly (\x1b, <U+202E>), so printing a diagnostic never drives a terminal
  * (out has room for four times in). Returns the length. */
 static size_t visible(const char *in, char *out, size_t size) {
-  size_t o = 0;
+  size_t o = 0, len = strlen(in);
   for (size_t i = 0; in[i] && o + 9 < size;) {
     int32_t cp;
-    size_t k = text_decode((const unsigned char *)in + i, strlen(in + i), &cp);
+    size_t k = text_decode((const unsigned char *)in + i, len - i, &cp);
     if (!k)
       k = 1; /* cut in the middle of a character by the buffer's end: kept as is */
     if (k && text_is_control(cp) && cp < 0x80)

@@ -26,10 +26,10 @@ static const char NIAN[] = "\xE5\xB9\xB4"; /* 年 */
 /* What derivation keeps between records: the place-name filter and scratch space. */
 typedef struct deriver {
   const facts *f;
-  uint8_t first_char[65536 / 8]; /* bit cp: a place name starts with cp (BMP) */
-  bool astral;                   /* a place name starts beyond the BMP */
-  const place_name **by_first;   /* the names, sorted by their first character */
-  int32_t *firsts;               /* ... and that character, in the same order */
+  uint64_t first_char[65536 / 64]; /* bit cp: a place name starts with cp (BMP) */
+  bool astral;                     /* a place name starts beyond the BMP */
+  const place_name **by_first;     /* the names, sorted by their first character */
+  int32_t *firsts;                 /* ... and that character, in the same order */
   size_t name_count;
   bool *seen; /* per place of the gazetteer, for one record */
   size_t seen_count;
@@ -40,6 +40,12 @@ typedef struct deriver {
 
 static bool bit(const uint8_t *set, unsigned i) { return set[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *set, unsigned i) { set[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+/* The same over 64-bit words: the word of a three-byte character is its first two
+ * bytes' bits (cp >> 6), its bit the third byte's (cp & 63). */
+static bool bit64(const uint64_t *set, unsigned i) { return set[i >> 6] >> (i & 63) & 1; }
+static void set_bit64(uint64_t *set, unsigned i) {
+  set[i >> 6] |= UINT64_C(1) << (i & 63);
+}
 
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
@@ -69,19 +75,6 @@ static bool starts_z(const char *s, const char *p, size_t plen) {
 
 static int four_digits(const char *s) {
   return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-}
-
-/* Whether s[at..len) is "YYYY年" with exactly four digits. */
-static bool year_at(const char *s, size_t len, size_t at) {
-  return at + 4 + 3 <= len && is_digit((unsigned char)s[at]) &&
-         is_digit((unsigned char)s[at + 1]) && is_digit((unsigned char)s[at + 2]) &&
-         is_digit((unsigned char)s[at + 3]) && !memcmp(s + at + 4, NIAN, 3);
-}
-
-/* The length of the separator at s[at..len), or 0. */
-static size_t separator_at(const char *s, size_t len, size_t at, size_t which) {
-  size_t k = separators[which].len;
-  return at + k <= len && !memcmp(s + at, separators[which].text, k) ? k : 0;
 }
 
 static void add_year(deriver *d, int y) {
@@ -120,9 +113,12 @@ static bool year_z(const char *s) {
 }
 
 /* One pass over a text (NUL terminated, so no strlen before it): the years it names
- * and the places it mentions. */
-static void scan_text(deriver *d, const char *s) {
+ * and the places it mentions; and, with x (a titled record's title), its period: of
+ * the ranges "YYYY—YYYY年", the earliest of the first separator in separators[] that
+ * any has (a "—" range anywhere wins over an earlier "-" one). */
+static void scan_text(deriver *d, const char *s, record_derived *x) {
   const unsigned char *b = (const unsigned char *)s;
+  size_t best = SEPARATOR_COUNT; /* the period's separator so far */
   for (size_t i = 0; b[i];) {
     if (is_digit(b[i])) {
       size_t j = i;
@@ -136,6 +132,11 @@ static void scan_text(deriver *d, const char *s) {
             size_t sep = separators[k].len;
             if (starts_z(s + j, separators[k].text, sep) && year_z(s + j + sep)) {
               add_year(d, four_digits(s + i));
+              if (x && k < best) {
+                best = k;
+                x->period[0] = (uint16_t)four_digits(s + i);
+                x->period[1] = (uint16_t)four_digits(s + j + sep);
+              }
               break;
             }
           }
@@ -146,16 +147,20 @@ static void scan_text(deriver *d, const char *s) {
     /* The text is valid UTF-8 (the loader saw to it), so a lead byte's character is
      * read without checks (a NUL after it, which valid text never has, ends the
      * character). Most of it is three-byte characters no place name starts with:
-     * those are passed over in a tight loop. */
-    if ((b[i] & 0xF0) == 0xE0 && b[i + 1] && b[i + 2]) {
-      do {
-        unsigned cp = (b[i] & 0x0Fu) << 12 | (b[i + 1] & 0x3Fu) << 6 | (b[i + 2] & 0x3Fu);
-        if (bit(d->first_char, cp))
-          match_places(d, s + i, (int32_t)cp);
-        i += 3;
-      } while ((b[i] & 0xF0) == 0xE0 && b[i + 1] && b[i + 2]);
-      continue;
+     * those are passed over in a tight loop, a character's word of first_char read
+     * from its first two bytes and its bit from the third. */
+    size_t from = i;
+    for (;;) { /* each byte read once */
+      unsigned c0 = b[i], c1, c2;
+      if ((c0 & 0xF0) != 0xE0 || !(c1 = b[i + 1]) || !(c2 = b[i + 2]))
+        break;
+      unsigned word = (c0 & 0x0Fu) << 6 | (c1 & 0x3Fu);
+      if (d->first_char[word] >> (c2 & 0x3Fu) & 1)
+        match_places(d, s + i, (int32_t)(word << 6 | (c2 & 0x3Fu)));
+      i += 3;
     }
+    if (i > from)
+      continue;
     int32_t cp;
     size_t k = 1;
     if (b[i] < 0x80)
@@ -166,7 +171,7 @@ static void scan_text(deriver *d, const char *s) {
       cp = (b[i] & 0x0F) << 12 | (b[i + 1] & 0x3F) << 6 | (b[i + 2] & 0x3F), k = 3;
     else
       cp = 0x10000, k = b[i] >= 0xF0 ? 4 : 1;
-    if (cp < 0x10000 ? bit(d->first_char, (unsigned)cp) : d->astral)
+    if (cp < 0x10000 ? bit64(d->first_char, (unsigned)cp) : d->astral)
       match_places(d, s + i, cp);
     if (k == 4) { /* a sequence cut by the end goes up to the NUL */
       size_t m = 1;
@@ -212,31 +217,6 @@ static void derive_doctype(const facts *f, const bqw_record *r, size_t title_len
         has_suffix(r->title, len, dt->ending_hant, dt->hant_len)) {
       x->doctype = (uint8_t)(i + 1);
       return;
-    }
-  }
-}
-
-/* The separators are tried in order over the whole title (a "—" range anywhere wins
- * over an earlier "-" one): one pass keeps the match of the earliest separator, and
- * of those the first. */
-static void derive_period(const bqw_record *r, size_t len, record_derived *x) {
-  const char *t = r->title;
-  size_t best = SEPARATOR_COUNT;
-  for (size_t i = 0; i + 4 <= len && best > 0; i++) {
-    if (!is_digit((unsigned char)t[i]))
-      continue;
-    if ((i > 0 && is_digit((unsigned char)t[i - 1])) ||
-        !is_digit((unsigned char)t[i + 1]) || !is_digit((unsigned char)t[i + 2]) ||
-        !is_digit((unsigned char)t[i + 3]))
-      continue;
-    for (size_t k = 0; k < best; k++) {
-      size_t sep = separator_at(t, len, i + 4, k);
-      if (sep && year_at(t, len, i + 4 + sep)) {
-        best = k;
-        x->period[0] = (uint16_t)four_digits(t + i);
-        x->period[1] = (uint16_t)four_digits(t + i + 4 + sep);
-        break;
-      }
     }
   }
 }
@@ -312,7 +292,6 @@ static int derive_record(deriver *d, bqw_dataset *ds, const bqw_record *r,
     if (rc)
       return rc;
     derive_doctype(f, r, len, x);
-    derive_period(r, len, x);
   }
 
   for (size_t i = 0; i < d->found_count; i++) /* only the bits the last record set */
@@ -323,12 +302,12 @@ static int derive_record(deriver *d, bqw_dataset *ds, const bqw_record *r,
   d->seen_count = 0;
   const char *texts[] = {r->title, r->headline, r->text};
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-    if (texts[i])
-      scan_text(d, texts[i]);
+    if (texts[i]) /* the period: a titled record's title's */
+      scan_text(d, texts[i], i == 0 && titled_kind ? x : NULL);
   for (size_t i = 1; i < r->headline_count; i++) /* the first is headline */
-    scan_text(d, r->headlines[i]);
+    scan_text(d, r->headlines[i], NULL);
   for (size_t i = 0; i < r->measure_count; i++)
-    scan_text(d, r->measures[i].text);
+    scan_text(d, r->measures[i].text, NULL);
   if (r->year)
     add_year(d, r->year);
   if (r->date)
@@ -394,7 +373,7 @@ int derive_records(bqw_dataset *ds) {
     if (!p->len || !text_decode((const unsigned char *)p->text, p->len, &cp))
       continue; /* an empty or broken name matches nothing */
     if (cp < 0x10000)
-      set_bit(d->first_char, (unsigned)cp);
+      set_bit64(d->first_char, (unsigned)cp);
     else
       d->astral = true;
     /* insertion by first character, stable, so gazetteer order holds within one */

@@ -72,7 +72,9 @@ typedef struct parser {
   size_t prev;       /* the index of the last non-empty line parsed, SIZE_MAX: none */
   size_t measure_at; /* the index of the last measure's line (or of its continuation) */
   list headlines;    /* the open city entry's headlines */
-  list bylines;      /* meta.bylines */
+  const text_line *heading_of; /* the line whose heading_like `heading` holds */
+  bool heading;
+  list bylines; /* meta.bylines */
 } parser;
 
 /* Whether s holds the n bytes of word (n >= 1) at its start: the first and last bytes
@@ -161,7 +163,8 @@ static bool heading_like(const char *s, size_t len) {
   return true;
 }
 
-static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) {
+static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len,
+                              bool heading) {
   static const struct {
     keyword_role role;
     bqw_section section;
@@ -169,7 +172,7 @@ static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) 
                {ROLE_SECTION_CITY, BQW_SECTION_CITY},
                {ROLE_SECTION_GUIDING, BQW_SECTION_GUIDING},
                {ROLE_SECTION_TIMELINE, BQW_SECTION_TIMELINE}};
-  if (!heading_like(s, len))
+  if (!heading) /* heading_like(s, len) */
     return BQW_SECTION_PREAMBLE;
   /* One pass over the keywords keeps the earliest role of roles[] that matches. */
   size_t best = sizeof roles / sizeof *roles;
@@ -184,14 +187,27 @@ static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) 
   return best < sizeof roles / sizeof *roles ? roles[best].section : BQW_SECTION_PREAMBLE;
 }
 
+/* heading_like of a line, worked out once however often the parser asks (up to five
+ * times a line). */
+static bool heading(parser *p, const text_line *l) {
+  if (p->heading_of != l) {
+    p->heading_of = l;
+    p->heading = heading_like(l->text, l->len);
+  }
+  return p->heading;
+}
+
 static const place *find_place(const bqw_dataset *ds, const char *s, size_t len) {
   static const char city_suffix[] = "\xE5\xB8\x82"; /* 市 */
   if (len > 3 && !memcmp(s + len - 3, city_suffix, 3))
     len -= 3;
   for (size_t i = 0; i < ds->facts.place_count; i++) {
     const place *p = &ds->facts.places[i];
-    if ((strlen(p->name_hans) == len && !memcmp(p->name_hans, s, len)) ||
-        (strlen(p->name_hant) == len && !memcmp(p->name_hant, s, len)))
+    /* the first byte first: most names differ there (s is NUL terminated) */
+    if ((p->name_hans[0] == s[0] && strlen(p->name_hans) == len &&
+         !memcmp(p->name_hans, s, len)) ||
+        (p->name_hant[0] == s[0] && strlen(p->name_hant) == len &&
+         !memcmp(p->name_hant, s, len)))
       return p;
   }
   return NULL;
@@ -481,11 +497,11 @@ static int measure(parser *p, size_t i, const text_line *l) {
 
 /* A line right after a measure (or its continuation) that is neither a marker line
  * (● ◎ 《) nor reads like a heading: the measure wrapped onto it. */
-static bool continues_measure(const parser *p, const text_line *l) {
+static bool continues_measure(parser *p, const text_line *l) {
   return p->current && p->measure_at != SIZE_MAX && p->measure_at == p->prev &&
          !starts_with(l->text, l->len, BULLET) &&
          !starts_with(l->text, l->len, MEASURE) &&
-         !starts_with(l->text, l->len, LQUOTE) && !heading_like(l->text, l->len);
+         !starts_with(l->text, l->len, LQUOTE) && !heading(p, l);
 }
 
 /* Joins the line to the last measure (no separator: a wrapped line), with a note. */
@@ -523,11 +539,11 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
 /* A category heading: a word of data/structure.tsv, or (with a note, once) a short
  * line right over a ● 《 document, unless a category heading already waits for its
  * first document: then the line between them is not the category. */
-static bool is_category(const parser *p, size_t i, const text_line *l, bool *novel) {
+static bool is_category(parser *p, size_t i, const text_line *l, bool *novel) {
   *novel = false;
   if (keyword_is(p->ds, ROLE_CATEGORY, l->text, l->len))
     return true;
-  if (p->category_open || !heading_like(l->text, l->len))
+  if (p->category_open || !heading(p, l))
     return false;
   const text_line *next = next_nonblank(p->ds, i);
   *novel = next && starts_with(next->text, next->len, BULLET LQUOTE);
@@ -558,7 +574,7 @@ static int province_line(parser *p, size_t i, const text_line *l) {
     p->current = 0;
     return 0;
   }
-  if (heading_like(l->text, l->len))
+  if (heading(p, l))
     return open_unknown_section(p, l);
   return keep_unrecognised(p, i, l);
 }
@@ -574,8 +590,8 @@ static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
 /* A city entry's shape, for a name the gazetteer does not have (a county, a new
  * city): a short name line, then a headline that is neither a measure, a document nor
  * a known place, then ◎ measures. */
-static bool city_shape(const parser *p, size_t i, const text_line *l) {
-  if (!heading_like(l->text, l->len))
+static bool city_shape(parser *p, size_t i, const text_line *l) {
+  if (!heading(p, l))
     return false;
   size_t h = next_nonblank_index(p->ds, i);
   if (h == SIZE_MAX)
@@ -584,8 +600,9 @@ static bool city_shape(const parser *p, size_t i, const text_line *l) {
   if (starts_with(head->text, head->len, MEASURE) ||
       starts_with(head->text, head->len, BULLET) ||
       starts_with(head->text, head->len, LQUOTE) ||
-      section_of(p->ds, head->text, head->len) != BQW_SECTION_PREAMBLE ||
-      (heading_like(head->text, head->len) && find_place(p->ds, head->text, head->len)))
+      section_of(p->ds, head->text, head->len, heading(p, head)) !=
+          BQW_SECTION_PREAMBLE ||
+      (heading(p, head) && find_place(p->ds, head->text, head->len)))
     return false;
   const text_line *first = next_nonblank(p->ds, h);
   return first && starts_with(first->text, first->len, MEASURE);
@@ -642,8 +659,7 @@ static int add_headline(parser *p, const text_line *l) {
 }
 
 static int city_line(parser *p, size_t i, const text_line *l) {
-  const place *pl =
-      heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
+  const place *pl = heading(p, l) ? find_place(p->ds, l->text, l->len) : NULL;
   if (pl)
     return new_city(p, l, pl);
   if (starts_with(l->text, l->len, MEASURE)) {
@@ -666,7 +682,7 @@ static int city_line(parser *p, size_t i, const text_line *l) {
     return add_headline(p, l);
   if (city_shape(p, i, l))
     return new_city(p, l, NULL);
-  if (heading_like(l->text, l->len))
+  if (heading(p, l))
     return open_unknown_section(p, l);
   return keep_unrecognised(p, i, l);
 }
@@ -677,7 +693,7 @@ static int item_text(parser *p, size_t i, const text_line *l) {
   bqw_record *r = p->awaiting ? &p->ds->records[p->awaiting - 1] : NULL;
   if (r && !r->text)
     return (r->text = l->text) ? 0 : BQW_ENOMEM;
-  if (heading_like(l->text, l->len))
+  if (heading(p, l))
     return open_unknown_section(p, l);
   if (r)
     return (r->text = append_text(p, JOIN_ITEM, r->text, l)) ? 0 : BQW_ENOMEM;
@@ -783,8 +799,7 @@ static int preamble_line(parser *p, size_t i, const text_line *l) {
 
 /* Whether the line is one the grammar of `section` places (without placing it): where
  * parsing resumes after an unknown heading. */
-static bool recognised_in(const parser *p, bqw_section section, size_t i,
-                          const text_line *l) {
+static bool recognised_in(parser *p, bqw_section section, size_t i, const text_line *l) {
   int year, v[6];
   bool novel;
   switch (section) {
@@ -793,7 +808,7 @@ static bool recognised_in(const parser *p, bqw_section section, size_t i,
            (starts_with(l->text, l->len, MEASURE) && p->current) ||
            is_category(p, i, l, &novel);
   case BQW_SECTION_CITY:
-    return (heading_like(l->text, l->len) && find_place(p->ds, l->text, l->len)) ||
+    return (heading(p, l) && find_place(p->ds, l->text, l->len)) ||
            (starts_with(l->text, l->len, MEASURE) && p->current) || city_shape(p, i, l);
   case BQW_SECTION_GUIDING:
     return starts_with(l->text, l->len, LQUOTE) ||
@@ -808,7 +823,7 @@ static bool recognised_in(const parser *p, bqw_section section, size_t i,
 }
 
 static int dispatch(parser *p, size_t i, const text_line *l) {
-  bqw_section s = section_of(p->ds, l->text, l->len);
+  bqw_section s = section_of(p->ds, l->text, l->len, heading(p, l));
   if (s != BQW_SECTION_PREAMBLE) {
     close_open_items(p);
     p->section = p->known = s;
@@ -818,8 +833,7 @@ static int dispatch(parser *p, size_t i, const text_line *l) {
     p->seen[s] = true;
     return 0;
   }
-  if (heading_like(l->text, l->len) &&
-      keyword_match(p->ds, ROLE_SOURCE, l->text, l->len, true)) {
+  if (heading(p, l) && keyword_match(p->ds, ROLE_SOURCE, l->text, l->len, true)) {
     p->ds->meta.source = l->text;
     return 0;
   }

@@ -549,6 +549,19 @@ static void test_derived_runs(void) {
     CHECK_EQ_INT(bqw_record_value(ds, i, 0, BQW_F_PERIOD_FROM, &v), 0);
     CHECK_EQ_INT(v.type, want[i].from ? BQW_TYPE_INTEGER : BQW_TYPE_NONE);
   }
+  /* a "—" range anywhere in the title wins over an earlier "-" one and a later "~" */
+  bqw_dataset *more = NULL;
+  static const char ranges[] =
+      "全省政策\n縣域發展\n●《關於2020-2021年和2023—2025年(2026~2027年)的工作方案》\n"
+      "◎措施。\n";
+  CHECK_EQ_INT(bqw_load_buffer("ranges.txt", ranges, sizeof ranges - 1, &more), 0);
+  if (CHECK_EQ_INT(bqw_record_count(more), 1)) {
+    const int years4[] = {2020, 2021, 2023, 2025, 2026, 2027};
+    CHECK_EQ_INT(field_int(more, bqw_record_at(more, 0), BQW_F_PERIOD_FROM), 2023);
+    CHECK_EQ_INT(field_int(more, bqw_record_at(more, 0), BQW_F_PERIOD_TO), 2025);
+    check_years(more, 0, years4, 6);
+  }
+  bqw_dataset_free(more);
   /* the record holds what the parser read; what is derived from it lies beside */
   CHECK(sizeof(bqw_record) <= 128);
 done:
