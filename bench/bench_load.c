@@ -13,10 +13,8 @@
  *   load_buf  reads the file (not timed), then bqw_load_buffer() (timed);
  *   index     bqw_load_file(path) (not timed), then bqw_dataset_index() (timed): the
  *             search index's build, its peak RSS that of the loaded dataset and index.
- * Each phase runs N times (default 3), the phases interleaved (the first run of each,
- * then the second of each, ...) so that other work on a shared machine disturbs all
- * alike; best and median times are reported, throughput is input bytes / time, and the
- * ratios use medians.
+ * Each phase runs N times (default 3); best and median times are reported, throughput
+ * is input bytes / time, and the ratios use medians.
  */
 #include "bqw.h"
 
@@ -254,51 +252,28 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The repetitions of a phase: times and CPU times, for the medians. */
-typedef struct phase_runs {
+static int run_phase(phase ph, const char *path, int repeat, phase_stats *ps) {
   double times[MAX_REPEAT], cpus[MAX_REPEAT];
-} phase_runs;
-
-/* Repetition i of a phase, in its own child. */
-static int run_once(phase ph, const char *path, int i, phase_stats *ps, phase_runs *pr) {
-  long rss;
-  if (run_forked(ph, path, &ps->last, &rss) < 0) {
-    fprintf(stderr, "bench_load: phase %s failed (repetition %d)\n", phase_names[ph],
-            i + 1);
-    return -1;
+  ps->rss_kib = 0;
+  for (int i = 0; i < repeat; i++) {
+    long rss;
+    if (run_forked(ph, path, &ps->last, &rss) < 0) {
+      fprintf(stderr, "bench_load: phase %s failed (repetition %d)\n", phase_names[ph],
+              i + 1);
+      return -1;
+    }
+    times[i] = ps->last.seconds;
+    cpus[i] = ps->last.cpu;
+    if (rss > ps->rss_kib)
+      ps->rss_kib = rss;
   }
-  pr->times[i] = ps->last.seconds;
-  pr->cpus[i] = ps->last.cpu;
-  if (rss > ps->rss_kib)
-    ps->rss_kib = rss;
-  return 0;
-}
-
-static void phase_medians(int repeat, phase_stats *ps, phase_runs *pr) {
-  qsort(pr->times, (size_t)repeat, sizeof *pr->times, cmp_double);
-  qsort(pr->cpus, (size_t)repeat, sizeof *pr->cpus, cmp_double);
-  ps->best = pr->times[0];
-  ps->median = repeat % 2 ? pr->times[repeat / 2]
-                          : (pr->times[repeat / 2 - 1] + pr->times[repeat / 2]) / 2;
-  ps->cpu_median = repeat % 2 ? pr->cpus[repeat / 2]
-                              : (pr->cpus[repeat / 2 - 1] + pr->cpus[repeat / 2]) / 2;
-}
-
-/* Runs the phases first..last-1 `repeat` times each, interleaved: repetition i of
- * every phase before repetition i + 1 of any, so that a burst of other work on a
- * shared machine falls on all of them alike rather than on one phase's runs (the
- * ratios compare phases). */
-static int run_phases(int first, int last, const char *path, int repeat,
-                      phase_stats *ps) {
-  static phase_runs runs[PHASES];
-  for (int p = first; p < last; p++)
-    ps[p].rss_kib = 0;
-  for (int i = 0; i < repeat; i++)
-    for (int p = first; p < last; p++)
-      if (run_once((phase)p, path, i, &ps[p], &runs[p]) < 0)
-        return -1;
-  for (int p = first; p < last; p++)
-    phase_medians(repeat, &ps[p], &runs[p]);
+  qsort(times, (size_t)repeat, sizeof *times, cmp_double);
+  qsort(cpus, (size_t)repeat, sizeof *cpus, cmp_double);
+  ps->best = times[0];
+  ps->median =
+      repeat % 2 ? times[repeat / 2] : (times[repeat / 2 - 1] + times[repeat / 2]) / 2;
+  ps->cpu_median =
+      repeat % 2 ? cpus[repeat / 2] : (cpus[repeat / 2 - 1] + cpus[repeat / 2]) / 2;
   return 0;
 }
 
@@ -359,7 +334,7 @@ int main(int argc, char **argv) {
   phase_stats ps[PHASES];
   memset(ps, 0, sizeof ps);
   if (only >= 0) { /* one phase, e.g. under callgrind: a single line, no ratios */
-    if (run_phases(only, only + 1, path, repeat, ps) < 0)
+    if (run_phase((phase)only, path, repeat, &ps[only]) < 0)
       return 1;
     printf("%s: median %.3f s, best %.3f s, %.1f MB/s, peak RSS %.1f MB\n",
            phase_names[only], ps[only].median, ps[only].best,
@@ -367,8 +342,9 @@ int main(int argc, char **argv) {
            (double)ps[only].rss_kib / 1024.0);
     return 0;
   }
-  if (run_phases(0, PHASES, path, repeat, ps) < 0)
-    return 1;
+  for (int p = 0; p < PHASES; p++)
+    if (run_phase((phase)p, path, repeat, &ps[p]) < 0)
+      return 1;
   struct rusage self;
   getrusage(RUSAGE_SELF, &self);
 
@@ -425,8 +401,8 @@ int main(int argc, char **argv) {
 
   printf("corpus   %s: %lld bytes (%.1f MB), %zu lines\n", path, (long long)st.st_size,
          input_mib, nf->lines);
-  printf("runs     %d per phase, each in its own forked child, the phases interleaved "
-         "run by run; times are medians (best)\n",
+  printf("runs     %d per phase, each in its own forked child; times are medians "
+         "(best)\n",
          repeat);
   printf("versions libbqw %s, utf8proc %s\n\n", bqw_version(), utf8proc_version());
   printf("%-10s %-34s %9s %9s %8s %8s %9s %7s %8s\n", "phase", "what", "median s",
