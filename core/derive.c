@@ -385,8 +385,21 @@ int derive_records(bqw_dataset *ds) {
     d->by_first[j] = p;
     d->firsts[j] = cp;
   }
-  for (size_t i = 0; !rc && i < ds->record_count; i++)
+  /* The derived table, unless a document number made it during the parse: now that
+   * the line table is gone, at the records' count. */
+  bool fresh = !ds->derived && ds->record_count;
+  if (!rc && fresh) {
+    ds->derived = huge_alloc(ds->record_count * sizeof *ds->derived, false);
+    if (ds->derived)
+      ds->derived_cap = ds->record_count;
+    else
+      rc = BQW_ENOMEM;
+  }
+  for (size_t i = 0; !rc && i < ds->record_count; i++) {
+    if (fresh)
+      ds->derived[i] = (record_derived){0};
     rc = derive_record(d, ds, &ds->records[i], &ds->derived[i]);
+  }
   free(d->seen);
   free(d->by_first);
   free(d->firsts);

@@ -479,7 +479,8 @@ struct bqw_dataset {
   size_t record_count, record_cap;
   bqw_measure *measures;
   size_t measure_count, measure_cap;
-  record_derived *derived; /* one per record (derived_cap allocated) */
+  record_derived *derived; /* one per record (derived_cap allocated); NULL until the
+                              first document number or derive_records */
   size_t derived_cap;
   const char **name_pool; /* the derived lists of names, each record's a run */
   size_t name_count, name_cap;

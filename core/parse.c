@@ -224,12 +224,14 @@ static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
   if (!records)
     return NULL;
   ds->records = records;
-  record_derived *derived =
-      huge_grow(ds->derived, ds->record_count, &ds->derived_cap, sizeof *derived, 64);
-  if (!derived)
-    return NULL;
-  ds->derived = derived;
-  ds->derived[ds->record_count] = (record_derived){0};
+  if (ds->derived) { /* a record before has a document number: see set_docno */
+    record_derived *derived =
+        huge_grow(ds->derived, ds->record_count, &ds->derived_cap, sizeof *derived, 64);
+    if (!derived)
+      return NULL;
+    ds->derived = derived;
+    ds->derived[ds->record_count] = (record_derived){0};
+  }
   bqw_record *r = &ds->records[ds->record_count++];
   *r = (bqw_record){.kind = kind,
                     .section = p->section,
@@ -335,6 +337,18 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s, si
 static int set_docno(parser *p, bqw_record *r, const text_line *l, const docno_parts *d,
                      const char *where) {
   bqw_dataset *ds = p->ds;
+  if (!ds->derived) {
+    /* The first document number: the derived table comes now, sized as the records'
+     * room (its pages past the last record untouched), rather than after the parse
+     * (derive_records), where most digests, having none, first need it once the line
+     * table is gone. */
+    ds->derived = huge_alloc(ds->record_cap * sizeof *ds->derived, false);
+    if (!ds->derived)
+      return BQW_ENOMEM;
+    ds->derived_cap = ds->record_cap;
+    for (size_t i = 0; i < ds->record_count; i++)
+      ds->derived[i] = (record_derived){0};
+  }
   record_docno *docnos =
       array_grow(ds->docnos, ds->docno_count, &ds->docno_cap, sizeof *docnos, 16);
   if (!docnos)
@@ -361,7 +375,7 @@ static int set_docno(parser *p, bqw_record *r, const text_line *l, const docno_p
 
 /* Whether the record has a document number already. */
 static bool has_docno(const parser *p, const bqw_record *r) {
-  return p->ds->derived[r - p->ds->records].docno != 0;
+  return p->ds->derived && p->ds->derived[r - p->ds->records].docno != 0;
 }
 
 /* The document number of a title line: a trailing parenthesised note of the title
@@ -908,12 +922,7 @@ int parse_digest(bqw_dataset *ds) {
       return BQW_ENOMEM;
     ds->record_cap = bound;
   }
-  if (!ds->derived_cap && bound) { /* beside each record, its derived fields */
-    ds->derived = huge_alloc(bound * sizeof *ds->derived, false);
-    if (!ds->derived)
-      return BQW_ENOMEM;
-    ds->derived_cap = bound;
-  }
+
   if (!ds->measure_cap && bound) { /* a measure is a line too */
     ds->measures = huge_alloc(bound * sizeof *ds->measures, false);
     if (!ds->measures)

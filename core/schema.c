@@ -92,7 +92,9 @@ static void set_list(bqw_value *v, bqw_type type, const void *items, size_t coun
  * whether the field applies at all. */
 static void field_value(const bqw_dataset *ds, const bqw_record *r, size_t index,
                         size_t m, bqw_field_id f, bqw_value *v) {
-  const record_derived *x = &ds->derived[index];
+  /* none when a load failed before derive_records made the table */
+  static const record_derived none = {0};
+  const record_derived *x = ds->derived ? &ds->derived[index] : &none;
   const record_docno *dn = x->docno ? &ds->docnos[x->docno - 1] : NULL;
   const doctype *dt = x->doctype ? &ds->facts.doctypes[x->doctype - 1] : NULL;
   switch (f) {
