@@ -439,7 +439,11 @@ typedef struct text_line {
  *    year and the years of a meeting's date and date_to; only years 1900 to 2100.
  *  - mentions: the places of the gazetteer (regions, cities of data/regions.tsv, then
  *    data/places.tsv) any of the record's texts names, in gazetteer order.
- *  - docno: the document number (文号) the title line carries (see parse.c). */
+ *  - docno: the document number (文号) the title line carries, in the title as a
+ *    trailing parenthesised note (taken out of the title), after the closing 》
+ *    (parenthesised or not), or alone on the line after the title, as published without
+ *    the parentheses ("粵府〔2023〕12號"; 〔〕 [] 【】 and 號 or 号 accepted).
+ * Names are Simplified, as data/ gives them, whatever the script of the text. */
 typedef struct record_derived {
   uint32_t issuers;   /* the first of the record's issuers in ds->name_pool */
   uint32_t mentions;  /* the first of its mentions in ds->name_pool */
