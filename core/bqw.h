@@ -113,38 +113,6 @@ typedef struct bqw_record {
   bqw_action action; /* city: issue, meeting or statement */
   size_t measure_count;
   const bqw_measure *measures;
-
-  /* Derived at load, in the same pass, from the record's own text (title, headline,
-   * text, measures, in either script) and the curated tables of data/; names are
-   * Simplified, as data/ gives them, whatever the script of the text. */
-  bqw_level level;
-  /* document, guiding, city: the bodies (data/issuers.tsv) the title opens with, in
-   * order, a space (ASCII or U+3000) allowed between two ("中共广东省委 广东省人民
-   * 政府关于…" gives both); none when the title names no body or there is no title.
-   * Other kinds: none. */
-  size_t issuer_count;
-  const char *const *issuers;
-  /* document, guiding, city with a title: the type (文种, "意见") of the ending the
-   * title has once trailing parenthesised notes such as (试行) or (2023—2025年) are
-   * set aside, the longest ending of data/doctypes.tsv winning; doctype_detail is
-   * that ending ("实施意见"). NULL when none matches. */
-  const char *doctype;
-  const char *doctype_detail;
-  /* document, guiding, city: the first period the title names, "YYYY—YYYY年" (— – - ~
-   * ～ 至 tried in that order); both 0 when it names none. */
-  int period_from, period_to;
-  /* Every year the record names, sorted and unique: four digits (no digit before)
-   * followed by 年, or the first year of a range "YYYY—YYYY年", plus a target's year
-   * and the years of a meeting's date and date_to; only years from 1900 to 2100. */
-  size_t year_count;
-  const int *years;
-  /* The places of the gazetteer (regions, cities of data/regions.tsv, then
-   * data/places.tsv) any of the record's texts names, in gazetteer order. */
-  size_t mention_count;
-  const char *const *mentions;
-
-  /* Added for later editions of the digest (appended, so the members above keep their
-   * offsets). */
   /* meeting: the last day of a date range ("2023年9月1日至2日", "…1日—2日",
    * "…1日至10月2日"), ISO 8601; NULL for a single day. */
   const char *date_to;
@@ -153,16 +121,11 @@ typedef struct bqw_record {
    * the entry has no headline. */
   size_t headline_count;
   const char *const *headlines;
-  /* document, guiding, city: the document number (文号) the title line carries, in the
-   * title as a trailing parenthesised note, after the closing 》 (parenthesised or not),
-   * or alone on the line after the title, as published without the parentheses
-   * ("粵府〔2023〕12號"; 〔〕 [] 【】 and 號 or 号 accepted); a note in the title is
-   * taken out of `title`. docno_issuer is its issuer abbreviation in Simplified ("粤府"),
-   * docno_year and docno_number its year and number; NULL and 0 without one. */
-  const char *docno;
-  const char *docno_issuer;
-  int docno_year;
-  int docno_number;
+  /* The fields derived from the record's text and the curated tables of data/ (level,
+   * issuers, doctype, the period, years, mentions) and its document number (docno and
+   * its parts) are not members: read them, as every field, with bqw_record_value
+   * (bqw_schema.h says what each holds). The dataset keeps them compactly beside the
+   * records. */
 } bqw_record;
 
 /* Dataset metadata from the preamble and the closing source line. */

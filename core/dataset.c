@@ -52,10 +52,10 @@ const char *bqw_version(void) { return BQW_VERSION_STRING; }
  * written visibly (\x1b, <U+202E>), so printing a diagnostic never drives a terminal
  * (out has room for four times in). Returns the length. */
 static size_t visible(const char *in, char *out, size_t size) {
-  size_t o = 0;
+  size_t o = 0, len = strlen(in);
   for (size_t i = 0; in[i] && o + 9 < size;) {
     int32_t cp;
-    size_t k = text_decode((const unsigned char *)in + i, strlen(in + i), &cp);
+    size_t k = text_decode((const unsigned char *)in + i, len - i, &cp);
     if (!k)
       k = 1; /* cut in the middle of a character by the buffer's end: kept as is */
     if (k && text_is_control(cp) && cp < 0x80)
@@ -185,6 +185,7 @@ static int load_owned(const char *name, char *bytes, size_t len, bool keep_lines
     return BQW_ENOMEM;
   }
   ds->storage = bytes;
+  ds->keep_lines = keep_lines;
   bytes[len] = '\0';
   int rc = clean_text(ds, (unsigned char *)bytes, len);
   if (rc == BQW_ENOMEM)
@@ -491,6 +492,10 @@ void bqw_dataset_free(bqw_dataset *ds) {
   huge_free(ds->lines);
   huge_free(ds->records);
   huge_free(ds->measures);
+  huge_free(ds->derived);
+  huge_free(ds->name_pool);
+  huge_free(ds->year_pool);
+  free(ds->docnos);
   free(ds->diags);
   arena_free(&ds->mem);
   free(ds);
@@ -505,6 +510,8 @@ size_t bqw_dataset_memory(const bqw_dataset *ds) {
   pthread_mutex_unlock(&locked->index_lock);
   return sizeof *ds + ds->mem.total + ds->report.bytes + 1 +
          ds->record_cap * sizeof *ds->records + ds->measure_cap * sizeof *ds->measures +
+         ds->derived_cap * sizeof *ds->derived + ds->name_cap * sizeof *ds->name_pool +
+         ds->year_cap * sizeof *ds->year_pool + ds->docno_cap * sizeof *ds->docnos +
          ds->diag_cap * sizeof *ds->diags + ds->line_cap * sizeof *ds->lines + index;
 }
 

@@ -421,12 +421,59 @@ typedef struct text_line {
   uint32_t number; /* 1-based physical line */
 } text_line;
 
+/* A record's derived fields (derive.c) and document number (parse.c), kept beside
+ * ds->records (the same index) and compactly: lists as runs of the dataset's pools,
+ * names as indexes into the facts. Only bqw_record_value (schema.c) reads them.
+ *  - level: not kept; record_level() tells it from the kind.
+ *  - issuers (document, guiding, city): the bodies (data/issuers.tsv) the title opens
+ *    with, in order, a space (ASCII or U+3000) allowed between two ("中共广东省委 广东
+ *    省人民政府关于…" gives both); none when the title names no body or there is none.
+ *  - doctype (document, guiding, city with a title): the type (文种, "意见") of the
+ *    ending the title has once trailing parenthesised notes such as (试行) or
+ *    (2023—2025年) are set aside, the longest ending of data/doctypes.tsv winning;
+ *    doctype_detail is that ending ("实施意见").
+ *  - period (document, guiding, city): the first "YYYY—YYYY年" the title names (— – - ~
+ *    ～ 至 tried in that order); both 0 when it names none.
+ *  - years: every year the record names, sorted and unique: four digits (no digit
+ *    before) followed by 年, or the first year of a range "YYYY—YYYY年", plus a target's
+ *    year and the years of a meeting's date and date_to; only years 1900 to 2100.
+ *  - mentions: the places of the gazetteer (regions, cities of data/regions.tsv, then
+ *    data/places.tsv) any of the record's texts names, in gazetteer order.
+ *  - docno: the document number (文号) the title line carries, in the title as a
+ *    trailing parenthesised note (taken out of the title), after the closing 》
+ *    (parenthesised or not), or alone on the line after the title, as published without
+ *    the parentheses ("粵府〔2023〕12號"; 〔〕 [] 【】 and 號 or 号 accepted).
+ * Names are Simplified, as data/ gives them, whatever the script of the text. */
+typedef struct record_derived {
+  uint32_t issuers;   /* the first of the record's issuers in ds->name_pool */
+  uint32_t mentions;  /* the first of its mentions in ds->name_pool */
+  uint32_t years;     /* the first of its years in ds->year_pool */
+  uint32_t docno;     /* 1 + the index of its document number in ds->docnos; 0: none */
+  uint16_t period[2]; /* the period's first and last year; 0 and 0: none */
+  uint8_t doctype;    /* 1 + the index of its ending in facts.doctypes; 0: none */
+  uint8_t issuer_count, year_count, mention_count;
+} record_derived;
+
+/* A document number: as published (without enclosing parentheses), its issuer
+ * abbreviation in Simplified ("粤府"), its year and serial number. */
+typedef struct record_docno {
+  const char *text, *issuer;
+  int year, number;
+} record_docno;
+
+/* Whether a record is the province's or a city's: a city entry is a city's. */
+static inline bqw_level record_level(const bqw_record *r) {
+  return r->kind == BQW_KIND_CITY ? BQW_LEVEL_CITY : BQW_LEVEL_PROVINCE;
+}
+
 struct bqw_dataset {
   arena mem;
   const char *name;
   int status;
   char *storage;       /* the input bytes, reused for the clean text */
   bool wrong_encoding; /* the whole file is in another encoding: nothing to parse */
+  bool keep_lines;     /* dataset_load_keep_lines: the lines stay as cleaned (the parser
+                          copies titles out of them instead of ending them in place) */
   facts facts;
   bqw_meta meta;
   bqw_report report;
@@ -436,6 +483,15 @@ struct bqw_dataset {
   size_t record_count, record_cap;
   bqw_measure *measures;
   size_t measure_count, measure_cap;
+  record_derived *derived; /* one per record (derived_cap allocated); NULL until the
+                              first document number or derive_records */
+  size_t derived_cap;
+  const char **name_pool; /* the derived lists of names, each record's a run */
+  size_t name_count, name_cap;
+  int *year_pool; /* the derived lists of years, each record's a run */
+  size_t year_count, year_cap;
+  record_docno *docnos;
+  size_t docno_count, docno_cap;
   bqw_diag *diags;
   size_t diag_count, diag_cap;
   size_t diag_dropped; /* diagnostics past the limit, counted but not stored */
@@ -548,8 +604,9 @@ int parse_digest(bqw_dataset *ds);
 /* Warns about what a complete digest has and this one lacks (after parse_digest). */
 void parse_check_complete(bqw_dataset *ds);
 
-/* Sets every record's derived fields (level, issuers, doctype, period, years,
- * mentions) from its text and the facts. Returns 0 or BQW_ENOMEM. */
+/* Sets every record's derived fields (issuers, doctype, period, years, mentions) in
+ * ds->derived and the pools, from its text and the facts. Returns 0, BQW_ENOMEM, or
+ * BQW_EINVAL when the facts outgrow record_derived's counts. */
 int derive_records(bqw_dataset *ds);
 
 /* The dataset's searchable documents in rank order (titles, cities, headlines,
@@ -573,7 +630,9 @@ void dataset_set_index_hook(bqw_dataset *ds,
                             void *data);
 
 /* As bqw_load_buffer, keeping the cleaned lines (ds->lines, ds->line_count) that a
- * load frees once parsed: for tests that follow each line to where it went. */
+ * load frees once parsed, as they were cleaned: for tests that follow each line to
+ * where it went. (A load ends a document's title in place, over its line's 》; this
+ * one copies the titles out, which gives the same records.) */
 int dataset_load_keep_lines(const char *name, const void *data, size_t len,
                             bqw_dataset **out);
 

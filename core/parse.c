@@ -72,12 +72,22 @@ typedef struct parser {
   size_t prev;       /* the index of the last non-empty line parsed, SIZE_MAX: none */
   size_t measure_at; /* the index of the last measure's line (or of its continuation) */
   list headlines;    /* the open city entry's headlines */
-  list bylines;      /* meta.bylines */
+  const text_line *heading_of; /* the line whose heading_like `heading` holds */
+  bool heading;
+  list bylines; /* meta.bylines */
 } parser;
 
-static bool starts_with(const char *s, size_t len, const char *prefix) {
+/* Whether s holds the n bytes of word (n >= 1) at its start: the first and last bytes
+ * are compared before a call, which most places fail (the lead bytes of CJK text are
+ * few, its last bytes many). */
+static bool same_at(const char *s, const char *word, size_t n) {
+  return s[0] == word[0] && s[n - 1] == word[n - 1] && !memcmp(s, word, n);
+}
+
+__attribute__((always_inline)) static inline bool starts_with(const char *s, size_t len,
+                                                              const char *prefix) {
   size_t n = strlen(prefix);
-  return len >= n && !memcmp(s, prefix, n);
+  return !n || (len >= n && same_at(s, prefix, n));
 }
 
 /* The parser searches short lines for short words, where memmem's set-up costs more
@@ -85,15 +95,17 @@ static bool starts_with(const char *s, size_t len, const char *prefix) {
 static const char *find(const char *s, size_t len, const char *needle) {
   size_t n = strlen(needle);
   for (size_t i = 0; n && i + n <= len; i++)
-    if (s[i] == needle[0] && !memcmp(s + i + 1, needle + 1, n - 1))
+    if (same_at(s + i, needle, n))
       return s + i;
   return NULL;
 }
 
 static const char *find_last(const char *s, size_t len, const char *needle) {
   size_t n = strlen(needle);
+  if (!n)
+    return s + len; /* as the empty word matches at the end */
   for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;)
-    if (!memcmp(s + i, needle, n))
+    if (same_at(s + i, needle, n))
       return s + i;
   return NULL;
 }
@@ -151,7 +163,8 @@ static bool heading_like(const char *s, size_t len) {
   return true;
 }
 
-static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) {
+static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len,
+                              bool heading) {
   static const struct {
     keyword_role role;
     bqw_section section;
@@ -159,7 +172,7 @@ static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) 
                {ROLE_SECTION_CITY, BQW_SECTION_CITY},
                {ROLE_SECTION_GUIDING, BQW_SECTION_GUIDING},
                {ROLE_SECTION_TIMELINE, BQW_SECTION_TIMELINE}};
-  if (!heading_like(s, len))
+  if (!heading) /* heading_like(s, len) */
     return BQW_SECTION_PREAMBLE;
   /* One pass over the keywords keeps the earliest role of roles[] that matches. */
   size_t best = sizeof roles / sizeof *roles;
@@ -174,14 +187,27 @@ static bqw_section section_of(const bqw_dataset *ds, const char *s, size_t len) 
   return best < sizeof roles / sizeof *roles ? roles[best].section : BQW_SECTION_PREAMBLE;
 }
 
+/* heading_like of a line, worked out once however often the parser asks (up to five
+ * times a line). */
+static bool heading(parser *p, const text_line *l) {
+  if (p->heading_of != l) {
+    p->heading_of = l;
+    p->heading = heading_like(l->text, l->len);
+  }
+  return p->heading;
+}
+
 static const place *find_place(const bqw_dataset *ds, const char *s, size_t len) {
   static const char city_suffix[] = "\xE5\xB8\x82"; /* 市 */
   if (len > 3 && !memcmp(s + len - 3, city_suffix, 3))
     len -= 3;
   for (size_t i = 0; i < ds->facts.place_count; i++) {
     const place *p = &ds->facts.places[i];
-    if ((strlen(p->name_hans) == len && !memcmp(p->name_hans, s, len)) ||
-        (strlen(p->name_hant) == len && !memcmp(p->name_hant, s, len)))
+    /* the first byte first: most names differ there (s is NUL terminated) */
+    if ((p->name_hans[0] == s[0] && strlen(p->name_hans) == len &&
+         !memcmp(p->name_hans, s, len)) ||
+        (p->name_hant[0] == s[0] && strlen(p->name_hant) == len &&
+         !memcmp(p->name_hant, s, len)))
       return p;
   }
   return NULL;
@@ -198,6 +224,14 @@ static bqw_record *push_record(parser *p, bqw_kind kind, const text_line *l) {
   if (!records)
     return NULL;
   ds->records = records;
+  if (ds->derived) { /* a record before has a document number: see set_docno */
+    record_derived *derived =
+        huge_grow(ds->derived, ds->record_count, &ds->derived_cap, sizeof *derived, 64);
+    if (!derived)
+      return NULL;
+    ds->derived = derived;
+    ds->derived[ds->record_count] = (record_derived){0};
+  }
   bqw_record *r = &ds->records[ds->record_count++];
   *r = (bqw_record){.kind = kind,
                     .section = p->section,
@@ -275,7 +309,7 @@ static bool list_push(parser *p, list *li, const char *s) {
 /* The text inside the first 《 and the last 》, or NULL when there is no 《; *rest
  * (may be NULL) is set to what follows the 》 (the line's end when it is unclosed). */
 static const char *quoted_title(parser *p, const text_line *l, const char *s, size_t len,
-                                const char **rest) {
+                                const char **rest, bool in_place) {
   const char *open = find(s, len, LQUOTE);
   if (!open)
     return NULL;
@@ -290,27 +324,58 @@ static const char *quoted_title(parser *p, const text_line *l, const char *s, si
   }
   if (rest)
     *rest = close == s + len ? close : close + strlen(RQUOTE);
-  return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
+  if (!in_place)
+    return arena_strndup(&p->ds->mem, inner, (size_t)(close - inner));
+  /* The line is the loader's own clean text, and nothing reads it as a whole after
+   * this: the title ends where its 》 began (the rest of the line, read through *rest,
+   * stays as it was), and no copy is made. */
+  *(char *)close = '\0';
+  return inner;
 }
 
 /* Sets the record's document number, with a note. */
 static int set_docno(parser *p, bqw_record *r, const text_line *l, const docno_parts *d,
                      const char *where) {
+  bqw_dataset *ds = p->ds;
+  if (!ds->derived) {
+    /* The first document number: the derived table comes now, sized as the records'
+     * room (its pages past the last record untouched), rather than after the parse
+     * (derive_records), where most digests, having none, first need it once the line
+     * table is gone. */
+    ds->derived = huge_alloc(ds->record_cap * sizeof *ds->derived, false);
+    if (!ds->derived)
+      return BQW_ENOMEM;
+    ds->derived_cap = ds->record_cap;
+    for (size_t i = 0; i < ds->record_count; i++)
+      ds->derived[i] = (record_derived){0};
+  }
+  record_docno *docnos =
+      array_grow(ds->docnos, ds->docno_count, &ds->docno_cap, sizeof *docnos, 16);
+  if (!docnos)
+    return BQW_ENOMEM;
+  ds->docnos = docnos;
   char *hans = NULL;
   size_t hans_len = 0;
   int rc = bqw_convert(d->text, d->issuer_len, BQW_SCRIPT_HANS, &hans, &hans_len);
   if (rc)
     return rc;
-  r->docno_issuer = arena_strndup(&p->ds->mem, hans, hans_len);
+  record_docno *n = &ds->docnos[ds->docno_count];
+  n->issuer = arena_strndup(&ds->mem, hans, hans_len);
   bqw_free(hans);
-  r->docno = arena_strndup(&p->ds->mem, d->text, d->len);
-  if (!r->docno || !r->docno_issuer)
+  n->text = arena_strndup(&ds->mem, d->text, d->len);
+  if (!n->text || !n->issuer)
     return BQW_ENOMEM;
-  r->docno_year = d->year;
-  r->docno_number = d->number;
-  diag_add(p->ds, BQW_NOTE, l->number, 1, "document number \"%s\" %s; kept as docno",
-           r->docno, where);
+  n->year = d->year;
+  n->number = d->number;
+  ds->derived[r - ds->records].docno = (uint32_t)++ds->docno_count;
+  diag_add(ds, BQW_NOTE, l->number, 1, "document number \"%s\" %s; kept as docno",
+           n->text, where);
   return 0;
+}
+
+/* Whether the record has a document number already. */
+static bool has_docno(const parser *p, const bqw_record *r) {
+  return p->ds->derived && p->ds->derived[r - p->ds->records].docno != 0;
 }
 
 /* The document number of a title line: a trailing parenthesised note of the title
@@ -340,7 +405,7 @@ static int title_docno(parser *p, bqw_record *r, const text_line *l, const char 
   scan_trim_spaces(&rest, &n);
   if (!n)
     return 0;
-  if (!r->docno && scan_docno_alone(rest, n, &d))
+  if (!has_docno(p, r) && scan_docno_alone(rest, n, &d))
     return set_docno(p, r, l, &d, "follows the title");
   if (r->kind == BQW_KIND_CITY)
     return 0; /* a headline keeps all of its line */
@@ -359,7 +424,7 @@ static bool docno_line(parser *p, const text_line *l, docno_parts *d) {
   const bqw_record *r = &p->ds->records[p->ds->record_count - 1];
   bool titled = r->kind == BQW_KIND_DOCUMENT || r->kind == BQW_KIND_GUIDING ||
                 (r->kind == BQW_KIND_CITY && r->headline);
-  if (!titled || r->docno || r->measure_count || p->prev == SIZE_MAX)
+  if (!titled || has_docno(p, r) || r->measure_count || p->prev == SIZE_MAX)
     return false;
   bool after_title = r->kind == BQW_KIND_CITY ? p->headline_open
                                               : p->ds->lines[p->prev].number == r->line;
@@ -446,11 +511,11 @@ static int measure(parser *p, size_t i, const text_line *l) {
 
 /* A line right after a measure (or its continuation) that is neither a marker line
  * (● ◎ 《) nor reads like a heading: the measure wrapped onto it. */
-static bool continues_measure(const parser *p, const text_line *l) {
+static bool continues_measure(parser *p, const text_line *l) {
   return p->current && p->measure_at != SIZE_MAX && p->measure_at == p->prev &&
          !starts_with(l->text, l->len, BULLET) &&
          !starts_with(l->text, l->len, MEASURE) &&
-         !starts_with(l->text, l->len, LQUOTE) && !heading_like(l->text, l->len);
+         !starts_with(l->text, l->len, LQUOTE) && !heading(p, l);
 }
 
 /* Joins the line to the last measure (no separator: a wrapped line), with a note. */
@@ -469,7 +534,9 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
   r->category = kind == BQW_KIND_DOCUMENT ? p->category : NULL;
   p->category_open = false;
   const char *rest;
-  const char *title = quoted_title(p, l, l->text, l->len, &rest);
+  /* A document's line is its title's alone (a city's headline keeps its whole line):
+   * the title is cut out of it in place, unless the lines are kept as cleaned. */
+  const char *title = quoted_title(p, l, l->text, l->len, &rest, !p->ds->keep_lines);
   if (!title)
     return BQW_ENOMEM;
   r = &p->ds->records[p->ds->record_count - 1];
@@ -486,11 +553,11 @@ static int new_document(parser *p, const text_line *l, bqw_kind kind) {
 /* A category heading: a word of data/structure.tsv, or (with a note, once) a short
  * line right over a ● 《 document, unless a category heading already waits for its
  * first document: then the line between them is not the category. */
-static bool is_category(const parser *p, size_t i, const text_line *l, bool *novel) {
+static bool is_category(parser *p, size_t i, const text_line *l, bool *novel) {
   *novel = false;
   if (keyword_is(p->ds, ROLE_CATEGORY, l->text, l->len))
     return true;
-  if (p->category_open || !heading_like(l->text, l->len))
+  if (p->category_open || !heading(p, l))
     return false;
   const text_line *next = next_nonblank(p->ds, i);
   *novel = next && starts_with(next->text, next->len, BULLET LQUOTE);
@@ -521,7 +588,7 @@ static int province_line(parser *p, size_t i, const text_line *l) {
     p->current = 0;
     return 0;
   }
-  if (heading_like(l->text, l->len))
+  if (heading(p, l))
     return open_unknown_section(p, l);
   return keep_unrecognised(p, i, l);
 }
@@ -537,8 +604,8 @@ static bqw_action headline_action(const bqw_dataset *ds, const text_line *l) {
 /* A city entry's shape, for a name the gazetteer does not have (a county, a new
  * city): a short name line, then a headline that is neither a measure, a document nor
  * a known place, then ◎ measures. */
-static bool city_shape(const parser *p, size_t i, const text_line *l) {
-  if (!heading_like(l->text, l->len))
+static bool city_shape(parser *p, size_t i, const text_line *l) {
+  if (!heading(p, l))
     return false;
   size_t h = next_nonblank_index(p->ds, i);
   if (h == SIZE_MAX)
@@ -547,8 +614,9 @@ static bool city_shape(const parser *p, size_t i, const text_line *l) {
   if (starts_with(head->text, head->len, MEASURE) ||
       starts_with(head->text, head->len, BULLET) ||
       starts_with(head->text, head->len, LQUOTE) ||
-      section_of(p->ds, head->text, head->len) != BQW_SECTION_PREAMBLE ||
-      (heading_like(head->text, head->len) && find_place(p->ds, head->text, head->len)))
+      section_of(p->ds, head->text, head->len, heading(p, head)) !=
+          BQW_SECTION_PREAMBLE ||
+      (heading(p, head) && find_place(p->ds, head->text, head->len)))
     return false;
   const text_line *first = next_nonblank(p->ds, h);
   return first && starts_with(first->text, first->len, MEASURE);
@@ -597,7 +665,7 @@ static int add_headline(parser *p, const text_line *l) {
   p->headline_open = true;
   if (!r->title && find(l->text, l->len, LQUOTE)) {
     const char *rest;
-    if (!(r->title = quoted_title(p, l, l->text, l->len, &rest)))
+    if (!(r->title = quoted_title(p, l, l->text, l->len, &rest, false)))
       return BQW_ENOMEM;
     return title_docno(p, r, l, rest);
   }
@@ -605,8 +673,7 @@ static int add_headline(parser *p, const text_line *l) {
 }
 
 static int city_line(parser *p, size_t i, const text_line *l) {
-  const place *pl =
-      heading_like(l->text, l->len) ? find_place(p->ds, l->text, l->len) : NULL;
+  const place *pl = heading(p, l) ? find_place(p->ds, l->text, l->len) : NULL;
   if (pl)
     return new_city(p, l, pl);
   if (starts_with(l->text, l->len, MEASURE)) {
@@ -629,7 +696,7 @@ static int city_line(parser *p, size_t i, const text_line *l) {
     return add_headline(p, l);
   if (city_shape(p, i, l))
     return new_city(p, l, NULL);
-  if (heading_like(l->text, l->len))
+  if (heading(p, l))
     return open_unknown_section(p, l);
   return keep_unrecognised(p, i, l);
 }
@@ -640,7 +707,7 @@ static int item_text(parser *p, size_t i, const text_line *l) {
   bqw_record *r = p->awaiting ? &p->ds->records[p->awaiting - 1] : NULL;
   if (r && !r->text)
     return (r->text = l->text) ? 0 : BQW_ENOMEM;
-  if (heading_like(l->text, l->len))
+  if (heading(p, l))
     return open_unknown_section(p, l);
   if (r)
     return (r->text = append_text(p, JOIN_ITEM, r->text, l)) ? 0 : BQW_ENOMEM;
@@ -746,8 +813,7 @@ static int preamble_line(parser *p, size_t i, const text_line *l) {
 
 /* Whether the line is one the grammar of `section` places (without placing it): where
  * parsing resumes after an unknown heading. */
-static bool recognised_in(const parser *p, bqw_section section, size_t i,
-                          const text_line *l) {
+static bool recognised_in(parser *p, bqw_section section, size_t i, const text_line *l) {
   int year, v[6];
   bool novel;
   switch (section) {
@@ -756,7 +822,7 @@ static bool recognised_in(const parser *p, bqw_section section, size_t i,
            (starts_with(l->text, l->len, MEASURE) && p->current) ||
            is_category(p, i, l, &novel);
   case BQW_SECTION_CITY:
-    return (heading_like(l->text, l->len) && find_place(p->ds, l->text, l->len)) ||
+    return (heading(p, l) && find_place(p->ds, l->text, l->len)) ||
            (starts_with(l->text, l->len, MEASURE) && p->current) || city_shape(p, i, l);
   case BQW_SECTION_GUIDING:
     return starts_with(l->text, l->len, LQUOTE) ||
@@ -771,7 +837,7 @@ static bool recognised_in(const parser *p, bqw_section section, size_t i,
 }
 
 static int dispatch(parser *p, size_t i, const text_line *l) {
-  bqw_section s = section_of(p->ds, l->text, l->len);
+  bqw_section s = section_of(p->ds, l->text, l->len, heading(p, l));
   if (s != BQW_SECTION_PREAMBLE) {
     close_open_items(p);
     p->section = p->known = s;
@@ -781,8 +847,7 @@ static int dispatch(parser *p, size_t i, const text_line *l) {
     p->seen[s] = true;
     return 0;
   }
-  if (heading_like(l->text, l->len) &&
-      keyword_match(p->ds, ROLE_SOURCE, l->text, l->len, true)) {
+  if (heading(p, l) && keyword_match(p->ds, ROLE_SOURCE, l->text, l->len, true)) {
     p->ds->meta.source = l->text;
     return 0;
   }
@@ -857,6 +922,7 @@ int parse_digest(bqw_dataset *ds) {
       return BQW_ENOMEM;
     ds->record_cap = bound;
   }
+
   if (!ds->measure_cap && bound) { /* a measure is a line too */
     ds->measures = huge_alloc(bound * sizeof *ds->measures, false);
     if (!ds->measures)

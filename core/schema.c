@@ -92,6 +92,11 @@ static void set_list(bqw_value *v, bqw_type type, const void *items, size_t coun
  * whether the field applies at all. */
 static void field_value(const bqw_dataset *ds, const bqw_record *r, size_t index,
                         size_t m, bqw_field_id f, bqw_value *v) {
+  /* none when a load failed before derive_records made the table */
+  static const record_derived none = {0};
+  const record_derived *x = ds->derived ? &ds->derived[index] : &none;
+  const record_docno *dn = x->docno ? &ds->docnos[x->docno - 1] : NULL;
+  const doctype *dt = x->doctype ? &ds->facts.doctypes[x->doctype - 1] : NULL;
   switch (f) {
   case BQW_F_ID:
     set_int(v, (long long)index + 1);
@@ -136,15 +141,17 @@ static void field_value(const bqw_dataset *ds, const bqw_record *r, size_t index
     set_text(v, BQW_TYPE_TEXT, r->title);
     break;
   case BQW_F_DOCNO:
-    set_text(v, BQW_TYPE_TEXT, r->docno);
+    if (dn)
+      set_text(v, BQW_TYPE_TEXT, dn->text);
     break;
   case BQW_F_DOCNO_ISSUER:
-    set_text(v, BQW_TYPE_TEXT, r->docno_issuer);
+    if (dn)
+      set_text(v, BQW_TYPE_TEXT, dn->issuer);
     break;
   case BQW_F_DOCNO_YEAR:
   case BQW_F_DOCNO_NUMBER:
-    if (r->docno)
-      set_int(v, f == BQW_F_DOCNO_YEAR ? r->docno_year : r->docno_number);
+    if (dn)
+      set_int(v, f == BQW_F_DOCNO_YEAR ? dn->year : dn->number);
     break;
   case BQW_F_YEAR:
     if (r->year)
@@ -160,27 +167,32 @@ static void field_value(const bqw_dataset *ds, const bqw_record *r, size_t index
     set_text(v, BQW_TYPE_TEXT, r->text);
     break;
   case BQW_F_LEVEL:
-    set_text(v, BQW_TYPE_TEXT, bqw_level_name(r->level));
+    set_text(v, BQW_TYPE_TEXT, bqw_level_name(record_level(r)));
     break;
   case BQW_F_ISSUERS:
-    set_list(v, BQW_TYPE_TEXTS, r->issuers, r->issuer_count, sizeof *r->issuers);
+    set_list(v, BQW_TYPE_TEXTS, x->issuer_count ? ds->name_pool + x->issuers : NULL,
+             x->issuer_count, sizeof *ds->name_pool);
     break;
   case BQW_F_DOCTYPE:
-    set_text(v, BQW_TYPE_TEXT, r->doctype);
+    if (dt)
+      set_text(v, BQW_TYPE_TEXT, dt->type);
     break;
   case BQW_F_DOCTYPE_DETAIL:
-    set_text(v, BQW_TYPE_TEXT, r->doctype_detail);
+    if (dt)
+      set_text(v, BQW_TYPE_TEXT, dt->ending_hans);
     break;
   case BQW_F_PERIOD_FROM:
   case BQW_F_PERIOD_TO:
-    if (r->period_from || r->period_to)
-      set_int(v, f == BQW_F_PERIOD_FROM ? r->period_from : r->period_to);
+    if (x->period[0] || x->period[1])
+      set_int(v, x->period[f == BQW_F_PERIOD_TO]);
     break;
   case BQW_F_YEARS:
-    set_list(v, BQW_TYPE_INTEGERS, r->years, r->year_count, sizeof *r->years);
+    set_list(v, BQW_TYPE_INTEGERS, x->year_count ? ds->year_pool + x->years : NULL,
+             x->year_count, sizeof *ds->year_pool);
     break;
   case BQW_F_MENTIONS:
-    set_list(v, BQW_TYPE_TEXTS, r->mentions, r->mention_count, sizeof *r->mentions);
+    set_list(v, BQW_TYPE_TEXTS, x->mention_count ? ds->name_pool + x->mentions : NULL,
+             x->mention_count, sizeof *ds->name_pool);
     break;
   case BQW_F_MEASURES:
     set_list(v, BQW_TYPE_TEXTS, r->measure_count ? &r->measures[0].text : NULL,

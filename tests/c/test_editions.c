@@ -54,6 +54,23 @@ static const bqw_diag *find_diag(const bqw_dataset *ds, bqw_severity sev, unsign
   return NULL;
 }
 
+/* A field of the record at r as the schema gives it (bqw_record_value): its text,
+ * NULL when it has none; its integer, 0 when it has none. */
+static const char *field_text(const bqw_dataset *ds, const bqw_record *r,
+                              bqw_field_id f) {
+  bqw_value v;
+  if (bqw_record_value(ds, (size_t)(r - bqw_record_at(ds, 0)), 0, f, &v))
+    return NULL;
+  return v.type == BQW_TYPE_TEXT ? v.text : NULL;
+}
+
+static long long field_int(const bqw_dataset *ds, const bqw_record *r, bqw_field_id f) {
+  bqw_value v;
+  if (bqw_record_value(ds, (size_t)(r - bqw_record_at(ds, 0)), 0, f, &v))
+    return 0;
+  return v.type == BQW_TYPE_INTEGER ? v.integer : 0;
+}
+
 static const bqw_record *record_at_line(const bqw_dataset *ds, unsigned line) {
   for (size_t i = 0; i < bqw_record_count(ds); i++)
     if (bqw_record_at(ds, i)->line == line)
@@ -171,13 +188,13 @@ static void test_edition(void) {
     if (!CHECK(r != NULL))
       continue;
     CHECK_EQ_INT(r->kind, BQW_KIND_DOCUMENT);
-    CHECK_STR(r->docno, docs[i].docno);
-    CHECK_STR(r->docno_issuer, docs[i].issuer);
-    CHECK_EQ_INT(r->docno_year, docs[i].year);
-    CHECK_EQ_INT(r->docno_number, docs[i].number);
+    CHECK_STR(field_text(ds, r, BQW_F_DOCNO), docs[i].docno);
+    CHECK_STR(field_text(ds, r, BQW_F_DOCNO_ISSUER), docs[i].issuer);
+    CHECK_EQ_INT(field_int(ds, r, BQW_F_DOCNO_YEAR), docs[i].year);
+    CHECK_EQ_INT(field_int(ds, r, BQW_F_DOCNO_NUMBER), docs[i].number);
     size_t tl = strlen(r->title), el = strlen(docs[i].title_end);
     CHECK(tl >= el && !strcmp(r->title + tl - el, docs[i].title_end));
-    CHECK(r->doctype != NULL); /* the type is still found */
+    CHECK(field_text(ds, r, BQW_F_DOCTYPE) != NULL); /* the type is still found */
     CHECK(strstr(r->title, "〔") == NULL && strstr(r->title, "號") == NULL);
     const bqw_diag *d = find_diag(ds, BQW_NOTE, 0, docs[i].docno);
     if (CHECK(d != NULL))
@@ -195,7 +212,8 @@ static void test_edition(void) {
   const bqw_record *r = record_at_line(ds, 43);
   if (r) {
     CHECK_STR(r->title, "廣東省自然資源廳關于實施點狀供地助力鄉村產業振興的通知");
-    CHECK_STR(r->doctype, "通知");
+    CHECK_STR(field_text(ds, r, BQW_F_DOCTYPE), "通知");
+    CHECK_STR(field_text(ds, r, BQW_F_DOCTYPE_DETAIL), "通知");
   }
 
   /* wrapped measures, joined */
@@ -221,8 +239,8 @@ static void test_edition(void) {
     }
     CHECK_STR(r->title, "廣州市推進“百縣千鎮萬村高質量發展工程”實施方案");
 
-    CHECK_STR(r->docno, "穗字〔2023〕3號");
-    CHECK_STR(r->docno_issuer, "穗字");
+    CHECK_STR(field_text(ds, r, BQW_F_DOCNO), "穗字〔2023〕3號");
+    CHECK_STR(field_text(ds, r, BQW_F_DOCNO_ISSUER), "穗字");
     CHECK_EQ_INT(r->measure_count, 1);
   }
   CHECK(find_diag(ds, BQW_NOTE, 70, "has another headline") != NULL);
@@ -274,8 +292,10 @@ static void test_edition(void) {
   }
   r = record_at_line(ds, 170);
   if (r) {
-    CHECK_EQ_INT(r->year_count, 1);
     bqw_value v;
+    CHECK_EQ_INT(
+        bqw_record_value(ds, (size_t)(r - bqw_record_at(ds, 0)), 0, BQW_F_YEARS, &v), 0);
+    CHECK_EQ_INT(v.count, 1);
     CHECK_EQ_INT(
         bqw_record_value(ds, (size_t)(r - bqw_record_at(ds, 0)), 0, BQW_F_DATE_TO, &v),
         0);
@@ -306,18 +326,19 @@ static void test_edition_hans(void) {
     CHECK_EQ_INT(b->line, a->line);
     CHECK_EQ_INT(b->measure_count, a->measure_count);
     CHECK_EQ_INT(b->headline_count, a->headline_count);
-    CHECK_STR(b->docno_issuer, a->docno_issuer);
-    CHECK_EQ_INT(b->docno_year, a->docno_year);
-    CHECK_EQ_INT(b->docno_number, a->docno_number);
+    CHECK_STR(field_text(h, b, BQW_F_DOCNO_ISSUER), field_text(t, a, BQW_F_DOCNO_ISSUER));
+    CHECK_EQ_INT(field_int(h, b, BQW_F_DOCNO_YEAR), field_int(t, a, BQW_F_DOCNO_YEAR));
+    CHECK_EQ_INT(field_int(h, b, BQW_F_DOCNO_NUMBER),
+                 field_int(t, a, BQW_F_DOCNO_NUMBER));
     CHECK_STR(b->date, a->date);
     CHECK_STR(b->date_to, a->date_to);
-    CHECK_STR(b->doctype, a->doctype);
-    docnos += b->docno != NULL;
+    CHECK_STR(field_text(h, b, BQW_F_DOCTYPE), field_text(t, a, BQW_F_DOCTYPE));
+    docnos += field_text(h, b, BQW_F_DOCNO) != NULL;
   }
   CHECK_EQ_INT(docnos, 5);
   const bqw_record *r = record_at_line(h, 39);
   if (CHECK(r != NULL))
-    CHECK_STR(r->docno, "粤府〔2023〕12号");
+    CHECK_STR(field_text(h, r, BQW_F_DOCNO), "粤府〔2023〕12号");
 done:
   bqw_dataset_free(t);
   bqw_dataset_free(h);
@@ -333,11 +354,14 @@ static void test_headlines_derived(void) {
   const bqw_record *r = bqw_record_at(ds, 0);
   if (CHECK(r != NULL) && CHECK_EQ_INT(r->headline_count, 2)) {
     CHECK_EQ_INT(r->action, BQW_ACTION_STATEMENT); /* the first headline's */
-    if (CHECK_EQ_INT(r->year_count, 1))
-      CHECK_EQ_INT(r->years[0], 2024);
+    bqw_value v;
+    CHECK_EQ_INT(bqw_record_value(ds, 0, 0, BQW_F_YEARS, &v), 0);
+    if (CHECK_EQ_INT(v.count, 1))
+      CHECK_EQ_INT(bqw_value_int_at(&v, 0), 2024);
+    CHECK_EQ_INT(bqw_record_value(ds, 0, 0, BQW_F_MENTIONS, &v), 0);
     int named = 0;
-    for (size_t k = 0; k < r->mention_count; k++)
-      named |= !strcmp(r->mentions[k], "深汕合作区");
+    for (size_t k = 0; k < v.count; k++)
+      named |= !strcmp(bqw_value_text_at(&v, k), "深汕合作区");
     CHECK(named);
   }
   check_accounted("headlines.txt", text, sizeof text - 1);
@@ -359,7 +383,7 @@ static void test_title_rest(void) {
   const bqw_record *r = record_at_line(ds, 5);
   if (CHECK(r != NULL)) {
     CHECK_STR(r->title, "乙方案");
-    CHECK_STR(r->docno, "粵府〔2023〕1號");
+    CHECK_STR(field_text(ds, r, BQW_F_DOCNO), "粵府〔2023〕1號");
     CHECK(find_diag(ds, BQW_WARNING, 5, "(粵府〔2023〕2號)") != NULL);
   }
   check_accounted("rest.txt", text, sizeof text - 1);
@@ -458,12 +482,169 @@ static void test_accounting_fails(void) {
   bqw_dataset_free(ds);
 }
 
+/* The derived fields, kept beside the records in runs of shared pools: each record
+ * reads its own lists, whatever its neighbours hold, through the schema. */
+static void check_list(const bqw_dataset *ds, size_t rec, bqw_field_id f,
+                       const char *const *want, size_t n) {
+  bqw_value v;
+  CHECK_EQ_INT(bqw_record_value(ds, rec, 0, f, &v), 0);
+  CHECK_EQ_INT(v.type, BQW_TYPE_TEXTS);
+  if (CHECK_EQ_INT(v.count, n))
+    for (size_t k = 0; k < n; k++)
+      CHECK_STR(bqw_value_text_at(&v, k), want[k]);
+}
+
+static void check_years(const bqw_dataset *ds, size_t rec, const int *want, size_t n) {
+  bqw_value v;
+  CHECK_EQ_INT(bqw_record_value(ds, rec, 0, BQW_F_YEARS, &v), 0);
+  CHECK_EQ_INT(v.type, BQW_TYPE_INTEGERS);
+  if (CHECK_EQ_INT(v.count, n))
+    for (size_t k = 0; k < n; k++)
+      CHECK_EQ_INT(bqw_value_int_at(&v, k), want[k]);
+}
+
+static void test_derived_runs(void) {
+  static const char text[] =
+      "全省政策\n縣域發展\n"
+      "●《中共廣東省委 廣東省人民政府關於2024年推進深汕合作區的實施意見(2023—2025年)》\n"
+      "◎到2030年,廣州、深圳兩市。\n"
+      "●《關於做好某事的通知》\n◎措施。\n"
+      "●《廣東省交通運輸廳工作方案(2024-2026年)》\n◎肇慶高新區2025年。\n"
+      "地市政策\n深圳\n推動與廣州協調發展\n◎加快推進。\n";
+  bqw_dataset *ds = NULL;
+  CHECK_EQ_INT(bqw_load_buffer("derived.txt", text, sizeof text - 1, &ds), 0);
+  if (!CHECK_EQ_INT(bqw_record_count(ds), 4))
+    goto done;
+  const char *const issuers0[] = {"中共广东省委", "广东省人民政府"};
+  const char *const issuers2[] = {"广东省交通运输厅"};
+  const char *const mentions0[] = {"广州", "深圳", "深汕合作区"};
+  const char *const mentions2[] = {"肇庆", "肇庆高新区"};
+  const char *const mentions3[] = {"广州"};
+  const int years0[] = {2023, 2024, 2025, 2030}, years2[] = {2024, 2025, 2026};
+  check_list(ds, 0, BQW_F_ISSUERS, issuers0, 2);
+  check_list(ds, 1, BQW_F_ISSUERS, NULL, 0);
+  check_list(ds, 2, BQW_F_ISSUERS, issuers2, 1);
+  check_list(ds, 0, BQW_F_MENTIONS, mentions0, 3);
+  check_list(ds, 1, BQW_F_MENTIONS, NULL, 0);
+  check_list(ds, 2, BQW_F_MENTIONS, mentions2, 2);
+  check_list(ds, 3, BQW_F_MENTIONS, mentions3, 1);
+  check_years(ds, 0, years0, 4);
+  check_years(ds, 1, NULL, 0);
+  check_years(ds, 2, years2, 3);
+  static const struct {
+    const char *doctype, *detail, *level;
+    long long from, to;
+  } want[] = {{"意见", "实施意见", "province", 2023, 2025},
+              {"通知", "通知", "province", 0, 0},
+              {"方案", "工作方案", "province", 2024, 2026},
+              {NULL, NULL, "city", 0, 0}};
+  for (size_t i = 0; i < 4; i++) {
+    const bqw_record *r = bqw_record_at(ds, i);
+    CHECK_STR(field_text(ds, r, BQW_F_DOCTYPE), want[i].doctype);
+    CHECK_STR(field_text(ds, r, BQW_F_DOCTYPE_DETAIL), want[i].detail);
+    CHECK_STR(field_text(ds, r, BQW_F_LEVEL), want[i].level);
+    CHECK_EQ_INT(field_int(ds, r, BQW_F_PERIOD_FROM), want[i].from);
+    CHECK_EQ_INT(field_int(ds, r, BQW_F_PERIOD_TO), want[i].to);
+    bqw_value v;
+    CHECK_EQ_INT(bqw_record_value(ds, i, 0, BQW_F_PERIOD_FROM, &v), 0);
+    CHECK_EQ_INT(v.type, want[i].from ? BQW_TYPE_INTEGER : BQW_TYPE_NONE);
+  }
+  /* a "—" range anywhere in the title wins over an earlier "-" one and a later "~" */
+  bqw_dataset *more = NULL;
+  static const char ranges[] =
+      "全省政策\n縣域發展\n●《關於2020-2021年和2023—2025年(2026~2027年)的工作方案》\n"
+      "◎措施。\n";
+  CHECK_EQ_INT(bqw_load_buffer("ranges.txt", ranges, sizeof ranges - 1, &more), 0);
+  if (CHECK_EQ_INT(bqw_record_count(more), 1)) {
+    const int years4[] = {2020, 2021, 2023, 2025, 2026, 2027};
+    CHECK_EQ_INT(field_int(more, bqw_record_at(more, 0), BQW_F_PERIOD_FROM), 2023);
+    CHECK_EQ_INT(field_int(more, bqw_record_at(more, 0), BQW_F_PERIOD_TO), 2025);
+    check_years(more, 0, years4, 6);
+  }
+  bqw_dataset_free(more);
+  /* the record holds what the parser read; what is derived from it lies beside */
+  CHECK(sizeof(bqw_record) <= 128);
+done:
+  bqw_dataset_free(ds);
+}
+
+/* A document's title is cut out of its own line in place, not copied: a digest of
+ * long titles takes no more of the arena than one of short titles (the kept lines of
+ * dataset_load_keep_lines copy them, and give the same titles). */
+static void test_titles_in_place(void) {
+  enum { DOCS = 300 };
+  buffer text[2] = {{0}, {0}};
+  for (int longer = 0; longer < 2; longer++) {
+    buffer_append(&text[longer], "全省政策\n縣域發展\n", strlen("全省政策\n縣域發展\n"));
+    for (int i = 0; i < DOCS; i++) {
+      char line[1024];
+      int n = snprintf(line, sizeof line, "●《第%d號%s的實施方案》\n◎措施。\n", i,
+                       longer ? "關於推進百縣千鎮萬村高質量發展工程促進城鄉區域協調發展"
+                                "加快建設現代化產業體系全面推進鄉村振興"
+                              : "");
+      buffer_append(&text[longer], line, (size_t)n);
+    }
+  }
+  size_t used[2] = {0, 0}, title_bytes = 0;
+  for (int longer = 0; longer < 2; longer++) {
+    bqw_dataset *ds = NULL, *kept = NULL;
+    CHECK_EQ_INT(bqw_load_buffer("titles.txt", text[longer].data, text[longer].len, &ds),
+                 0);
+    dataset_load_keep_lines("titles.txt", text[longer].data, text[longer].len, &kept);
+    if (CHECK(ds && kept) && CHECK_EQ_INT(bqw_record_count(ds), DOCS)) {
+      used[longer] = ds->mem.total;
+      for (size_t i = 0; i < DOCS; i++) {
+        const char *t = bqw_record_at(ds, i)->title;
+        CHECK_STR(t, bqw_record_at(kept, i)->title);
+        CHECK_SUFFIX(t, "的實施方案");
+        CHECK_STR(field_text(ds, bqw_record_at(ds, i), BQW_F_DOCTYPE_DETAIL), "实施方案");
+        title_bytes += longer ? strlen(t) : 0;
+      }
+    }
+    bqw_dataset_free(ds);
+    bqw_dataset_free(kept);
+    buffer_free(&text[longer]);
+  }
+  CHECK(title_bytes > 30000);
+  CHECK(used[1] < used[0] + title_bytes / 4);
+}
+
+/* The line table is sized once, from the line ends counted in 240-byte blocks: one
+ * entry per LF or CR and one more, whatever block a line end falls in. */
+static void test_line_table_bound(void) {
+  static const size_t sizes[] = {0, 1, 239, 240, 241, 479, 480, 481, 1000, 4099};
+  for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+    char *text = malloc(sizes[t] + 1);
+    if (!CHECK(text != NULL))
+      return;
+    size_t ends = 0;
+    for (size_t i = 0; i < sizes[t]; i++) { /* 甲 runs, then LF, CR or CRLF */
+      unsigned r = (unsigned)(i * 2654435761u) >> 28;
+      text[i] = r < 2 ? '\n' : r < 3 ? '\r' : "\xE7\x94\xB2"[i % 3];
+      ends += text[i] == '\n' || text[i] == '\r';
+    }
+    bqw_dataset *ds = NULL;
+    dataset_load_keep_lines("ends.txt", text, sizes[t], &ds);
+    if (CHECK(ds != NULL) && sizes[t]) {
+      check_context(sizes[t] == 240 ? "240" : NULL);
+      CHECK_EQ_INT(ds->line_cap, ends + 1);
+      CHECK(ds->line_count <= ds->line_cap);
+    }
+    check_context(NULL);
+    bqw_dataset_free(ds);
+    free(text);
+  }
+}
+
 int main(void) {
   test_docno_scan();
   test_date_scan();
   test_edition();
   test_edition_hans();
   test_headlines_derived();
+  test_derived_runs();
+  test_titles_in_place();
+  test_line_table_bound();
   test_title_rest();
   test_script_repairs();
   test_every_fixture();

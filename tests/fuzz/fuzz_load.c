@@ -1,6 +1,7 @@
 /*
  * fuzz_load.c -- libFuzzer harness for the loader: any bytes through bqw_load_buffer,
- * then everything a caller may read: records and their measures, metadata, stats,
+ * then everything a caller may read: records and their measures, every field of every
+ * row through the schema, metadata, stats,
  * the report, every diagnostic formatted, and a search for text of the loaded records.
  */
 #include "bqw.h"
@@ -25,6 +26,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
            touch(r->date);
     for (size_t k = 0; k < r->measure_count; k++)
       sum += touch(r->measures[k].text) + r->measures[k].line;
+    /* every field of the schema through bqw_record_value, the derived ones (kept
+     * beside the records, lists in shared pools) included, in each row of the record */
+    for (size_t m = 0; m <= bqw_record_measure_rows(ds, i); m++)
+      for (size_t f = 0; f < bqw_schema_count(); f++) {
+        bqw_value v;
+        if (bqw_record_value(ds, i, m, bqw_schema_field(f)->id, &v))
+          __builtin_trap();
+        if (v.type == BQW_TYPE_TEXT || v.type == BQW_TYPE_DATE)
+          sum += touch(v.text);
+        for (size_t k = 0; k < v.count; k++)
+          sum += v.type == BQW_TYPE_TEXTS ? touch(bqw_value_text_at(&v, k))
+                                          : (size_t)bqw_value_int_at(&v, k);
+      }
   }
   const bqw_meta *m = bqw_dataset_meta(ds);
   sum += touch(m->introduction) + touch(m->byline) + touch(m->credits) +
