@@ -2,10 +2,11 @@
  * test_convert.c -- bqw_convert against OpenCC itself, the reference.
  *
  *   usage: test_convert [--every N] overrides
- *          test_convert [--every N] file FILE...   every line of each file
- *          test_convert [--every N] dicts GEN_DIR  every key of OpenCC's four dictionaries
- *                                         (dumped at build time), alone and run together,
- *                                         and a list of tricky phrases
+ *          test_convert [--every N] file FILE...
+ *              every line of each file
+ *          test_convert [--every N] dicts GEN_DIR
+ *              every key of OpenCC's four dictionaries (dumped at build time), alone
+ *              and run together, and a list of tricky phrases
  *   --every N compares every Nth line or key only (the sanitizer build: the comparison
  *   itself is the gcc build's; under ASan each line's paths matter, not all of them).
  *
