@@ -441,7 +441,8 @@ int main(int argc, char **argv) {
          sysconf(_SC_PAGESIZE) / 1024);
   printf("parent   peak RSS %.1f MB (never holds the corpus)\n",
          (double)self.ru_maxrss / 1024.0);
-  printf("verdict: load %.1fx baseline (target >= 3x), peak RSS %.1fx input (target <= "
+  /* issue 19 raised the speed target from 3x to 3.5x: "No slower" than its load */
+  printf("verdict: load %.1fx baseline (target >= 3.5x), peak RSS %.1fx input (target <= "
          "3x)\n",
          ratio, rss_x);
   return 0;
