@@ -222,6 +222,17 @@ local LINES = {
 --- "tsv" or "ndjson"): the declaration with begin / record / native built from it (the
 --- header, in the format's own quoting, and decl.preamble(opts) before it when
 --- declared), and write for the first contract. opts.raw_cells writes cells as they are.
+--- A JSON array's framing, as core/rows.c's array mode writes it when the engine walks
+--- the records (the rows of a Lua filter come through here): what goes before the
+--- array's element number i ("[" before the first, "," before the others), and what
+--- ends an array of n elements ("]", or "[]" for none).
+local function array_before(i)
+  return i > 1 and "," or "["
+end
+local function array_end(n)
+  return n > 0 and "]" or "[]"
+end
+
 function M.engine_export(decl)
   local line = assert(LINES[decl.format], "export_util.engine_export: no line format " .. tostring(decl.format))
   local plugin = declare(decl)
@@ -251,9 +262,8 @@ function M.engine_export(decl)
       end
     end
   end
-  -- opts.array (ndjson): the rows one JSON array, as the core writes it ("[" before the
-  -- first, "," between, "]" after the last, "[]" for none); per export, the rows
-  -- record() wrote, or "core" when the core writes them
+  -- opts.array (ndjson): the rows one JSON array (array_before, array_end); per export,
+  -- the rows record() wrote, or "core" when the core writes them
   local arrays = setmetatable({}, { __mode = "k" })
   local function array(opts)
     return line.array and opts.array and true or nil
@@ -262,9 +272,9 @@ function M.engine_export(decl)
   function plugin.record(out, row, opts)
     local text = line.row(row, columns(opts), opts.raw_cells)
     if array(opts) then
-      local n = arrays[opts] or 0
-      arrays[opts] = n + 1
-      text = (n > 0 and "," or "[") .. text:sub(1, -2) -- the line without its LF
+      local n = (arrays[opts] or 0) + 1
+      arrays[opts] = n
+      text = array_before(n) .. text:sub(1, -2) -- the line without its LF
     end
     out:write(text)
   end
@@ -281,7 +291,7 @@ function M.engine_export(decl)
     function plugin.finish(out, opts)
       local n = arrays[opts]
       if array(opts) and n ~= "core" then
-        out:write((n or 0) > 0 and "]" or "[]")
+        out:write(array_end(n or 0))
       end
     end
   end
@@ -313,7 +323,7 @@ function M.engine_document(decl)
       local n = 0
       local function write_row(row)
         n = n + 1
-        out:write(n > 1 and "," or "[", decl.row(row))
+        out:write(array_before(n), decl.row(row))
       end
       if type(rows) == "table" then
         for _, row in ipairs(rows) do
@@ -324,7 +334,7 @@ function M.engine_document(decl)
           write_row(row)
         end
       end
-      out:write(n > 0 and "]" or "[]")
+      out:write(array_end(n))
     end
     out:write(decl.tail)
   end
