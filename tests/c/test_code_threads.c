@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,11 +130,14 @@ static void set_while_reading(void) {
   pthread_t threads[2];
   for (int i = 0; i < 2; i++)
     CHECK_EQ_INT(pthread_create(&threads[i], NULL, reader, &s), 0);
-  /* swap until the readers have taken many snapshots (and at least 300 swaps) */
+  /* swap until the readers have taken many snapshots (and at least 300 swaps); past
+   * those 300 the setter yields after each swap, as on a busy machine the readers'
+   * threads may not run at all while it spins (137 snapshots in 200,000 swaps once) */
   long swaps = 0;
   while (swaps < 300 || (atomic_load(&s.snapshots) < 200 && swaps < 200000)) {
     bqw_dataset_set_codebook(s.ds, swaps % 3 == 2 ? NULL : s.books[swaps % 3]);
-    swaps++;
+    if (++swaps > 300)
+      sched_yield();
   }
   atomic_store(&s.stop, true);
   for (int i = 0; i < 2; i++)
